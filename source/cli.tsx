@@ -1,0 +1,25 @@
+import {Command, CommanderError} from 'commander';
+import {commandModules} from './commands/index.js';
+import {ExitCode, exitCodeOf} from './errors.js';
+import {packageVersion} from './package-info.js';
+
+const program = new Command('deepmask')
+	.description('Segmentation masks for a piece of the map, from ArcGIS image services and an ONNX ensemble.')
+	.version(packageVersion())
+	.exitOverride()
+	.showHelpAfterError('(run `deepmask --help` for usage)');
+
+for (const module of commandModules) module.register(program);
+
+try {
+	await program.parseAsync(process.argv);
+} catch (error) {
+	if (error instanceof CommanderError) {
+		process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+	} else {
+		const message = error instanceof Error ? error.message : String(error);
+		process.stderr.write(`deepmask: ${message}\n`);
+		if (process.env.DEEPMASK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+		process.exitCode = exitCodeOf(error);
+	}
+}
