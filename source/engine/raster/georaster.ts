@@ -1,0 +1,29 @@
+/** An axis-aligned extent in the raster's own CRS (x east, y north; degrees for geographic CRSs). */
+export type Bbox = {xmin: number; ymin: number; xmax: number; ymax: number};
+
+/** One RGB palette entry, 0–255 per channel. */
+export type PaletteEntry = [number, number, number];
+
+/**
+ * A georeferenced raster in memory.
+ * `data` is pixel-interleaved, row-major, top row first: sample b of pixel (col, row) is
+ * `data[(row * width + col) * bands + b]`. The bbox is the outer edge of the outer pixels.
+ */
+export type GeoRaster = {
+	width: number;
+	height: number;
+	bands: number;
+	data: Uint8Array | Float32Array;
+	bbox: Bbox;
+	epsg: number;
+	nodata?: number;
+	/** Palette for a 1-band uint8 raster: index = pixel value. */
+	colorMap?: PaletteEntry[];
+};
+
+export function pixelSize(raster: Pick<GeoRaster, 'width' | 'height' | 'bbox'>): {x: number; y: number} {
+	return {
+		x: (raster.bbox.xmax - raster.bbox.xmin) / raster.width,
+		y: (raster.bbox.ymax - raster.bbox.ymin) / raster.height,
+	};
+}

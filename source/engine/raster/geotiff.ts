@@ -1,0 +1,168 @@
+/**
+ * GeoTIFF codec for the whole project: `GeoRaster` ⇄ bytes, georeferenced so that GDAL reports the
+ * exact geotransform (ModelPixelScale + ModelTiepoint, PixelIsArea), the CRS (EPSG GeoKeys),
+ * NoData (GDAL_NODATA) and a palette when there is one. Writing uses our own TIFF writer
+ * (see tiff-writer.ts for why), reading uses geotiff.js.
+ */
+import {readFile} from 'node:fs/promises';
+import {fromArrayBuffer} from 'geotiff';
+import proj4 from 'proj4';
+import {writeAtomic} from '../fs/atomic.js';
+import type {GeoRaster, PaletteEntry} from './georaster.js';
+import {encodeTiff, TiffType, type TiffTag} from './tiff-writer.js';
+
+export type {Bbox, GeoRaster, PaletteEntry} from './georaster.js';
+
+export type EncodeOptions = {
+	/** Default deflate (lossless, read by GDAL, QGIS, ArcGIS and geotiff.js). */
+	compression?: 'none' | 'deflate';
+};
+
+const GeoKey = {
+	GTModelType: 1024,
+	GTRasterType: 1025,
+	GeographicType: 2048,
+	ProjectedCSType: 3072,
+} as const;
+const ModelType = {projected: 1, geographic: 2} as const;
+const RasterType = {pixelIsArea: 1, pixelIsPoint: 2} as const;
+const Photometric = {minIsBlack: 1, rgb: 2, palette: 3} as const;
+const userDefined = 32767;
+
+export async function encodeGeoTiff(raster: GeoRaster, options: EncodeOptions = {}): Promise<Uint8Array> {
+	validate(raster);
+	const {width, height, bands, bbox, epsg} = raster;
+	const geographic = isGeographic(epsg);
+	const geoKeys = [
+		[GeoKey.GTModelType, geographic ? ModelType.geographic : ModelType.projected],
+		[GeoKey.GTRasterType, RasterType.pixelIsArea],
+		[geographic ? GeoKey.GeographicType : GeoKey.ProjectedCSType, epsg],
+	];
+	const tags: TiffTag[] = [
+		{tag: 262, type: TiffType.SHORT, values: [photometricOf(raster)]},
+		{tag: 305, type: TiffType.ASCII, values: 'deepmask'},
+		{tag: 33550, type: TiffType.DOUBLE, values: [(bbox.xmax - bbox.xmin) / width, (bbox.ymax - bbox.ymin) / height, 0]},
+		{tag: 33922, type: TiffType.DOUBLE, values: [0, 0, 0, bbox.xmin, bbox.ymax, 0]},
+		{tag: 34735, type: TiffType.SHORT, values: [1, 1, 0, geoKeys.length, ...geoKeys.flatMap(([key, value]) => [key, 0, 1, value])]},
+	];
+	if (raster.colorMap) tags.push({tag: 320, type: TiffType.SHORT, values: colorMapTag(raster.colorMap)});
+	if (extraSamples(raster) > 0) tags.push({tag: 338, type: TiffType.SHORT, values: new Array(extraSamples(raster)).fill(0)});
+	if (raster.nodata !== undefined) tags.push({tag: 42113, type: TiffType.ASCII, values: formatNodata(raster.nodata)});
+	return encodeTiff({width, height, samples: bands, data: raster.data, compression: options.compression ?? 'deflate', tags});
+}
+
+export async function decodeGeoTiff(bytes: Uint8Array): Promise<GeoRaster> {
+	const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+	const tiff = await fromArrayBuffer(buffer);
+	const image = await tiff.getImage();
+	const width = image.getWidth();
+	const height = image.getHeight();
+	const bands = image.getSamplesPerPixel();
+	const geoKeys = image.getGeoKeys() ?? {};
+	const epsg = Number(geoKeys.ProjectedCSTypeGeoKey ?? geoKeys.GeographicTypeGeoKey ?? 0);
+	if (!epsg || epsg === userDefined) {
+		throw new Error('the GeoTIFF has no EPSG code for its CRS (ProjectedCSTypeGeoKey / GeographicTypeGeoKey); assign one, e.g. with `gdal_edit.py -a_srs EPSG:XXXX`');
+	}
+	const [resX, resY] = image.getResolution();
+	let [originX, originY] = image.getOrigin();
+	if (Number(geoKeys.GTRasterTypeGeoKey) === RasterType.pixelIsPoint) {
+		// GDAL's reading: the tie point names the centre of the top-left pixel.
+		originX -= resX / 2;
+		originY -= resY / 2;
+	}
+	const bbox = {
+		xmin: originX,
+		ymax: originY,
+		xmax: originX + resX * width,
+		ymin: originY + resY * height,
+	};
+	const raw = await image.readRasters({interleave: true});
+	// A plain typed array: geotiff.js hangs width/height properties on its result.
+	const data =
+		raw instanceof Uint8Array ? new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
+		: raw instanceof Float32Array ? new Float32Array(raw.buffer, raw.byteOffset, raw.length)
+		: Float32Array.from(raw as ArrayLike<number>);
+	const raster: GeoRaster = {width, height, bands, data, bbox, epsg};
+	const nodata = image.getGDALNoData();
+	if (nodata !== null && nodata !== undefined) raster.nodata = nodata;
+	const fileDirectory = image.getFileDirectory();
+	if (fileDirectory.getValue('PhotometricInterpretation') === Photometric.palette) {
+		raster.colorMap = paletteFromTag((await fileDirectory.loadValue('ColorMap')) as ArrayLike<number>);
+	}
+	return raster;
+}
+
+export async function readGeoTiffFile(file: string): Promise<GeoRaster> {
+	const bytes = await readFile(file);
+	try {
+		return await decodeGeoTiff(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+	} catch (error) {
+		throw new Error(`cannot read ${file} as GeoTIFF: ${error instanceof Error ? error.message : String(error)}`, {cause: error});
+	}
+}
+
+/** Writes atomically: readers see the old file or the whole new one. */
+export async function writeGeoTiffFile(file: string, raster: GeoRaster, options: EncodeOptions = {}): Promise<void> {
+	await writeAtomic(file, await encodeGeoTiff(raster, options));
+}
+
+function validate(raster: GeoRaster): void {
+	const {width, height, bands, data, bbox} = raster;
+	if (!Number.isInteger(width) || !Number.isInteger(height) || !Number.isInteger(bands) || width < 1 || height < 1 || bands < 1) {
+		throw new Error(`invalid raster size ${width}×${height}×${bands}`);
+	}
+	if (data.length !== width * height * bands) {
+		throw new Error(`raster data has ${data.length} samples, expected ${width * height * bands}`);
+	}
+	if (!(bbox.xmax > bbox.xmin && bbox.ymax > bbox.ymin)) throw new Error(`invalid raster bbox ${JSON.stringify(bbox)}`);
+	if (raster.colorMap && (bands !== 1 || !(data instanceof Uint8Array) || raster.colorMap.length > 256)) {
+		throw new Error('a colour map needs a 1-band uint8 raster and at most 256 entries');
+	}
+}
+
+function photometricOf(raster: GeoRaster): number {
+	if (raster.colorMap) return Photometric.palette;
+	if (raster.bands >= 3 && raster.data instanceof Uint8Array) return Photometric.rgb;
+	return Photometric.minIsBlack;
+}
+
+function extraSamples(raster: GeoRaster): number {
+	const photometric = photometricOf(raster);
+	return raster.bands - (photometric === Photometric.rgb ? 3 : 1);
+}
+
+function colorMapTag(colorMap: PaletteEntry[]): number[] {
+	// TIFF stores all reds, then all greens, then all blues, 16 bits each, 256 entries for 8 bits.
+	const values = new Array<number>(3 * 256).fill(0);
+	colorMap.forEach((entry, index) => {
+		for (let channel = 0; channel < 3; channel++) values[channel * 256 + index] = entry[channel] * 257;
+	});
+	return values;
+}
+
+function paletteFromTag(values: ArrayLike<number>): PaletteEntry[] {
+	const entries = values.length / 3;
+	const palette: PaletteEntry[] = [];
+	for (let i = 0; i < entries; i++) {
+		palette.push([values[i] >> 8, values[entries + i] >> 8, values[2 * entries + i] >> 8]);
+	}
+	return palette;
+}
+
+function formatNodata(nodata: number): string {
+	if (Number.isNaN(nodata)) return 'nan';
+	if (nodata === Infinity) return 'inf';
+	if (nodata === -Infinity) return '-inf';
+	return String(nodata);
+}
+
+const knownGeographic = new Set([4326, 4258, 4269, 4283, 4167, 4617, 4674, 4612, 4171, 4230, 4322, 4979]);
+
+function isGeographic(epsg: number): boolean {
+	if (knownGeographic.has(epsg)) return true;
+	try {
+		return proj4.defs(`EPSG:${epsg}`)?.projName === 'longlat';
+	} catch {
+		return false;
+	}
+}
