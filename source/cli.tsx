@@ -3,6 +3,12 @@ import {commandModules} from './commands/index.js';
 import {ExitCode, exitCodeOf} from './errors.js';
 import {packageVersion} from './package-info.js';
 
+// `deepmask plan ... | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+	throw error;
+});
+
 const program = new Command('deepmask')
 	.description('Segmentation masks for a piece of the map, from ArcGIS image services and an ONNX ensemble.')
 	.version(packageVersion())

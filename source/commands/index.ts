@@ -1,6 +1,8 @@
 import type {Command} from 'commander';
+import * as plan from './plan.js';
+import * as presets from './presets.js';
 
 /** Each subcommand lives in its own module and registers itself on the program. */
 export type CommandModule = {register: (program: Command) => void};
 
-export const commandModules: CommandModule[] = [];
+export const commandModules: CommandModule[] = [plan, presets];

@@ -1,0 +1,20 @@
+import type {Command} from 'commander';
+import {makePlan} from '../engine/plan/plan.js';
+import {describePlan, formatExtent} from '../engine/plan/describe.js';
+import {presetFromOptions, withPresetOptions, type PresetOptionValues} from './preset-options.js';
+
+export function register(program: Command): void {
+	withPresetOptions(program.command('plan'))
+		.description('show the adjusted extent and the tile grid of a preset')
+		.option('--json', 'print the plan as JSON (every tile with its bbox and pixel size)')
+		.addHelpText('after', '\nExample:\n  deepmask plan --preset demo --extent 1000000,6000000,1000300,6000300 --json')
+		.action((options: PresetOptionValues & {json?: boolean}) => {
+			const plan = makePlan(presetFromOptions(options).preset);
+			if (options.json) {
+				process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+				return;
+			}
+			process.stdout.write(`${describePlan(plan)}\n\ntiles:\n`);
+			for (const tile of plan.tiles) process.stdout.write(`  ${tile.id}  ${formatExtent(tile.bbox)}  ${tile.width}×${tile.height} px\n`);
+		});
+}

@@ -1,0 +1,49 @@
+import {UserError} from '../errors.js';
+
+type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
+
+/** `xmin,ymin,xmax,ymax` → the four numbers, keeping the preset's extent CRS unless `crs` is given. */
+export function parseExtentFlag(text: string): {xmin: number; ymin: number; xmax: number; ymax: number} {
+	const parts = text.split(',').map((part) => part.trim());
+	const numbers = parts.map(Number);
+	if (parts.length !== 4 || parts.some((part) => part === '') || numbers.some((n) => !Number.isFinite(n))) {
+		throw new UserError(
+			`--extent "${text}" is not four numbers; write it as xmin,ymin,xmax,ymax (e.g. --extent 1000000,6000000,1000512,6000512)`,
+		);
+	}
+	const [xmin, ymin, xmax, ymax] = numbers as [number, number, number, number];
+	return {xmin, ymin, xmax, ymax};
+}
+
+function parseValue(text: string): Json {
+	try {
+		return JSON.parse(text) as Json;
+	} catch {
+		return text;
+	}
+}
+
+/**
+ * Apply `dotted.path=value` to a plain preset object (before validation, so the schema judges the result).
+ * Values are read as JSON when they parse (numbers, booleans, arrays), else as strings.
+ */
+export function applySet(target: Record<string, unknown>, assignment: string): void {
+	const equals = assignment.indexOf('=');
+	if (equals <= 0) {
+		throw new UserError(`--set "${assignment}" has no "="; write it as dotted.path=value (e.g. --set cellSize=0.25)`);
+	}
+	const path = assignment.slice(0, equals).split('.');
+	if (path.some((key) => key === '' || key === '__proto__' || key === 'constructor' || key === 'prototype')) {
+		throw new UserError(`--set "${assignment}": "${assignment.slice(0, equals)}" is not a field path; write it as dotted.path=value`);
+	}
+	let node: Record<string, unknown> = target;
+	for (const key of path.slice(0, -1)) {
+		const next = node[key];
+		if (next === undefined) node[key] = {};
+		else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+			throw new UserError(`--set "${assignment}": "${key}" holds a value, not a group of fields`);
+		}
+		node = node[key] as Record<string, unknown>;
+	}
+	node[path.at(-1)!] = parseValue(assignment.slice(equals + 1));
+}

@@ -1,0 +1,27 @@
+import type {z} from 'zod';
+
+function describeValue(value: unknown): string {
+	if (value === undefined) return 'nothing';
+	const text = JSON.stringify(value);
+	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+	const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+	const input = (issue as {input?: unknown}).input;
+	switch (issue.code) {
+		case 'unrecognized_keys':
+			return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove or correct ${issue.keys.length > 1 ? 'them' : 'it'}`;
+		case 'invalid_type':
+			if (input === undefined) return `${where}: missing; expected ${issue.expected}`;
+			return `${where}: got ${describeValue(input)}, expected ${issue.expected}`;
+		default:
+			return `${where}: got ${describeValue(input)}, ${issue.message}`;
+	}
+}
+
+/** One line per problem: field path, bad value, what is allowed. */
+export function formatPresetIssues(source: string, error: z.ZodError): string {
+	const lines = error.issues.map((issue) => `  - ${describeIssue(issue)}`);
+	return `invalid preset ${source}:\n${lines.join('\n')}`;
+}

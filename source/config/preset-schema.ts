@@ -1,0 +1,129 @@
+import {z} from 'zod';
+
+const finite = z.number().finite();
+const positive = finite.positive();
+
+export const extentSchema = z
+	.object({
+		xmin: finite,
+		ymin: finite,
+		xmax: finite,
+		ymax: finite,
+		crs: z
+			.string()
+			.regex(/^EPSG:\d+$/, 'a CRS code such as "EPSG:3857" or "EPSG:4326"')
+			.default('EPSG:3857')
+			.describe('CRS of the four numbers; transformed to the plan CRS when different'),
+	})
+	.strict();
+
+const tokenSchema = z
+	.object({
+		env: z.string().min(1).optional().describe('name of an environment variable holding the token'),
+		value: z.string().min(1).optional().describe('the token itself (prefer env: presets get shared)'),
+	})
+	.strict()
+	.refine((token) => token.env !== undefined || token.value !== undefined, 'give "env" or "value"');
+
+export const layerSchema = z
+	.object({
+		url: z
+			.string()
+			.url()
+			.regex(/\/(ImageServer|MapServer)\/?$/, 'a service URL ending in /ImageServer or /MapServer'),
+		kind: z.enum(['ImageServer', 'MapServer']),
+		bandIds: z.array(z.number().int().nonnegative()).min(1).optional(),
+		pixelType: z.enum(['U8', 'F32']),
+		nodata: finite.optional(),
+		interpolation: z
+			.enum(['RSP_NearestNeighbor', 'RSP_BilinearInterpolation', 'RSP_CubicConvolution'])
+			.default('RSP_BilinearInterpolation'),
+		maxRequestSize: z
+			.number()
+			.int()
+			.min(64)
+			.max(16_384)
+			.default(2048)
+			.describe('self-imposed cap on one request side in pixels, below the service limit'),
+		token: tokenSchema.optional(),
+	})
+	.strict();
+
+export const presetSchema = z
+	.object({
+		description: z.string().default(''),
+		embeddedDemo: z
+			.boolean()
+			.default(false)
+			.describe("start deepmask's embedded demo image service in-process and send the layers' loopback URLs to it"),
+		extent: extentSchema,
+		crs: z
+			.string()
+			.regex(/^EPSG:\d+$/, 'a CRS code such as "EPSG:3857"')
+			.default('EPSG:3857')
+			.describe('the plan and output CRS: tiles are requested and written in it'),
+		crsDefinition: z.string().optional().describe('proj4 definition of crs when proj4 does not know it'),
+		cellSize: positive.describe('map units per pixel'),
+		tileSize: z.number().int().min(32).max(8192).describe('tile side in pixels'),
+		snap: z
+			.object({
+				mode: z.enum(['symmetric', 'anchor']).default('symmetric'),
+				alignToGrid: z.boolean().default(false),
+			})
+			.strict()
+			.default({mode: 'symmetric', alignToGrid: false}),
+		maxTiles: z.number().int().positive().default(10_000),
+		layers: z
+			.object({
+				rgb: layerSchema,
+				dsm: layerSchema.optional(),
+			})
+			.strict(),
+		models: z.array(z.string().min(1)).min(1).describe('ONNX files or folders (relative to the preset file)'),
+		inference: z
+			.object({
+				mode: z.enum(['resize', 'sliding']).default('resize'),
+				provider: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+				overlap: z.number().min(0).max(75).optional().describe('sliding-window overlap in percent'),
+				batchSize: z.number().int().min(1).max(256).default(4),
+				threadsPerModel: z.number().int().min(1).max(256).optional(),
+			})
+			.strict()
+			.default({mode: 'resize', provider: 'auto', batchSize: 4}),
+		threshold: z.number().gt(0).lt(1).optional().describe('probability threshold; default: the models\' seg_thresh'),
+		postprocess: z
+			.object({
+				minArea: z.number().min(0).default(0).describe('drop mask components smaller than this, in square map units'),
+				fillHoles: z.number().min(0).default(0).describe('fill holes smaller than this, in square map units'),
+			})
+			.strict()
+			.default({minArea: 0, fillHoles: 0}),
+		output: z
+			.object({
+				dir: z.string().min(1).default('deepmask-out'),
+				maskSize: z
+					.object({width: z.number().int().positive(), height: z.number().int().positive()})
+					.strict()
+					.optional()
+					.describe('size of written masks; default: the tile size'),
+				probabilities: z.boolean().default(true),
+				training: z.boolean().default(true),
+				geojson: z.boolean().default(true),
+			})
+			.strict()
+			.default({dir: 'deepmask-out', probabilities: true, training: true, geojson: true}),
+		concurrency: z
+			.object({
+				downloads: z.number().int().min(1).max(64).default(8),
+				perHost: z.number().int().min(1).max(64).default(6),
+			})
+			.strict()
+			.default({downloads: 8, perHost: 6}),
+	})
+	.strict();
+
+export type Preset = z.infer<typeof presetSchema>;
+export type PresetInput = z.input<typeof presetSchema>;
+export type LayerConfig = z.infer<typeof layerSchema>;
+export type LayerName = 'rgb' | 'dsm';
+export type Extent = {xmin: number; ymin: number; xmax: number; ymax: number};

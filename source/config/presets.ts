@@ -1,0 +1,108 @@
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {UserError} from '../errors.js';
+import {packageRoot} from '../package-info.js';
+import {formatPresetIssues} from './preset-errors.js';
+import {applySet, parseExtentFlag} from './overrides.js';
+import {presetSchema, type Preset, type PresetInput} from './preset-schema.js';
+import {saveUserPreset, userPresets} from './user-settings.js';
+
+export const shippedPresetsDir = path.join(packageRoot, 'presets');
+
+export type PresetSource = 'shipped' | 'user' | 'file';
+
+export type LoadedPreset = {
+	name: string;
+	source: PresetSource;
+	/** Where it was read from, for messages: a file path or "user preset NAME". */
+	origin: string;
+	/** Validated, defaults filled, model paths absolute. */
+	preset: Preset;
+	/** As written (before defaults), for editing and saving. */
+	raw: PresetInput;
+};
+
+export type PresetOverrides = {extent?: string; set?: string[]};
+
+export function shippedPresetNames(): string[] {
+	if (!existsSync(shippedPresetsDir)) return [];
+	return readdirSync(shippedPresetsDir)
+		.filter((file) => file.endsWith('.json'))
+		.map((file) => file.slice(0, -'.json'.length))
+		.sort();
+}
+
+function looksLikePath(reference: string): boolean {
+	return reference.endsWith('.json') || reference.includes('/') || reference.includes(path.sep);
+}
+
+function readJsonFile(file: string): unknown {
+	let text: string;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		throw new UserError(`cannot read preset file ${file} (${code ?? String(error)}); check the path`);
+	}
+	try {
+		return JSON.parse(text) as unknown;
+	} catch (error) {
+		throw new UserError(`preset file ${file} is not valid JSON: ${(error as Error).message}; fix the file`);
+	}
+}
+
+/** Find a preset by name (user presets shadow shipped ones) or path, without validating it. */
+function locate(reference: string): {name: string; source: PresetSource; origin: string; data: unknown; baseDir: string} {
+	if (looksLikePath(reference)) {
+		const file = path.resolve(reference);
+		return {name: path.basename(file, '.json'), source: 'file', origin: file, data: readJsonFile(file), baseDir: path.dirname(file)};
+	}
+	const user = userPresets()[reference];
+	if (user) return {name: reference, source: 'user', origin: `user preset "${reference}"`, data: user, baseDir: process.cwd()};
+	const shipped = path.join(shippedPresetsDir, `${reference}.json`);
+	if (existsSync(shipped)) {
+		return {name: reference, source: 'shipped', origin: shipped, data: readJsonFile(shipped), baseDir: packageRoot};
+	}
+	const known = [...shippedPresetNames(), ...Object.keys(userPresets())];
+	throw new UserError(
+		`no preset named "${reference}"; known presets: ${known.join(', ') || '(none)'}. Run \`deepmask presets\` to list them, or give a path to a .json file`,
+	);
+}
+
+/** Validate plain preset data; throws a UserError naming the origin, each field, its value and what is allowed. */
+export function validatePreset(data: unknown, origin: string): Preset {
+	const result = presetSchema.safeParse(data, {reportInput: true});
+	if (!result.success) throw new UserError(formatPresetIssues(origin, result.error));
+	return result.data;
+}
+
+export function applyOverrides(data: unknown, overrides: PresetOverrides): unknown {
+	if (!overrides.extent && !overrides.set?.length) return data;
+	const copy = structuredClone(data) as Record<string, unknown>;
+	if (overrides.extent) {
+		const current = (copy.extent ?? {}) as Record<string, unknown>;
+		copy.extent = {...current, ...parseExtentFlag(overrides.extent)};
+	}
+	for (const assignment of overrides.set ?? []) applySet(copy, assignment);
+	return copy;
+}
+
+export function loadPreset(reference: string, overrides: PresetOverrides = {}): LoadedPreset {
+	const found = locate(reference);
+	const raw = applyOverrides(found.data, overrides) as PresetInput;
+	const overridden = overrides.extent || overrides.set?.length ? ' (with the --extent/--set overrides)' : '';
+	const preset = validatePreset(raw, `${found.origin}${overridden}`);
+	preset.models = preset.models.map((model) => path.resolve(found.baseDir, model));
+	return {name: found.name, source: found.source, origin: found.origin, preset, raw};
+}
+
+/** Save edited preset data as a user preset; model paths are stored absolute so they resolve from anywhere. */
+export function saveAsUserPreset(name: string, data: PresetInput, resolvedModels: string[]): LoadedPreset {
+	if (!/^[\w.-]+$/.test(name) || name.endsWith('.json')) {
+		throw new UserError(`"${name}" cannot be a preset name; use letters, digits, "-", "_" or "." (no ".json")`);
+	}
+	const stored = {...structuredClone(data), models: resolvedModels};
+	validatePreset(stored, `user preset "${name}"`);
+	saveUserPreset(name, stored);
+	return loadPreset(name);
+}

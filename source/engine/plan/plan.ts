@@ -1,0 +1,117 @@
+import {UserError} from '../../errors.js';
+import type {Extent, Preset} from '../../config/preset-schema.js';
+import {ensureCrs, epsgNumber, transformExtent} from './crs.js';
+import {alignedSpan, snapSpan, spanCoordinate, type Span} from './grid.js';
+
+export type Tile = {
+	/** r000_c000: row from the top, column from the left. */
+	id: string;
+	row: number;
+	col: number;
+	bbox: Extent;
+	width: number;
+	height: number;
+};
+
+export type Plan = {
+	crs: string;
+	epsg: number;
+	cellSize: number;
+	tileSize: number;
+	snap: {mode: 'symmetric' | 'anchor'; alignToGrid: boolean};
+	/** The requested extent in the plan CRS. */
+	requested: Extent;
+	/** The grown extent: a whole number of tiles. */
+	adjusted: Extent;
+	/** Map units added on each side. */
+	padding: {left: number; right: number; top: number; bottom: number};
+	rows: number;
+	cols: number;
+	tiles: Tile[];
+};
+
+export type PlanSettings = Pick<Preset, 'extent' | 'crs' | 'crsDefinition' | 'cellSize' | 'tileSize' | 'snap' | 'maxTiles'>;
+
+export function tileId(row: number, col: number): string {
+	return `r${String(row).padStart(3, '0')}_c${String(col).padStart(3, '0')}`;
+}
+
+function checkExtent(extent: Extent, crs: string): void {
+	const {xmin, ymin, xmax, ymax} = extent;
+	const text = `${xmin},${ymin},${xmax},${ymax}`;
+	if (xmin > xmax || ymin > ymax) {
+		throw new UserError(`the extent ${text} (${crs}) is inverted: xmin must be below xmax and ymin below ymax; swap them`);
+	}
+	if (xmin === xmax || ymin === ymax) {
+		throw new UserError(`the extent ${text} (${crs}) is empty (zero width or height); give xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax`);
+	}
+	if (crs === 'EPSG:4326' && (xmin < -180 || xmax > 180 || ymin < -90 || ymax > 90)) {
+		throw new UserError(`the extent ${text} is outside EPSG:4326 (longitude -180..180, latitude -90..90); did you mean another CRS?`);
+	}
+}
+
+/** Grow the extent to whole tiles and list every tile. Pure: no I/O. */
+export function makePlan(settings: PlanSettings): Plan {
+	const {cellSize, tileSize, snap} = settings;
+	checkExtent(settings.extent, settings.extent.crs);
+	ensureCrs(settings.crs, settings.crsDefinition);
+	if (settings.extent.crs !== settings.crs) ensureCrs(settings.extent.crs);
+	const requested = transformExtent(settings.extent, settings.extent.crs, settings.crs);
+
+	const tileCells = tileSize;
+	const estimated = Math.ceil((requested.xmax - requested.xmin) / cellSize / tileCells) * Math.ceil((requested.ymax - requested.ymin) / cellSize / tileCells);
+	if (!Number.isFinite(estimated) || estimated > settings.maxTiles) {
+		throw new UserError(
+			`the extent needs about ${Number.isFinite(estimated) ? estimated.toLocaleString('en') : 'infinitely many'} tiles of ${tileSize} px at ${cellSize} map units per pixel, more than maxTiles (${settings.maxTiles}); shrink the extent, raise cellSize or tileSize, or raise maxTiles (--set maxTiles=N)`,
+		);
+	}
+
+	let xSpan: Span;
+	let ySpan: Span;
+	if (snap.alignToGrid) {
+		xSpan = alignedSpan(requested.xmin, requested.xmax, cellSize, tileCells);
+		ySpan = alignedSpan(requested.ymin, requested.ymax, cellSize, tileCells);
+	} else {
+		xSpan = snapSpan(requested.xmin, requested.xmax, cellSize, tileCells, snap.mode);
+		ySpan = snapSpan(requested.ymin, requested.ymax, cellSize, tileCells, snap.mode, true);
+	}
+	const cols = (xSpan.end - xSpan.start) / tileCells;
+	const rows = (ySpan.end - ySpan.start) / tileCells;
+	const x = (cell: number) => spanCoordinate(xSpan, cell, cellSize);
+	const y = (cell: number) => spanCoordinate(ySpan, cell, cellSize);
+
+	const tiles: Tile[] = [];
+	for (let row = 0; row < rows; row++) {
+		const topCell = ySpan.end - row * tileCells;
+		for (let col = 0; col < cols; col++) {
+			const leftCell = xSpan.start + col * tileCells;
+			tiles.push({
+				id: tileId(row, col),
+				row,
+				col,
+				bbox: {xmin: x(leftCell), ymin: y(topCell - tileCells), xmax: x(leftCell + tileCells), ymax: y(topCell)},
+				width: tileSize,
+				height: tileSize,
+			});
+		}
+	}
+	const adjusted = {xmin: x(xSpan.start), ymin: y(ySpan.start), xmax: x(xSpan.end), ymax: y(ySpan.end)};
+	return {
+		crs: settings.crs,
+		epsg: epsgNumber(settings.crs),
+		cellSize,
+		tileSize,
+		snap: {mode: snap.mode, alignToGrid: snap.alignToGrid},
+		requested,
+		adjusted,
+		padding: {
+			left: requested.xmin - adjusted.xmin,
+			right: adjusted.xmax - requested.xmax,
+			top: adjusted.ymax - requested.ymax,
+			bottom: requested.ymin - adjusted.ymin,
+		},
+		rows,
+		cols,
+		tiles,
+	};
+}
