@@ -1,0 +1,117 @@
+"""The demo models' architectures: small fully-convolutional segmentation nets (input N×C×H×W, output N×1×H×W).
+
+H and W must be multiples of 2**depth (16 for every net here); deepmask's tile sizes are.
+"""
+import torch
+from torch import nn
+
+
+def conv_bn_relu(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class UNet(nn.Module):
+    """Classic UNet: double 3×3 convolutions, max-pool down, transposed-convolution up, concatenated skips."""
+
+    def __init__(self, in_channels: int, widths: list[int]):
+        super().__init__()
+        self.down = nn.ModuleList()
+        cin = in_channels
+        for w in widths:
+            self.down.append(nn.Sequential(conv_bn_relu(cin, w), conv_bn_relu(w, w)))
+            cin = w
+        self.pool = nn.MaxPool2d(2)
+        self.up = nn.ModuleList()
+        self.merge = nn.ModuleList()
+        for w_low, w_high in zip(widths[::-1][:-1], widths[::-1][1:]):
+            self.up.append(nn.ConvTranspose2d(w_low, w_high, 2, stride=2))
+            self.merge.append(nn.Sequential(conv_bn_relu(2 * w_high, w_high), conv_bn_relu(w_high, w_high)))
+        self.head = nn.Conv2d(widths[0], 1, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = []
+        for i, block in enumerate(self.down):
+            x = block(x if i == 0 else self.pool(x))
+            skips.append(x)
+        for up, merge, skip in zip(self.up, self.merge, skips[::-1][1:]):
+            x = merge(torch.cat([up(x), skip], dim=1))
+        return self.head(x)
+
+
+class ResBlock(nn.Module):
+    def __init__(self, cin: int, cout: int, stride: int):
+        super().__init__()
+        self.body = nn.Sequential(
+            conv_bn_relu(cin, cout, stride),
+            nn.Conv2d(cout, cout, 3, padding=1, bias=False),
+            nn.BatchNorm2d(cout),
+        )
+        self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.relu(self.body(x) + self.short(x))
+
+
+class LinkNet(nn.Module):
+    """LinkNet-style: residual strided encoder, light decoder, skips added (not concatenated)."""
+
+    def __init__(self, in_channels: int, widths: list[int]):
+        super().__init__()
+        self.stem = conv_bn_relu(in_channels, widths[0])
+        self.enc = nn.ModuleList(ResBlock(a, b, 2) for a, b in zip(widths[:-1], widths[1:]))
+        self.dec = nn.ModuleList(
+            nn.Sequential(
+                nn.Conv2d(b, a, 1, bias=False), nn.BatchNorm2d(a), nn.ReLU(inplace=True),
+                nn.ConvTranspose2d(a, a, 2, stride=2), conv_bn_relu(a, a),
+            )
+            for a, b in zip(widths[:-1], widths[1:])
+        )
+        self.head = nn.Sequential(conv_bn_relu(widths[0], widths[0]), nn.Conv2d(widths[0], 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = [self.stem(x)]
+        for block in self.enc:
+            skips.append(block(skips[-1]))
+        x = skips[-1]
+        for dec, skip in zip(self.dec[::-1], skips[::-1][1:]):
+            x = dec(x) + skip
+        return self.head(x)
+
+
+class TinyFCN(nn.Module):
+    """Three 3×3 convolutions and no down-sampling: translation-equivariant (a test fixture for sliding windows)."""
+
+    def __init__(self, in_channels: int):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(in_channels, 8, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(8, 1, 3, padding=1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)
+
+
+class WithSigmoid(nn.Module):
+    """Bakes the sigmoid into the graph for models shipped with deepmask_output = probabilities."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.net(x))
+
+
+# name → (constructor, bands, output kind); the demo ensemble.
+DEMO_MODELS = {
+    'unet-rgb-small': (lambda: UNet(3, [12, 24, 48, 96]), ['R', 'G', 'B'], 'probabilities'),
+    'unet-rgbd-wide': (lambda: UNet(4, [24, 48, 96, 160]), ['R', 'G', 'B', 'DSM'], 'logits'),
+    'linknet-rgbd': (lambda: LinkNet(4, [16, 32, 64, 128, 160]), ['R', 'G', 'B', 'DSM'], 'probabilities'),
+}

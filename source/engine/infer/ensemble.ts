@@ -1,0 +1,178 @@
+import {availableParallelism} from 'node:os';
+import {RunError, UserError} from '../../errors.js';
+import {checkSameClasses, checkSessionIo} from './io-check.js';
+import {resolveModelPaths} from './discover.js';
+import {loadModelSpec, type ModelSpec} from './metadata.js';
+import {ModelWorker} from './model-worker.js';
+import {inputPlanes, nodataMask} from './preprocess.js';
+import {providerAttempts, providerFailure} from './providers.js';
+import {resizeNearest, resizePlane} from './resample.js';
+import type {Ensemble, EnsembleOptions, InferEvent, ModelInfo, PredictInput, Prediction} from './types.js';
+import {Blender, cutWindow, windowsFor} from './windows.js';
+
+type Member = {spec: ModelSpec; info: ModelInfo; worker: ModelWorker};
+
+function abortError(signal: AbortSignal): Error {
+	return signal.reason instanceof Error ? signal.reason : new DOMException('The run was interrupted', 'AbortError');
+}
+
+/** Load every model into its own worker and return the ensemble that runs them all on each tile. */
+export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> {
+	const {signal, onEvent} = options;
+	const provider = options.provider ?? 'auto';
+	const mode = options.mode ?? 'resize';
+	const batchSize = options.batchSize ?? 4;
+	if (options.overlap !== undefined && !(options.overlap >= 0 && options.overlap < 100)) throw new UserError(`overlap ${options.overlap}% is out of range: use 0 to 99.`);
+	const paths = await resolveModelPaths(options.models);
+	const specs = await Promise.all(paths.map((file) => loadModelSpec(file)));
+	checkSameClasses(specs);
+	const threads = options.threadsPerModel ?? Math.max(1, Math.floor(availableParallelism() / specs.length));
+	signal?.throwIfAborted();
+
+	const started = await Promise.allSettled(
+		specs.map((spec) =>
+			ModelWorker.start(spec.name, {modelPath: spec.path, providers: providerAttempts(provider), intraOpThreads: threads, batchSize, output: spec.output}),
+		),
+	);
+	const workers = started.flatMap((result) => (result.status === 'fulfilled' && result.value.worker ? [result.value.worker] : []));
+	const members: Member[] = [];
+	try {
+		for (const [index, result] of started.entries()) {
+			const spec = specs[index];
+			if (result.status === 'rejected') throw result.reason;
+			if (!result.value.worker) throw providerFailure(spec.path, provider, result.value.failed.failures);
+			const {worker, ready} = result.value;
+			const io = checkSessionIo(spec, ready.inputs, ready.outputs);
+			const cudaFailure = ready.failures.find((failure) => failure.provider === 'cuda');
+			const info: ModelInfo = {
+				name: spec.name,
+				path: spec.path,
+				provider: ready.provider,
+				providerReason: cudaFailure ? `CUDA did not load (${cudaFailure.message}); run \`deepmask doctor\` for the fix` : provider === 'cpu' ? 'CPU requested' : undefined,
+				bands: spec.bands,
+				tileSize: io.tileSize,
+				tilesOverlap: spec.tilesOverlap,
+				resolutionCm: spec.resolutionCm,
+				classNames: spec.classNames,
+				threshold: spec.threshold,
+				needsDsm: spec.bands.includes('DSM'),
+				output: spec.output,
+			};
+			members.push({spec, info, worker});
+		}
+		signal?.throwIfAborted();
+	} catch (error) {
+		await Promise.all(workers.map((worker) => worker.terminate(new RunError('model loading failed'))));
+		throw error;
+	}
+	for (const {info} of members) onEvent?.({type: 'model-ready', model: info.name, provider: info.provider, reason: info.providerReason});
+	return new RunningEnsemble(members, mode, options.overlap, signal, onEvent);
+}
+
+class RunningEnsemble implements Ensemble {
+	readonly models: ModelInfo[];
+	readonly needsDsm: boolean;
+	readonly threshold: number;
+	private closed = false;
+	private readonly onAbort: () => void;
+
+	constructor(
+		private readonly members: Member[],
+		private readonly mode: 'resize' | 'sliding',
+		private readonly overlap: number | undefined,
+		private readonly signal: AbortSignal | undefined,
+		private readonly onEvent: ((event: InferEvent) => void) | undefined,
+	) {
+		this.models = members.map((member) => member.info);
+		this.needsDsm = this.models.some((model) => model.needsDsm);
+		this.threshold = this.models.reduce((sum, model) => sum + model.threshold, 0) / this.models.length;
+		this.onAbort = () => void this.terminate(abortError(signal!));
+		signal?.addEventListener('abort', this.onAbort, {once: true});
+	}
+
+	async predict(input: PredictInput): Promise<Prediction> {
+		if (this.signal?.aborted) throw abortError(this.signal);
+		if (this.closed) throw new RunError('the ensemble is closed');
+		const started = performance.now();
+		checkInput(input, this.needsDsm);
+		const planes = new Map<string, Float32Array>();
+		const members = await Promise.all(
+			this.members.map(async (member) => {
+				const key = JSON.stringify([member.spec.bands, member.spec.mean, member.spec.std, member.spec.dsm]);
+				let memberPlanes = planes.get(key);
+				if (!memberPlanes) {
+					memberPlanes = inputPlanes(member.spec, input.rgb, input.dsm);
+					planes.set(key, memberPlanes);
+				}
+				const {probability, ms, batch} = this.mode === 'resize' ? await this.runResized(member, memberPlanes, input) : await this.runSliding(member, memberPlanes, input);
+				this.onEvent?.({type: 'model-tile', model: member.info.name, tileId: input.id, ms, batch});
+				return probability;
+			}),
+		);
+		if (input.dsm) {
+			const missing = nodataMask(input.dsm);
+			if (missing) {
+				const atOutput = resizeNearest(missing, input.dsm.width, input.dsm.height, input.outWidth, input.outHeight);
+				for (const probability of members) for (let i = 0; i < atOutput.length; i++) if (atOutput[i]) probability[i] = 0;
+			}
+		}
+		const probability = new Float32Array(input.outWidth * input.outHeight);
+		for (const member of members) for (let i = 0; i < probability.length; i++) probability[i] += member[i];
+		for (let i = 0; i < probability.length; i++) probability[i] /= members.length;
+		this.onEvent?.({type: 'ensemble-tile', tileId: input.id, ms: performance.now() - started});
+		return {probability, members};
+	}
+
+	/** The whole tile resized to the model's tile size; the probabilities resized back to the output size. */
+	private async runResized(member: Member, planes: Float32Array, input: PredictInput) {
+		const {width, height} = input.rgb;
+		const size = member.info.tileSize;
+		const channels = member.spec.bands.length;
+		const tensor = new Float32Array(channels * size * size);
+		for (let c = 0; c < channels; c++) {
+			const plane = planes.subarray(c * width * height, (c + 1) * width * height);
+			tensor.set(resizePlane(plane, width, height, size, size), c * size * size);
+		}
+		const result = await member.worker.run(tensor, channels, size);
+		return {...result, probability: resizePlane(result.probability, size, size, input.outWidth, input.outHeight)};
+	}
+
+	/** Windows of the model's tile size at the tile's own resolution, blended, then resized to the output size. */
+	private async runSliding(member: Member, planes: Float32Array, input: PredictInput) {
+		const {width, height} = input.rgb;
+		const size = member.info.tileSize;
+		const channels = member.spec.bands.length;
+		const windows = windowsFor(width, height, size, this.overlap ?? member.info.tilesOverlap);
+		const results = await Promise.all(windows.map((window) => member.worker.run(cutWindow(planes, channels, width, height, window, size), channels, size)));
+		const blender = new Blender(width, height, size);
+		results.forEach((result, index) => blender.add(windows[index], result.probability));
+		return {
+			probability: resizePlane(blender.result(), width, height, input.outWidth, input.outHeight),
+			ms: results.reduce((sum, result) => sum + result.ms, 0),
+			batch: Math.max(...results.map((result) => result.batch)),
+		};
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		this.signal?.removeEventListener('abort', this.onAbort);
+		await Promise.all(this.members.map((member) => member.worker.close()));
+	}
+
+	private async terminate(reason: Error): Promise<void> {
+		this.closed = true;
+		await Promise.all(this.members.map((member) => member.worker.terminate(reason)));
+	}
+}
+
+function checkInput(input: PredictInput, needsDsm: boolean): void {
+	const {rgb, dsm} = input;
+	if (rgb.data.length !== rgb.width * rgb.height * 3) throw new UserError(`tile ${input.id}: the RGB data holds ${rgb.data.length} bytes, not ${rgb.width}×${rgb.height}×3.`);
+	if (!(input.outWidth > 0 && input.outHeight > 0)) throw new UserError(`tile ${input.id}: output size ${input.outWidth}×${input.outHeight} is empty.`);
+	if (needsDsm && !dsm) throw new UserError(`tile ${input.id}: the ensemble has models that take a DSM band, but no DSM was given. Give a DSM or leave those models out.`);
+	if (dsm && (dsm.width !== rgb.width || dsm.height !== rgb.height)) {
+		throw new UserError(`tile ${input.id}: the DSM is ${dsm.width}×${dsm.height} but the RGB image is ${rgb.width}×${rgb.height}; they must cover the same pixels.`);
+	}
+	if (dsm && dsm.data.length !== dsm.width * dsm.height) throw new UserError(`tile ${input.id}: the DSM data holds ${dsm.data.length} values, not ${dsm.width}×${dsm.height}.`);
+}

@@ -1,0 +1,106 @@
+import {Worker} from 'node:worker_threads';
+import {RunError} from '../../errors.js';
+import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
+
+export type RunResult = {probability: Float32Array; ms: number; batch: number};
+type Pending = {resolve: (result: RunResult) => void; reject: (error: Error) => void};
+type Ready = Extract<FromWorker, {type: 'ready'}>;
+type InitError = Extract<FromWorker, {type: 'init-error'}>;
+
+/**
+ * The worker script next to this module: session-worker.js when running compiled from dist/; under
+ * vitest or tsx, session-worker.ts loaded through tsx-worker.mjs.
+ */
+function startThread(init: WorkerInit): Worker {
+	if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./session-worker.js', import.meta.url), {workerData: init});
+	const tsEntry = new URL('./session-worker.ts', import.meta.url).href;
+	return new Worker(new URL('./tsx-worker.mjs', import.meta.url), {workerData: {...init, tsEntry}});
+}
+
+/** The main thread's handle on one model's session worker. */
+export class ModelWorker {
+	private nextId = 0;
+	private readonly pending = new Map<number, Pending>();
+	private stopped: Error | undefined;
+	private closedResolve: (() => void) | undefined;
+
+	private constructor(
+		readonly name: string,
+		private readonly worker: Worker,
+	) {
+		worker.on('message', (message: FromWorker) => this.onMessage(message));
+		worker.on('error', (error) => this.fail(new RunError(`model ${name}: its worker crashed (${error.message}).`)));
+		worker.on('exit', (code) => {
+			this.fail(new RunError(`model ${name}: its worker exited (code ${code}).`));
+			this.closedResolve?.();
+		});
+	}
+
+	/** Start the worker and wait until its session exists (or every provider failed). */
+	static start(name: string, init: WorkerInit): Promise<{worker: ModelWorker; ready: Ready} | {worker?: undefined; failed: InitError}> {
+		const thread = startThread(init);
+		const handle = new ModelWorker(name, thread);
+		return new Promise((resolve, reject) => {
+			const onExit = (code: number) => reject(new RunError(`model ${name}: its worker exited (code ${code}) before the session was ready.`));
+			const onError = (error: Error) => reject(new RunError(`model ${name}: its worker failed to start (${error.message}).`));
+			thread.once('exit', onExit);
+			thread.once('error', onError);
+			thread.once('message', (message: FromWorker) => {
+				thread.off('exit', onExit);
+				thread.off('error', onError);
+				if (message.type === 'ready') resolve({worker: handle, ready: message});
+				else if (message.type === 'init-error') {
+					void thread.terminate();
+					resolve({failed: message});
+				} else reject(new RunError(`model ${name}: unexpected first message ${message.type} from its worker.`));
+			});
+		});
+	}
+
+	/** Run one C×size×size input; its buffer is transferred to the worker (unusable here afterwards). */
+	run(input: Float32Array, channels: number, size: number): Promise<RunResult> {
+		if (this.stopped) return Promise.reject(this.stopped);
+		const id = this.nextId++;
+		const buffer = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? (input.buffer as ArrayBuffer) : input.slice().buffer;
+		return new Promise((resolve, reject) => {
+			this.pending.set(id, {resolve, reject});
+			const message: ToWorker = {type: 'run', id, data: buffer, channels, size};
+			this.worker.postMessage(message, [buffer]);
+		});
+	}
+
+	/** Release the session and end the thread after the queued work. */
+	async close(): Promise<void> {
+		if (this.stopped) return;
+		const closed = new Promise<void>((resolve) => (this.closedResolve = resolve));
+		this.worker.postMessage({type: 'close'} satisfies ToWorker);
+		await closed;
+	}
+
+	/** Stop at once: pending runs reject with `reason`. */
+	async terminate(reason: Error): Promise<void> {
+		this.fail(reason);
+		await this.worker.terminate();
+	}
+
+	private onMessage(message: FromWorker): void {
+		if (message.type === 'result') {
+			const pending = this.pending.get(message.id);
+			this.pending.delete(message.id);
+			pending?.resolve({probability: new Float32Array(message.data), ms: message.ms, batch: message.batch});
+		} else if (message.type === 'run-error') {
+			for (const id of message.ids) {
+				this.pending.get(id)?.reject(new RunError(`model ${this.name}: inference failed (${message.message}).`));
+				this.pending.delete(id);
+			}
+		} else if (message.type === 'closed') {
+			this.fail(new RunError(`model ${this.name}: the ensemble is closed.`));
+		}
+	}
+
+	private fail(error: Error): void {
+		this.stopped ??= error;
+		for (const pending of this.pending.values()) pending.reject(this.stopped);
+		this.pending.clear();
+	}
+}

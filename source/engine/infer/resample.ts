@@ -1,0 +1,72 @@
+/**
+ * Bilinear resampling of float planes, identical to PyTorch's
+ * `F.interpolate(x, size, mode='bilinear', align_corners=False, antialias=True)` (the PIL algorithm):
+ * a triangle filter stretched by the reduction factor when down-sampling, plain half-pixel-centred
+ * bilinear when up-sampling. The recipe uses that call, so deepmask resizes exactly as the models were checked.
+ */
+type AxisWeights = {start: Int32Array; size: Int32Array; weights: Float32Array; taps: number};
+
+function axisWeights(inSize: number, outSize: number): AxisWeights {
+	const scale = inSize / outSize;
+	const support = scale >= 1 ? scale : 1;
+	const invScale = scale >= 1 ? 1 / scale : 1;
+	const taps = Math.ceil(support) * 2 + 1;
+	const start = new Int32Array(outSize);
+	const size = new Int32Array(outSize);
+	const weights = new Float32Array(outSize * taps);
+	for (let i = 0; i < outSize; i++) {
+		const center = scale * (i + 0.5);
+		const lo = Math.max(Math.trunc(center - support + 0.5), 0);
+		const hi = Math.min(Math.trunc(center + support + 0.5), inSize);
+		start[i] = lo;
+		size[i] = hi - lo;
+		let total = 0;
+		for (let j = 0; j < hi - lo; j++) {
+			const w = Math.max(0, 1 - Math.abs((j + lo - center + 0.5) * invScale));
+			weights[i * taps + j] = w;
+			total += w;
+		}
+		if (total > 0) for (let j = 0; j < hi - lo; j++) weights[i * taps + j] /= total;
+	}
+	return {start, size, weights, taps};
+}
+
+/** Resize one row-major plane of width × height to toWidth × toHeight. */
+export function resizePlane(src: Float32Array, width: number, height: number, toWidth: number, toHeight: number): Float32Array {
+	if (width === toWidth && height === toHeight) return src;
+	const horizontal = axisWeights(width, toWidth);
+	const vertical = axisWeights(height, toHeight);
+	const rows = new Float32Array(toWidth * height);
+	for (let y = 0; y < height; y++) {
+		const row = y * width;
+		for (let x = 0; x < toWidth; x++) {
+			const lo = horizontal.start[x];
+			const base = x * horizontal.taps;
+			let sum = 0;
+			for (let j = 0; j < horizontal.size[x]; j++) sum += src[row + lo + j] * horizontal.weights[base + j];
+			rows[y * toWidth + x] = sum;
+		}
+	}
+	const out = new Float32Array(toWidth * toHeight);
+	for (let y = 0; y < toHeight; y++) {
+		const lo = vertical.start[y];
+		const base = y * vertical.taps;
+		for (let j = 0; j < vertical.size[y]; j++) {
+			const w = vertical.weights[base + j];
+			const row = (lo + j) * toWidth;
+			for (let x = 0; x < toWidth; x++) out[y * toWidth + x] += rows[row + x] * w;
+		}
+	}
+	return out;
+}
+
+/** Nearest-neighbour resize of a 0/1 plane (half-pixel centres). */
+export function resizeNearest(src: Uint8Array, width: number, height: number, toWidth: number, toHeight: number): Uint8Array {
+	if (width === toWidth && height === toHeight) return src;
+	const out = new Uint8Array(toWidth * toHeight);
+	for (let y = 0; y < toHeight; y++) {
+		const sy = Math.min(height - 1, Math.floor(((y + 0.5) * height) / toHeight));
+		for (let x = 0; x < toWidth; x++) out[y * toWidth + x] = src[sy * width + Math.min(width - 1, Math.floor(((x + 0.5) * width) / toWidth))];
+	}
+	return out;
+}

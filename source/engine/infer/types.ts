@@ -1,0 +1,67 @@
+import type {Band} from './metadata.js';
+
+export type Provider = 'auto' | 'cpu' | 'cuda';
+export type InferMode = 'resize' | 'sliding';
+
+export type ModelInfo = {
+	name: string;
+	path: string;
+	/** The execution provider the session really got. */
+	provider: 'cpu' | 'cuda';
+	/** Why it is not the first choice (e.g. why CUDA did not load under `auto`). */
+	providerReason?: string;
+	bands: Band[];
+	tileSize: number;
+	tilesOverlap: number;
+	resolutionCm?: number;
+	classNames: Record<string, string>;
+	/** The model's seg_thresh. */
+	threshold: number;
+	needsDsm: boolean;
+	output: 'probabilities' | 'logits';
+};
+
+export type InferEvent =
+	| {type: 'model-ready'; model: string; provider: string; reason?: string}
+	/** One model finished one tile; ms is its inference time for the tile (its share of the batches it ran in). */
+	| {type: 'model-tile'; model: string; tileId: string; ms: number; batch: number}
+	| {type: 'ensemble-tile'; tileId: string; ms: number};
+
+export type EnsembleOptions = {
+	/** .onnx files or folders of them. */
+	models: string[];
+	provider?: Provider;
+	mode?: InferMode;
+	/** Sliding-window overlap in percent; default each model's tiles_overlap. */
+	overlap?: number;
+	/** Most tiles (or windows) one session.run() takes at once. Default 4. */
+	batchSize?: number;
+	/** onnxruntime intra-op threads per model. Default: the cores shared out among the models. */
+	threadsPerModel?: number;
+	signal?: AbortSignal;
+	onEvent?: (event: InferEvent) => void;
+};
+
+export type PredictInput = {
+	id: string;
+	rgb: {data: Uint8Array; width: number; height: number};
+	dsm?: {data: Float32Array; width: number; height: number; nodata?: number};
+	outWidth: number;
+	outHeight: number;
+};
+
+export type Prediction = {
+	/** Mean of the members' probabilities, outWidth × outHeight, row-major. */
+	probability: Float32Array;
+	/** Each model's probability at the output size, in the order of `models`. */
+	members: Float32Array[];
+};
+
+export interface Ensemble {
+	models: ModelInfo[];
+	needsDsm: boolean;
+	/** The members' mean seg_thresh: the default threshold for masks. */
+	threshold: number;
+	predict(input: PredictInput): Promise<Prediction>;
+	close(): Promise<void>;
+}
