@@ -1,0 +1,116 @@
+import type {BorderStrips} from './borders.js';
+import type {PostprocessReport, PostprocessSettings} from './postprocess.js';
+
+/** Bins of the probability histogram, equal widths over 0..1 (the last bin includes 1). */
+export const histogramBins = 20;
+/** A valid pixel is uncertain when |probability − threshold| < uncertainMargin: its class would flip if the threshold moved that far. */
+export const uncertainMargin = 0.2;
+
+/** Intersection and union, in pixels, of two masks over the tile's valid pixels. */
+export type Overlap = {intersection: number; union: number; iou: number | null};
+
+export type ComponentStats = {
+	/** Foreground components (8-connected) of the final mask; a component cut by a tile edge counts in each tile. */
+	count: number;
+	minPixels: number;
+	maxPixels: number;
+	/** Components by size: entry k counts those of 2^k to 2^(k+1) − 1 pixels (trailing empty bins left out). */
+	log2Bins: number[];
+};
+
+export type MemberStats = {
+	model: string;
+	/** Valid pixels where the member's own probability ≥ threshold. */
+	foregroundPixels: number;
+	foregroundFraction: number;
+	/** Against the ensemble's thresholded probability before post-processing. */
+	vsEnsemble: Overlap;
+};
+
+export type PairStats = Overlap & {a: string; b: string};
+
+export type TileStats = {
+	id: string;
+	row: number;
+	col: number;
+	width: number;
+	height: number;
+	/** Map units² per pixel. */
+	cellArea: number;
+	pixels: number;
+	/** Pixels without source data (their mask is 0); every fraction below is of the valid pixels. */
+	nodataPixels: number;
+	nodataFraction: number;
+	validPixels: number;
+	/** Of the final mask, after post-processing. */
+	foregroundPixels: number;
+	foregroundFraction: number;
+	foregroundArea: number;
+	components: ComponentStats;
+	/** Ensemble probability of valid pixels, `histogramBins` bins. */
+	histogram: number[];
+	uncertainPixels: number;
+	uncertainFraction: number;
+	members: MemberStats[];
+	/** Every pair of members (a before b in model order). */
+	pairs: PairStats[];
+	postprocess: PostprocessReport;
+	borders: BorderStrips;
+};
+
+export type SeamStats = {
+	/** Neighbouring tile pairs compared. */
+	pairs: number;
+	/** Pixel pairs facing each other across a seam. */
+	comparedPixels: number;
+	disagreeingPixels: number;
+	/** disagreeing / compared. */
+	disagreement: number | null;
+	/** disagreeing / pairs where at least one side is foreground: how often objects fail to continue across a seam. */
+	foregroundDisagreement: number | null;
+	/** The seams that disagree most (by foregroundDisagreement, then tile ids), at most 10. */
+	worst: Array<{a: string; b: string; compared: number; disagreeing: number; foregroundDisagreement: number | null}>;
+};
+
+export type RunStats = {
+	version: 1;
+	threshold: number;
+	uncertainMargin: number;
+	postprocess: PostprocessSettings;
+	connectivity: 8;
+	models: string[];
+	tiles: number;
+	/** Map units² per pixel of the analysed tiles. */
+	cellArea: number;
+	pixels: number;
+	nodataPixels: number;
+	nodataFraction: number;
+	validPixels: number;
+	foregroundPixels: number;
+	foregroundFraction: number;
+	foregroundArea: number;
+	components: ComponentStats & {
+		minArea: number;
+		maxArea: number;
+		meanArea: number;
+		/** log2Bins with their size range in map units²: [from, to). */
+		bins: Array<{fromArea: number; toArea: number; count: number}>;
+	};
+	histogram: {bins: number; counts: number[]};
+	uncertainPixels: number;
+	uncertainFraction: number;
+	members: MemberStats[];
+	pairs: PairStats[];
+	postprocessed: PostprocessReport;
+	seams: SeamStats;
+};
+
+export type StatsDocument = {overall: RunStats; tiles: TileStats[]};
+
+export function overlap(intersection: number, union: number): Overlap {
+	return {intersection, union, iou: union === 0 ? null : intersection / union};
+}
+
+export function fraction(part: number, whole: number): number {
+	return whole === 0 ? 0 : part / whole;
+}

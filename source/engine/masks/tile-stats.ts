@@ -1,0 +1,147 @@
+import type {Tile} from '../plan/plan.js';
+import {borderStrips} from './borders.js';
+import {foregroundConnectivity, labelComponents} from './components.js';
+import {postprocessMask, type PostprocessSettings} from './postprocess.js';
+import {fraction, histogramBins, overlap, uncertainMargin, type ComponentStats, type PairStats, type TileStats} from './stats-types.js';
+import {thresholdByte, thresholdMask} from './threshold.js';
+
+export type TileSummaryInput = {
+	tile: Tile;
+	/** Ensemble probability × 255, row-major, `width × height`. */
+	probability: Uint8Array;
+	/** Each member's probability × 255, in the order of `models`. */
+	members: Uint8Array[];
+	models: string[];
+	/** 1 where the source imagery had no data. */
+	nodata?: Uint8Array;
+	width: number;
+	height: number;
+	threshold: number;
+	postprocess: PostprocessSettings;
+};
+
+export type TileSummary = {
+	/** Final mask 0/1 after threshold, post-processing and nodata. */
+	mask: Uint8Array;
+	stats: TileStats;
+};
+
+// Member agreement is counted per pixel as a bit pattern (bit 0 the ensemble, bit k + 1 member k).
+const maxMembers = 16;
+
+export function summariseTile(input: TileSummaryInput): TileSummary {
+	const {tile, probability, members, models, nodata, width, height, threshold} = input;
+	const pixels = width * height;
+	checkSizes(input, pixels);
+	const cellArea = ((tile.bbox.xmax - tile.bbox.xmin) / width) * ((tile.bbox.ymax - tile.bbox.ymin) / height);
+	const cut = thresholdByte(threshold);
+	const binOf = new Uint8Array(256);
+	const uncertain = new Uint8Array(256);
+	for (let b = 0; b < 256; b++) {
+		binOf[b] = Math.min(histogramBins - 1, Math.floor((b / 255) * histogramBins));
+		uncertain[b] = Math.abs(b / 255 - threshold) < uncertainMargin ? 1 : 0;
+	}
+
+	const histogram = new Array<number>(histogramBins).fill(0);
+	const patterns = new Float64Array(1 << (members.length + 1));
+	let nodataPixels = 0;
+	let uncertainPixels = 0;
+	for (let i = 0; i < pixels; i++) {
+		if (nodata?.[i]) {
+			nodataPixels++;
+			continue;
+		}
+		const p = probability[i];
+		histogram[binOf[p]]++;
+		uncertainPixels += uncertain[p];
+		let pattern = p >= cut ? 1 : 0;
+		for (let k = 0; k < members.length; k++) if (members[k][i] >= cut) pattern |= 2 << k;
+		patterns[pattern]++;
+	}
+	const validPixels = pixels - nodataPixels;
+
+	const mask = thresholdMask(probability, threshold, nodata);
+	const postprocess = postprocessMask(mask, width, height, input.postprocess, cellArea);
+	if (nodata) for (let i = 0; i < pixels; i++) if (nodata[i]) mask[i] = 0;
+	const {count, sizes} = labelComponents(mask, width, height, {value: 1, connectivity: foregroundConnectivity});
+	let foregroundPixels = 0;
+	for (let label = 1; label <= count; label++) foregroundPixels += sizes[label];
+
+	const countWhere = (test: (pattern: number) => boolean) => {
+		let total = 0;
+		for (let pattern = 0; pattern < patterns.length; pattern++) if (test(pattern)) total += patterns[pattern];
+		return total;
+	};
+	const memberStats = members.map((_, k) => {
+		const bit = 2 << k;
+		const foreground = countWhere((pattern) => (pattern & bit) !== 0);
+		return {
+			model: models[k],
+			foregroundPixels: foreground,
+			foregroundFraction: fraction(foreground, validPixels),
+			vsEnsemble: overlap(countWhere((pattern) => (pattern & bit) !== 0 && (pattern & 1) !== 0), countWhere((pattern) => (pattern & (bit | 1)) !== 0)),
+		};
+	});
+	const pairs: PairStats[] = [];
+	for (let a = 0; a < members.length; a++) {
+		for (let b = a + 1; b < members.length; b++) {
+			const both = (2 << a) | (2 << b);
+			pairs.push({
+				a: models[a],
+				b: models[b],
+				...overlap(countWhere((pattern) => (pattern & both) === both), countWhere((pattern) => (pattern & both) !== 0)),
+			});
+		}
+	}
+
+	const stats: TileStats = {
+		id: tile.id,
+		row: tile.row,
+		col: tile.col,
+		width,
+		height,
+		cellArea,
+		pixels,
+		nodataPixels,
+		nodataFraction: fraction(nodataPixels, pixels),
+		validPixels,
+		foregroundPixels,
+		foregroundFraction: fraction(foregroundPixels, validPixels),
+		foregroundArea: foregroundPixels * cellArea,
+		components: componentStats(sizes, count),
+		histogram,
+		uncertainPixels,
+		uncertainFraction: fraction(uncertainPixels, validPixels),
+		members: memberStats,
+		pairs,
+		postprocess,
+		borders: borderStrips(mask, width, height),
+	};
+	return {mask, stats};
+}
+
+function componentStats(sizes: Int32Array, count: number): ComponentStats {
+	const log2Bins: number[] = [];
+	let minPixels = 0;
+	let maxPixels = 0;
+	for (let label = 1; label <= count; label++) {
+		const size = sizes[label];
+		const bin = 31 - Math.clz32(size);
+		while (log2Bins.length <= bin) log2Bins.push(0);
+		log2Bins[bin]++;
+		minPixels = label === 1 ? size : Math.min(minPixels, size);
+		maxPixels = Math.max(maxPixels, size);
+	}
+	return {count, minPixels, maxPixels, log2Bins};
+}
+
+function checkSizes(input: TileSummaryInput, pixels: number): void {
+	const {probability, members, models, nodata} = input;
+	if (probability.length !== pixels) throw new Error(`tile ${input.tile.id}: probability has ${probability.length} pixels, expected ${input.width}×${input.height}`);
+	if (members.length !== models.length) throw new Error(`tile ${input.tile.id}: ${members.length} member probabilities for ${models.length} models`);
+	if (members.length > maxMembers) throw new Error(`at most ${maxMembers} ensemble members are supported, got ${members.length}`);
+	for (const [k, member] of members.entries()) {
+		if (member.length !== pixels) throw new Error(`tile ${input.tile.id}: member ${models[k]} has ${member.length} pixels, expected ${pixels}`);
+	}
+	if (nodata && nodata.length !== pixels) throw new Error(`tile ${input.tile.id}: nodata mask has ${nodata.length} pixels, expected ${pixels}`);
+}

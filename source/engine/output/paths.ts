@@ -1,0 +1,30 @@
+/** Where every output lives in a run folder (DESIGN §3.4). */
+import path from 'node:path';
+
+export const runFiles = {
+	masksDir: 'masks',
+	probDir: 'prob',
+	membersDir: path.join('prob', 'members'),
+	vrt: 'masks.vrt',
+	geojson: 'masks.geojson',
+	stats: 'stats.json',
+	trainingDir: 'training',
+} as const;
+
+export function maskFile(runDir: string, tileId: string): string {
+	return path.join(runDir, runFiles.masksDir, `${tileId}.tif`);
+}
+
+export function probabilityFile(runDir: string, tileId: string): string {
+	return path.join(runDir, runFiles.probDir, `${tileId}.tif`);
+}
+
+/** A model name as a folder name: anything but letters, digits, '.', '_' and '-' becomes '_'. */
+export function memberFolderName(model: string): string {
+	const name = model.replace(/[^A-Za-z0-9._-]/g, '_');
+	return name === '' || name === '.' || name === '..' ? `_${name}` : name;
+}
+
+export function memberProbabilityFile(runDir: string, model: string, tileId: string): string {
+	return path.join(runDir, runFiles.membersDir, memberFolderName(model), `${tileId}.tif`);
+}
