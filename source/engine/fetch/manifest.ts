@@ -1,0 +1,107 @@
+/**
+ * manifest.json of a run folder: per stage (rgb, dsm, and whatever later stages add: prob, mask...) and
+ * tile, what was made, from where, its size and checksum, timings, and what it depended on. Saved
+ * atomically; saves are coalesced (one write at a time, the latest state wins), so callers may save
+ * after every tile.
+ */
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {UserError} from '../../errors.js';
+import {writeJsonAtomic} from '../fs/atomic.js';
+
+export type ManifestEntry = {
+	state: 'done' | 'failed';
+	/** Relative to the run folder, with forward slashes. */
+	file?: string;
+	bytes?: number;
+	sha256?: string;
+	/** Where it came from (token redacted). */
+	sources?: string[];
+	/** What determines the content; compared on resume. */
+	fingerprint?: unknown;
+	attempts?: number;
+	startedAt?: string;
+	ms?: number;
+	error?: string;
+	[key: string]: unknown;
+};
+
+type ManifestFile = {version: 1; updatedAt: string; stages: Record<string, Record<string, ManifestEntry>>};
+
+export const manifestFileName = 'manifest.json';
+
+export class Manifest {
+	private writing: Promise<void> | undefined;
+	private queued: Promise<void> | undefined;
+
+	private constructor(
+		readonly file: string,
+		private readonly stages: Record<string, Record<string, ManifestEntry>>,
+	) {}
+
+	/** The manifest of `dir`, empty when there is none yet. Nothing is written until save(). */
+	static async open(dir: string): Promise<Manifest> {
+		const file = path.join(dir, manifestFileName);
+		let text: string;
+		try {
+			text = await readFile(file, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Manifest(file, {});
+			throw error;
+		}
+		let data: Partial<ManifestFile>;
+		try {
+			data = JSON.parse(text) as Partial<ManifestFile>;
+		} catch (error) {
+			throw new UserError(`${file} is not valid JSON (${(error as Error).message}); delete it to start the run folder over`);
+		}
+		if (data.version !== 1 || typeof data.stages !== 'object' || data.stages === null) {
+			throw new UserError(`${file} is not a deepmask manifest (version 1); use another --out folder or delete the file`);
+		}
+		return new Manifest(file, data.stages);
+	}
+
+	get(stage: string, tileId: string): ManifestEntry | undefined {
+		return this.stages[stage]?.[tileId];
+	}
+
+	set(stage: string, tileId: string, entry: ManifestEntry): void {
+		(this.stages[stage] ??= {})[tileId] = entry;
+	}
+
+	delete(stage: string, tileId: string): void {
+		if (this.stages[stage]) delete this.stages[stage][tileId];
+	}
+
+	stageNames(): string[] {
+		return Object.keys(this.stages);
+	}
+
+	entries(stage: string): [string, ManifestEntry][] {
+		return Object.entries(this.stages[stage] ?? {});
+	}
+
+	/** Write the current state atomically. Calls during a write share the one write that follows it. */
+	save(): Promise<void> {
+		if (this.queued) return this.queued;
+		if (this.writing) {
+			this.queued = this.writing.then(
+				() => this.startWrite(),
+				() => this.startWrite(),
+			);
+			return this.queued;
+		}
+		return this.startWrite();
+	}
+
+	private startWrite(): Promise<void> {
+		this.queued = undefined;
+		// writeJsonAtomic serialises synchronously: later set() calls do not leak into this write.
+		const snapshot: ManifestFile = {version: 1, updatedAt: new Date().toISOString(), stages: this.stages};
+		const write = writeJsonAtomic(this.file, snapshot).finally(() => {
+			if (this.writing === write) this.writing = undefined;
+		});
+		this.writing = write;
+		return write;
+	}
+}

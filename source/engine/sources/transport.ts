@@ -1,0 +1,37 @@
+/**
+ * What the ArcGIS client needs from HTTP: one GET, one attempt, the whole body. Retries, splitting and
+ * judging the answer are the client's job; scheduling (concurrency, per-host limits, keep-alive) and the
+ * wire (got) are the fetcher's, so this module stays free of both.
+ */
+export type HttpResponse = {status: number; contentType?: string; body: Uint8Array};
+
+export type TransportRequest = {
+	signal: AbortSignal;
+	/** Bytes received so far for this response, and the total when the server announced it. */
+	onBytes?: (received: number, total?: number) => void;
+};
+
+export type Transport = (url: string, request: TransportRequest) => Promise<HttpResponse>;
+
+/** A request that got no complete HTTP answer: DNS, connection, timeout, reset, truncated body. */
+export class TransportError extends Error {
+	override name = 'TransportError';
+	constructor(
+		message: string,
+		/** Node/got error code: ENOTFOUND, ECONNREFUSED, ETIMEDOUT, ECONNRESET, ERR_STREAM_PREMATURE_CLOSE... */
+		readonly code: string,
+	) {
+		super(message);
+	}
+}
+
+export function abortError(signal: AbortSignal): Error {
+	if (signal.reason instanceof Error && signal.reason.name === 'AbortError') return signal.reason;
+	const error = new Error('interrupted');
+	error.name = 'AbortError';
+	return error;
+}
+
+export function isAbortError(error: unknown): boolean {
+	return error instanceof Error && error.name === 'AbortError';
+}
