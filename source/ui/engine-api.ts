@@ -1,0 +1,24 @@
+import type {LoadedPreset} from '../config/presets.js';
+import type {StatsDocument} from '../engine/masks/stats-types.js';
+import type {RunEvent} from '../engine/run/events.js';
+import type {RunSnapshot} from '../engine/run/snapshot.js';
+
+/** The run engine as the app drives it (source/engine/run/run.ts). */
+export type StartRun = (options: {preset: LoadedPreset; outDir?: string; signal?: AbortSignal}) => RunHandle;
+
+export interface RunHandle {
+	snapshot(): RunSnapshot;
+	subscribe(listener: (event: RunEvent) => void): () => void;
+	pause(): void;
+	resume(): void;
+	cancel(): void;
+	review: Promise<ReviewSession>;
+}
+
+export interface ReviewSession {
+	stats(): StatsDocument;
+	setThreshold(threshold: number): Promise<StatsDocument>;
+	preview(tileId: string, width: number, height: number): Promise<{rgb: Uint8Array; mask: Uint8Array}>;
+	write(): Promise<{outDir: string; files: string[]}>;
+	discard(): Promise<void>;
+}

@@ -1,0 +1,45 @@
+/** Number formatting for the terminal app: short, fixed-width friendly. */
+
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${Math.round(bytes)} B`;
+	const units = ['kB', 'MB', 'GB', 'TB'];
+	let value = bytes / 1024;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** m:ss, or h:mm:ss from an hour on. */
+export function formatDuration(ms: number): string {
+	const total = Math.max(0, Math.round(ms / 1000));
+	const hours = Math.floor(total / 3600);
+	const minutes = Math.floor((total % 3600) / 60);
+	const seconds = String(total % 60).padStart(2, '0');
+	return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+export function formatPercent(fraction: number, digits = 1): string {
+	return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** A plain number with at most `digits` decimals and no trailing zeros. */
+export function formatNumber(value: number, digits = 2): string {
+	if (Number.isInteger(value)) return value.toLocaleString('en');
+	return value.toLocaleString('en', {maximumFractionDigits: digits});
+}
+
+/** Square map units, shortened to km² when large (map units are metres for the CRSs we plan in). */
+export function formatArea(squareUnits: number): string {
+	if (squareUnits >= 1e6) return `${formatNumber(squareUnits / 1e6, 2)} km²`;
+	return `${formatNumber(squareUnits, 0)} m²`;
+}
+
+/** Cut or pad text to exactly `width` columns (no wrapping inside fixed panes). */
+export function fit(text: string, width: number): string {
+	if (width <= 0) return '';
+	if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+	return text.padEnd(width);
+}

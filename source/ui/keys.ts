@@ -1,0 +1,42 @@
+/** Every key of the app, per screen: the one source for the hint bar and the `?` help overlay. */
+export type KeyHelp = {keys: string; action: string; hint?: string};
+
+export type ScreenName = 'presets' | 'extent' | 'run' | 'review';
+
+export const globalKeys: KeyHelp[] = [
+	{keys: '?', action: 'show or hide this help', hint: 'help'},
+	{keys: 'q', action: 'quit (asks first while a run is active or unwritten)', hint: 'quit'},
+	{keys: 'Ctrl-C', action: 'quit now (cancels a run, exit code 130)'},
+	{keys: 'Esc', action: 'back, close a prompt or this help'},
+	{keys: 'Tab', action: 'next pane (Shift-Tab previous)'},
+	{keys: '↑ ↓  j k', action: 'move in the focused list or pane'},
+];
+
+export const screenKeys: Record<ScreenName, KeyHelp[]> = {
+	presets: [
+		{keys: 'Enter', action: 'start a run with the selected preset', hint: 'run'},
+		{keys: 'e', action: 'edit the extent, grid and snapping', hint: 'edit'},
+		{keys: 'd', action: 'duplicate as a new user preset', hint: 'dup'},
+		{keys: 's', action: 'save (with edits) as a user preset', hint: 'save'},
+		{keys: 'x', action: 'delete the selected user preset', hint: 'del'},
+	],
+	extent: [
+		{keys: 'Enter', action: 'edit the selected field (Enter again to apply)', hint: 'edit field'},
+		{keys: '← →  Space', action: 'change a choice field (CRS mode, snap, align)'},
+		{keys: 'm', action: 'switch between corners and centre + size', hint: 'corners/centre'},
+		{keys: 'r', action: 'start a run with this extent', hint: 'run'},
+		{keys: 'u', action: 'undo all edits (back to the preset as saved)'},
+		{keys: 'Esc', action: 'back to the presets, keeping valid edits', hint: 'back'},
+	],
+	run: [
+		{keys: 'p', action: 'pause or resume', hint: 'pause'},
+		{keys: 'c', action: 'cancel the run (asks first)', hint: 'cancel'},
+		{keys: 'Esc', action: 'back to the presets once the run has ended'},
+	],
+	review: [
+		{keys: '+ -  ← →', action: 'threshold up or down by 0.05', hint: 'threshold'},
+		{keys: 's', action: 'sort the tiles by foreground, uncertainty, disagreement', hint: 'sort'},
+		{keys: 'w', action: 'write masks and outputs', hint: 'write'},
+		{keys: 'd', action: 'discard the results (asks first)', hint: 'discard'},
+	],
+};

@@ -1,0 +1,201 @@
+import {useState} from 'react';
+import {Box, Text, useInput} from 'ink';
+import type {LayerName} from '../../config/preset-schema.js';
+import {etaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/run/snapshot.js';
+import {useAppContext} from '../app-context.js';
+import {Pane} from '../components/pane.js';
+import {ProgressBar} from '../components/progress-bar.js';
+import {Confirm} from '../components/prompt.js';
+import {fit, formatBytes, formatDuration, formatPercent} from '../format.js';
+import type {RunHandle} from '../engine-api.js';
+import {useRunSnapshot} from '../hooks/use-run-snapshot.js';
+import {useTheme} from '../theme.js';
+
+export type DashboardProps = {
+	handle: RunHandle;
+	/** Set when the run failed or was cancelled (the review promise rejected). */
+	failure?: string;
+	onBack: () => void;
+};
+
+const panes = ['downloads', 'inference', 'log'] as const;
+type PaneName = (typeof panes)[number];
+
+export function isFinished(snapshot: RunSnapshot): boolean {
+	return snapshot.state === 'done' || snapshot.state === 'failed' || snapshot.state === 'cancelled';
+}
+
+function DownloadsPane({snapshot, now, width, rows, focused, scroll}: {snapshot: RunSnapshot; now: number; width: number; rows: number; focused: boolean; scroll: number}) {
+	const layers = Object.entries(snapshot.downloads) as Array<[LayerName, NonNullable<RunSnapshot['downloads'][LayerName]>]>;
+	const inFlight = layers.flatMap(([layer, progress]) => progress.inFlight.map((tile) => ({layer, ...tile})));
+	const retries = layers.reduce((sum, [, progress]) => sum + progress.retries, 0);
+	const barWidth = Math.max(4, width - 4 - 1 - 9 - 1 - 9);
+	let eta: number | undefined;
+	for (const [, progress] of layers) {
+		const rate = layerRate(progress).tilesPerSecond;
+		if (rate > 0 && progress.done < progress.total) eta = Math.max(eta ?? 0, ((progress.total - progress.done) / rate) * 1000);
+	}
+	const listRows = Math.max(0, rows - layers.length - 1);
+	const first = Math.min(scroll, Math.max(0, inFlight.length - listRows));
+	return (
+		<Pane title="Downloads" focused={focused} width={width + 4}>
+			{layers.map(([layer, progress]) => (
+				<Text key={layer} wrap="truncate">
+					{fit(layer, 4)}
+					<ProgressBar fraction={progress.total ? progress.done / progress.total : 0} width={barWidth} />
+					{` ${`${progress.done}/${progress.total}`.padStart(9)} ${`${formatBytes(layerRate(progress).bytesPerSecond)}/s`.padStart(9)}`}
+				</Text>
+			))}
+			<Text wrap="truncate" dimColor>
+				{`in flight ${inFlight.length} · retries ${retries}${eta === undefined ? '' : ` · ETA ${formatDuration(eta)}`}`}
+			</Text>
+			{inFlight.slice(first, first + listRows).map((tile) => (
+				<Text key={`${tile.layer}${tile.tileId}`} wrap="truncate">
+					{` ${tile.tileId} ${fit(tile.layer, 3)} ${formatBytes(tile.bytes).padStart(8)} ${formatDuration(now - tile.startedAt).padStart(5)}${tile.attempt > 1 ? ` try ${tile.attempt}` : ''}`}
+				</Text>
+			))}
+		</Pane>
+	);
+}
+
+function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width: number; focused: boolean}) {
+	const theme = useTheme();
+	const nameWidth = Math.min(12, Math.max(6, ...snapshot.models.map((model) => model.name.length)));
+	const barWidth = Math.max(4, width - nameWidth - 1 - 8 - 7 - 5 - 7);
+	const total = snapshot.tiles;
+	const row = (label: string, done: number) => (
+		<Text wrap="truncate">
+			{fit(label, nameWidth)} <ProgressBar fraction={total ? done / total : 0} width={barWidth} />
+			{` ${`${done}/${total}`.padStart(7)}`}
+		</Text>
+	);
+	return (
+		<Pane title="Inference" focused={focused} flexGrow={1}>
+			{snapshot.models.map((model) => {
+				const rate = modelRate(model);
+				return (
+					<Text key={model.name} wrap="truncate">
+						{fit(model.name, nameWidth)} <ProgressBar fraction={total ? model.done / total : 0} width={barWidth} />
+						{` ${`${model.done}/${total}`.padStart(7)} ${`${rate.tilesPerSecond.toFixed(1)}/s`.padStart(6)} `}
+						<Text color={model.provider === 'cuda' ? theme.ok : undefined}>{fit(model.provider, 4)}</Text>
+						{` ${`${Math.round(rate.msPerTile)}ms`.padStart(6)}`}
+					</Text>
+				);
+			})}
+			{row('ensemble', snapshot.inferred)}
+			{row('writing', snapshot.written)}
+			{snapshot.models.some((model) => model.providerReason) ? (
+				<Text dimColor wrap="truncate">
+					{snapshot.models.find((model) => model.providerReason)?.providerReason}
+				</Text>
+			) : null}
+		</Pane>
+	);
+}
+
+function LogPane({snapshot, rows, focused, scroll}: {snapshot: RunSnapshot; rows: number; focused: boolean; scroll: number}) {
+	const theme = useTheme();
+	const end = Math.max(0, snapshot.log.length - scroll);
+	const lines = snapshot.log.slice(Math.max(0, end - rows), end);
+	return (
+		<Pane title={scroll > 0 ? `Log (${scroll} newer below)` : 'Log'} focused={focused} flexGrow={1}>
+			{lines.map((line, index) => (
+				<Text key={`${line.at}-${index}`} wrap="truncate" color={line.level === 'error' ? theme.error : line.level === 'warn' ? theme.warn : undefined}>
+					<Text dimColor>{new Date(line.at).toISOString().slice(11, 19)} </Text>
+					{line.message}
+				</Text>
+			))}
+		</Pane>
+	);
+}
+
+export function RunStatus({snapshot, now}: {snapshot: RunSnapshot; now: number}) {
+	const theme = useTheme();
+	const color = snapshot.state === 'failed' ? theme.error : snapshot.state === 'done' ? theme.ok : snapshot.state === 'running' ? theme.accent : theme.warn;
+	const end = isFinished(snapshot) ? snapshot.updatedAt : now;
+	return (
+		<Text>
+			<Text color={color} bold>
+				{snapshot.state}
+			</Text>
+			{snapshot.stage && !isFinished(snapshot) ? ` · ${snapshot.stage}` : ''} · {formatDuration(end - snapshot.startedAt)}
+		</Text>
+	);
+}
+
+export function Dashboard({handle, failure, onBack}: DashboardProps) {
+	const {size, screenActive} = useAppContext();
+	const theme = useTheme();
+	const {snapshot, now} = useRunSnapshot(handle);
+	const [focus, setFocus] = useState<PaneName>('downloads');
+	const [scroll, setScroll] = useState<Record<PaneName, number>>({downloads: 0, inference: 0, log: 0});
+	const [askCancel, setAskCancel] = useState(false);
+	const finished = isFinished(snapshot) || failure !== undefined;
+
+	useInput(
+		(input, key) => {
+			const down = key.downArrow || input === 'j';
+			const up = key.upArrow || input === 'k';
+			if (key.tab) setFocus(panes[(panes.indexOf(focus) + (key.shift ? panes.length - 1 : 1)) % panes.length]);
+			else if (down || up) {
+				// The log scrolls back from the newest line; the in-flight list scrolls forward.
+				const step = (focus === 'log' ? up : down) ? 1 : -1;
+				setScroll((value) => ({...value, [focus]: Math.max(0, value[focus] + step)}));
+			} else if (input === 'p' && !finished) {
+				if (snapshot.state === 'paused') handle.resume();
+				else handle.pause();
+			} else if (input === 'c' && !finished) setAskCancel(true);
+			else if (key.escape && finished) onBack();
+		},
+		{isActive: screenActive && !askCancel},
+	);
+
+	const bodyRows = size.rows - 1 - 2;
+	const topRows = Math.max(6, Math.min(12, Math.floor(bodyRows / 2)));
+	const logRows = Math.max(1, bodyRows - topRows - 2 - 3);
+	const downloadsInner = Math.max(30, Math.floor(size.columns / 2) - 4);
+	const inferenceInner = size.columns - downloadsInner - 8;
+	const progress = overallProgress(snapshot);
+	const eta = etaMs(snapshot, now);
+	const elapsed = (isFinished(snapshot) ? snapshot.updatedAt : now) - snapshot.startedAt;
+	const barWidth = Math.max(10, size.columns - 44);
+
+	let footer = <Text dimColor>{snapshot.state === 'paused' ? 'paused: p resumes' : 'p pause · c cancel · Tab pane · ? help'}</Text>;
+	if (askCancel) {
+		footer = (
+			<Confirm
+				question="Cancel the run? Finished tiles stay on disk for a resume."
+				isActive={screenActive}
+				onNo={() => setAskCancel(false)}
+				onYes={() => {
+					setAskCancel(false);
+					handle.cancel();
+				}}
+			/>
+		);
+	} else if (finished && snapshot.state !== 'done') {
+		footer = (
+			<Text color={theme.error} wrap="truncate">
+				{`${failure ?? snapshot.message ?? `run ${snapshot.state}`} · Esc back to the presets`}
+			</Text>
+		);
+	}
+
+	return (
+		<Box flexDirection="column" flexGrow={1}>
+			<Box height={topRows} flexShrink={0}>
+				<DownloadsPane snapshot={snapshot} now={now} width={downloadsInner} rows={topRows - 3} focused={focus === 'downloads'} scroll={scroll.downloads} />
+				<InferencePane snapshot={snapshot} width={inferenceInner} focused={focus === 'inference'} />
+			</Box>
+			<LogPane snapshot={snapshot} rows={logRows} focused={focus === 'log'} scroll={scroll.log} />
+			<Text wrap="truncate">
+				{'overall '}
+				<ProgressBar fraction={progress} width={barWidth} />
+				{` ${formatPercent(progress, 0).padStart(4)}  elapsed ${formatDuration(elapsed)}  ETA ${eta === undefined ? '–' : formatDuration(eta)}`}
+			</Text>
+			<Box height={1} flexShrink={0}>
+				{footer}
+			</Box>
+		</Box>
+	);
+}

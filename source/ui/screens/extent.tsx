@@ -1,0 +1,140 @@
+import {isDeepStrictEqual} from 'node:util';
+import {useMemo, useState} from 'react';
+import {Box, Text, useInput} from 'ink';
+import type {LoadedPreset} from '../../config/presets.js';
+import type {PresetInput} from '../../config/preset-schema.js';
+import {formatExtent} from '../../engine/plan/describe.js';
+import {useAppContext, useKeyCapture} from '../app-context.js';
+import {Pane} from '../components/pane.js';
+import {Confirm} from '../components/prompt.js';
+import {TextInput} from '../components/text-input.js';
+import {TileMap} from '../components/tile-map.js';
+import {centreFields, cornerFields, cycleChoice, evaluateDraft, FieldError} from '../extent-fields.js';
+import {formatBytes, formatNumber} from '../format.js';
+import {downloadEstimate} from '../preset-view.js';
+import {useTheme} from '../theme.js';
+import {wrapText} from '../wrap.js';
+
+export type ExtentScreenProps = {
+	/** The preset as saved (u undoes back to it). */
+	original: LoadedPreset;
+	/** Where editing starts: an earlier draft or the original. */
+	initial: LoadedPreset;
+	/** Leave keeping this version (undefined: no edits left). */
+	onBack: (edited: LoadedPreset | undefined) => void;
+	onRun: (edited: LoadedPreset) => void;
+};
+
+export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenProps) {
+	const {size, screenActive} = useAppContext();
+	const theme = useTheme();
+	const [raw, setRaw] = useState<PresetInput>(() => structuredClone(initial.raw));
+	const [mode, setMode] = useState<'corners' | 'centre'>('corners');
+	const [index, setIndex] = useState(0);
+	const [editText, setEditText] = useState<string | undefined>();
+	const [askLeave, setAskLeave] = useState(false);
+	const fields = mode === 'corners' ? cornerFields : centreFields;
+	const field = fields[index];
+	const editing = editText !== undefined;
+	useKeyCapture(editing);
+
+	// What the screen shows: the committed edits, plus the field being typed, validated on every key.
+	let parseError: string | undefined;
+	let candidate = raw;
+	if (editing) {
+		try {
+			candidate = field.set(raw, editText);
+		} catch (error) {
+			if (!(error instanceof FieldError)) throw error;
+			parseError = error.message;
+		}
+	}
+	const result = useMemo(() => evaluateDraft(original, candidate), [original, candidate]);
+	const error = parseError ?? result.error;
+
+	const leave = () => {
+		const valid = evaluateDraft(original, raw);
+		if (!valid.loaded) return setAskLeave(true);
+		onBack(isDeepStrictEqual(raw, original.raw) ? undefined : valid.loaded);
+	};
+
+	useInput(
+		(input, key) => {
+			const down = key.downArrow || input === 'j';
+			const up = key.upArrow || input === 'k';
+			if (down || up || key.tab) setIndex((value) => (value + (up || (key.tab && key.shift) ? -1 : 1) + fields.length) % fields.length);
+			else if (field.kind === 'choice' && (key.return || input === ' ' || key.rightArrow || key.leftArrow)) setRaw(cycleChoice(field, raw, key.leftArrow ? -1 : 1));
+			else if (key.return) setEditText(field.get(raw));
+			else if (input === 'm') setMode(mode === 'corners' ? 'centre' : 'corners');
+			else if (input === 'u') setRaw(structuredClone(original.raw));
+			else if (input === 'r' && result.loaded && !editing) onRun(result.loaded);
+			else if (key.escape) leave();
+		},
+		{isActive: screenActive && !editing && !askLeave},
+	);
+
+	const labelWidth = 11;
+	const leftWidth = Math.min(40, Math.max(30, Math.floor(size.columns * 0.45)));
+	const rightInner = size.columns - leftWidth - 4;
+	const plan = result.plan;
+	const bodyRows = size.rows - 1 - 2;
+	const errorLines = error ? wrapText(error.split('\n').slice(0, 3).join(' '), size.columns - 2).slice(0, 3) : [];
+	const mapHeight = Math.max(2, bodyRows - 2 - 1 - 6 - 1 - errorLines.length - 1);
+
+	return (
+		<Box flexDirection="column" flexGrow={1}>
+			<Box flexGrow={1}>
+				<Pane title={`Extent of ${original.name} (${mode === 'corners' ? 'corners' : 'centre + size'})`} focused width={leftWidth}>
+					{fields.map((item, row) => {
+						const selected = row === index;
+						const value = selected && editing ? (
+							<TextInput value={editText} onChange={setEditText} onSubmit={() => (parseError ? undefined : (setRaw(candidate), setEditText(undefined)))} onCancel={() => setEditText(undefined)} isActive={screenActive} />
+						) : (
+							<Text>{item.kind === 'choice' ? `‹ ${item.get(raw)} ›` : item.get(raw)}</Text>
+						);
+						return (
+							<Box key={item.id}>
+								<Text inverse={selected && !editing} bold={selected}>
+									{`${selected ? '›' : ' '}${item.label.padEnd(labelWidth)}`}
+								</Text>
+								<Text> </Text>
+								{value}
+							</Box>
+						);
+					})}
+					<Text> </Text>
+					<Text dimColor wrap="truncate">
+						{editing ? 'Enter apply · Esc cancel' : 'Enter edit · m corners/centre · r run'}
+					</Text>
+				</Pane>
+				<Pane title="Plan preview" flexGrow={1}>
+					{plan ? (
+						<>
+							<Text wrap="truncate">adjusted {formatExtent(plan.adjusted)}</Text>
+							<Text wrap="truncate">
+								padding  L {formatNumber(plan.padding.left)} R {formatNumber(plan.padding.right)} T {formatNumber(plan.padding.top)} B {formatNumber(plan.padding.bottom)}
+							</Text>
+							<Text wrap="truncate">
+								grid     {plan.rows} × {plan.cols} = <Text bold>{plan.tiles.length} tiles</Text>
+							</Text>
+							<Text wrap="truncate">download ≈ {formatBytes(downloadEstimate(result.loaded!.preset, plan.tiles.length))}</Text>
+							<Text dimColor wrap="truncate">
+								█▓ requested ░▒ padding, shade = tile
+							</Text>
+							<TileMap plan={plan} width={rightInner} height={mapHeight} />
+						</>
+					) : (
+						<Text dimColor>no plan until the fields are valid</Text>
+					)}
+				</Pane>
+			</Box>
+			{errorLines.map((line, row) => (
+				<Text key={row} color={theme.error} wrap="truncate">
+					{row === 0 ? '✗ ' : '  '}
+					{line}
+				</Text>
+			))}
+			{askLeave ? <Confirm question="The edits are not valid. Leave and drop them?" onYes={() => onBack(undefined)} onNo={() => setAskLeave(false)} isActive={screenActive} /> : null}
+		</Box>
+	);
+}

@@ -1,0 +1,174 @@
+import path from 'node:path';
+import {useEffect, useMemo, useState} from 'react';
+import {Box, Text, useInput} from 'ink';
+import type {PresetEntry} from '../../config/preset-catalog.js';
+import type {LoadedPreset} from '../../config/presets.js';
+import {resolveModelPaths} from '../../engine/infer/discover.js';
+import {useAppContext} from '../app-context.js';
+import {Pane} from '../components/pane.js';
+import {Confirm, TextPrompt} from '../components/prompt.js';
+import {formatBytes, formatNumber} from '../format.js';
+import {downloadEstimate, extentSize, tryPlan} from '../preset-view.js';
+import {useTheme} from '../theme.js';
+import {wrapText} from '../wrap.js';
+
+export type PresetsScreenProps = {
+	entries: PresetEntry[];
+	/** Edited, unsaved versions by preset name. */
+	drafts: Record<string, LoadedPreset>;
+	selected: string;
+	notice?: string;
+	onSelect: (name: string) => void;
+	onRun: (preset: LoadedPreset) => void;
+	onEdit: (name: string) => void;
+	onDuplicate: (name: string) => void;
+	onSave: (name: string, as: string) => void;
+	onDelete: (name: string) => void;
+};
+
+type Ask = {kind: 'save'} | {kind: 'delete'} | undefined;
+
+function useModelNames(preset: LoadedPreset | undefined): string {
+	const key = preset?.preset.models.join('\n') ?? '';
+	const [names, setNames] = useState<{key: string; text: string}>({key: '', text: ''});
+	useEffect(() => {
+		if (!key) return;
+		let live = true;
+		resolveModelPaths(key.split('\n')).then(
+			(files) => live && setNames({key, text: `${files.length}: ${files.map((file) => path.basename(file, '.onnx')).join(', ')}`}),
+			(error: Error) => live && setNames({key, text: error.message}),
+		);
+		return () => {
+			live = false;
+		};
+	}, [key]);
+	return names.key === key ? names.text : '…';
+}
+
+/** A line of the details pane; `label` lines (and their continuations) get a label column. */
+type DetailLine = {label?: string; value: string; error?: boolean};
+
+function detailLines(entry: PresetEntry, preset: LoadedPreset | undefined, models: string, width: number): DetailLine[] {
+	const lines: DetailLine[] = [];
+	const wrapped = (label: string, text: string, error?: boolean) =>
+		wrapText(text, Math.max(10, width - 10)).forEach((value, index) => lines.push({label: index === 0 ? label : '', value, error}));
+	if (!preset) {
+		wrapped('error', entry.error ?? 'cannot be loaded', true);
+		return lines;
+	}
+	const settings = preset.preset;
+	wrapText(settings.description || '(no description)', width).forEach((value) => lines.push({value}));
+	lines.push({value: ' '});
+	for (const [layer, config] of Object.entries(settings.layers)) {
+		if (config) lines.push({label: layer, value: `${config.kind}  ${config.url}`});
+	}
+	const {plan, error} = tryPlan(settings);
+	lines.push({label: 'extent', value: `${extentSize(settings.extent, settings.extent.crs)}  in ${settings.extent.crs}`});
+	if (plan) {
+		lines.push({label: 'grid', value: `${plan.rows} × ${plan.cols} = ${plan.tiles.length} tiles of ${settings.tileSize} px`});
+		lines.push({label: 'cell', value: `${formatNumber(settings.cellSize, 4)} per px, plan in ${settings.crs}`});
+		lines.push({label: 'download', value: `≈ ${formatBytes(downloadEstimate(settings, plan.tiles.length))}`});
+	} else if (error) wrapped('plan', error, true);
+	wrapped('models', models);
+	lines.push({label: 'output', value: settings.output.dir});
+	return lines;
+}
+
+export function PresetsScreen(props: PresetsScreenProps) {
+	const {entries, drafts, selected, notice} = props;
+	const {size, screenActive} = useAppContext();
+	const theme = useTheme();
+	const [focus, setFocus] = useState<'list' | 'details'>('list');
+	const [scroll, setScroll] = useState(0);
+	const [ask, setAsk] = useState<Ask>();
+	const index = Math.max(0, entries.findIndex((entry) => entry.name === selected));
+	const entry = entries[index];
+	const preset = entry ? (drafts[entry.name] ?? entry.loaded) : undefined;
+	const models = useModelNames(preset);
+	const listWidth = Math.min(30, Math.max(18, Math.floor(size.columns * 0.32)));
+	const detailsWidth = size.columns - listWidth - 4;
+	const bodyRows = Math.max(3, size.rows - 1 - 2 - 1 - 3);
+	const lines = useMemo(() => (entry ? detailLines(entry, preset, models, detailsWidth) : []), [entry, preset, models, detailsWidth]);
+
+	const select = (next: number) => {
+		const clamped = Math.min(entries.length - 1, Math.max(0, next));
+		if (entries[clamped]) props.onSelect(entries[clamped].name);
+		setScroll(0);
+	};
+
+	useInput(
+		(input, key) => {
+			if (!entry) return;
+			const down = key.downArrow || input === 'j';
+			const up = key.upArrow || input === 'k';
+			if (key.tab) setFocus(focus === 'list' ? 'details' : 'list');
+			else if (down || up) {
+				if (focus === 'list') select(index + (down ? 1 : -1));
+				else setScroll((value) => Math.min(Math.max(0, lines.length - bodyRows), Math.max(0, value + (down ? 1 : -1))));
+			} else if (key.return && preset) props.onRun(preset);
+			else if (input === 'e' && preset) props.onEdit(entry.name);
+			else if (input === 'd' && preset) props.onDuplicate(entry.name);
+			else if (input === 's' && preset) setAsk({kind: 'save'});
+			else if (input === 'x' && entry.source === 'user') setAsk({kind: 'delete'});
+		},
+		{isActive: screenActive && !ask},
+	);
+
+	let footer = <Text dimColor>{notice ?? (entry?.source === 'user' ? 'user preset' : 'shipped preset: s saves an editable copy')}</Text>;
+	if (ask?.kind === 'save' && entry) {
+		footer = (
+			<TextPrompt
+				label="Save as user preset named:"
+				initial={entry.source === 'user' ? entry.name : `${entry.name}-mine`}
+				onCancel={() => setAsk(undefined)}
+				onSubmit={(name) => {
+					setAsk(undefined);
+					props.onSave(entry.name, name.trim());
+				}}
+			/>
+		);
+	} else if (ask?.kind === 'delete' && entry) {
+		footer = (
+			<Confirm
+				question={`Delete user preset "${entry.name}"?`}
+				isActive={screenActive}
+				onNo={() => setAsk(undefined)}
+				onYes={() => {
+					setAsk(undefined);
+					props.onDelete(entry.name);
+				}}
+			/>
+		);
+	}
+
+	const first = Math.min(Math.max(0, index - bodyRows + 1), Math.max(0, entries.length - bodyRows));
+	return (
+		<Box flexDirection="column" flexGrow={1}>
+			<Box flexGrow={1}>
+				<Pane title={`Presets (${entries.length})`} focused={focus === 'list'} width={listWidth}>
+					{entries.slice(first, first + bodyRows).map((item) => {
+						const isSelected = item.name === entry?.name;
+						const mark = drafts[item.name] ? '*' : ' ';
+						const tag = item.error && !item.loaded ? '!' : item.source === 'user' ? 'u' : ' ';
+						return (
+							<Text key={item.name} inverse={isSelected} color={item.error ? theme.error : undefined} wrap="truncate">
+								{`${isSelected ? '›' : ' '}${tag}${mark}${item.name}`}
+							</Text>
+						);
+					})}
+				</Pane>
+				<Pane title={entry ? `${entry.name}  (${entry.source}${drafts[entry.name] ? ', edited' : ''})` : 'no presets'} focused={focus === 'details'} flexGrow={1}>
+					{lines.slice(scroll, scroll + bodyRows).map((line, row) => (
+						<Text key={row} wrap="truncate" color={line.error ? theme.error : undefined}>
+							{line.label === undefined ? null : <Text bold>{line.label.padEnd(9)}</Text>}
+							{line.value}
+						</Text>
+					))}
+				</Pane>
+			</Box>
+			<Box height={1} flexShrink={0}>
+				{footer}
+			</Box>
+		</Box>
+	);
+}

@@ -1,0 +1,201 @@
+import {useEffect, useMemo, useRef, useState} from 'react';
+import {Box, Text, useInput} from 'ink';
+import type {StatsDocument} from '../../engine/masks/stats-types.js';
+import {useAppContext} from '../app-context.js';
+import {Histogram} from '../components/histogram.js';
+import {Pane} from '../components/pane.js';
+import {ProgressBar} from '../components/progress-bar.js';
+import {Confirm} from '../components/prompt.js';
+import {TilePreview, type PreviewImage} from '../components/tile-preview.js';
+import type {ReviewSession, RunHandle} from '../engine-api.js';
+import {fit, formatArea, formatPercent} from '../format.js';
+import {useRunSnapshot} from '../hooks/use-run-snapshot.js';
+import {pairIou, sortTiles, tileDisagreement, tileSorts, type TileSort} from '../review-stats.js';
+import {useTheme} from '../theme.js';
+
+export type ReviewScreenProps = {
+	handle: RunHandle;
+	session: ReviewSession;
+	onWritten: (result: {outDir: string; files: string[]}) => void;
+	onDiscarded: () => void;
+};
+
+const THRESHOLD_STEP = 0.05;
+
+function iouText(iou: number | null): string {
+	return iou === null ? '  –  ' : iou.toFixed(2).padStart(5);
+}
+
+function OverallPane({stats, pending}: {stats: StatsDocument; pending: boolean}) {
+	const overall = stats.overall;
+	const seams = overall.seams.disagreement;
+	return (
+		<Pane title="Overall" flexGrow={0}>
+			<Text wrap="truncate">
+				threshold <Text bold inverse>{` ${overall.threshold.toFixed(2)} `}</Text>
+				{pending ? ' …' : ''}
+			</Text>
+			<Text wrap="truncate">
+				foreground <Text bold>{formatPercent(overall.foregroundFraction)}</Text> · {formatArea(overall.foregroundArea)}
+			</Text>
+			<Text wrap="truncate">
+				objects {overall.components.count} · mean {formatArea(overall.components.meanArea)}
+			</Text>
+			<Text wrap="truncate">
+				uncertain {formatPercent(overall.uncertainFraction)} · nodata {formatPercent(overall.nodataFraction)}
+			</Text>
+			<Text wrap="truncate">seams disagree {seams === null ? '–' : formatPercent(seams)} of {overall.seams.pairs} pairs</Text>
+		</Pane>
+	);
+}
+
+function AgreementPane({stats}: {stats: StatsDocument}) {
+	const {models, pairs, members} = stats.overall;
+	const short = (name: string) => fit(name, 6);
+	return (
+		<Pane title="Agreement (IoU)" flexGrow={0}>
+			<Text wrap="truncate" bold>
+				{'      '}
+				{models.map((model) => ` ${short(model).trimEnd().padStart(5).slice(0, 5)}`).join('')} {'  ens'}
+			</Text>
+			{models.map((a) => (
+				<Text key={a} wrap="truncate">
+					<Text bold>{short(a)}</Text>
+					{models.map((b) => ` ${iouText(pairIou(pairs, a, b))}`).join('')} {iouText(members.find((member) => member.model === a)?.vsEnsemble.iou ?? null)}
+				</Text>
+			))}
+		</Pane>
+	);
+}
+
+export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewScreenProps) {
+	const {size, screenActive} = useAppContext();
+	const theme = useTheme();
+	const {snapshot} = useRunSnapshot(handle);
+	const [stats, setStats] = useState<StatsDocument>(() => session.stats());
+	const [pending, setPending] = useState(false);
+	const [sort, setSort] = useState<TileSort>('foreground');
+	const [index, setIndex] = useState(0);
+	const [preview, setPreview] = useState<PreviewImage>();
+	const [phase, setPhase] = useState<'review' | 'ask-discard' | 'writing' | 'discarding'>('review');
+	const [error, setError] = useState<string>();
+	const request = useRef(0);
+
+	const tiles = useMemo(() => sortTiles(stats.tiles, sort), [stats, sort]);
+	const tile = tiles[Math.min(index, tiles.length - 1)];
+
+	const leftWidth = Math.min(44, Math.max(36, Math.floor(size.columns / 2)));
+	const previewWidth = Math.max(4, Math.floor((size.columns - leftWidth - 4 - 1) / 2));
+	const previewRows = Math.max(3, Math.min(10, Math.floor((size.rows - 1 - 2 - 1) / 2) - 2));
+	const previewHeight = theme.color ? previewRows * 2 : previewRows;
+	const listRows = Math.max(1, size.rows - 1 - 2 - 1 - (previewRows + 2) - 2 - 1);
+
+	const tileId = tile?.id;
+	const threshold = stats.overall.threshold;
+	useEffect(() => {
+		if (!tileId) return;
+		let live = true;
+		session.preview(tileId, previewWidth, previewHeight).then(
+			(image) => live && setPreview({...image, width: previewWidth, height: previewHeight}),
+			(failure: Error) => live && setError(`preview: ${failure.message}`),
+		);
+		return () => {
+			live = false;
+		};
+	}, [session, tileId, previewWidth, previewHeight, threshold]);
+
+	const changeThreshold = (step: number) => {
+		const next = Math.round(Math.min(0.95, Math.max(0.05, threshold + step)) * 100) / 100;
+		if (next === threshold) return;
+		const id = ++request.current;
+		setPending(true);
+		session.setThreshold(next).then(
+			(updated) => {
+				if (id !== request.current) return;
+				setStats(updated);
+				setPending(false);
+			},
+			(failure: Error) => {
+				setError(`threshold: ${failure.message}`);
+				setPending(false);
+			},
+		);
+	};
+
+	useInput(
+		(input, key) => {
+			const down = key.downArrow || input === 'j';
+			const up = key.upArrow || input === 'k';
+			if (down || up) setIndex(Math.min(tiles.length - 1, Math.max(0, index + (down ? 1 : -1))));
+			else if (input === '+' || input === '=' || key.rightArrow) changeThreshold(THRESHOLD_STEP);
+			else if (input === '-' || input === '_' || key.leftArrow) changeThreshold(-THRESHOLD_STEP);
+			else if (input === 's') setSort(tileSorts[(tileSorts.indexOf(sort) + 1) % tileSorts.length]);
+			else if (input === 'w') {
+				setPhase('writing');
+				session.write().then(onWritten, (failure: Error) => {
+					setError(`write failed: ${failure.message}`);
+					setPhase('review');
+				});
+			} else if (input === 'd') setPhase('ask-discard');
+		},
+		{isActive: screenActive && phase === 'review'},
+	);
+
+	const first = Math.min(Math.max(0, index - listRows + 1), Math.max(0, tiles.length - listRows));
+	let footer = error ? <Text color={theme.error}>{error}</Text> : <Text dimColor>+/- threshold · s sort · w write · d discard</Text>;
+	if (phase === 'writing') {
+		footer = (
+			<Text>
+				writing <ProgressBar fraction={snapshot.tiles ? snapshot.written / snapshot.tiles : 0} width={20} /> {snapshot.written}/{snapshot.tiles}
+			</Text>
+		);
+	} else if (phase === 'discarding') footer = <Text>discarding…</Text>;
+	else if (phase === 'ask-discard') {
+		footer = (
+			<Confirm
+				question="Discard the results without writing?"
+				isActive={screenActive}
+				onNo={() => setPhase('review')}
+				onYes={() => {
+					setPhase('discarding');
+					session.discard().then(onDiscarded, (failure: Error) => {
+						setError(`discard failed: ${failure.message}`);
+						setPhase('review');
+					});
+				}}
+			/>
+		);
+	}
+
+	return (
+		<Box flexDirection="column" flexGrow={1}>
+			<Box flexGrow={1}>
+				<Box flexDirection="column" width={leftWidth}>
+					<OverallPane stats={stats} pending={pending} />
+					<AgreementPane stats={stats} />
+					<Pane title="Probability histogram" flexGrow={1}>
+						<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={Math.max(1, Math.min(4, size.rows - 24 + 3))} />
+					</Pane>
+				</Box>
+				<Box flexDirection="column" flexGrow={1}>
+					<Pane title={`Tiles by ${sort} (${tiles.length})`} focused flexGrow={1}>
+						<Text bold wrap="truncate">
+							{'tile        fg%   unc%  dis%'}
+						</Text>
+						{tiles.slice(first, first + listRows).map((item) => (
+							<Text key={item.id} inverse={item.id === tile?.id} wrap="truncate">
+								{`${item.id}  ${formatPercent(item.foregroundFraction, 1).padStart(5)} ${formatPercent(item.uncertainFraction, 1).padStart(5)} ${formatPercent(tileDisagreement(item), 1).padStart(5)}`}
+							</Text>
+						))}
+					</Pane>
+					<Pane title={tile ? `${tile.id}: image | mask` : 'preview'} flexGrow={0}>
+						{preview && preview.width === previewWidth && preview.height === previewHeight ? <TilePreview image={preview} color={theme.color} /> : <Text dimColor>…</Text>}
+					</Pane>
+				</Box>
+			</Box>
+			<Box height={1} flexShrink={0}>
+				{footer}
+			</Box>
+		</Box>
+	);
+}

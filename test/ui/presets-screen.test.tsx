@@ -1,0 +1,83 @@
+import os from 'node:os';
+import {afterEach, beforeAll, describe, expect, it} from 'vitest';
+import type {AppServices} from '../../source/ui/app.js';
+import {isolateSettings, keys, realServices, renderApp, type AppUnderTest} from './harness.js';
+import {scriptedRun} from './scripted-run.js';
+
+let services: AppServices;
+let app: AppUnderTest | undefined;
+
+beforeAll(async () => {
+	isolateSettings();
+	services = await realServices(({preset}) => scriptedRun(preset, {outDir: os.tmpdir(), stepMs: 1000}));
+});
+
+afterEach(() => {
+	app?.unmount();
+	app = undefined;
+});
+
+describe('presets screen', () => {
+	it('lists shipped presets with services, extent, tiles and models, opening on demo', async () => {
+		app = await renderApp({services});
+		const frame = await app.waitFor((text) => /models\s+[^…\s]/.test(text), 'details with the model list');
+		expect(frame.split('\n')[0]).toContain('Presets');
+		expect(frame).toContain('demo  (shipped)');
+		expect(frame).toMatch(/›\s+demo/);
+		expect(frame).toContain('world-imagery-3dep');
+		expect(frame).toContain('MapServer');
+		expect(frame).toContain('ImageServer');
+		expect(frame).toMatch(/extent\s+700 × 450 m/);
+		expect(frame).toMatch(/grid\s+\d+ × \d+ = \d+ tiles/);
+		expect(frame).toMatch(/download\s+≈/);
+		for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+		expect(frame.split('\n').length).toBeLessThanOrEqual(23);
+	});
+
+	it('moves with j/k and arrows, and opens on the last used preset', async () => {
+		app = await renderApp({services, initialPreset: 'world-imagery-3dep'});
+		expect(app.frame()).toMatch(/›\s+world-imagery-3dep/);
+		await app.press('k');
+		await app.waitFor((text) => /›\s+demo/.test(text), 'demo selected');
+		await app.press(keys.down);
+		await app.waitFor((text) => /›\s+world-imagery-3dep/.test(text), 'world selected');
+	});
+
+	it('saves, duplicates and deletes user presets', async () => {
+		app = await renderApp({services});
+		await app.press('s');
+		await app.waitFor((text) => text.includes('Save as user preset named:'), 'the name prompt');
+		await app.press(keys.ctrlU);
+		await app.type('town');
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes('saved user preset "town"') && /›u\s*town/.test(text), 'town saved and selected');
+
+		await app.press('d');
+		await app.waitFor((text) => text.includes('saved user preset "town-copy"'), 'the duplicate');
+
+		await app.press('x');
+		await app.waitFor((text) => text.includes('Delete user preset "town-copy"?'), 'the delete question');
+		await app.press('n');
+		await app.waitFor((text) => !text.includes('Delete user preset'), 'the question gone');
+		expect(app.frame()).toContain('town-copy');
+		await app.press('x', 'y');
+		await app.waitFor((text) => text.includes('deleted user preset "town-copy"'), 'the deletion');
+		expect(app.frame()).not.toMatch(/town-copy\s*│/);
+	});
+
+	it('shows every key in the help overlay and closes it with Esc', async () => {
+		app = await renderApp({services});
+		await app.press('?');
+		const help = await app.waitFor((text) => text.includes('Keys on Presets'), 'the help');
+		for (const expected of ['Enter', 'duplicate', 'delete', 'Keys everywhere', 'Ctrl-C', 'Tab']) expect(help).toContain(expected);
+		await app.press(keys.escape);
+		await app.waitFor((text) => !text.includes('Keys on Presets'), 'the help closed');
+	});
+
+	it('quits on q with no run going on', async () => {
+		app = await renderApp({services});
+		await app.press('q');
+		const outcome = await app.waitFor(() => app?.outcome() !== undefined, 'the outcome').then(() => app!.outcome());
+		expect(outcome).toEqual({code: 0, summary: []});
+	});
+});
