@@ -1,0 +1,26 @@
+import type {LayerName} from '../../config/preset-schema.js';
+
+export type RunStage = 'plan' | 'fetch' | 'infer' | 'review' | 'write';
+export type LogLevel = 'info' | 'warn' | 'error';
+
+/**
+ * Everything the engine tells its views (TUI, stderr lines, NDJSON), one discriminated union.
+ * `at` is milliseconds since the epoch, set by the engine when the event is published.
+ */
+export type RunEvent = {at: number} & (
+	| {type: 'run-start'; runDir: string; preset: string; tiles: number; rows: number; cols: number; layers: LayerName[]; models: string[]}
+	| {type: 'stage'; stage: RunStage; state: 'start' | 'end'}
+	| {type: 'tile-queued'; layer: LayerName; tileId: string}
+	| {type: 'tile-progress'; layer: LayerName; tileId: string; bytes: number}
+	| {type: 'tile-retry'; layer: LayerName; tileId: string; attempt: number; reason: string}
+	| {type: 'tile-fetched'; layer: LayerName; tileId: string; bytes: number; skipped: boolean; ms: number}
+	| {type: 'model-ready'; model: string; provider: string; reason?: string}
+	| {type: 'model-tile'; model: string; tileId: string; ms: number; batch: number}
+	| {type: 'tile-inferred'; tileId: string; skipped: boolean}
+	| {type: 'tile-written'; tileId: string}
+	| {type: 'paused'; paused: boolean}
+	| {type: 'log'; level: LogLevel; message: string}
+	| {type: 'run-end'; state: 'done' | 'failed' | 'cancelled'; message?: string}
+);
+
+export type RunEventOf<T extends RunEvent['type']> = Extract<RunEvent, {type: T}>;

@@ -1,0 +1,35 @@
+import {mkdtempSync, readFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+
+process.env.DEEPMASK_CONFIG_DIR = mkdtempSync(path.join(os.tmpdir(), 'deepmask-user-'));
+const {loadPreset, saveAsUserPreset} = await import('../../source/config/presets.js');
+const {deleteUserPreset, settingsPath} = await import('../../source/config/user-settings.js');
+const {listPresets} = await import('../../source/config/preset-catalog.js');
+
+describe('user presets', () => {
+	it('are saved with conf, listed, shadow nothing else, and deleted', () => {
+		const demo = loadPreset('demo');
+		const raw = structuredClone(demo.raw);
+		raw.cellSize = 1;
+		raw.layers!.dsm!.token = {env: 'MY_TOKEN', value: 'secret-token-123'};
+		const saved = saveAsUserPreset('my-town', raw, demo.preset.models);
+		expect(saved.source).toBe('user');
+		expect(saved.preset.cellSize).toBe(1);
+		expect(saved.preset.models).toEqual(demo.preset.models);
+		expect(listPresets().map((entry) => `${entry.source}:${entry.name}`)).toContain('user:my-town');
+
+		const stored = readFileSync(settingsPath(), 'utf8');
+		expect(stored).not.toContain('secret-token-123');
+		expect(saved.preset.layers.dsm?.token).toEqual({env: 'MY_TOKEN'});
+
+		deleteUserPreset('my-town');
+		expect(listPresets().map((entry) => entry.name)).not.toContain('my-town');
+	});
+
+	it('refuses names that would read as paths', () => {
+		const demo = loadPreset('demo');
+		expect(() => saveAsUserPreset('../evil', demo.raw, demo.preset.models)).toThrow(/cannot be a preset name/);
+	});
+});
