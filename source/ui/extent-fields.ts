@@ -131,7 +131,7 @@ export type DraftResult = {loaded?: LoadedPreset; plan?: Plan; error?: string};
 export function evaluateDraft(base: LoadedPreset, raw: PresetInput): DraftResult {
 	let preset;
 	try {
-		preset = validatePreset(raw, `preset "${base.name}" (edited)`);
+		preset = validatePreset(raw, `"${base.name}" (edited)`);
 	} catch (error) {
 		if (error instanceof UserError) return {error: error.message};
 		throw error;

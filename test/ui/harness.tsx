@@ -55,6 +55,8 @@ export async function renderApp(options: {services: AppServices; size?: Terminal
 	await tick();
 	const press = async (...sequence: string[]) => {
 		for (const key of sequence) {
+			// A key can arrive right after the frame that shows a new input handler: let its effect subscribe first.
+			await tick();
 			instance.stdin.write(key);
 			await tick();
 			await tick();

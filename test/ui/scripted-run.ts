@@ -143,7 +143,7 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 		publish(event);
 		timer = setTimeout(step, options.stepMs ?? 0);
 	};
-	timer = setTimeout(step, options.stepMs ?? 0);
+	timer = setTimeout(step, 0);
 
 	return {
 		events,

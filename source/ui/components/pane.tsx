@@ -22,9 +22,11 @@ export function Pane({title, focused = false, width, height, flexGrow, children}
 	return (
 		<Box flexDirection="column" width={width} height={height} flexGrow={flexGrow} flexShrink={width === undefined ? 1 : 0} overflow="hidden">
 			<Box height={1} flexShrink={0}>
-				<Text color={borderColor} dimColor={!focused}>
-					{left}
-				</Text>
+				<Box flexShrink={0}>
+					<Text color={borderColor} dimColor={!focused}>
+						{left}
+					</Text>
+				</Box>
 				<Box flexShrink={0} maxWidth="90%">
 					<Text bold color={focused ? theme.focus : undefined} wrap="truncate">
 						{` ${title} `}
@@ -35,9 +37,11 @@ export function Pane({title, focused = false, width, height, flexGrow, children}
 						{line.repeat(400)}
 					</Text>
 				</Box>
-				<Text color={borderColor} dimColor={!focused}>
-					{right}
-				</Text>
+				<Box flexShrink={0}>
+					<Text color={borderColor} dimColor={!focused}>
+						{right}
+					</Text>
+				</Box>
 			</Box>
 			<Box
 				flexDirection="column"

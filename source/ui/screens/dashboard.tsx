@@ -29,7 +29,7 @@ function DownloadsPane({snapshot, now, width, rows, focused, scroll}: {snapshot:
 	const layers = Object.entries(snapshot.downloads) as Array<[LayerName, NonNullable<RunSnapshot['downloads'][LayerName]>]>;
 	const inFlight = layers.flatMap(([layer, progress]) => progress.inFlight.map((tile) => ({layer, ...tile})));
 	const retries = layers.reduce((sum, [, progress]) => sum + progress.retries, 0);
-	const barWidth = Math.max(4, width - 4 - 1 - 9 - 1 - 9);
+	const barWidth = Math.max(4, width - 4 - 8 - 10);
 	let eta: number | undefined;
 	for (const [, progress] of layers) {
 		const rate = layerRate(progress).tilesPerSecond;
@@ -43,7 +43,7 @@ function DownloadsPane({snapshot, now, width, rows, focused, scroll}: {snapshot:
 				<Text key={layer} wrap="truncate">
 					{fit(layer, 4)}
 					<ProgressBar fraction={progress.total ? progress.done / progress.total : 0} width={barWidth} />
-					{` ${`${progress.done}/${progress.total}`.padStart(9)} ${`${formatBytes(layerRate(progress).bytesPerSecond)}/s`.padStart(9)}`}
+					{` ${`${progress.done}/${progress.total}`.padStart(7)} ${`${formatBytes(layerRate(progress).bytesPerSecond)}/s`.padStart(9)}`}
 				</Text>
 			))}
 			<Text wrap="truncate" dimColor>
@@ -60,13 +60,14 @@ function DownloadsPane({snapshot, now, width, rows, focused, scroll}: {snapshot:
 
 function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width: number; focused: boolean}) {
 	const theme = useTheme();
-	const nameWidth = Math.min(12, Math.max(6, ...snapshot.models.map((model) => model.name.length)));
-	const barWidth = Math.max(4, width - nameWidth - 1 - 8 - 7 - 5 - 7);
+	const nameWidth = Math.min(12, Math.max(8, ...snapshot.models.map((model) => model.name.length)));
+	// name, bar, " done/total", " 12.3/s", " cpu", " 123ms"
+	const barWidth = Math.max(3, width - nameWidth - 1 - 6 - 7 - 5 - 6);
 	const total = snapshot.tiles;
 	const row = (label: string, done: number) => (
 		<Text wrap="truncate">
 			{fit(label, nameWidth)} <ProgressBar fraction={total ? done / total : 0} width={barWidth} />
-			{` ${`${done}/${total}`.padStart(7)}`}
+			{` ${`${done}/${total}`.padStart(5)}`}
 		</Text>
 	);
 	return (
@@ -76,9 +77,9 @@ function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width
 				return (
 					<Text key={model.name} wrap="truncate">
 						{fit(model.name, nameWidth)} <ProgressBar fraction={total ? model.done / total : 0} width={barWidth} />
-						{` ${`${model.done}/${total}`.padStart(7)} ${`${rate.tilesPerSecond.toFixed(1)}/s`.padStart(6)} `}
+						{` ${`${model.done}/${total}`.padStart(5)} ${`${rate.tilesPerSecond.toFixed(1)}/s`.padStart(6)} `}
 						<Text color={model.provider === 'cuda' ? theme.ok : undefined}>{fit(model.provider, 4)}</Text>
-						{` ${`${Math.round(rate.msPerTile)}ms`.padStart(6)}`}
+						{` ${`${Math.round(rate.msPerTile)}ms`.padStart(5)}`}
 					</Text>
 				);
 			})}
@@ -153,7 +154,7 @@ export function Dashboard({handle, failure, onBack}: DashboardProps) {
 	const bodyRows = size.rows - 1 - 2;
 	const topRows = Math.max(6, Math.min(12, Math.floor(bodyRows / 2)));
 	const logRows = Math.max(1, bodyRows - topRows - 2 - 3);
-	const downloadsInner = Math.max(30, Math.floor(size.columns / 2) - 4);
+	const downloadsInner = Math.max(30, Math.floor(size.columns * 0.45) - 4);
 	const inferenceInner = size.columns - downloadsInner - 8;
 	const progress = overallProgress(snapshot);
 	const eta = etaMs(snapshot, now);

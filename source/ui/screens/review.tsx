@@ -170,7 +170,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	return (
 		<Box flexDirection="column" flexGrow={1}>
 			<Box flexGrow={1}>
-				<Box flexDirection="column" width={leftWidth}>
+				<Box flexDirection="column" width={leftWidth} flexShrink={0}>
 					<OverallPane stats={stats} pending={pending} />
 					<AgreementPane stats={stats} />
 					<Pane title="Probability histogram" flexGrow={1}>
@@ -188,7 +188,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 							</Text>
 						))}
 					</Pane>
-					<Pane title={tile ? `${tile.id}: image | mask` : 'preview'} flexGrow={0}>
+					<Pane title={tile ? `${tile.id}: image | mask` : 'preview'} height={previewRows + 2}>
 						{preview && preview.width === previewWidth && preview.height === previewHeight ? <TilePreview image={preview} color={theme.color} /> : <Text dimColor>…</Text>}
 					</Pane>
 				</Box>

@@ -1,0 +1,135 @@
+import {existsSync, mkdtempSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, beforeAll, describe, expect, it} from 'vitest';
+import type {AppServices} from '../../source/ui/app.js';
+import {isolateSettings, keys, realServices, renderApp, until, type AppUnderTest} from './harness.js';
+import {scriptedRun, type ScriptOptions} from './scripted-run.js';
+
+let app: AppUnderTest | undefined;
+let outDir: string;
+
+beforeAll(() => {
+	isolateSettings();
+});
+
+afterEach(() => {
+	app?.unmount();
+	app = undefined;
+});
+
+async function servicesWith(options: Omit<ScriptOptions, 'outDir'>): Promise<AppServices> {
+	outDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-run-'));
+	return realServices(({preset}) => scriptedRun(preset, {...options, outDir}));
+}
+
+describe('run dashboard (scripted events)', () => {
+	it('shows downloads, each model, the log and overall progress; pauses and resumes', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 25})});
+		await app.press(keys.enter);
+		const frame = await app.waitFor((text) => /alpha .*[1-9]\/6/.test(text), 'a model with progress');
+		expect(frame).toContain('Run · demo');
+		expect(frame).toMatch(/rgb\s+[█░]+\s+\d\/6/);
+		expect(frame).toMatch(/dsm\s+[█░]+\s+\d\/6/);
+		expect(frame).toContain('in flight');
+		for (const model of ['alpha', 'beta', 'gamma']) expect(frame).toMatch(new RegExp(`${model}\\s+[█░]+\\s+\\d/6\\s+[\\d.]+/s cpu\\s+\\d+ms`));
+		expect(frame).toMatch(/ensemble\s+[█░]+/);
+		expect(frame).toMatch(/writing\s+[█░]+/);
+		expect(frame).toContain('fetching 6 tiles');
+		expect(frame).toMatch(/overall [█░]+\s+\d+%\s+elapsed \d+:\d\d\s+ETA/);
+		for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+
+		await app.press('p');
+		await app.waitFor((text) => text.includes('paused: p resumes'), 'paused');
+		await app.press('p');
+		await app.waitFor((text) => text.includes('Review · demo'), 'the run to reach review');
+	});
+
+	it('cancels after asking, and goes back with Esc', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 50})});
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes('Downloads'), 'the dashboard');
+		await app.press('c');
+		await app.waitFor((text) => text.includes('Cancel the run?'), 'the question');
+		await app.press('y');
+		await app.waitFor((text) => text.includes('cancelled') && text.includes('Esc back'), 'the cancelled run');
+		await app.press(keys.escape);
+		await app.waitFor((text) => text.includes('Presets ('), 'the presets');
+	});
+
+	it('shows a failed run and asks before quitting a live one', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 5, failAfter: 20})});
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes('HTTP 500') && text.includes('failed'), 'the failure');
+		await app.press(keys.escape);
+		await app.waitFor((text) => text.includes('Presets ('), 'the presets');
+
+		app.unmount();
+		app = await renderApp({services: await servicesWith({stepMs: 1000})});
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes('Downloads'), 'the dashboard');
+		await app.press('q');
+		await app.waitFor((text) => text.includes('A run is going on. Cancel it and quit?'), 'the quit question');
+		await app.press('y');
+		const outcome = await until(() => app?.outcome(), 'the outcome');
+		expect(outcome.code).toBe(0);
+		expect(outcome.summary.join('\n')).toMatch(/run of demo cancelled; finished tiles are kept in/);
+	});
+
+	it('Ctrl-C stops a live run and ends with 130', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 1000})});
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes('Downloads'), 'the dashboard');
+		await app.press(keys.ctrlC);
+		const outcome = await until(() => app?.outcome(), 'the outcome');
+		expect(outcome.code).toBe(130);
+	});
+});
+
+describe('review screen (scripted run, real statistics)', () => {
+	it('changes the threshold, sorts tiles, previews and writes', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 0})});
+		await app.press(keys.enter);
+		const first = await app.waitFor((text) => text.includes('Review · demo') && text.includes('image | mask') && text.includes('#'), 'the review with a preview');
+		expect(first).toMatch(/threshold\s+0\.50/);
+		expect(first).toMatch(/foreground \d+\.\d%/);
+		expect(first).toContain('Agreement (IoU)');
+		expect(first).toMatch(/alpha\s+1\.00/);
+		expect(first).toContain('Probability histogram');
+		expect(first).toContain('Tiles by foreground (6)');
+		expect(first).toMatch(/#/);
+		for (const line of first.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+		const foreground = (text: string) => /foreground (\d+\.\d)%/.exec(text)?.[1];
+		const maskOf = (text: string) => (text.match(/#/g) ?? []).length;
+
+		await app.press('+');
+		const higher = await app.waitFor((text) => /threshold\s+0\.55/.test(text) && foreground(text) !== foreground(first), 'the new statistics');
+		await app.waitFor((text) => maskOf(text) !== maskOf(first), 'the new preview');
+		await app.press(keys.left, keys.left);
+		await app.waitFor((text) => /threshold\s+0\.45/.test(text) && foreground(text) !== foreground(higher), 'the threshold down');
+
+		await app.press('s');
+		await app.waitFor((text) => text.includes('Tiles by uncertainty'), 'sorted by uncertainty');
+		await app.press('s');
+		await app.waitFor((text) => text.includes('Tiles by disagreement'), 'sorted by disagreement');
+		await app.press('j');
+
+		await app.press('w');
+		await app.waitFor((text) => text.includes('wrote 1 files for demo to'), 'written');
+		expect(existsSync(path.join(outDir, 'stats.json'))).toBe(true);
+		await app.press('q');
+		const outcome = await until(() => app?.outcome(), 'the outcome');
+		expect(outcome).toEqual({code: 0, summary: [`wrote 1 files for demo to ${outDir}`]});
+	});
+
+	it('draws the preview with half blocks in colour, and discards after asking', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 0}), color: true});
+		await app.press(keys.enter);
+		const frame = await app.waitFor((text) => text.includes('image | mask') && text.includes('▀'), 'a half-block preview');
+		expect(frame).not.toMatch(/\.{6}/);
+		await app.press('d');
+		await app.waitFor((text) => text.includes('Discard the results without writing?'), 'the question');
+		await app.press('y');
+		await app.waitFor((text) => text.includes('results of demo discarded'), 'discarded');
+	});
+});
