@@ -1,0 +1,60 @@
+/** The run-wide outputs, written once every tile is done: masks.vrt, masks.geojson, training metadata, stats.json. */
+import path from 'node:path';
+import type {StatsDocument} from '../masks/stats-types.js';
+import type {Plan} from '../plan/plan.js';
+import {writeMasksGeoJson} from './geojson.js';
+import {maskPalette, type Size} from './mask-raster.js';
+import {runFiles} from './paths.js';
+import {writeStatsJson} from './stats-json.js';
+import type {ChipSummary} from './training-chips.js';
+import {writeTrainingMetadata} from './training-metadata.js';
+import {writeMasksVrt} from './vrt.js';
+
+export type FinaliseInput = {
+	runDir: string;
+	plan: Plan;
+	maskSize?: Size;
+	/** Class id → name, as the models' class_names, e.g. {"0": "background", "1": "building"}. */
+	classNames: Record<string, string>;
+	geojson: boolean;
+	/** Summaries of every training chip (writeTileOutputs returns them); omit to skip the training metadata. */
+	chips?: ChipSummary[];
+	stats?: StatsDocument;
+	/** GeoJSON simplification tolerance in mask pixels (default 1). */
+	tolerance?: number;
+};
+
+export type FinaliseResult = {files: string[]; features?: number};
+
+export function foregroundClass(classNames: Record<string, string>): {value: number; name: string} {
+	return {value: 1, name: classNames['1'] ?? 'foreground'};
+}
+
+export async function finaliseOutputs(input: FinaliseInput): Promise<FinaliseResult> {
+	const {runDir, plan} = input;
+	const size = input.maskSize ?? {width: plan.tileSize, height: plan.tileSize};
+	const files = [await writeMasksVrt(runDir, plan, input.maskSize)];
+	const foreground = foregroundClass(input.classNames);
+	let features: number | undefined;
+	if (input.geojson) {
+		const result = await writeMasksGeoJson(runDir, plan, {className: foreground.name, tolerance: input.tolerance});
+		files.push(result.file);
+		features = result.features;
+	}
+	if (input.chips) {
+		const tileWidth = plan.tiles[0] ? plan.tiles[0].bbox.xmax - plan.tiles[0].bbox.xmin : plan.tileSize * plan.cellSize;
+		const tileHeight = plan.tiles[0] ? plan.tiles[0].bbox.ymax - plan.tiles[0].bbox.ymin : plan.tileSize * plan.cellSize;
+		files.push(
+			...(await writeTrainingMetadata(path.join(runDir, runFiles.trainingDir), {
+				chips: input.chips,
+				classes: [{...foreground, color: maskPalette[1]}],
+				epsg: plan.epsg,
+				cellSize: {x: tileWidth / size.width, y: tileHeight / size.height},
+				chipSize: size,
+				nextIndex: plan.rows * plan.cols,
+			})),
+		);
+	}
+	if (input.stats) files.push(await writeStatsJson(runDir, input.stats));
+	return {files, features};
+}
