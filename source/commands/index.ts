@@ -1,8 +1,11 @@
 import type {Command} from 'commander';
 import * as plan from './plan.js';
 import * as presets from './presets.js';
+import * as run from './run.js';
+import * as serve from './serve.js';
+import * as tui from './tui.js';
 
 /** Each subcommand lives in its own module and registers itself on the program. */
 export type CommandModule = {register: (program: Command) => void};
 
-export const commandModules: CommandModule[] = [plan, presets];
+export const commandModules: CommandModule[] = [plan, presets, run, serve, tui];

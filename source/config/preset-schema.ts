@@ -106,12 +106,11 @@ export const presetSchema = z
 					.strict()
 					.optional()
 					.describe('size of written masks; default: the tile size'),
-				probabilities: z.boolean().default(true),
 				training: z.boolean().default(true),
 				geojson: z.boolean().default(true),
 			})
 			.strict()
-			.default({dir: 'deepmask-out', probabilities: true, training: true, geojson: true}),
+			.default({dir: 'deepmask-out', training: true, geojson: true}),
 		concurrency: z
 			.object({
 				downloads: z.number().int().min(1).max(64).default(8),

@@ -1,0 +1,45 @@
+import {createHash} from 'node:crypto';
+import {createReadStream} from 'node:fs';
+import {access} from 'node:fs/promises';
+import type {Manifest} from '../fetch/manifest.js';
+import type {ModelInfo} from '../infer/types.js';
+import {memberProbabilityFile, probabilityFile} from '../output/paths.js';
+
+export const probabilityStage = 'prob';
+
+export type InferenceFingerprint = {
+	models: Array<{name: string; sha256: string}>;
+	mode: 'resize' | 'sliding';
+	overlap?: number;
+	/** Checksums of the input tiles the probabilities came from. */
+	inputs: Record<string, string | undefined>;
+	size: {width: number; height: number};
+};
+
+export async function fileSha256(file: string): Promise<string> {
+	const hash = createHash('sha256');
+	for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+	return hash.digest('hex');
+}
+
+export async function modelChecksums(models: ModelInfo[]): Promise<InferenceFingerprint['models']> {
+	return Promise.all(models.map(async (model) => ({name: model.name, sha256: await fileSha256(model.path)})));
+}
+
+async function exists(file: string): Promise<boolean> {
+	try {
+		await access(file);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Probabilities of an earlier run can be kept when the same models saw the same input tiles the same way. */
+export async function keptProbabilities(runDir: string, manifest: Manifest, tileId: string, fingerprint: InferenceFingerprint): Promise<boolean> {
+	const entry = manifest.get(probabilityStage, tileId);
+	if (entry?.state !== 'done' || JSON.stringify(entry.fingerprint) !== JSON.stringify(fingerprint)) return false;
+	const files = [probabilityFile(runDir, tileId), ...fingerprint.models.map((model) => memberProbabilityFile(runDir, model.name, tileId))];
+	const present = await Promise.all(files.map(exists));
+	return present.every(Boolean);
+}

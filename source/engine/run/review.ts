@@ -1,0 +1,159 @@
+/**
+ * After inference: statistics at any threshold from the stored probabilities (no model runs again), tile
+ * previews, and writing the outputs — or discarding them.
+ */
+import path from 'node:path';
+import type {Preset} from '../../config/preset-schema.js';
+import {tileFile} from '../fetch/tile-store.js';
+import type {ModelInfo} from '../infer/types.js';
+import {restatTile} from '../masks/restat.js';
+import {mergeStats} from '../masks/run-stats.js';
+import type {StatsDocument, TileStats} from '../masks/stats-types.js';
+import {finaliseOutputs} from '../output/finalise.js';
+import {resizeNearest} from '../output/mask-raster.js';
+import {writeTileOutputs} from '../output/tile-outputs.js';
+import type {ChipSummary} from '../output/training-chips.js';
+import type {Plan, Tile} from '../plan/plan.js';
+import type {GeoRaster} from '../raster/georaster.js';
+import {readGeoTiffFile} from '../raster/geotiff.js';
+import type {RunEvent} from './events.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** 1 where the DSM has no data; undefined when it has data everywhere (the common case, kept cheap). */
+export function nodataOf(dsm: GeoRaster | undefined): Uint8Array | undefined {
+	if (!dsm || dsm.nodata === undefined) return undefined;
+	const nodata = dsm.nodata;
+	let mask: Uint8Array | undefined;
+	for (let i = 0; i < dsm.data.length; i++) {
+		const value = dsm.data[i];
+		if (value === nodata || Number.isNaN(value)) {
+			mask ??= new Uint8Array(dsm.data.length);
+			mask[i] = 1;
+		}
+	}
+	return mask;
+}
+
+export type ReviewContext = {
+	plan: Plan;
+	tiles: Tile[];
+	outDir: string;
+	models: ModelInfo[];
+	threshold: number;
+	postprocess: Preset['postprocess'];
+	output: Preset['output'];
+	tileStats: TileStats[];
+	emit: (event: DistributiveOmit<RunEvent, 'at'>) => void;
+	finish: (message: string) => Promise<void>;
+};
+
+export type WriteSummary = {outDir: string; files: string[]; tiles: number; features?: number};
+
+export class ReviewSession {
+	private document: StatsDocument;
+	private currentThreshold: number;
+	private readonly modelNames: string[];
+	/** Tiles whose DSM has nodata pixels (read again when needed, so memory stays flat). */
+	private readonly tilesWithNodata: Set<string>;
+
+	constructor(private readonly context: ReviewContext) {
+		this.currentThreshold = context.threshold;
+		this.modelNames = context.models.map((model) => model.name);
+		this.tilesWithNodata = new Set(context.tileStats.filter((tile) => tile.nodataPixels > 0).map((tile) => tile.id));
+		this.document = this.merge(context.tileStats);
+	}
+
+	get threshold(): number {
+		return this.currentThreshold;
+	}
+
+	get plan(): Plan {
+		return this.context.plan;
+	}
+
+	stats(): StatsDocument {
+		return this.document;
+	}
+
+	private merge(tiles: TileStats[]): StatsDocument {
+		const {plan, postprocess} = this.context;
+		return {overall: mergeStats(tiles, {plan, threshold: this.currentThreshold, models: this.modelNames, postprocess}), tiles};
+	}
+
+	private async nodata(tile: Tile): Promise<Uint8Array | undefined> {
+		if (!this.tilesWithNodata.has(tile.id)) return undefined;
+		return nodataOf(await readGeoTiffFile(path.join(this.context.outDir, tileFile('dsm', tile.id))));
+	}
+
+	private summarise(tile: Tile) {
+		return restatTile(this.context.outDir, tile, this.modelNames, {
+			threshold: this.currentThreshold,
+			postprocess: this.context.postprocess,
+			nodata: (t) => this.nodata(t),
+		});
+	}
+
+	/** Recompute every statistic for a new threshold from the stored probabilities. */
+	async setThreshold(threshold: number): Promise<StatsDocument> {
+		if (!(threshold > 0 && threshold < 1)) throw new RangeError(`threshold ${threshold} is outside (0, 1)`);
+		this.currentThreshold = threshold;
+		const tiles: TileStats[] = [];
+		for (const tile of this.context.tiles) tiles.push((await this.summarise(tile)).stats);
+		this.document = this.merge(tiles);
+		return this.document;
+	}
+
+	/** The tile's RGB and final mask, resampled (nearest) to width × height for a terminal preview. */
+	async preview(tileId: string, width: number, height: number): Promise<{rgb: Uint8Array; mask: Uint8Array}> {
+		const tile = this.context.tiles.find((entry) => entry.id === tileId);
+		if (!tile) throw new RangeError(`no tile ${tileId} in this run`);
+		const [rgb, {mask}] = await Promise.all([readGeoTiffFile(path.join(this.context.outDir, tileFile('rgb', tile.id))), this.summarise(tile)]);
+		const size = {width, height};
+		const smallRgb = new Uint8Array(width * height * 3);
+		for (let band = 0; band < 3; band++) {
+			const plane = new Uint8Array(rgb.width * rgb.height);
+			for (let i = 0; i < plane.length; i++) plane[i] = rgb.data[i * 3 + band];
+			const small = resizeNearest(plane, {width: rgb.width, height: rgb.height}, size);
+			for (let i = 0; i < small.length; i++) smallRgb[i * 3 + band] = small[i];
+		}
+		return {rgb: smallRgb, mask: resizeNearest(mask, {width: tile.width, height: tile.height}, size)};
+	}
+
+	/** Masks, training chips, VRT, GeoJSON, training metadata and stats.json, at the current threshold. */
+	async write(): Promise<WriteSummary> {
+		const {plan, outDir, output, emit} = this.context;
+		emit({type: 'stage', stage: 'write', state: 'start'});
+		const files: string[] = [];
+		const chips: ChipSummary[] = [];
+		const tiles: TileStats[] = [];
+		for (const tile of this.context.tiles) {
+			const {mask, stats} = await this.summarise(tile);
+			tiles.push(stats);
+			const rgb = output.training ? await readGeoTiffFile(path.join(outDir, tileFile('rgb', tile.id))) : undefined;
+			const result = await writeTileOutputs({runDir: outDir, tile, epsg: plan.epsg, cols: plan.cols, mask, size: {width: tile.width, height: tile.height}, maskSize: output.maskSize, rgb});
+			files.push(...result.files);
+			if (result.chip) chips.push(result.chip);
+			emit({type: 'tile-written', tileId: tile.id});
+		}
+		this.document = this.merge(tiles);
+		const finalised = await finaliseOutputs({
+			runDir: outDir,
+			plan,
+			maskSize: output.maskSize,
+			classNames: this.context.models[0]?.classNames ?? {'0': 'background', '1': 'foreground'},
+			geojson: output.geojson,
+			chips: output.training ? chips : undefined,
+			stats: this.document,
+		});
+		files.push(...finalised.files);
+		emit({type: 'stage', stage: 'write', state: 'end'});
+		await this.context.finish(`wrote ${this.context.tiles.length} tiles to ${outDir}`);
+		return {outDir, files, tiles: this.context.tiles.length, features: finalised.features};
+	}
+
+	/** Leave the run folder as it is (tiles and probabilities stay, so a later run resumes); write no masks. */
+	async discard(): Promise<void> {
+		await this.context.finish('discarded: no masks written (tiles and probabilities kept for a later run)');
+	}
+}
