@@ -7,7 +7,6 @@ import {restat} from '../../source/engine/masks/restat.js';
 import {mergeStats} from '../../source/engine/masks/run-stats.js';
 import type {RunStats, TileStats} from '../../source/engine/masks/stats-types.js';
 import {summariseTile} from '../../source/engine/masks/tile-stats.js';
-import {bandStatsOf, mergeBandStats, standardDeviation} from '../../source/engine/output/band-stats.js';
 import {finaliseOutputs} from '../../source/engine/output/finalise.js';
 import {maskFile, memberProbabilityFile, probabilityFile} from '../../source/engine/output/paths.js';
 import {writeTileOutputs} from '../../source/engine/output/tile-outputs.js';

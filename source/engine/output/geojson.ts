@@ -8,6 +8,7 @@ import path from 'node:path';
 import {vectoriseMask} from '../masks/vectorise.js';
 import type {Plan} from '../plan/plan.js';
 import {readGeoTiffFile} from '../raster/geotiff.js';
+import {exists} from './exists.js';
 import {maskFile, runFiles} from './paths.js';
 
 export type GeoJsonOptions = {
@@ -27,13 +28,9 @@ export async function writeMasksGeoJson(runDir: string, plan: Pick<Plan, 'epsg' 
 		const crs = {type: 'name', properties: {name: `urn:ogc:def:crs:EPSG::${plan.epsg}`}};
 		await handle.write(`{"type":"FeatureCollection","crs":${JSON.stringify(crs)},"features":[`);
 		for (const tile of plan.tiles) {
-			let raster;
-			try {
-				raster = await readGeoTiffFile(maskFile(runDir, tile.id));
-			} catch (error) {
-				if ((error as {cause?: {code?: string}}).cause?.code === 'ENOENT') continue;
-				throw error;
-			}
+			const source = maskFile(runDir, tile.id);
+			if (!(await exists(source))) continue;
+			const raster = await readGeoTiffFile(source);
 			const mask = raster.data instanceof Uint8Array ? raster.data : Uint8Array.from(raster.data);
 			const polygons = vectoriseMask(mask, raster.width, raster.height, raster.bbox, {tolerance: options.tolerance});
 			let chunk = '';

@@ -1,7 +1,7 @@
 /** masks.vrt: a GDAL VRT mosaic of the mask tiles over the plan's adjusted extent. */
-import {access} from 'node:fs/promises';
 import path from 'node:path';
 import {writeAtomic} from '../fs/atomic.js';
+import {exists} from './exists.js';
 import type {Plan} from '../plan/plan.js';
 import {maskPalette, type Size} from './mask-raster.js';
 import {maskFile, runFiles} from './paths.js';
@@ -50,15 +50,6 @@ export function masksVrt(plan: VrtPlan, tileIds: ReadonlySet<string>, maskSize?:
 		'</VRTDataset>',
 		'',
 	].join('\n');
-}
-
-async function exists(file: string): Promise<boolean> {
-	try {
-		await access(file);
-		return true;
-	} catch {
-		return false;
-	}
 }
 
 /** Writes masks.vrt over every mask tile present in the run folder. Returns its path. */
