@@ -1,0 +1,136 @@
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import {packageRoot} from '../../package-info.js';
+import {loadModelSpec} from './metadata.js';
+import {encodeProbeModel} from './onnx-proto.js';
+import {cudaInstallCommand} from './providers.js';
+
+export type Check = {name: string; ok: boolean; detail: string; fix?: string; /** The CPU path needs it. */ required: boolean};
+export type DoctorReport = {checks: Check[]; models: Check[]; presets: string[]; ok: boolean};
+
+const minimumNode = [20, 9];
+
+/** What `deepmask doctor` reports: every check really runs (a CPU and a CUDA session on a one-node model). */
+export async function diagnose(): Promise<DoctorReport> {
+	ort.env.logLevel = 'fatal';
+	const checks = [nodeCheck(), await cpuCheck(), await cudaCheck(), sharpCheck()];
+	return {checks, models: await modelChecks(), presets: presetNames(), ok: checks.every((check) => check.ok || !check.required)};
+}
+
+function nodeCheck(): Check {
+	const [major, minor] = process.versions.node.split('.').map(Number);
+	const ok = major > minimumNode[0] || (major === minimumNode[0] && minor >= minimumNode[1]);
+	return {name: 'Node.js', ok, required: true, detail: process.version, fix: ok ? undefined : 'install Node.js 20.9 or newer'};
+}
+
+async function probe(provider: 'cpu' | 'cuda'): Promise<void> {
+	const session = await ort.InferenceSession.create(encodeProbeModel(), {executionProviders: [provider]});
+	try {
+		const input = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 4]);
+		const output = await session.run({x: input});
+		if ((output.y.data as Float32Array)[3] !== 4) throw new Error('the probe model returned a wrong result');
+	} finally {
+		await session.release();
+	}
+}
+
+async function cpuCheck(): Promise<Check> {
+	const name = `onnxruntime-node ${ort.env.versions.node} · CPU`;
+	try {
+		await probe('cpu');
+		return {name, ok: true, required: true, detail: 'a CPU session loads and runs'};
+	} catch (error) {
+		return {name, ok: false, required: true, detail: (error as Error).message, fix: 'reinstall onnxruntime-node: `npm rebuild onnxruntime-node`'};
+	}
+}
+
+const ortBinaries = () => path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node'));
+
+/** The dynamic loader's own message for a library (e.g. "libcudnn.so.9: cannot open shared object file"). */
+function loaderError(file: string): string | undefined {
+	try {
+		process.dlopen({exports: {}}, file);
+	} catch (error) {
+		const message = (error as Error).message;
+		// The library loaded; it is just not a Node add-on.
+		if (/self-register|not a valid/i.test(message)) return undefined;
+		return message;
+	}
+	return undefined;
+}
+
+async function cudaCheck(): Promise<Check> {
+	const name = 'CUDA execution provider';
+	try {
+		await probe('cuda');
+		return {name, ok: true, required: false, detail: 'a CUDA session loads and runs on GPU 0'};
+	} catch (error) {
+		const message = (error as Error).message;
+		if (process.platform !== 'linux' || process.arch !== 'x64') {
+			return {name, ok: false, required: false, detail: `${message} (onnxruntime-node ships CUDA only for Linux x64)`};
+		}
+		const driver = existsSync('/proc/driver/nvidia/version') ? '' : '; no NVIDIA driver is loaded (/proc/driver/nvidia/version is missing)';
+		const dir = ortBinaries();
+		const missing = ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'].filter((file) => !existsSync(path.join(dir, file)));
+		if (missing.length > 0) {
+			return {name, ok: false, required: false, detail: `${message}: ${missing.join(' and ')} not installed in ${dir}${driver}`, fix: cudaInstallCommand()};
+		}
+		const loader = loaderError(path.join(dir, 'libonnxruntime_providers_cuda.so'));
+		return {
+			name,
+			ok: false,
+			required: false,
+			detail: `${message}${loader ? `: ${loader}` : ''}${driver}`,
+			fix: 'install the NVIDIA driver, CUDA 12 and cuDNN 9 runtime libraries and make them findable (e.g. add their lib folders to LD_LIBRARY_PATH), then run `deepmask doctor` again',
+		};
+	}
+}
+
+function sharpCheck(): Check {
+	return {name: 'sharp / libvips', ok: true, required: true, detail: `sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`};
+}
+
+function onnxFiles(dir: string, depth: number): string[] {
+	if (!existsSync(dir)) return [];
+	return readdirSync(dir, {withFileTypes: true}).flatMap((entry) => {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) return depth > 0 ? onnxFiles(full, depth - 1) : [];
+		return entry.name.toLowerCase().endsWith('.onnx') ? [full] : [];
+	});
+}
+
+async function modelChecks(): Promise<Check[]> {
+	return Promise.all(
+		onnxFiles(path.join(packageRoot, 'models'), 2).sort().map(async (file): Promise<Check> => {
+			const name = path.relative(packageRoot, file);
+			const megabytes = (statSync(file).size / 1e6).toFixed(1);
+			try {
+				const spec = await loadModelSpec(file);
+				const tile = spec.tileSize ? `tile ${spec.tileSize}` : 'tile from the input shape';
+				return {name, ok: true, required: false, detail: `${spec.bands.join('+')}, ${tile}, ${Object.values(spec.classNames).join('/')}, ${megabytes} MB`};
+			} catch (error) {
+				return {name, ok: false, required: false, detail: (error as Error).message};
+			}
+		}),
+	);
+}
+
+function presetNames(): string[] {
+	const dir = path.join(packageRoot, 'presets');
+	if (!existsSync(dir)) return [];
+	return readdirSync(dir)
+		.filter((file) => file.endsWith('.json'))
+		.filter((file) => {
+			try {
+				JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+				return true;
+			} catch {
+				return false;
+			}
+		})
+		.map((file) => path.basename(file, '.json'))
+		.sort();
+}
