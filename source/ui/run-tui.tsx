@@ -71,7 +71,7 @@ export async function runTui(options: {services: AppServices; initialPreset?: st
 					outcome = result;
 				}}
 			/>,
-			{exitOnCtrlC: false, patchConsole: true, maxFps: 10, incrementalRendering: true},
+			{exitOnCtrlC: false, patchConsole: true, maxFps: 10},
 		);
 		await instance.waitUntilExit();
 	} finally {

@@ -27,7 +27,7 @@ export function Pane({title, focused = false, width, height, flexGrow, children}
 						{left}
 					</Text>
 				</Box>
-				<Box flexShrink={0} maxWidth="90%">
+				<Box flexShrink={0}>
 					<Text bold color={focused ? theme.focus : undefined} wrap="truncate">
 						{` ${title} `}
 					</Text>

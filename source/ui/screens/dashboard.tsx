@@ -177,7 +177,7 @@ export function Dashboard({handle, failure, onBack}: DashboardProps) {
 	} else if (finished && snapshot.state !== 'done') {
 		footer = (
 			<Text color={theme.error} wrap="truncate">
-				{`${failure ?? snapshot.message ?? `run ${snapshot.state}`} · Esc back to the presets`}
+				{`Esc back · ${failure ?? snapshot.message ?? `run ${snapshot.state}`}`}
 			</Text>
 		);
 	}

@@ -1,0 +1,45 @@
+import type {Command} from 'commander';
+import {UserError} from '../errors.js';
+
+const NEEDS_TERMINAL = 'the terminal app needs an interactive terminal; for scripts use: deepmask run --preset <name> --yes';
+
+/** As Ink's is-in-ci: in CI Ink draws only the last frame, which makes a live app useless. */
+function inCi(env: NodeJS.ProcessEnv): boolean {
+	if (env.CI === '0' || env.CI === 'false') return false;
+	return 'CI' in env || 'CONTINUOUS_INTEGRATION' in env || Object.keys(env).some((name) => name.startsWith('CI_'));
+}
+
+export function register(program: Command): void {
+	program
+		.command('tui', {isDefault: true, hidden: true})
+		.description('the full-screen terminal app (what `deepmask` with no command opens)')
+		.option('-p, --preset <name>', 'open on this preset (default: the last one used, else demo)')
+		.action(async (options: {preset?: string}) => {
+			if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.TERM === 'dumb') throw new UserError(NEEDS_TERMINAL);
+			if (inCi(process.env)) throw new UserError(`${NEEDS_TERMINAL} (CI is set in the environment; set CI=false to use the app)`);
+			// chalk reads the colour level when first imported: NO_COLOR must be mapped before Ink loads.
+			if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+			const [{runTui}, {catalog}, presets, settings, {startRun}] = await Promise.all([
+				import('../ui/run-tui.js'),
+				import('../config/preset-catalog.js'),
+				import('../config/presets.js'),
+				import('../config/user-settings.js'),
+				import('../engine/run/run.js'),
+			]);
+			const outcome = await runTui({
+				initialPreset: options.preset ?? settings.lastPresetName() ?? 'demo',
+				services: {
+					catalog,
+					startRun,
+					saveAsUserPreset: presets.saveAsUserPreset,
+					deleteUserPreset: settings.deleteUserPreset,
+					rememberLastPreset: settings.rememberLastPreset,
+				},
+			});
+			for (const line of outcome.summary) process.stdout.write(`${line}\n`);
+			if (outcome.code === 130) process.stderr.write('deepmask: interrupted\n');
+			process.exitCode = outcome.code;
+			// Worker threads or sockets of a cancelled run must not hold the terminal: leave soon after.
+			setTimeout(() => process.exit(outcome.code), 2000).unref();
+		});
+}
