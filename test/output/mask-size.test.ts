@@ -8,7 +8,6 @@ import {finaliseOutputs} from '../../source/engine/output/finalise.js';
 import {resizeNearest} from '../../source/engine/output/mask-raster.js';
 import {maskFile} from '../../source/engine/output/paths.js';
 import {writeTileOutputs} from '../../source/engine/output/tile-outputs.js';
-import type {ChipSummary} from '../../source/engine/output/training-chips.js';
 import {readGeoTiffFile} from '../../source/engine/raster/geotiff.js';
 import {models, scenePlan, sceneTile, threshold} from './scene.js';
 
@@ -20,15 +19,14 @@ const plan = scenePlan();
 const maskSize = {width: 16, height: 24};
 
 beforeAll(async () => {
-	const chips: ChipSummary[] = [];
-	// Only four of the six tiles are done: the VRT lists those, the extent stays whole.
+	// Only four of the six tiles are done: the VRT lists those, the extent stays whole. The training
+	// metadata reads the chips back from disk (no summaries passed, as after a resume).
 	for (const tile of plan.tiles.slice(0, 4)) {
 		const scene = sceneTile(plan, tile);
 		const {mask} = summariseTile({tile, probability: scene.ensemble, members: scene.members, models, width: 32, height: 32, threshold, postprocess: {minArea: 0, fillHoles: 0}});
-		const result = await writeTileOutputs({runDir, tile, epsg: plan.epsg, cols: plan.cols, mask, size: {width: 32, height: 32}, maskSize, rgb: scene.rgb});
-		chips.push(result.chip!);
+		await writeTileOutputs({runDir, tile, epsg: plan.epsg, cols: plan.cols, mask, size: {width: 32, height: 32}, maskSize, rgb: scene.rgb});
 	}
-	await finaliseOutputs({runDir, plan, maskSize, classNames: {'1': 'building'}, geojson: true, chips});
+	await finaliseOutputs({runDir, plan, maskSize, classNames: {'1': 'building'}, geojson: true, training: {}});
 });
 
 describe('output.maskSize', () => {
@@ -51,6 +49,9 @@ describe('output.maskSize', () => {
 		const emd = JSON.parse(readFileSync(path.join(runDir, 'training', 'esri_model_definition.emd'), 'utf8'));
 		expect(emd).toMatchObject({ImageWidth: 16, ImageHeight: 24, MinCellSize: {x: 1, y: 16 / 24}});
 		expect(readFileSync(path.join(runDir, 'training', 'map.txt'), 'utf8').trimEnd().split('\n')).toHaveLength(4);
+		const stats = JSON.parse(readFileSync(path.join(runDir, 'training', 'esri_accumulated_stats.json'), 'utf8'));
+		expect(stats).toMatchObject({NumTiles: 4, TileSizeX: 16, TileSizeY: 24, NextTileIndex: 6});
+		expect(stats.BandStatsState[0].Num).toBe(4 * 16 * 24);
 	});
 
 	it.skipIf(!hasGdal)('builds a VRT over the full extent with the new pixel size', () => {

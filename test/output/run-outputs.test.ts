@@ -3,6 +3,7 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {ProbabilityCache} from '../../source/engine/masks/probability-cache.js';
 import {restat} from '../../source/engine/masks/restat.js';
 import {mergeStats} from '../../source/engine/masks/run-stats.js';
 import type {RunStats, TileStats} from '../../source/engine/masks/stats-types.js';
@@ -73,7 +74,7 @@ beforeAll(async () => {
 	}
 	tileStats.sort((a, b) => a.row - b.row || a.col - b.col);
 	overall = mergeStats(tileStats, {plan, threshold, models, postprocess});
-	await finaliseOutputs({runDir, plan, classNames, geojson: true, chips, stats: {overall, tiles: tileStats}});
+	await finaliseOutputs({runDir, plan, classNames, geojson: true, training: {chips}, stats: {overall, tiles: tileStats}});
 });
 
 describe('per-tile GeoTIFFs', () => {
@@ -264,7 +265,9 @@ describe('stats.json and restat', () => {
 	});
 
 	it('changes masks and statistics with the threshold, without any model', async () => {
-		const lower = await restat(runDir, plan, models, {threshold: 100 / 255, postprocess});
+		const cache = new ProbabilityCache();
+		const lower = await restat(runDir, plan, models, {threshold: 100 / 255, postprocess, cache});
+		expect((await restat(runDir, plan, models, {threshold: 100 / 255, postprocess, cache})).overall).toEqual(lower.overall);
 		// The uncertain row (probability 120) now counts as foreground.
 		expect(lower.overall.foregroundPixels).toBeGreaterThan(overall.foregroundPixels + 90);
 		expect(lower.overall.threshold).toBeCloseTo(0.392, 3);

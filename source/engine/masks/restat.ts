@@ -2,6 +2,7 @@ import type {Plan, Tile} from '../plan/plan.js';
 import {readGeoTiffFile} from '../raster/geotiff.js';
 import {memberProbabilityFile, probabilityFile} from '../output/paths.js';
 import type {PostprocessSettings} from './postprocess.js';
+import type {Probability, ProbabilityCache} from './probability-cache.js';
 import {mergeStats} from './run-stats.js';
 import type {RunStats, TileStats} from './stats-types.js';
 import {summariseTile, type TileSummary} from './tile-stats.js';
@@ -11,9 +12,11 @@ export type RestatOptions = {
 	postprocess: PostprocessSettings;
 	/** The tile's nodata mask (1 = no source data), e.g. read from tiles/dsm; the probability files do not carry one. */
 	nodata?: (tile: Tile) => Promise<Uint8Array | undefined>;
+	/** Keeps decoded probabilities for the next restat (e.g. while the user tries thresholds). */
+	cache?: ProbabilityCache;
 };
 
-async function readProbability(file: string, tile: Tile): Promise<{data: Uint8Array; width: number; height: number}> {
+async function decodeProbability(file: string, tile: Tile): Promise<Probability> {
 	const raster = await readGeoTiffFile(file);
 	if (raster.bands !== 1 || !(raster.data instanceof Uint8Array)) {
 		throw new Error(`${file} is not a 1-band uint8 probability raster (tile ${tile.id}); delete it and rerun inference for the tile`);
@@ -21,11 +24,15 @@ async function readProbability(file: string, tile: Tile): Promise<{data: Uint8Ar
 	return {data: raster.data, width: raster.width, height: raster.height};
 }
 
+function readProbability(file: string, tile: Tile, cache?: ProbabilityCache): Promise<Probability> {
+	return cache ? cache.get(file, () => decodeProbability(file, tile)) : decodeProbability(file, tile);
+}
+
 /** Mask and statistics of one tile for a new threshold and post-processing, from the stored probabilities. */
 export async function restatTile(runDir: string, tile: Tile, models: string[], options: RestatOptions): Promise<TileSummary> {
 	const [ensemble, members, nodata] = await Promise.all([
-		readProbability(probabilityFile(runDir, tile.id), tile),
-		Promise.all(models.map((model) => readProbability(memberProbabilityFile(runDir, model, tile.id), tile))),
+		readProbability(probabilityFile(runDir, tile.id), tile, options.cache),
+		Promise.all(models.map((model) => readProbability(memberProbabilityFile(runDir, model, tile.id), tile, options.cache))),
 		options.nodata?.(tile),
 	]);
 	for (const [k, member] of members.entries()) {

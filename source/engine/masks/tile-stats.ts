@@ -42,21 +42,37 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 		uncertain[b] = Math.abs(b / 255 - threshold) < uncertainMargin ? 1 : 0;
 	}
 
-	const histogram = new Array<number>(histogramBins).fill(0);
+	// Agreement bit patterns, one member at a time (tight loops over one typed array each).
+	const pattern = members.length < 7 ? new Uint8Array(pixels) : new Uint32Array(pixels);
+	for (let i = 0; i < pixels; i++) pattern[i] = probability[i] >= cut ? 1 : 0;
+	for (let k = 0; k < members.length; k++) {
+		const member = members[k];
+		const bit = 2 << k;
+		for (let i = 0; i < pixels; i++) if (member[i] >= cut) pattern[i] |= bit;
+	}
+	const byteCounts = new Float64Array(256);
 	const patterns = new Float64Array(1 << (members.length + 1));
 	let nodataPixels = 0;
-	let uncertainPixels = 0;
-	for (let i = 0; i < pixels; i++) {
-		if (nodata?.[i]) {
-			nodataPixels++;
-			continue;
+	if (nodata) {
+		for (let i = 0; i < pixels; i++) {
+			if (nodata[i]) {
+				nodataPixels++;
+				continue;
+			}
+			byteCounts[probability[i]]++;
+			patterns[pattern[i]]++;
 		}
-		const p = probability[i];
-		histogram[binOf[p]]++;
-		uncertainPixels += uncertain[p];
-		let pattern = p >= cut ? 1 : 0;
-		for (let k = 0; k < members.length; k++) if (members[k][i] >= cut) pattern |= 2 << k;
-		patterns[pattern]++;
+	} else {
+		for (let i = 0; i < pixels; i++) {
+			byteCounts[probability[i]]++;
+			patterns[pattern[i]]++;
+		}
+	}
+	const histogram = new Array<number>(histogramBins).fill(0);
+	let uncertainPixels = 0;
+	for (let b = 0; b < 256; b++) {
+		histogram[binOf[b]] += byteCounts[b];
+		if (uncertain[b]) uncertainPixels += byteCounts[b];
 	}
 	const validPixels = pixels - nodataPixels;
 

@@ -6,7 +6,7 @@ import {writeMasksGeoJson} from './geojson.js';
 import {maskPalette, type Size} from './mask-raster.js';
 import {runFiles} from './paths.js';
 import {writeStatsJson} from './stats-json.js';
-import type {ChipSummary} from './training-chips.js';
+import {chipIndex, readChipSummary, type ChipSummary} from './training-chips.js';
 import {writeTrainingMetadata} from './training-metadata.js';
 import {writeMasksVrt} from './vrt.js';
 
@@ -17,8 +17,11 @@ export type FinaliseInput = {
 	/** Class id → name, as the models' class_names, e.g. {"0": "background", "1": "building"}. */
 	classNames: Record<string, string>;
 	geojson: boolean;
-	/** Summaries of every training chip (writeTileOutputs returns them); omit to skip the training metadata. */
-	chips?: ChipSummary[];
+	/**
+	 * Write the training metadata over the chips in training/. Summaries that writeTileOutputs returned
+	 * can be passed in `chips`; chips without one (e.g. written before a resume) are read back from disk.
+	 */
+	training?: {chips?: ChipSummary[]};
 	stats?: StatsDocument;
 	/** GeoJSON simplification tolerance in mask pixels (default 1). */
 	tolerance?: number;
@@ -41,15 +44,21 @@ export async function finaliseOutputs(input: FinaliseInput): Promise<FinaliseRes
 		files.push(result.file);
 		features = result.features;
 	}
-	if (input.chips) {
-		const tileWidth = plan.tiles[0] ? plan.tiles[0].bbox.xmax - plan.tiles[0].bbox.xmin : plan.tileSize * plan.cellSize;
-		const tileHeight = plan.tiles[0] ? plan.tiles[0].bbox.ymax - plan.tiles[0].bbox.ymin : plan.tileSize * plan.cellSize;
+	if (input.training) {
+		const trainingDir = path.join(runDir, runFiles.trainingDir);
+		const known = new Map((input.training.chips ?? []).map((chip) => [chip.tile, chip]));
+		const chips: ChipSummary[] = [];
+		for (const tile of plan.tiles) {
+			const chip = known.get(tile.id) ?? (await readChipSummary(trainingDir, tile, chipIndex(tile, plan.cols)));
+			if (chip) chips.push(chip);
+		}
+		const tileSide = plan.tileSize * plan.cellSize;
 		files.push(
-			...(await writeTrainingMetadata(path.join(runDir, runFiles.trainingDir), {
-				chips: input.chips,
+			...(await writeTrainingMetadata(trainingDir, {
+				chips,
 				classes: [{...foreground, color: maskPalette[1]}],
 				epsg: plan.epsg,
-				cellSize: {x: tileWidth / size.width, y: tileHeight / size.height},
+				cellSize: {x: tileSide / size.width, y: tileSide / size.height},
 				chipSize: size,
 				nextIndex: plan.rows * plan.cols,
 			})),

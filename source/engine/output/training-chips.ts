@@ -10,8 +10,9 @@ import {writeAtomic} from '../fs/atomic.js';
 import {foregroundConnectivity, labelComponents} from '../masks/components.js';
 import type {Tile} from '../plan/plan.js';
 import type {GeoRaster} from '../raster/georaster.js';
-import {writeGeoTiffFile} from '../raster/geotiff.js';
+import {readGeoTiffFile, writeGeoTiffFile} from '../raster/geotiff.js';
 import {bandStatsOf, type BandStats} from './band-stats.js';
+import {exists} from './exists.js';
 import type {Size} from './mask-raster.js';
 
 export const trainingFolders = {images: 'images', labels: 'labels'} as const;
@@ -66,6 +67,10 @@ export async function writeTrainingChip(trainingDir: string, input: TrainingChip
 	await writeGeoTiffFile(`${labelPath}.tif`, {width: size.width, height: size.height, bands: 1, data: label, bbox: tile.bbox, epsg});
 	await writeAtomic(`${labelPath}.tfw`, world);
 
+	return chipSummary(tile, index, rgb, label, size);
+}
+
+function chipSummary(tile: Tile, index: number, rgb: Uint8Array, label: Uint8Array, size: Size): ChipSummary {
 	const cellArea = ((tile.bbox.xmax - tile.bbox.xmin) / size.width) * ((tile.bbox.ymax - tile.bbox.ymin) / size.height);
 	const {count, sizes} = labelComponents(label, size.width, size.height, {value: 1, connectivity: foregroundConnectivity});
 	let minPixels = Infinity;
@@ -84,6 +89,19 @@ export async function writeTrainingChip(trainingDir: string, input: TrainingChip
 		bands: bandStatsOf(rgb, 3),
 		features: {count, minArea: count ? minPixels * cellArea : 0, maxArea: maxPixels * cellArea, sumArea: sumPixels * cellArea},
 	};
+}
+
+/** The summary of a chip already on disk (e.g. written before a resume), or undefined when it is missing. */
+export async function readChipSummary(trainingDir: string, tile: Tile, index: number): Promise<ChipSummary | undefined> {
+	const name = chipName(index);
+	const imageFile = path.join(trainingDir, trainingFolders.images, `${name}.tif`);
+	const labelFile = path.join(trainingDir, trainingFolders.labels, `${name}.tif`);
+	if (!(await exists(imageFile)) || !(await exists(labelFile))) return undefined;
+	const [image, label] = await Promise.all([readGeoTiffFile(imageFile), readGeoTiffFile(labelFile)]);
+	if (!(image.data instanceof Uint8Array) || image.bands !== 3 || !(label.data instanceof Uint8Array) || label.width !== image.width || label.height !== image.height) {
+		throw new Error(`training chip ${name} (tile ${tile.id}) is not a 3-band uint8 image with a label of the same size; delete both files and rerun`);
+	}
+	return chipSummary(tile, index, image.data, label.data, {width: image.width, height: image.height});
 }
 
 async function rgbAt(raster: GeoRaster, size: Size): Promise<Uint8Array> {
