@@ -93,6 +93,6 @@ async function writeRaster(base: string, image: InputImage, data: Uint8Array, wi
 	}
 	const file = `${base}.png`;
 	const pixels = pngScale === 1 ? data : data.map((value) => value * pngScale);
-	await writeAtomic(file, await sharp(pixels, {raw: {width, height, channels: 1}}).png().toBuffer());
+	await writeAtomic(file, await sharp(pixels, {raw: {width, height, channels: 1}}).toColourspace('b-w').png().toBuffer());
 	return file;
 }

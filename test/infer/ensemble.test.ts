@@ -1,0 +1,109 @@
+import {describe, expect, it} from 'vitest';
+import {openEnsemble} from '../../source/engine/infer/ensemble.js';
+import type {InferEvent} from '../../source/engine/infer/types.js';
+import {fixtureImages, tempDir, tinyCopy, tinyModel} from './helpers.js';
+
+const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((max, value, i) => Math.max(max, Math.abs(value - b[i])), 0);
+
+describe('ensemble', () => {
+	it('averages its members, each equal to the model run alone, and reports the provider', async () => {
+		const dir = await tempDir();
+		const second = await tinyCopy(dir, 'tiny-shifted', {standardization_mean: [0.6], standardization_std: [0.3]});
+		const {images} = await fixtureImages();
+		const image = images[0];
+		const input = {id: 'a', rgb: {data: image.rgb, width: image.width, height: image.height}, outWidth: 100, outHeight: 90};
+		const events: InferEvent[] = [];
+		const pair = await openEnsemble({models: [tinyModel, second], provider: 'auto', onEvent: (event) => events.push(event)});
+		const alone = await openEnsemble({models: [second], provider: 'cpu'});
+		try {
+			expect(pair.models.map((model) => model.provider)).toEqual(['cpu', 'cpu']);
+			expect(events.filter((event) => event.type === 'model-ready')).toHaveLength(2);
+			const [together, single] = await Promise.all([pair.predict(input), alone.predict(input)]);
+			expect(together.probability).toHaveLength(100 * 90);
+			expect(maxAbsDiff(together.members[0], together.members[1])).toBeGreaterThan(0.01);
+			const mean = together.members[0].map((value, i) => (value + together.members[1][i]) / 2);
+			expect(maxAbsDiff(together.probability, mean)).toBeLessThan(1e-6);
+			expect(maxAbsDiff(together.members[1], single.probability)).toBeLessThan(1e-6);
+			expect(events.some((event) => event.type === 'model-tile' && event.tileId === 'a')).toBe(true);
+			expect(events.some((event) => event.type === 'ensemble-tile' && event.tileId === 'a')).toBe(true);
+		} finally {
+			await Promise.all([pair.close(), alone.close()]);
+		}
+	});
+
+	it('sliding windows over a translation-equivariant model equal whole-image inference (no seams)', async () => {
+		const {images} = await fixtureImages();
+		const image = images[0];
+		expect(image.width).toBe(image.height);
+		const dir = await tempDir();
+		// The same model told that its tile is the whole image: resize mode then runs it once on the whole image.
+		const whole = await tinyCopy(dir, 'tiny-whole', {tile_size: image.width});
+		const sliding = await openEnsemble({models: [tinyModel], mode: 'sliding', provider: 'cpu', batchSize: 3});
+		const reference = await openEnsemble({models: [whole], mode: 'resize', provider: 'cpu'});
+		try {
+			const input = {id: 'a', rgb: {data: image.rgb, width: image.width, height: image.height}, outWidth: image.width, outHeight: image.height};
+			const [windowed, full] = await Promise.all([sliding.predict(input), reference.predict(input)]);
+			expect(maxAbsDiff(windowed.probability, full.probability)).toBeLessThan(5e-3);
+		} finally {
+			await Promise.all([sliding.close(), reference.close()]);
+		}
+	});
+
+	it('gives probability 0 where the DSM has no data', async () => {
+		const {model, images} = await fixtureImages();
+		const image = images[1];
+		const ensemble = await openEnsemble({models: [model ?? tinyModel], provider: 'cpu'});
+		try {
+			const dsm = image.dsm.slice();
+			const nodata = -9999;
+			for (let y = 0; y < image.height; y++) for (let x = 0; x < 20; x++) dsm[y * image.width + x] = nodata;
+			dsm[5 * image.width + 60] = Number.NaN;
+			const {probability} = await ensemble.predict({id: 'b', rgb: {data: image.rgb, width: image.width, height: image.height}, dsm: {data: dsm, width: image.width, height: image.height, nodata}, outWidth: image.width, outHeight: image.height});
+			for (let y = 0; y < image.height; y++) for (let x = 0; x < 20; x++) expect(probability[y * image.width + x]).toBe(0);
+			expect(probability[5 * image.width + 60]).toBe(0);
+		} finally {
+			await ensemble.close();
+		}
+	});
+
+	it('rejects pending work when aborted and refuses new work', async () => {
+		const controller = new AbortController();
+		const ensemble = await openEnsemble({models: [tinyModel], provider: 'cpu', mode: 'sliding', signal: controller.signal});
+		const {images} = await fixtureImages();
+		const image = images[0];
+		const input = {id: 'x', rgb: {data: image.rgb, width: image.width, height: image.height}, outWidth: 64, outHeight: 64};
+		const pending = Array.from({length: 6}, (_, i) => ensemble.predict({...input, id: `x${i}`}));
+		controller.abort();
+		const results = await Promise.allSettled(pending);
+		expect(results.some((result) => result.status === 'rejected')).toBe(true);
+		for (const result of results) if (result.status === 'rejected') expect((result.reason as Error).name).toBe('AbortError');
+		await expect(ensemble.predict(input)).rejects.toMatchObject({name: 'AbortError'});
+		await ensemble.close();
+	});
+});
+
+describe('resize mode against PyTorch', () => {
+	it('matches the reference probabilities of the recipe (thresholded agreement ≥ 99.5%)', async () => {
+		const {model, images} = await fixtureImages();
+		expect(model, 'test/fixtures/infer/resize/index.json names the model (run models/recipe/make.sh)').toBeDefined();
+		const ensemble = await openEnsemble({models: [model!], provider: 'cpu', mode: 'resize'});
+		try {
+			for (const image of images) {
+				const {probability} = await ensemble.predict({
+					id: image.name,
+					rgb: {data: image.rgb, width: image.width, height: image.height},
+					dsm: {data: image.dsm, width: image.width, height: image.height},
+					outWidth: image.width,
+					outHeight: image.height,
+				});
+				const reference = image.reference!;
+				let agree = 0;
+				for (let i = 0; i < reference.length; i++) if (probability[i] >= 0.5 === reference[i] >= 0.5) agree++;
+				expect(agree / reference.length, image.name).toBeGreaterThanOrEqual(0.995);
+				expect(maxAbsDiff(probability, reference), image.name).toBeLessThan(1e-2);
+			}
+		} finally {
+			await ensemble.close();
+		}
+	});
+});

@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import {describe, expect, it} from 'vitest';
+import {groundLevel, normaliseDsm} from '../../source/engine/infer/dsm.js';
+import {resizeNearest, resizePlane} from '../../source/engine/infer/resample.js';
+import {Blender, cutWindow, windowStarts, windowsFor} from '../../source/engine/infer/windows.js';
+
+describe('sliding windows', () => {
+	it('cover the whole length, the last window ending at the edge', () => {
+		fc.assert(
+			fc.property(fc.integer({min: 1, max: 2000}), fc.integer({min: 1, max: 512}), fc.integer({min: 0, max: 90}), (length, size, overlap) => {
+				const starts = windowStarts(length, size, overlap);
+				expect(starts[0]).toBe(0);
+				if (length <= size) expect(starts).toEqual([0]);
+				else expect(starts.at(-1)).toBe(length - size);
+				for (let i = 1; i < starts.length; i++) {
+					expect(starts[i]).toBeGreaterThan(starts[i - 1]);
+					expect(starts[i]).toBeLessThanOrEqual(starts[i - 1] + size);
+				}
+			}),
+		);
+	});
+
+	it('blend a constant prediction to the same constant, zero-padding windows past the edge', () => {
+		const width = 150;
+		const height = 40;
+		const size = 64;
+		const windows = windowsFor(width, height, size, 25);
+		const blender = new Blender(width, height, size);
+		for (const window of windows) blender.add(window, new Float32Array(size * size).fill(0.7));
+		for (const value of blender.result()) expect(value).toBeCloseTo(0.7, 5);
+		const planes = Float32Array.from({length: 2 * width * height}, (_, i) => i);
+		const cut = cutWindow(planes, 2, width, height, {x: 100, y: 0}, size);
+		expect(cut[0]).toBe(100);
+		expect(cut[49]).toBe(149);
+		expect(cut[50]).toBe(0);
+		expect(cut[size * size + size]).toBe(width * height + width + 100);
+		expect(cut[45 * size]).toBe(0);
+	});
+});
+
+describe('resampling', () => {
+	it('keeps constants and identity sizes, and averages on exact halving', () => {
+		const plane = new Float32Array(30 * 20).fill(3.5);
+		for (const value of resizePlane(plane, 30, 20, 7, 11)) expect(value).toBeCloseTo(3.5, 5);
+		expect(resizePlane(plane, 30, 20, 30, 20)).toBe(plane);
+		const checker = Float32Array.from({length: 16}, (_, i) => ((i % 4) + Math.floor(i / 4)) % 2);
+		for (const value of resizePlane(checker, 4, 4, 1, 1)) expect(value).toBeCloseTo(0.5, 5);
+		expect(Array.from(resizeNearest(Uint8Array.from([1, 0, 0, 1]), 2, 2, 4, 4))).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1]);
+	});
+});
+
+describe('DSM normalisation', () => {
+	it('takes the ground at the percentile rank of the valid samples and clips the height above it', () => {
+		const dsm = Float32Array.from({length: 101}, (_, i) => 100 + i);
+		dsm[0] = -9999;
+		dsm[1] = Number.NaN;
+		// 99 valid samples 102..200: rank floor(0.02 × 98) = 1 → 103.
+		expect(groundLevel(dsm, -9999, 2)).toBe(103);
+		const out = normaliseDsm(dsm, -9999, {mode: 'ndsm', scale: 0.1, clip: [0, 30], percentile: 2});
+		expect(out[0]).toBeNaN();
+		expect(out[1]).toBeNaN();
+		expect(out[2]).toBe(0);
+		expect(out[13]).toBeCloseTo(1.0, 5);
+		expect(out[100]).toBeCloseTo(3.0, 5);
+		const raw = normaliseDsm(Float32Array.from([10, 20]), undefined, {mode: 'raw', scale: 0.5, percentile: 2});
+		expect(Array.from(raw)).toEqual([5, 10]);
+	});
+});
