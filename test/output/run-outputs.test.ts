@@ -273,3 +273,13 @@ describe('stats.json and restat', () => {
 		expect(lower.overall.threshold).toBeCloseTo(0.392, 3);
 	});
 });
+
+describe('finalising again', () => {
+	it('rewrites byte-identical files, reading back the chips it has no summary for', async () => {
+		const files = ['masks.vrt', 'masks.geojson', 'stats.json', ...['map.txt', 'stats.txt', 'esri_accumulated_stats.json', 'esri_model_definition.emd'].map((name) => path.join('training', name))];
+		const before = files.map((file) => readFileSync(path.join(runDir, file)));
+		const shuffled = [...tileStats].reverse();
+		await finaliseOutputs({runDir, plan, classNames, geojson: true, training: {chips: chips.slice(0, 2)}, stats: {overall: mergeStats(shuffled, {plan, threshold, models, postprocess}), tiles: shuffled}});
+		files.forEach((file, k) => expect(readFileSync(path.join(runDir, file)).equals(before[k]), file).toBe(true));
+	});
+});
