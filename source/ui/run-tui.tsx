@@ -13,6 +13,14 @@ type HandledSignal = keyof typeof SIGNAL_CODES;
 
 /** A signal asks the app to quit gracefully; if it has not within this time (or on a second signal), leave at once. */
 const FORCE_AFTER_MS = 8000;
+/**
+ * Ink's signal-exit re-raises a signal right after its own cleanup when it thinks it is the last
+ * listener; that echo arrives within milliseconds and must not count as the user's second signal.
+ */
+const ECHO_MS = 300;
+
+/** After the app has ended the exit code is set: a late signal (or signal-exit's echo) must not kill the summary. */
+const ignoreLateSignal = () => {};
 
 /**
  * Run the full-screen app until the user quits. The terminal is restored on every way out:
@@ -43,16 +51,20 @@ export async function runTui(options: {services: AppServices; initialPreset?: st
 			return () => listeners.delete(listener);
 		},
 	};
-	let signals = 0;
+	let firstSignalAt: number | undefined;
 	const onSignal = (signal: HandledSignal) => {
 		const code = SIGNAL_CODES[signal];
 		const leaveNow = () => {
 			restore();
 			process.exit(code);
 		};
-		if (signals++ > 0 || listeners.size === 0) return leaveNow();
-		for (const listener of listeners) listener(code);
-		setTimeout(leaveNow, FORCE_AFTER_MS).unref();
+		const now = Date.now();
+		if (firstSignalAt === undefined) {
+			firstSignalAt = now;
+			if (listeners.size === 0) return leaveNow();
+			for (const listener of listeners) listener(code);
+			setTimeout(leaveNow, FORCE_AFTER_MS).unref();
+		} else if (now - firstSignalAt > ECHO_MS) leaveNow();
 	};
 	const handlers = Object.fromEntries((Object.keys(SIGNAL_CODES) as HandledSignal[]).map((signal) => [signal, () => onSignal(signal)])) as Record<HandledSignal, () => void>;
 	for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
@@ -75,7 +87,10 @@ export async function runTui(options: {services: AppServices; initialPreset?: st
 		);
 		await instance.waitUntilExit();
 	} finally {
-		for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
+		for (const [signal, handler] of Object.entries(handlers)) {
+			process.off(signal, handler);
+			process.on(signal, ignoreLateSignal);
+		}
 		restore();
 		process.off('exit', restore);
 	}

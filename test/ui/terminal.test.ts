@@ -1,0 +1,113 @@
+/**
+ * The few things only a real terminal shows, in tmux: the alternate screen and its
+ * restoration, the 80×24 layout, resizes, Ctrl-C and SIGTERM, and the refusal without a TTY.
+ */
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {packageRoot} from '../../source/package-info.js';
+import {until} from './harness.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const cli = ['--import', 'tsx', path.join(packageRoot, 'source/cli.tsx')];
+let session: string | undefined;
+
+function tmux(...args: string[]): string {
+	return execFileSync('tmux', args, {encoding: 'utf8'});
+}
+
+const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session!);
+const exitStatus = () => /EXIT=(\d+)/.exec(screen())?.[1];
+
+/**
+ * Start the app from a shell in a fresh 80×24 tmux session, as a user would: a line on the
+ * normal screen first, then the app; the shell prints the exit status. Returns the app's pid.
+ */
+async function start(env: Record<string, string> = {}): Promise<number> {
+	session = `deepmask-ui-${process.pid}-${Date.now()}`;
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-tmux-'));
+	const pidFile = path.join(dir, 'pid');
+	const vars = Object.entries({DEEPMASK_CONFIG_DIR: dir, TERM: 'xterm-256color', ...env}).map(([name, value]) => `${name}=${value}`);
+	tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', packageRoot, 'env PS1="$ " bash --norc --noprofile');
+	const app = `exec env -u CI ${vars.join(' ')} ${process.execPath} ${cli.join(' ')}`;
+	tmux('send-keys', '-t', session, '-l', `printf 'NORMAL-SCREEN-MARK\\n'; sh -c 'echo $$ > ${pidFile}; ${app}'; echo EXIT=$?`);
+	tmux('send-keys', '-t', session, 'Enter');
+	return until(() => {
+		const text = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
+		return text ? Number(text) : undefined;
+	}, 'the app to start');
+}
+
+afterEach(() => {
+	if (session) spawnSync('tmux', ['kill-session', '-t', session]);
+	session = undefined;
+});
+
+describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
+	it('fills 80×24 in the alternate screen and restores the normal screen on Ctrl-C with 130', async () => {
+		await start();
+		const first = await until(() => (screen().includes('Presets (') ? screen() : undefined), 'the presets screen', 20_000);
+		expect(first).not.toContain('NORMAL-SCREEN-MARK');
+		const lines = first.split('\n');
+		expect(lines[0]).toContain('deepmask');
+		expect(lines.some((line) => line.includes('? help') && line.includes('q quit'))).toBe(true);
+		const [top] = lines.filter((line) => line.startsWith('╔═ Presets'));
+		expect([...top.trimEnd()].length).toBe(80);
+
+		tmux('send-keys', '-t', session!, '?');
+		await until(() => screen().includes('Keys everywhere'), 'the help overlay');
+		tmux('send-keys', '-t', session!, 'Escape');
+		await until(() => !screen().includes('Keys everywhere'), 'the help closed');
+
+		tmux('send-keys', '-t', session!, 'C-c');
+		await until(() => exitStatus() === '130', 'exit status 130');
+		const after = screen();
+		expect(after).toContain('NORMAL-SCREEN-MARK');
+		expect(after).toContain('deepmask: interrupted');
+		expect(after).not.toContain('Presets (');
+	});
+
+	it('follows resizes, and q quits with 0', async () => {
+		await start();
+		await until(() => screen().includes('Presets ('), 'the presets screen', 20_000);
+		const topWidth = () => screen().split('\n').find((line) => line.startsWith('╔═ Presets'))?.trimEnd().length;
+		tmux('resize-window', '-t', session!, '-x', '100', '-y', '30');
+		await until(() => topWidth() === 100 && screen().split('\n').filter((line) => line.trim()).length >= 28, 'the 100×30 layout');
+		tmux('resize-window', '-t', session!, '-x', '80', '-y', '24');
+		await until(() => topWidth() === 80, 'back to 80 columns');
+		expect(screen().split('\n').filter((line) => line.startsWith('╔═ Presets'))).toHaveLength(1);
+		tmux('send-keys', '-t', session!, 'q');
+		await until(() => exitStatus() === '0', 'exit status 0');
+	});
+
+	it('leaves the alternate screen on SIGTERM with 143', async () => {
+		const pid = await start();
+		await until(() => screen().includes('Presets ('), 'the presets screen', 20_000);
+		process.kill(pid, 'SIGTERM');
+		await until(() => exitStatus() === '143', 'exit status 143');
+		expect(screen()).toContain('NORMAL-SCREEN-MARK');
+	});
+
+	it('draws colours, and none under NO_COLOR', async () => {
+		await start();
+		await until(() => screen().includes('Presets ('), 'the presets screen', 20_000);
+		// eslint-disable-next-line no-control-regex
+		const colour = /\x1b\[[0-9;]*(3[0-7]|38;[25];[0-9;]+|9[0-7])m/;
+		expect(screen(true)).toMatch(colour);
+		spawnSync('tmux', ['kill-session', '-t', session!]);
+
+		await start({NO_COLOR: '1'});
+		await until(() => screen().includes('Presets ('), 'the presets screen', 20_000);
+		expect(screen(true)).not.toMatch(colour);
+	});
+});
+
+describe('without a terminal', () => {
+	it('refuses, naming the headless command, with exit code 2', () => {
+		const result = spawnSync(process.execPath, cli, {cwd: packageRoot, encoding: 'utf8', input: '', env: {...process.env, CI: 'false'}});
+		expect(result.status).toBe(2);
+		expect(result.stderr).toContain('deepmask: the terminal app needs an interactive terminal; for scripts use: deepmask run --preset <name> --yes');
+	});
+});
