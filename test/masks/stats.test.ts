@@ -126,6 +126,16 @@ describe('seam check', () => {
 		expect(overall.seams).toMatchObject({pairs: 1, disagreeingPixels: 2, foregroundDisagreement: 1});
 	});
 
+	it('skips pixels without source data on either side', () => {
+		const nodata = new Uint8Array(64).map((_, i) => (Math.floor(i / 8) < 4 ? 1 : 0));
+		const left = summarise(stripe(2), 0);
+		const right = summariseTile({tile: tile(0, 1, 8), probability: stripe(2), members: [], models: [], nodata, width: 8, height: 8, threshold: 0.5, postprocess: noPostprocess}).stats;
+		expect(left.nodataBorders).toBeUndefined();
+		const overall = mergeStats([left, right], {plan: {rows: 1, cols: 2}, threshold: 0.5, models: [], postprocess: noPostprocess});
+		// Rows 0–3 of the right tile have no data: the stripe's rows 2–3 there are not disagreement.
+		expect(overall.seams).toMatchObject({pairs: 1, comparedPixels: 4, disagreeingPixels: 0});
+	});
+
 	it('packs border strips losslessly', () => {
 		const {mask, width, height} = grid('#..#. ..... #...# ##..#');
 		const strips = borderStrips(mask, width, height);

@@ -37,7 +37,7 @@ export function unpackStrip(strip: string, length: number): Uint8Array {
 }
 
 export type SeamComparison = {
-	/** Pixel pairs compared (one pixel on each side of the seam). */
+	/** Pixel pairs compared (one pixel on each side of the seam, both with source data). */
 	compared: number;
 	/** Pairs where the two sides differ. */
 	disagreeing: number;
@@ -45,15 +45,23 @@ export type SeamComparison = {
 	foreground: number;
 };
 
-/** Compares two facing strips of equal length, e.g. a tile's right column with its right neighbour's left column. */
-export function compareStrips(a: string, b: string, length: number): SeamComparison {
+/**
+ * Compares two facing strips of equal length, e.g. a tile's right column with its right neighbour's
+ * left column. Positions where either side has no source data (`nodataA`, `nodataB`) are skipped.
+ */
+export function compareStrips(a: string, b: string, length: number, nodataA?: string, nodataB?: string): SeamComparison {
 	const left = unpackStrip(a, length);
 	const right = unpackStrip(b, length);
+	const skipLeft = nodataA === undefined ? undefined : unpackStrip(nodataA, length);
+	const skipRight = nodataB === undefined ? undefined : unpackStrip(nodataB, length);
+	let compared = 0;
 	let disagreeing = 0;
 	let foreground = 0;
 	for (let k = 0; k < length; k++) {
+		if (skipLeft?.[k] || skipRight?.[k]) continue;
+		compared++;
 		if (left[k] !== right[k]) disagreeing++;
 		if (left[k] || right[k]) foreground++;
 	}
-	return {compared: length, disagreeing, foreground};
+	return {compared, disagreeing, foreground};
 }

@@ -112,7 +112,10 @@ export function seamStats(tiles: TileStats[], plan: Pick<Plan, 'rows' | 'cols'>)
 	const compare = (a: TileStats, b: TileStats, horizontal: boolean) => {
 		const length = horizontal ? a.height : a.width;
 		if ((horizontal ? b.height : b.width) !== length) return;
-		const result = horizontal ? compareStrips(a.borders.right, b.borders.left, length) : compareStrips(a.borders.bottom, b.borders.top, length);
+		const result = horizontal
+			? compareStrips(a.borders.right, b.borders.left, length, a.nodataBorders?.right, b.nodataBorders?.left)
+			: compareStrips(a.borders.bottom, b.borders.top, length, a.nodataBorders?.bottom, b.nodataBorders?.top);
+		if (result.compared === 0) return;
 		comparedPixels += result.compared;
 		disagreeingPixels += result.disagreeing;
 		foregroundPixels += result.foreground;

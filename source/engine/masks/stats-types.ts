@@ -56,6 +56,8 @@ export type TileStats = {
 	pairs: PairStats[];
 	postprocess: PostprocessReport;
 	borders: BorderStrips;
+	/** The nodata mask along the edges, only for tiles with nodata pixels (the seam check skips those pixels). */
+	nodataBorders?: BorderStrips;
 };
 
 export type SeamStats = {

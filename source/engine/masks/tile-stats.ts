@@ -133,6 +133,7 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 		postprocess,
 		borders: borderStrips(mask, width, height),
 	};
+	if (nodata && nodataPixels > 0) stats.nodataBorders = borderStrips(nodata, width, height);
 	return {mask, stats};
 }
 
