@@ -26,7 +26,7 @@ beforeAll(async () => {
 		const {mask} = summariseTile({tile, probability: scene.ensemble, members: scene.members, models, width: 32, height: 32, threshold, postprocess: {minArea: 0, fillHoles: 0}});
 		await writeTileOutputs({runDir, tile, epsg: plan.epsg, cols: plan.cols, mask, size: {width: 32, height: 32}, maskSize, rgb: scene.rgb});
 	}
-	await finaliseOutputs({runDir, plan, maskSize, classNames: {'1': 'building'}, geojson: true, training: {}});
+	await finaliseOutputs({runDir, plan, maskSize, classNames: {'1': 'building'}, geojson: true, chips: []});
 });
 
 describe('output.maskSize', () => {

@@ -74,7 +74,7 @@ beforeAll(async () => {
 	}
 	tileStats.sort((a, b) => a.row - b.row || a.col - b.col);
 	overall = mergeStats(tileStats, {plan, threshold, models, postprocess});
-	await finaliseOutputs({runDir, plan, classNames, geojson: true, training: {chips}, stats: {overall, tiles: tileStats}});
+	await finaliseOutputs({runDir, plan, classNames, geojson: true, chips, stats: {overall, tiles: tileStats}});
 });
 
 describe('per-tile GeoTIFFs', () => {
@@ -281,7 +281,7 @@ describe('finalising again', () => {
 		const files = ['masks.vrt', 'masks.geojson', 'stats.json', ...['map.txt', 'stats.txt', 'esri_accumulated_stats.json', 'esri_model_definition.emd'].map((name) => path.join('training', name))];
 		const before = files.map((file) => readFileSync(path.join(runDir, file)));
 		const shuffled = [...tileStats].reverse();
-		await finaliseOutputs({runDir, plan, classNames, geojson: true, training: {chips: chips.slice(0, 2)}, stats: {overall: mergeStats(shuffled, {plan, threshold, models, postprocess}), tiles: shuffled}});
+		await finaliseOutputs({runDir, plan, classNames, geojson: true, chips: chips.slice(0, 2), stats: {overall: mergeStats(shuffled, {plan, threshold, models, postprocess}), tiles: shuffled}});
 		files.forEach((file, k) => expect(readFileSync(path.join(runDir, file)).equals(before[k]), file).toBe(true));
 	});
 });

@@ -18,10 +18,11 @@ export type FinaliseInput = {
 	classNames: Record<string, string>;
 	geojson: boolean;
 	/**
-	 * Write the training metadata over the chips in training/. Summaries that writeTileOutputs returned
-	 * can be passed in `chips`; chips without one (e.g. written before a resume) are read back from disk.
+	 * Given: write the training metadata over the chips in training/, with the summaries that
+	 * writeTileOutputs returned; chips without a summary here (e.g. written before a resume) are read
+	 * back from disk, so `[]` works too. Omitted: no training metadata.
 	 */
-	training?: {chips?: ChipSummary[]};
+	chips?: ChipSummary[];
 	stats?: StatsDocument;
 	/** GeoJSON simplification tolerance in mask pixels (default 1). */
 	tolerance?: number;
@@ -44,9 +45,9 @@ export async function finaliseOutputs(input: FinaliseInput): Promise<FinaliseRes
 		files.push(result.file);
 		features = result.features;
 	}
-	if (input.training) {
+	if (input.chips) {
 		const trainingDir = path.join(runDir, runFiles.trainingDir);
-		const known = new Map((input.training.chips ?? []).map((chip) => [chip.tile, chip]));
+		const known = new Map(input.chips.map((chip) => [chip.tile, chip]));
 		const chips: ChipSummary[] = [];
 		for (const tile of plan.tiles) {
 			const chip = known.get(tile.id) ?? (await readChipSummary(trainingDir, tile, chipIndex(tile, plan.cols)));
