@@ -6,6 +6,7 @@ import path from 'node:path';
 import type {Preset} from '../../config/preset-schema.js';
 import {tileFile} from '../fetch/tile-store.js';
 import type {ModelInfo} from '../infer/types.js';
+import {ProbabilityCache} from '../masks/probability-cache.js';
 import {restatTile} from '../masks/restat.js';
 import {mergeStats} from '../masks/run-stats.js';
 import type {StatsDocument, TileStats} from '../masks/stats-types.js';
@@ -56,6 +57,8 @@ export class ReviewSession {
 	private readonly modelNames: string[];
 	/** Tiles whose DSM has nodata pixels (read again when needed, so memory stays flat). */
 	private readonly tilesWithNodata: Set<string>;
+	/** Decoded probabilities, so moving the threshold back and forth does not decode the files again. */
+	private readonly cache = new ProbabilityCache();
 
 	constructor(private readonly context: ReviewContext) {
 		this.currentThreshold = context.threshold;
@@ -91,6 +94,7 @@ export class ReviewSession {
 			threshold: this.currentThreshold,
 			postprocess: this.context.postprocess,
 			nodata: (t) => this.nodata(t),
+			cache: this.cache,
 		});
 	}
 

@@ -1,0 +1,17 @@
+/** One whole run in its own process, for the memory figure: prints {tiles, peakRssMb} as JSON. */
+import {mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {startRun} from '../source/engine/run/run.js';
+import {demoPreset} from './scenes.js';
+
+const [tiles, tileSize] = process.argv.slice(2).map(Number);
+const outDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-bench-memory-'));
+try {
+	const run = startRun({preset: demoPreset(tiles, tileSize), outDir});
+	const review = await run.review;
+	await review.write();
+	process.stdout.write(`${JSON.stringify({tiles: run.plan.tiles.length, peakRssMb: process.resourceUsage().maxRSS / 1024})}\n`);
+} finally {
+	rmSync(outDir, {recursive: true, force: true});
+}
