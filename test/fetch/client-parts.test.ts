@@ -1,0 +1,144 @@
+import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import {afterEach, describe, expect, it} from 'vitest';
+import {Manifest} from '../../source/engine/fetch/manifest.js';
+import {fingerprintChanges, tileFingerprint} from '../../source/engine/fetch/fingerprint.js';
+import {loopbackRewrite} from '../../source/engine/sources/loopback.js';
+import {redact} from '../../source/engine/sources/redact.js';
+import {judgeImageResponse, judgeJsonResponse, ResponseProblem} from '../../source/engine/sources/response.js';
+import {parseServiceInfo} from '../../source/engine/sources/service-info.js';
+import {halveWindow, splitWindow, windowBbox} from '../../source/engine/sources/windows.js';
+import type {LayerConfig} from '../../source/config/preset-schema.js';
+
+const body = (text: string) => new Uint8Array(Buffer.from(text));
+
+function problemOf(action: () => unknown): ResponseProblem {
+	try {
+		action();
+	} catch (error) {
+		if (error instanceof ResponseProblem) return error;
+		throw error;
+	}
+	throw new Error('no problem reported');
+}
+
+describe('splitting requests', () => {
+	it('covers every pixel once, within the limits, with bit-identical shared edges', () => {
+		fc.assert(
+			fc.property(fc.integer({min: 1, max: 3000}), fc.integer({min: 1, max: 3000}), fc.integer({min: 200, max: 2000}), fc.integer({min: 200, max: 2000}), (width, height, maxWidth, maxHeight) => {
+				const windows = splitWindow(width, height, maxWidth, maxHeight);
+				let area = 0;
+				for (const window of windows) {
+					expect(window.width).toBeLessThanOrEqual(maxWidth);
+					expect(window.height).toBeLessThanOrEqual(maxHeight);
+					expect(window.width).toBeGreaterThan(0);
+					area += window.width * window.height;
+				}
+				expect(area).toBe(width * height);
+				const bbox = {xmin: 1000000.123, ymin: 6000000.7, xmax: 1000000.123 + width * 0.3, ymax: 6000000.7 + height * 0.3};
+				for (const a of windows) {
+					for (const b of windows) {
+						if (a.x + a.width === b.x && a.y === b.y && windowBbox(bbox, width, height, a).xmax !== windowBbox(bbox, width, height, b).xmin) return false;
+						if (a.y + a.height === b.y && a.x === b.x && windowBbox(bbox, width, height, a).ymin !== windowBbox(bbox, width, height, b).ymax) return false;
+					}
+				}
+				return true;
+			}),
+			{numRuns: 100},
+		);
+	});
+
+	it('keeps the outer edges exact and halves across the longer side', () => {
+		const bbox = {xmin: 1, ymin: 2, xmax: 1 + 0.1 * 700, ymax: 2 + 0.1 * 300};
+		const [whole] = splitWindow(700, 300, 4096, 4096);
+		expect(windowBbox(bbox, 700, 300, whole)).toEqual(bbox);
+		expect(halveWindow(whole)).toEqual([
+			{x: 0, y: 0, width: 350, height: 300},
+			{x: 350, y: 0, width: 350, height: 300},
+		]);
+		expect(halveWindow({x: 3, y: 4, width: 1, height: 1})).toBeUndefined();
+	});
+});
+
+describe('judging responses', () => {
+	const ok = (text: string) => ({status: 200, body: body(text)});
+
+	it('tells the size limit, token and other errors apart, whatever the status says', () => {
+		const size = '{"error":{"code":400,"extendedCode":-2147024809,"message":"Invalid or missing input parameters.","details":["The requested image exceeds the size limit."]}}';
+		expect(problemOf(() => judgeImageResponse({...ok(size), contentType: 'image/tiff'})).kind).toBe('size');
+		expect(problemOf(() => judgeImageResponse(ok('{"error":{"code":499,"message":"Token Required","details":[]}}'))).kind).toBe('auth');
+		expect(problemOf(() => judgeImageResponse(ok('{"error":{"code":498,"message":"Invalid Token"}}'))).kind).toBe('auth');
+		expect(problemOf(() => judgeImageResponse(ok('{"error":{"code":500,"message":"Error exporting image"}}'))).kind).toBe('transient');
+		expect(problemOf(() => judgeImageResponse(ok('{"error":{"code":400,"message":"x","details":["\'imageSR\' parameter is invalid."]}}'))).kind).toBe('fatal');
+		expect(problemOf(() => judgeImageResponse(ok('<html><body>Bad Gateway</body></html>'))).kind).toBe('transient');
+		expect(problemOf(() => judgeImageResponse({status: 503, body: body('busy')})).kind).toBe('transient');
+		expect(problemOf(() => judgeImageResponse({status: 404, body: body('<html>not found</html>')})).kind).toBe('fatal');
+		expect(problemOf(() => judgeImageResponse(ok(''))).kind).toBe('transient');
+	});
+
+	it('recognises images by their magic bytes', () => {
+		expect(judgeImageResponse({status: 200, contentType: 'text/plain', body: new Uint8Array([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0])})).toBe('tiff');
+		expect(judgeImageResponse({status: 200, body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10])})).toBe('png');
+		expect(judgeImageResponse({status: 200, body: new Uint8Array([0xff, 0xd8, 0xff, 0xe0])})).toBe('jpeg');
+	});
+
+	it('reads a service description and refuses one without the Image capability', () => {
+		const info = parseServiceInfo(
+			'ImageServer',
+			judgeJsonResponse(ok('{"capabilities":"Image,Metadata","maxImageWidth":2000,"maxImageHeight":1500,"pixelType":"F32","bandCount":1,"spatialReference":{"wkid":102100}}')),
+		);
+		expect(info).toMatchObject({maxImageWidth: 2000, maxImageHeight: 1500, pixelType: 'F32', bandCount: 1, epsg: 3857});
+		expect(() => parseServiceInfo('ImageServer', {capabilities: 'Catalog,Metadata'})).toThrow(/"Image" capability/);
+		expect(parseServiceInfo('MapServer', {capabilities: 'Map,Query', supportedImageFormatTypes: 'PNG32,png24,TIFF'}).imageFormats).toEqual(['PNG32', 'PNG24', 'TIFF']);
+	});
+});
+
+describe('urls', () => {
+	it('redacts tokens anywhere in a text', () => {
+		expect(redact('GET http://h/x/ImageServer/exportImage?bbox=1,2,3,4&token=s3cr3t-._~&f=image failed')).toBe(
+			'GET http://h/x/ImageServer/exportImage?bbox=1,2,3,4&token=REDACTED&f=image failed',
+		);
+		expect(redact('http://h/x?token=abc')).toBe('http://h/x?token=REDACTED');
+	});
+
+	it('sends loopback URLs to the embedded service and leaves others alone', () => {
+		const rewrite = loopbackRewrite('http://127.0.0.1:45678/arcgis/rest/services');
+		expect(rewrite('http://127.0.0.1:7070/arcgis/rest/services/Demo/DSM/ImageServer?f=json')).toBe('http://127.0.0.1:45678/arcgis/rest/services/Demo/DSM/ImageServer?f=json');
+		expect(rewrite('http://localhost:7070/a/ImageServer')).toBe('http://127.0.0.1:45678/a/ImageServer');
+		expect(rewrite('https://example.com/a/ImageServer')).toBe('https://example.com/a/ImageServer');
+	});
+});
+
+describe('manifest', () => {
+	let dir: string | undefined;
+	afterEach(async () => {
+		if (dir) await rm(dir, {recursive: true, force: true});
+	});
+
+	it('coalesces saves, keeps the latest state and reopens it', async () => {
+		dir = await mkdtemp(path.join(os.tmpdir(), 'deepmask-manifest-'));
+		const manifest = await Manifest.open(dir);
+		const saves: Promise<void>[] = [];
+		for (let i = 0; i < 20; i++) {
+			manifest.set('rgb', `r000_c${String(i).padStart(3, '0')}`, {state: 'done', bytes: i});
+			saves.push(manifest.save());
+		}
+		manifest.set('prob', 'r000_c000', {state: 'done', file: 'prob/r000_c000.tif'});
+		await Promise.all([...saves, manifest.save()]);
+		const reopened = await Manifest.open(dir);
+		expect(reopened.entries('rgb')).toHaveLength(20);
+		expect(reopened.get('rgb', 'r000_c019')).toEqual({state: 'done', bytes: 19});
+		expect(reopened.get('prob', 'r000_c000')?.file).toBe('prob/r000_c000.tif');
+		expect(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')).version).toBe(1);
+	});
+
+	it('names what changed in a fingerprint in preset terms', () => {
+		const layer: LayerConfig = {url: 'http://a/DSM/ImageServer', kind: 'ImageServer', pixelType: 'F32', nodata: -9999, interpolation: 'RSP_BilinearInterpolation', maxRequestSize: 2048};
+		const tile = {id: 'r000_c000', row: 0, col: 0, bbox: {xmin: 0, ymin: 0, xmax: 64, ymax: 64}, width: 128, height: 128};
+		const stored = tileFingerprint(layer, -9999, tile, 'EPSG:3857');
+		expect(fingerprintChanges('dsm', stored, tileFingerprint(layer, -9999, tile, 'EPSG:3857'))).toEqual([]);
+		expect(fingerprintChanges('dsm', stored, tileFingerprint({...layer, url: 'http://b/DSM/ImageServer'}, -9999, {...tile, width: 256}, 'EPSG:3857'))).toEqual(['layers.dsm.url', 'size']);
+	});
+});
