@@ -13,6 +13,7 @@ import {Dashboard, isFinished, RunStatus} from './screens/dashboard.js';
 import {ExtentScreen} from './screens/extent.js';
 import {PresetsScreen} from './screens/presets.js';
 import {ReviewScreen} from './screens/review.js';
+import {writtenLine} from './summary.js';
 import {ThemeContext, themeFor} from './theme.js';
 
 /** What the app uses from the rest of deepmask; tests pass the same functions with their own settings folder. */
@@ -250,7 +251,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 					handle={route.run.handle}
 					session={route.session}
 					onWritten={(result) => {
-						const line = `wrote ${result.files.length} files for ${route.run.preset.name} to ${result.outDir}`;
+						const line = writtenLine(route.run.preset.name, result);
 						summary.current.push(line);
 						setNotice(line);
 						setRoute({screen: 'presets'});

@@ -115,11 +115,11 @@ describe('review screen (scripted run, real statistics)', () => {
 		await app.press('j');
 
 		await app.press('w');
-		await app.waitFor((text) => text.includes('wrote 1 files for demo to'), 'written');
+		await app.waitFor((text) => text.includes('demo: wrote masks of 6 tiles to'), 'written');
 		expect(existsSync(path.join(outDir, 'stats.json'))).toBe(true);
 		await app.press('q');
 		const outcome = await until(() => app?.outcome(), 'the outcome');
-		expect(outcome).toEqual({code: 0, summary: [`wrote 1 files for demo to ${outDir}`]});
+		expect(outcome).toEqual({code: 0, summary: [`demo: wrote masks of 6 tiles to ${outDir}: stats.json`]});
 	});
 
 	it('draws the preview with half blocks in colour, and discards after asking', async () => {

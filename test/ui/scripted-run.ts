@@ -126,7 +126,7 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 			writeFileSync(file, JSON.stringify(current));
 			for (const tile of plan.tiles) publish({at: 0, type: 'tile-written', tileId: tile.id});
 			end('done');
-			return {outDir: options.outDir, files: [file]};
+			return {outDir: options.outDir, files: [file], tiles: plan.tiles.length};
 		},
 		discard: async () => end('cancelled', 'discarded'),
 	};

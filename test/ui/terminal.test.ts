@@ -45,10 +45,10 @@ afterEach(() => {
 	session = undefined;
 });
 
-describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
+describe.skipIf(!hasTmux)('in a real terminal (tmux)', {timeout: 180_000}, () => {
 	it('fills 80×24 in the alternate screen and restores the normal screen on Ctrl-C with 130', async () => {
 		await start();
-		const first = await until(() => (screen().includes('Presets (') ? screen() : undefined), 'the presets screen', 20_000);
+		const first = await until(() => (screen().includes('Presets (') ? screen() : undefined), 'the presets screen', 60_000);
 		expect(first).not.toContain('NORMAL-SCREEN-MARK');
 		const lines = first.split('\n');
 		expect(lines[0]).toContain('deepmask');
@@ -71,7 +71,7 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
 
 	it('follows resizes, and q quits with 0', async () => {
 		await start();
-		await until(() => screen().includes('Presets ('), 'the presets screen', 20_000);
+		await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
 		const topWidth = () => screen().split('\n').find((line) => line.startsWith('╔═ Presets'))?.trimEnd().length;
 		tmux('resize-window', '-t', session!, '-x', '100', '-y', '30');
 		await until(() => topWidth() === 100 && screen().split('\n').filter((line) => line.trim()).length >= 28, 'the 100×30 layout');
@@ -84,7 +84,7 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
 
 	it('leaves the alternate screen on SIGTERM with 143', async () => {
 		const pid = await start();
-		await until(() => screen().includes('Presets ('), 'the presets screen', 20_000);
+		await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
 		process.kill(pid, 'SIGTERM');
 		await until(() => exitStatus() === '143', 'exit status 143');
 		expect(screen()).toContain('NORMAL-SCREEN-MARK');
@@ -92,14 +92,14 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
 
 	it('draws colours, and none under NO_COLOR', async () => {
 		await start();
-		await until(() => screen().includes('Presets ('), 'the presets screen', 20_000);
+		await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
 		// eslint-disable-next-line no-control-regex
 		const colour = /\x1b\[[0-9;]*(3[0-7]|38;[25];[0-9;]+|9[0-7])m/;
 		expect(screen(true)).toMatch(colour);
 		spawnSync('tmux', ['kill-session', '-t', session!]);
 
 		await start({NO_COLOR: '1'});
-		await until(() => screen().includes('Presets ('), 'the presets screen', 20_000);
+		await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
 		expect(screen(true)).not.toMatch(colour);
 	});
 });

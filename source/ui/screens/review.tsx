@@ -11,12 +11,13 @@ import type {ReviewSession, RunHandle} from '../engine-api.js';
 import {fit, formatArea, formatPercent} from '../format.js';
 import {useRunSnapshot} from '../hooks/use-run-snapshot.js';
 import {pairIou, sortTiles, tileDisagreement, tileSorts, type TileSort} from '../review-stats.js';
+import type {WriteResult} from '../summary.js';
 import {useTheme} from '../theme.js';
 
 export type ReviewScreenProps = {
 	handle: RunHandle;
 	session: ReviewSession;
-	onWritten: (result: {outDir: string; files: string[]}) => void;
+	onWritten: (result: WriteResult) => void;
 	onDiscarded: () => void;
 };
 
@@ -88,6 +89,8 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	const previewWidth = Math.max(4, Math.floor((size.columns - leftWidth - 4 - 1) / 2));
 	const previewRows = Math.max(3, Math.min(10, Math.floor((size.rows - 1 - 2 - 1) / 2) - 2));
 	const previewHeight = theme.color ? previewRows * 2 : previewRows;
+	// The left column: the overall pane (5 lines), the agreement matrix (a header and a row per model), and the histogram below.
+	const histogramRows = Math.max(1, Math.min(8, size.rows - 4 - 7 - (stats.overall.models.length + 3) - 3));
 	const listRows = Math.max(1, size.rows - 1 - 2 - 1 - (previewRows + 2) - 2 - 1);
 
 	const tileId = tile?.id;
@@ -174,7 +177,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 					<OverallPane stats={stats} pending={pending} />
 					<AgreementPane stats={stats} />
 					<Pane title="Probability histogram" flexGrow={1}>
-						<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={Math.max(1, Math.min(4, size.rows - 24 + 3))} />
+						<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={histogramRows} />
 					</Pane>
 				</Box>
 				<Box flexDirection="column" flexGrow={1}>
