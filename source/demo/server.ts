@@ -1,0 +1,244 @@
+/**
+ * The local ArcGIS-compatible image service (DESIGN §3.2): a node:http server on loopback that answers
+ * `/arcgis/rest/services/<Name>/ImageServer` (`?f=json`, `exportImage`) and `.../MapServer` (`?f=json`,
+ * `export`) for the demo scene and for GeoTIFF files, with the habits of a real ArcGIS Server (HTTP 200
+ * error bodies, tokens, aspect-ratio adjustment) and switchable faults.
+ */
+import {randomBytes, timingSafeEqual} from 'node:crypto';
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import type {Socket} from 'node:net';
+import {setTimeout as delay} from 'node:timers/promises';
+import {ArcGisFault, formatFor, runExport, type ExportResult} from './export.js';
+import {FaultPlan, type Faults} from './faults.js';
+import {demoServices, imageServerInfo, mapServerInfo, rasterService, spatialReferenceJson, type ServiceDef} from './services.js';
+
+export type {Faults} from './faults.js';
+
+export type ImageServiceOptions = {
+	/** 0 (the default) picks a free port. */
+	port?: number;
+	host?: '127.0.0.1';
+	/** GeoTIFF files, each served as `<file stem>/ImageServer`. */
+	rasters?: string[];
+	/** When set, every service wants this token (query `token=` or an `Authorization`/`X-Esri-Authorization: Bearer` header). */
+	token?: string;
+	faults?: Faults;
+	/** Serve the demo scene's services (default true). */
+	demo?: boolean;
+};
+
+export type ImageService = {
+	/** `http://127.0.0.1:PORT/arcgis/rest/services` */
+	url: string;
+	port: number;
+	services: Array<{name: string; kind: ServiceDef['kind']; url: string}>;
+	setFaults(faults: Faults): void;
+	requestCount(): number;
+	close(): Promise<void>;
+};
+
+const servicesRoot = '/arcgis/rest/services';
+const outputRoot = '/arcgis/rest/directories/arcgisoutput';
+const keptOutputs = 256;
+const currentVersion = 10.91;
+
+type Answer = {status: number; contentType: string; body: Uint8Array | string};
+
+export async function startImageService(options: ImageServiceOptions = {}): Promise<ImageService> {
+	const services: ServiceDef[] = options.demo === false ? [] : demoServices();
+	for (const file of options.rasters ?? []) {
+		const service = await rasterService(file);
+		if (services.some((known) => known.name === service.name && known.kind === service.kind)) {
+			throw new Error(`two services would be called ${service.name}/ImageServer; rename ${file}`);
+		}
+		services.push(service);
+	}
+	const faults = new FaultPlan(options.faults);
+	const outputs = new Map<string, {bytes: Uint8Array; contentType: string}>();
+	const sockets = new Set<Socket>();
+	let requests = 0;
+
+	const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+		requests++;
+		const action = faults.next();
+		const latency = faults.latencyMs();
+		if (latency > 0) await delay(latency);
+		if (action.kind === 'stall') return;
+		if (action.kind === 'error') {
+			send(response, {status: action.status, contentType: 'text/html', body: `<html><body><h1>${action.status}</h1><p>The server could not handle the request.</p></body></html>`});
+			return;
+		}
+		const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+		const params = await readParameters(request, url);
+		let answer: Answer;
+		try {
+			answer = action.kind === 'errorBody' ? errorBodyFault(url.pathname) : await route(url.pathname, params, request);
+		} catch (error) {
+			const detail = error instanceof Error ? error.message : String(error);
+			answer = json(new ArcGisFault(500, 'Error exporting image', [detail]).toJSON());
+		}
+		if (action.kind === 'truncate') {
+			truncate(response, answer);
+			return;
+		}
+		send(response, answer);
+	};
+
+	const route = async (pathname: string, params: Map<string, string>, request: IncomingMessage): Promise<Answer> => {
+		const path = decodeURIComponent(pathname).replace(/\/+$/, '');
+		if (path.startsWith(`${outputRoot}/`)) {
+			const output = outputs.get(path.slice(outputRoot.length + 1));
+			return output ? {status: 200, contentType: output.contentType, body: output.bytes} : notFound(path);
+		}
+		if (path === servicesRoot) return json(catalog(''), params);
+		if (!path.startsWith(`${servicesRoot}/`)) return notFound(path);
+		const rest = path.slice(servicesRoot.length + 1);
+		const match = /^(.+)\/(ImageServer|MapServer)(?:\/([^/]+))?$/.exec(rest);
+		if (!match) {
+			const folder = catalog(rest);
+			return folder ? json(folder, params) : notFound(path);
+		}
+		const [, name, kind, operation] = match;
+		const service = services.find((candidate) => candidate.name === name && candidate.kind === kind);
+		if (!service) return notFound(path);
+		const denied = checkToken(options.token, params, request);
+		if (denied) return json(denied.toJSON());
+		if (operation === undefined) return json(kind === 'ImageServer' ? imageServerInfo(service) : mapServerInfo(service), params);
+		const exportName = kind === 'ImageServer' ? 'exportimage' : 'export';
+		if (operation.toLowerCase() !== exportName) {
+			return json(new ArcGisFault(400, 'Unable to complete operation.', [`'${operation}' is not an operation of ${kind} (try ${kind === 'ImageServer' ? 'exportImage' : 'export'}).`]).toJSON());
+		}
+		return exportAnswer(service, params, request);
+	};
+
+	const exportAnswer = async (service: ServiceDef, params: Map<string, string>, request: IncomingMessage): Promise<Answer> => {
+		const f = (params.get('f') ?? 'image').toLowerCase();
+		let result: ExportResult;
+		try {
+			result = await runExport(service, params);
+		} catch (error) {
+			if (!(error instanceof ArcGisFault)) throw error;
+			// Real servers label such answers as the image asked for (measured: image/tiff); only the body tells.
+			return {status: 200, contentType: f === 'image' ? errorContentType(params, service) : 'application/json', body: JSON.stringify(error.toJSON())};
+		}
+		if (f === 'json' || f === 'pjson') {
+			const id = `${service.name.replaceAll('/', '_')}_${service.kind}/_ags_${randomBytes(12).toString('hex')}.${result.extension}`;
+			outputs.set(id, {bytes: result.bytes, contentType: result.contentType});
+			for (const old of outputs.keys()) {
+				if (outputs.size <= keptOutputs) break;
+				outputs.delete(old);
+			}
+			const host = request.headers.host ?? `127.0.0.1:${port}`;
+			return json({
+				href: `http://${host}${outputRoot}/${id}`,
+				width: result.width,
+				height: result.height,
+				extent: {...result.extent, spatialReference: spatialReferenceJson(result.epsg)},
+				scale: result.scale,
+			}, params);
+		}
+		return {status: 200, contentType: result.contentType, body: result.bytes};
+	};
+
+	const catalog = (folder: string): Record<string, unknown> | undefined => {
+		const prefix = folder === '' ? '' : `${folder}/`;
+		const inside = services.filter((service) => service.name.startsWith(prefix));
+		if (folder !== '' && inside.length === 0) return undefined;
+		const folders = [...new Set(inside.map((service) => service.name.slice(prefix.length)).filter((name) => name.includes('/')).map((name) => `${prefix}${name.split('/')[0]}`))];
+		const listed = inside.filter((service) => !service.name.slice(prefix.length).includes('/')).map((service) => ({name: service.name, type: service.kind}));
+		return {currentVersion, folders, services: listed};
+	};
+
+	const server = createServer((request, response) => {
+		handle(request, response).catch((error: unknown) => {
+			if (!response.headersSent) send(response, json(new ArcGisFault(500, 'Internal server error', [String(error)]).toJSON()));
+		});
+	});
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	const host = options.host ?? '127.0.0.1';
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port ?? 0, host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	const address = server.address();
+	const port = typeof address === 'object' && address ? address.port : 0;
+	const url = `http://${host}:${port}${servicesRoot}`;
+	return {
+		url,
+		port,
+		services: services.map((service) => ({name: service.name, kind: service.kind, url: `${url}/${service.name}/${service.kind}`})),
+		setFaults: (next) => faults.set(next),
+		requestCount: () => requests,
+		close: () =>
+			new Promise<void>((resolve, reject) => {
+				server.close((error) => (error ? reject(error) : resolve()));
+				for (const socket of sockets) socket.destroy();
+			}),
+	};
+}
+
+/** Query parameters and, for POST, form fields; names are case-insensitive as on ArcGIS Server. */
+async function readParameters(request: IncomingMessage, url: URL): Promise<Map<string, string>> {
+	const params = new Map<string, string>();
+	for (const [key, value] of url.searchParams) params.set(key.toLowerCase(), value);
+	if (request.method === 'POST') {
+		const chunks: Buffer[] = [];
+		for await (const chunk of request) chunks.push(chunk as Buffer);
+		for (const [key, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) params.set(key.toLowerCase(), value);
+	}
+	return params;
+}
+
+function checkToken(expected: string | undefined, params: Map<string, string>, request: IncomingMessage): ArcGisFault | undefined {
+	if (expected === undefined) return undefined;
+	const header = request.headers['x-esri-authorization'] ?? request.headers.authorization;
+	const bearer = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header)?.[1] : undefined;
+	const given = params.get('token') ?? bearer;
+	if (given === undefined || given === '') return new ArcGisFault(499, 'Token Required');
+	const a = Buffer.from(given);
+	const b = Buffer.from(expected);
+	if (a.length !== b.length || !timingSafeEqual(a, b)) return new ArcGisFault(498, 'Invalid Token');
+	return undefined;
+}
+
+function errorContentType(params: Map<string, string>, service: ServiceDef): string {
+	try {
+		const {format} = formatFor(params.get('format'), service.kind);
+		return format === 'tiff' ? 'image/tiff' : format === 'jpg' ? 'image/jpeg' : 'image/png';
+	} catch {
+		return 'application/json';
+	}
+}
+
+function errorBodyFault(pathname: string): Answer {
+	const exporting = /\/export(image)?$/i.test(pathname);
+	return json(new ArcGisFault(500, exporting ? 'Error exporting image' : 'Unable to complete operation.', ['The server is busy; try again later.']).toJSON());
+}
+
+function notFound(path: string): Answer {
+	return {status: 404, contentType: 'application/json', body: JSON.stringify(new ArcGisFault(404, 'Service not found', [`Nothing at ${path}. Services: ${servicesRoot}?f=json`]).toJSON())};
+}
+
+function json(value: unknown, params?: Map<string, string>): Answer {
+	const pretty = params?.get('f')?.toLowerCase() === 'pjson';
+	return {status: 200, contentType: 'application/json; charset=utf-8', body: JSON.stringify(value, null, pretty ? 2 : undefined)};
+}
+
+function send(response: ServerResponse, answer: Answer): void {
+	const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+	response.writeHead(answer.status, {'Content-Type': answer.contentType, 'Content-Length': body.length});
+	response.end(body);
+}
+
+/** Announces the whole body, sends half of it and drops the connection. */
+function truncate(response: ServerResponse, answer: Answer): void {
+	const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+	response.writeHead(answer.status, {'Content-Type': answer.contentType, 'Content-Length': body.length});
+	response.write(body.subarray(0, Math.floor(body.length / 2)), () => response.socket?.destroy());
+}

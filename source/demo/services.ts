@@ -1,0 +1,228 @@
+/**
+ * The services the local image service offers: the demo scene's layers and any GeoTIFF given to it,
+ * each a pixel source plus the service description (`?f=json`) a real ArcGIS Server would give.
+ */
+import path from 'node:path';
+import type {Bbox, GeoRaster} from '../engine/raster/georaster.js';
+import {readGeoTiffFile} from '../engine/raster/geotiff.js';
+import {gridPoints, samplePoints, type Interpolation} from '../engine/raster/resample.js';
+import {DEMO_ORIGIN, renderScene, SCENE_EPSG, type SceneLayer} from './scene.js';
+
+export type PixelType = 'U8' | 'F32';
+
+export type Rendered = {data: Uint8Array | Float32Array; /** 1 = data, 0 = none; absent: all data. */ valid?: Uint8Array};
+
+export type PixelSource = {
+	epsg: number;
+	bands: number;
+	pixelType: PixelType;
+	nodata?: number;
+	extent: Bbox;
+	pixelSize: number;
+	bandNames: string[];
+	minValues: number[];
+	maxValues: number[];
+	serviceDataType: string;
+	/** The pixels of a grid in the source's own CRS. */
+	render(bbox: Bbox, width: number, height: number, interpolation: Interpolation): Rendered;
+	/** The pixels at arbitrary points of the source's CRS, when the source can do that directly. */
+	sample?(xs: Float64Array, ys: Float64Array, interpolation: Interpolation): Rendered;
+};
+
+export type ServiceKind = 'ImageServer' | 'MapServer';
+
+export type ServiceDef = {
+	/** Path under /arcgis/rest/services, without the kind: `Demo/DSM`. */
+	name: string;
+	kind: ServiceKind;
+	description: string;
+	source: PixelSource;
+	maxImageWidth: number;
+	maxImageHeight: number;
+};
+
+/** The demo services describe 20 × 20 km about the town; the scene itself goes on beyond. */
+const demoHalfSize = 10_000;
+const demoExtent: Bbox = {
+	xmin: DEMO_ORIGIN.x - demoHalfSize,
+	ymin: DEMO_ORIGIN.y - demoHalfSize,
+	xmax: DEMO_ORIGIN.x + demoHalfSize,
+	ymax: DEMO_ORIGIN.y + demoHalfSize,
+};
+
+function sceneSource(layer: SceneLayer): PixelSource {
+	const common = {epsg: SCENE_EPSG, extent: demoExtent, pixelSize: 0.5};
+	const render = (bbox: Bbox, width: number, height: number): Rendered => ({data: renderScene({bbox, width, height}, new Set([layer]))[layer]!});
+	switch (layer) {
+		case 'rgb':
+			return {...common, bands: 3, pixelType: 'U8', bandNames: ['Red', 'Green', 'Blue'], minValues: [0, 0, 0], maxValues: [255, 255, 255], serviceDataType: 'esriImageServiceDataTypeRGB', render};
+		case 'dsm':
+			return {...common, bands: 1, pixelType: 'F32', nodata: -9999, bandNames: ['Height'], minValues: [100], maxValues: [190], serviceDataType: 'esriImageServiceDataTypeElevation', render};
+		case 'buildings':
+			return {...common, bands: 1, pixelType: 'U8', bandNames: ['Building'], minValues: [0], maxValues: [1], serviceDataType: 'esriImageServiceDataTypeThematic', render};
+	}
+}
+
+export function demoServices(): ServiceDef[] {
+	const imagery = 'Aerial imagery (RGB, 0.5 m) of the procedural demo town.';
+	return [
+		{name: 'Demo/Imagery', kind: 'MapServer', description: imagery, source: sceneSource('rgb'), maxImageWidth: 4096, maxImageHeight: 4096},
+		{name: 'Demo/Imagery', kind: 'ImageServer', description: imagery, source: sceneSource('rgb'), maxImageWidth: 4096, maxImageHeight: 4096},
+		{name: 'Demo/DSM', kind: 'ImageServer', description: 'Digital surface model (float32 metres) of the demo town.', source: sceneSource('dsm'), maxImageWidth: 2000, maxImageHeight: 2000},
+		{name: 'Demo/Buildings', kind: 'ImageServer', description: 'Building ground truth of the demo town: 1 building, 0 not.', source: sceneSource('buildings'), maxImageWidth: 4096, maxImageHeight: 4096},
+	];
+}
+
+/** A GeoTIFF served in its own CRS as `<file stem>/ImageServer`. */
+export async function rasterService(file: string): Promise<ServiceDef> {
+	const raster = await readGeoTiffFile(file);
+	const name = path.basename(file).replace(/\.tiff?$/i, '').replace(/[^\w.-]+/g, '_');
+	return {name, kind: 'ImageServer', description: `GeoTIFF ${path.basename(file)}`, source: rasterSource(raster), maxImageWidth: 4096, maxImageHeight: 4096};
+}
+
+function rasterSource(raster: GeoRaster): PixelSource {
+	const {minValues, maxValues} = bandRanges(raster);
+	const sample = (xs: Float64Array, ys: Float64Array, interpolation: Interpolation): Rendered => samplePoints(raster, xs, ys, interpolation);
+	return {
+		epsg: raster.epsg,
+		bands: raster.bands,
+		pixelType: raster.data instanceof Uint8Array ? 'U8' : 'F32',
+		nodata: raster.nodata,
+		extent: raster.bbox,
+		pixelSize: (raster.bbox.xmax - raster.bbox.xmin) / raster.width,
+		bandNames: Array.from({length: raster.bands}, (_, b) => `Band_${b + 1}`),
+		minValues,
+		maxValues,
+		serviceDataType: raster.bands === 3 && raster.data instanceof Uint8Array ? 'esriImageServiceDataTypeRGB' : 'esriImageServiceDataTypeGeneric',
+		sample,
+		render(bbox, width, height, interpolation) {
+			const {xs, ys} = gridPoints(bbox, width, height);
+			return sample(xs, ys, interpolation);
+		},
+	};
+}
+
+function bandRanges(raster: GeoRaster): {minValues: number[]; maxValues: number[]} {
+	const minValues = new Array<number>(raster.bands).fill(Infinity);
+	const maxValues = new Array<number>(raster.bands).fill(-Infinity);
+	for (let p = 0; p < raster.width * raster.height; p++) {
+		if (raster.nodata !== undefined && raster.data[p * raster.bands] === raster.nodata) continue;
+		for (let b = 0; b < raster.bands; b++) {
+			const value = raster.data[p * raster.bands + b];
+			if (value < minValues[b]) minValues[b] = value;
+			if (value > maxValues[b]) maxValues[b] = value;
+		}
+	}
+	return {minValues: minValues.map((v) => (Number.isFinite(v) ? v : 0)), maxValues: maxValues.map((v) => (Number.isFinite(v) ? v : 0))};
+}
+
+/** How ArcGIS writes a CRS: Web Mercator keeps its old Esri WKID with the EPSG code as latestWkid. */
+export function spatialReferenceJson(epsg: number): {wkid: number; latestWkid: number} {
+	return epsg === 3857 ? {wkid: 102100, latestWkid: 3857} : {wkid: epsg, latestWkid: epsg};
+}
+
+const currentVersion = 10.91;
+
+/** The ImageServer root `?f=json`, with the field set of a real ArcGIS Image Server (CharlotteLAS fixture order). */
+export function imageServerInfo(service: ServiceDef): Record<string, unknown> {
+	const {source} = service;
+	const extent = {...source.extent, spatialReference: spatialReferenceJson(source.epsg)};
+	const columns = Math.round((source.extent.xmax - source.extent.xmin) / source.pixelSize);
+	const rows = Math.round((source.extent.ymax - source.extent.ymin) / source.pixelSize);
+	return {
+		currentVersion,
+		serviceDescription: service.description,
+		name: service.name,
+		description: service.description,
+		copyrightText: 'deepmask local image service',
+		extent,
+		initialExtent: extent,
+		fullExtent: extent,
+		hasMultidimensions: false,
+		pixelSizeX: source.pixelSize,
+		pixelSizeY: source.pixelSize,
+		datasetFormat: source.sample ? 'TIFF' : 'AMD',
+		uncompressedSize: columns * rows * source.bands * (source.pixelType === 'F32' ? 4 : 1),
+		blockWidth: 2048,
+		blockHeight: 256,
+		compressionType: 'None',
+		bandNames: source.bandNames,
+		allowCopy: true,
+		allowAnalysis: true,
+		bandCount: source.bands,
+		pixelType: source.pixelType,
+		minPixelSize: 0,
+		maxPixelSize: 0,
+		serviceDataType: source.serviceDataType,
+		serviceSourceType: source.sample ? 'esriImageServiceSourceTypeDataset' : 'esriImageServiceSourceTypeMosaicDataset',
+		minValues: source.minValues,
+		maxValues: source.maxValues,
+		meanValues: [],
+		stdvValues: [],
+		objectIdField: '',
+		fields: [],
+		capabilities: 'Image,Metadata',
+		defaultMosaicMethod: 'Northwest',
+		allowedMosaicMethods: 'NorthWest,Center,LockRaster,ByAttribute,Nadir,Viewpoint,Seamline,None',
+		sortField: '',
+		sortValue: null,
+		sortAscending: true,
+		mosaicOperator: 'First',
+		maxDownloadSizeLimit: 0,
+		defaultCompressionQuality: 75,
+		defaultResamplingMethod: 'Nearest',
+		maxImageHeight: service.maxImageHeight,
+		maxImageWidth: service.maxImageWidth,
+		maxRecordCount: 1000,
+		maxDownloadImageCount: 0,
+		maxMosaicImageCount: 20,
+		allowRasterFunction: false,
+		rasterFunctionInfos: [{name: 'None', description: '', help: ''}],
+		rasterTypeInfos: [],
+		mensurationCapabilities: 'None',
+		hasHistograms: false,
+		hasColormap: false,
+		hasRasterAttributeTable: false,
+		minScale: 0,
+		maxScale: 0,
+		exportTilesAllowed: false,
+		supportsStatistics: false,
+		supportsAdvancedQueries: false,
+		advancedQueryCapabilities: {useStandardizedQueries: true, supportsStatistics: false, supportsOrderBy: false, supportsDistinct: false, supportsPagination: false},
+		spatialReference: spatialReferenceJson(source.epsg),
+	};
+}
+
+/** The formats the MapServer `export` of this emulator can write. */
+export const mapImageFormats = 'PNG32,PNG24,PNG,JPG,TIFF';
+
+export function mapServerInfo(service: ServiceDef): Record<string, unknown> {
+	const {source} = service;
+	const extent = {...source.extent, spatialReference: spatialReferenceJson(source.epsg)};
+	return {
+		currentVersion,
+		serviceDescription: service.description,
+		mapName: 'Layers',
+		description: service.description,
+		copyrightText: 'deepmask local image service',
+		supportsDynamicLayers: false,
+		layers: [{id: 0, name: service.name.split('/').at(-1), parentLayerId: -1, defaultVisibility: true, subLayerIds: null, minScale: 0, maxScale: 0, type: 'Raster Layer'}],
+		tables: [],
+		spatialReference: spatialReferenceJson(source.epsg),
+		singleFusedMapCache: false,
+		initialExtent: extent,
+		fullExtent: extent,
+		minScale: 0,
+		maxScale: 0,
+		units: source.epsg === 4326 ? 'esriDecimalDegrees' : 'esriMeters',
+		supportedImageFormatTypes: mapImageFormats,
+		documentInfo: {Title: service.name, Author: '', Comments: '', Subject: '', Category: '', Keywords: ''},
+		capabilities: 'Map,Query,Data',
+		supportedQueryFormats: 'JSON, geoJSON, PBF',
+		exportTilesAllowed: false,
+		maxRecordCount: 2000,
+		maxImageHeight: service.maxImageHeight,
+		maxImageWidth: service.maxImageWidth,
+		supportedExtensions: '',
+	};
+}
