@@ -3,6 +3,7 @@
  * written to the run folder and handed on as a stream with bounded lookahead. Re-running into the
  * same folder keeps tiles whose file, checksum and fingerprint are still valid.
  */
+import {setMaxListeners} from 'node:events';
 import {mkdir} from 'node:fs/promises';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
@@ -71,6 +72,8 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 	const log = (level: 'info' | 'warn' | 'error', message: string) => emit({type: 'log', level, message});
 	const controller = new AbortController();
 	const {signal} = controller;
+	// Every queued request listens for the one abort.
+	setMaxListeners(0, signal);
 	const forwardAbort = () => controller.abort(options.signal?.reason);
 	if (options.signal?.aborted) throw abortError(options.signal);
 	options.signal?.addEventListener('abort', forwardAbort, {once: true});

@@ -3,6 +3,7 @@
  * the fetcher into the ensemble through bounded queues, so memory depends on concurrency, not on the
  * extent. Everything is reported as RunEvents and folded into a snapshot that any view can read.
  */
+import {setMaxListeners} from 'node:events';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import type {LoadedPreset} from '../../config/presets.js';
@@ -63,6 +64,8 @@ export function startRun(options: RunOptions): RunHandle {
 	const onOuterAbort = () => controller.abort(options.signal?.reason);
 	options.signal?.addEventListener('abort', onOuterAbort, {once: true});
 	const signal = controller.signal;
+	// Every queued download and inference task listens for the one abort.
+	setMaxListeners(0, signal);
 
 	const snapshot = emptySnapshot();
 	const listeners = new Set<(event: RunEvent) => void>();
@@ -181,7 +184,7 @@ export function startRun(options: RunOptions): RunHandle {
 			}
 			const threshold = preset.threshold ?? loaded.threshold;
 			const fingerprintBase = {models: await modelChecksums(loaded.models), mode: preset.inference.mode, overlap: preset.inference.overlap, size: {width: plan.tileSize, height: plan.tileSize}};
-			log('info', `models: ${loaded.models.map((m) => `${m.name} (${m.provider}${m.providerReason ? `: ${m.providerReason}` : ''})`).join(', ')}; threshold ${threshold}`);
+			log('info', `threshold ${threshold}${preset.threshold === undefined ? " (the models' seg_thresh)" : ''}`);
 
 			const stats: TileStats[] = [];
 			const failures: unknown[] = [];
@@ -233,7 +236,8 @@ export function startRun(options: RunOptions): RunHandle {
 		await status.stop();
 	}
 
-	const review = execute();
+	// Started on the next tick, so callers can subscribe before the first event.
+	const review = Promise.resolve().then(execute);
 	review.catch(() => undefined);
 
 	return {
