@@ -121,7 +121,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 		if (captured > 0 || askQuit) return;
 		if (input === '?') setHelp(true);
 		else if (input === 'q') {
-			if (runIsLive(route) || route.screen === 'review') setAskQuit(true);
+			if (runIsLive(route) || route.screen === 'review' || route.screen === 'extent' || Object.keys(drafts).length > 0) setAskQuit(true);
 			else void finish(0);
 		}
 	});
@@ -274,7 +274,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 					{help ? <HelpOverlay screenTitle={titles[screen]} keys={screenKeys[screen]} /> : body}
 					{askQuit ? (
 						<Confirm
-							question={route.screen === 'review' ? 'Quit without writing? The results are discarded.' : 'A run is going on. Cancel it and quit?'}
+							question={quitQuestion(route, drafts)}
 							onYes={() => {
 								setAskQuit(false);
 								void finish(0);
@@ -287,6 +287,12 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 			</AppContext.Provider>
 		</ThemeContext.Provider>
 	);
+}
+
+function quitQuestion(route: Route, drafts: Record<string, LoadedPreset>): string {
+	if (route.screen === 'review') return 'Quit without writing? The results are discarded.';
+	if (route.screen === 'run') return 'A run is going on. Cancel it and quit?';
+	return `Quit? Unsaved preset edits (${route.screen === 'extent' ? route.name : Object.keys(drafts).join(', ')}) are lost.`;
 }
 
 function LiveStatus({handle}: {handle: RunHandle}) {

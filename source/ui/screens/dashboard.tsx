@@ -38,7 +38,7 @@ function DownloadsPane({snapshot, now, width, rows, focused, scroll}: {snapshot:
 	const listRows = Math.max(0, rows - layers.length - 1);
 	const first = Math.min(scroll, Math.max(0, inFlight.length - listRows));
 	return (
-		<Pane title="Downloads" focused={focused} width={width + 4}>
+		<Pane title={`Downloads${eta === undefined ? '' : ` · ETA ${formatDuration(eta)}`}`} focused={focused} width={width + 4}>
 			{layers.map(([layer, progress]) => (
 				<Text key={layer} wrap="truncate">
 					{fit(layer, 4)}
@@ -47,7 +47,7 @@ function DownloadsPane({snapshot, now, width, rows, focused, scroll}: {snapshot:
 				</Text>
 			))}
 			<Text wrap="truncate" dimColor>
-				{`in flight ${inFlight.length} · retries ${retries}${eta === undefined ? '' : ` · ETA ${formatDuration(eta)}`}`}
+				{`in flight ${inFlight.length} · retries ${retries}`}
 			</Text>
 			{inFlight.slice(first, first + listRows).map((tile) => (
 				<Text key={`${tile.layer}${tile.tileId}`} wrap="truncate">
@@ -185,7 +185,7 @@ export function Dashboard({handle, failure, onBack}: DashboardProps) {
 	return (
 		<Box flexDirection="column" flexGrow={1}>
 			<Box height={topRows} flexShrink={0}>
-				<DownloadsPane snapshot={snapshot} now={now} width={downloadsInner} rows={topRows - 3} focused={focus === 'downloads'} scroll={scroll.downloads} />
+				<DownloadsPane snapshot={snapshot} now={now} width={downloadsInner} rows={topRows - 2} focused={focus === 'downloads'} scroll={scroll.downloads} />
 				<InferencePane snapshot={snapshot} width={inferenceInner} focused={focus === 'inference'} />
 			</Box>
 			<LogPane snapshot={snapshot} rows={logRows} focused={focus === 'log'} scroll={scroll.log} />

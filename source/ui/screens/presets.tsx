@@ -60,7 +60,7 @@ function detailLines(entry: PresetEntry, preset: LoadedPreset | undefined, model
 	wrapText(settings.description || '(no description)', width).forEach((value) => lines.push({value}));
 	lines.push({value: ' '});
 	for (const [layer, config] of Object.entries(settings.layers)) {
-		if (config) lines.push({label: layer, value: `${config.kind}  ${config.url}`});
+		if (config) wrapped(layer, `${config.kind} ${config.url}`);
 	}
 	const {plan, error} = tryPlan(settings);
 	lines.push({label: 'extent', value: `${extentSize(settings.extent, settings.extent.crs)}  in ${settings.extent.crs}`});
