@@ -97,7 +97,7 @@ export function blockKind(i: number, j: number): number {
 	return h < 0.1 ? BlockKind.residential : h < 0.72 ? BlockKind.field : BlockKind.forest;
 }
 
-/** A box-shaped object: a building (1–2 rectangles: a plain or L-shaped footprint) or a car. */
+/** A box-shaped object: a building (1–2 rectangles: a plain or L-shaped footprint), a plant box on a roof, or a car. */
 export type Box = {
 	/** Centre and orientation (cos, sin against the grid's u axis). */
 	cu: number;
@@ -117,7 +117,8 @@ export type Box = {
 	eave: number;
 	ridge: number;
 	color: [number, number, number];
-	isBuilding: boolean;
+	/** Only buildings count as ground truth; rooftop units sit inside their building's footprint. */
+	kind: 'building' | 'rooftop' | 'car';
 };
 
 export type Tree = {cu: number; cv: number; radius: number; height: number; color: [number, number, number]};
@@ -385,7 +386,7 @@ class BlockBuilder {
 		const b = 0.9;
 		this.out.boxes.push({
 			cu, cv, cos: c, sin: s, rects: [-a, a, -b, b], a, b, radius: Math.hypot(a, b), roof: 'flat',
-			base: terrainHeight(cu, cv), eave: 1.5, ridge: 0, color: this.pick(roofPalettes.car), isBuilding: false,
+			base: terrainHeight(cu, cv), eave: 1.5, ridge: 0, color: this.pick(roofPalettes.car), kind: 'car',
 		});
 	}
 
@@ -400,7 +401,7 @@ class BlockBuilder {
 			this.out.boxes.push({
 				cu: building.cu + lx * building.cos - ly * building.sin, cv: building.cv + lx * building.sin + ly * building.cos,
 				cos: building.cos, sin: building.sin, rects: [-a, a, -b, b], a, b, radius: Math.hypot(a, b), roof: 'flat',
-				base: building.base + building.eave, eave: this.between(1, 2.2), ridge: 0, color: [186, 186, 182], isBuilding: false,
+				base: building.base + building.eave, eave: this.between(1, 2.2), ridge: 0, color: [186, 186, 182], kind: 'rooftop',
 			});
 		}
 	}
@@ -435,7 +436,7 @@ class BlockBuilder {
 			cu: spec.cu, cv: spec.cv, cos: c, sin: s, rects, a, b, radius: Math.hypot(a, b),
 			roof: rects.length > 4 ? 'flat' : spec.roof, base: terrainHeight(spec.cu, spec.cv),
 			eave: spec.eave, ridge: rects.length > 4 ? 0 : spec.ridge,
-			color: [spec.color[0], spec.color[1], spec.color[2]], isBuilding: true,
+			color: [spec.color[0], spec.color[1], spec.color[2]], kind: 'building',
 		};
 		this.out.boxes.push(box);
 		return box;

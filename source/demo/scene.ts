@@ -331,12 +331,13 @@ class Canvas {
 		const half = ridgeAlongX ? b : a;
 		const sideShade = ridgeAlongX ? [-sin, cos] : [cos, sin];
 		const endShade = ridgeAlongX ? [cos, sin] : [-sin, cos];
-		const isCar = !box.isBuilding && eave < 1.6 && base > 0 && roof === 'flat' && a < 2.5;
+		const isBuilding = box.kind === 'building';
+		const isCar = box.kind === 'car';
 		this.forPixels(cu, cv, box.radius, 0, (p, u, v) => {
 			const lx = (u - cu) * cos + (v - cv) * sin;
 			const ly = -(u - cu) * sin + (v - cv) * cos;
 			if (!inRects(rects, lx, ly)) return;
-			if (box.isBuilding) this.buildings[p] = 1;
+			if (isBuilding) this.buildings[p] = 1;
 			let z = base + eave;
 			let shade = 1;
 			const across = ridgeAlongX ? ly : lx;
@@ -357,9 +358,10 @@ class Canvas {
 			this.surface[p] = z;
 			const grain = hash3(Math.floor(u * 4), Math.floor(v * 4), 87) - 0.5;
 			const o = p * 3;
-			if (roof === 'flat' && box.isBuilding && (Math.min(lx - edgeOf(rects, lx, ly, 0), edgeOf(rects, lx, ly, 1) - lx, ly - edgeOf(rects, lx, ly, 2), edgeOf(rects, lx, ly, 3) - ly) < 0.6)) {
+			if (roof === 'flat' && isBuilding && (Math.min(lx - edgeOf(rects, lx, ly, 0), edgeOf(rects, lx, ly, 1) - lx, ly - edgeOf(rects, lx, ly, 2), edgeOf(rects, lx, ly, 3) - ly) < 0.6)) {
 				shade = 1.12;
 			}
+			// The windscreen and rear window of a car read as a dark band.
 			if (isCar && lx > 0.4 && lx < 1.3) {
 				this.set(o, 36, 40, 46, grain * 6, 0.5);
 				return;

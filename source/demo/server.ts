@@ -112,6 +112,7 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 	};
 
 	const exportAnswer = async (service: ServiceDef, params: Map<string, string>, request: IncomingMessage): Promise<Answer> => {
+		// ArcGIS defaults to an HTML page; this service has none and streams the image instead.
 		const f = (params.get('f') ?? 'image').toLowerCase();
 		let result: ExportResult;
 		try {
