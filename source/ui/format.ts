@@ -43,3 +43,8 @@ export function fit(text: string, width: number): string {
 	if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 	return text.padEnd(width);
 }
+
+/** A map coordinate: no thousands separators (the commas separate coordinates), at most 3 decimals. */
+export function formatCoordinate(value: number): string {
+	return Number.isInteger(value) ? String(value) : value.toFixed(3).replace(/\.?0+$/, '');
+}

@@ -22,7 +22,7 @@ export const screenKeys: Record<ScreenName, KeyHelp[]> = {
 	],
 	extent: [
 		{keys: 'Enter', action: 'edit the selected field (Enter again to apply)', hint: 'edit field'},
-		{keys: '← →  Space', action: 'change a choice field (CRS mode, snap, align)'},
+		{keys: '← →  Space', action: 'change a choice field (snap, align grid)'},
 		{keys: 'm', action: 'switch between corners and centre + size', hint: 'corners/centre'},
 		{keys: 'r', action: 'start a run with this extent', hint: 'run'},
 		{keys: 'u', action: 'undo all edits (back to the preset as saved)'},

@@ -3,14 +3,13 @@ import {useMemo, useState} from 'react';
 import {Box, Text, useInput} from 'ink';
 import type {LoadedPreset} from '../../config/presets.js';
 import type {PresetInput} from '../../config/preset-schema.js';
-import {formatExtent} from '../../engine/plan/describe.js';
 import {useAppContext, useKeyCapture} from '../app-context.js';
 import {Pane} from '../components/pane.js';
 import {Confirm} from '../components/prompt.js';
 import {TextInput} from '../components/text-input.js';
 import {TileMap} from '../components/tile-map.js';
 import {centreFields, cornerFields, cycleChoice, evaluateDraft, FieldError} from '../extent-fields.js';
-import {formatBytes, formatNumber} from '../format.js';
+import {formatBytes, formatCoordinate, formatNumber} from '../format.js';
 import {downloadEstimate} from '../preset-view.js';
 import {useTheme} from '../theme.js';
 import {wrapText} from '../wrap.js';
@@ -79,7 +78,8 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 	const plan = result.plan;
 	const bodyRows = size.rows - 1 - 2;
 	const errorLines = error ? wrapText(error.split('\n').slice(0, 3).join(' '), size.columns - 2).slice(0, 3) : [];
-	const mapHeight = Math.max(2, bodyRows - 2 - 1 - 6 - 1 - errorLines.length - 1);
+	// The preview pane: its border rows, six lines of figures, then the map; error lines and a question take rows below.
+	const mapHeight = Math.max(2, bodyRows - 2 - 6 - errorLines.length - (askLeave ? 1 : 0));
 
 	return (
 		<Box flexDirection="column" flexGrow={1}>
@@ -110,7 +110,13 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 				<Pane title="Plan preview" flexGrow={1}>
 					{plan ? (
 						<>
-							<Text wrap="truncate">adjusted {formatExtent(plan.adjusted)}</Text>
+							<Text wrap="truncate">
+								adjusted {formatCoordinate(plan.adjusted.xmin)}, {formatCoordinate(plan.adjusted.ymin)}
+							</Text>
+							<Text wrap="truncate">
+								{'      to '}
+								{formatCoordinate(plan.adjusted.xmax)}, {formatCoordinate(plan.adjusted.ymax)}
+							</Text>
 							<Text wrap="truncate">
 								padding  L {formatNumber(plan.padding.left)} R {formatNumber(plan.padding.right)} T {formatNumber(plan.padding.top)} B {formatNumber(plan.padding.bottom)}
 							</Text>
