@@ -1,6 +1,7 @@
 import type {Command} from 'commander';
 import * as doctor from './doctor.js';
 import * as evaluate from './eval.js';
+import * as fetch from './fetch.js';
 import * as infer from './infer.js';
 import * as plan from './plan.js';
 import * as presets from './presets.js';
@@ -11,4 +12,4 @@ import * as tui from './tui.js';
 /** Each subcommand lives in its own module and registers itself on the program. */
 export type CommandModule = {register: (program: Command) => void};
 
-export const commandModules: CommandModule[] = [doctor, evaluate, infer, plan, presets, run, serve, tui];
+export const commandModules: CommandModule[] = [doctor, evaluate, fetch, infer, plan, presets, run, serve, tui];

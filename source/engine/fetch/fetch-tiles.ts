@@ -156,7 +156,11 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 		};
 
 		const fetchTile = async (tile: Tile): Promise<FetchedTile> => {
-			const results = await Promise.all(roles.map((role) => fetchLayerTile(role, tile)));
+			// allSettled: a failing layer must not hide the other layer's write still in flight.
+			const settled = await Promise.allSettled(roles.map((role) => fetchLayerTile(role, tile)));
+			const failed = settled.find((outcome) => outcome.status === 'rejected' && !isAbortError(outcome.reason)) ?? settled.find((outcome) => outcome.status === 'rejected');
+			if (failed) throw (failed as PromiseRejectedResult).reason;
+			const results = settled.map((outcome) => (outcome as PromiseFulfilledResult<LayerResult>).value);
 			const byRole = new Map(roles.map((role, index) => [role, results[index]]));
 			const fetched: FetchedTile = {tile, rgb: byRole.get('rgb')!.raster, skipped: results.every((result) => result.skipped)};
 			const dsm = byRole.get('dsm');

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import type {Command} from 'commander';
+import {fetchAll, type FetchEvent, type FetchSummary} from '../engine/fetch/fetch-tiles.js';
+import {makePlan} from '../engine/plan/plan.js';
+import {connectServices} from '../engine/run/embedded-service.js';
+import {presetFromOptions, withPresetOptions, type PresetOptionValues} from './preset-options.js';
+
+type FetchOptionValues = PresetOptionValues & {out?: string; json?: boolean};
+
+function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${bytes} B`;
+	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+	return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Plain stderr lines: one per finished tile, retries, failures and log lines. No cursor tricks. */
+function plainReporter(layerCount: number, total: number): (event: FetchEvent) => void {
+	const parts = new Map<string, {bytes: string[]; skipped: boolean}>();
+	let finished = 0;
+	const width = String(total).length;
+	return (event) => {
+		const line = (text: string) => process.stderr.write(`${text}\n`);
+		switch (event.type) {
+			case 'tile-done': {
+				const tile = parts.get(event.tileId) ?? {bytes: [], skipped: true};
+				tile.bytes.push(`${event.layer} ${formatBytes(event.bytes)}`);
+				tile.skipped &&= event.skipped;
+				parts.set(event.tileId, tile);
+				if (tile.bytes.length < layerCount) return;
+				parts.delete(event.tileId);
+				finished++;
+				line(`[${String(finished).padStart(width)}/${total}] ${event.tileId}  ${tile.skipped ? 'kept (valid earlier download)' : 'downloaded'}  ${tile.bytes.join('  ')}`);
+				return;
+			}
+			case 'tile-retry':
+				line(`  ${event.tileId} ${event.layer}: retry ${event.attempt} (${event.reason})`);
+				return;
+			case 'tile-failed':
+				line(`  ${event.tileId} ${event.layer}: failed: ${event.error}`);
+				return;
+			case 'log':
+				line(`${event.level}: ${event.message}`);
+				return;
+			default:
+		}
+	};
+}
+
+function summaryLine(summary: FetchSummary, outDir: string): string {
+	return `fetched ${summary.tiles} tiles into ${outDir}: ${summary.downloaded} downloaded, ${summary.skipped} kept from an earlier run, ${formatBytes(summary.bytesWritten)} written in ${(summary.ms / 1000).toFixed(1)} s`;
+}
+
+export function register(program: Command): void {
+	withPresetOptions(program.command('fetch'))
+		.description('download the RGB and DSM tiles of a preset into a run folder (resumes: valid tiles are kept)')
+		.option('-o, --out <dir>', "run folder (default: the preset's output.dir)")
+		.option('--json', 'NDJSON events on stdout instead of progress lines on stderr')
+		.addHelpText('after', '\nExample:\n  deepmask fetch --preset demo --out /tmp/demo-run')
+		.action(async (options: FetchOptionValues) => {
+			const {preset} = presetFromOptions(options);
+			const plan = makePlan(preset);
+			const outDir = path.resolve(options.out ?? preset.output.dir);
+			const onEvent = options.json
+				? (event: FetchEvent) => process.stdout.write(`${JSON.stringify(event)}\n`)
+				: plainReporter(preset.layers.dsm ? 2 : 1, plan.tiles.length);
+
+			const services = await connectServices(preset);
+			const controller = new AbortController();
+			const interrupt = () => controller.abort();
+			process.once('SIGINT', interrupt);
+			process.once('SIGTERM', interrupt);
+			try {
+				const summary = await fetchAll({
+					plan,
+					layers: preset.layers,
+					outDir,
+					concurrency: preset.concurrency,
+					signal: controller.signal,
+					onEvent,
+					urlRewrite: services.urlRewrite,
+				});
+				if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', outDir, ...summary})}\n`);
+				else process.stdout.write(`${summaryLine(summary, outDir)}\n`);
+			} finally {
+				process.off('SIGINT', interrupt);
+				process.off('SIGTERM', interrupt);
+				await services.close();
+			}
+		});
+}
