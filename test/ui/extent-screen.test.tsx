@@ -68,6 +68,13 @@ describe('extent screen', () => {
 		const presets = await app.waitFor((text) => text.includes('edits to "demo" kept'), 'back on the presets');
 		expect(presets).toContain('*demo');
 		expect(presets).toContain('edited');
+
+		// Quitting would lose the edits: the app asks.
+		await app.press('q');
+		await app.waitFor((text) => text.includes('Unsaved preset edits (demo) are lost'), 'the quit question');
+		await app.press('n');
+		await app.waitFor((text) => !text.includes('Unsaved preset edits'), 'the question gone');
+		expect(app.outcome()).toBeUndefined();
 	});
 
 	it('asks before leaving with invalid edits', async () => {

@@ -94,7 +94,8 @@ describe('review screen (scripted run, real statistics)', () => {
 		expect(first).toMatch(/threshold\s+0\.50/);
 		expect(first).toMatch(/foreground \d+\.\d%/);
 		expect(first).toContain('Agreement (IoU)');
-		expect(first).toMatch(/alpha\s+1\.00/);
+		expect(first).toMatch(/1 alpha\s+1\.00/);
+		expect(first).toMatch(/\s+1\s+2\s+3\s+ens/);
 		expect(first).toContain('Probability histogram');
 		expect(first).toContain('Tiles by foreground (6)');
 		expect(first).toMatch(/#/);

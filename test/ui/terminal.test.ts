@@ -82,12 +82,15 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', {timeout: 180_000}, () =>
 		await until(() => exitStatus() === '0', 'exit status 0');
 	});
 
-	it('leaves the alternate screen on SIGTERM with 143', async () => {
-		const pid = await start();
-		await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
-		process.kill(pid, 'SIGTERM');
-		await until(() => exitStatus() === '143', 'exit status 143');
-		expect(screen()).toContain('NORMAL-SCREEN-MARK');
+	it('leaves the alternate screen on SIGTERM with 143 and on SIGHUP with 129', async () => {
+		for (const [signal, code] of [['SIGTERM', '143'], ['SIGHUP', '129']] as const) {
+			if (session) spawnSync('tmux', ['kill-session', '-t', session]);
+			const pid = await start();
+			await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
+			process.kill(pid, signal);
+			await until(() => exitStatus() === code, `exit status ${code}`);
+			expect(screen()).toContain('NORMAL-SCREEN-MARK');
+		}
 	});
 
 	it('draws colours, and none under NO_COLOR', async () => {

@@ -50,18 +50,19 @@ function OverallPane({stats, pending}: {stats: StatsDocument; pending: boolean})
 	);
 }
 
+/** IoU of every pair of members and of each member with the ensemble; columns are numbered as the rows. */
 function AgreementPane({stats}: {stats: StatsDocument}) {
 	const {models, pairs, members} = stats.overall;
-	const short = (name: string) => fit(name, 6);
 	return (
 		<Pane title="Agreement (IoU)" flexGrow={0}>
 			<Text wrap="truncate" bold>
-				{'      '}
-				{models.map((model) => ` ${short(model).trimEnd().padStart(5).slice(0, 5)}`).join('')} {'  ens'}
+				{' '.repeat(9)}
+				{models.map((_, index) => String(index + 1).padStart(6)).join('')}
+				{'ens'.padStart(6)}
 			</Text>
-			{models.map((a) => (
+			{models.map((a, index) => (
 				<Text key={a} wrap="truncate">
-					<Text bold>{short(a)}</Text>
+					<Text bold>{`${index + 1} ${fit(a, 7)}`}</Text>
 					{models.map((b) => ` ${iouText(pairIou(pairs, a, b))}`).join('')} {iouText(members.find((member) => member.model === a)?.vsEnsemble.iou ?? null)}
 				</Text>
 			))}
