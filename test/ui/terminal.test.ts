@@ -6,7 +6,7 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {afterEach, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import {packageRoot} from '../../source/package-info.js';
 import {until} from './harness.js';
 
@@ -14,8 +14,11 @@ const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const cli = ['--import', 'tsx', path.join(packageRoot, 'source/cli.tsx')];
 let session: string | undefined;
 
+/** A tmux server of this test file's own, so no other tmux user (or kill-server) gets in the way. */
+const socket = `deepmask-ui-${process.pid}`;
+
 function tmux(...args: string[]): string {
-	return execFileSync('tmux', args, {encoding: 'utf8'});
+	return execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
 }
 
 const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session!);
@@ -41,8 +44,12 @@ async function start(env: Record<string, string> = {}): Promise<number> {
 }
 
 afterEach(() => {
-	if (session) spawnSync('tmux', ['kill-session', '-t', session]);
+	if (session) spawnSync('tmux', ['-L', socket, 'kill-session', '-t', session]);
 	session = undefined;
+});
+
+afterAll(() => {
+	spawnSync('tmux', ['-L', socket, 'kill-server']);
 });
 
 describe.skipIf(!hasTmux)('in a real terminal (tmux)', {timeout: 180_000}, () => {
@@ -84,7 +91,7 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', {timeout: 180_000}, () =>
 
 	it('leaves the alternate screen on SIGTERM with 143 and on SIGHUP with 129', async () => {
 		for (const [signal, code] of [['SIGTERM', '143'], ['SIGHUP', '129']] as const) {
-			if (session) spawnSync('tmux', ['kill-session', '-t', session]);
+			if (session) tmux('kill-session', '-t', session);
 			const pid = await start();
 			await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
 			process.kill(pid, signal);
@@ -99,7 +106,7 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', {timeout: 180_000}, () =>
 		// eslint-disable-next-line no-control-regex
 		const colour = /\x1b\[[0-9;]*(3[0-7]|38;[25];[0-9;]+|9[0-7])m/;
 		expect(screen(true)).toMatch(colour);
-		spawnSync('tmux', ['kill-session', '-t', session!]);
+		tmux('kill-session', '-t', session!);
 
 		await start({NO_COLOR: '1'});
 		await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
