@@ -66,7 +66,11 @@ export function register(program: Command): void {
 
 			const services = await connectServices(preset);
 			const controller = new AbortController();
-			const interrupt = () => controller.abort();
+			const interrupt = () => {
+				const reason = new Error('interrupted; run the same command again to resume (finished tiles are kept)');
+				reason.name = 'AbortError';
+				controller.abort(reason);
+			};
 			process.once('SIGINT', interrupt);
 			process.once('SIGTERM', interrupt);
 			try {

@@ -7,7 +7,9 @@ import {Manifest} from '../../source/engine/fetch/manifest.js';
 import {fingerprintChanges, tileFingerprint} from '../../source/engine/fetch/fingerprint.js';
 import {loopbackRewrite} from '../../source/engine/sources/loopback.js';
 import {redact} from '../../source/engine/sources/redact.js';
-import {judgeImageResponse, judgeJsonResponse, ResponseProblem} from '../../source/engine/sources/response.js';
+import sharp from 'sharp';
+import {encodeGeoTiff} from '../../source/engine/raster/geotiff.js';
+import {decodeImage, judgeImageResponse, judgeJsonResponse, ResponseProblem} from '../../source/engine/sources/response.js';
 import {parseServiceInfo} from '../../source/engine/sources/service-info.js';
 import {halveWindow, splitWindow, windowBbox} from '../../source/engine/sources/windows.js';
 import type {LayerConfig} from '../../source/config/preset-schema.js';
@@ -82,6 +84,16 @@ describe('judging responses', () => {
 		expect(judgeImageResponse({status: 200, contentType: 'text/plain', body: new Uint8Array([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0])})).toBe('tiff');
 		expect(judgeImageResponse({status: 200, body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10])})).toBe('png');
 		expect(judgeImageResponse({status: 200, body: new Uint8Array([0xff, 0xd8, 0xff, 0xe0])})).toBe('jpeg');
+	});
+
+	it('decodes palette TIFFs and RGBA PNGs to RGB and rejects truncated or wrongly sized images', async () => {
+		const palette = await encodeGeoTiff({width: 2, height: 1, bands: 1, data: new Uint8Array([0, 1]), bbox: {xmin: 0, ymin: 0, xmax: 2, ymax: 1}, epsg: 3857, colorMap: [[10, 20, 30], [200, 100, 50]]});
+		const rgb = await decodeImage(palette, 'tiff', {width: 2, height: 1, bands: 3, pixelType: 'U8'});
+		expect(Array.from(rgb.data)).toEqual([10, 20, 30, 200, 100, 50]);
+		const png = new Uint8Array(await sharp(Buffer.from([1, 2, 3, 255, 4, 5, 6, 0]), {raw: {width: 2, height: 1, channels: 4}}).png().toBuffer());
+		expect(Array.from((await decodeImage(png, 'png', {width: 2, height: 1, bands: 3, pixelType: 'U8'})).data)).toEqual([1, 2, 3, 4, 5, 6]);
+		await expect(decodeImage(png, 'png', {width: 3, height: 1, bands: 3, pixelType: 'U8'})).rejects.toMatchObject({kind: 'transient', message: expect.stringContaining('2×1 image instead of the 3×1')});
+		await expect(decodeImage(png.subarray(0, png.length - 20), 'png', {width: 2, height: 1, bands: 3, pixelType: 'U8'})).rejects.toMatchObject({kind: 'transient'});
 	});
 
 	it('reads a service description and refuses one without the Image capability', () => {

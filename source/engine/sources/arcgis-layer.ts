@@ -34,7 +34,10 @@ export type RasterRequest = {bbox: Bbox; width: number; height: number};
 export type RequestHooks = {
 	signal: AbortSignal;
 	onRetry?: (attempt: number, reason: string) => void;
-	/** Bytes received so far for this raster (all its requests), and the total when known. */
+	/**
+	 * Bytes received so far for this raster, all its requests and attempts together; the total only when
+	 * it is one request and the server announced its length (a retry starts the count again).
+	 */
 	onBytes?: (bytes: number, total?: number) => void;
 };
 
@@ -50,7 +53,7 @@ export type FetchedRaster = {
 
 class SizeLimitExceeded extends Error {}
 
-type Progress = {urls: string[]; attempts: number; bytes: number; report: (delta: number) => void};
+type Progress = {urls: string[]; attempts: number; bytes: number; report: (delta: number, attemptBytes: number, total?: number) => void};
 
 const formatPreference = ['TIFF', 'PNG24', 'PNG32', 'PNG', 'JPG'];
 
@@ -101,9 +104,10 @@ export class ArcGisLayer {
 			urls: [],
 			attempts: 0,
 			bytes: 0,
-			report: (delta) => {
+			report: (delta, attemptBytes, total) => {
 				received += delta;
-				hooks.onBytes?.(received);
+				if (windows.length === 1 && total !== undefined) hooks.onBytes?.(attemptBytes, total);
+				else hooks.onBytes?.(received);
 			},
 		};
 		const fetchWindow = async (window: PixelWindow): Promise<void> => {
@@ -164,12 +168,12 @@ export class ArcGisLayer {
 			try {
 				const response = await this.options.transport(url, {
 					signal,
-					onBytes: (received) => {
-						progress.report(received - seen);
+					onBytes: (received, total) => {
+						progress.report(received - seen, received, total);
 						seen = received;
 					},
 				});
-				progress.report(response.body.byteLength - seen);
+				progress.report(response.body.byteLength - seen, response.body.byteLength);
 				progress.bytes += response.body.byteLength;
 				const image = await decodeImage(response.body, judgeImageResponse(response), {
 					width,

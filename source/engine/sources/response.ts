@@ -124,17 +124,22 @@ export function judgeJsonResponse(response: HttpResponse): unknown {
 	}
 }
 
-async function decodeTiff(body: Uint8Array): Promise<DecodedImage> {
+const Photometric = {palette: 3, yCbCr: 6} as const;
+
+async function decodeTiff(body: Uint8Array, bands: number): Promise<DecodedImage> {
 	const buffer = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
 	const image = await (await fromArrayBuffer(buffer)).getImage();
-	const raw = await image.readRasters({interleave: true});
+	// A map rendering may come as a palette, YCbCr (JPEG-in-TIFF) or grey picture: convert those to RGB.
+	const photometric = image.getFileDirectory().getValue('PhotometricInterpretation');
+	const asRgb = bands === 3 && (photometric === Photometric.palette || photometric === Photometric.yCbCr || image.getSamplesPerPixel() === 1);
+	const raw = asRgb ? await image.readRGB({interleave: true}) : await image.readRasters({interleave: true});
 	const data =
 		raw instanceof Uint8Array ? new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
 		: raw instanceof Float32Array ? new Float32Array(raw.buffer, raw.byteOffset, raw.length)
 		: raw instanceof Float64Array ? Float32Array.from(raw)
 		: undefined;
 	if (!data) throw new Error(`${raw.constructor.name} pixels (${image.getBitsPerSample()}-bit), neither 8-bit nor float`);
-	return {width: image.getWidth(), height: image.getHeight(), bands: image.getSamplesPerPixel(), data};
+	return {width: image.getWidth(), height: image.getHeight(), bands: asRgb ? 3 : image.getSamplesPerPixel(), data};
 }
 
 async function decodePicture(body: Uint8Array, bands: number): Promise<DecodedImage> {
@@ -158,7 +163,7 @@ function withoutAlpha(image: DecodedImage, bands: number): DecodedImage {
 export async function decodeImage(body: Uint8Array, format: ImageFormat, expected: ExpectedImage): Promise<DecodedImage> {
 	let image: DecodedImage;
 	try {
-		image = format === 'tiff' ? await decodeTiff(body) : await decodePicture(body, expected.bands);
+		image = format === 'tiff' ? await decodeTiff(body, expected.bands) : await decodePicture(body, expected.bands);
 	} catch (error) {
 		throw new ResponseProblem(`a ${format.toUpperCase()} that cannot be decoded (${error instanceof Error ? error.message : String(error)}), truncated?`, 'transient');
 	}
