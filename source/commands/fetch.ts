@@ -13,15 +13,31 @@ function formatBytes(bytes: number): string {
 	return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** Without a finished tile for this long, a line says that downloads are still moving. */
+const heartbeatMs = 5000;
+
 /** Plain stderr lines: one per finished tile, retries, failures and log lines. No cursor tricks. */
 function plainReporter(layerCount: number, total: number): (event: FetchEvent) => void {
 	const parts = new Map<string, {bytes: string[]; skipped: boolean}>();
+	const receiving = new Map<string, number>();
 	let finished = 0;
+	let lastLine = Date.now();
 	const width = String(total).length;
+	const line = (text: string) => {
+		lastLine = Date.now();
+		process.stderr.write(`${text}\n`);
+	};
 	return (event) => {
-		const line = (text: string) => process.stderr.write(`${text}\n`);
 		switch (event.type) {
+			case 'tile-progress': {
+				receiving.set(`${event.tileId} ${event.layer}`, event.bytes);
+				if (Date.now() - lastLine < heartbeatMs) return;
+				const received = [...receiving.values()].reduce((sum, bytes) => sum + bytes, 0);
+				line(`  ${finished}/${total} tiles done; ${formatBytes(received)} received for ${receiving.size} tile layers in flight`);
+				return;
+			}
 			case 'tile-done': {
+				receiving.delete(`${event.tileId} ${event.layer}`);
 				const tile = parts.get(event.tileId) ?? {bytes: [], skipped: true};
 				tile.bytes.push(`${event.layer} ${formatBytes(event.bytes)}`);
 				tile.skipped &&= event.skipped;
