@@ -2,6 +2,7 @@
 
 Shared by the recipe (train.py, fixtures.py) and by models/tools/export_smp.py.
 """
+import inspect
 import json
 
 import onnx
@@ -37,11 +38,13 @@ def export_onnx(net: torch.nn.Module, path: str, *, channels: int, tile_size: in
     net = net.eval()
     sample = torch.zeros(1, channels, tile_size, tile_size)
     axes = {0: 'batch', 2: 'height', 3: 'width'}
+    # PyTorch >= 2.9 defaults to the dynamo exporter, whose dynamic_axes support is incomplete.
+    legacy = {'dynamo': False} if 'dynamo' in inspect.signature(torch.onnx.export).parameters else {}
     with torch.no_grad():
         torch.onnx.export(
             net, sample, path, opset_version=OPSET, do_constant_folding=True,
             input_names=['input'], output_names=['output'],
-            dynamic_axes={'input': axes, 'output': axes},
+            dynamic_axes={'input': axes, 'output': axes}, **legacy,
         )
     model = onnx.load(path)
     del model.metadata_props[:]

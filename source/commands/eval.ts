@@ -62,7 +62,9 @@ export function register(program: Command): void {
 				batchSize: parseNumber('--batch-size', options.batchSize, 1, 256, true),
 				threadsPerModel: parseNumber('--threads', options.threads, 1, 256, true),
 				onEvent: logInferEvent,
-				onTile: (done: number, total: number) => process.stderr.write(`\rtile ${done}/${total}${done === total ? '\n' : ''}`),
+				onTile: (done: number, total: number) => {
+					if (process.stderr.isTTY) process.stderr.write(`\rtile ${done}/${total}${done === total ? '\n' : ''}`);
+				},
 			};
 			let report: EvaluationReport;
 			if (options.demoExtent) {

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {diagnose} from '../../source/engine/infer/diagnose.js';
+import {openEnsemble} from '../../source/engine/infer/ensemble.js';
+import {tinyModel} from './helpers.js';
 
 describe('doctor', () => {
 	it('really runs the CPU path and reports CUDA honestly', async () => {
@@ -12,5 +14,20 @@ describe('doctor', () => {
 		// Either CUDA works, or the report says why and how to fix it.
 		if (!cuda!.ok) expect(cuda!.detail.length + (cuda!.fix ?? '').length).toBeGreaterThan(20);
 		expect(report.presets).toContain('demo');
+	});
+});
+
+describe('--provider cuda', () => {
+	it('is a UserError with the fix when CUDA does not load, and works when it does', async () => {
+		const report = await diagnose();
+		const cudaWorks = report.checks.find((check) => check.name === 'CUDA execution provider')!.ok;
+		const opening = openEnsemble({models: [tinyModel], provider: 'cuda'});
+		if (cudaWorks) {
+			const ensemble = await opening;
+			expect(ensemble.models[0].provider).toBe('cuda');
+			await ensemble.close();
+		} else {
+			await expect(opening).rejects.toThrow(/tiny-fcn\.onnx: the CUDA execution provider did not load.*ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/);
+		}
 	});
 });

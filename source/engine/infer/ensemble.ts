@@ -62,7 +62,7 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 		}
 		signal?.throwIfAborted();
 	} catch (error) {
-		await Promise.all(workers.map((worker) => worker.terminate(new RunError('model loading failed'))));
+		await Promise.all(workers.map((worker) => worker.abort(new RunError('model loading failed'))));
 		throw error;
 	}
 	for (const {info} of members) onEvent?.({type: 'model-ready', model: info.name, provider: info.provider, reason: info.providerReason});
@@ -86,7 +86,7 @@ class RunningEnsemble implements Ensemble {
 		this.models = members.map((member) => member.info);
 		this.needsDsm = this.models.some((model) => model.needsDsm);
 		this.threshold = this.models.reduce((sum, model) => sum + model.threshold, 0) / this.models.length;
-		this.onAbort = () => void this.terminate(abortError(signal!));
+		this.onAbort = () => void this.abort(abortError(signal!));
 		signal?.addEventListener('abort', this.onAbort, {once: true});
 	}
 
@@ -153,16 +153,16 @@ class RunningEnsemble implements Ensemble {
 		};
 	}
 
+	/** Waits for queued work, releases the sessions and ends the workers (also after an abort). */
 	async close(): Promise<void> {
-		if (this.closed) return;
 		this.closed = true;
 		this.signal?.removeEventListener('abort', this.onAbort);
 		await Promise.all(this.members.map((member) => member.worker.close()));
 	}
 
-	private async terminate(reason: Error): Promise<void> {
+	private async abort(reason: Error): Promise<void> {
 		this.closed = true;
-		await Promise.all(this.members.map((member) => member.worker.terminate(reason)));
+		await Promise.all(this.members.map((member) => member.worker.abort(reason)));
 	}
 }
 

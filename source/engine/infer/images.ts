@@ -22,6 +22,9 @@ export async function listImages(dir: string, what = 'input'): Promise<string[]>
 	}
 	const files = names.filter((name) => imageExtensions.has(path.extname(name).toLowerCase())).sort();
 	if (files.length === 0) throw new UserError(`${dir}: the ${what} folder holds no PNG, JPEG or TIFF images.`);
+	const stems = files.map(stemOf);
+	const twice = stems.find((stem, index) => stems.indexOf(stem) !== index);
+	if (twice) throw new UserError(`${dir}: two images are named ${twice}.*; outputs are named after the inputs, so rename one.`);
 	return files.map((name) => path.join(dir, name));
 }
 

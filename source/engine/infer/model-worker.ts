@@ -22,7 +22,8 @@ export class ModelWorker {
 	private nextId = 0;
 	private readonly pending = new Map<number, Pending>();
 	private stopped: Error | undefined;
-	private closedResolve: (() => void) | undefined;
+	private closeSent = false;
+	private readonly exited: Promise<void>;
 
 	private constructor(
 		readonly name: string,
@@ -30,10 +31,12 @@ export class ModelWorker {
 	) {
 		worker.on('message', (message: FromWorker) => this.onMessage(message));
 		worker.on('error', (error) => this.fail(new RunError(`model ${name}: its worker crashed (${error.message}).`)));
-		worker.on('exit', (code) => {
-			this.fail(new RunError(`model ${name}: its worker exited (code ${code}).`));
-			this.closedResolve?.();
-		});
+		this.exited = new Promise((resolve) =>
+			worker.on('exit', (code) => {
+				this.fail(new RunError(`model ${name}: its worker exited (code ${code}).`));
+				resolve();
+			}),
+		);
 	}
 
 	/** Start the worker and wait until its session exists (or every provider failed). */
@@ -49,10 +52,8 @@ export class ModelWorker {
 				thread.off('exit', onExit);
 				thread.off('error', onError);
 				if (message.type === 'ready') resolve({worker: handle, ready: message});
-				else if (message.type === 'init-error') {
-					void thread.terminate();
-					resolve({failed: message});
-				} else reject(new RunError(`model ${name}: unexpected first message ${message.type} from its worker.`));
+				else if (message.type === 'init-error') resolve({failed: message});
+				else reject(new RunError(`model ${name}: unexpected first message ${message.type} from its worker.`));
 			});
 		});
 	}
@@ -70,17 +71,25 @@ export class ModelWorker {
 	}
 
 	/** Release the session and end the thread after the queued work. */
-	async close(): Promise<void> {
-		if (this.stopped) return;
-		const closed = new Promise<void>((resolve) => (this.closedResolve = resolve));
-		this.worker.postMessage({type: 'close'} satisfies ToWorker);
-		await closed;
+	close(): Promise<void> {
+		this.sendClose(false);
+		return this.exited;
 	}
 
-	/** Stop at once: pending runs reject with `reason`. */
-	async terminate(reason: Error): Promise<void> {
+	/**
+	 * Stop: pending runs reject with `reason` now; the worker drops its queue, finishes the batch in
+	 * progress (a thread cannot be terminated safely inside onnxruntime) and exits.
+	 */
+	abort(reason: Error): Promise<void> {
 		this.fail(reason);
-		await this.worker.terminate();
+		this.sendClose(true);
+		return this.exited;
+	}
+
+	private sendClose(discard: boolean): void {
+		if (this.closeSent) return;
+		this.closeSent = true;
+		this.worker.postMessage({type: 'close', discard} satisfies ToWorker);
 	}
 
 	private onMessage(message: FromWorker): void {

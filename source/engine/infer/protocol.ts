@@ -12,7 +12,8 @@ export type WorkerInit = {
 
 export type ToWorker =
 	| {type: 'run'; id: number; data: ArrayBuffer; channels: number; size: number}
-	| {type: 'close'};
+	/** Release the session and exit after the queued requests, or at once after the running batch when discard is set. */
+	| {type: 'close'; discard: boolean};
 
 export type FromWorker =
 	| {type: 'ready'; provider: 'cuda' | 'cpu'; failures: Array<{provider: string; message: string}>; inputs: ValueInfo[]; outputs: ValueInfo[]}

@@ -40,6 +40,7 @@ async function createSession(): Promise<void> {
 		}
 	}
 	post({type: 'init-error', failures});
+	port.close();
 }
 
 function toValueInfo(meta: ort.InferenceSession.ValueMetadata) {
@@ -74,6 +75,7 @@ function serve(session: ort.InferenceSession): void {
 	port.on('message', (message: ToWorker) => {
 		if (message.type === 'close') {
 			closing = true;
+			if (message.discard) queue.length = 0;
 			if (!running) void shutdown(session);
 			return;
 		}
