@@ -57,5 +57,8 @@ describe('the demo on the real engine', () => {
 		expect(outcome.code).toBe(0);
 		expect(outcome.summary[0]).toContain(`tiny-demo: wrote masks of 4 tiles to ${outDir}: `);
 		expect(outcome.summary[0]).toContain('masks/ (4)');
+		// The next start opens on this preset.
+		const {lastPresetName} = await import('../../source/config/user-settings.js');
+		expect(lastPresetName()).toBe('tiny-demo');
 	});
 });

@@ -109,6 +109,10 @@ describe('review screen (scripted run, real statistics)', () => {
 		await app.press(keys.left, keys.left);
 		await app.waitFor((text) => /threshold\s+0\.45/.test(text) && foreground(text) !== foreground(higher), 'the threshold down');
 
+		// Keys faster than the statistics: every step counts, the last one wins.
+		await app.press('+', '+', '+');
+		await app.waitFor((text) => /threshold\s+0\.60\s+│/.test(text), 'three steps up, settled');
+
 		await app.press('s');
 		await app.waitFor((text) => text.includes('Tiles by uncertainty'), 'sorted by uncertainty');
 		await app.press('s');

@@ -102,7 +102,7 @@ function LogPane({snapshot, rows, focused, scroll}: {snapshot: RunSnapshot; rows
 		<Pane title={scroll > 0 ? `Log (${scroll} newer below)` : 'Log'} focused={focused} flexGrow={1}>
 			{lines.map((line, index) => (
 				<Text key={`${line.at}-${index}`} wrap="truncate" color={line.level === 'error' ? theme.error : line.level === 'warn' ? theme.warn : undefined}>
-					<Text dimColor>{new Date(line.at).toISOString().slice(11, 19)} </Text>
+					<Text dimColor>{new Date(line.at).toTimeString().slice(0, 8)} </Text>
 					{line.message}
 				</Text>
 			))}

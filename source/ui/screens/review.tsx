@@ -27,14 +27,14 @@ function iouText(iou: number | null): string {
 	return iou === null ? '  –  ' : iou.toFixed(2).padStart(5);
 }
 
-function OverallPane({stats, pending}: {stats: StatsDocument; pending: boolean}) {
+function OverallPane({stats, target}: {stats: StatsDocument; target: number}) {
 	const overall = stats.overall;
 	const seams = overall.seams.disagreement;
 	return (
 		<Pane title="Overall" flexGrow={0}>
 			<Text wrap="truncate">
-				threshold <Text bold inverse>{` ${overall.threshold.toFixed(2)} `}</Text>
-				{pending ? ' …' : ''}
+				threshold <Text bold inverse>{` ${target.toFixed(2)} `}</Text>
+				{target === overall.threshold ? '' : ' …'}
 			</Text>
 			<Text wrap="truncate">
 				foreground <Text bold>{formatPercent(overall.foregroundFraction)}</Text> · {formatArea(overall.foregroundArea)}
@@ -75,13 +75,13 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	const theme = useTheme();
 	const {snapshot} = useRunSnapshot(handle);
 	const [stats, setStats] = useState<StatsDocument>(() => session.stats());
-	const [pending, setPending] = useState(false);
 	const [sort, setSort] = useState<TileSort>('foreground');
 	const [index, setIndex] = useState(0);
 	const [preview, setPreview] = useState<PreviewImage>();
 	const [phase, setPhase] = useState<'review' | 'ask-discard' | 'writing' | 'discarding'>('review');
 	const [error, setError] = useState<string>();
-	const request = useRef(0);
+	const [target, setTarget] = useState(() => stats.overall.threshold);
+	const busy = useRef(false);
 
 	const tiles = useMemo(() => sortTiles(stats.tiles, sort), [stats, sort]);
 	const tile = tiles[Math.min(index, tiles.length - 1)];
@@ -108,23 +108,24 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 		};
 	}, [session, tileId, previewWidth, previewHeight, threshold]);
 
-	const changeThreshold = (step: number) => {
-		const next = Math.round(Math.min(0.95, Math.max(0.05, threshold + step)) * 100) / 100;
-		if (next === threshold) return;
-		const id = ++request.current;
-		setPending(true);
-		session.setThreshold(next).then(
+	// Keys move the target at once; the session recomputes one threshold at a time (its statistics are
+	// rebuilt tile by tile), and catches up with the latest target when it is done.
+	const changeThreshold = (step: number) => setTarget((value) => Math.round(Math.min(0.95, Math.max(0.05, value + step)) * 100) / 100);
+	useEffect(() => {
+		if (busy.current || target === threshold) return;
+		busy.current = true;
+		session.setThreshold(target).then(
 			(updated) => {
-				if (id !== request.current) return;
+				busy.current = false;
 				setStats(updated);
-				setPending(false);
 			},
 			(failure: Error) => {
+				busy.current = false;
 				setError(`threshold: ${failure.message}`);
-				setPending(false);
+				setTarget(threshold);
 			},
 		);
-	};
+	}, [session, target, threshold]);
 
 	useInput(
 		(input, key) => {
@@ -175,7 +176,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 		<Box flexDirection="column" flexGrow={1}>
 			<Box flexGrow={1}>
 				<Box flexDirection="column" width={leftWidth} flexShrink={0}>
-					<OverallPane stats={stats} pending={pending} />
+					<OverallPane stats={stats} target={target} />
 					<AgreementPane stats={stats} />
 					<Pane title="Probability histogram" flexGrow={1}>
 						<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={histogramRows} />
