@@ -1,13 +1,16 @@
+import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import type {Command} from 'commander';
 import type {RunEvent} from '../engine/run/events.js';
 import {startRun} from '../engine/run/run.js';
 import {formatStatsSummary} from '../engine/run/stats-summary.js';
+import {shardRun, type ShardOutcome} from '../engine/shard/shard-run.js';
+import {resolveShard, shardCountVariable, shardLabel, type ShardSpec} from '../engine/shard/shard-spec.js';
 import {UserError} from '../errors.js';
 import {presetFromOptions, withPresetOptions, type PresetOptionValues} from './preset-options.js';
 import {plainRunReporter} from './run-reporter.js';
 
-type RunOptionValues = PresetOptionValues & {out?: string; yes?: boolean; json?: boolean};
+type RunOptionValues = PresetOptionValues & {out?: string; yes?: boolean; json?: boolean; shard?: string; shardCount?: string};
 
 async function confirmWrite(outDir: string): Promise<boolean> {
 	const prompt = createInterface({input: process.stdin, output: process.stderr});
@@ -19,25 +22,43 @@ async function confirmWrite(outDir: string): Promise<boolean> {
 	}
 }
 
+function shardSummary(shard: ShardSpec, tiles: number, outcome: ShardOutcome | undefined): string {
+	const own = `shard ${shardLabel(shard)}: wrote ${tiles} mask tiles and ${outcome?.resultFile ?? 'its result'}`;
+	if (outcome?.merged) {
+		const {merged} = outcome;
+		return `${own}\nlast shard to finish: wrote masks.vrt${merged.features === undefined ? '' : `, masks.geojson (${merged.features} polygons)`} and stats.json over all ${merged.tiles} tiles to ${merged.runDir}`;
+	}
+	return `${own}\nrun-wide outputs not written yet: ${outcome?.waiting ?? 'unknown'}; the last shard to finish writes them, or run deepmask merge`;
+}
+
 export function register(program: Command): void {
 	withPresetOptions(program.command('run'))
 		.description('the whole pipeline headless: plan, fetch, infer, review statistics, write')
 		.option('-o, --out <dir>', "run folder (default: the preset's output.dir); rerunning into it resumes")
 		.option('-y, --yes', 'write the outputs without asking (for scripts, cron and CI)')
 		.option('--json', 'NDJSON events on stdout instead of progress lines on stderr')
-		.addHelpText('after', '\nExamples:\n  deepmask run --preset demo --out /tmp/run --yes\n  deepmask run --preset my-area --set threshold=0.6 --json --yes > events.ndjson')
+		.option('--shard <I/N>', 'process only shard I of N of the tile grid (I counts from 1); shards share the run folder, the last to finish (or deepmask merge) writes the run-wide outputs')
+		.option('--shard-count <n>', `the number of shards when the shard comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job); or set ${shardCountVariable}`)
+		.addHelpText(
+			'after',
+			`\nWithout --shard, a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, counting from 0, with --shard-count or ${shardCountVariable}) picks the shard.\n\nExamples:\n  deepmask run --preset demo --out /tmp/run --yes\n  deepmask run --preset my-area --set threshold=0.6 --json --yes > events.ndjson\n  deepmask run --preset my-area --out /shared/run --shard 2/4 --yes`,
+		)
 		.action(async (options: RunOptionValues) => {
 			if (!options.yes && !process.stdin.isTTY) {
 				throw new UserError('deepmask run asks before writing, but there is no terminal to ask on; add --yes to write without asking');
 			}
 			const loaded = presetFromOptions(options);
+			const shard = resolveShard(options);
+			const outDir = path.resolve(options.out ?? loaded.preset.output.dir);
+			const sharded = shard && shardRun(shard, loaded.preset, outDir);
 			const controller = new AbortController();
 			const interrupt = () => controller.abort(Object.assign(new Error('interrupted'), {name: 'AbortError'}));
 			process.once('SIGINT', interrupt);
 			process.once('SIGTERM', interrupt);
 			try {
-				const run = startRun({preset: loaded, outDir: options.out, signal: controller.signal});
+				const run = startRun({preset: loaded, outDir, signal: controller.signal, ...sharded?.options});
 				const report = options.json ? (event: RunEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : plainRunReporter(process.stderr);
+				if (shard && sharded && !options.json) process.stderr.write(`shard ${shardLabel(shard)}: ${sharded.tiles} of the plan's ${sharded.planTiles} tiles; its manifest and status in ${sharded.options.stateDir}\n`);
 				run.subscribe(report);
 				const review = await run.review;
 				const {overall} = review.stats();
@@ -48,7 +69,11 @@ export function register(program: Command): void {
 					return;
 				}
 				const summary = await review.write();
-				if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall})}\n`);
+				if (shard && sharded) {
+					const outcome = sharded.outcome();
+					if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, shard: shardLabel(shard), merged: outcome?.merged !== undefined, waiting: outcome?.waiting})}\n`);
+					else process.stdout.write(`\n${shardSummary(shard, summary.tiles, outcome)}\n`);
+				} else if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall})}\n`);
 				else process.stdout.write(`\nwrote ${summary.tiles} mask tiles, masks.vrt${summary.features === undefined ? '' : `, masks.geojson (${summary.features} polygons)`} and stats.json to ${summary.outDir}\n`);
 			} finally {
 				process.off('SIGINT', interrupt);

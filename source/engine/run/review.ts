@@ -10,7 +10,7 @@ import {ProbabilityCache} from '../masks/probability-cache.js';
 import {restatTile} from '../masks/restat.js';
 import {mergeStats} from '../masks/run-stats.js';
 import type {StatsDocument, TileStats} from '../masks/stats-types.js';
-import {finaliseOutputs} from '../output/finalise.js';
+import {finaliseOutputs, type FinaliseInput, type FinaliseResult} from '../output/finalise.js';
 import {resizeNearest} from '../output/mask-raster.js';
 import {writeTileOutputs} from '../output/tile-outputs.js';
 import type {ChipSummary} from '../output/training-chips.js';
@@ -47,7 +47,11 @@ export type ReviewContext = {
 	tileStats: TileStats[];
 	emit: (event: DistributiveOmit<RunEvent, 'at'>) => void;
 	finish: (message: string) => Promise<void>;
+	/** Writes the run-wide outputs; default finaliseOutputs (a shard records its share instead). */
+	finalise?: Finaliser;
 };
+
+export type Finaliser = (input: FinaliseInput) => Promise<FinaliseResult>;
 
 export type WriteSummary = {outDir: string; files: string[]; tiles: number; features?: number};
 
@@ -141,7 +145,7 @@ export class ReviewSession {
 			emit({type: 'tile-written', tileId: tile.id});
 		}
 		this.document = this.merge(tiles);
-		const finalised = await finaliseOutputs({
+		const finalised = await (this.context.finalise ?? finaliseOutputs)({
 			runDir: outDir,
 			plan,
 			maskSize: output.maskSize,

@@ -21,7 +21,7 @@ import {writeGeoTiffFile} from '../raster/geotiff.js';
 import {connectServices} from './embedded-service.js';
 import type {RunEvent} from './events.js';
 import {keptProbabilities, modelChecksums, probabilityStage, type InferenceFingerprint} from './infer-resume.js';
-import {ReviewSession, nodataOf} from './review.js';
+import {ReviewSession, nodataOf, type Finaliser} from './review.js';
 import {applyEvent, emptySnapshot, type RunSnapshot} from './snapshot.js';
 import {StatusFile} from './status-file.js';
 
@@ -32,6 +32,10 @@ export type RunOptions = {
 	signal?: AbortSignal;
 	/** Only these tiles (a shard); default the whole plan. */
 	tileIds?: ReadonlySet<string>;
+	/** Where manifest.json and status.json go (a shard's own folder, see engine/shard/layout.ts); default outDir. */
+	stateDir?: string;
+	/** Writes the run-wide outputs after the tiles (a shard records its share instead); default finaliseOutputs. */
+	finalise?: Finaliser;
 };
 
 export type RunHandle = {
@@ -69,7 +73,8 @@ export function startRun(options: RunOptions): RunHandle {
 
 	const snapshot = emptySnapshot();
 	const listeners = new Set<(event: RunEvent) => void>();
-	const status = new StatusFile(outDir, () => snapshot);
+	const stateDir = path.resolve(options.stateDir ?? outDir);
+	const status = new StatusFile(stateDir, () => snapshot);
 	const emit = (body: EventBody) => {
 		const event = {...body, at: Date.now()} as RunEvent;
 		applyEvent(snapshot, event);
@@ -150,7 +155,7 @@ export function startRun(options: RunOptions): RunHandle {
 		const services = await connectServices(preset);
 		let ensemble: Ensemble | undefined;
 		try {
-			const manifest = await Manifest.open(outDir);
+			const manifest = await Manifest.open(stateDir);
 			emit({type: 'stage', stage: 'infer', state: 'start'});
 			const ensembleReady = openEnsemble({
 				models: preset.models,
@@ -218,6 +223,7 @@ export function startRun(options: RunOptions): RunHandle {
 				tileStats: ordered,
 				emit,
 				finish: finishRun,
+				finalise: options.finalise,
 			});
 		} catch (error) {
 			const cancelled = signal.aborted && (error as Error)?.name === 'AbortError';

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import {writeJsonAtomic} from '../fs/atomic.js';
 import type {RunSnapshot} from './snapshot.js';
@@ -5,6 +6,9 @@ import type {RunSnapshot} from './snapshot.js';
 export const statusFileName = 'status.json';
 
 export type StatusDocument = {pid: number; host?: string; writtenAt: number; snapshot: RunSnapshot};
+
+/** Rewritten at least this often while the run goes on, so a watcher on another host can tell a live run from a dead one. */
+export const statusHeartbeatMs = 10_000;
 
 /**
  * Keeps `status.json` in the run folder: the engine's snapshot, rewritten atomically at most once per
@@ -14,6 +18,7 @@ export class StatusFile {
 	private dirty = false;
 	private timer: NodeJS.Timeout | undefined;
 	private writing: Promise<void> = Promise.resolve();
+	private lastWrite = 0;
 
 	constructor(
 		private readonly runDir: string,
@@ -31,9 +36,10 @@ export class StatusFile {
 	}
 
 	flush(): Promise<void> {
-		if (!this.dirty) return this.writing;
+		if (!this.dirty && Date.now() - this.lastWrite < statusHeartbeatMs) return this.writing;
 		this.dirty = false;
-		const document: StatusDocument = {pid: process.pid, writtenAt: Date.now(), snapshot: this.snapshot()};
+		this.lastWrite = Date.now();
+		const document: StatusDocument = {pid: process.pid, host: os.hostname(), writtenAt: this.lastWrite, snapshot: this.snapshot()};
 		const text = structuredClone(document);
 		this.writing = this.writing.then(() => writeJsonAtomic(path.join(this.runDir, statusFileName), text)).catch(() => undefined);
 		return this.writing;

@@ -1,0 +1,24 @@
+import type {Command} from 'commander';
+import {mergeRunFolders} from '../engine/shard/merge.js';
+
+export function register(program: Command): void {
+	program
+		.command('merge')
+		.description('write masks.vrt, masks.geojson, stats.json and the training metadata over every shard of a sharded run')
+		.argument('<dir...>', 'the shared run folder, or several run folders of the same plan (their tiles are copied into the first)')
+		.option('-o, --out <dir>', 'write the merged run folder here instead of into the first folder')
+		.option('--json', 'print the summary as JSON on stdout')
+		.addHelpText(
+			'after',
+			'\nRefuses folders of different plans and shards that have not finished (naming the missing tiles).\n\nExamples:\n  deepmask merge /shared/run\n  deepmask merge /scratch/a /scratch/b --out /data/merged',
+		)
+		.action(async (dirs: string[], options: {out?: string; json?: boolean}) => {
+			const summary = await mergeRunFolders(dirs, options.out);
+			if (options.json) {
+				process.stdout.write(`${JSON.stringify(summary)}\n`);
+				return;
+			}
+			if (summary.copied > 0) process.stderr.write(`copied ${summary.copied} files from the other folders\n`);
+			process.stdout.write(`merged shards ${summary.shards.join(', ')}: wrote masks.vrt${summary.features === undefined ? '' : `, masks.geojson (${summary.features} polygons)`} and stats.json over ${summary.tiles} tiles to ${summary.runDir}\n`);
+		});
+}

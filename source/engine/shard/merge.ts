@@ -1,0 +1,153 @@
+/**
+ * The run-wide outputs of a sharded run (masks.vrt, masks.geojson, stats.json, training metadata),
+ * from the shards' result files and the per-tile files on disk: written by `deepmask merge`, or by
+ * the last shard to finish. Byte for byte what an unsharded run of the same plan writes.
+ */
+import {copyFile, mkdir, open, readdir, realpath, rename, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {UserError} from '../../errors.js';
+import {tileFile} from '../fetch/tile-store.js';
+import {writeJsonAtomic} from '../fs/atomic.js';
+import {mergeStats} from '../masks/run-stats.js';
+import type {TileStats} from '../masks/stats-types.js';
+import {exists} from '../output/exists.js';
+import {finaliseOutputs, type FinaliseResult} from '../output/finalise.js';
+import {maskFile, memberProbabilityFile, probabilityFile, runFiles} from '../output/paths.js';
+import {chipIndex, chipName, trainingFolders} from '../output/training-chips.js';
+import {planFileName} from '../fetch/fetch-tiles.js';
+import type {Plan, Tile} from '../plan/plan.js';
+import {collectShards, commonSettings, missingMessage, usedSources, type CollectedShards, type ShardSource} from './collect.js';
+import {shardFiles, shardFolderName, shardsDir} from './layout.js';
+import {planDifferences, planKey, readPlanFile} from './plan-key.js';
+import {shardLabel} from './shard-spec.js';
+
+export type MergeSummary = FinaliseResult & {runDir: string; tiles: number; shards: string[]; copied: number};
+
+/** Every per-tile file a shard may have written for the tile, relative to the run folder. */
+function tileFiles(plan: Plan, tile: Tile, models: string[]): string[] {
+	const chip = chipName(chipIndex(tile, plan.cols));
+	const relative = (file: string) => path.relative('/run', file);
+	return [
+		tileFile('rgb', tile.id),
+		tileFile('dsm', tile.id),
+		relative(probabilityFile('/run', tile.id)),
+		...models.map((model) => relative(memberProbabilityFile('/run', model, tile.id))),
+		relative(maskFile('/run', tile.id)),
+		...[trainingFolders.images, trainingFolders.labels].flatMap((folder) => ['tif', 'tfw'].map((ext) => path.join(runFiles.trainingDir, folder, `${chip}.${ext}`))),
+	];
+}
+
+/** Copy so that readers of the target see the old file or the whole new one. */
+async function copyAtomic(from: string, to: string): Promise<void> {
+	await mkdir(path.dirname(to), {recursive: true});
+	const temporary = `${to}.${os.hostname()}.${process.pid}.tmp`;
+	await copyFile(from, temporary);
+	await rename(temporary, to);
+}
+
+async function sameFolder(a: string, b: string): Promise<boolean> {
+	return (await realpath(a).catch(() => path.resolve(a))) === (await realpath(b).catch(() => path.resolve(b)));
+}
+
+/** Bring the tiles (and the shard folders) of shards in other run folders into `runDir`. Returns the number of files copied. */
+async function gatherInto(runDir: string, collected: CollectedShards): Promise<number> {
+	let copied = 0;
+	const foreign = new Map<ShardSource, Tile[]>();
+	for (const tile of collected.plan.tiles) {
+		const source = collected.byTile.get(tile.id)!;
+		if (await sameFolder(source.runDir, runDir)) continue;
+		foreign.set(source, [...(foreign.get(source) ?? []), tile]);
+	}
+	for (const [source, tiles] of foreign) {
+		for (const tile of tiles) {
+			for (const file of tileFiles(collected.plan, tile, source.result.settings.models)) {
+				if (!(await exists(path.join(source.runDir, file)))) continue;
+				await copyAtomic(path.join(source.runDir, file), path.join(runDir, file));
+				copied++;
+			}
+		}
+		const folder = path.join(shardsDir, shardFolderName(source.result.shard));
+		for (const name of await readdir(path.join(source.runDir, folder))) {
+			if (name.endsWith('.tmp')) continue;
+			await copyAtomic(path.join(source.runDir, folder, name), path.join(runDir, folder, name));
+			copied++;
+		}
+	}
+	return copied;
+}
+
+/** The run-wide outputs over every tile of complete, consistent shards, into `runDir`. */
+async function writeRunWide(runDir: string, collected: CollectedShards): Promise<MergeSummary> {
+	const missing = missingMessage(collected);
+	if (missing) throw new UserError(`cannot merge yet: ${missing}; wait for those shards or rerun them, then merge again`);
+	const sources = usedSources(collected);
+	const settings = commonSettings(sources);
+	const {plan} = collected;
+	if (!(await exists(path.join(runDir, planFileName)))) await writeJsonAtomic(path.join(runDir, planFileName), plan);
+	const copied = await gatherInto(runDir, collected);
+	const statsById = new Map<string, TileStats>();
+	for (const [id, source] of collected.byTile) statsById.set(id, source.result.tiles.find((tile) => tile.id === id)!);
+	const tiles = plan.tiles.map((tile) => statsById.get(tile.id)!);
+	const overall = mergeStats(tiles, {plan, threshold: settings.threshold, models: settings.models, postprocess: settings.postprocess});
+	const result = await finaliseOutputs({
+		runDir,
+		plan,
+		maskSize: settings.maskSize,
+		classNames: settings.classNames,
+		geojson: settings.geojson,
+		// Read back from the chips on disk: every shard wrote its own.
+		chips: settings.training ? [] : undefined,
+		stats: {overall, tiles},
+		tolerance: settings.tolerance,
+	});
+	const shards = sources.map((source) => shardLabel(source.result.shard));
+	await writeJsonAtomic(path.join(runDir, shardsDir, shardFiles.merged), {mergedAt: new Date().toISOString(), host: os.hostname(), pid: process.pid, tiles: plan.tiles.length, shards});
+	return {...result, runDir, tiles: plan.tiles.length, shards, copied};
+}
+
+/**
+ * `deepmask merge`: the shards of `runDirs` (one shared folder, or several folders of the same plan)
+ * into `into` (default the first folder), copying the tiles of shards that live elsewhere.
+ */
+export async function mergeRunFolders(runDirs: string[], into?: string): Promise<MergeSummary> {
+	const collected = await collectShards(runDirs);
+	if (collected.sources.length === 0) {
+		throw new UserError(`no finished shard in ${runDirs.join(', ')} (no ${shardsDir}/I-of-N/${shardFiles.result}); run the shards first: deepmask run --shard I/N ...`);
+	}
+	const target = path.resolve(into ?? runDirs[0]);
+	if (into !== undefined && (await exists(path.join(target, planFileName)))) {
+		const differences = planDifferences(planKey(collected.plan), planKey(await readPlanFile(target)));
+		if (differences.length > 0) throw new UserError(`${target} holds another plan (${differences.join('; ')}); merge into an empty folder or one of the same plan`);
+	}
+	return writeRunWide(target, collected);
+}
+
+export type AutoMerge = {merged: true; summary: MergeSummary} | {merged: false; reason: string};
+
+/**
+ * After a shard has written its result: when every tile of the plan is covered by a finished shard,
+ * this shard is the last and writes the run-wide outputs. An exclusive lock file (O_EXCL, atomic on
+ * local filesystems, NFSv3+ and Lustre) makes sure that of two shards finishing together only one
+ * writes; every file it writes is renamed into place whole either way.
+ */
+export async function mergeIfComplete(runDir: string): Promise<AutoMerge> {
+	const collected = await collectShards([runDir]);
+	const missing = missingMessage(collected);
+	if (missing) return {merged: false, reason: missing};
+	const lock = path.join(runDir, shardsDir, shardFiles.lock);
+	let handle;
+	try {
+		handle = await open(lock, 'wx');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+		return {merged: false, reason: `another shard is writing the run-wide outputs (${lock} exists); if none is, delete the lock and run deepmask merge ${runDir}`};
+	}
+	try {
+		await handle.writeFile(JSON.stringify({host: os.hostname(), pid: process.pid, since: new Date().toISOString()}));
+		await handle.close();
+		return {merged: true, summary: await writeRunWide(runDir, collected)};
+	} finally {
+		await rm(lock, {force: true});
+	}
+}

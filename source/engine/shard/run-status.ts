@@ -1,0 +1,128 @@
+/**
+ * What `deepmask watch` reads: the status.json of a run folder, or of every shard of a sharded run,
+ * each with its liveness (is the process that writes it still there?).
+ */
+import {readFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {UserError} from '../../errors.js';
+import {statusFileName, statusHeartbeatMs, type StatusDocument} from '../run/status-file.js';
+import type {RunSnapshot} from '../run/snapshot.js';
+import {listShards, shardFiles, shardFolderName, shardsDir} from './layout.js';
+import {shardLabel, type ShardSpec} from './shard-spec.js';
+
+export type Liveness = 'running' | 'stopped' | 'done' | 'failed' | 'cancelled';
+
+export type StatusEntry = {
+	/** "I/N" for a shard, undefined for an unsharded run. */
+	shard?: string;
+	/** Relative to the run folder. */
+	file: string;
+	pid: number;
+	host?: string;
+	writtenAt: number;
+	liveness: Liveness;
+	/** One plain sentence for people. */
+	message: string;
+	snapshot: RunSnapshot;
+};
+
+export type RunStatus = {
+	runDir: string;
+	liveness: Liveness;
+	message: string;
+	statuses: StatusEntry[];
+	/** Shards ("I/N") with no status file yet (not started, e.g. still queued). */
+	missingShards: string[];
+	/** shards/merged.json exists: the run-wide outputs cover every shard. */
+	merged: boolean;
+};
+
+/** A status file on another host that has not been rewritten for this long belongs to a process that is gone. */
+export const remoteStaleMs = 6 * statusHeartbeatMs;
+
+function processAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		// EPERM: the process exists but belongs to another user.
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+function livenessOf(document: StatusDocument, now: number): {liveness: Liveness; message: string} {
+	const {snapshot, pid, host} = document;
+	if (snapshot.state === 'done') return {liveness: 'done', message: `finished${snapshot.message ? `: ${snapshot.message}` : ''}`};
+	if (snapshot.state === 'failed') return {liveness: 'failed', message: `failed${snapshot.message ? `: ${snapshot.message}` : ''}`};
+	if (snapshot.state === 'cancelled') return {liveness: 'cancelled', message: `cancelled${snapshot.message ? `: ${snapshot.message}` : ''}; rerun the same command to resume`};
+	const remote = host !== undefined && host !== os.hostname();
+	if (remote) {
+		const silentMs = now - document.writtenAt;
+		if (silentMs > remoteStaleMs) return {liveness: 'stopped', message: `stopped: no word from the deepmask process (pid ${pid} on ${host}) for ${Math.round(silentMs / 1000)} s; rerun the same command to resume`};
+		return {liveness: 'running', message: `running on ${host} (pid ${pid})`};
+	}
+	if (!processAlive(pid)) return {liveness: 'stopped', message: `stopped: the deepmask process (pid ${pid}) is gone; rerun the same command to resume`};
+	return {liveness: 'running', message: snapshot.state === 'paused' ? `paused (pid ${pid})` : `running (pid ${pid})`};
+}
+
+async function readStatus(runDir: string, file: string, now: number, shard?: ShardSpec): Promise<StatusEntry | undefined> {
+	let text: string;
+	try {
+		text = await readFile(path.join(runDir, file), 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		throw error;
+	}
+	let document: StatusDocument;
+	try {
+		document = JSON.parse(text) as StatusDocument;
+	} catch (error) {
+		throw new UserError(`${path.join(runDir, file)} is not valid JSON (${(error as Error).message})`);
+	}
+	return {...(shard && {shard: shardLabel(shard)}), file, pid: document.pid, host: document.host, writtenAt: document.writtenAt, ...livenessOf(document, now), snapshot: document.snapshot};
+}
+
+const precedence: Liveness[] = ['failed', 'stopped', 'cancelled', 'running', 'done'];
+
+/** Every status of the run folder; UserError when there is none (nothing has run there). */
+export async function readRunStatus(runDir: string, now = Date.now()): Promise<RunStatus> {
+	const resolved = path.resolve(runDir);
+	const statuses: StatusEntry[] = [];
+	const own = await readStatus(resolved, statusFileName, now);
+	if (own) statuses.push(own);
+	const shards = await listShards(resolved);
+	for (const spec of shards) {
+		const entry = await readStatus(resolved, path.join(shardsDir, shardFolderName(spec), shardFiles.status), now, spec);
+		if (entry) statuses.push(entry);
+	}
+	if (statuses.length === 0) {
+		throw new UserError(`${resolved} has no ${statusFileName} (nor ${shardsDir}/I-of-N/${shardFiles.status}): no deepmask run has started there; give the folder a run writes to (its --out)`);
+	}
+	const missingShards: string[] = [];
+	for (const count of new Set(shards.map((spec) => spec.count))) {
+		for (let index = 1; index <= count; index++) {
+			const label = shardLabel({index, count});
+			if (!statuses.some((entry) => entry.shard === label)) missingShards.push(label);
+		}
+	}
+	const merged = await readFile(path.join(resolved, shardsDir, shardFiles.merged)).then(
+		() => true,
+		() => false,
+	);
+	let liveness = precedence.find((state) => statuses.some((entry) => entry.liveness === state))!;
+	if (liveness === 'done' && missingShards.length > 0) liveness = 'running';
+	return {runDir: resolved, liveness, message: overallMessage(liveness, statuses, missingShards, merged), statuses, missingShards, merged};
+}
+
+function overallMessage(liveness: Liveness, statuses: StatusEntry[], missingShards: string[], merged: boolean): string {
+	if (statuses.length === 1 && missingShards.length === 0 && statuses[0].shard === undefined) return statuses[0].message;
+	const sharded = statuses.filter((entry) => entry.shard !== undefined);
+	const counts = precedence.map((state) => [state, sharded.filter((entry) => entry.liveness === state).length] as const).filter(([, count]) => count > 0);
+	const parts = counts.map(([state, count]) => `${count} ${state}`);
+	if (missingShards.length > 0) parts.push(`${missingShards.length} not started (${missingShards.join(', ')})`);
+	const summary = `shards: ${parts.join(', ')}`;
+	if (liveness === 'done') return `${summary}; ${merged ? 'merged: the run-wide outputs cover every shard' : 'not merged yet: run deepmask merge on the folder'}`;
+	if (liveness === 'stopped') return `${summary}; rerun a stopped shard's command to resume it`;
+	return summary;
+}

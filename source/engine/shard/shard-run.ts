@@ -1,0 +1,47 @@
+/**
+ * What makes a run a shard: its share of the tiles, its own manifest and status file, and instead of
+ * the run-wide outputs its result file (then the run-wide outputs too, when it is the last to finish).
+ */
+import {UserError} from '../../errors.js';
+import type {FinaliseInput, FinaliseResult} from '../output/finalise.js';
+import {makePlan, type PlanSettings} from '../plan/plan.js';
+import {shardStateDir} from './layout.js';
+import {mergeIfComplete, type MergeSummary} from './merge.js';
+import {shardResult, writeShardResult} from './result.js';
+import {shardTiles, type ShardSpec} from './shard-spec.js';
+
+export type ShardOutcome = {resultFile: string; merged?: MergeSummary; waiting?: string};
+
+export type ShardRunOptions = {
+	tileIds: ReadonlySet<string>;
+	stateDir: string;
+	finalise: (input: FinaliseInput) => Promise<FinaliseResult>;
+};
+
+export type ShardRun = {options: ShardRunOptions; tiles: number; planTiles: number; outcome: () => ShardOutcome | undefined};
+
+/** The startRun options of shard `spec` of the preset's plan in `runDir`, and what its finalising did (once it has). */
+export function shardRun(spec: ShardSpec, settings: PlanSettings, runDir: string): ShardRun {
+	const plan = makePlan(settings);
+	const tileIds = new Set(shardTiles(plan.tiles, spec).map((tile) => tile.id));
+	let outcome: ShardOutcome | undefined;
+	const finalise = async (input: FinaliseInput): Promise<FinaliseResult> => {
+		const resultFile = await writeShardResult(input.runDir, shardResult(spec, input));
+		let merge;
+		try {
+			merge = await mergeIfComplete(input.runDir);
+		} catch (error) {
+			// This shard's own work is done and recorded; what keeps the run-wide outputs back is for `deepmask merge` to report.
+			if (!(error instanceof UserError)) throw error;
+			merge = {merged: false as const, reason: error.message};
+		}
+		outcome = merge.merged ? {resultFile, merged: merge.summary} : {resultFile, waiting: merge.reason};
+		return merge.merged ? {files: [resultFile, ...merge.summary.files], features: merge.summary.features} : {files: [resultFile]};
+	};
+	return {
+		options: {tileIds, stateDir: shardStateDir(runDir, spec), finalise},
+		tiles: tileIds.size,
+		planTiles: plan.tiles.length,
+		outcome: () => outcome,
+	};
+}
