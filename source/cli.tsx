@@ -8,6 +8,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 	if (error.code === 'EPIPE') process.exit(ExitCode.ok);
 	throw error;
 });
+// A closed stderr (`... 2>&1 | head`) must not end a run: progress lines are only a courtesy.
+process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code !== 'EPIPE') throw error;
+});
 
 const program = new Command('deepmask')
 	.description('Segmentation masks for a piece of the map, from ArcGIS image services and an ONNX ensemble.')

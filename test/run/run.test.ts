@@ -1,4 +1,4 @@
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
@@ -43,6 +43,11 @@ function outputChecksums(dir: string): Record<string, string> {
 	);
 }
 
+/** Every [x, y] of a Polygon's or MultiPolygon's coordinates. */
+function positions(coordinates: unknown[]): Array<[number, number]> {
+	return typeof coordinates[0] === 'number' ? [coordinates as [number, number]] : coordinates.flatMap((part) => positions(part as unknown[]));
+}
+
 async function runToEnd(preset: LoadedPreset, outDir: string, events: RunEvent[] = []) {
 	const run = startRun({preset, outDir});
 	run.subscribe((event) => events.push(event));
@@ -78,10 +83,10 @@ describe('deepmask run on the demo', () => {
 		expect(stats.overall.foregroundFraction).toBeGreaterThan(0.02);
 		expect(stats.overall.members.length).toBeGreaterThanOrEqual(3);
 
-		const geojson = JSON.parse(readFileSync(path.join(outDir, 'masks.geojson'), 'utf8')) as {features: Array<{geometry: {coordinates: number[][][] | number[][][][]}}>};
+		const geojson = JSON.parse(readFileSync(path.join(outDir, 'masks.geojson'), 'utf8')) as {features: Array<{geometry: {coordinates: unknown[]}}>};
 		expect(geojson.features.length).toBeGreaterThan(0);
 		for (const feature of geojson.features) {
-			for (const [x, y] of feature.geometry.coordinates.flat(2) as unknown as Array<[number, number]>) {
+			for (const [x, y] of positions(feature.geometry.coordinates)) {
 				expect(x).toBeGreaterThanOrEqual(plan.adjusted.xmin);
 				expect(x).toBeLessThanOrEqual(plan.adjusted.xmax);
 				expect(y).toBeGreaterThanOrEqual(plan.adjusted.ymin);
@@ -122,6 +127,29 @@ describe('deepmask run on the demo', () => {
 		await runToEnd(tinyDemo(), interrupted, again);
 		expect(again.filter((event) => event.type === 'model-tile')).toHaveLength(0);
 		expect(outputChecksums(interrupted)).toEqual(outputChecksums(clean));
+	});
+
+	it('resumes after SIGKILL at any stage to byte-identical outputs', async () => {
+		const clean = tempDir('kill-clean');
+		await runToEnd(tinyDemo(), clean);
+		// Kill the process after its first fetched tile, its first inferred tile and its first written tile.
+		for (const marker of ['fetch  [1/4]', 'infer  [1/4]', 'write  [1/4]']) {
+			const killed = tempDir('killed');
+			const child = spawn(
+				process.execPath,
+				['--import', 'tsx', path.resolve('source/cli.tsx'), 'run', '--preset', 'demo', '--extent', '1000100,6000100,1000220,6000220', '--set', 'tileSize=128', '--set', 'inference.batchSize=2', '--out', killed, '--yes'],
+				{stdio: ['ignore', 'ignore', 'pipe']},
+			);
+			let stderr = '';
+			const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+			child.stderr.on('data', (chunk: Buffer) => {
+				stderr += chunk.toString();
+				if (stderr.includes(marker)) child.kill('SIGKILL');
+			});
+			expect(await exited).toBe('SIGKILL');
+			await runToEnd(tinyDemo(), killed);
+			expect(outputChecksums(killed)).toEqual(outputChecksums(clean));
+		}
 	});
 
 	it('changes masks and statistics with the threshold without running the models again', async () => {

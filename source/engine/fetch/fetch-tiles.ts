@@ -9,7 +9,7 @@ import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {RunError, UserError} from '../../errors.js';
 import type {LayerConfig, LayerName} from '../../config/preset-schema.js';
-import {writeJsonAtomic} from '../fs/atomic.js';
+import {removeStaleTemporaries, writeJsonAtomic} from '../fs/atomic.js';
 import type {Plan, Tile} from '../plan/plan.js';
 import type {GeoRaster} from '../raster/georaster.js';
 import {ArcGisLayer} from '../sources/arcgis-layer.js';
@@ -97,6 +97,8 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 		const sources = new Map(roles.map((role, index) => [role, opened[index]]));
 
 		await mkdir(outDir, {recursive: true});
+		const leftovers = await removeStaleTemporaries(outDir);
+		if (leftovers > 0) log('info', `removed ${leftovers} temporary file${leftovers === 1 ? '' : 's'} left by an interrupted run`);
 		await writeJsonAtomic(path.join(outDir, planFileName), plan);
 		const manifest = options.manifest ?? (await Manifest.open(outDir));
 		const tiles = options.tiles ?? plan.tiles;

@@ -10,6 +10,7 @@ import type {Plan} from '../plan/plan.js';
 import {readGeoTiffFile} from '../raster/geotiff.js';
 import {exists} from './exists.js';
 import {maskFile, runFiles} from './paths.js';
+import {temporaryPathFor} from '../fs/atomic.js';
 
 export type GeoJsonOptions = {
 	/** Class name for mask value 1. */
@@ -21,7 +22,7 @@ export type GeoJsonOptions = {
 /** Vectorises the mask tiles present in the run folder into masks.geojson. Returns its path and the feature count. */
 export async function writeMasksGeoJson(runDir: string, plan: Pick<Plan, 'epsg' | 'tiles'>, options: GeoJsonOptions): Promise<{file: string; features: number}> {
 	const file = path.join(runDir, runFiles.geojson);
-	const temporary = `${file}.${process.pid}.tmp`;
+	const temporary = temporaryPathFor(file);
 	const handle = await open(temporary, 'w');
 	let features = 0;
 	try {
