@@ -32,7 +32,8 @@ describe('run dashboard (scripted events)', () => {
 		expect(frame).toMatch(/rgb\s+[█░]+\s+\d\/6/);
 		expect(frame).toMatch(/dsm\s+[█░]+\s+\d\/6/);
 		expect(frame).toContain('in flight');
-		for (const model of ['alpha', 'beta', 'gamma']) expect(frame).toMatch(new RegExp(`${model}\\s+[█░]+\\s+\\d/6\\s+[\\d.]+/s cpu\\s+\\d+ms`));
+		expect(frame).toContain('Inference · cpu');
+		for (const model of ['alpha', 'beta', 'gamma']) expect(frame).toMatch(new RegExp(`${model}\\s+[█░]+\\s+\\d/6\\s+[\\d.]+/s\\s+\\d+ms`));
 		expect(frame).toMatch(/ensemble\s+[█░]+/);
 		expect(frame).toMatch(/writing\s+[█░]+/);
 		expect(frame).toContain('fetching 6 tiles');

@@ -60,9 +60,14 @@ function DownloadsPane({snapshot, now, width, rows, focused, scroll}: {snapshot:
 
 function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width: number; focused: boolean}) {
 	const theme = useTheme();
-	const nameWidth = Math.min(12, Math.max(8, ...snapshot.models.map((model) => model.name.length)));
-	// name, bar, " done/total", " 12.3/s", " cpu", " 123ms"
-	const barWidth = Math.max(3, width - nameWidth - 1 - 6 - 7 - 5 - 6);
+	// One execution provider for all (the usual case) goes in the title, leaving the names room.
+	const providers = [...new Set(snapshot.models.map((model) => model.provider))];
+	const sameProvider = providers.length === 1 ? providers[0] : undefined;
+	const providerWidth = sameProvider === undefined ? 5 : 0;
+	// name, bar, " done/total", " 12.3/s", [" cpu "], " 123ms"
+	const fixed = 1 + 6 + 7 + providerWidth + 6;
+	const nameWidth = Math.min(16, Math.max(8, ...snapshot.models.map((model) => model.name.length)), Math.max(8, width - fixed - 3));
+	const barWidth = Math.max(3, width - nameWidth - fixed);
 	const total = snapshot.tiles;
 	const row = (label: string, done: number) => (
 		<Text wrap="truncate">
@@ -70,24 +75,25 @@ function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width
 			{` ${`${done}/${total}`.padStart(5)}`}
 		</Text>
 	);
+	const reason = snapshot.models.find((model) => model.providerReason)?.providerReason;
 	return (
-		<Pane title="Inference" focused={focused} flexGrow={1}>
+		<Pane title={`Inference${sameProvider && sameProvider !== '…' ? ` · ${sameProvider}` : ''}`} focused={focused} flexGrow={1}>
 			{snapshot.models.map((model) => {
 				const rate = modelRate(model);
 				return (
 					<Text key={model.name} wrap="truncate">
 						{fit(model.name, nameWidth)} <ProgressBar fraction={total ? model.done / total : 0} width={barWidth} />
-						{` ${`${model.done}/${total}`.padStart(5)} ${`${rate.tilesPerSecond.toFixed(1)}/s`.padStart(6)} `}
-						<Text color={model.provider === 'cuda' ? theme.ok : undefined}>{fit(model.provider, 4)}</Text>
+						{` ${`${model.done}/${total}`.padStart(5)} ${`${rate.tilesPerSecond.toFixed(1)}/s`.padStart(6)}`}
+						{sameProvider === undefined ? <Text color={model.provider === 'cuda' ? theme.ok : undefined}>{` ${fit(model.provider, 4)}`}</Text> : null}
 						{` ${`${Math.round(rate.msPerTile)}ms`.padStart(5)}`}
 					</Text>
 				);
 			})}
 			{row('ensemble', snapshot.inferred)}
 			{row('writing', snapshot.written)}
-			{snapshot.models.some((model) => model.providerReason) ? (
+			{reason ? (
 				<Text dimColor wrap="truncate">
-					{snapshot.models.find((model) => model.providerReason)?.providerReason}
+					{reason}
 				</Text>
 			) : null}
 		</Pane>

@@ -51,18 +51,20 @@ function OverallPane({stats, target}: {stats: StatsDocument; target: number}) {
 }
 
 /** IoU of every pair of members and of each member with the ensemble; columns are numbered as the rows. */
-function AgreementPane({stats}: {stats: StatsDocument}) {
+function AgreementPane({stats, width}: {stats: StatsDocument; width: number}) {
 	const {models, pairs, members} = stats.overall;
+	// Row labels get what the columns (6 each, the ensemble's too) leave.
+	const nameWidth = Math.max(6, width - 2 - (models.length + 1) * 6);
 	return (
 		<Pane title="Agreement (IoU)" flexGrow={0}>
 			<Text wrap="truncate" bold>
-				{' '.repeat(9)}
+				{' '.repeat(nameWidth + 2)}
 				{models.map((_, index) => String(index + 1).padStart(6)).join('')}
 				{'ens'.padStart(6)}
 			</Text>
 			{models.map((a, index) => (
 				<Text key={a} wrap="truncate">
-					<Text bold>{`${index + 1} ${fit(a, 7)}`}</Text>
+					<Text bold>{`${index + 1} ${fit(a, nameWidth)}`}</Text>
 					{models.map((b) => ` ${iouText(pairIou(pairs, a, b))}`).join('')} {iouText(members.find((member) => member.model === a)?.vsEnsemble.iou ?? null)}
 				</Text>
 			))}
@@ -177,7 +179,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 			<Box flexGrow={1}>
 				<Box flexDirection="column" width={leftWidth} flexShrink={0}>
 					<OverallPane stats={stats} target={target} />
-					<AgreementPane stats={stats} />
+					<AgreementPane stats={stats} width={leftWidth - 4} />
 					<Pane title="Probability histogram" flexGrow={1}>
 						<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={histogramRows} />
 					</Pane>
