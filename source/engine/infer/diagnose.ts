@@ -76,7 +76,9 @@ async function cudaCheck(): Promise<Check> {
 		const dir = ortBinaries();
 		const missing = ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'].filter((file) => !existsSync(path.join(dir, file)));
 		if (missing.length > 0) {
-			return {name, ok: false, required: false, detail: `${message}: ${missing.join(' and ')} not installed in ${dir}${driver}`, fix: cudaInstallCommand()};
+			const install = cudaInstallCommand();
+			const fix = driver ? `nothing to do for CPU inference; on a machine with an NVIDIA GPU, CUDA 12 and cuDNN 9: ${install}` : install;
+			return {name, ok: false, required: false, detail: `${message}: ${missing.join(' and ')} not installed in ${dir}${driver}`, fix};
 		}
 		const loader = loaderError(path.join(dir, 'libonnxruntime_providers_cuda.so'));
 		return {
