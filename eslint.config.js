@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-	{ignores: ['dist/', 'node_modules/', 'models/**/*.py', 'coverage/']},
+	{ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.tmp/', '**/*.tmp']},
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{
@@ -16,6 +16,6 @@ export default tseslint.config(
 	},
 	{
 		files: ['bin/**/*.js'],
-		languageOptions: {globals: {process: 'readonly', console: 'readonly'}},
+		languageOptions: {globals: {process: 'readonly', console: 'readonly', URL: 'readonly'}},
 	},
 );
