@@ -105,11 +105,11 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', {timeout: 180_000}, () =>
 		await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
 		// eslint-disable-next-line no-control-regex
 		const colour = /\x1b\[[0-9;]*(3[0-7]|38;[25];[0-9;]+|9[0-7])m/;
-		expect(screen(true)).toMatch(colour);
+		await until(() => colour.test(screen(true)), 'coloured output');
 		tmux('kill-session', '-t', session!);
 
 		await start({NO_COLOR: '1'});
-		await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
+		await until(() => screen().includes('Presets (') && /models\s+\d/.test(screen()), 'the presets screen with its model list', 60_000);
 		expect(screen(true)).not.toMatch(colour);
 	});
 });
