@@ -89,8 +89,16 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 
 	const runIsLive = (current: Route) => current.screen === 'run' && !isFinished(current.run.handle.snapshot()) && !current.run.failure;
 
+	const closingRef = useRef(false);
 	const finish = useCallback(
 		async (code: number) => {
+			// A second quit while the first waits for the run to stop: leave now.
+			if (closingRef.current) {
+				onOutcome({code, summary: summary.current});
+				exit();
+				return;
+			}
+			closingRef.current = true;
 			const current = routeRef.current;
 			if (current.screen === 'run' && !isFinished(current.run.handle.snapshot())) {
 				setClosing('stopping the run…');
