@@ -14,7 +14,10 @@ export function register(program: Command): void {
 		.command('tui', {isDefault: true, hidden: true})
 		.description('the full-screen terminal app (what `deepmask` with no command opens)')
 		.option('-p, --preset <name>', 'open on this preset (default: the last one used, else demo)')
-		.action(async (options: {preset?: string}) => {
+		// As the default command, it also receives what looked like a command but is none.
+		.argument('[command]')
+		.action(async (unknown: string | undefined, options: {preset?: string}) => {
+			if (unknown !== undefined) throw new UserError(`"${unknown}" is not a deepmask command; run \`deepmask --help\` to list them`);
 			if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.TERM === 'dumb') throw new UserError(NEEDS_TERMINAL);
 			if (inCi(process.env)) throw new UserError(`${NEEDS_TERMINAL} (CI is set in the environment; set CI=false to use the app)`);
 			// chalk reads the colour level when first imported: NO_COLOR must be mapped before Ink loads.

@@ -120,4 +120,10 @@ describe('without a terminal', () => {
 		expect(result.status).toBe(2);
 		expect(result.stderr).toContain('deepmask: the terminal app needs an interactive terminal; for scripts use: deepmask run --preset <name> --yes');
 	});
+
+	it('names an unknown command as such instead of opening the app', () => {
+		const result = spawnSync(process.execPath, [...cli, 'frobnicate'], {cwd: packageRoot, encoding: 'utf8', input: ''});
+		expect(result.status).toBe(2);
+		expect(result.stderr).toContain('"frobnicate" is not a deepmask command');
+	});
 });
