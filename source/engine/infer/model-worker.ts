@@ -1,5 +1,6 @@
-import {Worker} from 'node:worker_threads';
+import type {Worker} from 'node:worker_threads';
 import {RunError} from '../../errors.js';
+import {startWorker} from '../threads/start-worker.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
 
 export type RunResult = {probability: Float32Array; ms: number; batch: number};
@@ -7,15 +8,6 @@ type Pending = {resolve: (result: RunResult) => void; reject: (error: Error) => 
 type Ready = Extract<FromWorker, {type: 'ready'}>;
 type InitError = Extract<FromWorker, {type: 'init-error'}>;
 
-/**
- * The worker script next to this module: session-worker.js when running compiled from dist/; under
- * vitest or tsx, session-worker.ts loaded through tsx-worker.mjs.
- */
-function startThread(init: WorkerInit): Worker {
-	if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./session-worker.js', import.meta.url), {workerData: init});
-	const tsEntry = new URL('./session-worker.ts', import.meta.url).href;
-	return new Worker(new URL('./tsx-worker.mjs', import.meta.url), {workerData: {...init, tsEntry}});
-}
 
 /** The main thread's handle on one model's session worker. */
 export class ModelWorker {
@@ -41,7 +33,7 @@ export class ModelWorker {
 
 	/** Start the worker and wait until its session exists (or every provider failed). */
 	static start(name: string, init: WorkerInit): Promise<{worker: ModelWorker; ready: Ready} | {worker?: undefined; failed: InitError}> {
-		const thread = startThread(init);
+		const thread = startWorker(import.meta.url, './session-worker', init);
 		const handle = new ModelWorker(name, thread);
 		return new Promise((resolve, reject) => {
 			const onExit = (code: number) => reject(new RunError(`model ${name}: its worker exited (code ${code}) before the session was ready.`));
