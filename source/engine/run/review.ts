@@ -63,6 +63,7 @@ export class ReviewSession {
 	private readonly tilesWithNodata: Set<string>;
 	/** Decoded probabilities, so moving the threshold back and forth does not decode the files again. */
 	private readonly cache = new ProbabilityCache();
+	private restats: Promise<unknown> = Promise.resolve();
 
 	constructor(private readonly context: ReviewContext) {
 		this.currentThreshold = context.threshold;
@@ -83,9 +84,9 @@ export class ReviewSession {
 		return this.document;
 	}
 
-	private merge(tiles: TileStats[]): StatsDocument {
+	private merge(tiles: TileStats[], threshold = this.currentThreshold): StatsDocument {
 		const {plan, postprocess} = this.context;
-		return {overall: mergeStats(tiles, {plan, threshold: this.currentThreshold, models: this.modelNames, postprocess}), tiles};
+		return {overall: mergeStats(tiles, {plan, threshold, models: this.modelNames, postprocess}), tiles};
 	}
 
 	private async nodata(tile: Tile): Promise<Uint8Array | undefined> {
@@ -93,23 +94,30 @@ export class ReviewSession {
 		return nodataOf(await readGeoTiffFile(path.join(this.context.outDir, tileFile('dsm', tile.id))));
 	}
 
-	private summarise(tile: Tile) {
+	private summarise(tile: Tile, threshold = this.currentThreshold) {
 		return restatTile(this.context.outDir, tile, this.modelNames, {
-			threshold: this.currentThreshold,
+			threshold,
 			postprocess: this.context.postprocess,
 			nodata: (t) => this.nodata(t),
 			cache: this.cache,
 		});
 	}
 
-	/** Recompute every statistic for a new threshold from the stored probabilities. */
-	async setThreshold(threshold: number): Promise<StatsDocument> {
-		if (!(threshold > 0 && threshold < 1)) throw new RangeError(`threshold ${threshold} is outside (0, 1)`);
-		this.currentThreshold = threshold;
-		const tiles: TileStats[] = [];
-		for (const tile of this.context.tiles) tiles.push((await this.summarise(tile)).stats);
-		this.document = this.merge(tiles);
-		return this.document;
+	/**
+	 * Recompute every statistic for a new threshold from the stored probabilities. Calls are served one
+	 * after another, so the threshold in force is always the one of the last call.
+	 */
+	setThreshold(threshold: number): Promise<StatsDocument> {
+		if (!(threshold > 0 && threshold < 1)) return Promise.reject(new RangeError(`threshold ${threshold} is outside (0, 1)`));
+		const next = this.restats.then(async () => {
+			const tiles: TileStats[] = [];
+			for (const tile of this.context.tiles) tiles.push((await this.summarise(tile, threshold)).stats);
+			this.currentThreshold = threshold;
+			this.document = this.merge(tiles, threshold);
+			return this.document;
+		});
+		this.restats = next.catch(() => undefined);
+		return next;
 	}
 
 	/** The tile's RGB and final mask, resampled (nearest) to width × height for a terminal preview. */
