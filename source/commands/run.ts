@@ -28,6 +28,7 @@ function shardSummary(shard: ShardSpec, tiles: number, outcome: ShardOutcome | u
 		const {merged} = outcome;
 		return `${own}\nlast shard to finish: wrote masks.vrt${merged.features === undefined ? '' : `, masks.geojson (${merged.features} polygons)`} and stats.json over all ${merged.tiles} tiles to ${merged.runDir}`;
 	}
+	if (outcome?.mergedBy) return `${own}\nthe run-wide outputs over all shards were already written by ${outcome.mergedBy}`;
 	return `${own}\nrun-wide outputs not written yet: ${outcome?.waiting ?? 'unknown'}; the last shard to finish writes them, or run deepmask merge`;
 }
 
@@ -71,7 +72,7 @@ export function register(program: Command): void {
 				const summary = await review.write();
 				if (shard && sharded) {
 					const outcome = sharded.outcome();
-					if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, shard: shardLabel(shard), merged: outcome?.merged !== undefined, waiting: outcome?.waiting})}\n`);
+					if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, shard: shardLabel(shard), merged: outcome?.merged !== undefined, mergedBy: outcome?.mergedBy, waiting: outcome?.waiting})}\n`);
 					else process.stdout.write(`\n${shardSummary(shard, summary.tiles, outcome)}\n`);
 				} else if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall})}\n`);
 				else process.stdout.write(`\nwrote ${summary.tiles} mask tiles, masks.vrt${summary.features === undefined ? '' : `, masks.geojson (${summary.features} polygons)`} and stats.json to ${summary.outDir}\n`);

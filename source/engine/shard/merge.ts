@@ -3,7 +3,7 @@
  * from the shards' result files and the per-tile files on disk: written by `deepmask merge`, or by
  * the last shard to finish. Byte for byte what an unsharded run of the same plan writes.
  */
-import {copyFile, mkdir, open, readdir, realpath, rename, rm} from 'node:fs/promises';
+import {copyFile, mkdir, open, readdir, readFile, realpath, rename, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
@@ -78,7 +78,7 @@ async function gatherInto(runDir: string, collected: CollectedShards): Promise<n
 }
 
 /** The run-wide outputs over every tile of complete, consistent shards, into `runDir`. */
-async function writeRunWide(runDir: string, collected: CollectedShards): Promise<MergeSummary> {
+async function writeRunWide(runDir: string, collected: CollectedShards, by: string): Promise<MergeSummary> {
 	const missing = missingMessage(collected);
 	if (missing) throw new UserError(`cannot merge yet: ${missing}; wait for those shards or rerun them, then merge again`);
 	const sources = usedSources(collected);
@@ -102,8 +102,26 @@ async function writeRunWide(runDir: string, collected: CollectedShards): Promise
 		tolerance: settings.tolerance,
 	});
 	const shards = sources.map((source) => shardLabel(source.result.shard));
-	await writeJsonAtomic(path.join(runDir, shardsDir, shardFiles.merged), {mergedAt: new Date().toISOString(), host: os.hostname(), pid: process.pid, tiles: plan.tiles.length, shards});
+	const record: MergedRecord = {mergedAt: new Date().toISOString(), by, host: os.hostname(), pid: process.pid, tiles: plan.tiles.length, shards, results: resultsKey(sources)};
+	await writeJsonAtomic(path.join(runDir, shardsDir, shardFiles.merged), record);
 	return {...result, runDir, tiles: plan.tiles.length, shards, copied};
+}
+
+/** shards/merged.json: when, by whom, and from which shard results the run-wide outputs were written. */
+type MergedRecord = {mergedAt: string; by: string; host: string; pid: number; tiles: number; shards: string[]; results: Record<string, string>};
+
+/** Which results (shard and when it was written) the outputs come from. */
+function resultsKey(sources: ShardSource[]): Record<string, string> {
+	const entries = sources.map((source) => [`${shardLabel(source.result.shard)} ${source.runDir}`, source.result.writtenAt] as const);
+	return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+async function readMergedRecord(runDir: string): Promise<MergedRecord | undefined> {
+	try {
+		return JSON.parse(await readFile(path.join(runDir, shardsDir, shardFiles.merged), 'utf8')) as MergedRecord;
+	} catch {
+		return undefined;
+	}
 }
 
 /**
@@ -120,33 +138,36 @@ export async function mergeRunFolders(runDirs: string[], into?: string): Promise
 		const differences = planDifferences(planKey(collected.plan), planKey(await readPlanFile(target)));
 		if (differences.length > 0) throw new UserError(`${target} holds another plan (${differences.join('; ')}); merge into an empty folder or one of the same plan`);
 	}
-	return writeRunWide(target, collected);
+	return writeRunWide(target, collected, 'deepmask merge');
 }
 
-export type AutoMerge = {merged: true; summary: MergeSummary} | {merged: false; reason: string};
+export type AutoMerge = {state: 'merged'; summary: MergeSummary} | {state: 'waiting'; reason: string} | {state: 'already'; by: string};
 
 /**
- * After a shard has written its result: when every tile of the plan is covered by a finished shard,
+ * After shard `by` has written its result: when every tile of the plan is covered by a finished shard,
  * this shard is the last and writes the run-wide outputs. An exclusive lock file (O_EXCL, atomic on
- * local filesystems, NFSv3+ and Lustre) makes sure that of two shards finishing together only one
- * writes; every file it writes is renamed into place whole either way.
+ * local filesystems, NFSv3+ and Lustre) lets one shard at a time in; inside it, outputs that
+ * shards/merged.json says were already written from these very results are not written again. So of
+ * two shards that both find the run complete, one writes; every file is renamed into place whole anyway.
  */
-export async function mergeIfComplete(runDir: string): Promise<AutoMerge> {
-	const collected = await collectShards([runDir]);
-	const missing = missingMessage(collected);
-	if (missing) return {merged: false, reason: missing};
+export async function mergeIfComplete(runDir: string, by: string): Promise<AutoMerge> {
+	const missing = missingMessage(await collectShards([runDir]));
+	if (missing) return {state: 'waiting', reason: missing};
 	const lock = path.join(runDir, shardsDir, shardFiles.lock);
 	let handle;
 	try {
 		handle = await open(lock, 'wx');
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-		return {merged: false, reason: `another shard is writing the run-wide outputs (${lock} exists); if none is, delete the lock and run deepmask merge ${runDir}`};
+		return {state: 'waiting', reason: `another shard is writing the run-wide outputs (${lock} exists); if none is, delete the lock and run deepmask merge ${runDir}`};
 	}
 	try {
-		await handle.writeFile(JSON.stringify({host: os.hostname(), pid: process.pid, since: new Date().toISOString()}));
+		await handle.writeFile(JSON.stringify({by, host: os.hostname(), pid: process.pid, since: new Date().toISOString()}));
 		await handle.close();
-		return {merged: true, summary: await writeRunWide(runDir, collected)};
+		const collected = await collectShards([runDir]);
+		const previous = await readMergedRecord(runDir);
+		if (previous && JSON.stringify(previous.results) === JSON.stringify(resultsKey(usedSources(collected)))) return {state: 'already', by: previous.by};
+		return {state: 'merged', summary: await writeRunWide(runDir, collected, by)};
 	} finally {
 		await rm(lock, {force: true});
 	}

@@ -6,11 +6,12 @@ import {UserError} from '../../errors.js';
 import type {FinaliseInput, FinaliseResult} from '../output/finalise.js';
 import {makePlan, type PlanSettings} from '../plan/plan.js';
 import {shardStateDir} from './layout.js';
-import {mergeIfComplete, type MergeSummary} from './merge.js';
+import {mergeIfComplete, type AutoMerge, type MergeSummary} from './merge.js';
 import {shardResult, writeShardResult} from './result.js';
-import {shardTiles, type ShardSpec} from './shard-spec.js';
+import {shardLabel, shardTiles, type ShardSpec} from './shard-spec.js';
 
-export type ShardOutcome = {resultFile: string; merged?: MergeSummary; waiting?: string};
+/** What a shard's finalising did: wrote the run-wide outputs (the last shard), found them written by another, or waits. */
+export type ShardOutcome = {resultFile: string; merged?: MergeSummary; mergedBy?: string; waiting?: string};
 
 export type ShardRunOptions = {
 	tileIds: ReadonlySet<string>;
@@ -27,16 +28,20 @@ export function shardRun(spec: ShardSpec, settings: PlanSettings, runDir: string
 	let outcome: ShardOutcome | undefined;
 	const finalise = async (input: FinaliseInput): Promise<FinaliseResult> => {
 		const resultFile = await writeShardResult(input.runDir, shardResult(spec, input));
-		let merge;
+		let merge: AutoMerge;
 		try {
-			merge = await mergeIfComplete(input.runDir);
+			merge = await mergeIfComplete(input.runDir, `shard ${shardLabel(spec)}`);
 		} catch (error) {
 			// This shard's own work is done and recorded; what keeps the run-wide outputs back is for `deepmask merge` to report.
 			if (!(error instanceof UserError)) throw error;
-			merge = {merged: false as const, reason: error.message};
+			merge = {state: 'waiting', reason: error.message};
 		}
-		outcome = merge.merged ? {resultFile, merged: merge.summary} : {resultFile, waiting: merge.reason};
-		return merge.merged ? {files: [resultFile, ...merge.summary.files], features: merge.summary.features} : {files: [resultFile]};
+		if (merge.state === 'merged') {
+			outcome = {resultFile, merged: merge.summary};
+			return {files: [resultFile, ...merge.summary.files], features: merge.summary.features};
+		}
+		outcome = merge.state === 'already' ? {resultFile, mergedBy: merge.by} : {resultFile, waiting: merge.reason};
+		return {files: [resultFile]};
 	};
 	return {
 		options: {tileIds, stateDir: shardStateDir(runDir, spec), finalise},
