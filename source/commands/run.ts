@@ -42,7 +42,7 @@ export function register(program: Command): void {
 		.option('--shard-count <n>', `the number of shards when the shard comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job); or set ${shardCountVariable}`)
 		.addHelpText(
 			'after',
-			`\nWithout --shard, a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, counting from 0, with --shard-count or ${shardCountVariable}) picks the shard.\n\nExamples:\n  deepmask run --preset demo --out /tmp/run --yes\n  deepmask run --preset my-area --set threshold=0.6 --json --yes > events.ndjson\n  deepmask run --preset my-area --out /shared/run --shard 2/4 --yes`,
+			`\nWithout --shard, the scheduler picks the shard: a Slurm job array\n(SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN) or a Kubernetes\nIndexed Job (JOB_COMPLETION_INDEX from 0, with --shard-count or ${shardCountVariable}).\n\nExamples:\n  deepmask run --preset demo --out /tmp/run --yes\n  deepmask run --preset my-area --set threshold=0.6 --json --yes > events.ndjson\n  deepmask run --preset my-area --out /shared/run --shard 2/4 --yes`,
 		)
 		.action(async (options: RunOptionValues) => {
 			if (!options.yes && !process.stdin.isTTY) {
