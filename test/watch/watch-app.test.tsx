@@ -67,7 +67,7 @@ describe('the watch view', () => {
 		await until(() => frame().includes('Downloads'), 'the dashboard');
 		const text = frame();
 		expect(text).toContain("shards: 1 stopped, 1 done; rerun a stopped shard's command to resume it");
-		expect(text).toMatch(/2\/2 +stopped/);
+		expect(text).toMatch(new RegExp(`2/2 +stopped .* pid ${pid} gone: rerun to resume`));
 		expect(text).toMatch(/1\/2 +done/);
 		// Both shards summed: 3 of 4 tiles downloaded, and the log lines marked with their shard.
 		expect(text).toContain('3/4');

@@ -44,18 +44,34 @@ function livenessColor(theme: Theme, liveness: Liveness): string | undefined {
 	return theme.warn;
 }
 
+/** What a shard line says after its bar: the stage while it runs, else the gist of its message. */
+function shardNote(entry: StatusEntry): string {
+	switch (entry.liveness) {
+		case 'running':
+			return `${entry.snapshot.stage ?? ''}${entry.host ? ` on ${entry.host}` : ''}`;
+		case 'stopped':
+			return `pid ${entry.pid} gone: rerun to resume`;
+		case 'failed':
+			return entry.snapshot.message ?? 'failed';
+		default:
+			return entry.liveness === 'done' ? 'finished' : 'cancelled: rerun to resume';
+	}
+}
+
 function ShardLine({entry, width}: {entry: StatusEntry; width: number}) {
 	const theme = useTheme();
 	const {snapshot} = entry;
 	const counts = `${snapshot.written || snapshot.inferred}/${snapshot.tiles} ${snapshot.written ? 'written' : 'inferred'}`;
-	const barWidth = Math.max(6, Math.min(30, width - 48));
+	const note = shardNote(entry);
+	// label 7, liveness 10, percentage 5, counts 18: the bar gets what the note leaves.
+	const barWidth = Math.max(6, Math.min(30, width - 41 - note.length));
 	return (
 		<Text wrap="truncate">
 			{fit(entry.shard ?? 'run', 7)}
 			<Text color={livenessColor(theme, entry.liveness)}>{fit(entry.liveness, 10)}</Text>
 			<ProgressBar fraction={overallProgress(snapshot)} width={barWidth} />
 			{` ${formatPercent(overallProgress(snapshot), 0).padStart(4)} ${counts.padEnd(16)} `}
-			<Text dimColor>{entry.liveness === 'running' ? (snapshot.stage ?? '') : entry.message}</Text>
+			<Text dimColor>{note}</Text>
 		</Text>
 	);
 }
