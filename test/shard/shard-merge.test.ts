@@ -54,6 +54,9 @@ describe('sharded runs', () => {
 		for (const shard of ['1-of-2', '2-of-2']) for (const file of ['manifest.json', 'status.json', 'result.json']) expect(existsSync(path.join(dir, 'shards', shard, file))).toBe(true);
 		expect(existsSync(path.join(dir, 'manifest.json'))).toBe(false);
 		expect(outputChecksums(dir)).toEqual(reference);
+		const watched = JSON.parse((await ok(['watch', dir, '--json'])).stdout) as {liveness: string; merged: boolean; statuses: Array<{shard: string; liveness: string}>};
+		expect(watched).toMatchObject({liveness: 'done', merged: true});
+		expect(watched.statuses.map((entry) => `${entry.shard} ${entry.liveness}`)).toEqual(['1/2 done', '2/2 done']);
 
 		// Merging by hand again writes the same bytes.
 		const merged = await ok(['merge', dir]);

@@ -2,7 +2,7 @@
  * What `deepmask watch` reads: the status.json of a run folder, or of every shard of a sharded run,
  * each with its liveness (is the process that writes it still there?).
  */
-import {readFile} from 'node:fs/promises';
+import {readFile, stat} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
@@ -34,8 +34,8 @@ export type RunStatus = {
 	statuses: StatusEntry[];
 	/** Shards ("I/N") with no status file yet (not started, e.g. still queued). */
 	missingShards: string[];
-	/** shards/merged.json exists: the run-wide outputs cover every shard. */
-	merged: boolean;
+	/** Sharded runs only: the run-wide outputs cover every shard's latest result (shards/merged.json is newer than them). */
+	merged?: boolean;
 };
 
 /** A status file on another host that has not been rewritten for this long belongs to a process that is gone. */
@@ -83,6 +83,22 @@ async function readStatus(runDir: string, file: string, now: number, shard?: Sha
 	return {...(shard && {shard: shardLabel(shard)}), file, pid: document.pid, host: document.host, writtenAt: document.writtenAt, ...livenessOf(document, now), snapshot: document.snapshot};
 }
 
+const modifiedAt = (file: string) => stat(file).then(
+	(stats) => stats.mtimeMs,
+	() => undefined,
+);
+
+/** shards/merged.json is there and no shard has written a result since (a rerun shard makes the outputs stale). */
+async function mergedSinceLastResult(runDir: string, shards: ShardSpec[]): Promise<boolean> {
+	const mergedAt = await modifiedAt(path.join(runDir, shardsDir, shardFiles.merged));
+	if (mergedAt === undefined) return false;
+	for (const spec of shards) {
+		const resultAt = await modifiedAt(path.join(runDir, shardsDir, shardFolderName(spec), shardFiles.result));
+		if (resultAt !== undefined && resultAt > mergedAt) return false;
+	}
+	return true;
+}
+
 const precedence: Liveness[] = ['failed', 'stopped', 'cancelled', 'running', 'done'];
 
 /** Every status of the run folder; UserError when there is none (nothing has run there). */
@@ -106,13 +122,10 @@ export async function readRunStatus(runDir: string, now = Date.now()): Promise<R
 			if (!statuses.some((entry) => entry.shard === label)) missingShards.push(label);
 		}
 	}
-	const merged = await readFile(path.join(resolved, shardsDir, shardFiles.merged)).then(
-		() => true,
-		() => false,
-	);
+	const merged = shards.length > 0 && (await mergedSinceLastResult(resolved, shards));
 	let liveness = precedence.find((state) => statuses.some((entry) => entry.liveness === state))!;
 	if (liveness === 'done' && missingShards.length > 0) liveness = 'running';
-	return {runDir: resolved, liveness, message: overallMessage(liveness, statuses, missingShards, merged), statuses, missingShards, merged};
+	return {runDir: resolved, liveness, message: overallMessage(liveness, statuses, missingShards, merged), statuses, missingShards, ...(shards.length > 0 && {merged})};
 }
 
 function overallMessage(liveness: Liveness, statuses: StatusEntry[], missingShards: string[], merged: boolean): string {
