@@ -27,13 +27,12 @@ export type MergeSummary = FinaliseResult & {runDir: string; tiles: number; shar
 /** Every per-tile file a shard may have written for the tile, relative to the run folder. */
 function tileFiles(plan: Plan, tile: Tile, models: string[]): string[] {
 	const chip = chipName(chipIndex(tile, plan.cols));
-	const relative = (file: string) => path.relative('/run', file);
 	return [
 		tileFile('rgb', tile.id),
 		tileFile('dsm', tile.id),
-		relative(probabilityFile('/run', tile.id)),
-		...models.map((model) => relative(memberProbabilityFile('/run', model, tile.id))),
-		relative(maskFile('/run', tile.id)),
+		probabilityFile('', tile.id),
+		...models.map((model) => memberProbabilityFile('', model, tile.id)),
+		maskFile('', tile.id),
 		...[trainingFolders.images, trainingFolders.labels].flatMap((folder) => ['tif', 'tfw'].map((ext) => path.join(runFiles.trainingDir, folder, `${chip}.${ext}`))),
 	];
 }
