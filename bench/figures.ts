@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
-import {startImageService} from '../source/demo/server.js';
 import {fetchAll} from '../source/engine/fetch/fetch-tiles.js';
 import {tileFile} from '../source/engine/fetch/tile-store.js';
 import {openEnsemble} from '../source/engine/infer/ensemble.js';
 import {makePlan} from '../source/engine/plan/plan.js';
 import {readGeoTiffFile} from '../source/engine/raster/geotiff.js';
+import {startServiceThread} from '../source/engine/run/embedded-service.js';
 import {startRun} from '../source/engine/run/run.js';
 import {loopbackRewrite} from '../source/engine/sources/loopback.js';
 import {eventLoopDelayDuring, timed} from './measure.js';
@@ -42,7 +42,7 @@ export async function pipelineFigures(tiles: number, tileSize: number): Promise<
 	const outDir = tempDir('pipeline');
 	try {
 		const {result: review, ms: pipelineMs} = await timed(async () => {
-			const run = startRun({preset, outDir});
+			const run = startRun({preset, outDir, writeAsYouGo: true});
 			const session = await run.review;
 			await session.write();
 			return session;
@@ -93,7 +93,8 @@ export async function pipelineFigures(tiles: number, tileSize: number): Promise<
 
 /** Tiles per second fetched from the local service with `latencyMs` added to every answer, per concurrency. */
 export async function downloadScaling(tiles: number, tileSize: number, concurrencies: number[], latencyMs: number): Promise<Array<{concurrency: number; tilesPerSecond: number}>> {
-	const service = await startImageService({port: 0, faults: {latencyMs}});
+	// In its own thread, as a remote service would be: its rendering must not stall the fetcher's event loop.
+	const service = await startServiceThread({port: 0, faults: {latencyMs}});
 	try {
 		const results: Array<{concurrency: number; tilesPerSecond: number}> = [];
 		for (const concurrency of concurrencies) {

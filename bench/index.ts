@@ -10,8 +10,8 @@ import {downloadScaling, memoryByExtent, pipelineFigures} from './figures.js';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
-	? {pipelineTiles: 9, tileSize: 256, downloadTiles: 32, downloadTileSize: 128, memoryTiles: [4, 16, 64], memoryTileSize: 128}
-	: {pipelineTiles: 24, tileSize: 512, downloadTiles: 96, downloadTileSize: 128, memoryTiles: [6, 24, 96], memoryTileSize: 256};
+	? {pipelineTiles: 16, tileSize: 256, downloadTiles: 32, downloadTileSize: 128, memoryTiles: [16, 64, 256], memoryTileSize: 64}
+	: {pipelineTiles: 24, tileSize: 512, downloadTiles: 96, downloadTileSize: 128, memoryTiles: [32, 128, 512], memoryTileSize: 64};
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 log(`deepmask bench${quick ? ' --quick' : ''} on ${os.cpus().length} cores, Node ${process.version}`);

@@ -57,7 +57,7 @@ export function register(program: Command): void {
 			process.once('SIGINT', interrupt);
 			process.once('SIGTERM', interrupt);
 			try {
-				const run = startRun({preset: loaded, outDir, signal: controller.signal, ...sharded?.options});
+				const run = startRun({preset: loaded, outDir, signal: controller.signal, writeAsYouGo: options.yes, ...sharded?.options});
 				const report = options.json ? (event: RunEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : plainRunReporter(process.stderr);
 				if (shard && sharded && !options.json) process.stderr.write(`shard ${shardLabel(shard)}: ${sharded.tiles} of the plan's ${sharded.planTiles} tiles; its manifest and status in ${sharded.options.stateDir}\n`);
 				run.subscribe(report);

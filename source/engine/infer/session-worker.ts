@@ -23,8 +23,10 @@ async function createSession(): Promise<void> {
 				intraOpNumThreads: init.intraOpThreads,
 				interOpNumThreads: 1,
 				graphOptimizationLevel: 'all',
-				// Fixed tile shapes: the memory pattern is reused from run to run.
-				enableMemPattern: true,
+				// Batches vary in size (the last ones are partial); with the arena and memory pattern on, every new
+				// shape grows the session's memory for good (onnxruntime#11118), so a long run would not stay flat.
+				enableMemPattern: false,
+				enableCpuMemArena: false,
 			});
 			post({
 				type: 'ready',

@@ -12,7 +12,7 @@ import {mergeStats} from '../masks/run-stats.js';
 import type {StatsDocument, TileStats} from '../masks/stats-types.js';
 import {finaliseOutputs, type FinaliseInput, type FinaliseResult} from '../output/finalise.js';
 import {resizeNearest} from '../output/mask-raster.js';
-import {writeTileOutputs} from '../output/tile-outputs.js';
+import {writeTileOutputs, type TileOutputResult} from '../output/tile-outputs.js';
 import type {ChipSummary} from '../output/training-chips.js';
 import type {Plan, Tile} from '../plan/plan.js';
 import type {GeoRaster} from '../raster/georaster.js';
@@ -49,7 +49,17 @@ export type ReviewContext = {
 	finish: (message: string) => Promise<void>;
 	/** Writes the run-wide outputs; default finaliseOutputs (a shard records its share instead). */
 	finalise?: Finaliser;
+	/** Tiles the run already wrote as they were inferred, and at which threshold. */
+	written?: WrittenTiles & {threshold: number};
 };
+
+export type WrittenTiles = {files: string[]; chips: ChipSummary[]};
+
+/** One tile's mask GeoTIFF, and its training chip when the RGB is given. */
+export function writeTileMask(context: Pick<ReviewContext, 'plan' | 'outDir' | 'output'>, tile: Tile, mask: Uint8Array, rgb: GeoRaster | undefined): Promise<TileOutputResult> {
+	const {plan, outDir, output} = context;
+	return writeTileOutputs({runDir: outDir, tile, epsg: plan.epsg, cols: plan.cols, mask, size: {width: tile.width, height: tile.height}, maskSize: output.maskSize, rgb});
+}
 
 export type Finaliser = (input: FinaliseInput) => Promise<FinaliseResult>;
 
@@ -138,21 +148,27 @@ export class ReviewSession {
 
 	/** Masks, training chips, VRT, GeoJSON, training metadata and stats.json, at the current threshold. */
 	async write(): Promise<WriteSummary> {
-		const {plan, outDir, output, emit} = this.context;
+		const {plan, outDir, output, emit, written} = this.context;
 		emit({type: 'stage', stage: 'write', state: 'start'});
 		const files: string[] = [];
 		const chips: ChipSummary[] = [];
-		const tiles: TileStats[] = [];
-		for (const tile of this.context.tiles) {
-			const {mask, stats} = await this.summarise(tile);
-			tiles.push(stats);
-			const rgb = output.training ? await readGeoTiffFile(path.join(outDir, tileFile('rgb', tile.id))) : undefined;
-			const result = await writeTileOutputs({runDir: outDir, tile, epsg: plan.epsg, cols: plan.cols, mask, size: {width: tile.width, height: tile.height}, maskSize: output.maskSize, rgb});
-			files.push(...result.files);
-			if (result.chip) chips.push(result.chip);
-			emit({type: 'tile-written', tileId: tile.id});
+		if (written && written.threshold === this.currentThreshold) {
+			files.push(...written.files);
+			chips.push(...written.chips);
+			for (const tile of this.context.tiles) emit({type: 'tile-written', tileId: tile.id});
+		} else {
+			const tiles: TileStats[] = [];
+			for (const tile of this.context.tiles) {
+				const {mask, stats} = await this.summarise(tile);
+				tiles.push(stats);
+				const rgb = output.training ? await readGeoTiffFile(path.join(outDir, tileFile('rgb', tile.id))) : undefined;
+				const result = await writeTileMask(this.context, tile, mask, rgb);
+				files.push(...result.files);
+				if (result.chip) chips.push(result.chip);
+				emit({type: 'tile-written', tileId: tile.id});
+			}
+			this.document = this.merge(tiles);
 		}
-		this.document = this.merge(tiles);
 		const finalised = await (this.context.finalise ?? finaliseOutputs)({
 			runDir: outDir,
 			plan,

@@ -12,6 +12,7 @@ import {fetchTiles, type FetchEvent, type FetchedTile} from '../fetch/fetch-tile
 import {Manifest} from '../fetch/manifest.js';
 import {openEnsemble} from '../infer/ensemble.js';
 import type {Ensemble, InferEvent} from '../infer/types.js';
+import {restatTile} from '../masks/restat.js';
 import type {TileStats} from '../masks/stats-types.js';
 import {summariseTile} from '../masks/tile-stats.js';
 import {probabilityRaster} from '../output/mask-raster.js';
@@ -21,7 +22,7 @@ import {writeGeoTiffFile} from '../raster/geotiff.js';
 import {connectServices} from './embedded-service.js';
 import type {RunEvent} from './events.js';
 import {keptProbabilities, modelChecksums, probabilityStage, type InferenceFingerprint} from './infer-resume.js';
-import {ReviewSession, nodataOf, type Finaliser} from './review.js';
+import {ReviewSession, nodataOf, writeTileMask, type Finaliser, type WrittenTiles} from './review.js';
 import {applyEvent, emptySnapshot, type RunSnapshot} from './snapshot.js';
 import {StatusFile} from './status-file.js';
 
@@ -36,6 +37,12 @@ export type RunOptions = {
 	stateDir?: string;
 	/** Writes the run-wide outputs after the tiles (a shard records its share instead); default finaliseOutputs. */
 	finalise?: Finaliser;
+	/**
+	 * Write each tile's mask and training chip as soon as it is inferred, at the starting threshold, so
+	 * writing overlaps the other stages (headless runs with --yes). The review can still change the
+	 * threshold; writing then redoes the tiles.
+	 */
+	writeAsYouGo?: boolean;
 };
 
 export type RunHandle = {
@@ -123,10 +130,10 @@ export function startRun(options: RunOptions): RunHandle {
 		};
 		const nodata = nodataOf(fetched.dsm);
 		if (await keptProbabilities(outDir, manifest, tile.id, fingerprint)) {
-			const {restatTile} = await import('../masks/restat.js');
-			const {stats} = await restatTile(outDir, tile, modelNames, {threshold, postprocess: preset.postprocess, nodata: async () => nodata});
+			const summary = await restatTile(outDir, tile, modelNames, {threshold, postprocess: preset.postprocess, nodata: async () => nodata});
 			emit({type: 'tile-inferred', tileId: tile.id, skipped: true});
-			return stats;
+			await writeEarly(fetched, summary.mask);
+			return summary.stats;
 		}
 		const started = Date.now();
 		const prediction = await ensemble.predict({
@@ -144,9 +151,19 @@ export function startRun(options: RunOptions): RunHandle {
 		}
 		manifest.set(probabilityStage, tile.id, {state: 'done', file: path.relative(outDir, probabilityFile(outDir, tile.id)).split(path.sep).join('/'), fingerprint, ms: Date.now() - started});
 		await manifest.save();
-		const {stats} = summariseTile({tile, probability, members, models: modelNames, nodata, ...size, threshold, postprocess: preset.postprocess});
+		const {mask, stats} = summariseTile({tile, probability, members, models: modelNames, nodata, ...size, threshold, postprocess: preset.postprocess});
 		emit({type: 'tile-inferred', tileId: tile.id, skipped: false});
+		await writeEarly(fetched, mask);
 		return stats;
+	}
+
+	const writtenEarly: WrittenTiles = {files: [], chips: []};
+	async function writeEarly(fetched: FetchedTile, mask: Uint8Array): Promise<void> {
+		if (!options.writeAsYouGo) return;
+		const result = await writeTileMask({plan, outDir, output: preset.output}, fetched.tile, mask, preset.output.training ? fetched.rgb : undefined);
+		writtenEarly.files.push(...result.files);
+		if (result.chip) writtenEarly.chips.push(result.chip);
+		emit({type: 'tile-written', tileId: fetched.tile.id});
 	}
 
 	async function execute(): Promise<ReviewSession> {
@@ -224,6 +241,7 @@ export function startRun(options: RunOptions): RunHandle {
 				emit,
 				finish: finishRun,
 				finalise: options.finalise,
+				written: options.writeAsYouGo ? {threshold, ...writtenEarly} : undefined,
 			});
 		} catch (error) {
 			const cancelled = signal.aborted && (error as Error)?.name === 'AbortError';

@@ -78,6 +78,8 @@ export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot 
 		}
 		case 'stage':
 			if (event.state === 'start') snapshot.stage = event.stage;
+			// The write stage counts its tiles afresh (tiles written early are counted again, rewritten or not).
+			if (event.stage === 'write' && event.state === 'start') snapshot.written = 0;
 			break;
 		case 'tile-queued':
 			layerOf(snapshot, event.layer).inFlight.push({tileId: event.tileId, bytes: 0, attempt: 1, startedAt: event.at});
