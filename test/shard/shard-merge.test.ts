@@ -65,7 +65,7 @@ describe('sharded runs', () => {
 
 		// Two shards that both find the run complete: one writes the run-wide outputs, the other leaves them.
 		rmSync(path.join(dir, 'shards/merged.json'));
-		const race = await Promise.all([mergeIfComplete(dir, 'shard 1/2'), mergeIfComplete(dir, 'shard 2/2')]);
+		const race = await Promise.all([mergeIfComplete(dir, {index: 1, count: 2}), mergeIfComplete(dir, {index: 2, count: 2})]);
 		expect(race.filter((outcome) => outcome.state === 'merged')).toHaveLength(1);
 		expect(outputChecksums(dir)).toEqual(reference);
 		expect(readdirSync(dir).filter((file) => file.endsWith('.tmp'))).toEqual([]);

@@ -18,9 +18,9 @@ import {chipIndex, chipName, trainingFolders} from '../output/training-chips.js'
 import {planFileName} from '../fetch/fetch-tiles.js';
 import type {Plan, Tile} from '../plan/plan.js';
 import {collectShards, commonSettings, missingMessage, usedSources, type CollectedShards, type ShardSource} from './collect.js';
-import {shardFiles, shardFolderName, shardsDir} from './layout.js';
+import {shardFiles, shardFolderName, shardResultFile, shardsDir} from './layout.js';
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
-import {shardLabel} from './shard-spec.js';
+import {shardLabel, type ShardSpec} from './shard-spec.js';
 
 export type MergeSummary = FinaliseResult & {runDir: string; tiles: number; shards: string[]; copied: number};
 
@@ -52,11 +52,14 @@ async function sameFolder(a: string, b: string): Promise<boolean> {
 /** Bring the tiles (and the shard folders) of shards in other run folders into `runDir`. Returns the number of files copied. */
 async function gatherInto(runDir: string, collected: CollectedShards): Promise<number> {
 	let copied = 0;
+	const local = new Map<string, boolean>();
+	for (const source of collected.sources) if (!local.has(source.runDir)) local.set(source.runDir, await sameFolder(source.runDir, runDir));
 	const foreign = new Map<ShardSource, Tile[]>();
 	for (const tile of collected.plan.tiles) {
 		const source = collected.byTile.get(tile.id)!;
-		if (await sameFolder(source.runDir, runDir)) continue;
-		foreign.set(source, [...(foreign.get(source) ?? []), tile]);
+		if (local.get(source.runDir)) continue;
+		if (!foreign.has(source)) foreign.set(source, []);
+		foreign.get(source)!.push(tile);
 	}
 	for (const [source, tiles] of foreign) {
 		for (const tile of tiles) {
@@ -86,7 +89,7 @@ async function writeRunWide(runDir: string, collected: CollectedShards, by: stri
 	if (!(await exists(path.join(runDir, planFileName)))) await writeJsonAtomic(path.join(runDir, planFileName), plan);
 	const copied = await gatherInto(runDir, collected);
 	const statsById = new Map<string, TileStats>();
-	for (const [id, source] of collected.byTile) statsById.set(id, source.result.tiles.find((tile) => tile.id === id)!);
+	for (const source of sources) for (const tile of source.result.tiles) if (collected.byTile.get(tile.id) === source) statsById.set(tile.id, tile);
 	const tiles = plan.tiles.map((tile) => statsById.get(tile.id)!);
 	const overall = mergeStats(tiles, {plan, threshold: settings.threshold, models: settings.models, postprocess: settings.postprocess});
 	const result = await finaliseOutputs({
@@ -149,7 +152,11 @@ export type AutoMerge = {state: 'merged'; summary: MergeSummary} | {state: 'wait
  * shards/merged.json says were already written from these very results are not written again. So of
  * two shards that both find the run complete, one writes; every file is renamed into place whole anyway.
  */
-export async function mergeIfComplete(runDir: string, by: string): Promise<AutoMerge> {
+export async function mergeIfComplete(runDir: string, by: ShardSpec): Promise<AutoMerge> {
+	// Cheap first: until every shard of this count has a result file, no result needs reading.
+	const unfinished: string[] = [];
+	for (let index = 1; index <= by.count; index++) if (!(await exists(shardResultFile(runDir, {index, count: by.count})))) unfinished.push(shardLabel({index, count: by.count}));
+	if (unfinished.length > 0) return {state: 'waiting', reason: `not finished: shard ${unfinished.join(', ')}`};
 	const missing = missingMessage(await collectShards([runDir]));
 	if (missing) return {state: 'waiting', reason: missing};
 	const lock = path.join(runDir, shardsDir, shardFiles.lock);
@@ -161,12 +168,13 @@ export async function mergeIfComplete(runDir: string, by: string): Promise<AutoM
 		return {state: 'waiting', reason: `another shard is writing the run-wide outputs (${lock} exists); if none is, delete the lock and run deepmask merge ${runDir}`};
 	}
 	try {
-		await handle.writeFile(JSON.stringify({by, host: os.hostname(), pid: process.pid, since: new Date().toISOString()}));
+		const writer = `shard ${shardLabel(by)}`;
+		await handle.writeFile(JSON.stringify({by: writer, host: os.hostname(), pid: process.pid, since: new Date().toISOString()}));
 		await handle.close();
 		const collected = await collectShards([runDir]);
 		const previous = await readMergedRecord(runDir);
 		if (previous && JSON.stringify(previous.results) === JSON.stringify(resultsKey(usedSources(collected)))) return {state: 'already', by: previous.by};
-		return {state: 'merged', summary: await writeRunWide(runDir, collected, by)};
+		return {state: 'merged', summary: await writeRunWide(runDir, collected, writer)};
 	} finally {
 		await rm(lock, {force: true});
 	}

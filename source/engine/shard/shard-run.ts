@@ -8,7 +8,7 @@ import {makePlan, type PlanSettings} from '../plan/plan.js';
 import {shardStateDir} from './layout.js';
 import {mergeIfComplete, type AutoMerge, type MergeSummary} from './merge.js';
 import {shardResult, writeShardResult} from './result.js';
-import {shardLabel, shardTiles, type ShardSpec} from './shard-spec.js';
+import {shardTiles, type ShardSpec} from './shard-spec.js';
 
 /** What a shard's finalising did: wrote the run-wide outputs (the last shard), found them written by another, or waits. */
 export type ShardOutcome = {resultFile: string; merged?: MergeSummary; mergedBy?: string; waiting?: string};
@@ -30,7 +30,7 @@ export function shardRun(spec: ShardSpec, settings: PlanSettings, runDir: string
 		const resultFile = await writeShardResult(input.runDir, shardResult(spec, input));
 		let merge: AutoMerge;
 		try {
-			merge = await mergeIfComplete(input.runDir, `shard ${shardLabel(spec)}`);
+			merge = await mergeIfComplete(input.runDir, spec);
 		} catch (error) {
 			// This shard's own work is done and recorded; what keeps the run-wide outputs back is for `deepmask merge` to report.
 			if (!(error instanceof UserError)) throw error;
