@@ -12,6 +12,7 @@
  */
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {sequence} from '../../source/demo/noise.js';
 import {renderScene} from '../../source/demo/scene.js';
 
 type Box = {xmin: number; ymin: number; xmax: number; ymax: number};
@@ -24,23 +25,11 @@ const areas = JSON.parse(readFileSync(new URL('./areas.json', import.meta.url), 
 const size = 256;
 const [outDir = 'models/recipe/data', trainCount = '640', valCount = '48'] = process.argv.slice(2);
 
-/** Deterministic pseudo-random numbers (mulberry32), so the recipe renders the same patches every time. */
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 const overlaps = (a: Box, b: Box, margin: number) =>
 	a.xmin < b.xmax + margin && a.xmax > b.xmin - margin && a.ymin < b.ymax + margin && a.ymax > b.ymin - margin;
 
 function patches(count: number, region: Box, seed: number, avoidHeldOut: boolean): Array<{bbox: Box; cell: number}> {
-	const next = random(seed);
+	const next = sequence(seed);
 	const out: Array<{bbox: Box; cell: number}> = [];
 	while (out.length < count) {
 		const cell = 0.5 + 0.5 * next();
