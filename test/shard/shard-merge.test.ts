@@ -37,6 +37,8 @@ async function ok(args: string[], env?: NodeJS.ProcessEnv) {
 
 describe('sharded runs', () => {
 	let reference: Record<string, string>;
+	/** The two-shard run folder, merged (the last test merges a third shard against it). */
+	let twoShards: string;
 
 	beforeAll(async () => {
 		const dir = tempDir('whole');
@@ -47,6 +49,7 @@ describe('sharded runs', () => {
 
 	it('two shards in one shared folder: the last to finish writes outputs identical to an unsharded run', async () => {
 		const dir = tempDir('two');
+		twoShards = dir;
 		const results = await Promise.all([ok(runArgs(dir, '--shard', '1/2')), ok(runArgs(dir, '--shard', '2/2'))]);
 		expect(results.filter((result) => result.stdout.includes('last shard to finish: wrote')), results.map((result) => result.stdout).join('\n')).toHaveLength(1);
 		expect(existsSync(path.join(dir, 'shards/merged.json'))).toBe(true);
@@ -92,19 +95,17 @@ describe('sharded runs', () => {
 	});
 
 	it('refuses to merge shards of different plans, or masks made at different thresholds', async () => {
-		const mine = tempDir('plan-a');
 		const other = tempDir('plan-b');
 		const stricter = tempDir('threshold');
 		await Promise.all([
-			ok(runArgs(mine, '--shard', '1/2')),
 			ok(['run', '--preset', 'demo', '--extent', '1000100,6000100,1000160,6000160', '--set', 'tileSize=128', '--out', other, '--yes', '--shard', '2/2']),
 			ok(runArgs(stricter, '--shard', '2/2', '--set', 'threshold=0.6')),
 		]);
-		const refused = await runCli(['merge', mine, other]);
+		const refused = await runCli(['merge', twoShards, other]);
 		expect(refused.code).toBe(2);
 		expect(refused.stderr).toMatch(/holds another plan than .*adjusted extent .*grid 2 × 3 vs 1 × 1.*only shards of the same plan can be merged/);
 
-		const mixed = await runCli(['merge', mine, stricter]);
+		const mixed = await runCli(['merge', twoShards, stricter]);
 		expect(mixed.code).toBe(2);
 		expect(mixed.stderr).toMatch(/shard 1\/2 .* and shard 2\/2 .* wrote their masks differently \(threshold 0.5 vs 0.6\)/);
 	});
