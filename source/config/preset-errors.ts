@@ -2,6 +2,7 @@ import type {z} from 'zod';
 
 function describeValue(value: unknown): string {
 	if (value === undefined) return 'nothing';
+	if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
 	const text = JSON.stringify(value);
 	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -14,6 +15,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 			return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove or correct ${issue.keys.length > 1 ? 'them' : 'it'}`;
 		case 'invalid_type':
 			if (input === undefined) return `${where}: missing; expected ${issue.expected}`;
+			if (typeof input === 'number' && !Number.isFinite(input)) return `${where}: got ${describeValue(input)}, expected a finite ${issue.expected}`;
 			return `${where}: got ${describeValue(input)}, expected ${issue.expected}`;
 		default:
 			return `${where}: got ${describeValue(input)}, ${issue.message}`;

@@ -30,6 +30,7 @@ export const layerSchema = z
 		url: z
 			.string()
 			.url()
+			.regex(/^https?:\/\//i, 'an http:// or https:// URL')
 			.regex(/\/(ImageServer|MapServer)\/?$/, 'a service URL ending in /ImageServer or /MapServer'),
 		kind: z.enum(['ImageServer', 'MapServer']),
 		bandIds: z.array(z.number().int().nonnegative()).min(1).optional(),
@@ -47,7 +48,11 @@ export const layerSchema = z
 			.describe('self-imposed cap on one request side in pixels, below the service limit'),
 		token: tokenSchema.optional(),
 	})
-	.strict();
+	.strict()
+	.superRefine((layer, context) => {
+		if (layer.url.replace(/\/+$/, '').endsWith(`/${layer.kind}`)) return;
+		context.addIssue({code: 'custom', path: ['kind'], input: layer.kind, message: `but the url ends in /${layer.kind === 'ImageServer' ? 'MapServer' : 'ImageServer'}; make kind and the url agree`});
+	});
 
 export const presetSchema = z
 	.object({

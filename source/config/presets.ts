@@ -44,10 +44,11 @@ function readJsonFile(file: string): unknown {
 		const code = (error as NodeJS.ErrnoException).code;
 		throw new UserError(`cannot read preset file ${file} (${code ?? String(error)}); check the path`);
 	}
+	if (text.trim() === '') throw new UserError(`preset file ${file} is empty; write the preset's JSON in it (copy presets/demo.json to start)`);
 	try {
 		return JSON.parse(text) as unknown;
 	} catch (error) {
-		throw new UserError(`preset file ${file} is not valid JSON: ${(error as Error).message}; fix the file`);
+		throw new UserError(`preset file ${file} is not valid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}; fix the file`);
 	}
 }
 
@@ -78,6 +79,8 @@ export function validatePreset(data: unknown, origin: string): Preset {
 
 export function applyOverrides(data: unknown, overrides: PresetOverrides): unknown {
 	if (!overrides.extent && !overrides.set?.length) return data;
+	// Not an object (null, an array, a number): nothing to override, and the schema says what is wrong.
+	if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
 	const copy = structuredClone(data) as Record<string, unknown>;
 	if (overrides.extent) {
 		const current = (copy.extent ?? {}) as Record<string, unknown>;

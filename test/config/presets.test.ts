@@ -58,11 +58,11 @@ describe('preset validation', () => {
 	});
 
 	it('applies --extent and --set before validating', () => {
-		const loaded = loadPreset('demo', {extent: '0,0,100,100', set: ['cellSize=0.25', 'layers.rgb.url=http://127.0.0.1:9/arcgis/rest/services/X/ImageServer', 'snap.alignToGrid=true']});
+		const loaded = loadPreset('demo', {extent: '0,0,100,100', set: ['cellSize=0.25', 'layers.rgb.url=http://127.0.0.1:9/arcgis/rest/services/X/MapServer', 'snap.alignToGrid=true']});
 		expect(loaded.preset.extent).toMatchObject({xmin: 0, ymin: 0, xmax: 100, ymax: 100, crs: 'EPSG:3857'});
 		expect(loaded.preset.cellSize).toBe(0.25);
 		expect(loaded.preset.snap.alignToGrid).toBe(true);
-		expect(loaded.preset.layers.rgb.url).toBe('http://127.0.0.1:9/arcgis/rest/services/X/ImageServer');
+		expect(loaded.preset.layers.rgb.url).toBe('http://127.0.0.1:9/arcgis/rest/services/X/MapServer');
 		expect(loadError('demo', {set: ['cellSize=-1']})).toMatch(/with the --extent\/--set overrides[\s\S]*cellSize: got -1/);
 		expect(loadError('demo', {extent: '1,2,3'})).toMatch(/not four numbers/);
 		expect(loadError('demo', {set: ['cellSize']})).toMatch(/no "="/);

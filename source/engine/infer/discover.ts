@@ -12,11 +12,11 @@ export async function resolveModelPaths(entries: string[]): Promise<string[]> {
 		try {
 			info = await stat(full);
 		} catch {
-			throw new UserError(`${entry}: no such model file or folder. Check the --models path.`);
+			throw new UserError(`${entry}: no such model file or folder. Check the path in --models (or the preset's "models").`);
 		}
 		if (info.isDirectory()) {
 			const names = (await readdir(full)).filter((name) => name.toLowerCase().endsWith('.onnx')).sort();
-			if (names.length === 0) throw new UserError(`${entry}: the folder holds no .onnx models. Point --models at .onnx files or a folder of them.`);
+			if (names.length === 0) throw new UserError(`${entry}: the folder holds no .onnx models. Point --models (or the preset's "models") at .onnx files or a folder of them.`);
 			found.push(...names.map((name) => path.join(full, name)));
 		} else {
 			found.push(full);

@@ -1,0 +1,152 @@
+/**
+ * Shared by the fault suite: tiny demo runs (2 × 2 tiles of 128 px), pointed at a service the test
+ * controls, and the two checks every case ends with: nothing half-written, and (after a resume) the
+ * outputs of a clean run.
+ */
+import {spawn} from 'node:child_process';
+import {createHash} from 'node:crypto';
+import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {createServer, type IncomingMessage} from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {expect} from 'vitest';
+import {loadPreset, type LoadedPreset} from '../../source/config/presets.js';
+import type {RunEvent} from '../../source/engine/run/events.js';
+import {startRun} from '../../source/engine/run/run.js';
+import {readGeoTiffFile} from '../../source/engine/raster/geotiff.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const tinyExtent = '1000100,6000100,1000220,6000220';
+
+/** The --set overrides of a tiny demo run against the services under `servicesUrl` (none: the embedded demo). */
+export function tinySets(servicesUrl?: string): string[] {
+	const sets = ['tileSize=128', 'inference.batchSize=2', 'concurrency.downloads=4', 'concurrency.perHost=4'];
+	if (servicesUrl) {
+		sets.push('embeddedDemo=false', `layers.rgb.url=${servicesUrl}/Demo/Imagery/MapServer`, `layers.dsm.url=${servicesUrl}/Demo/DSM/ImageServer`);
+	}
+	return sets;
+}
+
+export function tinyPreset(servicesUrl?: string, extra: string[] = []): LoadedPreset {
+	return loadPreset('demo', {extent: tinyExtent, set: [...tinySets(servicesUrl), ...extra]});
+}
+
+export function tempDir(name: string): string {
+	return mkdtempSync(path.join(os.tmpdir(), `deepmask-faults-${name}-`));
+}
+
+export function listFiles(dir: string, prefix = ''): string[] {
+	let entries;
+	try {
+		entries = readdirSync(dir, {withFileTypes: true});
+	} catch {
+		return [];
+	}
+	return entries.flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`])).sort();
+}
+
+/** Checksums of every output that must not depend on how the run got there. */
+export function outputChecksums(dir: string): Record<string, string> {
+	const volatile = new Set(['manifest.json', 'status.json']);
+	return Object.fromEntries(
+		listFiles(dir)
+			.filter((file) => !volatile.has(file))
+			.map((file) => [file, createHash('sha256').update(readFileSync(path.join(dir, file))).digest('hex')]),
+	);
+}
+
+/** No temporary files, and every file present reads back whole (rasters decode, JSON parses). */
+export async function expectIntact(dir: string, options: {temporaries?: boolean} = {}): Promise<void> {
+	const files = listFiles(dir);
+	if (!options.temporaries) expect(files.filter((file) => file.endsWith('.deepmask-tmp'))).toEqual([]);
+	for (const file of files) {
+		if (file.endsWith('.deepmask-tmp')) continue;
+		const full = path.join(dir, file);
+		if (file.endsWith('.tif')) {
+			const raster = await readGeoTiffFile(full).catch((error: unknown) => new Error(`${file}: ${String(error)}`));
+			expect(raster, file).not.toBeInstanceOf(Error);
+		} else if (file.endsWith('.json') || file.endsWith('.geojson') || file.endsWith('.emd')) {
+			expect(() => JSON.parse(readFileSync(full, 'utf8')), file).not.toThrow();
+		} else if (file.endsWith('.vrt')) {
+			expect(readFileSync(full, 'utf8').trimEnd(), file).toMatch(/<\/VRTDataset>$/);
+		}
+	}
+}
+
+export async function runToEnd(preset: LoadedPreset, outDir: string, onEvent?: (event: RunEvent) => void): Promise<void> {
+	const run = startRun({preset, outDir});
+	if (onEvent) run.subscribe(onEvent);
+	const review = await run.review;
+	await review.write();
+}
+
+/** The run's error, or a failure of the test when it succeeded. */
+export async function runError(preset: LoadedPreset, outDir: string, onEvent?: (event: RunEvent) => void): Promise<Error> {
+	const error = await runToEnd(preset, outDir, onEvent).then(
+		() => new Error('expected the run to fail'),
+		(caught: unknown) => caught as Error,
+	);
+	expect(error.message).not.toBe('expected the run to fail');
+	return error;
+}
+
+export type Answer = {status: number; contentType: string; body: string | Uint8Array};
+
+/**
+ * A loopback proxy in front of a service: every request goes to `upstream` unless `intercept` answers it
+ * (it sees the request URL and how many export requests came before, this one included).
+ */
+export async function startProxy(upstream: string, intercept: (url: URL, exportNumber: number) => Answer | undefined) {
+	const origin = new URL(upstream).origin;
+	let exports = 0;
+	const server = createServer((request: IncomingMessage, response) => {
+		const url = new URL(request.url ?? '/', origin);
+		const send = (answer: Answer) => {
+			response.writeHead(answer.status, {'Content-Type': answer.contentType});
+			response.end(answer.body);
+		};
+		void (async () => {
+			if (/\/export(Image)?$/i.test(url.pathname)) exports++;
+			const custom = intercept(url, exports);
+			if (custom) return send(custom);
+			const upstreamResponse = await fetch(url);
+			send({status: upstreamResponse.status, contentType: upstreamResponse.headers.get('content-type') ?? 'application/octet-stream', body: new Uint8Array(await upstreamResponse.arrayBuffer())});
+		})().catch((error: unknown) => send({status: 500, contentType: 'text/plain', body: String(error)}));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const address = server.address();
+	const port = typeof address === 'object' && address ? address.port : 0;
+	return {
+		url: `http://127.0.0.1:${port}/arcgis/rest/services`,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
+	};
+}
+
+export type ChildResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string};
+
+/**
+ * `deepmask ARGS` from source as a child process; `onStderr` sees the stderr so far after each chunk and
+ * may signal the child.
+ */
+export function spawnCli(args: string[], onStderr?: (stderr: string, child: ReturnType<typeof spawn>) => void, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
+	const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'source/cli.tsx'), ...args], {
+		cwd: repoRoot,
+		env: {...process.env, NO_COLOR: '1', ...env},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => {
+		stdout += chunk.toString();
+	});
+	child.stderr.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString();
+		onStderr?.(stderr, child);
+	});
+	return new Promise((resolve) => child.on('close', (code, signal) => resolve({code, signal, stdout, stderr})));
+}
