@@ -4,12 +4,12 @@
  * same folder keeps tiles whose file, checksum and fingerprint are still valid.
  */
 import {setMaxListeners} from 'node:events';
-import {mkdir} from 'node:fs/promises';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {RunError, UserError} from '../../errors.js';
 import type {LayerConfig, LayerName} from '../../config/preset-schema.js';
 import {removeStaleTemporaries, writeJsonAtomic} from '../fs/atomic.js';
+import {prepareRunFolder} from '../fs/storage-errors.js';
 import type {Plan, Tile} from '../plan/plan.js';
 import type {GeoRaster} from '../raster/georaster.js';
 import {ArcGisLayer} from '../sources/arcgis-layer.js';
@@ -96,7 +96,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 		const opened = await Promise.all(roles.map((role) => ArcGisLayer.open(role, options.layers[role]!, plan.epsg, clientOptions, plan.adjusted)));
 		const sources = new Map(roles.map((role, index) => [role, opened[index]]));
 
-		await mkdir(outDir, {recursive: true});
+		await prepareRunFolder(outDir);
 		const leftovers = await removeStaleTemporaries(outDir);
 		if (leftovers > 0) log('info', `removed ${leftovers} temporary file${leftovers === 1 ? '' : 's'} left by an interrupted run`);
 		await writeJsonAtomic(path.join(outDir, planFileName), plan);

@@ -7,6 +7,7 @@
 import {mkdir, open, readdir, rename, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {storageError} from './storage-errors.js';
 
 const suffix = '.deepmask-tmp';
 const host = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
@@ -17,10 +18,11 @@ export function temporaryPathFor(file: string): string {
 	return `${file}.${host}.${process.pid}-${++counter}${suffix}`;
 }
 
+/** Throws UserError for a folder that cannot be written and RunError for a full disk (see storage-errors.ts). */
 export async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-	await mkdir(path.dirname(file), {recursive: true});
 	const temporary = temporaryPathFor(file);
 	try {
+		await mkdir(path.dirname(file), {recursive: true});
 		const handle = await open(temporary, 'w');
 		try {
 			await handle.writeFile(data);
@@ -31,7 +33,7 @@ export async function writeAtomic(file: string, data: string | Uint8Array): Prom
 		await rename(temporary, file);
 	} catch (error) {
 		await rm(temporary, {force: true});
-		throw error;
+		throw storageError(error, file);
 	}
 }
 

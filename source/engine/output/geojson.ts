@@ -11,6 +11,7 @@ import {readGeoTiffFile} from '../raster/geotiff.js';
 import {exists} from './exists.js';
 import {maskFile, runFiles} from './paths.js';
 import {temporaryPathFor} from '../fs/atomic.js';
+import {storageError} from '../fs/storage-errors.js';
 
 export type GeoJsonOptions = {
 	/** Class name for mask value 1. */
@@ -47,7 +48,7 @@ export async function writeMasksGeoJson(runDir: string, plan: Pick<Plan, 'epsg' 
 	} catch (error) {
 		await handle.close();
 		await rm(temporary, {force: true});
-		throw error;
+		throw storageError(error, file);
 	}
 	await handle.close();
 	await rename(temporary, file);
