@@ -35,6 +35,9 @@ async function ok(args: string[], env?: NodeJS.ProcessEnv) {
 	return result;
 }
 
+/** Several run processes share 2 cores with whatever else runs: generous limits, no timing assertions. */
+const slow = 240_000;
+
 describe('sharded runs', () => {
 	let reference: Record<string, string>;
 	/** The two-shard run folder, merged (the last test merges a third shard against it). */
@@ -45,7 +48,7 @@ describe('sharded runs', () => {
 		await ok(runArgs(dir));
 		reference = outputChecksums(dir);
 		expect(Object.keys(reference)).toEqual(expect.arrayContaining(['masks.vrt', 'masks.geojson', 'stats.json', 'masks/r001_c002.tif', 'prob/r000_c000.tif', 'training/map.txt']));
-	});
+	}, slow);
 
 	it('two shards in one shared folder: the last to finish writes outputs identical to an unsharded run', async () => {
 		const dir = tempDir('two');
@@ -72,7 +75,7 @@ describe('sharded runs', () => {
 		expect(race.filter((outcome) => outcome.state === 'merged')).toHaveLength(1);
 		expect(outputChecksums(dir)).toEqual(reference);
 		expect(readdirSync(dir).filter((file) => file.endsWith('.tmp'))).toEqual([]);
-	});
+	}, slow);
 
 	it('three shards from scheduler variables in separate folders: merge names what is missing, then copies and merges', async () => {
 		const dirs = [tempDir('a'), tempDir('b'), tempDir('c')];
@@ -92,7 +95,7 @@ describe('sharded runs', () => {
 		await ok(['merge', ...dirs, '--out', out]);
 		expect(outputChecksums(out)).toEqual(reference);
 		expect(readdirSync(path.join(out, 'shards')).sort()).toEqual(['1-of-3', '2-of-3', '3-of-3', 'merged.json']);
-	});
+	}, slow);
 
 	it('refuses to merge shards of different plans, or masks made at different thresholds', async () => {
 		const other = tempDir('plan-b');
@@ -108,5 +111,5 @@ describe('sharded runs', () => {
 		const mixed = await runCli(['merge', twoShards, stricter]);
 		expect(mixed.code).toBe(2);
 		expect(mixed.stderr).toMatch(/shard 1\/2 .* and shard 2\/2 .* wrote their masks differently \(threshold 0.5 vs 0.6\)/);
-	});
+	}, slow);
 });

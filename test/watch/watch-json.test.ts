@@ -54,7 +54,7 @@ describe('deepmask watch --json', () => {
 		expect(result.stderr).toContain(`${empty} has no status.json`);
 	});
 
-	it('shows a running run moving, then a killed one stopped', async () => {
+	it('shows a running run moving, then a killed one stopped', {timeout: 180_000}, async () => {
 		const out = mkdtempSync(path.join(os.tmpdir(), 'deepmask-watch-run-'));
 		const sets = [
 			'tileSize=128',
