@@ -2,15 +2,13 @@ import {availableParallelism} from 'node:os';
 import {RunError, UserError} from '../../errors.js';
 import {checkSameClasses, checkSessionIo} from './io-check.js';
 import {resolveModelPaths} from './discover.js';
-import {loadModelSpec, type ModelSpec} from './metadata.js';
+import {loadModelSpec} from './metadata.js';
 import {ModelWorker} from './model-worker.js';
-import {inputPlanes, nodataMask} from './preprocess.js';
 import {providerAttempts, providerFailure} from './providers.js';
-import {resizeNearest, resizePlane} from './resample.js';
+import {shareTile} from './shared-tile.js';
 import type {Ensemble, EnsembleOptions, InferEvent, ModelInfo, PredictInput, Prediction} from './types.js';
-import {Blender, cutWindow, windowsFor} from './windows.js';
 
-type Member = {spec: ModelSpec; info: ModelInfo; worker: ModelWorker};
+type Member = {info: ModelInfo; worker: ModelWorker};
 
 function abortError(signal: AbortSignal): Error {
 	return signal.reason instanceof Error ? signal.reason : new DOMException('The run was interrupted', 'AbortError');
@@ -31,7 +29,14 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 
 	const started = await Promise.allSettled(
 		specs.map((spec) =>
-			ModelWorker.start(spec.name, {modelPath: spec.path, providers: providerAttempts(provider), intraOpThreads: threads, batchSize, output: spec.output}),
+			ModelWorker.start(spec.name, {
+				modelPath: spec.path,
+				providers: providerAttempts(provider),
+				intraOpThreads: threads,
+				batchSize,
+				output: spec.output,
+				input: {bands: spec.bands, mean: spec.mean, std: spec.std, dsm: spec.dsm},
+			}),
 		),
 	);
 	const workers = started.flatMap((result) => (result.status === 'fulfilled' && result.value.worker ? [result.value.worker] : []));
@@ -58,7 +63,7 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 				needsDsm: spec.bands.includes('DSM'),
 				output: spec.output,
 			};
-			members.push({spec, info, worker});
+			members.push({info, worker});
 		}
 		signal?.throwIfAborted();
 	} catch (error) {
@@ -95,62 +100,21 @@ class RunningEnsemble implements Ensemble {
 		if (this.closed) throw new RunError('the ensemble is closed');
 		const started = performance.now();
 		checkInput(input, this.needsDsm);
-		const planes = new Map<string, Float32Array>();
+		// Each member's worker makes its inputs from the tile, runs them and returns its probabilities at the output size.
+		const {tile, layout} = shareTile(input);
 		const members = await Promise.all(
-			this.members.map(async (member) => {
-				const key = JSON.stringify([member.spec.bands, member.spec.mean, member.spec.std, member.spec.dsm]);
-				let memberPlanes = planes.get(key);
-				if (!memberPlanes) {
-					memberPlanes = inputPlanes(member.spec, input.rgb, input.dsm);
-					planes.set(key, memberPlanes);
-				}
-				const {probability, ms, batch} = this.mode === 'resize' ? await this.runResized(member, memberPlanes, input) : await this.runSliding(member, memberPlanes, input);
-				this.onEvent?.({type: 'model-tile', model: member.info.name, tileId: input.id, ms, batch});
+			this.members.map(async ({info, worker}) => {
+				const overlap = this.mode === 'sliding' ? (this.overlap ?? info.tilesOverlap) : undefined;
+				const {probability, ms, batch} = await worker.predict({tile, ...layout, outWidth: input.outWidth, outHeight: input.outHeight, size: info.tileSize, overlap});
+				this.onEvent?.({type: 'model-tile', model: info.name, tileId: input.id, ms, batch});
 				return probability;
 			}),
 		);
-		if (input.dsm) {
-			const missing = nodataMask(input.dsm);
-			if (missing) {
-				const atOutput = resizeNearest(missing, input.dsm.width, input.dsm.height, input.outWidth, input.outHeight);
-				for (const probability of members) for (let i = 0; i < atOutput.length; i++) if (atOutput[i]) probability[i] = 0;
-			}
-		}
 		const probability = new Float32Array(input.outWidth * input.outHeight);
 		for (const member of members) for (let i = 0; i < probability.length; i++) probability[i] += member[i];
 		for (let i = 0; i < probability.length; i++) probability[i] /= members.length;
 		this.onEvent?.({type: 'ensemble-tile', tileId: input.id, ms: performance.now() - started});
 		return {probability, members};
-	}
-
-	/** The whole tile resized to the model's tile size; the probabilities resized back to the output size. */
-	private async runResized(member: Member, planes: Float32Array, input: PredictInput) {
-		const {width, height} = input.rgb;
-		const size = member.info.tileSize;
-		const channels = member.spec.bands.length;
-		const tensor = new Float32Array(channels * size * size);
-		for (let c = 0; c < channels; c++) {
-			const plane = planes.subarray(c * width * height, (c + 1) * width * height);
-			tensor.set(resizePlane(plane, width, height, size, size), c * size * size);
-		}
-		const result = await member.worker.run(tensor, channels, size);
-		return {...result, probability: resizePlane(result.probability, size, size, input.outWidth, input.outHeight)};
-	}
-
-	/** Windows of the model's tile size at the tile's own resolution, blended, then resized to the output size. */
-	private async runSliding(member: Member, planes: Float32Array, input: PredictInput) {
-		const {width, height} = input.rgb;
-		const size = member.info.tileSize;
-		const channels = member.spec.bands.length;
-		const windows = windowsFor(width, height, size, this.overlap ?? member.info.tilesOverlap);
-		const results = await Promise.all(windows.map((window) => member.worker.run(cutWindow(planes, channels, width, height, window, size), channels, size)));
-		const blender = new Blender(width, height, size);
-		results.forEach((result, index) => blender.add(windows[index], result.probability));
-		return {
-			probability: resizePlane(blender.result(), width, height, input.outWidth, input.outHeight),
-			ms: results.reduce((sum, result) => sum + result.ms, 0),
-			batch: Math.max(...results.map((result) => result.batch)),
-		};
 	}
 
 	/** Waits for queued work, releases the sessions and ends the workers (also after an abort). */

@@ -1,13 +1,12 @@
 import type {Worker} from 'node:worker_threads';
 import {RunError} from '../../errors.js';
 import {startWorker} from '../threads/start-worker.js';
-import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
+import type {FromWorker, TileRequest, ToWorker, WorkerInit} from './protocol.js';
 
 export type RunResult = {probability: Float32Array; ms: number; batch: number};
 type Pending = {resolve: (result: RunResult) => void; reject: (error: Error) => void};
 type Ready = Extract<FromWorker, {type: 'ready'}>;
 type InitError = Extract<FromWorker, {type: 'init-error'}>;
-
 
 /** The main thread's handle on one model's session worker. */
 export class ModelWorker {
@@ -50,15 +49,13 @@ export class ModelWorker {
 		});
 	}
 
-	/** Run one C×size×size input; its buffer is transferred to the worker (unusable here afterwards). */
-	run(input: Float32Array, channels: number, size: number): Promise<RunResult> {
+	/** One tile at the output size, made from the shared tile by the worker (`tile` is only read there). */
+	predict(request: Omit<TileRequest, 'type' | 'id'>): Promise<RunResult> {
 		if (this.stopped) return Promise.reject(this.stopped);
 		const id = this.nextId++;
-		const buffer = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? (input.buffer as ArrayBuffer) : input.slice().buffer;
 		return new Promise((resolve, reject) => {
 			this.pending.set(id, {resolve, reject});
-			const message: ToWorker = {type: 'run', id, data: buffer, channels, size};
-			this.worker.postMessage(message, [buffer]);
+			this.worker.postMessage({...request, type: 'predict', id} satisfies ToWorker);
 		});
 	}
 

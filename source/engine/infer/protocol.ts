@@ -1,4 +1,8 @@
 import type {ValueInfo} from './io-check.js';
+import type {ModelSpec} from './metadata.js';
+
+/** How a model's input planes are built from a tile (see preprocess.ts). */
+export type InputSpec = Pick<ModelSpec, 'bands' | 'mean' | 'std' | 'dsm'>;
 
 /** Messages between the ensemble (main thread) and a model's session worker. */
 export type WorkerInit = {
@@ -8,17 +12,38 @@ export type WorkerInit = {
 	intraOpThreads: number;
 	batchSize: number;
 	output: 'probabilities' | 'logits';
+	input: InputSpec;
+};
+
+/** Where a tile's rasters lie in the buffer it is shared in: the DSM's float32 samples first (when there is one), then the RGB bytes. */
+export type TileLayout = {width: number; height: number; hasDsm: boolean; nodata?: number};
+
+/** One tile for one model: cut or resize it to the model's size, run it, and return its probabilities at outWidth × outHeight. */
+export type TileRequest = TileLayout & {
+	type: 'predict';
+	id: number;
+	/** Written once by the main thread and only read by the workers of the ensemble. */
+	tile: SharedArrayBuffer;
+	outWidth: number;
+	outHeight: number;
+	/** The model's input size. */
+	size: number;
+	/** Sliding windows with this overlap in percent; the whole tile resized to `size` when undefined. */
+	overlap?: number;
 };
 
 export type ToWorker =
-	| {type: 'run'; id: number; data: ArrayBuffer; channels: number; size: number}
+	| TileRequest
 	/** Release the session and exit after the queued requests, or at once after the running batch when discard is set. */
 	| {type: 'close'; discard: boolean};
 
 export type FromWorker =
 	| {type: 'ready'; provider: 'cuda' | 'cpu'; failures: Array<{provider: string; message: string}>; inputs: ValueInfo[]; outputs: ValueInfo[]}
 	| {type: 'init-error'; failures: Array<{provider: string; message: string}>}
-	/** One request's foreground probabilities (size × size float32); ms is its share of the batch's run time. */
+	/**
+	 * One tile's foreground probabilities (outWidth × outHeight float32, 0 where the DSM has no data); ms is
+	 * its share of the run time of the batches its inputs ran in, batch the largest of those batches.
+	 */
 	| {type: 'result'; id: number; data: ArrayBuffer; ms: number; batch: number}
 	| {type: 'run-error'; ids: number[]; message: string}
 	| {type: 'closed'};

@@ -1,9 +1,12 @@
 /**
  * One model's InferenceSession, alive for the whole run, in its own thread: session.run() blocks the
- * thread it runs on. Requests of the same shape that queue up while a batch runs form the next batch.
+ * thread it runs on. Each tile is made into the model's inputs here (resized, or cut into windows), and
+ * inputs of the same shape that queue up while a batch runs form the next batch; the probabilities go
+ * back at the output size.
  */
 import {parentPort, workerData} from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import {memberTile, type MemberTile} from './member-tile.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
 
 const init = workerData as WorkerInit;
@@ -12,7 +15,10 @@ ort.env.logLevel = 'fatal';
 const port = parentPort!;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-type Request = Extract<ToWorker, {type: 'run'}>;
+/** One model-size input of a tile waiting for a batch. */
+type Input = {tile: number; index: number; data: Float32Array; channels: number; size: number};
+/** A tile whose inputs are queued or running: its model outputs so far and the time they took. */
+type Tile = {work: MemberTile; outputs: Float32Array[]; remaining: number; ms: number; batch: number};
 
 async function createSession(): Promise<void> {
 	const failures: Array<{provider: string; message: string}> = [];
@@ -52,9 +58,26 @@ function toValueInfo(meta: ort.InferenceSession.ValueMetadata) {
 function serve(session: ort.InferenceSession): void {
 	const inputName = session.inputNames[0];
 	const outputName = session.outputNames[0];
-	const queue: Request[] = [];
+	const queue: Input[] = [];
+	const tiles = new Map<number, Tile>();
 	let running = false;
 	let closing = false;
+
+	const fail = (ids: number[], error: unknown) => {
+		for (const id of ids) tiles.delete(id);
+		for (let i = queue.length - 1; i >= 0; i--) if (ids.includes(queue[i].tile)) queue.splice(i, 1);
+		post({type: 'run-error', ids, message: error instanceof Error ? error.message : String(error)});
+	};
+
+	const finishTile = (id: number, tile: Tile) => {
+		tiles.delete(id);
+		try {
+			const probability = tile.work.finish(tile.outputs);
+			post({type: 'result', id, data: probability.buffer as ArrayBuffer, ms: tile.ms, batch: tile.batch}, [probability.buffer as ArrayBuffer]);
+		} catch (error) {
+			post({type: 'run-error', ids: [id], message: error instanceof Error ? error.message : String(error)});
+		}
+	};
 
 	const drain = async () => {
 		if (running) return;
@@ -63,9 +86,17 @@ function serve(session: ort.InferenceSession): void {
 			const first = queue[0];
 			const batch = takeBatch(queue, first);
 			try {
-				await runBatch(session, inputName, outputName, batch);
+				const {probabilities, ms} = await runBatch(session, inputName, outputName, batch);
+				batch.forEach((input, index) => {
+					const tile = tiles.get(input.tile);
+					if (!tile) return;
+					tile.outputs[input.index] = probabilities[index];
+					tile.ms += ms;
+					tile.batch = Math.max(tile.batch, batch.length);
+					if (--tile.remaining === 0) finishTile(input.tile, tile);
+				});
 			} catch (error) {
-				post({type: 'run-error', ids: batch.map((request) => request.id), message: error instanceof Error ? error.message : String(error)});
+				fail([...new Set(batch.map((input) => input.tile))], error);
 			}
 			// Let messages that arrived during the run join the queue before the next batch is taken.
 			await new Promise((resolve) => setImmediate(resolve));
@@ -77,21 +108,33 @@ function serve(session: ort.InferenceSession): void {
 	port.on('message', (message: ToWorker) => {
 		if (message.type === 'close') {
 			closing = true;
-			if (message.discard) queue.length = 0;
+			if (message.discard) {
+				queue.length = 0;
+				tiles.clear();
+			}
 			if (!running) void shutdown(session);
 			return;
 		}
-		queue.push(message);
+		let work: MemberTile;
+		try {
+			work = memberTile(init.input, message);
+		} catch (error) {
+			post({type: 'run-error', ids: [message.id], message: error instanceof Error ? error.message : String(error)});
+			return;
+		}
+		const channels = init.input.bands.length;
+		tiles.set(message.id, {work, outputs: [], remaining: work.inputs.length, ms: 0, batch: 0});
+		work.inputs.forEach((data, index) => queue.push({tile: message.id, index, data, channels, size: message.size}));
 		void drain();
 	});
 }
 
-function takeBatch(queue: Request[], first: Request): Request[] {
-	const batch: Request[] = [];
+function takeBatch(queue: Input[], first: Input): Input[] {
+	const batch: Input[] = [];
 	for (let i = 0; i < queue.length && batch.length < init.batchSize; ) {
-		const request = queue[i];
-		if (request.channels === first.channels && request.size === first.size) {
-			batch.push(request);
+		const input = queue[i];
+		if (input.channels === first.channels && input.size === first.size) {
+			batch.push(input);
 			queue.splice(i, 1);
 		} else {
 			i++;
@@ -100,23 +143,24 @@ function takeBatch(queue: Request[], first: Request): Request[] {
 	return batch;
 }
 
-async function runBatch(session: ort.InferenceSession, inputName: string, outputName: string, batch: Request[]): Promise<void> {
+/** Run one batch; each input's foreground probabilities (size × size) and its share of the run time. */
+async function runBatch(session: ort.InferenceSession, inputName: string, outputName: string, batch: Input[]): Promise<{probabilities: Float32Array[]; ms: number}> {
 	const {channels, size} = batch[0];
 	const plane = size * size;
 	const input = new Float32Array(batch.length * channels * plane);
-	batch.forEach((request, index) => input.set(new Float32Array(request.data), index * channels * plane));
+	batch.forEach((item, index) => input.set(item.data, index * channels * plane));
 	const started = performance.now();
 	const outputs = await session.run({[inputName]: new ort.Tensor('float32', input, [batch.length, channels, size, size])});
 	const ms = (performance.now() - started) / batch.length;
 	const output = outputs[outputName];
-	const [, outChannels, height, width] = output.dims;
-	if (height !== size || width !== size) throw new Error(`the model returned ${height}×${width} for a ${size}×${size} input`);
-	const values = output.data as Float32Array;
-	batch.forEach((request, index) => {
-		const probability = foreground(values, index, outChannels, plane);
-		post({type: 'result', id: request.id, data: probability.buffer as ArrayBuffer, ms, batch: batch.length}, [probability.buffer as ArrayBuffer]);
-	});
-	output.dispose();
+	try {
+		const [, outChannels, height, width] = output.dims;
+		if (height !== size || width !== size) throw new Error(`the model returned ${height}×${width} for a ${size}×${size} input`);
+		const values = output.data as Float32Array;
+		return {probabilities: batch.map((_, index) => foreground(values, index, outChannels, plane)), ms};
+	} finally {
+		output.dispose();
+	}
 }
 
 /** Probability of class 1 for one batch item: sigmoid of a single logit channel, softmax over two. */

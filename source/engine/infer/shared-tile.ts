@@ -1,0 +1,25 @@
+import type {DsmImage, RgbImage} from './preprocess.js';
+import type {TileLayout} from './protocol.js';
+import type {PredictInput} from './types.js';
+
+/**
+ * Copy a tile's rasters once into memory that every worker of the ensemble reads (none writes it), instead
+ * of one copy per worker. The DSM comes first so that its float32 samples are aligned.
+ */
+export function shareTile(input: PredictInput): {tile: SharedArrayBuffer; layout: TileLayout} {
+	const {rgb, dsm} = input;
+	const dsmBytes = dsm ? dsm.data.length * Float32Array.BYTES_PER_ELEMENT : 0;
+	const tile = new SharedArrayBuffer(dsmBytes + rgb.data.length);
+	if (dsm) new Float32Array(tile, 0, dsm.data.length).set(dsm.data);
+	new Uint8Array(tile, dsmBytes).set(rgb.data);
+	return {tile, layout: {width: rgb.width, height: rgb.height, hasDsm: dsm !== undefined, nodata: dsm?.nodata}};
+}
+
+/** The rasters of a shared tile, as views on its buffer (read only). */
+export function tileImages(tile: SharedArrayBuffer, layout: TileLayout): {rgb: RgbImage; dsm?: DsmImage} {
+	const {width, height, hasDsm, nodata} = layout;
+	const pixels = width * height;
+	const dsmBytes = hasDsm ? pixels * Float32Array.BYTES_PER_ELEMENT : 0;
+	const rgb = {data: new Uint8Array(tile, dsmBytes, pixels * 3), width, height};
+	return hasDsm ? {rgb, dsm: {data: new Float32Array(tile, 0, pixels), width, height, nodata}} : {rgb};
+}
