@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
@@ -75,6 +76,15 @@ describe('sharded runs', () => {
 		expect(race.filter((outcome) => outcome.state === 'merged')).toHaveLength(1);
 		expect(outputChecksums(dir)).toEqual(reference);
 		expect(readdirSync(dir).filter((file) => file.endsWith('.tmp'))).toEqual([]);
+
+		// A lock held by a live process keeps a finishing shard out; one left by a dead process of this host is taken over.
+		rmSync(path.join(dir, 'shards/merged.json'));
+		const lock = path.join(dir, 'shards/finalise.lock');
+		writeFileSync(lock, JSON.stringify({host: os.hostname(), pid: process.pid}));
+		expect(await mergeIfComplete(dir, {index: 1, count: 2})).toMatchObject({state: 'waiting', reason: expect.stringContaining('another shard is writing')});
+		writeFileSync(lock, JSON.stringify({host: os.hostname(), pid: spawnSync(process.execPath, ['-e', '']).pid}));
+		expect(await mergeIfComplete(dir, {index: 1, count: 2})).toMatchObject({state: 'merged'});
+		expect(existsSync(lock)).toBe(false);
 	}, slow);
 
 	it('three shards from scheduler variables in separate folders: merge names what is missing, then copies and merges', async () => {

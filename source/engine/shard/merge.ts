@@ -3,7 +3,7 @@
  * from the shards' result files and the per-tile files on disk: written by `deepmask merge`, or by
  * the last shard to finish. Byte for byte what an unsharded run of the same plan writes.
  */
-import {copyFile, mkdir, open, readdir, readFile, realpath, rename, rm} from 'node:fs/promises';
+import {copyFile, mkdir, open, readdir, readFile, realpath, rename, rm, type FileHandle} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
@@ -20,6 +20,7 @@ import type {Plan, Tile} from '../plan/plan.js';
 import {collectShards, commonSettings, missingMessage, usedSources, type CollectedShards, type ShardSource} from './collect.js';
 import {shardFiles, shardFolderName, shardResultFile, shardsDir} from './layout.js';
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
+import {processAlive} from './process-alive.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
 
 export type MergeSummary = FinaliseResult & {runDir: string; tiles: number; shards: string[]; copied: number};
@@ -143,6 +144,24 @@ export async function mergeRunFolders(runDirs: string[], into?: string): Promise
 	return writeRunWide(target, collected, 'deepmask merge');
 }
 
+type LockOwner = {host?: string; pid?: number};
+
+/** The lock file, created exclusively; undefined while another live process holds it. A lock left by a dead process of this host is taken over. */
+async function takeLock(lock: string, retry = true): Promise<FileHandle | undefined> {
+	try {
+		return await open(lock, 'wx');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+	}
+	const owner = await readFile(lock, 'utf8').then(
+		(text) => JSON.parse(text) as LockOwner,
+		() => ({}) as LockOwner,
+	);
+	if (!retry || owner.host !== os.hostname() || owner.pid === undefined || processAlive(owner.pid)) return undefined;
+	await rm(lock, {force: true});
+	return takeLock(lock, false);
+}
+
 export type AutoMerge = {state: 'merged'; summary: MergeSummary} | {state: 'waiting'; reason: string} | {state: 'already'; by: string};
 
 /**
@@ -160,13 +179,8 @@ export async function mergeIfComplete(runDir: string, by: ShardSpec): Promise<Au
 	const missing = missingMessage(await collectShards([runDir]));
 	if (missing) return {state: 'waiting', reason: missing};
 	const lock = path.join(runDir, shardsDir, shardFiles.lock);
-	let handle;
-	try {
-		handle = await open(lock, 'wx');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-		return {state: 'waiting', reason: `another shard is writing the run-wide outputs (${lock} exists); if none is, delete the lock and run deepmask merge ${runDir}`};
-	}
+	const handle = await takeLock(lock);
+	if (!handle) return {state: 'waiting', reason: `another shard is writing the run-wide outputs (${lock} exists); if none is, delete the lock and run deepmask merge ${runDir}`};
 	try {
 		const writer = `shard ${shardLabel(by)}`;
 		await handle.writeFile(JSON.stringify({by: writer, host: os.hostname(), pid: process.pid, since: new Date().toISOString()}));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import {UserError} from '../../errors.js';
 import {statusFileName, statusHeartbeatMs, type StatusDocument} from '../run/status-file.js';
 import type {RunSnapshot} from '../run/snapshot.js';
+import {processAlive} from './process-alive.js';
 import {listShards, shardFiles, shardFolderName, shardsDir} from './layout.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
 
@@ -40,16 +41,6 @@ export type RunStatus = {
 
 /** A status file on another host that has not been rewritten for this long belongs to a process that is gone. */
 export const remoteStaleMs = 6 * statusHeartbeatMs;
-
-function processAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		// EPERM: the process exists but belongs to another user.
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
 
 function livenessOf(document: StatusDocument, now: number): {liveness: Liveness; message: string} {
 	const {snapshot, pid, host} = document;
