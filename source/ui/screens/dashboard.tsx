@@ -16,6 +16,8 @@ export type DashboardProps = {
 	/** Set when the run failed or was cancelled (the review promise rejected). */
 	failure?: string;
 	onBack: () => void;
+	/** For `deepmask watch`: no pause or cancel, no footer row with their keys. */
+	readOnly?: boolean;
 };
 
 const panes = ['downloads', 'inference', 'log'] as const;
@@ -130,7 +132,7 @@ export function RunStatus({snapshot, now}: {snapshot: RunSnapshot; now: number})
 	);
 }
 
-export function Dashboard({handle, failure, onBack}: DashboardProps) {
+export function Dashboard({handle, failure, onBack, readOnly = false}: DashboardProps) {
 	const {size, screenActive} = useAppContext();
 	const theme = useTheme();
 	const {snapshot, now} = useRunSnapshot(handle);
@@ -148,6 +150,8 @@ export function Dashboard({handle, failure, onBack}: DashboardProps) {
 				// The log scrolls back from the newest line; the in-flight list scrolls forward.
 				const step = (focus === 'log' ? up : down) ? 1 : -1;
 				setScroll((value) => ({...value, [focus]: Math.max(0, value[focus] + step)}));
+			} else if (readOnly) {
+				return;
 			} else if (input === 'p' && !finished) {
 				if (snapshot.state === 'paused') handle.resume();
 				else handle.pause();
@@ -157,7 +161,7 @@ export function Dashboard({handle, failure, onBack}: DashboardProps) {
 		{isActive: screenActive && !askCancel},
 	);
 
-	const bodyRows = size.rows - 1 - 2;
+	const bodyRows = size.rows - 1 - (readOnly ? 1 : 2);
 	const topRows = Math.max(6, Math.min(12, Math.floor(bodyRows / 2)));
 	const logRows = Math.max(1, bodyRows - topRows - 2 - 3);
 	const downloadsInner = Math.max(30, Math.floor(size.columns * 0.45) - 4);
@@ -200,9 +204,11 @@ export function Dashboard({handle, failure, onBack}: DashboardProps) {
 				<ProgressBar fraction={progress} width={barWidth} />
 				{` ${formatPercent(progress, 0).padStart(4)}  elapsed ${formatDuration(elapsed)}  ETA ${eta === undefined ? '–' : formatDuration(eta)}`}
 			</Text>
-			<Box height={1} flexShrink={0}>
-				{footer}
-			</Box>
+			{readOnly ? null : (
+				<Box height={1} flexShrink={0}>
+					{footer}
+				</Box>
+			)}
 		</Box>
 	);
 }

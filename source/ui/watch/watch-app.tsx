@@ -105,9 +105,8 @@ export function WatchApp({runDir, initial, size: fixedSize, color, intervalMs, o
 	const hidden = shards.length - shownShards.length;
 	const shardRows = shownShards.length + (hidden > 0 ? 1 : 0) + (status && status.missingShards.length > 0 ? 1 : 0);
 	const errorRows = error ? 1 : 0;
-	// The dashboard's last row holds its run-control keys (pause, cancel), which a watcher has not: it is drawn one row taller and clipped.
 	const dashboardRows = Math.max(4, size.rows - 4 - shardRows - errorRows);
-	const dashboardContext: AppContextValue = {size: {columns: size.columns, rows: dashboardRows + 4}, screenActive: false, captureKeys: () => {}};
+	const dashboardContext: AppContextValue = {size: {columns: size.columns, rows: dashboardRows + 3}, screenActive: false, captureKeys: () => {}};
 	const liveness = status?.liveness;
 
 	return (
@@ -136,12 +135,10 @@ export function WatchApp({runDir, initial, size: fixedSize, color, intervalMs, o
 						{hidden > 0 ? <Text dimColor>{`… ${hidden} more shards`}</Text> : null}
 						{status && status.missingShards.length > 0 ? <Text dimColor wrap="truncate">{`not started: ${status.missingShards.join(', ')}`}</Text> : null}
 						{snapshot ? (
-							<Box height={dashboardRows} flexShrink={0} overflow="hidden" flexDirection="column">
-								<Box height={dashboardRows + 1} flexShrink={0} flexDirection="column">
-									<AppContext.Provider value={dashboardContext}>
-										<Dashboard handle={handle} onBack={() => undefined} />
-									</AppContext.Provider>
-								</Box>
+							<Box height={dashboardRows} flexShrink={0} flexDirection="column">
+								<AppContext.Provider value={dashboardContext}>
+									<Dashboard handle={handle} onBack={() => undefined} readOnly />
+								</AppContext.Provider>
 							</Box>
 						) : null}
 					</>
