@@ -53,7 +53,7 @@ export function register(program: Command): void {
 			const outDir = path.resolve(options.out ?? loaded.preset.output.dir);
 			const sharded = shard && shardRun(shard, loaded.preset, outDir);
 			const controller = new AbortController();
-			const interrupt = () => controller.abort(Object.assign(new Error('interrupted'), {name: 'AbortError'}));
+			const interrupt = () => controller.abort(Object.assign(new Error('interrupted; run the same command again to resume (finished tiles are kept)'), {name: 'AbortError'}));
 			process.once('SIGINT', interrupt);
 			process.once('SIGTERM', interrupt);
 			try {

@@ -130,10 +130,10 @@ export async function startProxy(upstream: string, intercept: (url: URL, exportN
 export type ChildResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string};
 
 /**
- * `deepmask ARGS` from source as a child process; `onStderr` sees the stderr so far after each chunk and
- * may signal the child.
+ * `deepmask ARGS` from source as a child process; `onOutput` sees stdout and stderr so far after each chunk
+ * and may signal the child.
  */
-export function spawnCli(args: string[], onStderr?: (stderr: string, child: ReturnType<typeof spawn>) => void, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
+export function spawnCli(args: string[], onOutput?: (output: {stdout: string; stderr: string}, child: ReturnType<typeof spawn>) => void, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
 	const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'source/cli.tsx'), ...args], {
 		cwd: repoRoot,
 		env: {...process.env, NO_COLOR: '1', ...env},
@@ -143,10 +143,11 @@ export function spawnCli(args: string[], onStderr?: (stderr: string, child: Retu
 	let stderr = '';
 	child.stdout.on('data', (chunk: Buffer) => {
 		stdout += chunk.toString();
+		onOutput?.({stdout, stderr}, child);
 	});
 	child.stderr.on('data', (chunk: Buffer) => {
 		stderr += chunk.toString();
-		onStderr?.(stderr, child);
+		onOutput?.({stdout, stderr}, child);
 	});
 	return new Promise((resolve) => child.on('close', (code, signal) => resolve({code, signal, stdout, stderr})));
 }

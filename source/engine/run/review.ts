@@ -46,7 +46,10 @@ export type ReviewContext = {
 	output: Preset['output'];
 	tileStats: TileStats[];
 	emit: (event: DistributiveOmit<RunEvent, 'at'>) => void;
-	finish: (message: string) => Promise<void>;
+	/** Ends the run: its last event and status. */
+	finish: (message: string, state?: 'done' | 'cancelled' | 'failed') => Promise<void>;
+	/** The run's abort signal: writing stops between tiles once it fires (the files written are whole, a rerun resumes). */
+	signal?: AbortSignal;
 	/** Writes the run-wide outputs; default finaliseOutputs (a shard records its share instead). */
 	finalise?: Finaliser;
 	/** Tiles the run already wrote as they were inferred, and at which threshold. */
@@ -148,7 +151,18 @@ export class ReviewSession {
 
 	/** Masks, training chips, VRT, GeoJSON, training metadata and stats.json, at the current threshold. */
 	async write(): Promise<WriteSummary> {
-		const {plan, outDir, output, emit, written} = this.context;
+		try {
+			return await this.writeAll();
+		} catch (error) {
+			const cancelled = (error as Error)?.name === 'AbortError';
+			await this.context.finish(error instanceof Error ? error.message : String(error), cancelled ? 'cancelled' : 'failed');
+			throw error;
+		}
+	}
+
+	private async writeAll(): Promise<WriteSummary> {
+		const {plan, outDir, output, emit, written, signal} = this.context;
+		signal?.throwIfAborted();
 		emit({type: 'stage', stage: 'write', state: 'start'});
 		const files: string[] = [];
 		const chips: ChipSummary[] = [];
@@ -159,6 +173,7 @@ export class ReviewSession {
 		} else {
 			const tiles: TileStats[] = [];
 			for (const tile of this.context.tiles) {
+				signal?.throwIfAborted();
 				const {mask, stats} = await this.summarise(tile);
 				tiles.push(stats);
 				const rgb = output.training ? await readGeoTiffFile(path.join(outDir, tileFile('rgb', tile.id))) : undefined;
@@ -169,6 +184,7 @@ export class ReviewSession {
 			}
 			this.document = this.merge(tiles);
 		}
+		signal?.throwIfAborted();
 		const finalised = await (this.context.finalise ?? finaliseOutputs)({
 			runDir: outDir,
 			plan,

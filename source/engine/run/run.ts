@@ -10,6 +10,7 @@ import type {LoadedPreset} from '../../config/presets.js';
 import type {LayerName} from '../../config/preset-schema.js';
 import {fetchTiles, type FetchEvent, type FetchedTile} from '../fetch/fetch-tiles.js';
 import {Manifest} from '../fetch/manifest.js';
+import {prepareRunFolder} from '../fs/storage-errors.js';
 import {openEnsemble} from '../infer/ensemble.js';
 import type {Ensemble, InferEvent} from '../infer/types.js';
 import {restatTile} from '../masks/restat.js';
@@ -168,6 +169,15 @@ export function startRun(options: RunOptions): RunHandle {
 
 	async function execute(): Promise<ReviewSession> {
 		emit({type: 'run-start', runDir: outDir, preset: name, tiles: tiles.length, rows: plan.rows, cols: plan.cols, layers: preset.layers.dsm ? ['rgb', 'dsm'] : ['rgb'], models: []});
+		try {
+			// A run folder that cannot be written is refused before anything is downloaded.
+			await prepareRunFolder(outDir);
+			if (stateDir !== outDir) await prepareRunFolder(stateDir);
+		} catch (error) {
+			options.signal?.removeEventListener('abort', onOuterAbort);
+			emit({type: 'run-end', state: 'failed', message: error instanceof Error ? error.message : String(error)});
+			throw error;
+		}
 		status.start();
 		const services = await connectServices(preset);
 		let ensemble: Ensemble | undefined;
@@ -240,23 +250,27 @@ export function startRun(options: RunOptions): RunHandle {
 				tileStats: ordered,
 				emit,
 				finish: finishRun,
+				signal,
 				finalise: options.finalise,
 				written: options.writeAsYouGo ? {threshold, ...writtenEarly} : undefined,
 			});
 		} catch (error) {
 			const cancelled = signal.aborted && (error as Error)?.name === 'AbortError';
-			emit({type: 'run-end', state: cancelled ? 'cancelled' : 'failed', message: error instanceof Error ? error.message : String(error)});
-			await status.stop();
+			// Tiles still being inferred or written stop, and are waited for: the run ends with no write in flight.
+			if (!signal.aborted) controller.abort(error);
+			inferQueue.start();
+			await inferQueue.onIdle();
+			await finishRun(error instanceof Error ? error.message : String(error), cancelled ? 'cancelled' : 'failed');
 			throw error;
 		} finally {
-			options.signal?.removeEventListener('abort', onOuterAbort);
 			await ensemble?.close();
 			await services.close();
 		}
 	}
 
-	async function finishRun(message: string): Promise<void> {
-		emit({type: 'run-end', state: 'done', message});
+	async function finishRun(message: string, state: 'done' | 'cancelled' | 'failed' = 'done'): Promise<void> {
+		options.signal?.removeEventListener('abort', onOuterAbort);
+		emit({type: 'run-end', state, message});
 		await status.stop();
 	}
 

@@ -1,0 +1,120 @@
+/**
+ * Process faults of `deepmask run` as a child process: Ctrl-C, an output folder it cannot write, a full
+ * disk. Each ends with the right exit code, a message naming the folder and the fix, nothing
+ * half-written, and a rerun that resumes to the outputs of a clean run. (SIGKILL is in test/run.)
+ */
+import {execFileSync} from 'node:child_process';
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {startRun} from '../../source/engine/run/run.js';
+import {exitCodeOf} from '../../source/errors.js';
+import {expectIntact, outputChecksums, runToEnd, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
+
+let clean: Record<string, string>;
+
+beforeAll(async () => {
+	const dir = tempDir('clean');
+	await runToEnd(tinyPreset(), dir);
+	clean = outputChecksums(dir);
+}, 60_000);
+
+function runArgs(outDir: string): string[] {
+	return ['run', '--preset', 'demo', '--extent', tinyExtent, ...tinySets().flatMap((set) => ['--set', set]), '--out', outDir, '--yes'];
+}
+
+/** Mounts a tmpfs of `size` at `dir`; false where this machine does not allow it (not root, in a container without CAP_SYS_ADMIN). */
+function mountTmpfs(dir: string, options: string): boolean {
+	try {
+		execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], {stdio: 'ignore'});
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function unmount(dir: string): void {
+	execFileSync('umount', [dir], {stdio: 'ignore'});
+}
+
+describe('process faults', () => {
+	it('Ctrl-C during inference exits 130 with nothing half-written, and the rerun resumes to a clean result', async () => {
+		const dir = tempDir('sigint');
+		let sent = false;
+		const result = await spawnCli(runArgs(dir), ({stderr}, child) => {
+			if (!sent && stderr.includes('infer  [1/4]')) {
+				sent = true;
+				child.kill('SIGINT');
+			}
+		});
+		expect(sent).toBe(true);
+		expect(result.code).toBe(130);
+		expect(result.stderr).toMatch(/deepmask: interrupted; run the same command again to resume/);
+		await expectIntact(dir);
+		await runToEnd(tinyPreset(), dir);
+		expect(outputChecksums(dir)).toEqual(clean);
+	});
+
+	// The command line writes as it infers, so its write stage is too short to hit with a signal: in-process instead.
+	it('an interrupt after the review stops the write (cancelled, exit 130) and the rerun resumes to a clean result', async () => {
+		const dir = tempDir('interrupt-write');
+		const controller = new AbortController();
+		const run = startRun({preset: tinyPreset(), outDir: dir, signal: controller.signal});
+		const review = await run.review;
+		controller.abort(Object.assign(new Error('interrupted'), {name: 'AbortError'}));
+		const error = await review.write().catch((caught: unknown) => caught as Error);
+		expect(exitCodeOf(error)).toBe(130);
+		expect(run.snapshot().state).toBe('cancelled');
+		expect(existsSync(path.join(dir, 'masks.vrt'))).toBe(false);
+		await expectIntact(dir);
+		await runToEnd(tinyPreset(), dir);
+		expect(outputChecksums(dir)).toEqual(clean);
+	});
+
+	it('refuses an output folder under a file (exit 2), naming the folder, before fetching anything', async () => {
+		const dir = tempDir('not-a-folder');
+		const file = path.join(dir, 'results.txt');
+		writeFileSync(file, 'not a folder');
+		const out = path.join(file, 'run');
+		const result = await spawnCli(runArgs(out));
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain(`deepmask: cannot write the run folder ${out}: ${file} is a file, not a folder; choose another --out`);
+		expect(result.stderr).not.toMatch(/fetch {2}\[/);
+	});
+
+	it('refuses an output folder on a read-only filesystem (exit 2), naming the folder', async (context) => {
+		const dir = tempDir('read-only');
+		const mount = path.join(dir, 'mnt');
+		mkdirSync(mount);
+		if (!mountTmpfs(mount, 'ro,size=64k')) context.skip('cannot mount a read-only tmpfs here (needs root with CAP_SYS_ADMIN)');
+		try {
+			const out = path.join(mount, 'run');
+			const result = await spawnCli(runArgs(out));
+			expect(result.code).toBe(2);
+			expect(result.stderr).toMatch(new RegExp(`deepmask: cannot write the run folder ${out}: .*read-only.*; choose another --out`));
+			expect(existsSync(out)).toBe(false);
+		} finally {
+			unmount(mount);
+		}
+	});
+
+	it('stops on a full disk (exit 1) naming the folder, leaves nothing half-written, and resumes once there is room', async (context) => {
+		const dir = tempDir('full');
+		const mount = path.join(dir, 'mnt');
+		mkdirSync(mount);
+		// Room for the tiles and some probabilities, not for everything (a clean run writes about 700 kB).
+		if (!mountTmpfs(mount, 'size=400k')) context.skip('cannot mount a small tmpfs here to fill (needs root with CAP_SYS_ADMIN)');
+		try {
+			const out = path.join(mount, 'run');
+			const result = await spawnCli(runArgs(out));
+			expect(result.code).toBe(1);
+			expect(result.stderr).toMatch(new RegExp(`deepmask: no space left on the device holding ${out}/\\S+; free some space or choose another --out, then rerun the same command to resume`));
+			await expectIntact(out);
+			execFileSync('mount', ['-o', 'remount,size=4m', mount]);
+			await runToEnd(tinyPreset(), out);
+			expect(outputChecksums(out)).toEqual(clean);
+		} finally {
+			unmount(mount);
+		}
+	});
+});
