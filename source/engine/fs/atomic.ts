@@ -7,6 +7,7 @@
 import {mkdir, open, readdir, rename, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {processAlive} from './process-alive.js';
 import {storageError} from './storage-errors.js';
 
 const suffix = '.deepmask-tmp';
@@ -16,6 +17,10 @@ let counter = 0;
 /** A fresh temporary path beside `file`, owned by this process. */
 export function temporaryPathFor(file: string): string {
 	return `${file}.${host}.${process.pid}-${++counter}${suffix}`;
+}
+
+export function isTemporary(fileName: string): boolean {
+	return fileName.endsWith(suffix);
 }
 
 /** Throws UserError for a folder that cannot be written and RunError for a full disk (see storage-errors.ts). */
@@ -41,15 +46,6 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 	await writeAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
-
 /**
  * Remove, under `dir`, the temporary files of processes on this host that no longer run. Returns how
  * many were removed. Files of other hosts (shards on shared storage) are left to those hosts.
@@ -66,7 +62,7 @@ export async function removeStaleTemporaries(dir: string): Promise<number> {
 	let removed = 0;
 	for (const entry of entries) {
 		const match = entry.isFile() ? pattern.exec(entry.name) : null;
-		if (!match || isAlive(Number(match[1]))) continue;
+		if (!match || processAlive(Number(match[1]))) continue;
 		await rm(path.join(entry.parentPath ?? (entry as unknown as {path: string}).path, entry.name), {force: true});
 		removed++;
 	}

@@ -20,7 +20,8 @@ import type {Plan, Tile} from '../plan/plan.js';
 import {collectShards, commonSettings, missingMessage, usedSources, type CollectedShards, type ShardSource} from './collect.js';
 import {shardFiles, shardFolderName, shardResultFile, shardsDir} from './layout.js';
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
-import {processAlive} from './process-alive.js';
+import {processAlive} from '../fs/process-alive.js';
+import {isTemporary, temporaryPathFor} from '../fs/atomic.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
 
 export type MergeSummary = FinaliseResult & {runDir: string; tiles: number; shards: string[]; copied: number};
@@ -41,7 +42,7 @@ function tileFiles(plan: Plan, tile: Tile, models: string[]): string[] {
 /** Copy so that readers of the target see the old file or the whole new one. */
 async function copyAtomic(from: string, to: string): Promise<void> {
 	await mkdir(path.dirname(to), {recursive: true});
-	const temporary = `${to}.${os.hostname()}.${process.pid}.tmp`;
+	const temporary = temporaryPathFor(to);
 	await copyFile(from, temporary);
 	await rename(temporary, to);
 }
@@ -72,7 +73,7 @@ async function gatherInto(runDir: string, collected: CollectedShards): Promise<n
 		}
 		const folder = path.join(shardsDir, shardFolderName(source.result.shard));
 		for (const name of await readdir(path.join(source.runDir, folder))) {
-			if (name.endsWith('.tmp')) continue;
+			if (isTemporary(name)) continue;
 			await copyAtomic(path.join(source.runDir, folder, name), path.join(runDir, folder, name));
 			copied++;
 		}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {UserError} from '../../errors.js';
 import {statusFileName, statusHeartbeatMs, type StatusDocument} from '../run/status-file.js';
 import type {RunSnapshot} from '../run/snapshot.js';
-import {processAlive} from './process-alive.js';
+import {processAlive} from '../fs/process-alive.js';
 import {listShards, shardFiles, shardFolderName, shardsDir} from './layout.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
 
