@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import type {RunEvent} from '../../source/engine/run/events.js';
 import {exitCodeOf, UserError} from '../../source/errors.js';
-import {expectIntact, outputChecksums, runError, runToEnd, startProxy, tempDir, tinyPreset, type Answer} from './helpers.js';
+import {expectIntact, listFiles, outputChecksums, runError, runToEnd, startProxy, tempDir, tinyPreset, type Answer} from './helpers.js';
 
 let service: ImageService;
 let clean: Record<string, string>;
@@ -65,6 +65,20 @@ describe('service faults during a whole run', () => {
 		expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/an HTML page instead of an image/), expect.stringMatching(/bytes that are not a TIFF, PNG or JPEG image/)]));
 		await expectIntact(dir);
 		expect(outputChecksums(dir)).toEqual(clean);
+	});
+
+	it('stops before any download (exit 2) when the service description is an HTML page, naming the layer and URL', async () => {
+		const proxy = await startProxy(service.url, (url) => (url.pathname.endsWith('/MapServer') ? {status: 200, contentType: 'application/json', body: '<html><body>Sign in to continue</body></html>'} : undefined));
+		try {
+			const dir = tempDir('html-info');
+			const error = await runError(tinyPreset(proxy.url), dir);
+			expect(exitCodeOf(error)).toBe(2);
+			expect(error.message).toMatch(/^layers\.rgb: http:\/\/127\.0\.0\.1:\d+\/arcgis\/rest\/services\/Demo\/Imagery\/MapServer is not a usable ArcGIS MapServer \(an HTML page instead of the service's JSON description\); check layers\.rgb\.url/);
+			expect(listFiles(dir).filter((file) => file.startsWith('tiles/'))).toEqual([]);
+			await expectIntact(dir);
+		} finally {
+			await proxy.close();
+		}
 	});
 
 	it('stops with the token message (exit 2) when the token expires mid-run, and resumes to a clean result with a fresh one', async () => {
