@@ -133,4 +133,13 @@ describe('deepmask infer with broken images', () => {
 		expect(none.code).toBe(2);
 		expect(none.stderr).toContain(`deepmask: ${empty}: the input folder holds no PNG, JPEG or TIFF images.`);
 	});
+
+	it('names an output folder it cannot create, before loading the models', async () => {
+		const file = path.join(dir, 'masks.txt');
+		writeFileSync(file, 'a file, not a folder');
+		const result = await runCli(['infer', '--models', 'test/fixtures/infer/tiny-fcn.onnx', '--input', folderWith('fine', {}), '--out', path.join(file, 'out'), '--provider', 'cpu']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain(`deepmask: cannot write the output folder ${path.join(file, 'out')}: ${file} is a file, not a folder; choose another --out`);
+		expect(result.stderr).not.toMatch(/^model /m);
+	});
 });

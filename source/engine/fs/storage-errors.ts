@@ -54,14 +54,14 @@ async function whyNotWritable(dir: string, error: unknown): Promise<string> {
 }
 
 /**
- * Create the run folder (and its parents) and check it can be written, before anything is fetched:
+ * Create the run (or output) folder and its parents and check it can be written, before any work:
  * a UserError naming the folder and the reason otherwise.
  */
-export async function prepareRunFolder(dir: string): Promise<void> {
+export async function prepareRunFolder(dir: string, what = 'the run folder'): Promise<void> {
 	try {
 		await mkdir(dir, {recursive: true});
 		await access(dir, constants.W_OK);
 	} catch (error) {
-		throw new UserError(`cannot write the run folder ${dir}: ${await whyNotWritable(dir, error)}; choose another --out`, {cause: error});
+		throw new UserError(`cannot write ${what} ${dir}: ${await whyNotWritable(dir, error)}; choose another --out`, {cause: error});
 	}
 }

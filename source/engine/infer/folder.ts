@@ -2,6 +2,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import {UserError} from '../../errors.js';
 import {writeAtomic} from '../fs/atomic.js';
+import {prepareRunFolder} from '../fs/storage-errors.js';
 import {encodeGeoTiff} from '../raster/geotiff.js';
 import {openEnsemble} from './ensemble.js';
 import {companion, listImages, readDsm, readImage, type InputImage} from './images.js';
@@ -32,6 +33,7 @@ export type FileResult = {input: string; mask: string; probability?: string; wid
 export async function inferFolder(options: InferFolderOptions): Promise<{models: Awaited<ReturnType<typeof openEnsemble>>['models']; files: FileResult[]; threshold: number}> {
 	const files = await listImages(options.input);
 	if (options.threshold !== undefined && !(options.threshold >= 0 && options.threshold <= 1)) throw new UserError(`threshold ${options.threshold} is out of range: use 0 to 1.`);
+	await prepareRunFolder(options.out, 'the output folder');
 	const ensemble = await openEnsemble(options);
 	try {
 		if (ensemble.needsDsm && !options.dsm) {
