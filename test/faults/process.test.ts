@@ -4,7 +4,7 @@
  * half-written, and a rerun that resumes to the outputs of a clean run. (SIGKILL is in test/run.)
  */
 import {execFileSync} from 'node:child_process';
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, truncateSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {startRun} from '../../source/engine/run/run.js';
@@ -68,6 +68,24 @@ describe('process faults', () => {
 		expect(existsSync(path.join(dir, 'masks.vrt'))).toBe(false);
 		await expectIntact(dir);
 		await runToEnd(tinyPreset(), dir);
+		expect(outputChecksums(dir)).toEqual(clean);
+	});
+
+	it('redoes damaged files of the run folder on resume (a truncated tile, probabilities and a mask), to a clean result', async () => {
+		const dir = tempDir('damaged');
+		await runToEnd(tinyPreset(), dir);
+		const damaged = ['tiles/dsm/r000_c001.tif', 'prob/r000_c000.tif', 'prob/members/linknet-rgbd/r001_c000.tif', 'masks/r001_c001.tif'];
+		for (const file of damaged) truncateSync(path.join(dir, file), 40);
+		const warnings: string[] = [];
+		await runToEnd(tinyPreset(), dir, (event) => void (event.type === 'log' && event.level === 'warn' && warnings.push(event.message)));
+		expect(warnings).toEqual(
+			expect.arrayContaining([
+				expect.stringMatching(/^tile r000_c001: tiles\/dsm\/r000_c001\.tif does not match its recorded checksum, refetching/),
+				expect.stringMatching(/^tile r000_c000: its kept probabilities cannot be read .*inferring it again/),
+				expect.stringMatching(/^tile r001_c000: its kept probabilities cannot be read .*inferring it again/),
+			]),
+		);
+		await expectIntact(dir);
 		expect(outputChecksums(dir)).toEqual(clean);
 	});
 

@@ -131,10 +131,16 @@ export function startRun(options: RunOptions): RunHandle {
 		};
 		const nodata = nodataOf(fetched.dsm);
 		if (await keptProbabilities(outDir, manifest, tile.id, fingerprint)) {
-			const summary = await restatTile(outDir, tile, modelNames, {threshold, postprocess: preset.postprocess, nodata: async () => nodata});
-			emit({type: 'tile-inferred', tileId: tile.id, skipped: true});
-			await writeEarly(fetched, summary.mask);
-			return summary.stats;
+			// A damaged probability file (edited, disk trouble) is inferred again rather than failing every resume.
+			const summary = await restatTile(outDir, tile, modelNames, {threshold, postprocess: preset.postprocess, nodata: async () => nodata}).catch((error: unknown) => {
+				log('warn', `tile ${tile.id}: its kept probabilities cannot be read (${error instanceof Error ? error.message : String(error)}), inferring it again`);
+				return undefined;
+			});
+			if (summary) {
+				emit({type: 'tile-inferred', tileId: tile.id, skipped: true});
+				await writeEarly(fetched, summary.mask);
+				return summary.stats;
+			}
 		}
 		const started = Date.now();
 		const prediction = await ensemble.predict({
