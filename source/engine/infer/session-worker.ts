@@ -75,7 +75,7 @@ function serve(session: ort.InferenceSession): void {
 			const probability = tile.work.finish(tile.outputs);
 			post({type: 'result', id, data: probability.buffer as ArrayBuffer, ms: tile.ms, batch: tile.batch}, [probability.buffer as ArrayBuffer]);
 		} catch (error) {
-			post({type: 'run-error', ids: [id], message: error instanceof Error ? error.message : String(error)});
+			fail([id], error);
 		}
 	};
 
@@ -119,7 +119,7 @@ function serve(session: ort.InferenceSession): void {
 		try {
 			work = memberTile(init.input, message);
 		} catch (error) {
-			post({type: 'run-error', ids: [message.id], message: error instanceof Error ? error.message : String(error)});
+			fail([message.id], error);
 			return;
 		}
 		const channels = init.input.bands.length;

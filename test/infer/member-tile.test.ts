@@ -1,0 +1,57 @@
+import {describe, expect, it} from 'vitest';
+import {memberTile} from '../../source/engine/infer/member-tile.js';
+import {inputPlanes} from '../../source/engine/infer/preprocess.js';
+import type {InputSpec} from '../../source/engine/infer/protocol.js';
+import {resizePlane} from '../../source/engine/infer/resample.js';
+import {shareTile, tileImages} from '../../source/engine/infer/shared-tile.js';
+
+const width = 75;
+const height = 53;
+const rgb = Uint8Array.from({length: width * height * 3}, (_, i) => (i * 37) % 256);
+const dsm = Float32Array.from({length: width * height}, (_, i) => 100 + ((i * 13) % 40) / 4);
+const nodata = -9999;
+dsm[0] = nodata;
+dsm[width * 20 + 30] = Number.NaN;
+const spec: InputSpec = {bands: ['R', 'G', 'B', 'DSM'], mean: [0.4, 0.5, 0.45, 0.2], std: [0.2, 0.25, 0.22, 0.3], dsm: {mode: 'ndsm', scale: 0.1, percentile: 2}};
+const input = {id: 't', rgb: {data: rgb, width, height}, dsm: {data: dsm, width, height, nodata}, outWidth: 40, outHeight: 30};
+
+describe("a member's share of a tile (in its worker)", () => {
+	it('reads back the shared rasters exactly, with and without a DSM', () => {
+		const shared = shareTile(input);
+		const images = tileImages(shared.tile, shared.layout);
+		expect(images.rgb).toEqual(input.rgb);
+		expect(images.dsm).toEqual(input.dsm);
+		const rgbOnly = shareTile({...input, dsm: undefined});
+		expect(tileImages(rgbOnly.tile, rgbOnly.layout)).toEqual({rgb: input.rgb});
+	});
+
+	it('resizes the input planes to the model size and its probabilities to the output size, 0 where the DSM is missing', () => {
+		const {tile, layout} = shareTile(input);
+		const size = 32;
+		const work = memberTile(spec, {type: 'predict', id: 0, tile, ...layout, outWidth: 40, outHeight: 30, size});
+		const planes = inputPlanes(spec, input.rgb, input.dsm);
+		const pixels = width * height;
+		expect(work.inputs).toHaveLength(1);
+		for (let c = 0; c < 4; c++) {
+			expect(work.inputs[0].subarray(c * size * size, (c + 1) * size * size)).toEqual(resizePlane(planes.subarray(c * pixels, (c + 1) * pixels), width, height, size, size));
+		}
+		const output = Float32Array.from({length: size * size}, (_, i) => 0.1 + (0.8 * (i % size)) / size);
+		const expected = resizePlane(output.slice(), size, size, 40, 30);
+		// The missing samples (0, 0) and (30, 20) fall on output pixels (0, 0) and (16, 11) (nearest, half-pixel centres).
+		expect(expected[0]).toBeGreaterThan(0);
+		expected[0] = 0;
+		expected[11 * 40 + 16] = 0;
+		expect(work.finish([output])).toEqual(expected);
+	});
+
+	it('cuts windows at the tile resolution and blends their probabilities back', () => {
+		const {tile, layout} = shareTile({...input, dsm: undefined});
+		const size = 32;
+		const work = memberTile({...spec, bands: ['R', 'G', 'B'], dsm: undefined}, {type: 'predict', id: 0, tile, ...layout, outWidth: width, outHeight: height, size, overlap: 25});
+		expect(work.inputs.length).toBeGreaterThan(4);
+		// The model's "probability" is its first input channel: blending must give back the first plane.
+		const probability = work.finish(work.inputs.map((window) => window.slice(0, size * size)));
+		const first = inputPlanes(spec, input.rgb, input.dsm).subarray(0, width * height);
+		for (let i = 0; i < first.length; i++) expect(probability[i]).toBeCloseTo(first[i], 4);
+	});
+});
