@@ -66,3 +66,18 @@ describe('DSM normalisation', () => {
 		expect(Array.from(raw)).toEqual([5, 10]);
 	});
 });
+
+describe('DSM ground level', () => {
+	it('is the value at its rank of the valid samples sorted ascending (−0 before +0)', () => {
+		const sample = fc.oneof(fc.constantFrom(-9999, 0, -0, Number.NaN, Infinity, 1.5, -2), fc.float({noNaN: true, min: -50, max: 50}));
+		fc.assert(
+			fc.property(fc.array(sample, {maxLength: 300}), fc.double({min: 0, max: 100, noNaN: true}), (values, percentile) => {
+				const dsm = Float32Array.from(values);
+				const sorted = dsm.filter((value) => Number.isFinite(value) && value !== -9999).sort();
+				const expected = sorted.length === 0 ? 0 : sorted[Math.floor((percentile / 100) * (sorted.length - 1))];
+				expect(Object.is(groundLevel(dsm, -9999, percentile), expected)).toBe(true);
+			}),
+			{numRuns: 500},
+		);
+	});
+});

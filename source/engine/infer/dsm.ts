@@ -11,10 +11,45 @@ export function isNodata(value: number, nodata: number | undefined): boolean {
  * ensemble, never a sliding window. models/recipe/dataset.py (`ndsm_ground`) computes exactly the same.
  */
 export function groundLevel(dsm: Float32Array, nodata: number | undefined, percentile: number): number {
-	const valid = dsm.filter((value) => !isNodata(value, nodata));
-	if (valid.length === 0) return 0;
-	valid.sort();
-	return valid[Math.floor((percentile / 100) * (valid.length - 1))];
+	// A plain loop: Float32Array.filter takes ten times as long on a whole tile.
+	const buffer = new Float32Array(dsm.length);
+	let count = 0;
+	for (const value of dsm) if (!isNodata(value, nodata)) buffer[count++] = value;
+	if (count === 0) return 0;
+	return valueAtRank(buffer.subarray(0, count), Math.floor((percentile / 100) * (count - 1)));
+}
+
+/**
+ * The value at `rank` of `values` sorted ascending as Float32Array.sort orders them (−0 before +0), found
+ * by quickselect in linear time instead of sorting (every model worker does this for every tile). Reorders `values`.
+ */
+function valueAtRank(values: Float32Array, rank: number): number {
+	let lo = 0;
+	let hi = values.length - 1;
+	while (lo < hi) {
+		const pivot = values[(lo + hi) >>> 1];
+		let i = lo;
+		let j = hi;
+		while (i <= j) {
+			while (values[i] < pivot) i++;
+			while (values[j] > pivot) j--;
+			if (i <= j) {
+				const swap = values[i];
+				values[i++] = values[j];
+				values[j--] = swap;
+			}
+		}
+		// Now values[lo..j] ≤ pivot ≤ values[i..hi], and everything between equals the pivot.
+		if (rank <= j) hi = j;
+		else if (rank >= i) lo = i;
+		else break;
+	}
+	const value = values[rank];
+	if (value !== 0) return value;
+	// −0 and +0 compare equal above; sorted, the −0s come first.
+	let belowPlusZero = 0;
+	for (const other of values) if (other < 0 || Object.is(other, -0)) belowPlusZero++;
+	return rank < belowPlusZero ? -0 : 0;
 }
 
 /**
