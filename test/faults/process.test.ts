@@ -7,6 +7,8 @@ import {execFileSync} from 'node:child_process';
 import {existsSync, mkdirSync, truncateSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
+import {loadPreset} from '../../source/config/presets.js';
+import {startImageService} from '../../source/demo/server.js';
 import {startRun} from '../../source/engine/run/run.js';
 import {exitCodeOf} from '../../source/errors.js';
 import {expectIntact, outputChecksums, runToEnd, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
@@ -19,8 +21,8 @@ beforeAll(async () => {
 	clean = outputChecksums(dir);
 }, 60_000);
 
-function runArgs(outDir: string): string[] {
-	return ['run', '--preset', 'demo', '--extent', tinyExtent, ...tinySets().flatMap((set) => ['--set', set]), '--out', outDir, '--yes'];
+function runArgs(outDir: string, sets = tinySets()): string[] {
+	return ['run', '--preset', 'demo', '--extent', tinyExtent, ...sets.flatMap((set) => ['--set', set]), '--out', outDir, '--yes'];
 }
 
 /** Mounts a tmpfs of `size` at `dir`; false where this machine does not allow it (not root, in a container without CAP_SYS_ADMIN). */
@@ -39,20 +41,27 @@ function unmount(dir: string): void {
 
 describe('process faults', () => {
 	it('Ctrl-C during inference exits 130 with nothing half-written, and the rerun resumes to a clean result', async () => {
-		const dir = tempDir('sigint');
-		let sent = false;
-		const result = await spawnCli(runArgs(dir), ({stderr}, child) => {
-			if (!sent && stderr.includes('infer  [1/4]')) {
-				sent = true;
-				child.kill('SIGINT');
-			}
-		});
-		expect(sent).toBe(true);
-		expect(result.code).toBe(130);
-		expect(result.stderr).toMatch(/deepmask: interrupted; run the same command again to resume/);
-		await expectIntact(dir);
-		await runToEnd(tinyPreset(), dir);
-		expect(outputChecksums(dir)).toEqual(clean);
+		// A slow service and one download at a time, so that most of the run is still to come when the signal lands.
+		const service = await startImageService({port: 0, faults: {latencyMs: 150}});
+		try {
+			const dir = tempDir('sigint');
+			const sets = [...tinySets(service.url), 'concurrency.downloads=1'];
+			let sent = false;
+			const result = await spawnCli(runArgs(dir, sets), ({stderr}, child) => {
+				if (!sent && stderr.includes('infer  [1/4]')) {
+					sent = true;
+					child.kill('SIGINT');
+				}
+			});
+			expect(sent).toBe(true);
+			expect(result.code).toBe(130);
+			expect(result.stderr).toMatch(/deepmask: interrupted; run the same command again to resume/);
+			await expectIntact(dir);
+			await runToEnd(loadPreset('demo', {extent: tinyExtent, set: sets}), dir);
+			expect(outputChecksums(dir)).toEqual(clean);
+		} finally {
+			await service.close();
+		}
 	});
 
 	// The command line writes as it infers, so its write stage is too short to hit with a signal: in-process instead.
