@@ -109,6 +109,18 @@ describe('process faults', () => {
 		expect(result.stderr).not.toMatch(/fetch {2}\[/);
 	});
 
+	it('refuses an output folder in a folder without write permission (exit 2), naming the folder', async (context) => {
+		if (process.getuid?.() === 0) context.skip('running as root, which may write anywhere; the read-only filesystem case covers this');
+		const dir = tempDir('no-permission');
+		const locked = path.join(dir, 'locked');
+		mkdirSync(locked, {mode: 0o555});
+		const out = path.join(locked, 'run');
+		const result = await spawnCli(runArgs(out));
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain(`deepmask: cannot write the run folder ${out}: no permission to write in ${locked}; choose another --out`);
+		expect(existsSync(out)).toBe(false);
+	});
+
 	it('refuses an output folder on a read-only filesystem (exit 2), naming the folder', async (context) => {
 		const dir = tempDir('read-only');
 		const mount = path.join(dir, 'mnt');
