@@ -10,13 +10,14 @@ function settingsArbitrary(mode: 'symmetric' | 'anchor', alignToGrid: boolean) {
 		.record({
 			x: fc.double({min: -2e6, max: 2e6, noNaN: true}),
 			y: fc.double({min: -2e6, max: 2e6, noNaN: true}),
-			width: fc.double({min: 0.01, max: 3000, noNaN: true}),
-			height: fc.double({min: 0.01, max: 3000, noNaN: true}),
+			// Sizes in tiles (up to 40 a side), so every plan stays small enough to check tile by tile.
+			widthInTiles: fc.double({min: 1e-4, max: 40, noNaN: true}),
+			heightInTiles: fc.double({min: 1e-4, max: 40, noNaN: true}),
 			cellSize: cellSizes,
 			tileSize: tileSizes,
 		})
-		.map(({x, y, width, height, cellSize, tileSize}): PlanSettings => ({
-			extent: {xmin: x, ymin: y, xmax: x + width, ymax: y + height, crs: 'EPSG:3857'},
+		.map(({x, y, widthInTiles, heightInTiles, cellSize, tileSize}): PlanSettings => ({
+			extent: {xmin: x, ymin: y, xmax: x + widthInTiles * tileSize * cellSize, ymax: y + heightInTiles * tileSize * cellSize, crs: 'EPSG:3857'},
 			crs: 'EPSG:3857',
 			cellSize,
 			tileSize,

@@ -61,5 +61,7 @@ export function alignedSpan(low: number, high: number, cellSize: number, tileCel
 }
 
 export function spanCoordinate(span: Span, cell: number, cellSize: number): number {
-	return span.origin + cell * cellSize;
+	const value = span.origin + cell * cellSize;
+	// -0 (from an origin of -0 or a cell index of -0) would print as 0 but compare apart from it.
+	return value === 0 ? 0 : value;
 }
