@@ -34,7 +34,7 @@ async function start(env: Record<string, string> = {}): Promise<number> {
 	const pidFile = path.join(dir, 'pid');
 	const vars = Object.entries({DEEPMASK_CONFIG_DIR: dir, TERM: 'xterm-256color', ...env}).map(([name, value]) => `${name}=${value}`);
 	tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', packageRoot, 'env PS1="$ " bash --norc --noprofile');
-	const app = `exec env -u CI ${vars.join(' ')} ${process.execPath} ${cli.join(' ')}`;
+	const app = `exec env -u CI -u NO_COLOR -u FORCE_COLOR ${vars.join(' ')} ${process.execPath} ${cli.join(' ')}`;
 	tmux('send-keys', '-t', session, '-l', `printf 'NORMAL-SCREEN-MARK\\n'; sh -c 'echo $$ > ${pidFile}; ${app}'; echo EXIT=$?`);
 	tmux('send-keys', '-t', session, 'Enter');
 	return until(() => {
