@@ -115,7 +115,9 @@ export async function runExport(service: ServiceDef, params: Map<string, string>
 		const raster: GeoRaster = {width, height, bands, data, bbox, epsg: imageSR};
 		const nodata = fill?.[0];
 		if (nodata !== undefined) raster.nodata = nodata;
-		return {...base, bytes: await encodeGeoTiff(raster), contentType: 'image/tiff', extension: 'tif'};
+		// As ArcGIS: uncompressed unless the request asks for compression=LZ77 (deflate).
+		const compression = params.get('compression')?.toLowerCase() === 'lz77' ? 'deflate' : 'none';
+		return {...base, bytes: await encodeGeoTiff(raster, {compression}), contentType: 'image/tiff', extension: 'tif'};
 	}
 	const picture = toPicture(data, bands, transparent);
 	const wantsAlpha = format === 'png32' || ((format === 'png' || format === 'jpgpng') && transparent !== undefined && (params.get('transparent') ?? 'true').toLowerCase() !== 'false');

@@ -25,6 +25,17 @@ export class ProbabilityCache {
 			return entry.value;
 		}
 		const value = await load();
+		this.insert(file, value, version);
+		return value;
+	}
+
+	/** Keep a probability raster that was just written to `file` (so the first restat need not decode it). */
+	async put(file: string, value: Probability): Promise<void> {
+		const info = await stat(file);
+		this.insert(file, value, `${info.size}:${info.mtimeMs}`);
+	}
+
+	private insert(file: string, value: Probability, version: string): void {
 		this.remove(file);
 		this.entries.set(file, {value, version});
 		this.bytes += value.data.byteLength;
@@ -32,7 +43,6 @@ export class ProbabilityCache {
 			if (this.bytes <= this.maxBytes || key === file) break;
 			this.remove(key);
 		}
-		return value;
 	}
 
 	private remove(file: string): void {

@@ -52,6 +52,8 @@ export type ReviewContext = {
 	signal?: AbortSignal;
 	/** Writes the run-wide outputs; default finaliseOutputs (a shard records its share instead). */
 	finalise?: Finaliser;
+	/** Decoded probabilities already at hand (those inference just wrote). */
+	cache?: ProbabilityCache;
 	/** Tiles the run already wrote as they were inferred, and at which threshold. */
 	written?: WrittenTiles & {threshold: number};
 };
@@ -75,10 +77,11 @@ export class ReviewSession {
 	/** Tiles whose DSM has nodata pixels (read again when needed, so memory stays flat). */
 	private readonly tilesWithNodata: Set<string>;
 	/** Decoded probabilities, so moving the threshold back and forth does not decode the files again. */
-	private readonly cache = new ProbabilityCache();
+	private readonly cache: ProbabilityCache;
 	private restats: Promise<unknown> = Promise.resolve();
 
 	constructor(private readonly context: ReviewContext) {
+		this.cache = context.cache ?? new ProbabilityCache();
 		this.currentThreshold = context.threshold;
 		this.modelNames = context.models.map((model) => model.name);
 		this.tilesWithNodata = new Set(context.tileStats.filter((tile) => tile.nodataPixels > 0).map((tile) => tile.id));

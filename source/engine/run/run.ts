@@ -13,6 +13,7 @@ import {Manifest} from '../fetch/manifest.js';
 import {prepareRunFolder} from '../fs/storage-errors.js';
 import {openEnsemble} from '../infer/ensemble.js';
 import type {Ensemble, InferEvent} from '../infer/types.js';
+import {ProbabilityCache} from '../masks/probability-cache.js';
 import {restatTile} from '../masks/restat.js';
 import type {TileStats} from '../masks/stats-types.js';
 import {summariseTile} from '../masks/tile-stats.js';
@@ -91,6 +92,8 @@ export function startRun(options: RunOptions): RunHandle {
 	};
 	const log = (level: 'info' | 'warn' | 'error', message: string) => emit({type: 'log', level, message});
 
+	// What inference just wrote, decoded, for the review's first threshold changes (bounded, least recently used out).
+	const probabilities = new ProbabilityCache();
 	const inferQueue = new PQueue({concurrency: Math.max(2, preset.inference.batchSize * 2)});
 
 	const onFetchEvent = (event: FetchEvent) => {
@@ -152,9 +155,13 @@ export function startRun(options: RunOptions): RunHandle {
 		});
 		const probability = toUint8(prediction.probability);
 		const members = prediction.members.map(toUint8);
-		await writeGeoTiffFile(probabilityFile(outDir, tile.id), probabilityRaster(tile, plan.epsg, probability, size));
-		for (const [k, model] of modelNames.entries()) {
-			await writeGeoTiffFile(memberProbabilityFile(outDir, model, tile.id), probabilityRaster(tile, plan.epsg, members[k], size));
+		const written = [
+			{file: probabilityFile(outDir, tile.id), data: probability},
+			...modelNames.map((model, k) => ({file: memberProbabilityFile(outDir, model, tile.id), data: members[k]})),
+		];
+		for (const {file, data} of written) {
+			await writeGeoTiffFile(file, probabilityRaster(tile, plan.epsg, data, size));
+			await probabilities.put(file, {data, ...size});
 		}
 		manifest.set(probabilityStage, tile.id, {state: 'done', file: path.relative(outDir, probabilityFile(outDir, tile.id)).split(path.sep).join('/'), fingerprint, ms: Date.now() - started});
 		await manifest.save();
@@ -256,6 +263,7 @@ export function startRun(options: RunOptions): RunHandle {
 				tileStats: ordered,
 				emit,
 				finish: finishRun,
+				cache: probabilities,
 				signal,
 				finalise: options.finalise,
 				written: options.writeAsYouGo ? {threshold, ...writtenEarly} : undefined,
