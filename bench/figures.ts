@@ -8,10 +8,10 @@ import {fetchAll} from '../source/engine/fetch/fetch-tiles.js';
 import {tileFile} from '../source/engine/fetch/tile-store.js';
 import {openEnsemble} from '../source/engine/infer/ensemble.js';
 import {makePlan} from '../source/engine/plan/plan.js';
-import {readGeoTiffFile} from '../source/engine/raster/geotiff.js';
+import {readGeoTiffFile, writeGeoTiffFile} from '../source/engine/raster/geotiff.js';
+import {renderScene} from '../source/demo/scene.js';
 import {startServiceThread} from '../source/engine/run/embedded-service.js';
 import {startRun} from '../source/engine/run/run.js';
-import {loopbackRewrite} from '../source/engine/sources/loopback.js';
 import {eventLoopDelayDuring, timed} from './measure.js';
 import {demoPreset} from './scenes.js';
 
@@ -91,23 +91,30 @@ export async function pipelineFigures(tiles: number, tileSize: number): Promise<
 	}
 }
 
-/** Tiles per second fetched from the local service with `latencyMs` added to every answer, per concurrency. */
+/**
+ * Tiles per second fetched from the local service with `latencyMs` added to every answer, per concurrency.
+ * The service serves GeoTIFFs of the area rendered beforehand: drawing the demo town per request costs
+ * CPU that a remote service would not take from this machine, and would be what this figure measures.
+ */
 export async function downloadScaling(tiles: number, tileSize: number, concurrencies: number[], latencyMs: number): Promise<Array<{concurrency: number; tilesPerSecond: number}>> {
-	// In its own thread, as a remote service would be: its rendering must not stall the fetcher's event loop.
-	const service = await startServiceThread({port: 0, faults: {latencyMs}});
+	const preset = demoPreset(tiles, tileSize).preset;
+	const plan = makePlan(preset);
+	const folder = tempDir('download-source');
+	const size = {width: (plan.adjusted.xmax - plan.adjusted.xmin) / plan.cellSize, height: (plan.adjusted.ymax - plan.adjusted.ymin) / plan.cellSize};
+	const scene = renderScene({bbox: plan.adjusted, ...size}, new Set(['rgb', 'dsm']));
+	await writeGeoTiffFile(path.join(folder, 'bench-rgb.tif'), {...size, bands: 3, data: scene.rgb!, bbox: plan.adjusted, epsg: plan.epsg});
+	await writeGeoTiffFile(path.join(folder, 'bench-dsm.tif'), {...size, bands: 1, data: scene.dsm!, bbox: plan.adjusted, epsg: plan.epsg, nodata: -9999});
+	const service = await startServiceThread({port: 0, demo: false, rasters: ['rgb', 'dsm'].map((layer) => path.join(folder, `bench-${layer}.tif`)), faults: {latencyMs}});
+	const layers = {
+		rgb: {...preset.layers.rgb, kind: 'ImageServer' as const, url: `${service.url}/bench-rgb/ImageServer`, interpolation: 'RSP_NearestNeighbor' as const},
+		dsm: {...preset.layers.dsm!, url: `${service.url}/bench-dsm/ImageServer`, interpolation: 'RSP_NearestNeighbor' as const},
+	};
 	try {
 		const results: Array<{concurrency: number; tilesPerSecond: number}> = [];
 		for (const concurrency of concurrencies) {
-			const preset = demoPreset(tiles, tileSize).preset;
 			const outDir = tempDir('download');
 			try {
-				const summary = await fetchAll({
-					plan: makePlan(preset),
-					layers: preset.layers,
-					outDir,
-					concurrency: {downloads: concurrency, perHost: concurrency},
-					urlRewrite: loopbackRewrite(service.url),
-				});
+				const summary = await fetchAll({plan, layers, outDir, concurrency: {downloads: concurrency, perHost: concurrency}});
 				results.push({concurrency, tilesPerSecond: summary.tiles / (summary.ms / 1000)});
 			} finally {
 				rmSync(outDir, {recursive: true, force: true});
@@ -116,6 +123,7 @@ export async function downloadScaling(tiles: number, tileSize: number, concurren
 		return results;
 	} finally {
 		await service.close();
+		rmSync(folder, {recursive: true, force: true});
 	}
 }
 
