@@ -1,7 +1,7 @@
-import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {z} from 'zod';
 import {UserError} from '../../errors.js';
+import {readTextIfExists} from '../fs/read-optional.js';
 import {NotOnnxError, readMetadataProps} from './onnx-proto.js';
 
 export const BANDS = ['R', 'G', 'B', 'DSM'] as const;
@@ -94,13 +94,8 @@ export function sidecarPath(modelPath: string): string {
 }
 
 async function readSidecar(file: string): Promise<Record<string, unknown> | undefined> {
-	let text: string;
-	try {
-		text = await readFile(file, 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-		throw error;
-	}
+	const text = await readTextIfExists(file);
+	if (text === undefined) return undefined;
 	let value: unknown;
 	try {
 		value = JSON.parse(text);

@@ -1,7 +1,7 @@
 /** result.json of a shard: what it wrote and what the run-wide outputs need from it. */
-import {readFile} from 'node:fs/promises';
 import os from 'node:os';
 import {UserError} from '../../errors.js';
+import {readTextIfExists} from '../fs/read-optional.js';
 import {writeJsonAtomic} from '../fs/atomic.js';
 import type {PostprocessSettings} from '../masks/postprocess.js';
 import type {TileStats} from '../masks/stats-types.js';
@@ -69,13 +69,8 @@ export async function writeShardResult(runDir: string, result: ShardResult): Pro
 /** The shard's result, or undefined when it has not written its tiles yet. */
 export async function readShardResult(runDir: string, spec: ShardSpec): Promise<ShardResult | undefined> {
 	const file = shardResultFile(runDir, spec);
-	let text: string;
-	try {
-		text = await readFile(file, 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-		throw error;
-	}
+	const text = await readTextIfExists(file);
+	if (text === undefined) return undefined;
 	try {
 		const result = JSON.parse(text) as ShardResult;
 		if (result.version !== 1 || !Array.isArray(result.tiles)) throw new Error('not a version 1 shard result');

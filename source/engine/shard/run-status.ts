@@ -2,10 +2,11 @@
  * What `deepmask watch` reads: the status.json of a run folder, or of every shard of a sharded run,
  * each with its liveness (is the process that writes it still there?).
  */
-import {readFile, stat} from 'node:fs/promises';
+import {stat} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
+import {readTextIfExists} from '../fs/read-optional.js';
 import {statusFileName, statusHeartbeatMs, type StatusDocument} from '../run/status-file.js';
 import type {RunSnapshot} from '../run/snapshot.js';
 import {processAlive} from '../fs/process-alive.js';
@@ -58,13 +59,8 @@ function livenessOf(document: StatusDocument, now: number): {liveness: Liveness;
 }
 
 async function readStatus(runDir: string, file: string, now: number, shard?: ShardSpec): Promise<StatusEntry | undefined> {
-	let text: string;
-	try {
-		text = await readFile(path.join(runDir, file), 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-		throw error;
-	}
+	const text = await readTextIfExists(path.join(runDir, file));
+	if (text === undefined) return undefined;
 	let document: StatusDocument;
 	try {
 		document = JSON.parse(text) as StatusDocument;
