@@ -6,7 +6,6 @@
 import {spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
-import {createServer, type IncomingMessage} from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -91,41 +90,6 @@ export async function runError(preset: LoadedPreset, outDir: string, onEvent?: (
 	return error;
 }
 
-export type Answer = {status: number; contentType: string; body: string | Uint8Array};
-
-/**
- * A loopback proxy in front of a service: every request goes to `upstream` unless `intercept` answers it
- * (it sees the request URL and how many export requests came before, this one included).
- */
-export async function startProxy(upstream: string, intercept: (url: URL, exportNumber: number) => Answer | undefined) {
-	const origin = new URL(upstream).origin;
-	let exports = 0;
-	const server = createServer((request: IncomingMessage, response) => {
-		const url = new URL(request.url ?? '/', origin);
-		const send = (answer: Answer) => {
-			response.writeHead(answer.status, {'Content-Type': answer.contentType});
-			response.end(answer.body);
-		};
-		void (async () => {
-			if (/\/export(Image)?$/i.test(url.pathname)) exports++;
-			const custom = intercept(url, exports);
-			if (custom) return send(custom);
-			const upstreamResponse = await fetch(url);
-			send({status: upstreamResponse.status, contentType: upstreamResponse.headers.get('content-type') ?? 'application/octet-stream', body: new Uint8Array(await upstreamResponse.arrayBuffer())});
-		})().catch((error: unknown) => send({status: 500, contentType: 'text/plain', body: String(error)}));
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const address = server.address();
-	const port = typeof address === 'object' && address ? address.port : 0;
-	return {
-		url: `http://127.0.0.1:${port}/arcgis/rest/services`,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			}),
-	};
-}
 
 export type ChildResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string};
 

@@ -7,7 +7,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import type {RunEvent} from '../../source/engine/run/events.js';
 import {exitCodeOf, UserError} from '../../source/errors.js';
-import {expectIntact, listFiles, outputChecksums, runError, runToEnd, startProxy, tempDir, tinyPreset, type Answer} from './helpers.js';
+import {startProxy, type Answer} from '../helpers/proxy.js';
+import {expectIntact, listFiles, outputChecksums, runError, runToEnd, tempDir, tinyPreset} from './helpers.js';
 
 let service: ImageService;
 let clean: Record<string, string>;
@@ -27,7 +28,7 @@ const retries = (events: RunEvent[]) => events.filter((event) => event.type === 
 
 /** Fault the export requests numbered `from`..`to` (the first answer to each of several tiles), pass the rest. */
 async function throughBurst(from: number, to: number, answer: (exportNumber: number) => Answer): Promise<{dir: string; events: RunEvent[]}> {
-	const proxy = await startProxy(service.url, (_url, exportNumber) => (exportNumber >= from && exportNumber <= to ? answer(exportNumber) : undefined));
+	const proxy = await startProxy(service.url, {intercept: (_url, exportNumber) => (exportNumber >= from && exportNumber <= to ? answer(exportNumber) : undefined)});
 	try {
 		const dir = tempDir('burst');
 		const events: RunEvent[] = [];
@@ -68,7 +69,7 @@ describe('service faults during a whole run', () => {
 	});
 
 	it('stops before any download (exit 2) when the service description is an HTML page, naming the layer and URL', async () => {
-		const proxy = await startProxy(service.url, (url) => (url.pathname.endsWith('/MapServer') ? {status: 200, contentType: 'application/json', body: '<html><body>Sign in to continue</body></html>'} : undefined));
+		const proxy = await startProxy(service.url, {intercept: (url) => (url.pathname.endsWith('/MapServer') ? {status: 200, contentType: 'application/json', body: '<html><body>Sign in to continue</body></html>'} : undefined)});
 		try {
 			const dir = tempDir('html-info');
 			const error = await runError(tinyPreset(proxy.url), dir);
@@ -86,11 +87,13 @@ describe('service faults during a whole run', () => {
 		const [expiring, fresh] = ['tok-alpha-7f3e', 'tok-beta-91c2'];
 		const invalid = {status: 200, contentType: 'image/tiff', body: JSON.stringify({error: {code: 498, message: 'Invalid Token', details: []}})};
 		// The first token works for the service descriptions and three exports, then expires; the fresh one always works.
-		const proxy = await startProxy(service.url, (url, exportNumber) => {
-			const token = url.searchParams.get('token');
-			const isExport = /\/export(Image)?$/i.test(url.pathname);
-			if (token === fresh || (token === expiring && (!isExport || exportNumber <= 3))) return undefined;
-			return invalid;
+		const proxy = await startProxy(service.url, {
+			intercept: (url, exportNumber) => {
+				const token = url.searchParams.get('token');
+				const isExport = /\/export(Image)?$/i.test(url.pathname);
+				if (token === fresh || (token === expiring && (!isExport || exportNumber <= 3))) return undefined;
+				return invalid;
+			},
 		});
 		const previous = process.env[variable];
 		try {

@@ -9,7 +9,7 @@ import {startImageService, type ImageService} from '../../source/demo/server.js'
 import {fetchAll, fetchTiles, type FetchEvent, type FetchOptions} from '../../source/engine/fetch/fetch-tiles.js';
 import {readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/raster/geotiff.js';
 import {makePlan, type Plan} from '../../source/engine/plan/plan.js';
-import {demoLayers, demoPlan, layer, startProxy, tempDir, testHttp} from './helpers.js';
+import {demoLayers, demoPlan, layer, startSizeLimitedProxy, tempDir, testHttp} from './helpers.js';
 
 const dirs: string[] = [];
 async function newDir(prefix: string): Promise<string> {
@@ -98,7 +98,7 @@ describe('fetching from the local image service', () => {
 	});
 
 	it('splits further when the service refuses a size it advertised', async () => {
-		const proxy = await startProxy(service.url, {advertisedMax: 10_000, acceptedMax: 100});
+		const proxy = await startSizeLimitedProxy(service.url, {advertisedMax: 10_000, acceptedMax: 100});
 		try {
 			const bigPlan = demoPlan(160, 1, 1);
 			const dir = await newDir('size-error');
@@ -284,7 +284,7 @@ describe('failing clearly', () => {
 	});
 
 	it('ends with a RunError naming the tile, layer and last error when retries run out, leaving nothing half-written', async () => {
-		const proxy = await startProxy(service.url, {
+		const proxy = await startSizeLimitedProxy(service.url, {
 			onExport: (url) => (url.pathname.endsWith('exportImage') ? {status: 503, contentType: 'text/html', body: '<html>Service Unavailable</html>'} : undefined),
 		});
 		try {
