@@ -153,6 +153,16 @@ describe('deepmask run on the demo', () => {
 		}
 	});
 
+	it('says which setting invalidated earlier probabilities and infers those tiles again', async () => {
+		const outDir = tempDir('changed');
+		await runToEnd(tinyDemo(), outDir);
+		const events: RunEvent[] = [];
+		await runToEnd(loadPreset('demo', {extent: '1000100,6000100,1000220,6000220', set: ['tileSize=128', 'inference.batchSize=2', 'inference.mode=sliding']}), outDir, events);
+		const warnings = events.filter((event) => event.type === 'log' && event.level === 'warn').map((event) => (event as {message: string}).message);
+		expect(warnings).toContain('tile r000_c000: mode changed since the earlier run, inferring it again');
+		expect(events.filter((event) => event.type === 'tile-inferred' && event.skipped)).toHaveLength(0);
+	});
+
 	it('changes masks and statistics with the threshold without running the models again', async () => {
 		const outDir = tempDir('threshold');
 		const events: RunEvent[] = [];

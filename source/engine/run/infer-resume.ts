@@ -35,11 +35,21 @@ async function exists(file: string): Promise<boolean> {
 	}
 }
 
-/** Probabilities of an earlier run can be kept when the same models saw the same input tiles the same way. */
-export async function keptProbabilities(runDir: string, manifest: Manifest, tileId: string, fingerprint: InferenceFingerprint): Promise<boolean> {
+/** What in the fingerprint differs from the earlier run's, by name, for the log. */
+function changes(before: Partial<InferenceFingerprint>, now: InferenceFingerprint): string[] {
+	return (Object.keys(now) as Array<keyof InferenceFingerprint>).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(now[key]));
+}
+
+/**
+ * Whether probabilities of an earlier run can be kept: the same models saw the same input tiles the same
+ * way, and the files are there. `changed` names what differs when an earlier result is no longer valid.
+ */
+export async function keptProbabilities(runDir: string, manifest: Manifest, tileId: string, fingerprint: InferenceFingerprint): Promise<{kept: boolean; changed?: string[]}> {
 	const entry = manifest.get(probabilityStage, tileId);
-	if (entry?.state !== 'done' || JSON.stringify(entry.fingerprint) !== JSON.stringify(fingerprint)) return false;
+	if (entry?.state !== 'done') return {kept: false};
+	const changed = changes((entry.fingerprint ?? {}) as Partial<InferenceFingerprint>, fingerprint);
+	if (changed.length > 0) return {kept: false, changed};
 	const files = [probabilityFile(runDir, tileId), ...fingerprint.models.map((model) => memberProbabilityFile(runDir, model.name, tileId))];
 	const present = await Promise.all(files.map(exists));
-	return present.every(Boolean);
+	return {kept: present.every(Boolean)};
 }

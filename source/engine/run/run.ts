@@ -133,7 +133,9 @@ export function startRun(options: RunOptions): RunHandle {
 			),
 		};
 		const nodata = nodataOf(fetched.dsm);
-		if (await keptProbabilities(outDir, manifest, tile.id, fingerprint)) {
+		const earlier = await keptProbabilities(outDir, manifest, tile.id, fingerprint);
+		if (earlier.changed) log('warn', `tile ${tile.id}: ${earlier.changed.join(', ')} changed since the earlier run, inferring it again`);
+		if (earlier.kept) {
 			// A damaged probability file (edited, disk trouble) is inferred again rather than failing every resume.
 			const summary = await restatTile(outDir, tile, modelNames, {threshold, postprocess: preset.postprocess, nodata: async () => nodata}).catch((error: unknown) => {
 				log('warn', `tile ${tile.id}: its kept probabilities cannot be read (${error instanceof Error ? error.message : String(error)}), inferring it again`);
