@@ -1,5 +1,6 @@
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
-import {Text, useApp, useInput} from 'ink';
+import {Text, useApp} from 'ink';
+import {useKeys} from './hooks/use-keys.js';
 import type {PresetEntry} from '../config/preset-catalog.js';
 import type {LoadedPreset, saveAsUserPreset} from '../config/presets.js';
 import {AppContext, type AppContextValue} from './app-context.js';
@@ -119,7 +120,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 
 	useEffect(() => quitRequests?.subscribe((code) => void finish(code)), [quitRequests, finish]);
 
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		if (key.ctrl && input === 'c') return void finish(130);
 		if (closing) return;
 		if (help) {

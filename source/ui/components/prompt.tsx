@@ -1,5 +1,6 @@
 import {useState} from 'react';
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from '../hooks/use-keys.js';
 import {useKeyCapture} from '../app-context.js';
 import {useTheme} from '../theme.js';
 import {TextInput} from './text-input.js';
@@ -24,7 +25,7 @@ export function TextPrompt({label, initial, onSubmit, onCancel}: {label: string;
 export function Confirm({question, onYes, onNo, isActive = true}: {question: string; onYes: () => void; onNo: () => void; isActive?: boolean}) {
 	const theme = useTheme();
 	useKeyCapture(isActive);
-	useInput(
+	useKeys(
 		(input, key) => {
 			if (input === 'y' || input === 'Y') onYes();
 			else if (input === 'n' || input === 'N' || key.escape) onNo();

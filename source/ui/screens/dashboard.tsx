@@ -1,5 +1,6 @@
 import {useState} from 'react';
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from '../hooks/use-keys.js';
 import type {LayerName} from '../../config/preset-schema.js';
 import {etaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/run/snapshot.js';
 import {useAppContext} from '../app-context.js';
@@ -141,7 +142,7 @@ export function Dashboard({handle, failure, onBack, readOnly = false}: Dashboard
 	const [askCancel, setAskCancel] = useState(false);
 	const finished = isFinished(snapshot) || failure !== undefined;
 
-	useInput(
+	useKeys(
 		(input, key) => {
 			const down = key.downArrow || input === 'j';
 			const up = key.upArrow || input === 'k';

@@ -1,6 +1,7 @@
 import {isDeepStrictEqual} from 'node:util';
 import {useMemo, useState} from 'react';
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from '../hooks/use-keys.js';
 import type {LoadedPreset} from '../../config/presets.js';
 import type {PresetInput} from '../../config/preset-schema.js';
 import {useAppContext, useKeyCapture} from '../app-context.js';
@@ -49,6 +50,16 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 		}
 	}
 	const result = useMemo(() => evaluateDraft(original, candidate), [original, candidate]);
+	/** Enter in the field: the text as submitted (it may be newer than this render's), applied when it parses. */
+	const apply = (text: string) => {
+		try {
+			setRaw(field.set(raw, text));
+			setEditText(undefined);
+		} catch (error) {
+			if (!(error instanceof FieldError)) throw error;
+			setEditText(text);
+		}
+	};
 	const error = parseError ?? result.error;
 
 	const leave = () => {
@@ -57,7 +68,7 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 		onBack(isDeepStrictEqual(raw, original.raw) ? undefined : valid.loaded);
 	};
 
-	useInput(
+	useKeys(
 		(input, key) => {
 			const down = key.downArrow || input === 'j';
 			const up = key.upArrow || input === 'k';
@@ -88,7 +99,7 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 					{fields.map((item, row) => {
 						const selected = row === index;
 						const value = selected && editing ? (
-							<TextInput value={editText} onChange={setEditText} onSubmit={() => (parseError ? undefined : (setRaw(candidate), setEditText(undefined)))} onCancel={() => setEditText(undefined)} isActive={screenActive} />
+							<TextInput value={editText} onChange={setEditText} onSubmit={apply} onCancel={() => setEditText(undefined)} isActive={screenActive} />
 						) : (
 							<Text>{item.kind === 'choice' ? `‹ ${item.get(raw)} ›` : item.get(raw)}</Text>
 						);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {useEffect, useMemo, useState} from 'react';
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from '../hooks/use-keys.js';
 import type {PresetEntry} from '../../config/preset-catalog.js';
 import type {LoadedPreset} from '../../config/presets.js';
 import {resolveModelPaths} from '../../engine/infer/discover.js';
@@ -96,7 +97,7 @@ export function PresetsScreen(props: PresetsScreenProps) {
 		setScroll(0);
 	};
 
-	useInput(
+	useKeys(
 		(input, key) => {
 			if (!entry) return;
 			const down = key.downArrow || input === 'j';

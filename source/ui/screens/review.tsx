@@ -1,5 +1,6 @@
 import {useEffect, useMemo, useRef, useState} from 'react';
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from '../hooks/use-keys.js';
 import type {StatsDocument} from '../../engine/masks/stats-types.js';
 import {useAppContext} from '../app-context.js';
 import {Histogram} from '../components/histogram.js';
@@ -129,7 +130,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 		);
 	}, [session, target, threshold]);
 
-	useInput(
+	useKeys(
 		(input, key) => {
 			const down = key.downArrow || input === 'j';
 			const up = key.upArrow || input === 'k';

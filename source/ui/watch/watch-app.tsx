@@ -3,7 +3,8 @@
  * per shard for a sharded run), with the run's liveness on top and a line per shard.
  */
 import {useEffect, useMemo, useState} from 'react';
-import {Box, Text, useApp, useInput} from 'ink';
+import {Box, Text, useApp} from 'ink';
+import {useKeys} from '../hooks/use-keys.js';
 import {emptySnapshot, overallProgress} from '../../engine/run/snapshot.js';
 import type {Liveness, RunStatus, StatusEntry} from '../../engine/shard/run-status.js';
 import {AppContext, type AppContextValue} from '../app-context.js';
@@ -92,7 +93,7 @@ export function WatchApp({runDir, initial, size: fixedSize, color, intervalMs, o
 		onQuit(code);
 		exit();
 	};
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		if (key.ctrl && input === 'c') quit(130);
 		else if (input === '?') setHelp((shown) => !shown);
 		else if (key.escape && help) setHelp(false);
