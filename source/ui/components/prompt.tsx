@@ -1,4 +1,3 @@
-import {useState} from 'react';
 import {Box, Text} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
 import {useKeyCapture} from '../app-context.js';
@@ -7,7 +6,6 @@ import {TextInput} from './text-input.js';
 
 /** Ask for a line of text (Enter accepts, Esc cancels). */
 export function TextPrompt({label, initial, onSubmit, onCancel}: {label: string; initial: string; onSubmit: (value: string) => void; onCancel: () => void}) {
-	const [value, setValue] = useState(initial);
 	const theme = useTheme();
 	useKeyCapture(true);
 	return (
@@ -15,7 +13,7 @@ export function TextPrompt({label, initial, onSubmit, onCancel}: {label: string;
 			<Text color={theme.accent} bold>
 				{label}{' '}
 			</Text>
-			<TextInput value={value} onChange={setValue} onSubmit={onSubmit} onCancel={onCancel} isActive />
+			<TextInput initial={initial} onSubmit={onSubmit} onCancel={onCancel} isActive />
 			<Text dimColor>  Enter ok · Esc cancel</Text>
 		</Box>
 	);

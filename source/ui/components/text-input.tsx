@@ -1,25 +1,26 @@
-import {useEffect, useRef} from 'react';
+import {useRef, useState} from 'react';
 import {Text} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
 
 type TextInputProps = {
-	value: string;
-	onChange: (value: string) => void;
+	/** The text the field starts with; from then on the field owns its text and reports it. */
+	initial: string;
+	onChange?: (value: string) => void;
 	onSubmit: (value: string) => void;
 	onCancel: () => void;
 	isActive: boolean;
 };
 
-/** A one-line controlled input: type, Backspace, Ctrl-U clears, Enter submits, Esc cancels. */
-export function TextInput({value, onChange, onSubmit, onCancel, isActive}: TextInputProps) {
-	// Keys of one chunk arrive before the next render: each edits the value the previous one left.
-	const current = useRef(value);
-	useEffect(() => {
-		current.current = value;
-	}, [value]);
+/** A one-line input: type, Backspace, Ctrl-U clears, Enter submits, Esc cancels. */
+export function TextInput({initial, onChange, onSubmit, onCancel, isActive}: TextInputProps) {
+	// The text lives in a ref, not in render state: keys can arrive faster than renders, and each must edit
+	// the text the previous key left.
+	const current = useRef(initial);
+	const [value, setValue] = useState(initial);
 	const change = (next: string) => {
 		current.current = next;
-		onChange(next);
+		setValue(next);
+		onChange?.(next);
 	};
 	useKeys(
 		(input, key) => {

@@ -99,7 +99,7 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 					{fields.map((item, row) => {
 						const selected = row === index;
 						const value = selected && editing ? (
-							<TextInput value={editText} onChange={setEditText} onSubmit={apply} onCancel={() => setEditText(undefined)} isActive={screenActive} />
+							<TextInput initial={editText} onChange={setEditText} onSubmit={apply} onCancel={() => setEditText(undefined)} isActive={screenActive} />
 						) : (
 							<Text>{item.kind === 'choice' ? `‹ ${item.get(raw)} ›` : item.get(raw)}</Text>
 						);
