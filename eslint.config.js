@@ -15,6 +15,14 @@ export default tseslint.config(
 		},
 	},
 	{
+		// Keys can arrive several to a chunk (SSH, key repeat); useKeys handles them one by one.
+		files: ['source/ui/**/*.{ts,tsx}'],
+		ignores: ['source/ui/hooks/use-keys.ts'],
+		rules: {
+			'no-restricted-imports': ['error', {paths: [{name: 'ink', importNames: ['useInput'], message: 'use useKeys from source/ui/hooks/use-keys.ts'}]}],
+		},
+	},
+	{
 		files: ['bin/**/*.js'],
 		languageOptions: {globals: {process: 'readonly', console: 'readonly', URL: 'readonly'}},
 	},
