@@ -16,7 +16,7 @@ type EvalOptions = {
 	mode: InferMode;
 	overlap?: string;
 	provider: Provider;
-	batchSize: string;
+	batchSize?: string;
 	threads?: string;
 	json?: boolean;
 };

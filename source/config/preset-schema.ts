@@ -90,11 +90,11 @@ export const presetSchema = z
 				mode: z.enum(['resize', 'sliding']).default('resize'),
 				provider: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
 				overlap: z.number().min(0).max(75).optional().describe('sliding-window overlap in percent'),
-				batchSize: z.number().int().min(1).max(256).default(4),
+				batchSize: z.number().int().min(1).max(256).optional().describe('tiles (or windows) per model run; default 1 on the CPU, 4 on CUDA'),
 				threadsPerModel: z.number().int().min(1).max(256).optional(),
 			})
 			.strict()
-			.default({mode: 'resize', provider: 'auto', batchSize: 4}),
+			.default({mode: 'resize', provider: 'auto'}),
 		threshold: z.number().gt(0).lt(1).optional().describe('probability threshold; default: the models\' seg_thresh'),
 		postprocess: z
 			.object({

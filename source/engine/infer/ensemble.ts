@@ -19,7 +19,7 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 	const {signal, onEvent} = options;
 	const provider = options.provider ?? 'auto';
 	const mode = options.mode ?? 'resize';
-	const batchSize = options.batchSize ?? 4;
+	const {batchSize} = options;
 	if (options.overlap !== undefined && !(options.overlap >= 0 && options.overlap < 100)) throw new UserError(`overlap ${options.overlap}% is out of range: use 0 to 99.`);
 	const paths = await resolveModelPaths(options.models);
 	const specs = await Promise.all(paths.map((file) => loadModelSpec(file)));

@@ -10,7 +10,8 @@ export type WorkerInit = {
 	/** Execution providers to try in order, each alone; the first that creates a session wins. */
 	providers: Array<'cuda' | 'cpu'>;
 	intraOpThreads: number;
-	batchSize: number;
+	/** Most inputs one session.run() takes; undefined: 1 on the CPU (batching costs CPU there), 4 on CUDA. */
+	batchSize?: number;
 	output: 'probabilities' | 'logits';
 	input: InputSpec;
 };

@@ -18,6 +18,9 @@ const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMes
 /** One model-size input of a tile waiting for a batch. */
 type Input = {tile: number; index: number; data: Float32Array; channels: number; size: number};
 /** A tile whose inputs are queued or running: its model outputs so far and the time they took. */
+/** Set once the session exists: the default depends on the provider it got. */
+let batchSize = 1;
+
 type Tile = {work: MemberTile; outputs: Float32Array[]; remaining: number; ms: number; batch: number};
 
 async function createSession(): Promise<void> {
@@ -34,6 +37,7 @@ async function createSession(): Promise<void> {
 				enableMemPattern: false,
 				enableCpuMemArena: false,
 			});
+			batchSize = init.batchSize ?? (provider === 'cuda' ? 4 : 1);
 			post({
 				type: 'ready',
 				provider,
@@ -131,7 +135,7 @@ function serve(session: ort.InferenceSession): void {
 
 function takeBatch(queue: Input[], first: Input): Input[] {
 	const batch: Input[] = [];
-	for (let i = 0; i < queue.length && batch.length < init.batchSize; ) {
+	for (let i = 0; i < queue.length && batch.length < batchSize; ) {
 		const input = queue[i];
 		if (input.channels === first.channels && input.size === first.size) {
 			batch.push(input);

@@ -34,7 +34,7 @@ export type EnsembleOptions = {
 	mode?: InferMode;
 	/** Sliding-window overlap in percent; default each model's tiles_overlap. */
 	overlap?: number;
-	/** Most tiles (or windows) one session.run() takes at once. Default 4. */
+	/** Most tiles (or windows) one session.run() takes at once. Default: 1 on the CPU, 4 on CUDA. */
 	batchSize?: number;
 	/** onnxruntime intra-op threads per model. Default: the cores shared out among the models. */
 	threadsPerModel?: number;

@@ -94,7 +94,8 @@ export function startRun(options: RunOptions): RunHandle {
 
 	// What inference just wrote, decoded, for the review's first threshold changes (bounded, least recently used out).
 	const probabilities = new ProbabilityCache();
-	const inferQueue = new PQueue({concurrency: Math.max(2, preset.inference.batchSize * 2)});
+	// Enough tiles in flight for the workers to fill their batches.
+	const inferQueue = new PQueue({concurrency: Math.max(4, (preset.inference.batchSize ?? 1) * 2)});
 
 	const onFetchEvent = (event: FetchEvent) => {
 		switch (event.type) {
