@@ -1,13 +1,8 @@
 import type {Command} from 'commander';
+import {requireInteractiveTerminal} from '../ui/interactive-terminal.js';
 import {UserError} from '../errors.js';
 
 const NEEDS_TERMINAL = 'the terminal app needs an interactive terminal; for scripts use: deepmask run --preset <name> --yes';
-
-/** As Ink's is-in-ci: in CI Ink draws only the last frame, which makes a live app useless. */
-function inCi(env: NodeJS.ProcessEnv): boolean {
-	if (env.CI === '0' || env.CI === 'false') return false;
-	return 'CI' in env || 'CONTINUOUS_INTEGRATION' in env || Object.keys(env).some((name) => name.startsWith('CI_'));
-}
 
 export function register(program: Command): void {
 	program
@@ -18,8 +13,7 @@ export function register(program: Command): void {
 		.argument('[command]')
 		.action(async (unknown: string | undefined, options: {preset?: string}) => {
 			if (unknown !== undefined) throw new UserError(`"${unknown}" is not a deepmask command; run \`deepmask --help\` to list them`);
-			if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.TERM === 'dumb') throw new UserError(NEEDS_TERMINAL);
-			if (inCi(process.env)) throw new UserError(`${NEEDS_TERMINAL} (CI is set in the environment; set CI=false to use the app)`);
+			requireInteractiveTerminal(NEEDS_TERMINAL, 'the app');
 			// chalk reads the colour level when first imported: NO_COLOR must be mapped before Ink loads.
 			if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 			const [{runTui}, {catalog}, presets, settings, {startRun}] = await Promise.all([

@@ -1,14 +1,8 @@
 import type {Command} from 'commander';
+import {requireInteractiveTerminal} from '../ui/interactive-terminal.js';
 import {readRunStatus} from '../engine/shard/run-status.js';
-import {UserError} from '../errors.js';
 
 const NEEDS_TERMINAL = 'deepmask watch shows a live dashboard and needs an interactive terminal; for scripts use: deepmask watch DIR --json';
-
-/** As Ink's is-in-ci: in CI Ink draws only the last frame, which makes a live view useless. */
-function inCi(env: NodeJS.ProcessEnv): boolean {
-	if (env.CI === '0' || env.CI === 'false') return false;
-	return 'CI' in env || 'CONTINUOUS_INTEGRATION' in env || Object.keys(env).some((name) => name.startsWith('CI_'));
-}
 
 export function register(program: Command): void {
 	program
@@ -23,8 +17,7 @@ export function register(program: Command): void {
 				process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
 				return;
 			}
-			if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.TERM === 'dumb') throw new UserError(NEEDS_TERMINAL);
-			if (inCi(process.env)) throw new UserError(`${NEEDS_TERMINAL} (CI is set in the environment; set CI=false to use the dashboard)`);
+			requireInteractiveTerminal(NEEDS_TERMINAL, 'the dashboard');
 			if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 			const {runWatch} = await import('../ui/watch/run-watch.js');
 			process.exitCode = await runWatch({runDir: status.runDir});
