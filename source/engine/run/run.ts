@@ -10,6 +10,7 @@ import type {LoadedPreset} from '../../config/presets.js';
 import type {LayerName} from '../../config/preset-schema.js';
 import {fetchTiles, type FetchEvent, type FetchedTile} from '../fetch/fetch-tiles.js';
 import {Manifest} from '../fetch/manifest.js';
+import {UserError} from '../../errors.js';
 import {prepareRunFolder} from '../fs/storage-errors.js';
 import {openEnsemble} from '../infer/ensemble.js';
 import type {Ensemble, InferEvent} from '../infer/types.js';
@@ -138,7 +139,7 @@ export function startRun(options: RunOptions): RunHandle {
 		if (earlier.changed) log('warn', `tile ${tile.id}: ${earlier.changed.join(', ')} changed since the earlier run, inferring it again`);
 		if (earlier.kept) {
 			// A damaged probability file (edited, disk trouble) is inferred again rather than failing every resume.
-			const summary = await restatTile(outDir, tile, modelNames, {threshold, postprocess: preset.postprocess, nodata: async () => nodata}).catch((error: unknown) => {
+			const summary = await restatTile(outDir, tile, modelNames, {threshold, postprocess: preset.postprocess, nodata: async () => nodata, cache: probabilities}).catch((error: unknown) => {
 				log('warn', `tile ${tile.id}: its kept probabilities cannot be read (${error instanceof Error ? error.message : String(error)}), inferring it again`);
 				return undefined;
 			});
@@ -227,7 +228,6 @@ export function startRun(options: RunOptions): RunHandle {
 			ensemble = await ensembleReady;
 			const loaded = ensemble;
 			if (loaded.needsDsm && !preset.layers.dsm) {
-				const {UserError} = await import('../../errors.js');
 				throw new UserError(`the models ${loaded.models.filter((m) => m.needsDsm).map((m) => m.name).join(', ')} need a DSM band but the preset has no layers.dsm; add a DSM layer or use RGB-only models`);
 			}
 			const threshold = preset.threshold ?? loaded.threshold;
