@@ -178,6 +178,16 @@ describe('deepmask run on the demo', () => {
 		expect(lower.foregroundPixels).toBeGreaterThan(before.foregroundPixels);
 		expect(events.filter((event) => event.type === 'model-tile').length).toBe(modelTiles);
 
+		// The terminal preview: the tile's RGB and mask, nearest-neighbour at the requested size.
+		const preview = await review.preview('r000_c001', 16, 8);
+		const rgb = await readGeoTiffFile(path.join(outDir, 'tiles/rgb/r000_c001.tif'));
+		expect(preview.rgb).toHaveLength(16 * 8 * 3);
+		expect(preview.mask).toHaveLength(16 * 8);
+		expect(preview.mask.every((value) => value === 0 || value === 1)).toBe(true);
+		// Output pixel (1, 2) samples source pixel (floor(1.5 × 128 / 16), floor(2.5 × 128 / 8)) = (12, 40).
+		const source = (40 * rgb.width + 12) * 3;
+		expect([...preview.rgb.subarray((2 * 16 + 1) * 3, (2 * 16 + 1) * 3 + 3)]).toEqual([...rgb.data.subarray(source, source + 3)]);
+
 		await review.write();
 		const stats = JSON.parse(readFileSync(path.join(outDir, 'stats.json'), 'utf8')) as {overall: {threshold: number; foregroundPixels: number}};
 		expect(stats.overall.threshold).toBeCloseTo(lower.threshold);

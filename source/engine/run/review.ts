@@ -142,14 +142,7 @@ export class ReviewSession {
 		if (!tile) throw new RangeError(`no tile ${tileId} in this run`);
 		const [rgb, {mask}] = await Promise.all([readGeoTiffFile(path.join(this.context.outDir, tileFile('rgb', tile.id))), this.summarise(tile)]);
 		const size = {width, height};
-		const smallRgb = new Uint8Array(width * height * 3);
-		for (let band = 0; band < 3; band++) {
-			const plane = new Uint8Array(rgb.width * rgb.height);
-			for (let i = 0; i < plane.length; i++) plane[i] = rgb.data[i * 3 + band];
-			const small = resizeNearest(plane, {width: rgb.width, height: rgb.height}, size);
-			for (let i = 0; i < small.length; i++) smallRgb[i * 3 + band] = small[i];
-		}
-		return {rgb: smallRgb, mask: resizeNearest(mask, {width: tile.width, height: tile.height}, size)};
+		return {rgb: resizeNearest(rgb.data as Uint8Array, {width: rgb.width, height: rgb.height}, size, 3), mask: resizeNearest(mask, {width: tile.width, height: tile.height}, size)};
 	}
 
 	/** Masks, training chips, VRT, GeoJSON, training metadata and stats.json, at the current threshold. */
