@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {groundLevel, normaliseDsm} from '../../source/engine/infer/dsm.js';
-import {resizeNearest, resizePlane} from '../../source/engine/infer/resample.js';
+import {resizePlane} from '../../source/engine/infer/resample.js';
+import {resizeNearest} from '../../source/engine/raster/resize-nearest.js';
 import {Blender, cutWindow, windowStarts, windowsFor} from '../../source/engine/infer/windows.js';
 
 describe('sliding windows', () => {
@@ -45,7 +46,7 @@ describe('resampling', () => {
 		expect(resizePlane(plane, 30, 20, 30, 20)).toBe(plane);
 		const checker = Float32Array.from({length: 16}, (_, i) => ((i % 4) + Math.floor(i / 4)) % 2);
 		for (const value of resizePlane(checker, 4, 4, 1, 1)) expect(value).toBeCloseTo(0.5, 5);
-		expect(Array.from(resizeNearest(Uint8Array.from([1, 0, 0, 1]), 2, 2, 4, 4))).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1]);
+		expect(Array.from(resizeNearest(Uint8Array.from([1, 0, 0, 1]), {width: 2, height: 2}, {width: 4, height: 4}))).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1]);
 	});
 });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {summariseTile} from '../../source/engine/masks/tile-stats.js';
 import {finaliseOutputs} from '../../source/engine/output/finalise.js';
-import {resizeNearest} from '../../source/engine/output/mask-raster.js';
+import {resizeNearest} from '../../source/engine/raster/resize-nearest.js';
 import {maskFile} from '../../source/engine/output/paths.js';
 import {writeTileOutputs} from '../../source/engine/output/tile-outputs.js';
 import {readGeoTiffFile} from '../../source/engine/raster/geotiff.js';

@@ -4,7 +4,8 @@
  */
 import {inputPlanes, nodataMask, type DsmImage} from './preprocess.js';
 import type {InputSpec, TileRequest} from './protocol.js';
-import {resizeNearest, resizePlane} from './resample.js';
+import {resizeNearest} from '../raster/resize-nearest.js';
+import {resizePlane} from './resample.js';
 import {tileImages} from './shared-tile.js';
 import {Blender, cutWindow, windowsFor} from './windows.js';
 
@@ -48,7 +49,7 @@ export function memberTile(spec: InputSpec, request: TileRequest): MemberTile {
 function zeroNodata(probability: Float32Array, dsm: DsmImage | undefined, outWidth: number, outHeight: number): Float32Array {
 	const missing = dsm && nodataMask(dsm);
 	if (missing) {
-		const atOutput = resizeNearest(missing, dsm.width, dsm.height, outWidth, outHeight);
+		const atOutput = resizeNearest(missing, dsm, {width: outWidth, height: outHeight});
 		for (let i = 0; i < atOutput.length; i++) if (atOutput[i]) probability[i] = 0;
 	}
 	return probability;

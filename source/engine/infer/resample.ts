@@ -59,14 +59,3 @@ export function resizePlane(src: Float32Array, width: number, height: number, to
 	}
 	return out;
 }
-
-/** Nearest-neighbour resize of a 0/1 plane (half-pixel centres). */
-export function resizeNearest(src: Uint8Array, width: number, height: number, toWidth: number, toHeight: number): Uint8Array {
-	if (width === toWidth && height === toHeight) return src;
-	const out = new Uint8Array(toWidth * toHeight);
-	for (let y = 0; y < toHeight; y++) {
-		const sy = Math.min(height - 1, Math.floor(((y + 0.5) * height) / toHeight));
-		for (let x = 0; x < toWidth; x++) out[y * toWidth + x] = src[sy * width + Math.min(width - 1, Math.floor(((x + 0.5) * width) / toWidth))];
-	}
-	return out;
-}

@@ -11,7 +11,7 @@ import {restatTile} from '../masks/restat.js';
 import {mergeStats} from '../masks/run-stats.js';
 import type {StatsDocument, TileStats} from '../masks/stats-types.js';
 import {finaliseOutputs, type FinaliseInput, type FinaliseResult} from '../output/finalise.js';
-import {resizeNearest} from '../output/mask-raster.js';
+import {resizeNearest} from '../raster/resize-nearest.js';
 import {writeTileOutputs, type TileOutputResult} from '../output/tile-outputs.js';
 import type {ChipSummary} from '../output/training-chips.js';
 import type {Plan, Tile} from '../plan/plan.js';
