@@ -17,23 +17,14 @@ import type {ChipSummary} from '../output/training-chips.js';
 import type {Plan, Tile} from '../plan/plan.js';
 import type {GeoRaster} from '../raster/georaster.js';
 import {readGeoTiffFile} from '../raster/geotiff.js';
+import {nodataMask} from '../infer/preprocess.js';
 import type {RunEvent} from './events.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** 1 where the DSM has no data; undefined when it has data everywhere (the common case, kept cheap). */
+/** 1 where the DSM has no data (as the ensemble sees it: its probabilities are 0 there); undefined when it has data everywhere. */
 export function nodataOf(dsm: GeoRaster | undefined): Uint8Array | undefined {
-	if (!dsm || dsm.nodata === undefined) return undefined;
-	const nodata = dsm.nodata;
-	let mask: Uint8Array | undefined;
-	for (let i = 0; i < dsm.data.length; i++) {
-		const value = dsm.data[i];
-		if (value === nodata || Number.isNaN(value)) {
-			mask ??= new Uint8Array(dsm.data.length);
-			mask[i] = 1;
-		}
-	}
-	return mask;
+	return dsm ? nodataMask({data: dsm.data as Float32Array, width: dsm.width, height: dsm.height, nodata: dsm.nodata}) : undefined;
 }
 
 export type ReviewContext = {
