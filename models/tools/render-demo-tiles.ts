@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import {renderScene, SCENE_EPSG} from '../../source/demo/scene.js';
-import {writeGeoTiffFile} from '../../source/engine/raster/geotiff.js';
+import {writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 
 const [out, extentText, cellText = '0.5', tileText = '512'] = process.argv.slice(2);
 if (!out || !extentText) {

@@ -1,6 +1,6 @@
 import type {Command} from 'commander';
 import {UserError} from '../errors.js';
-import {evaluate, type EvaluationReport} from '../engine/infer/evaluate.js';
+import {evaluate, type EvaluationReport} from '../app/evaluate.js';
 import type {InferMode, Provider} from '../engine/infer/types.js';
 import {ensembleOptions, logInferEvent, parseNumber} from './infer.js';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type {Command} from 'commander';
 import {fetchAll, type FetchEvent, type FetchSummary} from '../engine/fetch/fetch-tiles.js';
-import {makePlan} from '../engine/plan/plan.js';
-import {connectServices} from '../engine/run/embedded-service.js';
+import {makePlan} from '../engine/geo/plan.js';
+import {connectServices} from '../app/embedded-service.js';
 import {presetFromOptions, withPresetOptions, type PresetOptionValues} from './preset-options.js';
 
 type FetchOptionValues = PresetOptionValues & {out?: string; json?: boolean};

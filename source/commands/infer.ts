@@ -1,6 +1,6 @@
 import {Option, type Command} from 'commander';
 import {UserError} from '../errors.js';
-import {inferFolder} from '../engine/infer/folder.js';
+import {inferFolder} from '../app/infer-folder.js';
 import type {InferEvent, InferMode, Provider} from '../engine/infer/types.js';
 
 type InferOptions = {

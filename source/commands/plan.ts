@@ -1,6 +1,6 @@
 import type {Command} from 'commander';
-import {makePlan} from '../engine/plan/plan.js';
-import {describePlan, formatExtent} from '../engine/plan/describe.js';
+import {makePlan} from '../engine/geo/plan.js';
+import {describePlan, formatExtent} from '../app/describe-plan.js';
 import {presetFromOptions, withPresetOptions, type PresetOptionValues} from './preset-options.js';
 
 export function register(program: Command): void {

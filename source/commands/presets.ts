@@ -1,5 +1,5 @@
 import type {Command} from 'commander';
-import {listPresets} from '../config/preset-catalog.js';
+import {listPresets} from '../app/preset-catalog.js';
 
 export function register(program: Command): void {
 	program

@@ -1,4 +1,4 @@
-import type {RunEvent} from '../engine/run/events.js';
+import type {RunEvent} from '../engine/pipeline/events.js';
 
 /** Plain progress lines for logs and pipes: one line per event worth a line, no cursor movement. */
 export function plainRunReporter(stream: NodeJS.WritableStream): (event: RunEvent) => void {

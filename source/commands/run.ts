@@ -1,9 +1,9 @@
 import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import type {Command} from 'commander';
-import type {RunEvent} from '../engine/run/events.js';
-import {startRun} from '../engine/run/run.js';
-import {formatStatsSummary} from '../engine/run/stats-summary.js';
+import type {RunEvent} from '../engine/pipeline/events.js';
+import {startRun} from '../engine/pipeline/run.js';
+import {formatStatsSummary} from '../app/stats-summary.js';
 import {shardRun, type ShardOutcome} from '../engine/shard/shard-run.js';
 import {resolveShard, shardCountVariable, shardLabel, type ShardSpec} from '../engine/shard/shard-spec.js';
 import {UserError} from '../errors.js';

@@ -18,10 +18,10 @@ export function register(program: Command): void {
 			if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 			const [{runTui}, {catalog}, presets, settings, {startRun}] = await Promise.all([
 				import('../ui/run-tui.js'),
-				import('../config/preset-catalog.js'),
+				import('../app/preset-catalog.js'),
 				import('../config/presets.js'),
 				import('../config/user-settings.js'),
-				import('../engine/run/run.js'),
+				import('../engine/pipeline/run.js'),
 			]);
 			const outcome = await runTui({
 				initialPreset: options.preset ?? settings.lastPresetName() ?? 'demo',

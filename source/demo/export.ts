@@ -4,10 +4,10 @@
  */
 import proj4 from 'proj4';
 import sharp from 'sharp';
-import {ensureCrs, transformExtent} from '../engine/plan/crs.js';
-import type {Bbox, GeoRaster} from '../engine/raster/georaster.js';
-import {encodeGeoTiff} from '../engine/raster/geotiff.js';
-import {gridPoints, samplePoints, type Interpolation} from '../engine/raster/resample.js';
+import {ensureCrs, transformExtent} from '../engine/geo/crs.js';
+import type {Bbox, GeoRaster} from '../engine/geo/georaster.js';
+import {encodeGeoTiff} from '../engine/geo/geotiff.js';
+import {gridPoints, samplePoints, type Interpolation} from '../engine/geo/resample.js';
 import type {PixelSource, PixelType, Rendered, ServiceDef} from './services.js';
 
 /** An ArcGIS error envelope to answer with: `{"error": {code, message, details}}`. */

@@ -7,7 +7,7 @@
  * extent, the objects rasterised over their own pixel range with a height buffer (boxes and trees),
  * and their cast shadows tested against that height buffer.
  */
-import type {Bbox} from '../engine/raster/georaster.js';
+import type {Bbox} from '../engine/geo/georaster.js';
 import {
 	BlockKind, blockKind, blockObjects, density, gridCos, gridSin, gridToWorld, halfWidthOf, inRects, lineIndex, lineU, lineV, RoadKind, roadKind,
 	sidewalkOf, terrainHeight, toGridU, toGridV, type Box, type Pavement, type Tree,

@@ -3,9 +3,9 @@
  * each a pixel source plus the service description (`?f=json`) a real ArcGIS Server would give.
  */
 import path from 'node:path';
-import type {Bbox, GeoRaster} from '../engine/raster/georaster.js';
-import {readGeoTiffFile} from '../engine/raster/geotiff.js';
-import {gridPoints, samplePoints, type Interpolation} from '../engine/raster/resample.js';
+import type {Bbox, GeoRaster} from '../engine/geo/georaster.js';
+import {readGeoTiffFile} from '../engine/geo/geotiff.js';
+import {gridPoints, samplePoints, type Interpolation} from '../engine/geo/resample.js';
 import {DEMO_ORIGIN, renderScene, SCENE_EPSG, type SceneLayer} from './scene.js';
 
 export type PixelType = 'U8' | 'F32';

@@ -1,7 +1,7 @@
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import {Text, useApp} from 'ink';
 import {useKeys} from './hooks/use-keys.js';
-import type {PresetEntry} from '../config/preset-catalog.js';
+import type {PresetEntry} from '../app/preset-catalog.js';
 import type {LoadedPreset, saveAsUserPreset} from '../config/presets.js';
 import {AppContext, type AppContextValue} from './app-context.js';
 import {Frame} from './components/frame.js';

@@ -1,7 +1,7 @@
 import type {LoadedPreset} from '../config/presets.js';
 import type {StatsDocument} from '../engine/masks/stats-types.js';
-import type {RunEvent} from '../engine/run/events.js';
-import type {RunSnapshot} from '../engine/run/snapshot.js';
+import type {RunEvent} from '../engine/pipeline/events.js';
+import type {RunSnapshot} from '../engine/pipeline/snapshot.js';
 
 /**
  * The run engine as the app drives it: the part of source/engine/run/run.ts (startRun, RunHandle,

@@ -1,7 +1,7 @@
 import type {LoadedPreset} from '../config/presets.js';
 import {validatePreset} from '../config/presets.js';
 import type {PresetInput} from '../config/preset-schema.js';
-import type {Plan} from '../engine/plan/plan.js';
+import type {Plan} from '../engine/geo/plan.js';
 import {UserError} from '../errors.js';
 import {tryPlan} from './preset-view.js';
 

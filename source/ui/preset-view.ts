@@ -1,6 +1,6 @@
 import type {LoadedPreset} from '../config/presets.js';
 import type {Preset} from '../config/preset-schema.js';
-import {makePlan, type Plan} from '../engine/plan/plan.js';
+import {makePlan, type Plan} from '../engine/geo/plan.js';
 import {UserError} from '../errors.js';
 
 /** Bytes a tile download costs: RGB 3 B/px, DSM float32 4 B/px (uncompressed). */

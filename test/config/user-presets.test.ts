@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest';
 process.env.DEEPMASK_CONFIG_DIR = mkdtempSync(path.join(os.tmpdir(), 'deepmask-user-'));
 const {loadPreset, saveAsUserPreset} = await import('../../source/config/presets.js');
 const {deleteUserPreset, settingsPath} = await import('../../source/config/user-settings.js');
-const {listPresets} = await import('../../source/config/preset-catalog.js');
+const {listPresets} = await import('../../source/app/preset-catalog.js');
 
 describe('user presets', () => {
 	it('are saved with conf, listed, shadow nothing else, and deleted', () => {

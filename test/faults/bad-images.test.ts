@@ -7,7 +7,7 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {writeGeoTiffFile} from '../../source/engine/raster/geotiff.js';
+import {writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import {runCli} from '../helpers/cli.js';
 import {expectIntact, tempDir} from './helpers.js';
 

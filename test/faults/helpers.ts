@@ -11,9 +11,9 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {expect} from 'vitest';
 import {loadPreset, type LoadedPreset} from '../../source/config/presets.js';
-import type {RunEvent} from '../../source/engine/run/events.js';
-import {startRun} from '../../source/engine/run/run.js';
-import {readGeoTiffFile} from '../../source/engine/raster/geotiff.js';
+import type {RunEvent} from '../../source/engine/pipeline/events.js';
+import {startRun} from '../../source/engine/pipeline/run.js';
+import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const tinyExtent = '1000100,6000100,1000220,6000220';

@@ -5,7 +5,7 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
-import type {RunEvent} from '../../source/engine/run/events.js';
+import type {RunEvent} from '../../source/engine/pipeline/events.js';
 import {exitCodeOf, UserError} from '../../source/errors.js';
 import {startProxy, type Answer} from '../helpers/proxy.js';
 import {expectIntact, listFiles, outputChecksums, runError, runToEnd, tempDir, tinyPreset} from './helpers.js';

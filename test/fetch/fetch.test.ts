@@ -7,8 +7,8 @@ import {RunError, UserError} from '../../source/errors.js';
 import {renderScene} from '../../source/demo/scene.js';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import {fetchAll, fetchTiles, type FetchEvent, type FetchOptions} from '../../source/engine/fetch/fetch-tiles.js';
-import {readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/raster/geotiff.js';
-import {makePlan, type Plan} from '../../source/engine/plan/plan.js';
+import {readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import {makePlan, type Plan} from '../../source/engine/geo/plan.js';
 import {demoLayers, demoPlan, layer, startSizeLimitedProxy, tempDir, testHttp} from './helpers.js';
 
 const dirs: string[] = [];

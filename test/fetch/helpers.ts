@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type {LayerConfig} from '../../source/config/preset-schema.js';
 import {DEMO_ORIGIN} from '../../source/demo/scene.js';
-import {makePlan, type Plan} from '../../source/engine/plan/plan.js';
+import {makePlan, type Plan} from '../../source/engine/geo/plan.js';
 import {startProxy, type Answer} from '../helpers/proxy.js';
 
 export function tempDir(prefix: string): Promise<string> {

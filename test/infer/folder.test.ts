@@ -3,9 +3,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import {describe, expect, it} from 'vitest';
 import {UserError} from '../../source/errors.js';
-import {evaluate} from '../../source/engine/infer/evaluate.js';
-import {inferFolder} from '../../source/engine/infer/folder.js';
-import {readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/raster/geotiff.js';
+import {evaluate} from '../../source/app/evaluate.js';
+import {inferFolder} from '../../source/app/infer-folder.js';
+import {readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import {fixtureImages, tempDir, tinyModel} from './helpers.js';
 
 async function imageFolder() {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {groundLevel, normaliseDsm} from '../../source/engine/infer/dsm.js';
 import {resizePlane} from '../../source/engine/infer/resample.js';
-import {resizeNearest} from '../../source/engine/raster/resize-nearest.js';
+import {resizeNearest} from '../../source/engine/geo/resize-nearest.js';
 import {Blender, cutWindow, windowStarts, windowsFor} from '../../source/engine/infer/windows.js';
 
 describe('sliding windows', () => {

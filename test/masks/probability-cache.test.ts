@@ -2,7 +2,7 @@ import {mkdtempSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {ProbabilityCache, type Probability} from '../../source/engine/masks/probability-cache.js';
+import {ProbabilityCache, type Probability} from '../../source/engine/pipeline/probability-cache.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-cache-'));
 afterAll(() => rmSync(dir, {recursive: true, force: true}));

@@ -3,7 +3,7 @@ import {compareStrips, unpackStrip, borderStrips} from '../../source/engine/mask
 import {mergeStats} from '../../source/engine/masks/run-stats.js';
 import {summariseTile} from '../../source/engine/masks/tile-stats.js';
 import {thresholdByte} from '../../source/engine/masks/threshold.js';
-import type {Tile} from '../../source/engine/plan/plan.js';
+import type {Tile} from '../../source/engine/geo/plan.js';
 import {grid} from './grid.js';
 
 function tile(row: number, col: number, size: number, cell = 2): Tile {

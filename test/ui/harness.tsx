@@ -19,7 +19,7 @@ export function isolateSettings(): string {
 }
 
 export async function realServices(startRun: StartRun): Promise<AppServices> {
-	const [{catalog}, presets, settings] = await Promise.all([import('../../source/config/preset-catalog.js'), import('../../source/config/presets.js'), import('../../source/config/user-settings.js')]);
+	const [{catalog}, presets, settings] = await Promise.all([import('../../source/app/preset-catalog.js'), import('../../source/config/presets.js'), import('../../source/config/user-settings.js')]);
 	return {catalog, startRun, saveAsUserPreset: presets.saveAsUserPreset, deleteUserPreset: settings.deleteUserPreset, rememberLastPreset: settings.rememberLastPreset};
 }
 

@@ -4,9 +4,9 @@ import type {LoadedPreset} from '../../source/config/presets.js';
 import {mergeStats} from '../../source/engine/masks/run-stats.js';
 import type {StatsDocument} from '../../source/engine/masks/stats-types.js';
 import {summariseTile} from '../../source/engine/masks/tile-stats.js';
-import {makePlan, type Tile} from '../../source/engine/plan/plan.js';
-import type {RunEvent} from '../../source/engine/run/events.js';
-import {applyEvent, emptySnapshot} from '../../source/engine/run/snapshot.js';
+import {makePlan, type Tile} from '../../source/engine/geo/plan.js';
+import type {RunEvent} from '../../source/engine/pipeline/events.js';
+import {applyEvent, emptySnapshot} from '../../source/engine/pipeline/snapshot.js';
 import type {ReviewSession, RunHandle} from '../../source/ui/engine-api.js';
 
 /**

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {writeJsonAtomic} from '../../source/engine/fs/atomic.js';
-import {applyEvent, emptySnapshot} from '../../source/engine/run/snapshot.js';
-import {statusHeartbeatMs} from '../../source/engine/run/status-file.js';
+import {applyEvent, emptySnapshot} from '../../source/engine/pipeline/snapshot.js';
+import {statusHeartbeatMs} from '../../source/engine/run-folder/status-file.js';
 import {readRunStatus} from '../../source/engine/shard/run-status.js';
 
 function runningSnapshot(runDir: string) {

@@ -5,9 +5,9 @@ import path from 'node:path';
 import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {writeJsonAtomic} from '../../source/engine/fs/atomic.js';
-import type {RunEvent} from '../../source/engine/run/events.js';
-import {applyEvent, emptySnapshot, type RunSnapshot} from '../../source/engine/run/snapshot.js';
-import type {StatusDocument} from '../../source/engine/run/status-file.js';
+import type {RunEvent} from '../../source/engine/pipeline/events.js';
+import {applyEvent, emptySnapshot, type RunSnapshot} from '../../source/engine/pipeline/snapshot.js';
+import type {StatusDocument} from '../../source/engine/run-folder/status-file.js';
 import {readRunStatus} from '../../source/engine/shard/run-status.js';
 import {WatchApp} from '../../source/ui/watch/watch-app.js';
 

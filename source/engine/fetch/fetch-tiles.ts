@@ -10,16 +10,16 @@ import {RunError, UserError} from '../../errors.js';
 import type {LayerConfig, LayerName} from '../../config/preset-schema.js';
 import {removeStaleTemporaries, writeJsonAtomic} from '../fs/atomic.js';
 import {prepareRunFolder} from '../fs/storage-errors.js';
-import type {Plan, Tile} from '../plan/plan.js';
-import type {GeoRaster} from '../raster/georaster.js';
-import {ArcGisLayer} from '../sources/arcgis-layer.js';
+import type {Plan, Tile} from '../geo/plan.js';
+import type {GeoRaster} from '../geo/georaster.js';
+import {ArcGisLayer} from '../sources/arcgis/arcgis-layer.js';
 import {redact} from '../sources/redact.js';
 import {abortError, isAbortError} from '../sources/transport.js';
 import type {FetchEvent} from './events.js';
-import {tileFingerprint} from './fingerprint.js';
-import {createHttpClient} from './http.js';
-import {Manifest} from './manifest.js';
-import {keptTile, storeTile} from './tile-store.js';
+import {tileFingerprint} from '../run-folder/tile-fingerprint.js';
+import {createHttpClient} from '../sources/http-transport.js';
+import {Manifest} from '../run-folder/manifest.js';
+import {keptTile, storeTile} from '../run-folder/tile-store.js';
 
 export type {FetchEvent} from './events.js';
 

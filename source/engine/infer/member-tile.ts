@@ -4,7 +4,7 @@
  */
 import {inputPlanes, nodataMask, type DsmImage} from './preprocess.js';
 import type {InputSpec, TileRequest} from './protocol.js';
-import {resizeNearest} from '../raster/resize-nearest.js';
+import {resizeNearest} from '../geo/resize-nearest.js';
 import {resizePlane} from './resample.js';
 import {tileImages} from './shared-tile.js';
 import {Blender, cutWindow, windowsFor} from './windows.js';

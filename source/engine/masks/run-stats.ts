@@ -1,4 +1,4 @@
-import type {Plan} from '../plan/plan.js';
+import type {Plan} from '../geo/plan.js';
 import {compareStrips} from './borders.js';
 import type {PostprocessReport, PostprocessSettings} from './postprocess.js';
 import {fraction, histogramBins, overlap, uncertainMargin, type RunStats, type SeamStats, type TileStats} from './stats-types.js';

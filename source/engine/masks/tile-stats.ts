@@ -1,4 +1,4 @@
-import type {Tile} from '../plan/plan.js';
+import type {Tile} from '../geo/plan.js';
 import {borderStrips} from './borders.js';
 import {foregroundConnectivity, labelComponents} from './components.js';
 import {postprocessMask, type PostprocessSettings} from './postprocess.js';

@@ -1,4 +1,4 @@
-import type {Bbox} from '../raster/georaster.js';
+import type {Bbox} from '../geo/georaster.js';
 import {foregroundConnectivity, labelComponents} from './components.js';
 import {locate, ringsAreValid, twiceSignedArea, type Points} from './ring-checks.js';
 import {simplifyRing} from './simplify-ring.js';

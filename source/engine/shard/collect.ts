@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import {UserError} from '../../errors.js';
-import type {Plan, Tile} from '../plan/plan.js';
-import {listShards, shardFolderName, shardsDir} from './layout.js';
+import type {Plan, Tile} from '../geo/plan.js';
+import {listShards, shardFolderName, shardsDir} from '../run-folder/shard-layout.js';
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
 import {readShardResult, type ShardResult, type ShardSettings} from './result.js';
 import {shardLabel} from './shard-spec.js';

@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
 import {planFileName} from '../fetch/fetch-tiles.js';
-import type {Plan} from '../plan/plan.js';
+import type {Plan} from '../geo/plan.js';
 
 export type PlanKey = Pick<Plan, 'crs' | 'epsg' | 'cellSize' | 'tileSize' | 'adjusted' | 'rows' | 'cols'>;
 

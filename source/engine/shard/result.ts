@@ -5,10 +5,10 @@ import {readTextIfExists} from '../fs/read-optional.js';
 import {writeJsonAtomic} from '../fs/atomic.js';
 import type {PostprocessSettings} from '../masks/postprocess.js';
 import type {TileStats} from '../masks/stats-types.js';
-import type {FinaliseInput} from '../output/finalise.js';
-import type {Size} from '../output/mask-raster.js';
+import type {FinaliseInput} from '../outputs/finalise.js';
+import type {Size} from '../outputs/mask-raster.js';
 import {planKey, type PlanKey} from './plan-key.js';
-import {shardResultFile} from './layout.js';
+import {shardResultFile} from '../run-folder/shard-layout.js';
 import type {ShardSpec} from './shard-spec.js';
 
 /** The output settings every shard of one run must share. */

@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
 import {readTextIfExists} from '../fs/read-optional.js';
-import {statusFileName, statusHeartbeatMs, type StatusDocument} from '../run/status-file.js';
-import type {RunSnapshot} from '../run/snapshot.js';
+import {statusFileName, statusHeartbeatMs, type StatusDocument} from '../run-folder/status-file.js';
+import type {RunSnapshot} from '../pipeline/snapshot.js';
 import {processAlive} from '../fs/process-alive.js';
-import {listShards, shardFiles, shardFolderName, shardsDir} from './layout.js';
+import {listShards, shardFiles, shardFolderName, shardsDir} from '../run-folder/shard-layout.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
 
 export type Liveness = 'running' | 'stopped' | 'done' | 'failed' | 'cancelled';

@@ -3,9 +3,9 @@
  * the run-wide outputs its result file (then the run-wide outputs too, when it is the last to finish).
  */
 import {UserError} from '../../errors.js';
-import type {FinaliseInput, FinaliseResult} from '../output/finalise.js';
-import {makePlan, type PlanSettings} from '../plan/plan.js';
-import {shardStateDir} from './layout.js';
+import type {FinaliseInput, FinaliseResult} from '../outputs/finalise.js';
+import {makePlan, type PlanSettings} from '../geo/plan.js';
+import {shardStateDir} from '../run-folder/shard-layout.js';
 import {mergeIfComplete, type AutoMerge, type MergeSummary} from './merge.js';
 import {shardResult, writeShardResult} from './result.js';
 import {shardTiles, type ShardSpec} from './shard-spec.js';

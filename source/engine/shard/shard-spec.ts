@@ -3,7 +3,7 @@
  * environment (Slurm job arrays, Kubernetes Indexed Jobs) when no --shard is given.
  */
 import {UserError} from '../../errors.js';
-import type {Tile} from '../plan/plan.js';
+import type {Tile} from '../geo/plan.js';
 
 /** Shard `index` of `count`, 1-based: 1 ≤ index ≤ count. */
 export type ShardSpec = {index: number; count: number};

@@ -1,5 +1,5 @@
 import {useEffect, useRef, useState} from 'react';
-import type {RunSnapshot} from '../../engine/run/snapshot.js';
+import type {RunSnapshot} from '../../engine/pipeline/snapshot.js';
 import type {RunHandle} from '../engine-api.js';
 
 export type TimedSnapshot = {snapshot: RunSnapshot; now: number};

@@ -2,7 +2,7 @@ import {useState} from 'react';
 import {Box, Text} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
 import type {LayerName} from '../../config/preset-schema.js';
-import {etaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/run/snapshot.js';
+import {etaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/pipeline/snapshot.js';
 import {useAppContext} from '../app-context.js';
 import {Pane} from '../components/pane.js';
 import {ProgressBar} from '../components/progress-bar.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import {useEffect, useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
-import type {PresetEntry} from '../../config/preset-catalog.js';
+import type {PresetEntry} from '../../app/preset-catalog.js';
 import type {LoadedPreset} from '../../config/presets.js';
 import {resolveModelPaths} from '../../engine/infer/discover.js';
 import {useAppContext} from '../app-context.js';

@@ -5,7 +5,7 @@
 import {useEffect, useMemo, useState} from 'react';
 import {Box, Text, useApp} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
-import {emptySnapshot, overallProgress} from '../../engine/run/snapshot.js';
+import {emptySnapshot, overallProgress} from '../../engine/pipeline/snapshot.js';
 import type {Liveness, RunStatus, StatusEntry} from '../../engine/shard/run-status.js';
 import {AppContext, type AppContextValue} from '../app-context.js';
 import {Frame} from '../components/frame.js';

@@ -1,0 +1,117 @@
+import {readdir, readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {fromArrayBuffer} from 'geotiff';
+import sharp from 'sharp';
+import {UserError} from '../errors.js';
+import {decodeGeoTiff} from '../engine/geo/geotiff.js';
+import type {GeoRaster} from '../engine/geo/georaster.js';
+
+const imageExtensions = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff']);
+const tiffExtensions = new Set(['.tif', '.tiff']);
+
+/** An input image: 3-band interleaved uint8, and its georeferencing when it was a GeoTIFF. */
+export type InputImage = {file: string; stem: string; width: number; height: number; rgb: Uint8Array; geo?: Pick<GeoRaster, 'bbox' | 'epsg'>};
+
+/** The images of a folder (PNG, JPEG, TIFF, GeoTIFF), sorted by name; an empty folder is a UserError. */
+export async function listImages(dir: string, what = 'input'): Promise<string[]> {
+	let names: string[];
+	try {
+		names = await readdir(dir);
+	} catch {
+		throw new UserError(`${dir}: no such ${what} folder. Check the path.`);
+	}
+	const files = names.filter((name) => imageExtensions.has(path.extname(name).toLowerCase())).sort();
+	if (files.length === 0) throw new UserError(`${dir}: the ${what} folder holds no PNG, JPEG or TIFF images.`);
+	const stems = files.map(stemOf);
+	const twice = stems.find((stem, index) => stems.indexOf(stem) !== index);
+	if (twice) throw new UserError(`${dir}: two images are named ${twice}.*; outputs are named after the inputs, so rename one.`);
+	return files.map((name) => path.join(dir, name));
+}
+
+export const stemOf = (file: string) => path.basename(file, path.extname(file));
+
+/** GeoTIFF when the TIFF carries a CRS, else undefined (a plain TIFF). */
+async function tryGeoTiff(bytes: Uint8Array): Promise<GeoRaster | undefined> {
+	try {
+		return await decodeGeoTiff(bytes);
+	} catch {
+		return undefined;
+	}
+}
+
+function corrupt(file: string, error: unknown): UserError {
+	return new UserError(`${file}: cannot decode the image (${error instanceof Error ? error.message : String(error)}). Replace or remove the file (it may be truncated).`);
+}
+
+/** Read an RGB image: 1 band is repeated as grey, a 4th (alpha) band dropped; samples must be 8-bit. */
+export async function readImage(file: string): Promise<InputImage> {
+	const bytes = new Uint8Array(await readFile(file));
+	const stem = stemOf(file);
+	const geo = tiffExtensions.has(path.extname(file).toLowerCase()) ? await tryGeoTiff(bytes) : undefined;
+	if (geo) {
+		if (!(geo.data instanceof Uint8Array)) throw new UserError(`${file}: the image's samples are not 8-bit; deepmask needs 8-bit RGB (convert it, e.g. gdal_translate -ot Byte -scale).`);
+		return {file, stem, width: geo.width, height: geo.height, rgb: toRgb(geo.data, geo.width * geo.height, geo.bands), geo: {bbox: geo.bbox, epsg: geo.epsg}};
+	}
+	try {
+		const {data, info} = await sharp(bytes, {failOn: 'error'}).removeAlpha().toColourspace('srgb').raw().toBuffer({resolveWithObject: true});
+		if (info.channels !== 3) throw new Error(`${info.channels} channels after conversion`);
+		return {file, stem, width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength)};
+	} catch (error) {
+		throw corrupt(file, error);
+	}
+}
+
+function toRgb(data: Uint8Array, pixels: number, bands: number): Uint8Array {
+	if (bands === 3) return data;
+	const rgb = new Uint8Array(pixels * 3);
+	for (let i = 0; i < pixels; i++) {
+		for (let c = 0; c < 3; c++) rgb[i * 3 + c] = data[i * bands + (bands < 3 ? 0 : c)];
+	}
+	return rgb;
+}
+
+/** Read a DSM: the first band of a TIFF or GeoTIFF as float32, with its GDAL nodata value. */
+export async function readDsm(file: string): Promise<{data: Float32Array; width: number; height: number; nodata?: number}> {
+	const bytes = await readFile(file);
+	try {
+		const image = await (await fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)).getImage();
+		const raw = await image.readRasters({samples: [0], interleave: true});
+		const nodata = image.getGDALNoData();
+		return {data: Float32Array.from(raw as ArrayLike<number>), width: image.getWidth(), height: image.getHeight(), nodata: nodata ?? undefined};
+	} catch (error) {
+		throw corrupt(file, error);
+	}
+}
+
+function firstBand(data: Uint8Array | Float32Array, pixels: number, bands: number): Float32Array {
+	const out = new Float32Array(pixels);
+	for (let i = 0; i < pixels; i++) out[i] = data[i * bands];
+	return out;
+}
+
+/** Read a label raster: any non-zero sample of the first band is the class. */
+export async function readLabel(file: string): Promise<{data: Uint8Array; width: number; height: number}> {
+	const bytes = new Uint8Array(await readFile(file));
+	const geo = tiffExtensions.has(path.extname(file).toLowerCase()) ? await tryGeoTiff(bytes) : undefined;
+	if (geo) {
+		const band = firstBand(geo.data, geo.width * geo.height, geo.bands);
+		return {data: Uint8Array.from(band, (value) => (value !== 0 && value !== geo.nodata ? 1 : 0)), width: geo.width, height: geo.height};
+	}
+	try {
+		const {data, info} = await sharp(bytes, {failOn: 'error'}).extractChannel(0).raw().toBuffer({resolveWithObject: true});
+		return {data: Uint8Array.from(data, (value) => (value !== 0 ? 1 : 0)), width: info.width, height: info.height};
+	} catch (error) {
+		throw corrupt(file, error);
+	}
+}
+
+/** The file in `dir` with the same stem as `file` and one of the image extensions. */
+export async function companion(dir: string, file: string, what: string): Promise<string> {
+	const stem = stemOf(file);
+	const names = await readdir(dir).catch(() => {
+		throw new UserError(`${dir}: no such ${what} folder. Check the path.`);
+	});
+	const match = names.find((name) => stemOf(name) === stem && imageExtensions.has(path.extname(name).toLowerCase()));
+	if (!match) throw new UserError(`${file}: no ${what} named ${stem}.* in ${dir}. Each input image needs a ${what} with the same name.`);
+	return path.join(dir, match);
+}

@@ -1,0 +1,56 @@
+/**
+ * masks.geojson: the polygons of every mask tile, streamed tile by tile (in plan order, so the file
+ * is the same however the tiles were produced) to a temporary file that is renamed when complete.
+ * Coordinates are in the plan's CRS, named by a `crs` member that GDAL and QGIS honour.
+ */
+import {open, rename, rm} from 'node:fs/promises';
+import path from 'node:path';
+import {vectoriseMask} from '../../masks/vectorise.js';
+import type {Plan} from '../../geo/plan.js';
+import {readGeoTiffFile} from '../../geo/geotiff.js';
+import {exists} from '../../fs/exists.js';
+import {maskFile, runFiles} from '../../run-folder/paths.js';
+import {temporaryPathFor} from '../../fs/atomic.js';
+import {storageError} from '../../fs/storage-errors.js';
+
+export type GeoJsonOptions = {
+	/** Class name for mask value 1. */
+	className: string;
+	/** Douglas-Peucker tolerance in pixels of the mask tiles (default 1). */
+	tolerance?: number;
+};
+
+/** Vectorises the mask tiles present in the run folder into masks.geojson. Returns its path and the feature count. */
+export async function writeMasksGeoJson(runDir: string, plan: Pick<Plan, 'epsg' | 'tiles'>, options: GeoJsonOptions): Promise<{file: string; features: number}> {
+	const file = path.join(runDir, runFiles.geojson);
+	const temporary = temporaryPathFor(file);
+	const handle = await open(temporary, 'w');
+	let features = 0;
+	try {
+		const crs = {type: 'name', properties: {name: `urn:ogc:def:crs:EPSG::${plan.epsg}`}};
+		await handle.write(`{"type":"FeatureCollection","crs":${JSON.stringify(crs)},"features":[`);
+		for (const tile of plan.tiles) {
+			const source = maskFile(runDir, tile.id);
+			if (!(await exists(source))) continue;
+			const raster = await readGeoTiffFile(source);
+			const mask = raster.data instanceof Uint8Array ? raster.data : Uint8Array.from(raster.data);
+			const polygons = vectoriseMask(mask, raster.width, raster.height, raster.bbox, {tolerance: options.tolerance});
+			let chunk = '';
+			for (const polygon of polygons) {
+				const feature = {type: 'Feature', properties: {tile: tile.id, area: polygon.area, class: options.className}, geometry: polygon.geometry};
+				chunk += `${features === 0 ? '\n' : ',\n'}${JSON.stringify(feature)}`;
+				features++;
+			}
+			if (chunk) await handle.write(chunk);
+		}
+		await handle.write('\n]}\n');
+		await handle.sync();
+	} catch (error) {
+		await handle.close();
+		await rm(temporary, {force: true});
+		throw storageError(error, file);
+	}
+	await handle.close();
+	await rename(temporary, file);
+	return {file, features};
+}

@@ -1,0 +1,64 @@
+import type {Plan, Tile} from '../geo/plan.js';
+import {readGeoTiffFile} from '../geo/geotiff.js';
+import {memberProbabilityFile, probabilityFile} from '../run-folder/paths.js';
+import type {PostprocessSettings} from '../masks/postprocess.js';
+import type {Probability, ProbabilityCache} from './probability-cache.js';
+import {mergeStats} from '../masks/run-stats.js';
+import type {RunStats, TileStats} from '../masks/stats-types.js';
+import {summariseTile, type TileSummary} from '../masks/tile-stats.js';
+
+export type RestatOptions = {
+	threshold: number;
+	postprocess: PostprocessSettings;
+	/** The tile's nodata mask (1 = no source data), e.g. read from tiles/dsm; the probability files do not carry one. */
+	nodata?: (tile: Tile) => Promise<Uint8Array | undefined>;
+	/** Keeps decoded probabilities for the next restat (e.g. while the user tries thresholds). */
+	cache?: ProbabilityCache;
+};
+
+async function decodeProbability(file: string, tile: Tile): Promise<Probability> {
+	const raster = await readGeoTiffFile(file);
+	if (raster.bands !== 1 || !(raster.data instanceof Uint8Array)) {
+		throw new Error(`${file} is not a 1-band uint8 probability raster (tile ${tile.id}); delete it and rerun inference for the tile`);
+	}
+	return {data: raster.data, width: raster.width, height: raster.height};
+}
+
+function readProbability(file: string, tile: Tile, cache?: ProbabilityCache): Promise<Probability> {
+	return cache ? cache.get(file, () => decodeProbability(file, tile)) : decodeProbability(file, tile);
+}
+
+/** Mask and statistics of one tile for a new threshold and post-processing, from the stored probabilities. */
+export async function restatTile(runDir: string, tile: Tile, models: string[], options: RestatOptions): Promise<TileSummary> {
+	const [ensemble, members, nodata] = await Promise.all([
+		readProbability(probabilityFile(runDir, tile.id), tile, options.cache),
+		Promise.all(models.map((model) => readProbability(memberProbabilityFile(runDir, model, tile.id), tile, options.cache))),
+		options.nodata?.(tile),
+	]);
+	for (const [k, member] of members.entries()) {
+		if (member.width !== ensemble.width || member.height !== ensemble.height) {
+			throw new Error(`tile ${tile.id}: member ${models[k]} probability is ${member.width}×${member.height}, the ensemble's ${ensemble.width}×${ensemble.height}`);
+		}
+	}
+	return summariseTile({
+		tile,
+		probability: ensemble.data,
+		members: members.map((member) => member.data),
+		models,
+		nodata,
+		width: ensemble.width,
+		height: ensemble.height,
+		threshold: options.threshold,
+		postprocess: options.postprocess,
+	});
+}
+
+/**
+ * Statistics of every tile and overall for a new threshold and post-processing, without any model.
+ * Tiles are read one after another, so memory stays at one tile's probabilities.
+ */
+export async function restat(runDir: string, plan: Plan, models: string[], options: RestatOptions): Promise<{tiles: TileStats[]; overall: RunStats}> {
+	const tiles: TileStats[] = [];
+	for (const tile of plan.tiles) tiles.push((await restatTile(runDir, tile, models, options)).stats);
+	return {tiles, overall: mergeStats(tiles, {plan, threshold: options.threshold, models, postprocess: options.postprocess})};
+}

@@ -1,0 +1,312 @@
+/**
+ * One preset layer (rgb or dsm) backed by an ArcGIS ImageServer (`exportImage`) or MapServer (`export`):
+ * reads the service description, then turns "this bbox at this size" into as many requests as the
+ * service's limits and our own budget allow, retries what is transient, splits what is too big, and
+ * stitches the pieces into one raster.
+ */
+import {RunError, UserError} from '../../../errors.js';
+import type {LayerConfig, LayerName} from '../../../config/preset-schema.js';
+import type {Bbox, GeoRaster} from '../../geo/georaster.js';
+import {transformExtent} from '../../geo/crs.js';
+import {redact} from '../redact.js';
+import {decodeImage, judgeImageResponse, judgeJsonResponse, ResponseProblem, type DecodedImage} from './response.js';
+import {defaultRetryPolicy, waitBeforeRetry, type RetryPolicy} from '../retry.js';
+import {parseServiceInfo, type ServiceInfo} from './service-info.js';
+import {resolveToken, tokenError} from '../token.js';
+import {abortError, TransportError, type Transport} from '../transport.js';
+import {halveWindow, pasteWindow, splitWindow, windowBbox, type PixelWindow} from './windows.js';
+
+/** Written as the nodata value of float layers that do not name one: DSM tiles always carry nodata. */
+export const defaultFloatNodata = -9999;
+
+export type LayerClientOptions = {
+	transport: Transport;
+	retry?: Partial<RetryPolicy>;
+	/** Applied to every URL before it is requested (the embedded demo service's port). */
+	urlRewrite?: (url: string) => string;
+	env?: NodeJS.ProcessEnv;
+	signal?: AbortSignal;
+	onLog?: (level: 'info' | 'warn', message: string) => void;
+};
+
+export type RasterRequest = {bbox: Bbox; width: number; height: number};
+
+export type RequestHooks = {
+	signal: AbortSignal;
+	onRetry?: (attempt: number, reason: string) => void;
+	/**
+	 * Bytes received so far for this raster, all its requests and attempts together; the total only when
+	 * it is one request and the server announced its length (a retry starts the count again).
+	 */
+	onBytes?: (bytes: number, total?: number) => void;
+};
+
+export type FetchedRaster = {
+	raster: GeoRaster;
+	/** Every request that produced a piece, token redacted. */
+	urls: string[];
+	/** HTTP attempts made, failed ones included. */
+	attempts: number;
+	/** Bytes received, failed attempts included. */
+	bytes: number;
+};
+
+class SizeLimitExceeded extends Error {}
+
+type Progress = {urls: string[]; attempts: number; bytes: number; report: (delta: number, attemptBytes: number, total?: number) => void};
+
+const formatPreference = ['TIFF', 'PNG24', 'PNG32', 'PNG', 'JPG'];
+
+export class ArcGisLayer {
+	readonly bands: number;
+	readonly nodata: number | undefined;
+	private maxWidth: number;
+	private maxHeight: number;
+	private readonly endpoint: string;
+	private readonly format: string;
+	private readonly retry: RetryPolicy;
+
+	private constructor(
+		readonly role: LayerName,
+		readonly layer: LayerConfig,
+		readonly epsg: number,
+		readonly info: ServiceInfo,
+		private readonly token: string | undefined,
+		private readonly options: LayerClientOptions,
+	) {
+		this.bands = role === 'rgb' ? 3 : 1;
+		this.nodata = layer.nodata ?? (layer.pixelType === 'F32' ? defaultFloatNodata : undefined);
+		this.maxWidth = Math.min(info.maxImageWidth, layer.maxRequestSize);
+		this.maxHeight = Math.min(info.maxImageHeight, layer.maxRequestSize);
+		const base = rewrite(options, layer.url.replace(/\/+$/, ''));
+		this.endpoint = `${base}/${layer.kind === 'ImageServer' ? 'exportImage' : 'export'}`;
+		this.format = layer.kind === 'ImageServer' ? 'tiff' : mapFormat(info);
+		this.retry = {...defaultRetryPolicy, ...options.retry};
+	}
+
+	/** Read and check the service description. Throws UserError for a wrong URL, token or layer setting. */
+	static async open(role: LayerName, layer: LayerConfig, epsg: number, options: LayerClientOptions, planExtent?: Bbox): Promise<ArcGisLayer> {
+		checkLayerSettings(role, layer);
+		const token = resolveToken(role, layer, options.env);
+		const info = await readServiceInfo(role, layer, token, options);
+		const client = new ArcGisLayer(role, layer, epsg, info, token, options);
+		client.checkAgainstService(planExtent);
+		return client;
+	}
+
+	/** The pixels of `request` in the plan CRS, requested in pieces within the limits and stitched. */
+	async fetchRaster(request: RasterRequest, hooks: RequestHooks): Promise<FetchedRaster> {
+		const {width, height} = request;
+		const data = this.layer.pixelType === 'F32' ? new Float32Array(width * height * this.bands) : new Uint8Array(width * height * this.bands);
+		const windows = splitWindow(width, height, this.maxWidth, this.maxHeight);
+		let received = 0;
+		const progress: Progress = {
+			urls: [],
+			attempts: 0,
+			bytes: 0,
+			report: (delta, attemptBytes, total) => {
+				received += delta;
+				if (windows.length === 1 && total !== undefined) hooks.onBytes?.(attemptBytes, total);
+				else hooks.onBytes?.(received);
+			},
+		};
+		const fetchWindow = async (window: PixelWindow): Promise<void> => {
+			let image: DecodedImage;
+			try {
+				image = await this.requestImage(windowBbox(request.bbox, width, height, window), window.width, window.height, hooks, progress);
+			} catch (error) {
+				if (!(error instanceof SizeLimitExceeded)) throw error;
+				const halves = halveWindow(window);
+				if (!halves) throw new RunError(`layers.${this.role}: the service refuses even a 1×1 pixel image as too large (${error.message})`);
+				this.learnLimit(window, halves);
+				await Promise.all(halves.map(fetchWindow));
+				return;
+			}
+			pasteWindow(data, width, this.bands, window, image.data);
+		};
+		await Promise.all(windows.map(fetchWindow));
+		const raster: GeoRaster = {width, height, bands: this.bands, data, bbox: {...request.bbox}, epsg: this.epsg};
+		if (this.nodata !== undefined) raster.nodata = this.nodata;
+		return {raster, urls: progress.urls, attempts: progress.attempts, bytes: progress.bytes};
+	}
+
+	/** The export URL for one piece; the token is in it, so only ever show it through redact(). */
+	exportUrl(bbox: Bbox, width: number, height: number): string {
+		const parameters: [string, string][] = [
+			['bbox', [bbox.xmin, bbox.ymin, bbox.xmax, bbox.ymax].map(String).join(',')],
+			['bboxSR', String(this.epsg)],
+			['imageSR', String(this.epsg)],
+			['size', `${width},${height}`],
+			['format', this.format],
+		];
+		if (this.layer.kind === 'ImageServer') {
+			parameters.push(['pixelType', this.layer.pixelType]);
+			if (this.nodata !== undefined) parameters.push(['noData', String(this.nodata)]);
+			const bandIds = this.layer.bandIds ?? (this.info.bandCount !== undefined && this.info.bandCount > this.bands ? [0, 1, 2].slice(0, this.bands) : undefined);
+			if (bandIds) parameters.push(['bandIds', bandIds.join(',')]);
+			parameters.push(['interpolation', this.layer.interpolation], ['adjustAspectRatio', 'false']);
+		} else {
+			parameters.push(['transparent', 'false'], ['dpi', '96']);
+		}
+		parameters.push(['f', 'image']);
+		if (this.token !== undefined) parameters.push(['token', this.token]);
+		return `${this.endpoint}?${parameters.map(([key, value]) => `${key}=${encodeURIComponent(value).replaceAll('%2C', ',')}`).join('&')}`;
+	}
+
+	/** Largest request sides currently used (the service's, our budget, or what a size error taught us). */
+	get requestLimit(): {width: number; height: number} {
+		return {width: this.maxWidth, height: this.maxHeight};
+	}
+
+	private async requestImage(bbox: Bbox, width: number, height: number, hooks: RequestHooks, progress: Progress): Promise<DecodedImage> {
+		const url = this.exportUrl(bbox, width, height);
+		const {signal} = hooks;
+		for (let attempt = 1; ; attempt++) {
+			progress.attempts++;
+			let seen = 0;
+			let reason: string;
+			try {
+				const response = await this.options.transport(url, {
+					signal,
+					onBytes: (received, total) => {
+						progress.report(received - seen, received, total);
+						seen = received;
+					},
+				});
+				progress.report(response.body.byteLength - seen, response.body.byteLength);
+				progress.bytes += response.body.byteLength;
+				const image = await decodeImage(response.body, judgeImageResponse(response), {
+					width,
+					height,
+					bands: this.bands,
+					pixelType: this.layer.pixelType,
+				});
+				progress.urls.push(redact(url));
+				return image;
+			} catch (error) {
+				if (signal.aborted) throw abortError(signal);
+				reason = this.failureReason(error, url);
+			}
+			if (attempt > this.retry.retries) {
+				throw new RunError(`layers.${this.role}: ${reason} (gave up after ${attempt} attempts; last request ${redact(url)})`);
+			}
+			hooks.onRetry?.(attempt, reason);
+			await waitBeforeRetry(this.retry, attempt, signal);
+		}
+	}
+
+	/** The retry reason for a transient failure; throws for everything that must not be retried. */
+	private failureReason(error: unknown, url: string): string {
+		if (error instanceof ResponseProblem) {
+			if (error.kind === 'transient') return redact(error.message);
+			if (error.kind === 'size') throw new SizeLimitExceeded(error.message);
+			if (error.kind === 'auth') throw tokenError(this.role, this.layer, error);
+			throw new UserError(
+				`layers.${this.role}: the service rejected the request (${redact(error.message)}) for ${redact(url)}; check the layer's settings (url, bandIds, pixelType) and the plan CRS EPSG:${this.epsg}`,
+			);
+		}
+		if (error instanceof TransportError) {
+			if (error.code === 'ENOTFOUND') throw unreachable(this.role, this.layer, error);
+			return redact(error.message);
+		}
+		throw error;
+	}
+
+	private learnLimit(window: PixelWindow, halves: [PixelWindow, PixelWindow]): void {
+		const before = `${this.maxWidth}×${this.maxHeight}`;
+		if (halves[0].width < window.width) this.maxWidth = Math.min(this.maxWidth, halves[1].width);
+		else this.maxHeight = Math.min(this.maxHeight, halves[1].height);
+		const after = `${this.maxWidth}×${this.maxHeight}`;
+		if (after !== before) {
+			this.options.onLog?.('warn', `layers.${this.role}: the service refused a ${window.width}×${window.height} request as too large; requests are now at most ${after} px`);
+		}
+	}
+
+	private checkAgainstService(planExtent: Bbox | undefined): void {
+		const {info, layer, role} = this;
+		if (info.bandCount !== undefined && info.bandCount < this.bands && !layer.bandIds) {
+			throw new UserError(`layers.${role}: the service at ${layer.url} has ${info.bandCount} band(s), the ${role} layer needs ${this.bands}; point layers.${role}.url at another service`);
+		}
+		if (info.bandCount !== undefined && layer.bandIds?.some((band) => band >= info.bandCount!)) {
+			throw new UserError(`layers.${role}.bandIds ${JSON.stringify(layer.bandIds)}: the service has bands 0..${info.bandCount - 1}; fix the band numbers (they start at 0)`);
+		}
+		if (info.pixelType && layer.kind === 'ImageServer' && info.pixelType !== layer.pixelType && layer.pixelType === 'U8') {
+			this.options.onLog?.('warn', `layers.${role}: the service's pixels are ${info.pixelType}; asking for U8 truncates values outside 0..255`);
+		}
+		if (planExtent && info.extent && info.epsg !== undefined) {
+			try {
+				const serviceExtent = transformExtent(info.extent, `EPSG:${info.epsg}`, `EPSG:${this.epsg}`);
+				const overlaps = serviceExtent.xmin < planExtent.xmax && serviceExtent.xmax > planExtent.xmin && serviceExtent.ymin < planExtent.ymax && serviceExtent.ymax > planExtent.ymin;
+				if (!overlaps) {
+					this.options.onLog?.('warn', `layers.${role}: the plan's extent lies outside the service's extent; its tiles will hold only nodata`);
+				}
+			} catch {
+				// A service CRS proj4 does not know: nothing to compare with, the tiles will tell.
+			}
+		}
+	}
+}
+
+function rewrite(options: LayerClientOptions, url: string): string {
+	return options.urlRewrite ? options.urlRewrite(url) : url;
+}
+
+function mapFormat(info: ServiceInfo): string {
+	if (info.imageFormats.length === 0) return 'png24';
+	return formatPreference.find((format) => info.imageFormats.includes(format))?.toLowerCase() ?? 'png';
+}
+
+function checkLayerSettings(role: LayerName, layer: LayerConfig): void {
+	const bands = role === 'rgb' ? 3 : 1;
+	if (layer.kind === 'MapServer' && layer.pixelType !== 'U8') {
+		throw new UserError(`layers.${role}: a MapServer renders 8-bit pictures, so pixelType ${layer.pixelType} is impossible; use the ImageServer of the data, or pixelType U8`);
+	}
+	if (layer.kind === 'MapServer' && layer.bandIds) {
+		throw new UserError(`layers.${role}.bandIds: a MapServer has no bands to choose; remove bandIds or use an ImageServer`);
+	}
+	if (layer.bandIds && layer.bandIds.length !== bands) {
+		throw new UserError(`layers.${role}.bandIds ${JSON.stringify(layer.bandIds)}: the ${role} layer needs exactly ${bands} band(s)`);
+	}
+	if (role === 'rgb' && layer.pixelType !== 'U8') {
+		throw new UserError(`layers.rgb.pixelType must be U8 (tiles are written as 3 × uint8)`);
+	}
+}
+
+function unreachable(role: LayerName, layer: LayerConfig, error: TransportError): UserError {
+	return new UserError(
+		`layers.${role}: cannot reach ${layer.url} (${redact(error.message)}); check layers.${role}.url (for example --set layers.${role}.url=https://HOST/arcgis/rest/services/NAME/${layer.kind})`,
+	);
+}
+
+async function readServiceInfo(role: LayerName, layer: LayerConfig, token: string | undefined, options: LayerClientOptions): Promise<ServiceInfo> {
+	const retry = {...defaultRetryPolicy, ...options.retry};
+	const signal = options.signal ?? new AbortController().signal;
+	const url = `${rewrite(options, layer.url.replace(/\/+$/, ''))}?f=json${token === undefined ? '' : `&token=${encodeURIComponent(token)}`}`;
+	const notAService = (what: string) =>
+		new UserError(`layers.${role}: ${layer.url} is not a usable ArcGIS ${layer.kind} (${redact(what)}); check layers.${role}.url and layers.${role}.kind`);
+	for (let attempt = 1; ; attempt++) {
+		let reason: string;
+		try {
+			const response = await options.transport(url, {signal});
+			return parseServiceInfo(layer.kind, judgeJsonResponse(response));
+		} catch (error) {
+			if (signal.aborted) throw abortError(signal);
+			if (error instanceof ResponseProblem) {
+				if (error.kind === 'auth') throw tokenError(role, layer, error);
+				if (error.kind !== 'transient') throw notAService(error.message);
+				reason = error.message;
+			} else if (error instanceof TransportError) {
+				// At the start, a refused connection is a wrong URL or a service that is not running, not a hiccup.
+				if (error.code === 'ENOTFOUND' || error.code === 'ECONNREFUSED') throw unreachable(role, layer, error);
+				reason = error.message;
+			} else if (error instanceof Error && !(error instanceof UserError) && !(error instanceof RunError)) {
+				throw notAService(error.message);
+			} else {
+				throw error;
+			}
+		}
+		if (attempt > retry.retries) throw new UserError(`layers.${role}: ${layer.url} does not answer properly (${redact(reason)}, ${attempt} attempts); check that the service is up`);
+		options.onLog?.('warn', `layers.${role}: service description: ${redact(reason)}, retrying`);
+		await waitBeforeRetry(retry, attempt, signal);
+	}
+}
