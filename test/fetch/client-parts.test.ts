@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import {afterEach, describe, expect, it} from 'vitest';
 import {Manifest} from '../../source/engine/run-folder/manifest.js';
 import {fingerprintChanges, tileFingerprint} from '../../source/engine/run-folder/tile-fingerprint.js';
+import {arcGisFingerprint} from '../../source/engine/sources/arcgis/arcgis-layer.js';
 import {loopbackRewrite} from '../../source/app/loopback.js';
 import {redact} from '../../source/engine/sources/redact.js';
 import sharp from 'sharp';
@@ -149,8 +150,8 @@ describe('manifest', () => {
 	it('names what changed in a fingerprint in preset terms', () => {
 		const layer: LayerConfig = {url: 'http://a/DSM/ImageServer', kind: 'ImageServer', pixelType: 'F32', nodata: -9999, interpolation: 'RSP_BilinearInterpolation', maxRequestSize: 2048};
 		const tile = {id: 'r000_c000', row: 0, col: 0, bbox: {xmin: 0, ymin: 0, xmax: 64, ymax: 64}, width: 128, height: 128};
-		const stored = tileFingerprint(layer, -9999, tile, 'EPSG:3857');
-		expect(fingerprintChanges('dsm', stored, tileFingerprint(layer, -9999, tile, 'EPSG:3857'))).toEqual([]);
-		expect(fingerprintChanges('dsm', stored, tileFingerprint({...layer, url: 'http://b/DSM/ImageServer'}, -9999, {...tile, width: 256}, 'EPSG:3857'))).toEqual(['layers.dsm.url', 'size']);
+		const stored = tileFingerprint(arcGisFingerprint(layer, -9999), tile, 'EPSG:3857');
+		expect(fingerprintChanges('dsm', stored, tileFingerprint(arcGisFingerprint(layer, -9999), tile, 'EPSG:3857'))).toEqual([]);
+		expect(fingerprintChanges('dsm', stored, tileFingerprint(arcGisFingerprint({...layer, url: 'http://b/DSM/ImageServer'}, -9999), {...tile, width: 256}, 'EPSG:3857'))).toEqual(['layers.dsm.url', 'size']);
 	});
 });

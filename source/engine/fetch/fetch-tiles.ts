@@ -12,7 +12,7 @@ import {removeStaleTemporaries, writeJsonAtomic} from '../fs/atomic.js';
 import {prepareRunFolder} from '../fs/storage-errors.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import type {GeoRaster} from '../geo/georaster.js';
-import {ArcGisLayer} from '../sources/arcgis/arcgis-layer.js';
+import {openSource} from '../sources/registry.js';
 import {redact} from '../sources/redact.js';
 import {abortError, isAbortError} from '../sources/transport.js';
 import type {FetchEvent} from './events.js';
@@ -81,7 +81,9 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 
 	try {
 		const roles: LayerName[] = options.layers.dsm ? ['rgb', 'dsm'] : ['rgb'];
-		const clientOptions = {
+		const context = {
+			epsg: plan.epsg,
+			planExtent: plan.adjusted,
 			transport: http.transport,
 			retry: {
 				...(options.http?.retries !== undefined && {retries: options.http.retries}),
@@ -93,7 +95,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 			signal,
 			onLog: (level: 'info' | 'warn', message: string) => log(level, message),
 		};
-		const opened = await Promise.all(roles.map((role) => ArcGisLayer.open(role, options.layers[role]!, plan.epsg, clientOptions, plan.adjusted)));
+		const opened = await Promise.all(roles.map((role) => openSource(options.layers[role]!, {...context, role})));
 		const sources = new Map(roles.map((role, index) => [role, opened[index]]));
 
 		await prepareRunFolder(outDir);
@@ -106,7 +108,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 
 		const fetchLayerTile = async (role: LayerName, tile: Tile): Promise<LayerResult> => {
 			const source = sources.get(role)!;
-			const fingerprint = tileFingerprint(source.layer, source.nodata, tile, plan.crs);
+			const fingerprint = tileFingerprint(source.fingerprint(), tile, plan.crs);
 			const checkStart = performance.now();
 			const kept = await keptTile(outDir, manifest, role, tile.id, fingerprint, (message) => log('warn', message));
 			if (kept) {
@@ -119,7 +121,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 			let reported = 0;
 			let attempts = 1;
 			try {
-				const fetched = await source.fetchRaster(tile, {
+				const fetched = await source.fetch(tile, {
 					signal,
 					onRetry: (attempt, reason) => {
 						attempts = Math.max(attempts, attempt + 1);

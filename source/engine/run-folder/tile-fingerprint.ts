@@ -1,34 +1,26 @@
 /**
- * What determines a fetched tile's pixels. Stored in the manifest with each tile; a tile whose stored
- * fingerprint differs from the current one is fetched again, and the differing fields are named.
- * The layer URL is the preset's, not the rewritten one (the embedded service's port changes every run).
+ * What determines a fetched tile's pixels: the layer's source fingerprint (its own fields, see
+ * ImageSource.fingerprint) plus the tile's place and size. Stored in the manifest with each tile; a tile
+ * whose stored fingerprint differs from the current one is fetched again, and the differing fields are
+ * named.
  */
-import type {LayerConfig, LayerName} from '../../config/preset-schema.js';
+import type {LayerName} from '../../config/preset-schema.js';
 import type {Tile} from '../geo/plan.js';
 
-export type TileFingerprint = {
-	url: string;
-	kind: LayerConfig['kind'];
-	bandIds: number[] | null;
-	pixelType: LayerConfig['pixelType'];
-	nodata: number | null;
-	interpolation: LayerConfig['interpolation'];
+/** The source's share of a fingerprint: preset fields of the layer, by name (layers.<role>.<name>). */
+export type LayerFingerprint = Record<string, unknown>;
+
+export type TileFingerprint = LayerFingerprint & {
 	bbox: [number, number, number, number];
 	size: [number, number];
 	crs: string;
 };
 
-const layerFields = ['url', 'kind', 'bandIds', 'pixelType', 'nodata', 'interpolation'] as const;
 const tileFields = ['bbox', 'size', 'crs'] as const;
 
-export function tileFingerprint(layer: LayerConfig, nodata: number | undefined, tile: Tile, crs: string): TileFingerprint {
+export function tileFingerprint(layer: LayerFingerprint, tile: Tile, crs: string): TileFingerprint {
 	return {
-		url: layer.url,
-		kind: layer.kind,
-		bandIds: layer.bandIds ?? null,
-		pixelType: layer.pixelType,
-		nodata: nodata ?? null,
-		interpolation: layer.interpolation,
+		...layer,
 		bbox: [tile.bbox.xmin, tile.bbox.ymin, tile.bbox.xmax, tile.bbox.ymax],
 		size: [tile.width, tile.height],
 		crs,
@@ -38,9 +30,8 @@ export function tileFingerprint(layer: LayerConfig, nodata: number | undefined, 
 /** Names of what changed, in preset terms (layers.dsm.url, bbox, crs); empty when nothing did. */
 export function fingerprintChanges(layerName: LayerName, stored: unknown, current: TileFingerprint): string[] {
 	const old = (typeof stored === 'object' && stored !== null ? stored : {}) as Record<string, unknown>;
-	const differs = (field: keyof TileFingerprint) => JSON.stringify(old[field] ?? null) !== JSON.stringify(current[field]);
-	return [
-		...layerFields.filter(differs).map((field) => `layers.${layerName}.${field}`),
-		...tileFields.filter(differs),
-	];
+	const differs = (field: string) => JSON.stringify(old[field] ?? null) !== JSON.stringify(current[field] ?? null);
+	const isTileField = (field: string) => (tileFields as readonly string[]).includes(field);
+	const layerFields = [...new Set([...Object.keys(current), ...Object.keys(old)])].filter((field) => !isTileField(field));
+	return [...layerFields.filter(differs).map((field) => `layers.${layerName}.${field}`), ...tileFields.filter(differs)];
 }

@@ -13,43 +13,13 @@ import {decodeImage, judgeImageResponse, judgeJsonResponse, ResponseProblem, typ
 import {defaultRetryPolicy, waitBeforeRetry, type RetryPolicy} from '../retry.js';
 import {parseServiceInfo, type ServiceInfo} from './service-info.js';
 import {resolveToken, tokenError} from '../token.js';
-import {abortError, TransportError, type Transport} from '../transport.js';
+import {abortError, TransportError} from '../transport.js';
+import type {FetchedRaster, ImageSource, OpenedSource, RasterRequest, RequestHooks, SourceContext} from '../source.js';
+import type {LayerFingerprint} from '../../run-folder/tile-fingerprint.js';
 import {halveWindow, pasteWindow, splitWindow, windowBbox, type PixelWindow} from './windows.js';
 
 /** Written as the nodata value of float layers that do not name one: DSM tiles always carry nodata. */
-export const defaultFloatNodata = -9999;
-
-export type LayerClientOptions = {
-	transport: Transport;
-	retry?: Partial<RetryPolicy>;
-	/** Applied to every URL before it is requested (the embedded demo service's port). */
-	urlRewrite?: (url: string) => string;
-	env?: NodeJS.ProcessEnv;
-	signal?: AbortSignal;
-	onLog?: (level: 'info' | 'warn', message: string) => void;
-};
-
-export type RasterRequest = {bbox: Bbox; width: number; height: number};
-
-export type RequestHooks = {
-	signal: AbortSignal;
-	onRetry?: (attempt: number, reason: string) => void;
-	/**
-	 * Bytes received so far for this raster, all its requests and attempts together; the total only when
-	 * it is one request and the server announced its length (a retry starts the count again).
-	 */
-	onBytes?: (bytes: number, total?: number) => void;
-};
-
-export type FetchedRaster = {
-	raster: GeoRaster;
-	/** Every request that produced a piece, token redacted. */
-	urls: string[];
-	/** HTTP attempts made, failed ones included. */
-	attempts: number;
-	/** Bytes received, failed attempts included. */
-	bytes: number;
-};
+const defaultFloatNodata = -9999;
 
 class SizeLimitExceeded extends Error {}
 
@@ -57,7 +27,7 @@ type Progress = {urls: string[]; attempts: number; bytes: number; report: (delta
 
 const formatPreference = ['TIFF', 'PNG24', 'PNG32', 'PNG', 'JPG'];
 
-export class ArcGisLayer {
+class ArcGisLayer implements OpenedSource {
 	readonly bands: number;
 	readonly nodata: number | undefined;
 	private maxWidth: number;
@@ -66,14 +36,18 @@ export class ArcGisLayer {
 	private readonly format: string;
 	private readonly retry: RetryPolicy;
 
+	private readonly role: LayerName;
+	private readonly epsg: number;
+
 	private constructor(
-		readonly role: LayerName,
-		readonly layer: LayerConfig,
-		readonly epsg: number,
-		readonly info: ServiceInfo,
+		private readonly layer: LayerConfig,
+		private readonly info: ServiceInfo,
 		private readonly token: string | undefined,
-		private readonly options: LayerClientOptions,
+		private readonly options: SourceContext,
 	) {
+		const role = options.role;
+		this.role = role;
+		this.epsg = options.epsg;
 		this.bands = role === 'rgb' ? 3 : 1;
 		this.nodata = layer.nodata ?? (layer.pixelType === 'F32' ? defaultFloatNodata : undefined);
 		this.maxWidth = Math.min(info.maxImageWidth, layer.maxRequestSize);
@@ -85,17 +59,22 @@ export class ArcGisLayer {
 	}
 
 	/** Read and check the service description. Throws UserError for a wrong URL, token or layer setting. */
-	static async open(role: LayerName, layer: LayerConfig, epsg: number, options: LayerClientOptions, planExtent?: Bbox): Promise<ArcGisLayer> {
+	static async open(layer: LayerConfig, context: SourceContext): Promise<ArcGisLayer> {
+		const {role} = context;
 		checkLayerSettings(role, layer);
-		const token = resolveToken(role, layer, options.env);
-		const info = await readServiceInfo(role, layer, token, options);
-		const client = new ArcGisLayer(role, layer, epsg, info, token, options);
-		client.checkAgainstService(planExtent);
+		const token = resolveToken(role, layer, context.env);
+		const info = await readServiceInfo(role, layer, token, context);
+		const client = new ArcGisLayer(layer, info, token, context);
+		client.checkAgainstService(context.planExtent);
 		return client;
 	}
 
+	fingerprint(): LayerFingerprint {
+		return arcGisFingerprint(this.layer, this.nodata);
+	}
+
 	/** The pixels of `request` in the plan CRS, requested in pieces within the limits and stitched. */
-	async fetchRaster(request: RasterRequest, hooks: RequestHooks): Promise<FetchedRaster> {
+	async fetch(request: RasterRequest, hooks: RequestHooks): Promise<FetchedRaster> {
 		const {width, height} = request;
 		const data = this.layer.pixelType === 'F32' ? new Float32Array(width * height * this.bands) : new Uint8Array(width * height * this.bands);
 		const windows = splitWindow(width, height, this.maxWidth, this.maxHeight);
@@ -151,11 +130,6 @@ export class ArcGisLayer {
 		parameters.push(['f', 'image']);
 		if (this.token !== undefined) parameters.push(['token', this.token]);
 		return `${this.endpoint}?${parameters.map(([key, value]) => `${key}=${encodeURIComponent(value).replaceAll('%2C', ',')}`).join('&')}`;
-	}
-
-	/** Largest request sides currently used (the service's, our budget, or what a size error taught us). */
-	get requestLimit(): {width: number; height: number} {
-		return {width: this.maxWidth, height: this.maxHeight};
 	}
 
 	private async requestImage(bbox: Bbox, width: number, height: number, hooks: RequestHooks, progress: Progress): Promise<DecodedImage> {
@@ -247,7 +221,19 @@ export class ArcGisLayer {
 	}
 }
 
-function rewrite(options: LayerClientOptions, url: string): string {
+/** The layer's settings that determine the pixels; the URL is the preset's, not the rewritten one (the embedded service's port changes every run). */
+export function arcGisFingerprint(layer: LayerConfig, nodata: number | undefined): LayerFingerprint {
+	return {
+		url: layer.url,
+		kind: layer.kind,
+		bandIds: layer.bandIds ?? null,
+		pixelType: layer.pixelType,
+		nodata: nodata ?? null,
+		interpolation: layer.interpolation,
+	};
+}
+
+function rewrite(options: SourceContext, url: string): string {
 	return options.urlRewrite ? options.urlRewrite(url) : url;
 }
 
@@ -278,7 +264,7 @@ function unreachable(role: LayerName, layer: LayerConfig, error: TransportError)
 	);
 }
 
-async function readServiceInfo(role: LayerName, layer: LayerConfig, token: string | undefined, options: LayerClientOptions): Promise<ServiceInfo> {
+async function readServiceInfo(role: LayerName, layer: LayerConfig, token: string | undefined, options: SourceContext): Promise<ServiceInfo> {
 	const retry = {...defaultRetryPolicy, ...options.retry};
 	const signal = options.signal ?? new AbortController().signal;
 	const url = `${rewrite(options, layer.url.replace(/\/+$/, ''))}?f=json${token === undefined ? '' : `&token=${encodeURIComponent(token)}`}`;
@@ -310,3 +296,6 @@ async function readServiceInfo(role: LayerName, layer: LayerConfig, token: strin
 		await waitBeforeRetry(retry, attempt, signal);
 	}
 }
+
+/** ArcGIS ImageServer (`exportImage`) and MapServer (`export`) layers: one client, the kind decides the request. */
+export const arcGisSource: ImageSource = {open: (layer, context) => ArcGisLayer.open(layer, context)};
