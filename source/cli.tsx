@@ -1,6 +1,6 @@
 import {Command, CommanderError} from 'commander';
 import {commandModules} from './commands/index.js';
-import {ExitCode, exitCodeOf} from './errors.js';
+import {ExitCode, exitCodeOf, messageOf} from './errors.js';
 import {packageVersion} from './package-info.js';
 
 // `deepmask plan ... | head` closes stdout early: that is the reader's choice, not an error.
@@ -27,8 +27,7 @@ try {
 	if (error instanceof CommanderError) {
 		process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
 	} else {
-		const message = error instanceof Error ? error.message : String(error);
-		process.stderr.write(`deepmask: ${message}\n`);
+		process.stderr.write(`deepmask: ${messageOf(error)}\n`);
 		if (process.env.DEEPMASK_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
 		process.exitCode = exitCodeOf(error);
 	}

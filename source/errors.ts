@@ -18,6 +18,26 @@ export class RunError extends Error {
 
 export function exitCodeOf(error: unknown): number {
 	if (error instanceof UserError || error instanceof RunError) return error.exitCode;
-	if (error instanceof Error && error.name === 'AbortError') return ExitCode.interrupted;
+	if (isAbortError(error)) return ExitCode.interrupted;
 	return ExitCode.failed;
+}
+
+/** What an unknown thrown value says: its message when it is an Error. */
+export function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+export function isAbortError(error: unknown): boolean {
+	return error instanceof Error && error.name === 'AbortError';
+}
+
+/**
+ * The error of an interrupted operation (exit code 130): an AbortError with this message, or, from an aborted
+ * signal, the signal's reason when that is already an AbortError (so the interrupter's message is kept).
+ */
+export function abortError(from: string | AbortSignal = 'interrupted'): Error {
+	if (typeof from !== 'string' && isAbortError(from.reason)) return from.reason as Error;
+	const error = new Error(typeof from === 'string' ? from : 'interrupted');
+	error.name = 'AbortError';
+	return error;
 }

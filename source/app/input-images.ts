@@ -2,7 +2,7 @@ import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fromArrayBuffer} from 'geotiff';
 import sharp from 'sharp';
-import {UserError} from '../errors.js';
+import {messageOf, UserError} from '../errors.js';
 import {decodeGeoTiff} from '../engine/geo/geotiff.js';
 import type {GeoRaster} from '../engine/geo/georaster.js';
 
@@ -28,7 +28,7 @@ export async function listImages(dir: string, what = 'input'): Promise<string[]>
 	return files.map((name) => path.join(dir, name));
 }
 
-export const stemOf = (file: string) => path.basename(file, path.extname(file));
+const stemOf = (file: string) => path.basename(file, path.extname(file));
 
 /** GeoTIFF when the TIFF carries a CRS, else undefined (a plain TIFF). */
 async function tryGeoTiff(bytes: Uint8Array): Promise<GeoRaster | undefined> {
@@ -40,7 +40,7 @@ async function tryGeoTiff(bytes: Uint8Array): Promise<GeoRaster | undefined> {
 }
 
 function corrupt(file: string, error: unknown): UserError {
-	return new UserError(`${file}: cannot decode the image (${error instanceof Error ? error.message : String(error)}). Replace or remove the file (it may be truncated).`);
+	return new UserError(`${file}: cannot decode the image (${messageOf(error)}). Replace or remove the file (it may be truncated).`);
 }
 
 /** Read an RGB image: 1 band is repeated as grey, a 4th (alpha) band dropped; samples must be 8-bit. */

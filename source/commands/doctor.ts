@@ -1,6 +1,6 @@
 import type {Command} from 'commander';
 import {RunError} from '../errors.js';
-import {diagnose, type Check} from '../engine/infer/diagnose.js';
+import type {Check} from '../engine/infer/diagnose.js';
 
 function line(check: Check): string {
 	const mark = check.ok ? 'ok  ' : check.required ? 'FAIL' : 'no  ';
@@ -13,6 +13,7 @@ export function register(program: Command): void {
 		.description('check the environment: Node, onnxruntime and which execution providers really load, sharp, models, presets')
 		.option('--json', 'print the report as JSON')
 		.action(async (options: {json?: boolean}) => {
+			const {diagnose} = await import('../engine/infer/diagnose.js');
 			const report = await diagnose();
 			if (options.json) {
 				process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

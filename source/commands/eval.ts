@@ -1,31 +1,25 @@
 import type {Command} from 'commander';
 import {UserError} from '../errors.js';
-import {evaluate, type EvaluationReport} from '../app/evaluate.js';
-import type {InferMode, Provider} from '../engine/infer/types.js';
-import {ensembleOptions, logInferEvent, parseNumber} from './infer.js';
+import type {EvaluationReport} from '../app/evaluate.js';
+import type {Bbox} from '../engine/geo/georaster.js';
+import {parseExtentText} from '../config/overrides.js';
+import {ensembleOptions, ensembleSettings, type EnsembleFlagValues} from './ensemble-options.js';
+import {parseNumber} from './parse-number.js';
 
-type EvalOptions = {
-	models: string[];
+type EvalOptions = EnsembleFlagValues & {
 	demoExtent?: string;
 	cell: string;
 	tile: string;
 	input?: string;
 	labels?: string;
 	dsm?: string;
-	threshold?: string;
-	mode: InferMode;
-	overlap?: string;
-	provider: Provider;
-	batchSize?: string;
-	threads?: string;
 	json?: boolean;
 };
 
-function parseExtent(text: string) {
-	const values = text.split(',').map(Number);
-	if (values.length !== 4 || values.some((value) => !Number.isFinite(value))) throw new UserError(`--demo-extent ${text}: give xmin,ymin,xmax,ymax in EPSG:3857 metres.`);
-	const [xmin, ymin, xmax, ymax] = values;
-	return {xmin, ymin, xmax, ymax};
+function parseDemoExtent(text: string) {
+	const extent = parseExtentText(text);
+	if (!extent) throw new UserError(`--demo-extent ${text}: give xmin,ymin,xmax,ymax in EPSG:3857 metres.`);
+	return extent;
 }
 
 function formatReport(report: EvaluationReport): string {
@@ -54,32 +48,26 @@ export function register(program: Command): void {
 		.addHelpText('after', '\nExamples:\n  deepmask eval --models models/demo --demo-extent 999800,5999800,1000900,6000650\n  deepmask eval --models my.onnx --input images --labels labels')
 		.action(async (options: EvalOptions) => {
 			const common = {
-				models: options.models,
-				threshold: parseNumber('--threshold', options.threshold, 0, 1),
-				mode: options.mode,
-				overlap: parseNumber('--overlap', options.overlap, 0, 90),
-				provider: options.provider,
-				batchSize: parseNumber('--batch-size', options.batchSize, 1, 256, true),
-				threadsPerModel: parseNumber('--threads', options.threads, 1, 256, true),
-				onEvent: logInferEvent,
+				...ensembleSettings(options),
 				onTile: (done: number, total: number) => {
 					if (process.stderr.isTTY) process.stderr.write(`\rtile ${done}/${total}${done === total ? '\n' : ''}`);
 				},
 			};
-			let report: EvaluationReport;
+			let against: {demoExtent: Bbox; cell?: number; tilePixels?: number} | {input: string; labels: string; dsm?: string};
 			if (options.demoExtent) {
 				if (options.input || options.labels) throw new UserError('give either --demo-extent or --input with --labels, not both.');
-				report = await evaluate({
-					...common,
-					demoExtent: parseExtent(options.demoExtent),
+				against = {
+					demoExtent: parseDemoExtent(options.demoExtent),
 					cell: parseNumber('--cell', options.cell, 0.01, 1000),
 					tilePixels: parseNumber('--tile', options.tile, 16, 4096, true),
-				});
+				};
 			} else if (options.input && options.labels) {
-				report = await evaluate({...common, input: options.input, labels: options.labels, dsm: options.dsm});
+				against = {input: options.input, labels: options.labels, dsm: options.dsm};
 			} else {
 				throw new UserError('say what to evaluate against: --demo-extent xmin,ymin,xmax,ymax, or --input DIR with --labels DIR.');
 			}
+			const {evaluate} = await import('../app/evaluate.js');
+			const report = await evaluate({...common, ...against});
 			process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
 		});
 }

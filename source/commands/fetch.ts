@@ -1,17 +1,11 @@
 import path from 'node:path';
 import type {Command} from 'commander';
-import {fetchAll, type FetchEvent, type FetchSummary} from '../engine/fetch/fetch-tiles.js';
-import {makePlan} from '../engine/geo/plan.js';
-import {connectServices} from '../app/embedded-service.js';
+import {abortError} from '../errors.js';
+import type {FetchEvent, FetchSummary} from '../engine/fetch/fetch-tiles.js';
+import {formatBytes} from '../app/format.js';
 import {presetFromOptions, withPresetOptions, type PresetOptionValues} from './preset-options.js';
 
 type FetchOptionValues = PresetOptionValues & {out?: string; json?: boolean};
-
-function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${bytes} B`;
-	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-	return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 /** Without a finished tile for this long, a line says that downloads are still moving. */
 const heartbeatMs = 5000;
@@ -73,7 +67,12 @@ export function register(program: Command): void {
 		.option('--json', 'NDJSON events on stdout instead of progress lines on stderr')
 		.addHelpText('after', '\nExample:\n  deepmask fetch --preset demo --out /tmp/demo-run')
 		.action(async (options: FetchOptionValues) => {
-			const {preset} = presetFromOptions(options);
+			const {preset} = await presetFromOptions(options);
+			const [{fetchAll}, {makePlan}, {connectServices}] = await Promise.all([
+				import('../engine/fetch/fetch-tiles.js'),
+				import('../engine/geo/plan.js'),
+				import('../app/embedded-service.js'),
+			]);
 			const plan = makePlan(preset);
 			const outDir = path.resolve(options.out ?? preset.output.dir);
 			const onEvent = options.json
@@ -82,11 +81,7 @@ export function register(program: Command): void {
 
 			const services = await connectServices(preset);
 			const controller = new AbortController();
-			const interrupt = () => {
-				const reason = new Error('interrupted; run the same command again to resume (finished tiles are kept)');
-				reason.name = 'AbortError';
-				controller.abort(reason);
-			};
+			const interrupt = () => controller.abort(abortError('interrupted; run the same command again to resume (finished tiles are kept)'));
 			process.once('SIGINT', interrupt);
 			process.once('SIGTERM', interrupt);
 			try {

@@ -12,6 +12,6 @@ import * as tui from './tui.js';
 import * as watch from './watch.js';
 
 /** Each subcommand lives in its own module and registers itself on the program. */
-export type CommandModule = {register: (program: Command) => void};
+type CommandModule = {register: (program: Command) => void};
 
 export const commandModules: CommandModule[] = [doctor, evaluate, fetch, infer, merge, plan, presets, run, serve, tui, watch];

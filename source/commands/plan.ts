@@ -1,6 +1,4 @@
 import type {Command} from 'commander';
-import {makePlan} from '../engine/geo/plan.js';
-import {describePlan, formatExtent} from '../app/describe-plan.js';
 import {presetFromOptions, withPresetOptions, type PresetOptionValues} from './preset-options.js';
 
 export function register(program: Command): void {
@@ -8,8 +6,10 @@ export function register(program: Command): void {
 		.description('show the adjusted extent and the tile grid of a preset')
 		.option('--json', 'print the plan as JSON (every tile with its bbox and pixel size)')
 		.addHelpText('after', '\nExample:\n  deepmask plan --preset demo --extent 1000000,6000000,1000300,6000300 --json')
-		.action((options: PresetOptionValues & {json?: boolean}) => {
-			const plan = makePlan(presetFromOptions(options).preset);
+		.action(async (options: PresetOptionValues & {json?: boolean}) => {
+			const {preset} = await presetFromOptions(options);
+			const [{makePlan}, {describePlan, formatExtent}] = await Promise.all([import('../engine/geo/plan.js'), import('../app/describe-plan.js')]);
+			const plan = makePlan(preset);
 			if (options.json) {
 				process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
 				return;

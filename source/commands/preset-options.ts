@@ -1,5 +1,5 @@
 import type {Command} from 'commander';
-import {loadPreset, type LoadedPreset} from '../config/presets.js';
+import type {LoadedPreset} from '../config/presets.js';
 
 export type PresetOptionValues = {preset: string; extent?: string; set?: string[]};
 
@@ -15,6 +15,7 @@ export function withPresetOptions(command: Command): Command {
 		.option('--set <path=value>', 'override any preset field, e.g. --set cellSize=0.25 (repeatable)', collect);
 }
 
-export function presetFromOptions(options: PresetOptionValues): LoadedPreset {
+export async function presetFromOptions(options: PresetOptionValues): Promise<LoadedPreset> {
+	const {loadPreset} = await import('../config/presets.js');
 	return loadPreset(options.preset, {extent: options.extent, set: options.set});
 }

@@ -1,12 +1,12 @@
 import type {Command} from 'commander';
-import {listPresets} from '../app/preset-catalog.js';
 
 export function register(program: Command): void {
 	program
 		.command('presets')
 		.description('list shipped and user presets')
 		.option('--json', 'print the list as JSON')
-		.action((options: {json?: boolean}) => {
+		.action(async (options: {json?: boolean}) => {
+			const {listPresets} = await import('../app/preset-catalog.js');
 			const entries = listPresets();
 			if (options.json) {
 				process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);

@@ -7,7 +7,8 @@ export function plainRunReporter(stream: NodeJS.WritableStream): (event: RunEven
 	const fetched = new Map<string, number>();
 	let fetchedTiles = 0;
 	let inferred = 0;
-	let written = 0;
+	// The write stage reports tiles written early once more; each tile gets one line.
+	const written = new Set<string>();
 	const line = (text: string) => stream.write(`${text}\n`);
 	const count = (n: number) => `[${String(n).padStart(String(tiles).length)}/${tiles}]`;
 	return (event) => {
@@ -36,7 +37,9 @@ export function plainRunReporter(stream: NodeJS.WritableStream): (event: RunEven
 				line(`infer  ${count(++inferred)} ${event.tileId}${event.skipped ? ' (kept from an earlier run)' : ''}`);
 				return;
 			case 'tile-written':
-				line(`write  ${count(++written)} ${event.tileId}`);
+				if (written.has(event.tileId)) return;
+				written.add(event.tileId);
+				line(`write  ${count(written.size)} ${event.tileId}`);
 				return;
 			case 'paused':
 				line(event.paused ? 'paused' : 'resumed');

@@ -2,32 +2,28 @@ import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import type {Command} from 'commander';
 import type {RunEvent} from '../engine/pipeline/events.js';
-import {startRun} from '../engine/pipeline/run.js';
-import {formatStatsSummary} from '../app/stats-summary.js';
-import {shardRun, type ShardOutcome} from '../engine/shard/shard-run.js';
+import type {ShardOutcome} from '../engine/shard/shard-run.js';
 import {resolveShard, shardCountVariable, shardLabel, type ShardSpec} from '../engine/shard/shard-spec.js';
-import {UserError} from '../errors.js';
+import {abortError, UserError} from '../errors.js';
 import {presetFromOptions, withPresetOptions, type PresetOptionValues} from './preset-options.js';
 import {plainRunReporter} from './run-reporter.js';
 
 type RunOptionValues = PresetOptionValues & {out?: string; yes?: boolean; json?: boolean; shard?: string; shardCount?: string};
 
-async function confirmWrite(outDir: string): Promise<boolean> {
+async function confirmWrite(outDir: string, outputs: string): Promise<boolean> {
 	const prompt = createInterface({input: process.stdin, output: process.stderr});
 	try {
-		const answer = await prompt.question(`Write masks, VRT, GeoJSON and training data to ${outDir}? [y/N] `);
+		const answer = await prompt.question(`Write ${outputs} to ${outDir}? [y/N] `);
 		return /^y(es)?$/i.test(answer.trim());
 	} finally {
 		prompt.close();
 	}
 }
 
-function shardSummary(shard: ShardSpec, tiles: number, outcome: ShardOutcome | undefined): string {
-	const own = `shard ${shardLabel(shard)}: wrote ${tiles} mask tiles and ${outcome?.resultFile ?? 'its result'}`;
-	if (outcome?.merged) {
-		const {merged} = outcome;
-		return `${own}\nlast shard to finish: wrote masks.vrt${merged.features === undefined ? '' : `, masks.geojson (${merged.features} polygons)`} and stats.json over all ${merged.tiles} tiles to ${merged.runDir}`;
-	}
+/** `wrote`: what the shard's tiles and, when it merged, the run-wide outputs were, as describeOutputs lists them. */
+function shardSummary(shard: ShardSpec, outcome: ShardOutcome | undefined, wrote: {tiles: string; runWide?: string}): string {
+	const own = `shard ${shardLabel(shard)}: wrote ${wrote.tiles}; its result in ${outcome?.resultFile ?? 'its shard folder'}`;
+	if (outcome?.merged) return `${own}\nlast shard to finish: wrote ${wrote.runWide} over all ${outcome.merged.tiles} tiles to ${outcome.merged.runDir}`;
 	if (outcome?.mergedBy) return `${own}\nthe run-wide outputs over all shards were already written by ${outcome.mergedBy}`;
 	return `${own}\nrun-wide outputs not written yet: ${outcome?.waiting ?? 'unknown'}; the last shard to finish writes them, or run deepmask merge`;
 }
@@ -48,12 +44,19 @@ export function register(program: Command): void {
 			if (!options.yes && !process.stdin.isTTY) {
 				throw new UserError('deepmask run asks before writing, but there is no terminal to ask on; add --yes to write without asking');
 			}
-			const loaded = presetFromOptions(options);
+			const loaded = await presetFromOptions(options);
 			const shard = resolveShard(options);
+			const [{startRun}, {formatStatsSummary}, {shardRun}, {describeOutputs}] = await Promise.all([
+				import('../app/start-run.js'),
+				import('../app/stats-summary.js'),
+				import('../engine/shard/shard-run.js'),
+				import('../engine/outputs/run-outputs.js'),
+			]);
+			const {formats} = loaded.preset.output;
 			const outDir = path.resolve(options.out ?? loaded.preset.output.dir);
 			const sharded = shard && shardRun(shard, loaded.preset, outDir);
 			const controller = new AbortController();
-			const interrupt = () => controller.abort(Object.assign(new Error('interrupted; run the same command again to resume (finished tiles are kept)'), {name: 'AbortError'}));
+			const interrupt = () => controller.abort(abortError('interrupted; run the same command again to resume (finished tiles are kept)'));
 			process.once('SIGINT', interrupt);
 			process.once('SIGTERM', interrupt);
 			try {
@@ -64,7 +67,7 @@ export function register(program: Command): void {
 				const review = await run.review;
 				const {overall} = review.stats();
 				if (!options.json) process.stdout.write(`${formatStatsSummary(overall)}\n`);
-				if (!options.yes && !(await confirmWrite(run.outDir))) {
+				if (!options.yes && !(await confirmWrite(run.outDir, describeOutputs(formats)))) {
 					await review.discard();
 					process.stderr.write('nothing written; rerun the same command to review again (inference is kept)\n');
 					return;
@@ -73,9 +76,12 @@ export function register(program: Command): void {
 				if (shard && sharded) {
 					const outcome = sharded.outcome();
 					if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, shard: shardLabel(shard), merged: outcome?.merged !== undefined, mergedBy: outcome?.mergedBy, waiting: outcome?.waiting})}\n`);
-					else process.stdout.write(`\n${shardSummary(shard, summary.tiles, outcome)}\n`);
+					else {
+						const runWide = outcome?.merged && describeOutputs(outcome.merged.formats, outcome.merged, 'finalise');
+						process.stdout.write(`\n${shardSummary(shard, outcome, {tiles: describeOutputs(formats, summary, 'perTile'), runWide})}\n`);
+					}
 				} else if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall})}\n`);
-				else process.stdout.write(`\nwrote ${summary.tiles} mask tiles, masks.vrt${summary.features === undefined ? '' : `, masks.geojson (${summary.features} polygons)`} and stats.json to ${summary.outDir}\n`);
+				else process.stdout.write(`\nwrote ${describeOutputs(formats, summary)} to ${summary.outDir}\n`);
 			} finally {
 				process.off('SIGINT', interrupt);
 				process.off('SIGTERM', interrupt);

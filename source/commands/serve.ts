@@ -1,10 +1,10 @@
 import {Option, type Command} from 'commander';
-import {startImageService, type ImageService} from '../demo/server.js';
+import type {ImageService, startImageService} from '../demo/server.js';
 import {UserError} from '../errors.js';
 
 type ServeOptions = {port: string; raster?: string[]; latency?: string; failRate?: string; token?: string};
 
-export const defaultServePort = 7070;
+const defaultServePort = 7070;
 
 export function register(program: Command): void {
 	program
@@ -33,6 +33,7 @@ export function register(program: Command): void {
 }
 
 async function start(options: Parameters<typeof startImageService>[0]): Promise<ImageService> {
+	const {startImageService} = await import('../demo/server.js');
 	try {
 		return await startImageService(options);
 	} catch (error) {

@@ -1,5 +1,5 @@
 import type {Command} from 'commander';
-import {requireInteractiveTerminal} from '../ui/interactive-terminal.js';
+import {applyNoColor, requireInteractiveTerminal} from '../ui/interactive-terminal.js';
 import {UserError} from '../errors.js';
 
 const NEEDS_TERMINAL = 'the terminal app needs an interactive terminal; for scripts use: deepmask run --preset <name> --yes';
@@ -14,14 +14,13 @@ export function register(program: Command): void {
 		.action(async (unknown: string | undefined, options: {preset?: string}) => {
 			if (unknown !== undefined) throw new UserError(`"${unknown}" is not a deepmask command; run \`deepmask --help\` to list them`);
 			requireInteractiveTerminal(NEEDS_TERMINAL, 'the app');
-			// chalk reads the colour level when first imported: NO_COLOR must be mapped before Ink loads.
-			if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+			applyNoColor();
 			const [{runTui}, {catalog}, presets, settings, {startRun}] = await Promise.all([
 				import('../ui/run-tui.js'),
 				import('../app/preset-catalog.js'),
 				import('../config/presets.js'),
 				import('../config/user-settings.js'),
-				import('../engine/pipeline/run.js'),
+				import('../app/start-run.js'),
 			]);
 			const outcome = await runTui({
 				initialPreset: options.preset ?? settings.lastPresetName() ?? 'demo',

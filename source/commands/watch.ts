@@ -1,6 +1,5 @@
 import type {Command} from 'commander';
-import {requireInteractiveTerminal} from '../ui/interactive-terminal.js';
-import {readRunStatus} from '../engine/shard/run-status.js';
+import {applyNoColor, requireInteractiveTerminal} from '../ui/interactive-terminal.js';
 
 const NEEDS_TERMINAL = 'deepmask watch shows a live dashboard and needs an interactive terminal; for scripts use: deepmask watch DIR --json';
 
@@ -12,13 +11,14 @@ export function register(program: Command): void {
 		.option('--json', 'print the status once as JSON (with a liveness field: running, stopped, done, failed, cancelled) and exit')
 		.addHelpText('after', '\nExamples:\n  deepmask watch deepmask-out/demo\n  deepmask watch /shared/run --json | jq .liveness')
 		.action(async (dir: string, options: {json?: boolean}) => {
+			const {readRunStatus} = await import('../engine/shard/run-status.js');
 			const status = await readRunStatus(dir);
 			if (options.json) {
 				process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
 				return;
 			}
 			requireInteractiveTerminal(NEEDS_TERMINAL, 'the dashboard');
-			if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+			applyNoColor();
 			const {runWatch} = await import('../ui/watch/run-watch.js');
 			process.exitCode = await runWatch({runDir: status.runDir});
 		});

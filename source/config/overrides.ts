@@ -2,17 +2,26 @@ import {UserError} from '../errors.js';
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
 
-/** `xmin,ymin,xmax,ymax` → the four numbers, keeping the preset's extent CRS unless `crs` is given. */
-export function parseExtentFlag(text: string): {xmin: number; ymin: number; xmax: number; ymax: number} {
+type ExtentNumbers = {xmin: number; ymin: number; xmax: number; ymax: number};
+
+/** `xmin,ymin,xmax,ymax` → the four numbers, or undefined when the text is not four numbers. */
+export function parseExtentText(text: string): ExtentNumbers | undefined {
 	const parts = text.split(',').map((part) => part.trim());
 	const numbers = parts.map(Number);
-	if (parts.length !== 4 || parts.some((part) => part === '') || numbers.some((n) => !Number.isFinite(n))) {
+	if (parts.length !== 4 || parts.some((part) => part === '') || numbers.some((n) => !Number.isFinite(n))) return undefined;
+	const [xmin, ymin, xmax, ymax] = numbers as [number, number, number, number];
+	return {xmin, ymin, xmax, ymax};
+}
+
+/** `--extent xmin,ymin,xmax,ymax` → the four numbers, keeping the preset's extent CRS. */
+export function parseExtentFlag(text: string): ExtentNumbers {
+	const extent = parseExtentText(text);
+	if (!extent) {
 		throw new UserError(
 			`--extent "${text}" is not four numbers; write it as xmin,ymin,xmax,ymax (e.g. --extent 1000000,6000000,1000512,6000512)`,
 		);
 	}
-	const [xmin, ymin, xmax, ymax] = numbers as [number, number, number, number];
-	return {xmin, ymin, xmax, ymax};
+	return extent;
 }
 
 function parseValue(text: string): Json {

@@ -29,7 +29,7 @@ export class ArcGisFault extends Error {
 }
 
 /** The wording measured on a real Image Server (USGS 3DEP), which clients test for. */
-export function sizeLimitFault(): ArcGisFault {
+function sizeLimitFault(): ArcGisFault {
 	return new ArcGisFault(400, 'Invalid or missing input parameters.', ['The requested image exceeds the size limit.'], -2147024809);
 }
 
@@ -147,7 +147,7 @@ function parseSize(value: string | undefined): [number, number] {
 }
 
 /** A WKID or spatial reference JSON; Esri's Web Mercator WKIDs read as EPSG:3857. */
-export function parseSpatialReference(value: string | undefined, fallback: number, parameter: string): number {
+function parseSpatialReference(value: string | undefined, fallback: number, parameter: string): number {
 	if (value === undefined || value.trim() === '') return fallback;
 	let wkid: number;
 	if (value.trim().startsWith('{')) {
@@ -172,7 +172,7 @@ export function parseSpatialReference(value: string | undefined, fallback: numbe
 }
 
 /** With adjustAspectRatio (the default) the short side of the bbox grows about its centre until pixels are square. */
-export function adjustAspect(bbox: Bbox, width: number, height: number): Bbox {
+function adjustAspect(bbox: Bbox, width: number, height: number): Bbox {
 	const cellX = (bbox.xmax - bbox.xmin) / width;
 	const cellY = (bbox.ymax - bbox.ymin) / height;
 	// Leave a bbox that is square to within rounding untouched, so exact grids stay exact.

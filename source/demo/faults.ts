@@ -16,7 +16,7 @@ export type Faults = {
 	seed?: number;
 };
 
-export type FaultAction = {kind: 'none'} | {kind: 'error'; status: 500 | 502 | 503} | {kind: 'stall'} | {kind: 'truncate'} | {kind: 'errorBody'};
+type FaultAction = {kind: 'none'} | {kind: 'error'; status: 500 | 502 | 503} | {kind: 'stall'} | {kind: 'truncate'} | {kind: 'errorBody'};
 
 const statuses = [500, 502, 503] as const;
 

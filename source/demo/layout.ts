@@ -126,12 +126,12 @@ export type Tree = {cu: number; cv: number; radius: number; height: number; colo
 /** A flat painted area: car park (with bay lines) or concrete yard. */
 export type Pavement = {cu: number; cv: number; cos: number; sin: number; a: number; b: number; color: [number, number, number]; bays: boolean};
 
-export type BlockObjects = {boxes: Box[]; trees: Tree[]; pavements: Pavement[]};
+type BlockObjects = {boxes: Box[]; trees: Tree[]; pavements: Pavement[]};
 
 type Rect = {u0: number; u1: number; v0: number; v1: number};
 
 /** The buildable interior of block (i, j): inside its streets and pavements. */
-export function blockInterior(i: number, j: number): Rect {
+function blockInterior(i: number, j: number): Rect {
 	const d = density((lineU(i) + lineU(i + 1)) / 2, (lineV(j) + lineV(j + 1)) / 2);
 	const inset = (kind: number) => halfWidthOf(kind) + sidewalkOf(kind, d) + 0.5;
 	return {

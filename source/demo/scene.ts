@@ -17,10 +17,10 @@ import {hash3, valueNoise} from './noise.js';
 export {DEMO_ORIGIN} from './layout.js';
 
 export type SceneLayer = 'rgb' | 'dsm' | 'buildings';
-export type SceneRequest = {bbox: Bbox; width: number; height: number};
-export type SceneRender = {rgb?: Uint8Array; dsm?: Float32Array; buildings?: Uint8Array};
+type SceneRequest = {bbox: Bbox; width: number; height: number};
+type SceneRender = {rgb?: Uint8Array; dsm?: Float32Array; buildings?: Uint8Array};
 
-export const allSceneLayers: ReadonlySet<SceneLayer> = new Set(['rgb', 'dsm', 'buildings']);
+const allSceneLayers: ReadonlySet<SceneLayer> = new Set(['rgb', 'dsm', 'buildings']);
 
 /** The demo's CRS: Web Mercator metres. */
 export const SCENE_EPSG = 3857;

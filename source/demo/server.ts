@@ -11,6 +11,7 @@ import {setTimeout as delay} from 'node:timers/promises';
 import {ArcGisFault, formatFor, runExport, type ExportResult} from './export.js';
 import {FaultPlan, type Faults} from './faults.js';
 import {demoServices, imageServerInfo, mapServerInfo, rasterService, spatialReferenceJson, type ServiceDef} from './services.js';
+import {messageOf} from '../errors.js';
 
 export type {Faults} from './faults.js';
 
@@ -74,7 +75,7 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 		try {
 			answer = action.kind === 'errorBody' ? errorBodyFault(url.pathname) : await route(url.pathname, params, request);
 		} catch (error) {
-			const detail = error instanceof Error ? error.message : String(error);
+			const detail = messageOf(error);
 			answer = json(new ArcGisFault(500, 'Error exporting image', [detail]).toJSON());
 		}
 		if (action.kind === 'truncate') {

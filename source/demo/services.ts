@@ -29,7 +29,7 @@ export type PixelSource = {
 	sample?(xs: Float64Array, ys: Float64Array, interpolation: Interpolation): Rendered;
 };
 
-export type ServiceKind = 'ImageServer' | 'MapServer';
+type ServiceKind = 'ImageServer' | 'MapServer';
 
 export type ServiceDef = {
 	/** Path under /arcgis/rest/services, without the kind: `Demo/DSM`. */
@@ -194,7 +194,7 @@ export function imageServerInfo(service: ServiceDef): Record<string, unknown> {
 }
 
 /** The formats the MapServer `export` of this emulator can write. */
-export const mapImageFormats = 'PNG32,PNG24,PNG,JPG,TIFF';
+const mapImageFormats = 'PNG32,PNG24,PNG,JPG,TIFF';
 
 export function mapServerInfo(service: ServiceDef): Record<string, unknown> {
 	const {source} = service;

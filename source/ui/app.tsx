@@ -3,6 +3,7 @@ import {Text, useApp} from 'ink';
 import {useKeys} from './hooks/use-keys.js';
 import type {PresetEntry} from '../app/preset-catalog.js';
 import type {LoadedPreset, saveAsUserPreset} from '../config/presets.js';
+import {messageOf} from '../errors.js';
 import {AppContext, type AppContextValue} from './app-context.js';
 import {Frame} from './components/frame.js';
 import {HelpOverlay} from './components/help-overlay.js';
@@ -32,7 +33,7 @@ export type AppOutcome = {code: number; summary: string[]};
 /** Quit requests from outside React (signals): the exit code to end with. */
 export type QuitRequests = {subscribe: (listener: (code: number) => void) => () => void};
 
-export type AppProps = {
+type AppProps = {
 	services: AppServices;
 	initialPreset?: string;
 	/** Fixed terminal size (tests); otherwise the real one, following resizes. */
@@ -60,10 +61,6 @@ function freeName(base: string, taken: Set<string>): string {
 		const name = index === 1 ? `${base}-copy` : `${base}-copy-${index}`;
 		if (!taken.has(name)) return name;
 	}
-}
-
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }
 
 export function App({services, initialPreset, size: fixedSize, color, quitRequests, onOutcome}: AppProps) {

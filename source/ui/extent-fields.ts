@@ -1,12 +1,12 @@
 import type {LoadedPreset} from '../config/presets.js';
 import {validatePreset} from '../config/presets.js';
 import type {PresetInput} from '../config/preset-schema.js';
-import type {Plan} from '../engine/geo/plan.js';
+import type {Plan} from '../engine/index.js';
 import {UserError} from '../errors.js';
 import {tryPlan} from './preset-view.js';
 
 /** The preset fields the extent screen edits, read from and written into the raw preset. */
-export type EditField = {
+type EditField = {
 	id: string;
 	label: string;
 	kind: 'number' | 'text' | 'choice';
@@ -125,7 +125,7 @@ export function cycleChoice(field: EditField, raw: PresetInput, step: 1 | -1): P
 	return field.set(raw, choices[(index + step + choices.length) % choices.length]);
 }
 
-export type DraftResult = {loaded?: LoadedPreset; plan?: Plan; error?: string};
+type DraftResult = {loaded?: LoadedPreset; plan?: Plan; error?: string};
 
 /** Validate edited preset data and plan it; every problem comes back as the engine's readable message. */
 export function evaluateDraft(base: LoadedPreset, raw: PresetInput): DraftResult {

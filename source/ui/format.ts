@@ -1,17 +1,5 @@
 /** Number formatting for the terminal app: short, fixed-width friendly. */
 
-export function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${Math.round(bytes)} B`;
-	const units = ['kB', 'MB', 'GB', 'TB'];
-	let value = bytes / 1024;
-	let unit = 0;
-	while (value >= 1024 && unit < units.length - 1) {
-		value /= 1024;
-		unit++;
-	}
-	return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
-
 /** m:ss, or h:mm:ss from an hour on. */
 export function formatDuration(ms: number): string {
 	const total = Math.max(0, Math.round(ms / 1000));
@@ -42,9 +30,4 @@ export function fit(text: string, width: number): string {
 	if (width <= 0) return '';
 	if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 	return text.padEnd(width);
-}
-
-/** A map coordinate: no thousands separators (the commas separate coordinates), at most 3 decimals. */
-export function formatCoordinate(value: number): string {
-	return Number.isInteger(value) ? String(value) : value.toFixed(3).replace(/\.?0+$/, '');
 }

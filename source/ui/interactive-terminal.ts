@@ -15,3 +15,8 @@ export function requireInteractiveTerminal(refusal: string, view: string): void 
 	if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.TERM === 'dumb') throw new UserError(refusal);
 	if (inCi(process.env)) throw new UserError(`${refusal} (CI is set in the environment; set CI=false to use ${view})`);
 }
+
+/** chalk reads the colour level when first imported: NO_COLOR must become FORCE_COLOR=0 before Ink loads. */
+export function applyNoColor(): void {
+	if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+}

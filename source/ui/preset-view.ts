@@ -1,6 +1,5 @@
-import type {LoadedPreset} from '../config/presets.js';
 import type {Preset} from '../config/preset-schema.js';
-import {makePlan, type Plan} from '../engine/geo/plan.js';
+import {makePlan, type Plan} from '../engine/index.js';
 import {UserError} from '../errors.js';
 
 /** Bytes a tile download costs: RGB 3 B/px, DSM float32 4 B/px (uncompressed). */
@@ -25,6 +24,3 @@ export function extentSize(extent: {xmin: number; ymin: number; xmax: number; ym
 	const round = (value: number) => (Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en') : Number(value.toPrecision(4)).toString());
 	return `${round(extent.xmax - extent.xmin)} × ${round(extent.ymax - extent.ymin)}${unit}`;
 }
-
-/** A preset with edits applied to its raw form: the name and models stay; the rest is revalidated by the caller. */
-export type EditedPreset = LoadedPreset & {edited: true};

@@ -1,4 +1,4 @@
-import type {TileStats} from '../engine/masks/stats-types.js';
+import type {TileStats} from '../engine/index.js';
 
 export type TileSort = 'foreground' | 'uncertainty' | 'disagreement';
 export const tileSorts: TileSort[] = ['foreground', 'uncertainty', 'disagreement'];
@@ -9,7 +9,7 @@ export function tileDisagreement(tile: TileStats): number {
 	return ious.length ? 1 - ious.reduce((sum, iou) => sum + iou, 0) / ious.length : 0;
 }
 
-export function sortKey(tile: TileStats, sort: TileSort): number {
+function sortKey(tile: TileStats, sort: TileSort): number {
 	if (sort === 'foreground') return tile.foregroundFraction;
 	if (sort === 'uncertainty') return tile.uncertainFraction;
 	return tileDisagreement(tile);

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {histogramRows} from '../../source/ui/components/histogram.js';
 import {tileMapLines} from '../../source/ui/components/tile-map.js';
-import {fit, formatBytes, formatDuration} from '../../source/ui/format.js';
+import {formatBytes} from '../../source/app/format.js';
+import {fit, formatDuration} from '../../source/ui/format.js';
 import {makePlan} from '../../source/engine/geo/plan.js';
 import {writtenLine} from '../../source/ui/summary.js';
 import {wrapText} from '../../source/ui/wrap.js';

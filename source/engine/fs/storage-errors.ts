@@ -6,7 +6,7 @@
 import {constants} from 'node:fs';
 import {access, mkdir, stat} from 'node:fs/promises';
 import path from 'node:path';
-import {RunError, UserError} from '../../errors.js';
+import {messageOf, RunError, UserError} from '../../errors.js';
 
 const fullDisk = new Set(['ENOSPC', 'EDQUOT']);
 const notWritable = new Set(['EACCES', 'EPERM', 'EROFS']);
@@ -50,7 +50,7 @@ async function whyNotWritable(dir: string, error: unknown): Promise<string> {
 	if (code === 'EROFS') return `${existing.at} is on a read-only filesystem`;
 	if (code === 'EACCES' || code === 'EPERM') return `no permission to write in ${existing.at}`;
 	if (code && fullDisk.has(code)) return `no space left on the device holding ${existing.at}`;
-	return error instanceof Error ? error.message : String(error);
+	return messageOf(error);
 }
 
 /**

@@ -10,6 +10,7 @@ import proj4 from 'proj4';
 import {writeAtomic} from '../fs/atomic.js';
 import type {GeoRaster, PaletteEntry} from './georaster.js';
 import {encodeTiff, TiffType, type TiffTag} from './tiff-writer.js';
+import {messageOf} from '../../errors.js';
 
 export type {Bbox, GeoRaster, PaletteEntry} from './georaster.js';
 
@@ -97,7 +98,7 @@ export async function readGeoTiffFile(file: string): Promise<GeoRaster> {
 	try {
 		return await decodeGeoTiff(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 	} catch (error) {
-		throw new Error(`cannot read ${file} as GeoTIFF: ${error instanceof Error ? error.message : String(error)}`, {cause: error});
+		throw new Error(`cannot read ${file} as GeoTIFF: ${messageOf(error)}`, {cause: error});
 	}
 }
 

@@ -1,5 +1,6 @@
 import {readFile} from 'node:fs/promises';
 import protobuf from 'protobufjs';
+import {messageOf} from '../../errors.js';
 
 /**
  * The few parts of onnx.proto (https://github.com/onnx/onnx/blob/main/onnx/onnx.proto) deepmask needs:
@@ -75,7 +76,7 @@ export function decodeMetadataProps(bytes: Uint8Array): Record<string, string> {
 		}
 	} catch (error) {
 		if (error instanceof NotOnnxError) throw error;
-		throw new NotOnnxError(error instanceof Error ? error.message : String(error));
+		throw new NotOnnxError(messageOf(error));
 	}
 	if (!seen.has(IR_VERSION) || !seen.has(GRAPH)) throw new NotOnnxError('no ir_version or graph field');
 	return props;

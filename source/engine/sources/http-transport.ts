@@ -7,7 +7,8 @@ import http from 'node:http';
 import https from 'node:https';
 import got, {RequestError} from 'got';
 import PQueue from 'p-queue';
-import {abortError, TransportError, type HttpResponse, type Transport} from './transport.js';
+import {TransportError, type HttpResponse, type Transport} from './transport.js';
+import {abortError} from '../../errors.js';
 
 export type HttpSettings = {
 	downloads: number;

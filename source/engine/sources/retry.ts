@@ -1,5 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises';
-import {abortError} from './transport.js';
+import {abortError} from '../../errors.js';
 
 export type RetryPolicy = {
 	/** Attempts after the first one. */

@@ -24,14 +24,3 @@ export class TransportError extends Error {
 		super(message);
 	}
 }
-
-export function abortError(signal: AbortSignal): Error {
-	if (signal.reason instanceof Error && signal.reason.name === 'AbortError') return signal.reason;
-	const error = new Error('interrupted');
-	error.name = 'AbortError';
-	return error;
-}
-
-export function isAbortError(error: unknown): boolean {
-	return error instanceof Error && error.name === 'AbortError';
-}

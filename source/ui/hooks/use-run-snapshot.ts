@@ -1,8 +1,8 @@
 import {useEffect, useRef, useState} from 'react';
-import type {RunSnapshot} from '../../engine/pipeline/snapshot.js';
+import type {RunSnapshot} from '../../engine/index.js';
 import type {RunHandle} from '../engine-api.js';
 
-export type TimedSnapshot = {snapshot: RunSnapshot; now: number};
+type TimedSnapshot = {snapshot: RunSnapshot; now: number};
 
 /**
  * The run's snapshot for drawing, at most once per `intervalMs` however fast events come:

@@ -2,17 +2,18 @@ import {useState} from 'react';
 import {Box, Text} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
 import type {LayerName} from '../../config/preset-schema.js';
-import {etaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/pipeline/snapshot.js';
+import {etaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/index.js';
 import {useAppContext} from '../app-context.js';
 import {Pane} from '../components/pane.js';
 import {ProgressBar} from '../components/progress-bar.js';
 import {Confirm} from '../components/prompt.js';
-import {fit, formatBytes, formatDuration, formatPercent} from '../format.js';
+import {formatBytes} from '../../app/format.js';
+import {fit, formatDuration, formatPercent} from '../format.js';
 import type {RunHandle} from '../engine-api.js';
 import {useRunSnapshot} from '../hooks/use-run-snapshot.js';
 import {useTheme} from '../theme.js';
 
-export type DashboardProps = {
+type DashboardProps = {
 	handle: RunHandle;
 	/** Set when the run failed or was cancelled (the review promise rejected). */
 	failure?: string;

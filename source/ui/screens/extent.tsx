@@ -10,12 +10,13 @@ import {Confirm} from '../components/prompt.js';
 import {TextInput} from '../components/text-input.js';
 import {TileMap} from '../components/tile-map.js';
 import {centreFields, cornerFields, cycleChoice, evaluateDraft, FieldError} from '../extent-fields.js';
-import {formatBytes, formatCoordinate, formatNumber} from '../format.js';
+import {formatBytes, formatMapUnits} from '../../app/format.js';
+import {formatNumber} from '../format.js';
 import {downloadEstimate} from '../preset-view.js';
 import {useTheme} from '../theme.js';
 import {wrapText} from '../wrap.js';
 
-export type ExtentScreenProps = {
+type ExtentScreenProps = {
 	/** The preset as saved (u undoes back to it). */
 	original: LoadedPreset;
 	/** Where editing starts: an earlier draft or the original. */
@@ -122,11 +123,11 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 					{plan ? (
 						<>
 							<Text wrap="truncate">
-								adjusted {formatCoordinate(plan.adjusted.xmin)}, {formatCoordinate(plan.adjusted.ymin)}
+								adjusted {formatMapUnits(plan.adjusted.xmin)}, {formatMapUnits(plan.adjusted.ymin)}
 							</Text>
 							<Text wrap="truncate">
 								{'      to '}
-								{formatCoordinate(plan.adjusted.xmax)}, {formatCoordinate(plan.adjusted.ymax)}
+								{formatMapUnits(plan.adjusted.xmax)}, {formatMapUnits(plan.adjusted.ymax)}
 							</Text>
 							<Text wrap="truncate">
 								padding  L {formatNumber(plan.padding.left)} R {formatNumber(plan.padding.right)} T {formatNumber(plan.padding.top)} B {formatNumber(plan.padding.bottom)}

@@ -4,16 +4,17 @@ import {Box, Text} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
 import type {PresetEntry} from '../../app/preset-catalog.js';
 import type {LoadedPreset} from '../../config/presets.js';
-import {resolveModelPaths} from '../../engine/infer/discover.js';
+import {resolveModelPaths} from '../../engine/index.js';
 import {useAppContext} from '../app-context.js';
 import {Pane} from '../components/pane.js';
 import {Confirm, TextPrompt} from '../components/prompt.js';
-import {formatBytes, formatNumber} from '../format.js';
+import {formatBytes} from '../../app/format.js';
+import {formatNumber} from '../format.js';
 import {downloadEstimate, extentSize, tryPlan} from '../preset-view.js';
 import {useTheme} from '../theme.js';
 import {wrapText} from '../wrap.js';
 
-export type PresetsScreenProps = {
+type PresetsScreenProps = {
 	entries: PresetEntry[];
 	/** Edited, unsaved versions by preset name. */
 	drafts: Record<string, LoadedPreset>;

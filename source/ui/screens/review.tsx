@@ -1,7 +1,7 @@
 import {useEffect, useMemo, useRef, useState} from 'react';
 import {Box, Text} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
-import type {StatsDocument} from '../../engine/masks/stats-types.js';
+import type {StatsDocument} from '../../engine/index.js';
 import {useAppContext} from '../app-context.js';
 import {Histogram} from '../components/histogram.js';
 import {Pane} from '../components/pane.js';
@@ -15,7 +15,7 @@ import {pairIou, sortTiles, tileDisagreement, tileSorts, type TileSort} from '..
 import type {WriteResult} from '../summary.js';
 import {useTheme} from '../theme.js';
 
-export type ReviewScreenProps = {
+type ReviewScreenProps = {
 	handle: RunHandle;
 	session: ReviewSession;
 	onWritten: (result: WriteResult) => void;

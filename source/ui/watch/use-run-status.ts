@@ -1,7 +1,8 @@
 import {useEffect, useState} from 'react';
-import {readRunStatus, type RunStatus} from '../../engine/shard/run-status.js';
+import {readRunStatus, type RunStatus} from '../../engine/index.js';
+import {messageOf} from '../../errors.js';
 
-export type PolledStatus = {status?: RunStatus; error?: string};
+type PolledStatus = {status?: RunStatus; error?: string};
 
 /** The run folder's status, read again every `intervalMs` (status files change about once a second). */
 export function useRunStatus(runDir: string, initial?: RunStatus, intervalMs = 1000): PolledStatus {
@@ -16,7 +17,7 @@ export function useRunStatus(runDir: string, initial?: RunStatus, intervalMs = 1
 				const status = await readRunStatus(runDir);
 				if (!stopped) setPolled({status});
 			} catch (error) {
-				if (!stopped) setPolled((previous) => ({status: previous.status, error: error instanceof Error ? error.message : String(error)}));
+				if (!stopped) setPolled((previous) => ({status: previous.status, error: messageOf(error)}));
 			} finally {
 				reading = false;
 			}

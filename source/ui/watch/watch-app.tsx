@@ -5,8 +5,7 @@
 import {useEffect, useMemo, useState} from 'react';
 import {Box, Text, useApp} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
-import {emptySnapshot, overallProgress} from '../../engine/pipeline/snapshot.js';
-import type {Liveness, RunStatus, StatusEntry} from '../../engine/shard/run-status.js';
+import {emptySnapshot, overallProgress, type Liveness, type RunStatus, type StatusEntry} from '../../engine/index.js';
 import {AppContext, type AppContextValue} from '../app-context.js';
 import {Frame} from '../components/frame.js';
 import {HelpOverlay} from '../components/help-overlay.js';
@@ -20,12 +19,12 @@ import {aggregateSnapshots} from './aggregate.js';
 import {StatusHandle} from './status-handle.js';
 import {useRunStatus} from './use-run-status.js';
 
-export const watchKeys: KeyHelp[] = [
+const watchKeys: KeyHelp[] = [
 	{keys: 'q  Esc', action: 'stop watching (the run goes on)'},
 	{keys: 'Ctrl-C', action: 'stop watching'},
 ];
 
-export type WatchAppProps = {
+type WatchAppProps = {
 	runDir: string;
 	/** The status the command already read (so the first frame is not empty). */
 	initial?: RunStatus;

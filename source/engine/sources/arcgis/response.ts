@@ -6,6 +6,7 @@
 import {fromArrayBuffer} from 'geotiff';
 import sharp from 'sharp';
 import type {HttpResponse} from '../transport.js';
+import {messageOf} from '../../../errors.js';
 
 export type ImageFormat = 'tiff' | 'png' | 'jpeg';
 
@@ -165,7 +166,7 @@ export async function decodeImage(body: Uint8Array, format: ImageFormat, expecte
 	try {
 		image = format === 'tiff' ? await decodeTiff(body, expected.bands) : await decodePicture(body, expected.bands);
 	} catch (error) {
-		throw new ResponseProblem(`a ${format.toUpperCase()} that cannot be decoded (${error instanceof Error ? error.message : String(error)}), truncated?`, 'transient');
+		throw new ResponseProblem(`a ${format.toUpperCase()} that cannot be decoded (${messageOf(error)}), truncated?`, 'transient');
 	}
 	image = withoutAlpha(image, expected.bands);
 	if (image.width !== expected.width || image.height !== expected.height) {
