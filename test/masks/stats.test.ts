@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {compareStrips, unpackStrip, borderStrips} from '../../source/engine/masks/borders.js';
 import {mergeStats} from '../../source/engine/masks/run-stats.js';
 import {summariseTile} from '../../source/engine/masks/tile-stats.js';
-import {thresholdByte} from '../../source/engine/masks/threshold.js';
+import {thresholdByte} from '../../source/engine/classes/threshold-byte.js';
 import type {Tile} from '../../source/engine/geo/plan.js';
 import {grid} from './grid.js';
 

@@ -1,5 +1,6 @@
 import {availableParallelism} from 'node:os';
-import {RunError, UserError} from '../../errors.js';
+import {abortError, RunError, UserError} from '../../errors.js';
+import {classConfigOf, type ClassConfig} from '../classes/class-config.js';
 import {checkSameClasses, checkSessionIo} from './io-check.js';
 import {resolveModelPaths} from './discover.js';
 import {loadModelSpec} from './metadata.js';
@@ -10,8 +11,9 @@ import type {Ensemble, EnsembleOptions, InferEvent, ModelInfo, PredictInput, Pre
 
 type Member = {info: ModelInfo; worker: ModelWorker};
 
-function abortError(signal: AbortSignal): Error {
-	return signal.reason instanceof Error ? signal.reason : new DOMException('The run was interrupted', 'AbortError');
+/** What an aborted tile rejects with: the abort's reason when it is an error (a failure elsewhere stays that failure). */
+function abortReason(signal: AbortSignal): Error {
+	return signal.reason instanceof Error ? signal.reason : abortError('The run was interrupted');
 }
 
 /** Load every model into its own worker and return the ensemble that runs them all on each tile. */
@@ -24,6 +26,7 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 	const paths = await resolveModelPaths(options.models);
 	const specs = await Promise.all(paths.map((file) => loadModelSpec(file)));
 	checkSameClasses(specs);
+	const classes = classConfigOf(specs[0].classNames);
 	const threads = options.threadsPerModel ?? Math.max(1, Math.floor(availableParallelism() / specs.length));
 	signal?.throwIfAborted();
 
@@ -35,6 +38,7 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 				intraOpThreads: threads,
 				batchSize,
 				output: spec.output,
+				planes: classes.planes,
 				input: {bands: spec.bands, mean: spec.mean, std: spec.std, dsm: spec.dsm},
 			}),
 		),
@@ -71,7 +75,7 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 		throw error;
 	}
 	for (const {info} of members) onEvent?.({type: 'model-ready', model: info.name, provider: info.provider, reason: info.providerReason});
-	return new RunningEnsemble(members, mode, options.overlap, signal, onEvent);
+	return new RunningEnsemble(members, classes, mode, options.overlap, signal, onEvent);
 }
 
 class RunningEnsemble implements Ensemble {
@@ -83,6 +87,7 @@ class RunningEnsemble implements Ensemble {
 
 	constructor(
 		private readonly members: Member[],
+		readonly classes: ClassConfig,
 		private readonly mode: 'resize' | 'sliding',
 		private readonly overlap: number | undefined,
 		private readonly signal: AbortSignal | undefined,
@@ -91,16 +96,16 @@ class RunningEnsemble implements Ensemble {
 		this.models = members.map((member) => member.info);
 		this.needsDsm = this.models.some((model) => model.needsDsm);
 		this.threshold = this.models.reduce((sum, model) => sum + model.threshold, 0) / this.models.length;
-		this.onAbort = () => void this.abort(abortError(signal!));
+		this.onAbort = () => void this.abort(abortReason(signal!));
 		signal?.addEventListener('abort', this.onAbort, {once: true});
 	}
 
 	async predict(input: PredictInput): Promise<Prediction> {
-		if (this.signal?.aborted) throw abortError(this.signal);
+		if (this.signal?.aborted) throw abortReason(this.signal);
 		if (this.closed) throw new RunError('the ensemble is closed');
 		const started = performance.now();
 		checkInput(input, this.needsDsm);
-		// Each member's worker makes its inputs from the tile, runs them and returns its probabilities at the output size.
+		// Each member's worker makes its inputs from the tile, runs them and returns its class planes at the output size.
 		const {tile, layout} = shareTile(input);
 		const members = await Promise.all(
 			this.members.map(async ({info, worker}) => {
@@ -110,11 +115,12 @@ class RunningEnsemble implements Ensemble {
 				return probability;
 			}),
 		);
-		const probability = new Float32Array(input.outWidth * input.outHeight);
+		const {planes} = this.classes;
+		const probability = new Float32Array(planes * input.outWidth * input.outHeight);
 		for (const member of members) for (let i = 0; i < probability.length; i++) probability[i] += member[i];
 		for (let i = 0; i < probability.length; i++) probability[i] /= members.length;
 		this.onEvent?.({type: 'ensemble-tile', tileId: input.id, ms: performance.now() - started});
-		return {probability, members};
+		return {planes, probability, members};
 	}
 
 	/** Waits for queued work, releases the sessions and ends the workers (also after an abort). */

@@ -8,7 +8,8 @@ export type ResolvedIo = {inputName: string; outputName: string; tileSize: numbe
 
 /**
  * Check the session's real input and output against the spec: one float32 NCHW input whose channel count
- * equals the bands, square spatial size (static sizes must equal tile_size), and an N×1×H×W or N×2×H×W output.
+ * equals the bands, square spatial size (static sizes must equal tile_size), and an output of one channel per
+ * class (N×C×H×W), or of one channel (N×1×H×W, the foreground) for a binary model.
  */
 export function checkSessionIo(spec: ModelSpec, inputs: ValueInfo[], outputs: ValueInfo[]): ResolvedIo {
 	const where = spec.sidecar ? `${spec.path} (with ${spec.sidecar})` : spec.path;
@@ -39,8 +40,9 @@ export function checkSessionIo(spec: ModelSpec, inputs: ValueInfo[], outputs: Va
 	}
 	const outChannels = output.shape[1];
 	const classes = Object.keys(spec.classNames).length;
-	if (typeof outChannels === 'number' && outChannels !== 1 && outChannels !== classes) {
-		throw fail(`the output has ${outChannels} channels for ${classes} classes`, 'Export an N×1×H×W or N×2×H×W output, or fix class_names.');
+	const accepted = classes === 2 ? [1, 2] : [classes];
+	if (typeof outChannels === 'number' && !accepted.includes(outChannels)) {
+		throw fail(`the output has ${outChannels} channels for ${classes} classes`, `Export an ${accepted.map((c) => `N×${c}×H×W`).join(' or ')} output, or fix class_names.`);
 	}
 	return {inputName: input.name, outputName: output.name, tileSize, outputChannels: typeof outChannels === 'number' ? outChannels : 1};
 }

@@ -13,13 +13,15 @@ export type WorkerInit = {
 	/** Most inputs one session.run() takes; undefined: 1 on the CPU (batching costs CPU there), 4 on CUDA. */
 	batchSize?: number;
 	output: 'probabilities' | 'logits';
+	/** Class probability planes to make of the model's output channels (see class-planes.ts). */
+	planes: number;
 	input: InputSpec;
 };
 
 /** Where a tile's rasters lie in the buffer it is shared in: the DSM's float32 samples first (when there is one), then the RGB bytes. */
 export type TileLayout = {width: number; height: number; hasDsm: boolean; nodata?: number};
 
-/** One tile for one model: cut or resize it to the model's size, run it, and return its probabilities at outWidth × outHeight. */
+/** One tile for one model: cut or resize it to the model's size, run it, and return its class planes at outWidth × outHeight. */
 export type TileRequest = TileLayout & {
 	type: 'predict';
 	id: number;
@@ -42,7 +44,7 @@ export type FromWorker =
 	| {type: 'ready'; provider: 'cuda' | 'cpu'; failures: Array<{provider: string; message: string}>; inputs: ValueInfo[]; outputs: ValueInfo[]}
 	| {type: 'init-error'; failures: Array<{provider: string; message: string}>}
 	/**
-	 * One tile's foreground probabilities (outWidth × outHeight float32, 0 where the DSM has no data); ms is
+	 * One tile's class probabilities (planes × outHeight × outWidth float32, plane-major, 0 where the DSM has no data); ms is
 	 * its share of the run time of the batches its inputs ran in, batch the largest of those batches.
 	 */
 	| {type: 'result'; id: number; data: ArrayBuffer; ms: number; batch: number}

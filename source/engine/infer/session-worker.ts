@@ -6,8 +6,10 @@
  */
 import {parentPort, workerData} from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import {classPlanes} from './class-planes.js';
 import {memberTile, type MemberTile} from './member-tile.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
+import {messageOf} from '../../errors.js';
 
 const init = workerData as WorkerInit;
 // The native "failed to load library" line of a CUDA attempt would land on the terminal; the failure is reported instead.
@@ -17,10 +19,10 @@ const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMes
 
 /** One model-size input of a tile waiting for a batch. */
 type Input = {tile: number; index: number; data: Float32Array; channels: number; size: number};
-/** A tile whose inputs are queued or running: its model outputs so far and the time they took. */
 /** Set once the session exists: the default depends on the provider it got. */
 let batchSize = 1;
 
+/** A tile whose inputs are queued or running: its model outputs so far and the time they took. */
 type Tile = {work: MemberTile; outputs: Float32Array[]; remaining: number; ms: number; batch: number};
 
 async function createSession(): Promise<void> {
@@ -48,7 +50,7 @@ async function createSession(): Promise<void> {
 			serve(session);
 			return;
 		} catch (error) {
-			failures.push({provider, message: error instanceof Error ? error.message : String(error)});
+			failures.push({provider, message: messageOf(error)});
 		}
 	}
 	post({type: 'init-error', failures});
@@ -70,7 +72,7 @@ function serve(session: ort.InferenceSession): void {
 	const fail = (ids: number[], error: unknown) => {
 		for (const id of ids) tiles.delete(id);
 		for (let i = queue.length - 1; i >= 0; i--) if (ids.includes(queue[i].tile)) queue.splice(i, 1);
-		post({type: 'run-error', ids, message: error instanceof Error ? error.message : String(error)});
+		post({type: 'run-error', ids, message: messageOf(error)});
 	};
 
 	const finishTile = (id: number, tile: Tile) => {
@@ -121,7 +123,7 @@ function serve(session: ort.InferenceSession): void {
 		}
 		let work: MemberTile;
 		try {
-			work = memberTile(init.input, message);
+			work = memberTile(init.input, message, init.planes);
 		} catch (error) {
 			fail([message.id], error);
 			return;
@@ -147,7 +149,7 @@ function takeBatch(queue: Input[], first: Input): Input[] {
 	return batch;
 }
 
-/** Run one batch; each input's foreground probabilities (size × size) and its share of the run time. */
+/** Run one batch; each input's class probability planes (planes × size × size) and its share of the run time. */
 async function runBatch(session: ort.InferenceSession, inputName: string, outputName: string, batch: Input[]): Promise<{probabilities: Float32Array[]; ms: number}> {
 	const {channels, size} = batch[0];
 	const plane = size * size;
@@ -161,27 +163,10 @@ async function runBatch(session: ort.InferenceSession, inputName: string, output
 		const [, outChannels, height, width] = output.dims;
 		if (height !== size || width !== size) throw new Error(`the model returned ${height}×${width} for a ${size}×${size} input`);
 		const values = output.data as Float32Array;
-		return {probabilities: batch.map((_, index) => foreground(values, index, outChannels, plane)), ms};
+		return {probabilities: batch.map((_, index) => classPlanes(values, index, outChannels, plane, init.planes, init.output)), ms};
 	} finally {
 		output.dispose();
 	}
-}
-
-/** Probability of class 1 for one batch item: sigmoid of a single logit channel, softmax over two. */
-function foreground(values: Float32Array, index: number, channels: number, plane: number): Float32Array {
-	const out = new Float32Array(plane);
-	const base = index * channels * plane;
-	const logits = init.output === 'logits';
-	if (channels === 1) {
-		for (let i = 0; i < plane; i++) out[i] = logits ? 1 / (1 + Math.exp(-values[base + i])) : values[base + i];
-	} else {
-		for (let i = 0; i < plane; i++) {
-			const background = values[base + i];
-			const object = values[base + plane + i];
-			out[i] = logits ? 1 / (1 + Math.exp(background - object)) : object;
-		}
-	}
-	return out;
 }
 
 async function shutdown(session: ort.InferenceSession): Promise<void> {

@@ -1,3 +1,4 @@
+import type {ClassConfig} from '../classes/class-config.js';
 import type {Band} from './metadata.js';
 
 export type Provider = 'auto' | 'cpu' | 'cuda';
@@ -51,14 +52,18 @@ export type PredictInput = {
 };
 
 export type Prediction = {
-	/** Mean of the members' probabilities, outWidth × outHeight, row-major. */
+	/** Class probability planes per pixel (the ensemble's `classes.planes`: 1 for a binary model, the foreground's). */
+	planes: number;
+	/** Mean of the members' probabilities: planes × outHeight × outWidth, plane-major, each plane row-major. */
 	probability: Float32Array;
-	/** Each model's probability at the output size, in the order of `models`. */
+	/** Each model's probabilities at the output size, laid out the same, in the order of `models`. */
 	members: Float32Array[];
 };
 
 export interface Ensemble {
 	models: ModelInfo[];
+	/** The classes the members share, from their class_names. */
+	classes: ClassConfig;
 	needsDsm: boolean;
 	/** The members' mean seg_thresh: the default threshold for masks. */
 	threshold: number;

@@ -46,7 +46,7 @@ export function cutWindow(planes: Float32Array, channels: number, width: number,
 	return out;
 }
 
-/** Weighted average of overlapping window predictions. */
+/** Weighted average of overlapping window predictions of `planes` planes each (plane-major). */
 export class Blender {
 	private readonly sum: Float32Array;
 	private readonly weight: Float32Array;
@@ -56,8 +56,9 @@ export class Blender {
 		private readonly width: number,
 		private readonly height: number,
 		private readonly size: number,
+		private readonly planes = 1,
 	) {
-		this.sum = new Float32Array(width * height);
+		this.sum = new Float32Array(planes * width * height);
 		this.weight = new Float32Array(width * height);
 		this.profile = blendWeights(size);
 	}
@@ -65,20 +66,26 @@ export class Blender {
 	add(window: Window, prediction: Float32Array): void {
 		const rows = Math.min(this.size, this.height - window.y);
 		const cols = Math.min(this.size, this.width - window.x);
+		const plane = this.width * this.height;
+		const windowPlane = this.size * this.size;
 		for (let y = 0; y < rows; y++) {
 			const wy = this.profile[y];
 			const target = (window.y + y) * this.width + window.x;
 			for (let x = 0; x < cols; x++) {
 				const w = wy * this.profile[x];
-				this.sum[target + x] += prediction[y * this.size + x] * w;
+				for (let p = 0; p < this.planes; p++) this.sum[p * plane + target + x] += prediction[p * windowPlane + y * this.size + x] * w;
 				this.weight[target + x] += w;
 			}
 		}
 	}
 
 	result(): Float32Array {
-		const out = new Float32Array(this.width * this.height);
-		for (let i = 0; i < out.length; i++) out[i] = this.weight[i] > 0 ? this.sum[i] / this.weight[i] : 0;
+		const plane = this.width * this.height;
+		const out = new Float32Array(this.planes * plane);
+		for (let i = 0; i < out.length; i++) {
+			const weight = this.weight[i % plane];
+			out[i] = weight > 0 ? this.sum[i] / weight : 0;
+		}
 		return out;
 	}
 }

@@ -60,7 +60,7 @@ export function mergeStats(tiles: TileStats[], context: MergeContext): RunStats 
 		filledPixels: sum((tile) => tile.postprocess.filledPixels),
 	};
 
-	return {
+	const stats: RunStats = {
 		version: 1,
 		threshold: context.threshold,
 		uncertainMargin,
@@ -94,6 +94,17 @@ export function mergeStats(tiles: TileStats[], context: MergeContext): RunStats 
 		postprocessed,
 		seams: seamStats(tiles, context.plan),
 	};
+	const classPixels = sumClassPixels(tiles);
+	if (classPixels) stats.classPixels = classPixels;
+	return stats;
+}
+
+function sumClassPixels(tiles: TileStats[]): number[] | undefined {
+	const counted = tiles.flatMap((tile) => (tile.classPixels ? [tile.classPixels] : []));
+	if (counted.length === 0) return undefined;
+	const total = new Array<number>(counted[0].length).fill(0);
+	for (const counts of counted) counts.forEach((value, id) => (total[id] += value));
+	return total;
 }
 
 /**

@@ -10,7 +10,7 @@ export const uncertainMargin = 0.2;
 export type Overlap = {intersection: number; union: number; iou: number | null};
 
 export type ComponentStats = {
-	/** Foreground components (8-connected) of the final mask; a component cut by a tile edge counts in each tile. */
+	/** Foreground components (8-connected, any class but the background) of the final mask; a component cut by a tile edge counts in each tile. */
 	count: number;
 	minPixels: number;
 	maxPixels: number;
@@ -20,7 +20,7 @@ export type ComponentStats = {
 
 export type MemberStats = {
 	model: string;
-	/** Valid pixels where the member's own probability ≥ threshold. */
+	/** Valid pixels the member's own probabilities make foreground at the threshold. */
 	foregroundPixels: number;
 	foregroundFraction: number;
 	/** Against the ensemble's thresholded probability before post-processing. */
@@ -42,7 +42,7 @@ export type TileStats = {
 	nodataPixels: number;
 	nodataFraction: number;
 	validPixels: number;
-	/** Of the final mask, after post-processing. */
+	/** Of the final mask, after post-processing: pixels of any class but the background. */
 	foregroundPixels: number;
 	foregroundFraction: number;
 	foregroundArea: number;
@@ -58,6 +58,8 @@ export type TileStats = {
 	borders: BorderStrips;
 	/** The nodata mask along the edges, only for tiles with nodata pixels (the seam check skips those pixels). */
 	nodataBorders?: BorderStrips;
+	/** Valid pixels of the final mask per class id; only multi-class runs carry it (foregroundPixels says it for binary ones). */
+	classPixels?: number[];
 };
 
 export type SeamStats = {
@@ -105,6 +107,8 @@ export type RunStats = {
 	pairs: PairStats[];
 	postprocessed: PostprocessReport;
 	seams: SeamStats;
+	/** The tiles' classPixels summed; multi-class runs only. */
+	classPixels?: number[];
 };
 
 export type StatsDocument = {overall: RunStats; tiles: TileStats[]};

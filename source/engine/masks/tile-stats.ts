@@ -1,15 +1,16 @@
+import {defaultClasses, type ClassConfig} from '../classes/class-config.js';
+import {schemeOf} from '../classes/registry.js';
 import type {Tile} from '../geo/plan.js';
 import {borderStrips} from './borders.js';
 import {foregroundConnectivity, labelComponents} from './components.js';
 import {postprocessMask, type PostprocessSettings} from './postprocess.js';
 import {fraction, histogramBins, overlap, uncertainMargin, type ComponentStats, type PairStats, type TileStats} from './stats-types.js';
-import {thresholdByte, thresholdMask} from './threshold.js';
 
 export type TileSummaryInput = {
 	tile: Tile;
-	/** Ensemble probability × 255, row-major, `width × height`. */
+	/** Ensemble class probabilities × 255: `classes.planes` planes of `width × height`, plane-major, each row-major. */
 	probability: Uint8Array;
-	/** Each member's probability × 255, in the order of `models`. */
+	/** Each member's probabilities × 255, laid out the same, in the order of `models`. */
 	members: Uint8Array[];
 	models: string[];
 	/** 1 where the source imagery had no data. */
@@ -18,10 +19,12 @@ export type TileSummaryInput = {
 	height: number;
 	threshold: number;
 	postprocess: PostprocessSettings;
+	/** The run's classes; a binary model's when not given. */
+	classes?: ClassConfig;
 };
 
 export type TileSummary = {
-	/** Final mask 0/1 after threshold, post-processing and nodata. */
+	/** Final mask of class ids after threshold, post-processing and nodata (background where there is no data). */
 	mask: Uint8Array;
 	stats: TileStats;
 };
@@ -30,11 +33,11 @@ export type TileSummary = {
 const maxMembers = 16;
 
 export function summariseTile(input: TileSummaryInput): TileSummary {
-	const {tile, probability, members, models, nodata, width, height, threshold} = input;
+	const {tile, probability, members, models, nodata, width, height, threshold, classes = defaultClasses} = input;
+	const scheme = schemeOf(classes);
 	const pixels = width * height;
-	checkSizes(input, pixels);
+	checkSizes(input, pixels, classes.planes);
 	const cellArea = ((tile.bbox.xmax - tile.bbox.xmin) / width) * ((tile.bbox.ymax - tile.bbox.ymin) / height);
-	const cut = thresholdByte(threshold);
 	const binOf = new Uint8Array(256);
 	const uncertain = new Uint8Array(256);
 	for (let b = 0; b < 256; b++) {
@@ -42,14 +45,17 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 		uncertain[b] = Math.abs(b / 255 - threshold) < uncertainMargin ? 1 : 0;
 	}
 
-	// Agreement bit patterns, one member at a time (tight loops over one typed array each).
+	// Agreement on foreground (any class but the background) as bit patterns, one member at a time.
+	const {background} = classes;
+	const mask = scheme.decide(probability, pixels, threshold);
 	const pattern = members.length < 7 ? new Uint8Array(pixels) : new Uint32Array(pixels);
-	for (let i = 0; i < pixels; i++) pattern[i] = probability[i] >= cut ? 1 : 0;
+	for (let i = 0; i < pixels; i++) pattern[i] = mask[i] !== background ? 1 : 0;
 	for (let k = 0; k < members.length; k++) {
-		const member = members[k];
+		const member = scheme.decide(members[k], pixels, threshold);
 		const bit = 2 << k;
-		for (let i = 0; i < pixels; i++) if (member[i] >= cut) pattern[i] |= bit;
+		for (let i = 0; i < pixels; i++) if (member[i] !== background) pattern[i] |= bit;
 	}
+	const confidence = scheme.confidence(probability, pixels);
 	const byteCounts = new Float64Array(256);
 	const patterns = new Float64Array(1 << (members.length + 1));
 	let nodataPixels = 0;
@@ -59,12 +65,12 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 				nodataPixels++;
 				continue;
 			}
-			byteCounts[probability[i]]++;
+			byteCounts[confidence[i]]++;
 			patterns[pattern[i]]++;
 		}
 	} else {
 		for (let i = 0; i < pixels; i++) {
-			byteCounts[probability[i]]++;
+			byteCounts[confidence[i]]++;
 			patterns[pattern[i]]++;
 		}
 	}
@@ -76,10 +82,12 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	}
 	const validPixels = pixels - nodataPixels;
 
-	const mask = thresholdMask(probability, threshold, nodata);
-	const postprocess = postprocessMask(mask, width, height, input.postprocess, cellArea);
-	if (nodata) for (let i = 0; i < pixels; i++) if (nodata[i]) mask[i] = 0;
-	const {count, sizes} = labelComponents(mask, width, height, {value: 1, connectivity: foregroundConnectivity});
+	if (nodata) for (let i = 0; i < pixels; i++) if (nodata[i]) mask[i] = background;
+	const foreground = foregroundOf(mask, classes);
+	const postprocess = postprocessMask(foreground, width, height, input.postprocess, cellArea);
+	if (nodata) for (let i = 0; i < pixels; i++) if (nodata[i]) foreground[i] = 0;
+	if (foreground !== mask) applyForeground(mask, foreground, background);
+	const {count, sizes} = labelComponents(foreground, width, height, {value: 1, connectivity: foregroundConnectivity});
 	let foregroundPixels = 0;
 	for (let label = 1; label <= count; label++) foregroundPixels += sizes[label];
 
@@ -131,10 +139,37 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 		members: memberStats,
 		pairs,
 		postprocess,
-		borders: borderStrips(mask, width, height),
+		borders: borderStrips(foreground, width, height),
 	};
 	if (nodata && nodataPixels > 0) stats.nodataBorders = borderStrips(nodata, width, height);
+	if (classes.classes.length > 2) stats.classPixels = classPixels(mask, classes, nodata);
 	return {mask, stats};
+}
+
+/** 1 where the mask holds a class other than the background: the mask itself when it already is 0/1. */
+function foregroundOf(mask: Uint8Array, classes: ClassConfig): Uint8Array {
+	if (classes.classes.length === 2 && classes.background === 0) return mask;
+	const foreground = new Uint8Array(mask.length);
+	for (let i = 0; i < mask.length; i++) foreground[i] = mask[i] === classes.background ? 0 : 1;
+	return foreground;
+}
+
+/**
+ * Carry post-processing back into a class mask: removed objects become background, and a filled hole takes
+ * the class to its left (a hole never touches the tile's edge, so that pixel is in the same row and set already).
+ */
+function applyForeground(mask: Uint8Array, foreground: Uint8Array, background: number): void {
+	for (let i = 0; i < mask.length; i++) {
+		if (!foreground[i]) mask[i] = background;
+		else if (mask[i] === background) mask[i] = mask[i - 1];
+	}
+}
+
+/** Valid pixels per class id. */
+function classPixels(mask: Uint8Array, classes: ClassConfig, nodata?: Uint8Array): number[] {
+	const counts = new Array<number>(classes.classes.length).fill(0);
+	for (let i = 0; i < mask.length; i++) if (!nodata?.[i]) counts[mask[i]]++;
+	return counts;
 }
 
 function componentStats(sizes: Int32Array, count: number): ComponentStats {
@@ -152,13 +187,15 @@ function componentStats(sizes: Int32Array, count: number): ComponentStats {
 	return {count, minPixels, maxPixels, log2Bins};
 }
 
-function checkSizes(input: TileSummaryInput, pixels: number): void {
+function checkSizes(input: TileSummaryInput, pixels: number, planes: number): void {
 	const {probability, members, models, nodata} = input;
-	if (probability.length !== pixels) throw new Error(`tile ${input.tile.id}: probability has ${probability.length} pixels, expected ${input.width}×${input.height}`);
+	const values = planes * pixels;
+	const expected = `${planes > 1 ? `${planes}×` : ''}${input.width}×${input.height}`;
+	if (probability.length !== values) throw new Error(`tile ${input.tile.id}: probability has ${probability.length} values, expected ${expected}`);
 	if (members.length !== models.length) throw new Error(`tile ${input.tile.id}: ${members.length} member probabilities for ${models.length} models`);
 	if (members.length > maxMembers) throw new Error(`at most ${maxMembers} ensemble members are supported, got ${members.length}`);
 	for (const [k, member] of members.entries()) {
-		if (member.length !== pixels) throw new Error(`tile ${input.tile.id}: member ${models[k]} has ${member.length} pixels, expected ${pixels}`);
+		if (member.length !== values) throw new Error(`tile ${input.tile.id}: member ${models[k]} has ${member.length} values, expected ${expected}`);
 	}
 	if (nodata && nodata.length !== pixels) throw new Error(`tile ${input.tile.id}: nodata mask has ${nodata.length} pixels, expected ${pixels}`);
 }

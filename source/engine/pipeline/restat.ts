@@ -1,3 +1,4 @@
+import {defaultClasses, type ClassConfig} from '../classes/class-config.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
 import {memberProbabilityFile, probabilityFile} from '../run-folder/paths.js';
@@ -5,6 +6,7 @@ import type {PostprocessSettings} from '../masks/postprocess.js';
 import type {Probability, ProbabilityCache} from './probability-cache.js';
 import {mergeStats} from '../masks/run-stats.js';
 import type {RunStats, TileStats} from '../masks/stats-types.js';
+import {separatePlanes} from '../masks/planes.js';
 import {summariseTile, type TileSummary} from '../masks/tile-stats.js';
 
 export type RestatOptions = {
@@ -14,25 +16,29 @@ export type RestatOptions = {
 	nodata?: (tile: Tile) => Promise<Uint8Array | undefined>;
 	/** Keeps decoded probabilities for the next restat (e.g. while the user tries thresholds). */
 	cache?: ProbabilityCache;
+	/** The run's classes; a binary model's when not given. */
+	classes?: ClassConfig;
 };
 
-async function decodeProbability(file: string, tile: Tile): Promise<Probability> {
+/** A probability file's class planes, plane-major. */
+async function decodeProbability(file: string, tile: Tile, planes: number): Promise<Probability> {
 	const raster = await readGeoTiffFile(file);
-	if (raster.bands !== 1 || !(raster.data instanceof Uint8Array)) {
-		throw new Error(`${file} is not a 1-band uint8 probability raster (tile ${tile.id}); delete it and rerun inference for the tile`);
+	if (raster.bands !== planes || !(raster.data instanceof Uint8Array)) {
+		throw new Error(`${file} is not a ${planes}-band uint8 probability raster (tile ${tile.id}); delete it and rerun inference for the tile`);
 	}
-	return {data: raster.data, width: raster.width, height: raster.height};
+	return {data: separatePlanes(raster.data, planes), width: raster.width, height: raster.height};
 }
 
-function readProbability(file: string, tile: Tile, cache?: ProbabilityCache): Promise<Probability> {
-	return cache ? cache.get(file, () => decodeProbability(file, tile)) : decodeProbability(file, tile);
+function readProbability(file: string, tile: Tile, planes: number, cache?: ProbabilityCache): Promise<Probability> {
+	return cache ? cache.get(file, () => decodeProbability(file, tile, planes)) : decodeProbability(file, tile, planes);
 }
 
 /** Mask and statistics of one tile for a new threshold and post-processing, from the stored probabilities. */
 export async function restatTile(runDir: string, tile: Tile, models: string[], options: RestatOptions): Promise<TileSummary> {
+	const {classes = defaultClasses} = options;
 	const [ensemble, members, nodata] = await Promise.all([
-		readProbability(probabilityFile(runDir, tile.id), tile, options.cache),
-		Promise.all(models.map((model) => readProbability(memberProbabilityFile(runDir, model, tile.id), tile, options.cache))),
+		readProbability(probabilityFile(runDir, tile.id), tile, classes.planes, options.cache),
+		Promise.all(models.map((model) => readProbability(memberProbabilityFile(runDir, model, tile.id), tile, classes.planes, options.cache))),
 		options.nodata?.(tile),
 	]);
 	for (const [k, member] of members.entries()) {
@@ -50,6 +56,7 @@ export async function restatTile(runDir: string, tile: Tile, models: string[], o
 		height: ensemble.height,
 		threshold: options.threshold,
 		postprocess: options.postprocess,
+		classes,
 	});
 }
 

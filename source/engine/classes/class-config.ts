@@ -1,0 +1,64 @@
+/**
+ * The classes a run segments, read once from the models' class_names and carried by every stage:
+ * predictions and probability files hold `planes` class planes, masks hold class ids, outputs name
+ * and colour the classes from here.
+ */
+import type {PaletteEntry} from '../geo/georaster.js';
+import {classSchemes, type ClassSchemeName} from './registry.js';
+
+export type {ClassSchemeName} from './registry.js';
+
+export type ClassInfo = {id: number; name: string; color: PaletteEntry};
+
+export type ClassConfig = {
+	/** Every class a mask can hold, ordered by id (0, 1, ...). */
+	classes: ClassInfo[];
+	/** The class of pixels that are none of the others (background / null class). */
+	background: number;
+	/** Probability planes per pixel: 1 for a binary model (the foreground's probability), else one per class. */
+	planes: number;
+	/** How masks are decided from the planes (the folder under engine/classes/ of that name). */
+	scheme: ClassSchemeName;
+};
+
+/** Colours of class ids: 0 background (black; the VRT shows it transparent), then distinct hues. */
+export const classPalette: PaletteEntry[] = [
+	[0, 0, 0],
+	[255, 140, 0],
+	[31, 119, 180],
+	[44, 160, 44],
+	[214, 39, 40],
+	[148, 103, 189],
+	[140, 86, 75],
+	[227, 119, 194],
+	[127, 127, 127],
+	[188, 189, 34],
+	[23, 190, 207],
+];
+
+function colorOf(id: number): PaletteEntry {
+	return classPalette[id] ?? classPalette[1 + ((id - 1) % (classPalette.length - 1))];
+}
+
+/** The classes of models whose class_names are `classNames` (ids 0..C-1, checked by the model loader). */
+export function classConfigOf(classNames: Record<string, string>): ClassConfig {
+	const classes = Object.entries(classNames)
+		.map(([id, name]) => ({id: Number(id), name, color: colorOf(Number(id))}))
+		.sort((a, b) => a.id - b.id);
+	const scheme = (Object.keys(classSchemes) as ClassSchemeName[]).find((name) => classSchemes[name].takes(classes.length));
+	if (!scheme) throw new Error(`no class scheme takes ${classes.length} classes`);
+	return {classes, background: 0, planes: classSchemes[scheme].planes(classes.length), scheme};
+}
+
+/** A binary run's classes when no model says otherwise. */
+export const defaultClasses: ClassConfig = classConfigOf({'0': 'background', '1': 'foreground'});
+
+/** The classes other than the background, for outputs that describe what was found. */
+export function foregroundClasses(config: ClassConfig): ClassInfo[] {
+	return config.classes.filter((info) => info.id !== config.background);
+}
+
+/** The class ids → names map, as models' class_names and result files hold it. */
+export function classNamesOf(config: ClassConfig): Record<string, string> {
+	return Object.fromEntries(config.classes.map((info) => [String(info.id), info.name]));
+}
