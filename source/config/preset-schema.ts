@@ -54,6 +54,49 @@ export const layerSchema = z
 		context.addIssue({code: 'custom', path: ['kind'], input: layer.kind, message: `but the url ends in /${layer.kind === 'ImageServer' ? 'MapServer' : 'ImageServer'}; make kind and the url agree`});
 	});
 
+/** The output formats, in the order they are written; engine/outputs/registry.ts has a writer for each. */
+export const outputFormatNames = ['masks', 'vrt', 'geojson', 'training', 'stats'] as const;
+
+export type OutputFormat = (typeof outputFormatNames)[number];
+
+/** Formats made from the mask tiles on disk. */
+const readsMaskTiles: OutputFormat[] = ['vrt', 'geojson'];
+
+/** The fields older presets switched formats off with; `false` leaves the format out. */
+const legacyFormatFlags = ['training', 'geojson'] as const;
+
+const outputSchema = z
+	.object({
+		dir: z.string().min(1).default('deepmask-out'),
+		maskSize: z
+			.object({width: z.number().int().positive(), height: z.number().int().positive()})
+			.strict()
+			.optional()
+			.describe('size of written masks; default: the tile size'),
+		formats: z.array(z.enum(outputFormatNames)).min(1).optional().describe(`what to write; default all of ${outputFormatNames.join(', ')}`),
+		training: z.boolean().optional().describe('old presets: false is output.formats without "training"'),
+		geojson: z.boolean().optional().describe('old presets: false is output.formats without "geojson"'),
+	})
+	.strict()
+	.superRefine((output, context) => {
+		for (const flag of legacyFormatFlags) {
+			if (output[flag] === undefined || output.formats === undefined) continue;
+			context.addIssue({code: 'custom', path: [flag], input: output[flag], message: `but output.formats is given too; remove output.${flag} and list the formats in output.formats only`});
+		}
+		const formats = output.formats ?? outputFormatNames;
+		const needing = readsMaskTiles.filter((format) => formats.includes(format));
+		if (needing.length > 0 && !formats.includes('masks')) {
+			context.addIssue({code: 'custom', path: ['formats'], input: output.formats, message: `but ${needing.join(' and ')} ${needing.length > 1 ? 'are' : 'is'} made from the mask tiles; add "masks" to output.formats or remove ${needing.map((format) => `"${format}"`).join(' and ')}`});
+		}
+	})
+	.transform(({formats, training, geojson, ...output}) => {
+		const listed = formats ?? outputFormatNames;
+		const switchedOff: Partial<Record<OutputFormat, boolean>> = {training: training === false, geojson: geojson === false};
+		// Written in one order whatever order the preset lists them in, so shards of the same formats compare equal.
+		return {...output, formats: outputFormatNames.filter((format) => listed.includes(format) && !switchedOff[format])};
+	})
+	.prefault({});
+
 export const presetSchema = z
 	.object({
 		description: z.string().default(''),
@@ -103,19 +146,7 @@ export const presetSchema = z
 			})
 			.strict()
 			.default({minArea: 0, fillHoles: 0}),
-		output: z
-			.object({
-				dir: z.string().min(1).default('deepmask-out'),
-				maskSize: z
-					.object({width: z.number().int().positive(), height: z.number().int().positive()})
-					.strict()
-					.optional()
-					.describe('size of written masks; default: the tile size'),
-				training: z.boolean().default(true),
-				geojson: z.boolean().default(true),
-			})
-			.strict()
-			.default({dir: 'deepmask-out', training: true, geojson: true}),
+		output: outputSchema,
 		concurrency: z
 			.object({
 				downloads: z.number().int().min(1).max(64).default(8),
@@ -130,4 +161,5 @@ export type Preset = z.infer<typeof presetSchema>;
 export type PresetInput = z.input<typeof presetSchema>;
 export type LayerConfig = z.infer<typeof layerSchema>;
 export type LayerName = 'rgb' | 'dsm';
-export type Extent = {xmin: number; ymin: number; xmax: number; ymax: number};
+/** A rectangle in map units of some CRS: extents, tiles, requests. */
+export type Bbox = {xmin: number; ymin: number; xmax: number; ymax: number};

@@ -30,6 +30,7 @@ const presetCases: PresetCase[] = [
 	{file: 'models-empty.json', expected: [/models: got \[\], Too small: expected array to have >=1 items/]},
 	// Used to pass validation and fail only at the service.
 	{file: 'kind-mismatch.json', expected: [/layers\.rgb\.kind: got "ImageServer", but the url ends in \/MapServer; make kind and the url agree/]},
+	{file: 'vrt-without-masks.json', expected: [/output\.formats: got \["vrt","stats"\], but vrt is made from the mask tiles; add "masks" to output\.formats or remove "vrt"/]},
 	// The next ones are valid presets whose problem shows when the run opens the models.
 	{file: 'models-missing.json', command: 'run', expected: [/no-such-models: no such model file or folder\. Check the path in --models \(or the preset's "models"\)/]},
 	{file: 'models-not-onnx.json', command: 'run', expected: [/not-onnx\/model\.onnx: not an ONNX model .*Pass \.onnx files exported with torch\.onnx\.export/]},

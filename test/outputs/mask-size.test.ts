@@ -3,11 +3,14 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {mergeStats} from '../../source/engine/masks/run-stats.js';
+import type {TileStats} from '../../source/engine/masks/stats-types.js';
 import {summariseTile} from '../../source/engine/masks/tile-stats.js';
-import {finaliseOutputs} from '../../source/engine/outputs/finalise.js';
+import {outputFormatNames} from '../../source/config/preset-schema.js';
+import {classConfigOf} from '../../source/engine/classes/class-config.js';
+import {openOutputs} from '../../source/engine/outputs/run-outputs.js';
 import {resizeNearest} from '../../source/engine/geo/resize-nearest.js';
 import {maskFile} from '../../source/engine/run-folder/paths.js';
-import {writeTileOutputs} from '../../source/engine/outputs/tile-outputs.js';
 import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import {models, scenePlan, sceneTile, threshold} from './scene.js';
 
@@ -20,13 +23,17 @@ const maskSize = {width: 16, height: 24};
 
 beforeAll(async () => {
 	// Only four of the six tiles are done: the VRT lists those, the extent stays whole. The training
-	// metadata reads the chips back from disk (no summaries passed, as after a resume).
+	// metadata reads the chips back from disk (finalised by a fresh run of the formats, as after a resume).
+	const settings = {runDir, plan, maskSize, classes: classConfigOf({'0': 'background', '1': 'building'}), formats: [...outputFormatNames]};
+	const outputs = openOutputs(settings);
+	const tiles: TileStats[] = [];
 	for (const tile of plan.tiles.slice(0, 4)) {
 		const scene = sceneTile(plan, tile);
-		const {mask} = summariseTile({tile, probability: scene.ensemble, members: scene.members, models, width: 32, height: 32, threshold, postprocess: {minArea: 0, fillHoles: 0}});
-		await writeTileOutputs({runDir, tile, epsg: plan.epsg, cols: plan.cols, mask, size: {width: 32, height: 32}, maskSize, rgb: scene.rgb});
+		const {mask, stats} = summariseTile({tile, probability: scene.ensemble, members: scene.members, models, width: 32, height: 32, threshold, postprocess: {minArea: 0, fillHoles: 0}});
+		tiles.push(stats);
+		await outputs.writeTile({tile, mask, size: {width: 32, height: 32}, rgb: scene.rgb});
 	}
-	await finaliseOutputs({runDir, plan, maskSize, classNames: {'1': 'building'}, geojson: true, chips: []});
+	await openOutputs(settings).finalise({overall: mergeStats(tiles, {plan, threshold, models, postprocess: {minArea: 0, fillHoles: 0}}), tiles});
 });
 
 describe('output.maskSize', () => {

@@ -8,11 +8,13 @@ import {restat} from '../../source/engine/pipeline/restat.js';
 import {mergeStats} from '../../source/engine/masks/run-stats.js';
 import type {RunStats, TileStats} from '../../source/engine/masks/stats-types.js';
 import {summariseTile} from '../../source/engine/masks/tile-stats.js';
-import {finaliseOutputs} from '../../source/engine/outputs/finalise.js';
+import {outputFormatNames} from '../../source/config/preset-schema.js';
+import {classConfigOf} from '../../source/engine/classes/class-config.js';
+import {openOutputs} from '../../source/engine/outputs/run-outputs.js';
+import {probabilityRaster} from '../../source/engine/outputs/probability-raster.js';
 import {maskFile, memberProbabilityFile, probabilityFile} from '../../source/engine/run-folder/paths.js';
-import {writeTileOutputs} from '../../source/engine/outputs/tile-outputs.js';
-import type {ChipSummary} from '../../source/engine/outputs/training/training-chips.js';
-import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import {chipIndex, readChipSummary, type ChipSummary} from '../../source/engine/outputs/training/training-chips.js';
+import {readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import {models, scenePlan, sceneTile, threshold} from './scene.js';
 
 const hasGdal = spawnSync('gdalinfo', ['--version']).status === 0;
@@ -22,6 +24,7 @@ afterAll(() => rmSync(runDir, {recursive: true, force: true}));
 const plan = scenePlan();
 const postprocess = {minArea: 1, fillHoles: 0};
 const classNames = {'0': 'background', '1': 'building'};
+const outputSettings = {runDir, plan, classes: classConfigOf(classNames), formats: [...outputFormatNames]};
 const masks = new Map<string, Uint8Array>();
 const tileStats: TileStats[] = [];
 const chips: ChipSummary[] = [];
@@ -44,6 +47,7 @@ function epsgOf(wkt: string): string | undefined {
 }
 
 beforeAll(async () => {
+	const outputs = openOutputs(outputSettings);
 	// The pipeline's part, tile by tile in a scrambled order, as workers would finish them.
 	for (const tile of [...plan.tiles].reverse()) {
 		const scene = sceneTile(plan, tile);
@@ -60,21 +64,15 @@ beforeAll(async () => {
 		});
 		masks.set(tile.id, mask);
 		tileStats.push(stats);
-		const result = await writeTileOutputs({
-			runDir,
-			tile,
-			epsg: plan.epsg,
-			cols: plan.cols,
-			mask,
-			size: {width: tile.width, height: tile.height},
-			probabilities: {ensemble: scene.ensemble, members: models.map((model, k) => ({model, probability: scene.members[k]}))},
-			rgb: scene.rgb,
-		});
-		chips.push(result.chip!);
+		const size = {width: tile.width, height: tile.height};
+		await outputs.writeTile({tile, mask, size, rgb: scene.rgb});
+		const probabilities = [{file: probabilityFile(runDir, tile.id), data: scene.ensemble}, ...models.map((model, k) => ({file: memberProbabilityFile(runDir, model, tile.id), data: scene.members[k]}))];
+		for (const {file, data} of probabilities) await writeGeoTiffFile(file, probabilityRaster(tile, plan.epsg, data, size));
+		chips.push((await readChipSummary(path.join(runDir, 'training'), tile, chipIndex(tile, plan.cols)))!);
 	}
 	tileStats.sort((a, b) => a.row - b.row || a.col - b.col);
 	overall = mergeStats(tileStats, {plan, threshold, models, postprocess});
-	await finaliseOutputs({runDir, plan, classNames, geojson: true, chips, stats: {overall, tiles: tileStats}});
+	await outputs.finalise({overall, tiles: tileStats});
 });
 
 describe('per-tile GeoTIFFs', () => {
@@ -281,7 +279,7 @@ describe('finalising again', () => {
 		const files = ['masks.vrt', 'masks.geojson', 'stats.json', ...['map.txt', 'stats.txt', 'esri_accumulated_stats.json', 'esri_model_definition.emd'].map((name) => path.join('training', name))];
 		const before = files.map((file) => readFileSync(path.join(runDir, file)));
 		const shuffled = [...tileStats].reverse();
-		await finaliseOutputs({runDir, plan, classNames, geojson: true, chips: chips.slice(0, 2), stats: {overall: mergeStats(shuffled, {plan, threshold, models, postprocess}), tiles: shuffled}});
+		await openOutputs(outputSettings).finalise({overall: mergeStats(shuffled, {plan, threshold, models, postprocess}), tiles: shuffled});
 		files.forEach((file, k) => expect(readFileSync(path.join(runDir, file)).equals(before[k]), file).toBe(true));
 	});
 });

@@ -9,6 +9,7 @@ import {listShards, shardFolderName, shardsDir} from '../run-folder/shard-layout
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
 import {readShardResult, type ShardResult, type ShardSettings} from './result.js';
 import {shardLabel} from './shard-spec.js';
+import {runFiles} from '../run-folder/paths.js';
 
 export type ShardSource = {runDir: string; result: ShardResult};
 
@@ -50,7 +51,7 @@ export async function collectShards(runDirs: string[]): Promise<CollectedShards>
 			const source = {runDir, result};
 			const differences = planDifferences(planKey(plan), result.plan);
 			if (differences.length > 0) {
-				throw new UserError(`${describeSource(source)} was made for another plan than ${path.join(runDir, 'plan.json')} (${differences.join('; ')}); only shards of the same plan can be merged: rerun that shard with the same preset and extent, or delete its folder`);
+				throw new UserError(`${describeSource(source)} was made for another plan than ${path.join(runDir, runFiles.plan)} (${differences.join('; ')}); only shards of the same plan can be merged: rerun that shard with the same preset and extent, or delete its folder`);
 			}
 			if (!finished.has(spec.count)) finished.set(spec.count, new Set());
 			finished.get(spec.count)!.add(spec.index);
@@ -94,8 +95,7 @@ const settingNames: Record<keyof ShardSettings, string> = {
 	postprocess: 'post-processing',
 	classNames: 'class names',
 	maskSize: 'output.maskSize',
-	geojson: 'output.geojson',
-	training: 'output.training',
+	formats: 'output.formats',
 	tolerance: 'GeoJSON tolerance',
 };
 

@@ -1,5 +1,5 @@
 /**
- * The run-wide outputs of a sharded run (masks.vrt, masks.geojson, stats.json, training metadata),
+ * The run-wide outputs of a sharded run (the run-wide files of its output formats),
  * from the shards' result files and the per-tile files on disk: written by `deepmask merge`, or by
  * the last shard to finish. Byte for byte what an unsharded run of the same plan writes.
  */
@@ -7,15 +7,15 @@ import {copyFile, mkdir, open, readdir, readFile, realpath, rename, rm, type Fil
 import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
-import {tileFile} from '../run-folder/tile-store.js';
 import {writeJsonAtomic} from '../fs/atomic.js';
 import {mergeStats} from '../masks/run-stats.js';
 import type {TileStats} from '../masks/stats-types.js';
 import {exists} from '../fs/exists.js';
-import {finaliseOutputs, type FinaliseResult} from '../outputs/finalise.js';
-import {maskFile, memberProbabilityFile, probabilityFile, runFiles} from '../run-folder/paths.js';
-import {chipIndex, chipName, trainingFolders} from '../outputs/training/training-chips.js';
-import {planFileName} from '../fetch/fetch-tiles.js';
+import {classConfigOf} from '../classes/class-config.js';
+import type {OutputFormat, WrittenFiles} from '../outputs/output-writer.js';
+import {openOutputs} from '../outputs/run-outputs.js';
+import {maskFile, memberProbabilityFile, probabilityFile, runFiles, tileFile} from '../run-folder/paths.js';
+import {chipFiles, chipIndex} from '../outputs/training/training-chips.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import {collectShards, commonSettings, missingMessage, usedSources, type CollectedShards, type ShardSource} from './collect.js';
 import {shardFiles, shardFolderName, shardResultFile, shardsDir} from '../run-folder/shard-layout.js';
@@ -24,18 +24,17 @@ import {processAlive} from '../fs/process-alive.js';
 import {isTemporary, temporaryPathFor} from '../fs/atomic.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
 
-export type MergeSummary = FinaliseResult & {runDir: string; tiles: number; shards: string[]; copied: number};
+export type MergeSummary = WrittenFiles & {runDir: string; tiles: number; shards: string[]; copied: number; formats: OutputFormat[]};
 
 /** Every per-tile file a shard may have written for the tile, relative to the run folder. */
 function tileFiles(plan: Plan, tile: Tile, models: string[]): string[] {
-	const chip = chipName(chipIndex(tile, plan.cols));
 	return [
 		tileFile('rgb', tile.id),
 		tileFile('dsm', tile.id),
 		probabilityFile('', tile.id),
 		...models.map((model) => memberProbabilityFile('', model, tile.id)),
 		maskFile('', tile.id),
-		...[trainingFolders.images, trainingFolders.labels].flatMap((folder) => ['tif', 'tfw'].map((ext) => path.join(runFiles.trainingDir, folder, `${chip}.${ext}`))),
+		...chipFiles(runFiles.trainingDir, chipIndex(tile, plan.cols)),
 	];
 }
 
@@ -88,27 +87,19 @@ async function writeRunWide(runDir: string, collected: CollectedShards, by: stri
 	const sources = usedSources(collected);
 	const settings = commonSettings(sources);
 	const {plan} = collected;
-	if (!(await exists(path.join(runDir, planFileName)))) await writeJsonAtomic(path.join(runDir, planFileName), plan);
+	if (!(await exists(path.join(runDir, runFiles.plan)))) await writeJsonAtomic(path.join(runDir, runFiles.plan), plan);
 	const copied = await gatherInto(runDir, collected);
 	const statsById = new Map<string, TileStats>();
 	for (const source of sources) for (const tile of source.result.tiles) if (collected.byTile.get(tile.id) === source) statsById.set(tile.id, tile);
 	const tiles = plan.tiles.map((tile) => statsById.get(tile.id)!);
 	const overall = mergeStats(tiles, {plan, threshold: settings.threshold, models: settings.models, postprocess: settings.postprocess});
-	const result = await finaliseOutputs({
-		runDir,
-		plan,
-		maskSize: settings.maskSize,
-		classNames: settings.classNames,
-		geojson: settings.geojson,
-		// Read back from the chips on disk: every shard wrote its own.
-		chips: settings.training ? [] : undefined,
-		stats: {overall, tiles},
-		tolerance: settings.tolerance,
-	});
+	// A fresh run of the formats: the training metadata reads back the chips every shard wrote.
+	const outputs = openOutputs({runDir, plan, classes: classConfigOf(settings.classNames), maskSize: settings.maskSize, tolerance: settings.tolerance, formats: settings.formats});
+	const result = await outputs.finalise({overall, tiles});
 	const shards = sources.map((source) => shardLabel(source.result.shard));
 	const record: MergedRecord = {mergedAt: new Date().toISOString(), by, host: os.hostname(), pid: process.pid, tiles: plan.tiles.length, shards, results: resultsKey(sources)};
 	await writeJsonAtomic(path.join(runDir, shardsDir, shardFiles.merged), record);
-	return {...result, runDir, tiles: plan.tiles.length, shards, copied};
+	return {...result, runDir, tiles: plan.tiles.length, shards, copied, formats: settings.formats};
 }
 
 /** shards/merged.json: when, by whom, and from which shard results the run-wide outputs were written. */
@@ -138,7 +129,7 @@ export async function mergeRunFolders(runDirs: string[], into?: string): Promise
 		throw new UserError(`no finished shard in ${runDirs.join(', ')} (no ${shardsDir}/I-of-N/${shardFiles.result}); run the shards first: deepmask run --shard I/N ...`);
 	}
 	const target = path.resolve(into ?? runDirs[0]);
-	if (into !== undefined && (await exists(path.join(target, planFileName)))) {
+	if (into !== undefined && (await exists(path.join(target, runFiles.plan)))) {
 		const differences = planDifferences(planKey(collected.plan), planKey(await readPlanFile(target)));
 		if (differences.length > 0) throw new UserError(`${target} holds another plan (${differences.join('; ')}); merge into an empty folder or one of the same plan`);
 	}

@@ -2,7 +2,7 @@
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
-import {planFileName} from '../fetch/fetch-tiles.js';
+import {runFiles} from '../run-folder/paths.js';
 import type {Plan} from '../geo/plan.js';
 
 export type PlanKey = Pick<Plan, 'crs' | 'epsg' | 'cellSize' | 'tileSize' | 'adjusted' | 'rows' | 'cols'>;
@@ -27,11 +27,11 @@ export function planDifferences(a: PlanKey, b: PlanKey): string[] {
 
 /** plan.json of a run folder; UserError when the folder has none (no run has started there). */
 export async function readPlanFile(runDir: string): Promise<Plan> {
-	const file = path.join(runDir, planFileName);
+	const file = path.join(runDir, runFiles.plan);
 	try {
 		return JSON.parse(await readFile(file, 'utf8')) as Plan;
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${runDir} has no ${planFileName}: it is not a deepmask run folder, or no shard has started there yet`);
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${runDir} has no ${runFiles.plan}: it is not a deepmask run folder, or no shard has started there yet`);
 		throw new UserError(`${file} cannot be read (${(error as Error).message}); rerun a shard into the folder to write it again`);
 	}
 }

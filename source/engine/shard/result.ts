@@ -3,10 +3,12 @@ import os from 'node:os';
 import {UserError} from '../../errors.js';
 import {readTextIfExists} from '../fs/read-optional.js';
 import {writeJsonAtomic} from '../fs/atomic.js';
+import {outputFormatNames, type OutputFormat} from '../../config/preset-schema.js';
+import {classNamesOf} from '../classes/class-config.js';
+import type {Size} from '../geo/resize-nearest.js';
 import type {PostprocessSettings} from '../masks/postprocess.js';
-import type {TileStats} from '../masks/stats-types.js';
-import type {FinaliseInput} from '../outputs/finalise.js';
-import type {Size} from '../outputs/mask-raster.js';
+import type {StatsDocument, TileStats} from '../masks/stats-types.js';
+import type {OutputSettings} from '../outputs/run-outputs.js';
 import {planKey, type PlanKey} from './plan-key.js';
 import {shardResultFile} from '../run-folder/shard-layout.js';
 import type {ShardSpec} from './shard-spec.js';
@@ -18,8 +20,7 @@ export type ShardSettings = {
 	postprocess: PostprocessSettings;
 	classNames: Record<string, string>;
 	maskSize?: Size;
-	geojson: boolean;
-	training: boolean;
+	formats: OutputFormat[];
 	tolerance?: number;
 };
 
@@ -36,22 +37,20 @@ export type ShardResult = {
 };
 
 /** The shard's result from what its run would have finalised with. */
-export function shardResult(spec: ShardSpec, input: FinaliseInput): ShardResult {
-	if (!input.stats) throw new Error('a shard is finalised with its statistics');
-	const {overall, tiles} = input.stats;
+export function shardResult(spec: ShardSpec, outputs: OutputSettings, stats: StatsDocument): ShardResult {
+	const {overall, tiles} = stats;
 	return {
 		version: 1,
 		shard: spec,
-		plan: planKey(input.plan),
+		plan: planKey(outputs.plan),
 		settings: {
 			threshold: overall.threshold,
 			models: overall.models,
 			postprocess: overall.postprocess,
-			classNames: input.classNames,
-			...(input.maskSize && {maskSize: input.maskSize}),
-			geojson: input.geojson,
-			training: input.chips !== undefined,
-			...(input.tolerance !== undefined && {tolerance: input.tolerance}),
+			classNames: classNamesOf(outputs.classes),
+			...(outputs.maskSize && {maskSize: outputs.maskSize}),
+			formats: outputs.formats,
+			...(outputs.tolerance !== undefined && {tolerance: outputs.tolerance}),
 		},
 		tiles,
 		writtenAt: new Date().toISOString(),
@@ -66,6 +65,12 @@ export async function writeShardResult(runDir: string, result: ShardResult): Pro
 	return file;
 }
 
+/** A result written before output.formats said its formats with the two booleans; those mean what they meant. */
+function formatsOfEarlierResult(settings: {geojson?: unknown; training?: unknown} | undefined): OutputFormat[] {
+	if (typeof settings?.geojson !== 'boolean' || typeof settings.training !== 'boolean') throw new Error('it names no output formats');
+	return outputFormatNames.filter((format) => (format !== 'geojson' || settings.geojson) && (format !== 'training' || settings.training));
+}
+
 /** The shard's result, or undefined when it has not written its tiles yet. */
 export async function readShardResult(runDir: string, spec: ShardSpec): Promise<ShardResult | undefined> {
 	const file = shardResultFile(runDir, spec);
@@ -74,6 +79,7 @@ export async function readShardResult(runDir: string, spec: ShardSpec): Promise<
 	try {
 		const result = JSON.parse(text) as ShardResult;
 		if (result.version !== 1 || !Array.isArray(result.tiles)) throw new Error('not a version 1 shard result');
+		if (!Array.isArray(result.settings?.formats)) result.settings = {...result.settings, formats: formatsOfEarlierResult(result.settings as object)};
 		return result;
 	} catch (error) {
 		throw new UserError(`${file} cannot be read (${(error as Error).message}); delete it and rerun shard ${spec.index}/${spec.count} to write it again`);

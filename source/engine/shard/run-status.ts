@@ -7,11 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
 import {readTextIfExists} from '../fs/read-optional.js';
-import {statusFileName, statusHeartbeatMs, type StatusDocument} from '../run-folder/status-file.js';
+import {statusHeartbeatMs, type StatusDocument} from '../run-folder/status-file.js';
 import type {RunSnapshot} from '../pipeline/snapshot.js';
 import {processAlive} from '../fs/process-alive.js';
 import {listShards, shardFiles, shardFolderName, shardsDir} from '../run-folder/shard-layout.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
+import {runFiles} from '../run-folder/paths.js';
 
 export type Liveness = 'running' | 'stopped' | 'done' | 'failed' | 'cancelled';
 
@@ -92,7 +93,7 @@ const precedence: Liveness[] = ['failed', 'stopped', 'cancelled', 'running', 'do
 export async function readRunStatus(runDir: string, now = Date.now()): Promise<RunStatus> {
 	const resolved = path.resolve(runDir);
 	const statuses: StatusEntry[] = [];
-	const own = await readStatus(resolved, statusFileName, now);
+	const own = await readStatus(resolved, runFiles.status, now);
 	if (own) statuses.push(own);
 	const shards = await listShards(resolved);
 	for (const spec of shards) {
@@ -100,7 +101,7 @@ export async function readRunStatus(runDir: string, now = Date.now()): Promise<R
 		if (entry) statuses.push(entry);
 	}
 	if (statuses.length === 0) {
-		throw new UserError(`${resolved} has no ${statusFileName} (nor ${shardsDir}/I-of-N/${shardFiles.status}): no deepmask run has started there; give the folder a run writes to (its --out)`);
+		throw new UserError(`${resolved} has no ${runFiles.status} (nor ${shardsDir}/I-of-N/${shardFiles.status}): no deepmask run has started there; give the folder a run writes to (its --out)`);
 	}
 	const missingShards: string[] = [];
 	for (const count of new Set(shards.map((spec) => spec.count))) {

@@ -3,7 +3,7 @@
  * the run-wide outputs its result file (then the run-wide outputs too, when it is the last to finish).
  */
 import {UserError} from '../../errors.js';
-import type {FinaliseInput, FinaliseResult} from '../outputs/finalise.js';
+import type {Finaliser} from '../outputs/run-outputs.js';
 import {makePlan, type PlanSettings} from '../geo/plan.js';
 import {shardStateDir} from '../run-folder/shard-layout.js';
 import {mergeIfComplete, type AutoMerge, type MergeSummary} from './merge.js';
@@ -16,7 +16,7 @@ export type ShardOutcome = {resultFile: string; merged?: MergeSummary; mergedBy?
 export type ShardRunOptions = {
 	tileIds: ReadonlySet<string>;
 	stateDir: string;
-	finalise: (input: FinaliseInput) => Promise<FinaliseResult>;
+	finalise: Finaliser;
 };
 
 export type ShardRun = {options: ShardRunOptions; tiles: number; planTiles: number; outcome: () => ShardOutcome | undefined};
@@ -26,11 +26,11 @@ export function shardRun(spec: ShardSpec, settings: PlanSettings, runDir: string
 	const plan = makePlan(settings);
 	const tileIds = new Set(shardTiles(plan.tiles, spec).map((tile) => tile.id));
 	let outcome: ShardOutcome | undefined;
-	const finalise = async (input: FinaliseInput): Promise<FinaliseResult> => {
-		const resultFile = await writeShardResult(input.runDir, shardResult(spec, input));
+	const finalise: Finaliser = async (outputs, stats) => {
+		const resultFile = await writeShardResult(outputs.settings.runDir, shardResult(spec, outputs.settings, stats));
 		let merge: AutoMerge;
 		try {
-			merge = await mergeIfComplete(input.runDir, spec);
+			merge = await mergeIfComplete(outputs.settings.runDir, spec);
 		} catch (error) {
 			// This shard's own work is done and recorded; what keeps the run-wide outputs back is for `deepmask merge` to report.
 			if (!(error instanceof UserError)) throw error;

@@ -13,7 +13,7 @@ import type {GeoRaster} from '../../geo/georaster.js';
 import {readGeoTiffFile, writeGeoTiffFile} from '../../geo/geotiff.js';
 import {bandStatsOf, type BandStats} from './band-stats.js';
 import {exists} from '../../fs/exists.js';
-import type {Size} from '../mask-raster.js';
+import type {Size} from '../../geo/resize-nearest.js';
 
 export const trainingFolders = {images: 'images', labels: 'labels'} as const;
 
@@ -34,6 +34,12 @@ export function chipName(index: number): string {
 
 export function chipIndex(tile: Pick<Tile, 'row' | 'col'>, cols: number): number {
 	return tile.row * cols + tile.col;
+}
+
+/** The four files of chip `index`, under `trainingDir`: image and label, each with its world file. */
+export function chipFiles(trainingDir: string, index: number): string[] {
+	const name = chipName(index);
+	return [trainingFolders.images, trainingFolders.labels].flatMap((folder) => ['tif', 'tfw'].map((ext) => path.join(trainingDir, folder, `${name}.${ext}`)));
 }
 
 /** ESRI world file: pixel size, rotation terms, and the centre of the top-left pixel. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {writeAtomic, writeJsonAtomic} from '../../fs/atomic.js';
 import type {PaletteEntry} from '../../geo/georaster.js';
 import {emptyBandStats, mergeBandStats, standardDeviation, type BandStats} from './band-stats.js';
-import type {Size} from '../mask-raster.js';
+import type {Size} from '../../geo/resize-nearest.js';
 import {chipName, trainingFolders, type ChipSummary} from './training-chips.js';
 
 export type TrainingClass = {value: number; name: string; color: PaletteEntry};

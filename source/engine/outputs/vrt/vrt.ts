@@ -2,8 +2,9 @@
 import path from 'node:path';
 import {writeAtomic} from '../../fs/atomic.js';
 import {exists} from '../../fs/exists.js';
+import type {PaletteEntry} from '../../geo/georaster.js';
 import type {Plan} from '../../geo/plan.js';
-import {maskPalette, type Size} from '../mask-raster.js';
+import type {Size} from '../../geo/resize-nearest.js';
 import {maskFile, runFiles} from '../../run-folder/paths.js';
 
 export type VrtPlan = Pick<Plan, 'epsg' | 'rows' | 'cols' | 'adjusted' | 'tiles' | 'tileSize'>;
@@ -12,8 +13,8 @@ function escapeXml(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The VRT text for the given tiles (those not listed stay empty, value 0). */
-export function masksVrt(plan: VrtPlan, tileIds: ReadonlySet<string>, maskSize?: Size): string {
+/** The VRT text for the given tiles (those not listed stay empty, value 0), coloured by `palette` (entry 0 transparent). */
+export function masksVrt(plan: VrtPlan, tileIds: ReadonlySet<string>, palette: PaletteEntry[], maskSize?: Size): string {
 	const size = maskSize ?? {width: plan.tileSize, height: plan.tileSize};
 	const width = plan.cols * size.width;
 	const height = plan.rows * size.height;
@@ -21,7 +22,7 @@ export function masksVrt(plan: VrtPlan, tileIds: ReadonlySet<string>, maskSize?:
 	const geoTransform = [xmin, (xmax - xmin) / width, 0, ymax, 0, -(ymax - ymin) / height];
 	const colours = [
 		'      <Entry c1="0" c2="0" c3="0" c4="0"/>',
-		...maskPalette.slice(1).map(([r, g, b]) => `      <Entry c1="${r}" c2="${g}" c3="${b}" c4="255"/>`),
+		...palette.slice(1).map(([r, g, b]) => `      <Entry c1="${r}" c2="${g}" c3="${b}" c4="255"/>`),
 	];
 	const sources = plan.tiles
 		.filter((tile) => tileIds.has(tile.id))
@@ -53,10 +54,10 @@ export function masksVrt(plan: VrtPlan, tileIds: ReadonlySet<string>, maskSize?:
 }
 
 /** Writes masks.vrt over every mask tile present in the run folder. Returns its path. */
-export async function writeMasksVrt(runDir: string, plan: VrtPlan, maskSize?: Size): Promise<string> {
+export async function writeMasksVrt(runDir: string, plan: VrtPlan, palette: PaletteEntry[], maskSize?: Size): Promise<string> {
 	const present = new Set<string>();
 	for (const tile of plan.tiles) if (await exists(maskFile(runDir, tile.id))) present.add(tile.id);
 	const file = path.join(runDir, runFiles.vrt);
-	await writeAtomic(file, masksVrt(plan, present, maskSize));
+	await writeAtomic(file, masksVrt(plan, present, palette, maskSize));
 	return file;
 }

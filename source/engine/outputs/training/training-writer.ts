@@ -1,0 +1,48 @@
+/** training/: an image/label chip per tile, then the metadata of the Classified Tiles layout over all of them. */
+import path from 'node:path';
+import {foregroundClasses} from '../../classes/class-config.js';
+import {resizeNearest} from '../../geo/resize-nearest.js';
+import {runFiles} from '../../run-folder/paths.js';
+import type {OutputRun, OutputWriter} from '../output-writer.js';
+import {chipFiles, chipIndex, readChipSummary, writeTrainingChip, type ChipSummary} from './training-chips.js';
+import {writeTrainingMetadata} from './training-metadata.js';
+
+/** The summaries of the chips this run wrote, by tile id; chips written before (a resume, a shard) are read back from disk. */
+type WrittenChips = Map<string, ChipSummary>;
+
+function trainingDir(run: OutputRun): string {
+	return path.join(run.runDir, runFiles.trainingDir);
+}
+
+export const trainingWriter: OutputWriter<WrittenChips> = {
+	label: () => 'training data',
+	usesRgb: true,
+	start: () => new Map(),
+	async perTile({tile, mask, size, rgb}, run, chips) {
+		if (!rgb) throw new Error(`tile ${tile.id}: a training chip needs the RGB tile`);
+		const chipSize = run.maskSize ?? size;
+		const index = chipIndex(tile, run.plan.cols);
+		const chip = await writeTrainingChip(trainingDir(run), {tile, index, epsg: run.plan.epsg, rgb, label: resizeNearest(mask, size, chipSize), size: chipSize});
+		chips.set(tile.id, chip);
+		return chipFiles(trainingDir(run), index);
+	},
+	async finalise(run, written) {
+		const {plan} = run;
+		const chips: ChipSummary[] = [];
+		for (const tile of plan.tiles) {
+			const chip = written.get(tile.id) ?? (await readChipSummary(trainingDir(run), tile, chipIndex(tile, plan.cols)));
+			if (chip) chips.push(chip);
+		}
+		const chipSize = run.maskSize ?? {width: plan.tileSize, height: plan.tileSize};
+		const tileSide = plan.tileSize * plan.cellSize;
+		const files = await writeTrainingMetadata(trainingDir(run), {
+			chips,
+			classes: foregroundClasses(run.classes).map((info) => ({value: info.id, name: info.name, color: info.color})),
+			epsg: plan.epsg,
+			cellSize: {x: tileSide / chipSize.width, y: tileSide / chipSize.height},
+			chipSize,
+			nextIndex: plan.rows * plan.cols,
+		});
+		return {files};
+	},
+};
