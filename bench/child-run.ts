@@ -2,7 +2,7 @@
 import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {startRun} from '../source/engine/pipeline/run.js';
+import {startRun} from '../source/app/start-run.js';
 import {demoPreset} from './scenes.js';
 
 const [tiles, tileSize] = process.argv.slice(2).map(Number);

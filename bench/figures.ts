@@ -5,13 +5,13 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {fetchAll} from '../source/engine/fetch/fetch-tiles.js';
-import {tileFile} from '../source/engine/run-folder/tile-store.js';
+import {tileFile} from '../source/engine/run-folder/paths.js';
 import {openEnsemble} from '../source/engine/infer/ensemble.js';
 import {makePlan} from '../source/engine/geo/plan.js';
 import {readGeoTiffFile, writeGeoTiffFile} from '../source/engine/geo/geotiff.js';
 import {renderScene} from '../source/demo/scene.js';
 import {startServiceThread} from '../source/app/embedded-service.js';
-import {startRun} from '../source/engine/pipeline/run.js';
+import {startRun} from '../source/app/start-run.js';
 import {eventLoopDelayDuring, timed} from './measure.js';
 import {demoPreset} from './scenes.js';
 

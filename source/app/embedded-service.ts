@@ -3,9 +3,8 @@ import type {Preset} from '../config/preset-schema.js';
 import type {ImageServiceOptions} from '../demo/server.js';
 import type {ServiceThreadMessage} from '../demo/service-thread.js';
 import {loopbackRewrite} from './loopback.js';
-import {startWorker} from '../engine/threads/start-worker.js';
+import {startWorker, type ServiceConnection} from '../engine/index.js';
 
-export type ServiceConnection = {urlRewrite?: (url: string) => string; close: () => Promise<void>};
 
 /**
  * For presets with `embeddedDemo`, the demo image service runs in a worker thread of this process on a

@@ -12,7 +12,7 @@ import {fileURLToPath} from 'node:url';
 import {expect} from 'vitest';
 import {loadPreset, type LoadedPreset} from '../../source/config/presets.js';
 import type {RunEvent} from '../../source/engine/pipeline/events.js';
-import {startRun} from '../../source/engine/pipeline/run.js';
+import {startRun} from '../../source/app/start-run.js';
 import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

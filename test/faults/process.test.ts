@@ -9,7 +9,7 @@ import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {loadPreset} from '../../source/config/presets.js';
 import {startImageService} from '../../source/demo/server.js';
-import {startRun} from '../../source/engine/pipeline/run.js';
+import {startRun} from '../../source/app/start-run.js';
 import {exitCodeOf} from '../../source/errors.js';
 import {expectIntact, outputChecksums, runToEnd, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
 

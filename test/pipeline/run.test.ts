@@ -6,7 +6,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {loadPreset, type LoadedPreset} from '../../source/config/presets.js';
 import type {RunEvent} from '../../source/engine/pipeline/events.js';
-import {startRun} from '../../source/engine/pipeline/run.js';
+import {startRun} from '../../source/app/start-run.js';
 import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 
 const hasGdal = (() => {

@@ -23,7 +23,7 @@ function models(): string[] {
 
 beforeAll(async () => {
 	isolateSettings();
-	const [{startRun}, {loadPreset, saveAsUserPreset}] = await Promise.all([import('../../source/engine/pipeline/run.js'), import('../../source/config/presets.js')]);
+	const [{startRun}, {loadPreset, saveAsUserPreset}] = await Promise.all([import('../../source/app/start-run.js'), import('../../source/config/presets.js')]);
 	outDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-real-'));
 	// A 2 × 2 grid of 128-px tiles of the demo town, written to a temporary folder.
 	const demo = loadPreset('demo', {extent: '1000100,6000100,1000220,6000220', set: ['tileSize=128', 'inference.batchSize=2']});

@@ -4,21 +4,17 @@
  * same folder keeps tiles whose file, checksum and fingerprint are still valid.
  */
 import {setMaxListeners} from 'node:events';
-import path from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {RunError, UserError} from '../../errors.js';
+import {abortError, isAbortError, messageOf, RunError, UserError} from '../../errors.js';
 import type {LayerConfig, LayerName} from '../../config/preset-schema.js';
-import {removeStaleTemporaries, writeJsonAtomic} from '../fs/atomic.js';
-import {prepareRunFolder} from '../fs/storage-errors.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import type {GeoRaster} from '../geo/georaster.js';
 import {openSource} from '../sources/registry.js';
 import {redact} from '../sources/redact.js';
-import {abortError, isAbortError} from '../sources/transport.js';
 import type {FetchEvent} from './events.js';
 import {tileFingerprint} from '../run-folder/tile-fingerprint.js';
 import {createHttpClient} from '../sources/http-transport.js';
-import {Manifest} from '../run-folder/manifest.js';
+import {RunFolder} from '../run-folder/run-folder.js';
 import {keptTile, storeTile} from '../run-folder/tile-store.js';
 
 export type {FetchEvent} from './events.js';
@@ -36,8 +32,8 @@ export type FetchOptions = {
 	maxAhead?: number;
 	/** Applied to every service URL before it is requested (the embedded demo service's port). */
 	urlRewrite?: (url: string) => string;
-	/** The run folder's manifest when the caller shares it with later stages; default: opened from outDir. */
-	manifest?: Manifest;
+	/** The run folder when the caller shares it with later stages; default: opened from outDir once the sources are. */
+	folder?: RunFolder;
 	/** Timeouts and retries; the defaults suit real services. */
 	http?: {timeoutMs?: number; idleTimeoutMs?: number; retries?: number; retryBaseDelayMs?: number; retryMaxDelayMs?: number};
 	/** Where token environment variables are read; default process.env. */
@@ -53,8 +49,6 @@ export type FetchedTile = {
 };
 
 export type FetchSummary = {tiles: number; downloaded: number; skipped: number; bytesWritten: number; ms: number};
-
-export const planFileName = 'plan.json';
 
 /** Bytes between two tile-progress events of one tile and layer. */
 const progressStep = 64 * 1024;
@@ -98,11 +92,9 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 		const opened = await Promise.all(roles.map((role) => openSource(options.layers[role]!, {...context, role})));
 		const sources = new Map(roles.map((role, index) => [role, opened[index]]));
 
-		await prepareRunFolder(outDir);
-		const leftovers = await removeStaleTemporaries(outDir);
-		if (leftovers > 0) log('info', `removed ${leftovers} temporary file${leftovers === 1 ? '' : 's'} left by an interrupted run`);
-		await writeJsonAtomic(path.join(outDir, planFileName), plan);
-		const manifest = options.manifest ?? (await Manifest.open(outDir));
+		const folder = options.folder ?? (await RunFolder.open(outDir));
+		await folder.start(plan, (message) => log('info', message));
+		const {manifest} = folder;
 		const tiles = options.tiles ?? plan.tiles;
 		for (const role of roles) emit({type: 'fetch-start', layer: role, total: tiles.length});
 
@@ -151,7 +143,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 				return {raster: fetched.raster, skipped: false};
 			} catch (error) {
 				if (isAbortError(error) || signal.aborted) throw error;
-				const message = redact(error instanceof Error ? error.message : String(error));
+				const message = redact(messageOf(error));
 				emit({type: 'tile-failed', layer: role, tileId: tile.id, error: message});
 				manifest.set(role, tile.id, {state: 'failed', error: message, fingerprint, attempts, startedAt, ms: Math.round(performance.now() - start)});
 				if (error instanceof UserError) throw error;

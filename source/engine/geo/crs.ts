@@ -1,6 +1,6 @@
 import proj4 from 'proj4';
 import {UserError} from '../../errors.js';
-import type {Extent} from '../../config/preset-schema.js';
+import type {Bbox} from '../../config/preset-schema.js';
 
 /** proj4 knows EPSG:4326 and EPSG:3857 (and aliases); UTM zones are defined on demand, others need a definition. */
 function utmDefinition(code: number): string | undefined {
@@ -35,7 +35,7 @@ export function ensureCrs(crs: string, definition?: string): void {
  * Bounding box of an extent after transformation: edges are densified because straight lines in one CRS
  * are curves in another.
  */
-export function transformExtent(extent: Extent, from: string, to: string): Extent {
+export function transformExtent(extent: Bbox, from: string, to: string): Bbox {
 	if (from === to) return {...extent};
 	const converter = proj4(from, to);
 	const steps = 32;

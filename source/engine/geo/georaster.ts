@@ -1,5 +1,7 @@
+import type {Bbox} from '../../config/preset-schema.js';
+
 /** An axis-aligned extent in the raster's own CRS (x east, y north; degrees for geographic CRSs). */
-export type Bbox = {xmin: number; ymin: number; xmax: number; ymax: number};
+export type {Bbox};
 
 /** One RGB palette entry, 0–255 per channel. */
 export type PaletteEntry = [number, number, number];

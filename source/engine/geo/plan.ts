@@ -1,5 +1,5 @@
 import {UserError} from '../../errors.js';
-import type {Extent, Preset} from '../../config/preset-schema.js';
+import type {Bbox, Preset} from '../../config/preset-schema.js';
 import {ensureCrs, epsgNumber, transformExtent} from './crs.js';
 import {alignedSpan, snapSpan, spanCoordinate, type Span} from './grid.js';
 
@@ -8,7 +8,7 @@ export type Tile = {
 	id: string;
 	row: number;
 	col: number;
-	bbox: Extent;
+	bbox: Bbox;
 	width: number;
 	height: number;
 };
@@ -20,9 +20,9 @@ export type Plan = {
 	tileSize: number;
 	snap: {mode: 'symmetric' | 'anchor'; alignToGrid: boolean};
 	/** The requested extent in the plan CRS. */
-	requested: Extent;
+	requested: Bbox;
 	/** The grown extent: a whole number of tiles. */
-	adjusted: Extent;
+	adjusted: Bbox;
 	/** Map units added on each side. */
 	padding: {left: number; right: number; top: number; bottom: number};
 	rows: number;
@@ -36,7 +36,7 @@ export function tileId(row: number, col: number): string {
 	return `r${String(row).padStart(3, '0')}_c${String(col).padStart(3, '0')}`;
 }
 
-function checkExtent(extent: Extent, crs: string): void {
+function checkExtent(extent: Bbox, crs: string): void {
 	const {xmin, ymin, xmax, ymax} = extent;
 	const text = `${xmin},${ymin},${xmax},${ymax}`;
 	if (xmin > xmax || ymin > ymax) {

@@ -4,60 +4,41 @@
  */
 import path from 'node:path';
 import type {Preset} from '../../config/preset-schema.js';
-import {tileFile} from '../run-folder/tile-store.js';
+import {tileFile} from '../run-folder/paths.js';
+import type {ClassConfig} from '../classes/class-config.js';
 import type {ModelInfo} from '../infer/types.js';
 import {ProbabilityCache} from './probability-cache.js';
 import {restatTile} from './restat.js';
 import {mergeStats} from '../masks/run-stats.js';
 import type {StatsDocument, TileStats} from '../masks/stats-types.js';
-import {finaliseOutputs, type FinaliseInput, type FinaliseResult} from '../outputs/finalise.js';
+import type {Finaliser} from '../outputs/run-outputs.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
-import {writeTileOutputs, type TileOutputResult} from '../outputs/tile-outputs.js';
-import type {ChipSummary} from '../outputs/training/training-chips.js';
 import type {Plan, Tile} from '../geo/plan.js';
-import type {GeoRaster} from '../geo/georaster.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
-import {nodataMask} from '../infer/preprocess.js';
-import type {RunEvent} from './events.js';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** 1 where the DSM has no data (as the ensemble sees it: its probabilities are 0 there); undefined when it has data everywhere. */
-export function nodataOf(dsm: GeoRaster | undefined): Uint8Array | undefined {
-	return dsm ? nodataMask({data: dsm.data as Float32Array, width: dsm.width, height: dsm.height, nodata: dsm.nodata}) : undefined;
-}
+import {messageOf} from '../../errors.js';
+import {nodataOf} from './infer-stage.js';
+import type {RunLifecycle} from './lifecycle.js';
+import type {MaskWriter} from './mask-writer.js';
 
 export type ReviewContext = {
 	plan: Plan;
 	tiles: Tile[];
 	outDir: string;
 	models: ModelInfo[];
+	/** The models' classes: how many probability planes the files hold and how masks are decided. */
+	classes: ClassConfig;
 	threshold: number;
 	postprocess: Preset['postprocess'];
-	output: Preset['output'];
 	tileStats: TileStats[];
-	emit: (event: DistributiveOmit<RunEvent, 'at'>) => void;
-	/** Ends the run: its last event and status. */
-	finish: (message: string, state?: 'done' | 'cancelled' | 'failed') => Promise<void>;
-	/** The run's abort signal: writing stops between tiles once it fires (the files written are whole, a rerun resumes). */
-	signal?: AbortSignal;
-	/** Writes the run-wide outputs; default finaliseOutputs (a shard records its share instead). */
+	/** The run's events and its end; writing stops between tiles once its signal fires (the files written are whole, a rerun resumes). */
+	lifecycle: RunLifecycle;
+	/** Writes the tiles' masks; knows which it already wrote, at which threshold. */
+	writer: MaskWriter;
+	/** Writes the run-wide outputs; default the formats' own run-wide step (a shard records its share instead). */
 	finalise?: Finaliser;
 	/** Decoded probabilities already at hand (those inference just wrote). */
 	cache?: ProbabilityCache;
-	/** Tiles the run already wrote as they were inferred, and at which threshold. */
-	written?: WrittenTiles & {threshold: number};
 };
-
-export type WrittenTiles = {files: string[]; chips: ChipSummary[]};
-
-/** One tile's mask GeoTIFF, and its training chip when the RGB is given. */
-export function writeTileMask(context: Pick<ReviewContext, 'plan' | 'outDir' | 'output'>, tile: Tile, mask: Uint8Array, rgb: GeoRaster | undefined): Promise<TileOutputResult> {
-	const {plan, outDir, output} = context;
-	return writeTileOutputs({runDir: outDir, tile, epsg: plan.epsg, cols: plan.cols, mask, size: {width: tile.width, height: tile.height}, maskSize: output.maskSize, rgb});
-}
-
-export type Finaliser = (input: FinaliseInput) => Promise<FinaliseResult>;
 
 export type WriteSummary = {outDir: string; files: string[]; tiles: number; features?: number};
 
@@ -103,6 +84,7 @@ export class ReviewSession {
 
 	private summarise(tile: Tile, threshold = this.currentThreshold) {
 		return restatTile(this.context.outDir, tile, this.modelNames, {
+			classes: this.context.classes,
 			threshold,
 			postprocess: this.context.postprocess,
 			nodata: (t) => this.nodata(t),
@@ -136,59 +118,44 @@ export class ReviewSession {
 		return {rgb: resizeNearest(rgb.data as Uint8Array, {width: rgb.width, height: rgb.height}, size, 3), mask: resizeNearest(mask, {width: tile.width, height: tile.height}, size)};
 	}
 
-	/** Masks, training chips, VRT, GeoJSON, training metadata and stats.json, at the current threshold. */
+	/** The output formats' files, per tile and run-wide, at the current threshold. */
 	async write(): Promise<WriteSummary> {
 		try {
 			return await this.writeAll();
 		} catch (error) {
-			const cancelled = (error as Error)?.name === 'AbortError';
-			await this.context.finish(error instanceof Error ? error.message : String(error), cancelled ? 'cancelled' : 'failed');
+			await this.context.lifecycle.fail(error, messageOf(error));
 			throw error;
 		}
 	}
 
 	private async writeAll(): Promise<WriteSummary> {
-		const {plan, outDir, output, emit, written, signal} = this.context;
-		signal?.throwIfAborted();
-		emit({type: 'stage', stage: 'write', state: 'start'});
-		const files: string[] = [];
-		const chips: ChipSummary[] = [];
-		if (written && written.threshold === this.currentThreshold) {
-			files.push(...written.files);
-			chips.push(...written.chips);
-			for (const tile of this.context.tiles) emit({type: 'tile-written', tileId: tile.id});
+		const {outDir, lifecycle, writer, tiles, finalise = (outputs, stats) => outputs.finalise(stats)} = this.context;
+		const {signal} = lifecycle;
+		signal.throwIfAborted();
+		lifecycle.emit({type: 'stage', stage: 'write', state: 'start'});
+		if (writer.covers(tiles, this.currentThreshold)) {
+			for (const tile of tiles) lifecycle.emit({type: 'tile-written', tileId: tile.id});
 		} else {
-			const tiles: TileStats[] = [];
-			for (const tile of this.context.tiles) {
-				signal?.throwIfAborted();
+			writer.restart(this.currentThreshold);
+			const tileStats: TileStats[] = [];
+			for (const tile of tiles) {
+				signal.throwIfAborted();
 				const {mask, stats} = await this.summarise(tile);
-				tiles.push(stats);
-				const rgb = output.training ? await readGeoTiffFile(path.join(outDir, tileFile('rgb', tile.id))) : undefined;
-				const result = await writeTileMask(this.context, tile, mask, rgb);
-				files.push(...result.files);
-				if (result.chip) chips.push(result.chip);
-				emit({type: 'tile-written', tileId: tile.id});
+				tileStats.push(stats);
+				const rgb = writer.needsRgb ? await readGeoTiffFile(path.join(outDir, tileFile('rgb', tile.id))) : undefined;
+				await writer.write(tile, mask, rgb, this.currentThreshold);
 			}
-			this.document = this.merge(tiles);
+			this.document = this.merge(tileStats);
 		}
-		signal?.throwIfAborted();
-		const finalised = await (this.context.finalise ?? finaliseOutputs)({
-			runDir: outDir,
-			plan,
-			maskSize: output.maskSize,
-			classNames: this.context.models[0]?.classNames ?? {'0': 'background', '1': 'foreground'},
-			geojson: output.geojson,
-			chips: output.training ? chips : undefined,
-			stats: this.document,
-		});
-		files.push(...finalised.files);
-		emit({type: 'stage', stage: 'write', state: 'end'});
-		await this.context.finish(`wrote ${this.context.tiles.length} tiles to ${outDir}`);
-		return {outDir, files, tiles: this.context.tiles.length, features: finalised.features};
+		signal.throwIfAborted();
+		const finalised = await finalise(writer.outputs, this.document);
+		lifecycle.emit({type: 'stage', stage: 'write', state: 'end'});
+		await lifecycle.end('done', `wrote ${tiles.length} tiles to ${outDir}`);
+		return {outDir, files: [...writer.files, ...finalised.files], tiles: tiles.length, features: finalised.features};
 	}
 
 	/** Leave the run folder as it is (tiles and probabilities stay, so a later run resumes); write no masks. */
 	async discard(): Promise<void> {
-		await this.context.finish('discarded: no masks written (tiles and probabilities kept for a later run)');
+		await this.context.lifecycle.end('done', 'discarded: no masks written (tiles and probabilities kept for a later run)');
 	}
 }

@@ -8,6 +8,7 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
 import {writeJsonAtomic} from '../fs/atomic.js';
+import {runFiles} from './paths.js';
 
 export type ManifestEntry = {
 	state: 'done' | 'failed';
@@ -28,8 +29,6 @@ export type ManifestEntry = {
 
 type ManifestFile = {version: 1; updatedAt: string; stages: Record<string, Record<string, ManifestEntry>>};
 
-export const manifestFileName = 'manifest.json';
-
 export class Manifest {
 	private writing: Promise<void> | undefined;
 	private queued: Promise<void> | undefined;
@@ -41,7 +40,7 @@ export class Manifest {
 
 	/** The manifest of `dir`, empty when there is none yet. Nothing is written until save(). */
 	static async open(dir: string): Promise<Manifest> {
-		const file = path.join(dir, manifestFileName);
+		const file = path.join(dir, runFiles.manifest);
 		let text: string;
 		try {
 			text = await readFile(file, 'utf8');

@@ -1,7 +1,11 @@
-/** Where every output lives in a run folder (DESIGN §3.4). */
+/** Every file name of a run folder (DESIGN §3.4); no other module spells one out. */
 import path from 'node:path';
+import type {LayerName} from '../../config/preset-schema.js';
 
 export const runFiles = {
+	plan: 'plan.json',
+	manifest: 'manifest.json',
+	status: 'status.json',
 	masksDir: 'masks',
 	probDir: 'prob',
 	membersDir: path.join('prob', 'members'),
@@ -10,6 +14,11 @@ export const runFiles = {
 	stats: 'stats.json',
 	trainingDir: 'training',
 } as const;
+
+/** A fetched tile, relative to the run folder. */
+export function tileFile(layer: LayerName, tileId: string): string {
+	return `tiles/${layer}/${tileId}.tif`;
+}
 
 export function maskFile(runDir: string, tileId: string): string {
 	return path.join(runDir, runFiles.masksDir, `${tileId}.tif`);

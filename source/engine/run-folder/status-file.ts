@@ -1,9 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import {writeJsonAtomic} from '../fs/atomic.js';
+import {runFiles} from './paths.js';
 import type {RunSnapshot} from '../pipeline/snapshot.js';
-
-export const statusFileName = 'status.json';
 
 export type StatusDocument = {pid: number; host?: string; writtenAt: number; snapshot: RunSnapshot};
 
@@ -41,7 +40,7 @@ export class StatusFile {
 		this.lastWrite = Date.now();
 		const document: StatusDocument = {pid: process.pid, host: os.hostname(), writtenAt: this.lastWrite, snapshot: this.snapshot()};
 		const text = structuredClone(document);
-		this.writing = this.writing.then(() => writeJsonAtomic(path.join(this.runDir, statusFileName), text)).catch(() => undefined);
+		this.writing = this.writing.then(() => writeJsonAtomic(path.join(this.runDir, runFiles.status), text)).catch(() => undefined);
 		return this.writing;
 	}
 

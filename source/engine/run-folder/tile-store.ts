@@ -10,11 +10,8 @@ import {writeAtomic} from '../fs/atomic.js';
 import type {GeoRaster} from '../geo/georaster.js';
 import {decodeGeoTiff, encodeGeoTiff} from '../geo/geotiff.js';
 import {fingerprintChanges, type TileFingerprint} from './tile-fingerprint.js';
+import {tileFile} from './paths.js';
 import type {Manifest, ManifestEntry} from './manifest.js';
-
-export function tileFile(layer: LayerName, tileId: string): string {
-	return `tiles/${layer}/${tileId}.tif`;
-}
 
 export function sha256(bytes: Uint8Array): string {
 	return createHash('sha256').update(bytes).digest('hex');

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {Plan} from '../../engine/geo/plan.js';
+import type {Plan} from '../../engine/index.js';
 
 /**
  * A character map of the tile grid: each character shows which tile its centre falls in,

@@ -1,6 +1,6 @@
 /** One snapshot for the whole run from the snapshots of its shards, so the run dashboard can draw it. */
 import type {LayerName} from '../../config/preset-schema.js';
-import {LOG_LINES_KEPT, type LayerProgress, type ModelProgress, type RunSnapshot, type RunState} from '../../engine/pipeline/snapshot.js';
+import {LOG_LINES_KEPT, type LayerProgress, type ModelProgress, type RunSnapshot, type RunState} from '../../engine/index.js';
 
 const minOf = (values: Array<number | undefined>) => {
 	const defined = values.filter((value): value is number => value !== undefined);

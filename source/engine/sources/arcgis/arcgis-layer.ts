@@ -4,7 +4,7 @@
  * service's limits and our own budget allow, retries what is transient, splits what is too big, and
  * stitches the pieces into one raster.
  */
-import {RunError, UserError} from '../../../errors.js';
+import {abortError, RunError, UserError} from '../../../errors.js';
 import type {LayerConfig, LayerName} from '../../../config/preset-schema.js';
 import type {Bbox, GeoRaster} from '../../geo/georaster.js';
 import {transformExtent} from '../../geo/crs.js';
@@ -13,7 +13,7 @@ import {decodeImage, judgeImageResponse, judgeJsonResponse, ResponseProblem, typ
 import {defaultRetryPolicy, waitBeforeRetry, type RetryPolicy} from '../retry.js';
 import {parseServiceInfo, type ServiceInfo} from './service-info.js';
 import {resolveToken, tokenError} from '../token.js';
-import {abortError, TransportError} from '../transport.js';
+import {TransportError} from '../transport.js';
 import type {FetchedRaster, ImageSource, OpenedSource, RasterRequest, RequestHooks, SourceContext} from '../source.js';
 import type {LayerFingerprint} from '../../run-folder/tile-fingerprint.js';
 import {halveWindow, pasteWindow, splitWindow, windowBbox, type PixelWindow} from './windows.js';

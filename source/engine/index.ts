@@ -1,0 +1,28 @@
+/**
+ * The engine's public API: what the commands, app/ and the terminal app use. The UI imports from here
+ * only, never a module inside the engine and never a copy of its types.
+ */
+export type {Bbox, GeoRaster} from './geo/georaster.js';
+export {makePlan, type Plan, type Tile} from './geo/plan.js';
+export type {ClassConfig, ClassInfo} from './classes/class-config.js';
+export type {FetchEvent, FetchSummary} from './fetch/fetch-tiles.js';
+export type {Ensemble, EnsembleOptions, InferEvent, InferMode, ModelInfo, Prediction, Provider} from './infer/types.js';
+export type {RunStats, StatsDocument, TileStats} from './masks/stats-types.js';
+export type {RunEvent, RunEventOf, RunStage} from './pipeline/events.js';
+export {startRun, type RunHandle, type RunOptions, type ServiceConnection} from './pipeline/run.js';
+export type {ReviewSession, WriteSummary} from './pipeline/review.js';
+export {
+	emptySnapshot,
+	etaMs,
+	layerRate,
+	LOG_LINES_KEPT,
+	modelRate,
+	overallProgress,
+	type LayerProgress,
+	type ModelProgress,
+	type RunSnapshot,
+	type RunState,
+} from './pipeline/snapshot.js';
+export {readRunStatus, type Liveness, type RunStatus, type StatusEntry} from './shard/run-status.js';
+export {resolveModelPaths} from './infer/discover.js';
+export {startWorker} from './threads/start-worker.js';

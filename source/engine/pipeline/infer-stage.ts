@@ -1,0 +1,97 @@
+/**
+ * One fetched tile through the ensemble: probabilities kept from an earlier run when still valid, else
+ * inferred and written to prob/ with their manifest entry; then the tile's mask and statistics at the
+ * run's threshold.
+ */
+import path from 'node:path';
+import type {LayerName, Preset} from '../../config/preset-schema.js';
+import {messageOf} from '../../errors.js';
+import type {FetchedTile} from '../fetch/fetch-tiles.js';
+import {writeGeoTiffFile} from '../geo/geotiff.js';
+import type {Plan} from '../geo/plan.js';
+import {nodataMask} from '../infer/preprocess.js';
+import type {Ensemble} from '../infer/types.js';
+import {summariseTile, type TileSummary} from '../masks/tile-stats.js';
+import {probabilityRaster} from '../outputs/probability-raster.js';
+import {keptProbabilities, probabilityStage, type InferenceFingerprint} from '../run-folder/inference-fingerprint.js';
+import {memberProbabilityFile, probabilityFile} from '../run-folder/paths.js';
+import type {RunFolder} from '../run-folder/run-folder.js';
+import type {GeoRaster} from '../geo/georaster.js';
+import type {RunLifecycle} from './lifecycle.js';
+import type {ProbabilityCache} from './probability-cache.js';
+import {restatTile} from './restat.js';
+
+/** 1 where the DSM has no data (as the ensemble sees it: its probabilities are 0 there); undefined when it has data everywhere. */
+export function nodataOf(dsm: GeoRaster | undefined): Uint8Array | undefined {
+	return dsm ? nodataMask({data: dsm.data as Float32Array, width: dsm.width, height: dsm.height, nodata: dsm.nodata}) : undefined;
+}
+
+export type InferStageContext = {
+	plan: Plan;
+	preset: Preset;
+	folder: RunFolder;
+	ensemble: Ensemble;
+	threshold: number;
+	/** What determines the probabilities besides the input tiles (models, mode, size). */
+	fingerprintBase: Omit<InferenceFingerprint, 'inputs'>;
+	/** Decoded probabilities for the review's first threshold changes. */
+	cache: ProbabilityCache;
+	lifecycle: RunLifecycle;
+};
+
+function toUint8(probability: Float32Array): Uint8Array {
+	const bytes = new Uint8Array(probability.length);
+	for (let i = 0; i < probability.length; i++) bytes[i] = Math.round(probability[i] * 255);
+	return bytes;
+}
+
+export async function inferTile(fetched: FetchedTile, context: InferStageContext): Promise<TileSummary> {
+	const {plan, preset, folder, ensemble, threshold, cache, lifecycle} = context;
+	const {tile} = fetched;
+	const {dir, manifest} = folder;
+	const modelNames = ensemble.models.map((model) => model.name);
+	const size = {width: tile.width, height: tile.height};
+	const fingerprint: InferenceFingerprint = {
+		...context.fingerprintBase,
+		inputs: Object.fromEntries(
+			(['rgb', 'dsm'] as LayerName[]).filter((layer) => preset.layers[layer]).map((layer) => [layer, manifest.get(layer, tile.id)?.sha256 as string | undefined]),
+		),
+	};
+	const nodata = nodataOf(fetched.dsm);
+	const earlier = await keptProbabilities(dir, manifest, tile.id, fingerprint);
+	if (earlier.changed) lifecycle.log('warn', `tile ${tile.id}: ${earlier.changed.join(', ')} changed since the earlier run, inferring it again`);
+	if (earlier.kept) {
+		// A damaged probability file (edited, disk trouble) is inferred again rather than failing every resume.
+		const summary = await restatTile(dir, tile, modelNames, {threshold, postprocess: preset.postprocess, nodata: async () => nodata, cache, classes: ensemble.classes}).catch((error: unknown) => {
+			lifecycle.log('warn', `tile ${tile.id}: its kept probabilities cannot be read (${messageOf(error)}), inferring it again`);
+			return undefined;
+		});
+		if (summary) {
+			lifecycle.emit({type: 'tile-inferred', tileId: tile.id, skipped: true});
+			return summary;
+		}
+	}
+	const started = Date.now();
+	const prediction = await ensemble.predict({
+		id: tile.id,
+		rgb: {data: fetched.rgb.data as Uint8Array, width: fetched.rgb.width, height: fetched.rgb.height},
+		dsm: fetched.dsm ? {data: fetched.dsm.data as Float32Array, width: fetched.dsm.width, height: fetched.dsm.height, nodata: fetched.dsm.nodata} : undefined,
+		outWidth: size.width,
+		outHeight: size.height,
+	});
+	const probability = toUint8(prediction.probability);
+	const members = prediction.members.map(toUint8);
+	const written = [
+		{file: probabilityFile(dir, tile.id), data: probability},
+		...modelNames.map((model, k) => ({file: memberProbabilityFile(dir, model, tile.id), data: members[k]})),
+	];
+	for (const {file, data} of written) {
+		await writeGeoTiffFile(file, probabilityRaster(tile, plan.epsg, data, size));
+		await cache.put(file, {data, ...size});
+	}
+	manifest.set(probabilityStage, tile.id, {state: 'done', file: path.relative(dir, probabilityFile(dir, tile.id)).split(path.sep).join('/'), fingerprint, ms: Date.now() - started});
+	await manifest.save();
+	const {mask, stats} = summariseTile({tile, probability, members, models: modelNames, nodata, ...size, threshold, postprocess: preset.postprocess, classes: ensemble.classes});
+	lifecycle.emit({type: 'tile-inferred', tileId: tile.id, skipped: false});
+	return {mask, stats};
+}
