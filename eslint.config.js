@@ -4,8 +4,14 @@ import reactHooks from 'eslint-plugin-react-hooks';
 
 const engineIsALeaf = 'engine/ imports neither ui/, app/, commands/ nor demo/ (DESIGN §2)';
 const onlyInfer = {name: 'onnxruntime-node', message: 'only engine/infer/ touches onnxruntime-node'};
-const uiNever = ['got', 'onnxruntime-node'].map((name) => ({name, message: 'ui/ drives the engine through engine/index.ts'}));
-const uiThroughIndex = {regex: String.raw`/engine/(?!index\.js$)`, message: 'ui/ imports the engine through engine/index.ts only'};
+const uiNever = ['got', 'onnxruntime-node'].map((name) => ({
+	name,
+	message: 'ui/ drives the engine through engine/index.ts',
+}));
+const uiThroughIndex = {
+	regex: String.raw`/engine/(?!index\.js$)`,
+	message: 'ui/ imports the engine through engine/index.ts only',
+};
 
 export default tseslint.config(
 	{ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.tmp/', '**/*.tmp']},
@@ -24,20 +30,52 @@ export default tseslint.config(
 		files: ['source/engine/**/*.{ts,tsx}'],
 		ignores: ['source/engine/infer/**'],
 		rules: {
-			'no-restricted-imports': ['error', {paths: [onlyInfer], patterns: [{group: ['**/ui/*', '**/app/*', '**/commands/*', '**/demo/*'], message: engineIsALeaf}]}],
+			'no-restricted-imports': [
+				'error',
+				{
+					paths: [onlyInfer],
+					patterns: [{group: ['**/ui/*', '**/app/*', '**/commands/*', '**/demo/*'], message: engineIsALeaf}],
+				},
+			],
 		},
 	},
 	{
 		files: ['source/engine/infer/**/*.{ts,tsx}'],
-		rules: {'no-restricted-imports': ['error', {patterns: [{group: ['**/ui/*', '**/app/*', '**/commands/*', '**/demo/*'], message: engineIsALeaf}]}]},
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{patterns: [{group: ['**/ui/*', '**/app/*', '**/commands/*', '**/demo/*'], message: engineIsALeaf}]},
+			],
+		},
 	},
 	{
 		files: ['source/config/**/*.{ts,tsx}'],
-		rules: {'no-restricted-imports': ['error', {patterns: [{group: ['**/engine/**', '**/app/*', '**/ui/*', '**/commands/*'], message: 'config/ is a leaf: it imports nothing of the engine, app, UI or commands'}]}]},
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['**/engine/**', '**/app/*', '**/ui/*', '**/commands/*'],
+							message: 'config/ is a leaf: it imports nothing of the engine, app, UI or commands',
+						},
+					],
+				},
+			],
+		},
 	},
 	{
 		files: ['source/demo/**/*.{ts,tsx}'],
-		rules: {'no-restricted-imports': ['error', {patterns: [{regex: String.raw`/(engine/(?!geo/)|app/|ui/|commands/)`, message: 'demo/ imports engine/geo at most'}]}]},
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{regex: String.raw`/(engine/(?!geo/)|app/|ui/|commands/)`, message: 'demo/ imports engine/geo at most'},
+					],
+				},
+			],
+		},
 	},
 	{
 		files: ['source/ui/**/*.{ts,tsx}'],
@@ -47,7 +85,10 @@ export default tseslint.config(
 				'error',
 				{
 					// Keys can arrive several to a chunk (SSH, key repeat); useKeys handles them one by one.
-					paths: [{name: 'ink', importNames: ['useInput'], message: 'use useKeys from source/ui/hooks/use-keys.ts'}, ...uiNever],
+					paths: [
+						{name: 'ink', importNames: ['useInput'], message: 'use useKeys from source/ui/hooks/use-keys.ts'},
+						...uiNever,
+					],
 					patterns: [uiThroughIndex],
 				},
 			],

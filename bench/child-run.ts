@@ -9,10 +9,16 @@ const [tiles, tileSize] = process.argv.slice(2).map(Number);
 const outDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-bench-memory-'));
 try {
 	// Small, fixed concurrency: memory should be set by it, so the smallest extent already reaches it.
-	const run = startRun({preset: demoPreset(tiles, tileSize, ['concurrency.downloads=2', 'concurrency.perHost=2', 'inference.batchSize=1']), outDir, writeAsYouGo: true});
+	const run = startRun({
+		preset: demoPreset(tiles, tileSize, ['concurrency.downloads=2', 'concurrency.perHost=2', 'inference.batchSize=1']),
+		outDir,
+		writeAsYouGo: true,
+	});
 	const review = await run.review;
 	await review.write();
-	process.stdout.write(`${JSON.stringify({tiles: run.plan.tiles.length, peakRssMb: process.resourceUsage().maxRSS / 1024})}\n`);
+	process.stdout.write(
+		`${JSON.stringify({tiles: run.plan.tiles.length, peakRssMb: process.resourceUsage().maxRSS / 1024})}\n`,
+	);
 } finally {
 	rmSync(outDir, {recursive: true, force: true});
 }

@@ -49,12 +49,23 @@ export async function pipelineFigures(tiles: number, tileSize: number): Promise<
 		});
 		const plan = makePlan(preset.preset);
 		const inputs = await Promise.all(
-			plan.tiles.map(async (tile) => ({tile, rgb: await readGeoTiffFile(path.join(outDir, tileFile('rgb', tile.id))), dsm: await readGeoTiffFile(path.join(outDir, tileFile('dsm', tile.id)))})),
+			plan.tiles.map(async (tile) => ({
+				tile,
+				rgb: await readGeoTiffFile(path.join(outDir, tileFile('rgb', tile.id))),
+				dsm: await readGeoTiffFile(path.join(outDir, tileFile('dsm', tile.id))),
+			})),
 		);
 		const {inference} = preset.preset;
 		const alone = await eventLoopDelayDuring(() =>
 			timed(async () => {
-				const ensemble = await openEnsemble({models: preset.preset.models, provider: inference.provider, mode: inference.mode, overlap: inference.overlap, batchSize: inference.batchSize, threadsPerModel: inference.threadsPerModel});
+				const ensemble = await openEnsemble({
+					models: preset.preset.models,
+					provider: inference.provider,
+					mode: inference.mode,
+					overlap: inference.overlap,
+					batchSize: inference.batchSize,
+					threadsPerModel: inference.threadsPerModel,
+				});
 				try {
 					const started = performance.now();
 					await Promise.all(
@@ -96,25 +107,65 @@ export async function pipelineFigures(tiles: number, tileSize: number): Promise<
  * The service serves GeoTIFFs of the area rendered beforehand: drawing the demo town per request costs
  * CPU that a remote service would not take from this machine, and would be what this figure measures.
  */
-export async function downloadScaling(tiles: number, tileSize: number, concurrencies: number[], latencyMs: number): Promise<Array<{concurrency: number; tilesPerSecond: number}>> {
+export async function downloadScaling(
+	tiles: number,
+	tileSize: number,
+	concurrencies: number[],
+	latencyMs: number,
+): Promise<Array<{concurrency: number; tilesPerSecond: number}>> {
 	const preset = demoPreset(tiles, tileSize).preset;
 	const plan = makePlan(preset);
 	const folder = tempDir('download-source');
-	const size = {width: (plan.adjusted.xmax - plan.adjusted.xmin) / plan.cellSize, height: (plan.adjusted.ymax - plan.adjusted.ymin) / plan.cellSize};
+	const size = {
+		width: (plan.adjusted.xmax - plan.adjusted.xmin) / plan.cellSize,
+		height: (plan.adjusted.ymax - plan.adjusted.ymin) / plan.cellSize,
+	};
 	const scene = renderScene({bbox: plan.adjusted, ...size}, new Set(['rgb', 'dsm']));
-	await writeGeoTiffFile(path.join(folder, 'bench-rgb.tif'), {...size, bands: 3, data: scene.rgb!, bbox: plan.adjusted, epsg: plan.epsg});
-	await writeGeoTiffFile(path.join(folder, 'bench-dsm.tif'), {...size, bands: 1, data: scene.dsm!, bbox: plan.adjusted, epsg: plan.epsg, nodata: -9999});
-	const service = await startServiceThread({port: 0, demo: false, rasters: ['rgb', 'dsm'].map((layer) => path.join(folder, `bench-${layer}.tif`)), faults: {latencyMs}});
+	await writeGeoTiffFile(path.join(folder, 'bench-rgb.tif'), {
+		...size,
+		bands: 3,
+		data: scene.rgb!,
+		bbox: plan.adjusted,
+		epsg: plan.epsg,
+	});
+	await writeGeoTiffFile(path.join(folder, 'bench-dsm.tif'), {
+		...size,
+		bands: 1,
+		data: scene.dsm!,
+		bbox: plan.adjusted,
+		epsg: plan.epsg,
+		nodata: -9999,
+	});
+	const service = await startServiceThread({
+		port: 0,
+		demo: false,
+		rasters: ['rgb', 'dsm'].map((layer) => path.join(folder, `bench-${layer}.tif`)),
+		faults: {latencyMs},
+	});
 	const layers = {
-		rgb: {...preset.layers.rgb, kind: 'ImageServer' as const, url: `${service.url}/bench-rgb/ImageServer`, interpolation: 'RSP_NearestNeighbor' as const},
-		dsm: {...preset.layers.dsm!, url: `${service.url}/bench-dsm/ImageServer`, interpolation: 'RSP_NearestNeighbor' as const},
+		rgb: {
+			...preset.layers.rgb,
+			kind: 'ImageServer' as const,
+			url: `${service.url}/bench-rgb/ImageServer`,
+			interpolation: 'RSP_NearestNeighbor' as const,
+		},
+		dsm: {
+			...preset.layers.dsm!,
+			url: `${service.url}/bench-dsm/ImageServer`,
+			interpolation: 'RSP_NearestNeighbor' as const,
+		},
 	};
 	try {
 		const results: Array<{concurrency: number; tilesPerSecond: number}> = [];
 		for (const concurrency of concurrencies) {
 			const outDir = tempDir('download');
 			try {
-				const summary = await fetchAll({plan, layers, outDir, concurrency: {downloads: concurrency, perHost: concurrency}});
+				const summary = await fetchAll({
+					plan,
+					layers,
+					outDir,
+					concurrency: {downloads: concurrency, perHost: concurrency},
+				});
 				results.push({concurrency, tilesPerSecond: summary.tiles / (summary.ms / 1000)});
 			} finally {
 				rmSync(outDir, {recursive: true, force: true});
@@ -130,10 +181,17 @@ export async function downloadScaling(tiles: number, tileSize: number, concurren
 const execFileAsync = promisify(execFile);
 
 /** Peak resident memory of a whole run in a fresh process, per tile count. */
-export async function memoryByExtent(tileCounts: number[], tileSize: number): Promise<Array<{tiles: number; peakRssMb: number}>> {
+export async function memoryByExtent(
+	tileCounts: number[],
+	tileSize: number,
+): Promise<Array<{tiles: number; peakRssMb: number}>> {
 	const results: Array<{tiles: number; peakRssMb: number}> = [];
 	for (const tiles of tileCounts) {
-		const {stdout} = await execFileAsync(process.execPath, ['--import', 'tsx', path.join(here, 'child-run.ts'), String(tiles), String(tileSize)], {maxBuffer: 16 * 1024 * 1024});
+		const {stdout} = await execFileAsync(
+			process.execPath,
+			['--import', 'tsx', path.join(here, 'child-run.ts'), String(tiles), String(tileSize)],
+			{maxBuffer: 16 * 1024 * 1024},
+		);
 		const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as {tiles: number; peakRssMb: number};
 		results.push(report);
 	}

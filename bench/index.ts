@@ -10,8 +10,22 @@ import {downloadScaling, memoryByExtent, pipelineFigures} from './figures.js';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
-	? {pipelineTiles: 16, tileSize: 256, downloadTiles: 32, downloadTileSize: 128, memoryTiles: [16, 64, 256], memoryTileSize: 64}
-	: {pipelineTiles: 24, tileSize: 512, downloadTiles: 96, downloadTileSize: 128, memoryTiles: [32, 128, 512], memoryTileSize: 64};
+	? {
+			pipelineTiles: 16,
+			tileSize: 256,
+			downloadTiles: 32,
+			downloadTileSize: 128,
+			memoryTiles: [16, 64, 256],
+			memoryTileSize: 64,
+		}
+	: {
+			pipelineTiles: 24,
+			tileSize: 512,
+			downloadTiles: 96,
+			downloadTileSize: 128,
+			memoryTiles: [32, 128, 512],
+			memoryTileSize: 64,
+		};
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 log(`deepmask bench${quick ? ' --quick' : ''} on ${os.cpus().length} cores, Node ${process.version}`);
@@ -27,19 +41,62 @@ const at8 = downloads.find((entry) => entry.concurrency === 8)!.tilesPerSecond /
 const memoryGrowth = memory.at(-1)!.peakRssMb / memory[0].peakRssMb - 1;
 
 const figures = [
-	{figure: 'pipeline efficiency', value: pipeline.efficiency, text: `${pipeline.efficiency.toFixed(2)} (${pipeline.pipelineTilesPerSecond.toFixed(2)} vs ${pipeline.modelsTilesPerSecond.toFixed(2)} tiles/s, ${pipeline.tiles} tiles)`, target: '≥ 0.9', met: pipeline.efficiency >= 0.9},
-	{figure: 'download scaling at 8', value: at8, text: `${at8.toFixed(1)}× (${downloads.map((entry) => `${entry.concurrency}: ${entry.tilesPerSecond.toFixed(1)}`).join(', ')} tiles/s)`, target: '≥ 6×', met: at8 >= 6},
-	{figure: 'memory, 16× tiles vs 1×', value: memoryGrowth, text: `${memoryGrowth >= 0 ? '+' : ''}${(memoryGrowth * 100).toFixed(0)}% (${memory.map((entry) => `${entry.tiles} tiles: ${entry.peakRssMb.toFixed(0)} MB`).join(', ')})`, target: '≤ +15%', met: memoryGrowth <= 0.15},
-	{figure: 'event-loop delay p99', value: pipeline.eventLoopP99Ms, text: `${pipeline.eventLoopP99Ms.toFixed(1)} ms`, target: '< 50 ms', met: pipeline.eventLoopP99Ms < 50},
-	{figure: 'threshold change / inference', value: pipeline.thresholdRatio, text: `${(pipeline.thresholdRatio * 100).toFixed(1)}% (${pipeline.thresholdChangeMs.toFixed(0)} of ${pipeline.inferenceMs.toFixed(0)} ms)`, target: '< 5%', met: pipeline.thresholdRatio < 0.05},
+	{
+		figure: 'pipeline efficiency',
+		value: pipeline.efficiency,
+		text: `${pipeline.efficiency.toFixed(2)} (${pipeline.pipelineTilesPerSecond.toFixed(2)} vs ${pipeline.modelsTilesPerSecond.toFixed(2)} tiles/s, ${pipeline.tiles} tiles)`,
+		target: '≥ 0.9',
+		met: pipeline.efficiency >= 0.9,
+	},
+	{
+		figure: 'download scaling at 8',
+		value: at8,
+		text: `${at8.toFixed(1)}× (${downloads.map((entry) => `${entry.concurrency}: ${entry.tilesPerSecond.toFixed(1)}`).join(', ')} tiles/s)`,
+		target: '≥ 6×',
+		met: at8 >= 6,
+	},
+	{
+		figure: 'memory, 16× tiles vs 1×',
+		value: memoryGrowth,
+		text: `${memoryGrowth >= 0 ? '+' : ''}${(memoryGrowth * 100).toFixed(0)}% (${memory.map((entry) => `${entry.tiles} tiles: ${entry.peakRssMb.toFixed(0)} MB`).join(', ')})`,
+		target: '≤ +15%',
+		met: memoryGrowth <= 0.15,
+	},
+	{
+		figure: 'event-loop delay p99',
+		value: pipeline.eventLoopP99Ms,
+		text: `${pipeline.eventLoopP99Ms.toFixed(1)} ms`,
+		target: '< 50 ms',
+		met: pipeline.eventLoopP99Ms < 50,
+	},
+	{
+		figure: 'threshold change / inference',
+		value: pipeline.thresholdRatio,
+		text: `${(pipeline.thresholdRatio * 100).toFixed(1)}% (${pipeline.thresholdChangeMs.toFixed(0)} of ${pipeline.inferenceMs.toFixed(0)} ms)`,
+		target: '< 5%',
+		met: pipeline.thresholdRatio < 0.05,
+	},
 ];
 
 const width = Math.max(...figures.map((entry) => entry.figure.length));
 const valueWidth = Math.max(...figures.map((entry) => entry.text.length));
 process.stdout.write(`${'figure'.padEnd(width)}  ${'measured'.padEnd(valueWidth)}  target\n`);
-for (const entry of figures) process.stdout.write(`${entry.figure.padEnd(width)}  ${entry.text.padEnd(valueWidth)}  ${entry.target}${entry.met ? '' : '  (not met)'}\n`);
+for (const entry of figures)
+	process.stdout.write(
+		`${entry.figure.padEnd(width)}  ${entry.text.padEnd(valueWidth)}  ${entry.target}${entry.met ? '' : '  (not met)'}\n`,
+	);
 
-const report = {date: new Date().toISOString(), quick, node: process.version, cores: os.cpus().length, settings, figures, pipeline, downloads, memory};
+const report = {
+	date: new Date().toISOString(),
+	quick,
+	node: process.version,
+	cores: os.cpus().length,
+	settings,
+	figures,
+	pipeline,
+	downloads,
+	memory,
+};
 const dir = path.join(os.tmpdir(), 'deepmask-bench');
 mkdirSync(dir, {recursive: true});
 const file = path.join(dir, `bench-${Date.now()}.json`);

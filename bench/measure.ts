@@ -8,7 +8,9 @@ export async function timed<T>(work: () => Promise<T>): Promise<{result: T; ms: 
 }
 
 /** p99 of the main thread's event-loop delay while `work` runs, in milliseconds. */
-export async function eventLoopDelayDuring<T>(work: () => Promise<T>): Promise<{result: T; p99Ms: number; maxMs: number}> {
+export async function eventLoopDelayDuring<T>(
+	work: () => Promise<T>,
+): Promise<{result: T; p99Ms: number; maxMs: number}> {
 	const histogram = monitorEventLoopDelay({resolution: 5});
 	histogram.enable();
 	try {

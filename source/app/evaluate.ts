@@ -25,7 +25,12 @@ export class Confusion {
 	scores(): Scores {
 		const {truePositive: tp, falsePositive: fp, falseNegative: fn} = this;
 		const ratio = (a: number, b: number) => (b === 0 ? 1 : a / b);
-		return {iou: ratio(tp, tp + fp + fn), precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn), pixels: this.pixels};
+		return {
+			iou: ratio(tp, tp + fp + fn),
+			precision: ratio(tp, tp + fp),
+			recall: ratio(tp, tp + fn),
+			pixels: this.pixels,
+		};
 	}
 }
 
@@ -40,7 +45,14 @@ export type EvaluationReport = {
 	extent?: Bbox;
 };
 
-type Sample = {id: string; rgb: {data: Uint8Array; width: number; height: number}; dsm?: {data: Float32Array; width: number; height: number; nodata?: number}; truth: Uint8Array; outWidth: number; outHeight: number};
+type Sample = {
+	id: string;
+	rgb: {data: Uint8Array; width: number; height: number};
+	dsm?: {data: Float32Array; width: number; height: number; nodata?: number};
+	truth: Uint8Array;
+	outWidth: number;
+	outHeight: number;
+};
 
 export type EvaluateOptions = Omit<EnsembleOptions, 'models'> & {
 	models: string[];
@@ -50,16 +62,22 @@ export type EvaluateOptions = Omit<EnsembleOptions, 'models'> & {
 
 /** IoU, precision and recall of each model and of the ensemble against the demo scene's buildings or a folder of labels. */
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationReport> {
-	const samples = 'demoExtent' in options ? demoSamples(options.demoExtent, options.cell ?? 0.5, options.tilePixels ?? 512) : await folderSamples(options.input, options.labels, options.dsm);
+	const samples =
+		'demoExtent' in options
+			? demoSamples(options.demoExtent, options.cell ?? 0.5, options.tilePixels ?? 512)
+			: await folderSamples(options.input, options.labels, options.dsm);
 	const ensemble = await openEnsemble(options);
 	try {
-		if (ensemble.needsDsm && !('demoExtent' in options) && !options.dsm) throw new UserError('some models take a DSM band: pass --dsm DIR as well.');
+		if (ensemble.needsDsm && !('demoExtent' in options) && !options.dsm)
+			throw new UserError('some models take a DSM band: pass --dsm DIR as well.');
 		const threshold = options.threshold ?? ensemble.threshold;
 		const perModel = ensemble.models.map(() => new Confusion());
 		const combined = new Confusion();
 		let done = 0;
 		const tally = (sample: Sample, prediction: Prediction) => {
-			prediction.members.forEach((member, index) => perModel[index].add(member, sample.truth, ensemble.models[index].threshold));
+			prediction.members.forEach((member, index) =>
+				perModel[index].add(member, sample.truth, ensemble.models[index].threshold),
+			);
 			combined.add(prediction.probability, sample.truth, threshold);
 			options.onTile?.(++done, samples.total);
 		};
@@ -67,7 +85,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
 		return {
 			models: ensemble.models,
 			scores: [
-				...ensemble.models.map((model, index) => ({name: model.name, threshold: model.threshold, ...perModel[index].scores()})),
+				...ensemble.models.map((model, index) => ({
+					name: model.name,
+					threshold: model.threshold,
+					...perModel[index].scores(),
+				})),
 				{name: 'ensemble', threshold, ...combined.scores()},
 			],
 			threshold,
@@ -80,7 +102,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
 }
 
 /** Two tiles in flight at a time: enough for the workers to batch, little memory. */
-async function runAll(ensemble: Ensemble, items: AsyncIterable<Sample> | Iterable<Sample>, tally: (sample: Sample, prediction: Prediction) => void, signal?: AbortSignal) {
+async function runAll(
+	ensemble: Ensemble,
+	items: AsyncIterable<Sample> | Iterable<Sample>,
+	tally: (sample: Sample, prediction: Prediction) => void,
+	signal?: AbortSignal,
+) {
 	const inFlight = new Set<Promise<void>>();
 	for await (const sample of items) {
 		signal?.throwIfAborted();
@@ -93,16 +120,29 @@ async function runAll(ensemble: Ensemble, items: AsyncIterable<Sample> | Iterabl
 }
 
 function demoSamples(extent: Bbox, cell: number, tile: number): {items: Iterable<Sample>; total: number; extent: Bbox} {
-	if (!(extent.xmax > extent.xmin && extent.ymax > extent.ymin)) throw new UserError(`the demo extent ${JSON.stringify(extent)} is empty: give xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax.`);
+	if (!(extent.xmax > extent.xmin && extent.ymax > extent.ymin))
+		throw new UserError(
+			`the demo extent ${JSON.stringify(extent)} is empty: give xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax.`,
+		);
 	if (!(cell > 0)) throw new UserError(`cell size ${cell} must be positive.`);
 	const span = tile * cell;
 	const columns = Math.ceil((extent.xmax - extent.xmin) / span - 1e-9);
 	const rows = Math.ceil((extent.ymax - extent.ymin) / span - 1e-9);
-	const grown = {xmin: extent.xmin, ymax: extent.ymax, xmax: extent.xmin + columns * span, ymin: extent.ymax - rows * span};
+	const grown = {
+		xmin: extent.xmin,
+		ymax: extent.ymax,
+		xmax: extent.xmin + columns * span,
+		ymin: extent.ymax - rows * span,
+	};
 	function* items(): Iterable<Sample> {
 		for (let row = 0; row < rows; row++) {
 			for (let column = 0; column < columns; column++) {
-				const bbox = {xmin: grown.xmin + column * span, xmax: grown.xmin + (column + 1) * span, ymax: grown.ymax - row * span, ymin: grown.ymax - (row + 1) * span};
+				const bbox = {
+					xmin: grown.xmin + column * span,
+					xmax: grown.xmin + (column + 1) * span,
+					ymax: grown.ymax - row * span,
+					ymin: grown.ymax - (row + 1) * span,
+				};
 				const scene = renderScene({bbox, width: tile, height: tile});
 				yield {
 					id: `r${row}_c${column}`,
@@ -118,7 +158,11 @@ function demoSamples(extent: Bbox, cell: number, tile: number): {items: Iterable
 	return {items: items(), total: rows * columns, extent: grown};
 }
 
-async function folderSamples(input: string, labels: string, dsmDir?: string): Promise<{items: AsyncIterable<Sample>; total: number; extent?: undefined}> {
+async function folderSamples(
+	input: string,
+	labels: string,
+	dsmDir?: string,
+): Promise<{items: AsyncIterable<Sample>; total: number; extent?: undefined}> {
 	const files = await listImages(input);
 	async function* items(): AsyncIterable<Sample> {
 		for (const file of files) {
@@ -126,9 +170,18 @@ async function folderSamples(input: string, labels: string, dsmDir?: string): Pr
 			const label = await readLabel(await companion(labels, file, 'label raster'));
 			const dsm = dsmDir ? await readDsm(await companion(dsmDir, file, 'DSM')) : undefined;
 			if (dsm && (dsm.width !== image.width || dsm.height !== image.height)) {
-				throw new UserError(`${file}: the image is ${image.width}×${image.height} but its DSM is ${dsm.width}×${dsm.height}. Give a DSM of the same size.`);
+				throw new UserError(
+					`${file}: the image is ${image.width}×${image.height} but its DSM is ${dsm.width}×${dsm.height}. Give a DSM of the same size.`,
+				);
 			}
-			yield {id: image.stem, rgb: {data: image.rgb, width: image.width, height: image.height}, dsm, truth: label.data, outWidth: label.width, outHeight: label.height};
+			yield {
+				id: image.stem,
+				rgb: {data: image.rgb, width: image.width, height: image.height},
+				dsm,
+				truth: label.data,
+				outWidth: label.width,
+				outHeight: label.height,
+			};
 		}
 	}
 	return {items: items(), total: files.length};

@@ -24,21 +24,33 @@ export type InferFolderOptions = Omit<EnsembleOptions, 'models'> & {
 	onFile?: (done: FileResult) => void;
 };
 
-export type FileResult = {input: string; mask: string; probability?: string; width: number; height: number; foreground: number};
+export type FileResult = {
+	input: string;
+	mask: string;
+	probability?: string;
+	width: number;
+	height: number;
+	foreground: number;
+};
 
 /**
  * Masks for every image of a folder: <out>/masks/<stem>.png (0/255) for plain images,
  * <out>/masks/<stem>.tif (GeoTIFF 0/1, the input's georeferencing) for GeoTIFF input.
  */
-export async function inferFolder(options: InferFolderOptions): Promise<{models: Awaited<ReturnType<typeof openEnsemble>>['models']; files: FileResult[]; threshold: number}> {
+export async function inferFolder(
+	options: InferFolderOptions,
+): Promise<{models: Awaited<ReturnType<typeof openEnsemble>>['models']; files: FileResult[]; threshold: number}> {
 	const files = await listImages(options.input);
-	if (options.threshold !== undefined && !(options.threshold >= 0 && options.threshold <= 1)) throw new UserError(`threshold ${options.threshold} is out of range: use 0 to 1.`);
+	if (options.threshold !== undefined && !(options.threshold >= 0 && options.threshold <= 1))
+		throw new UserError(`threshold ${options.threshold} is out of range: use 0 to 1.`);
 	await prepareRunFolder(options.out, 'the output folder');
 	const ensemble = await openEnsemble(options);
 	try {
 		if (ensemble.needsDsm && !options.dsm) {
 			const which = ensemble.models.filter((model) => model.needsDsm).map((model) => model.name);
-			throw new UserError(`the models ${which.join(', ')} take a DSM band: pass --dsm DIR with a DSM GeoTIFF per image (same file name), or leave those models out.`);
+			throw new UserError(
+				`the models ${which.join(', ')} take a DSM band: pass --dsm DIR with a DSM GeoTIFF per image (same file name), or leave those models out.`,
+			);
 		}
 		const threshold = options.threshold ?? ensemble.threshold;
 		const results: FileResult[] = [];
@@ -48,13 +60,22 @@ export async function inferFolder(options: InferFolderOptions): Promise<{models:
 				const file = files[next++];
 				options.signal?.throwIfAborted();
 				const image = await readImage(file);
-				const dsm = options.dsm && ensemble.needsDsm ? await readDsm(await companion(options.dsm, file, 'DSM')) : undefined;
+				const dsm =
+					options.dsm && ensemble.needsDsm ? await readDsm(await companion(options.dsm, file, 'DSM')) : undefined;
 				if (dsm && (dsm.width !== image.width || dsm.height !== image.height)) {
-					throw new UserError(`${file}: the image is ${image.width}×${image.height} but its DSM is ${dsm.width}×${dsm.height}. Give a DSM of the same size.`);
+					throw new UserError(
+						`${file}: the image is ${image.width}×${image.height} but its DSM is ${dsm.width}×${dsm.height}. Give a DSM of the same size.`,
+					);
 				}
 				const width = options.size?.width ?? image.width;
 				const height = options.size?.height ?? image.height;
-				const {probability} = await ensemble.predict({id: image.stem, rgb: {data: image.rgb, width: image.width, height: image.height}, dsm, outWidth: width, outHeight: height});
+				const {probability} = await ensemble.predict({
+					id: image.stem,
+					rgb: {data: image.rgb, width: image.width, height: image.height},
+					dsm,
+					outWidth: width,
+					outHeight: height,
+				});
 				const result = await writeOutputs(options, image, probability, width, height, threshold);
 				results.push(result);
 				options.onFile?.(result);
@@ -68,7 +89,14 @@ export async function inferFolder(options: InferFolderOptions): Promise<{models:
 	}
 }
 
-async function writeOutputs(options: InferFolderOptions, image: InputImage, probability: Float32Array, width: number, height: number, threshold: number): Promise<FileResult> {
+async function writeOutputs(
+	options: InferFolderOptions,
+	image: InputImage,
+	probability: Float32Array,
+	width: number,
+	height: number,
+	threshold: number,
+): Promise<FileResult> {
 	const mask = new Uint8Array(width * height);
 	let foreground = 0;
 	for (let i = 0; i < mask.length; i++) {
@@ -81,20 +109,43 @@ async function writeOutputs(options: InferFolderOptions, image: InputImage, prob
 	result.mask = await writeRaster(path.join(options.out, 'masks', image.stem), image, mask, width, height, 255);
 	if (options.probabilities) {
 		const quantised = Uint8Array.from(probability, (value) => Math.round(Math.min(1, Math.max(0, value)) * 255));
-		result.probability = await writeRaster(path.join(options.out, 'prob', image.stem), image, quantised, width, height, 1);
+		result.probability = await writeRaster(
+			path.join(options.out, 'prob', image.stem),
+			image,
+			quantised,
+			width,
+			height,
+			1,
+		);
 	}
 	return result;
 }
 
 /** GeoTIFF with the input's bbox and CRS when the input had them (values as given), else PNG (values × pngScale). */
-async function writeRaster(base: string, image: InputImage, data: Uint8Array, width: number, height: number, pngScale: number): Promise<string> {
+async function writeRaster(
+	base: string,
+	image: InputImage,
+	data: Uint8Array,
+	width: number,
+	height: number,
+	pngScale: number,
+): Promise<string> {
 	if (image.geo) {
 		const file = `${base}.tif`;
-		await writeAtomic(file, await encodeGeoTiff({width, height, bands: 1, data, bbox: image.geo.bbox, epsg: image.geo.epsg}));
+		await writeAtomic(
+			file,
+			await encodeGeoTiff({width, height, bands: 1, data, bbox: image.geo.bbox, epsg: image.geo.epsg}),
+		);
 		return file;
 	}
 	const file = `${base}.png`;
 	const pixels = pngScale === 1 ? data : data.map((value) => value * pngScale);
-	await writeAtomic(file, await sharp(pixels, {raw: {width, height, channels: 1}}).toColourspace('b-w').png().toBuffer());
+	await writeAtomic(
+		file,
+		await sharp(pixels, {raw: {width, height, channels: 1}})
+			.toColourspace('b-w')
+			.png()
+			.toBuffer(),
+	);
 	return file;
 }

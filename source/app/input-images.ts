@@ -10,7 +10,14 @@ const imageExtensions = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff']);
 const tiffExtensions = new Set(['.tif', '.tiff']);
 
 /** An input image: 3-band interleaved uint8, and its georeferencing when it was a GeoTIFF. */
-export type InputImage = {file: string; stem: string; width: number; height: number; rgb: Uint8Array; geo?: Pick<GeoRaster, 'bbox' | 'epsg'>};
+export type InputImage = {
+	file: string;
+	stem: string;
+	width: number;
+	height: number;
+	rgb: Uint8Array;
+	geo?: Pick<GeoRaster, 'bbox' | 'epsg'>;
+};
 
 /** The images of a folder (PNG, JPEG, TIFF, GeoTIFF), sorted by name; an empty folder is a UserError. */
 export async function listImages(dir: string, what = 'input'): Promise<string[]> {
@@ -24,7 +31,8 @@ export async function listImages(dir: string, what = 'input'): Promise<string[]>
 	if (files.length === 0) throw new UserError(`${dir}: the ${what} folder holds no PNG, JPEG or TIFF images.`);
 	const stems = files.map(stemOf);
 	const twice = stems.find((stem, index) => stems.indexOf(stem) !== index);
-	if (twice) throw new UserError(`${dir}: two images are named ${twice}.*; outputs are named after the inputs, so rename one.`);
+	if (twice)
+		throw new UserError(`${dir}: two images are named ${twice}.*; outputs are named after the inputs, so rename one.`);
 	return files.map((name) => path.join(dir, name));
 }
 
@@ -40,7 +48,9 @@ async function tryGeoTiff(bytes: Uint8Array): Promise<GeoRaster | undefined> {
 }
 
 function corrupt(file: string, error: unknown): UserError {
-	return new UserError(`${file}: cannot decode the image (${messageOf(error)}). Replace or remove the file (it may be truncated).`);
+	return new UserError(
+		`${file}: cannot decode the image (${messageOf(error)}). Replace or remove the file (it may be truncated).`,
+	);
 }
 
 /** Read an RGB image: 1 band is repeated as grey, a 4th (alpha) band dropped; samples must be 8-bit. */
@@ -49,13 +59,33 @@ export async function readImage(file: string): Promise<InputImage> {
 	const stem = stemOf(file);
 	const geo = tiffExtensions.has(path.extname(file).toLowerCase()) ? await tryGeoTiff(bytes) : undefined;
 	if (geo) {
-		if (!(geo.data instanceof Uint8Array)) throw new UserError(`${file}: the image's samples are not 8-bit; deepmask needs 8-bit RGB (convert it, e.g. gdal_translate -ot Byte -scale).`);
-		return {file, stem, width: geo.width, height: geo.height, rgb: toRgb(geo.data, geo.width * geo.height, geo.bands), geo: {bbox: geo.bbox, epsg: geo.epsg}};
+		if (!(geo.data instanceof Uint8Array))
+			throw new UserError(
+				`${file}: the image's samples are not 8-bit; deepmask needs 8-bit RGB (convert it, e.g. gdal_translate -ot Byte -scale).`,
+			);
+		return {
+			file,
+			stem,
+			width: geo.width,
+			height: geo.height,
+			rgb: toRgb(geo.data, geo.width * geo.height, geo.bands),
+			geo: {bbox: geo.bbox, epsg: geo.epsg},
+		};
 	}
 	try {
-		const {data, info} = await sharp(bytes, {failOn: 'error'}).removeAlpha().toColourspace('srgb').raw().toBuffer({resolveWithObject: true});
+		const {data, info} = await sharp(bytes, {failOn: 'error'})
+			.removeAlpha()
+			.toColourspace('srgb')
+			.raw()
+			.toBuffer({resolveWithObject: true});
 		if (info.channels !== 3) throw new Error(`${info.channels} channels after conversion`);
-		return {file, stem, width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength)};
+		return {
+			file,
+			stem,
+			width: info.width,
+			height: info.height,
+			rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+		};
 	} catch (error) {
 		throw corrupt(file, error);
 	}
@@ -71,13 +101,22 @@ function toRgb(data: Uint8Array, pixels: number, bands: number): Uint8Array {
 }
 
 /** Read a DSM: the first band of a TIFF or GeoTIFF as float32, with its GDAL nodata value. */
-export async function readDsm(file: string): Promise<{data: Float32Array; width: number; height: number; nodata?: number}> {
+export async function readDsm(
+	file: string,
+): Promise<{data: Float32Array; width: number; height: number; nodata?: number}> {
 	const bytes = await readFile(file);
 	try {
-		const image = await (await fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)).getImage();
+		const image = await (
+			await fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+		).getImage();
 		const raw = await image.readRasters({samples: [0], interleave: true});
 		const nodata = image.getGDALNoData();
-		return {data: Float32Array.from(raw as ArrayLike<number>), width: image.getWidth(), height: image.getHeight(), nodata: nodata ?? undefined};
+		return {
+			data: Float32Array.from(raw as ArrayLike<number>),
+			width: image.getWidth(),
+			height: image.getHeight(),
+			nodata: nodata ?? undefined,
+		};
 	} catch (error) {
 		throw corrupt(file, error);
 	}
@@ -95,10 +134,17 @@ export async function readLabel(file: string): Promise<{data: Uint8Array; width:
 	const geo = tiffExtensions.has(path.extname(file).toLowerCase()) ? await tryGeoTiff(bytes) : undefined;
 	if (geo) {
 		const band = firstBand(geo.data, geo.width * geo.height, geo.bands);
-		return {data: Uint8Array.from(band, (value) => (value !== 0 && value !== geo.nodata ? 1 : 0)), width: geo.width, height: geo.height};
+		return {
+			data: Uint8Array.from(band, (value) => (value !== 0 && value !== geo.nodata ? 1 : 0)),
+			width: geo.width,
+			height: geo.height,
+		};
 	}
 	try {
-		const {data, info} = await sharp(bytes, {failOn: 'error'}).extractChannel(0).raw().toBuffer({resolveWithObject: true});
+		const {data, info} = await sharp(bytes, {failOn: 'error'})
+			.extractChannel(0)
+			.raw()
+			.toBuffer({resolveWithObject: true});
 		return {data: Uint8Array.from(data, (value) => (value !== 0 ? 1 : 0)), width: info.width, height: info.height};
 	} catch (error) {
 		throw corrupt(file, error);
@@ -112,6 +158,9 @@ export async function companion(dir: string, file: string, what: string): Promis
 		throw new UserError(`${dir}: no such ${what} folder. Check the path.`);
 	});
 	const match = names.find((name) => stemOf(name) === stem && imageExtensions.has(path.extname(name).toLowerCase()));
-	if (!match) throw new UserError(`${file}: no ${what} named ${stem}.* in ${dir}. Each input image needs a ${what} with the same name.`);
+	if (!match)
+		throw new UserError(
+			`${file}: no ${what} named ${stem}.* in ${dir}. Each input image needs a ${what} with the same name.`,
+		);
 	return path.join(dir, match);
 }

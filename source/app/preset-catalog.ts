@@ -38,7 +38,12 @@ export function catalog(): PresetEntry[] {
 			entries.push({name, source: loaded.source, description: loaded.preset.description, tiles, loaded, error});
 		} catch (loadError) {
 			if (!(loadError instanceof UserError)) throw loadError;
-			entries.push({name, source: name in userPresets() ? 'user' : 'shipped', description: '', error: loadError.message});
+			entries.push({
+				name,
+				source: name in userPresets() ? 'user' : 'shipped',
+				description: '',
+				error: loadError.message,
+			});
 		}
 	}
 	return entries;

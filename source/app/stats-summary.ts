@@ -7,13 +7,22 @@ export function formatStatsSummary(stats: RunStats): string {
 	const rows: Array<[string, string]> = [
 		['tiles', String(stats.tiles)],
 		['threshold', stats.threshold.toFixed(2)],
-		['foreground', `${percent(stats.foregroundFraction)} of valid pixels, ${stats.foregroundArea.toFixed(0)} map units²`],
+		[
+			'foreground',
+			`${percent(stats.foregroundFraction)} of valid pixels, ${stats.foregroundArea.toFixed(0)} map units²`,
+		],
 		['components', `${stats.components.count} (mean ${stats.components.meanArea.toFixed(1)} map units²)`],
 		['uncertain', `${percent(stats.uncertainFraction)} of pixels within ±${stats.uncertainMargin} of the threshold`],
 		['nodata', percent(stats.nodataFraction)],
 		['seams', `${percent(stats.seams.disagreement)} of border pixels disagree across ${stats.seams.pairs} tile seams`],
-		...stats.members.map((member): [string, string] => [`model ${member.model}`, `foreground ${percent(member.foregroundFraction)}, IoU with ensemble ${member.vsEnsemble.iou === null ? "–" : member.vsEnsemble.iou.toFixed(3)}`]),
-		...stats.pairs.map((pair): [string, string] => [`IoU ${pair.a} ~ ${pair.b}`, pair.iou === null ? '–' : pair.iou.toFixed(3)]),
+		...stats.members.map((member): [string, string] => [
+			`model ${member.model}`,
+			`foreground ${percent(member.foregroundFraction)}, IoU with ensemble ${member.vsEnsemble.iou === null ? '–' : member.vsEnsemble.iou.toFixed(3)}`,
+		]),
+		...stats.pairs.map((pair): [string, string] => [
+			`IoU ${pair.a} ~ ${pair.b}`,
+			pair.iou === null ? '–' : pair.iou.toFixed(3),
+		]),
 	];
 	const width = Math.max(...rows.map(([label]) => label.length));
 	return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');

@@ -10,7 +10,9 @@ function line(check: Check): string {
 export function register(program: Command): void {
 	program
 		.command('doctor')
-		.description('check the environment: Node, onnxruntime and which execution providers really load, sharp, models, presets')
+		.description(
+			'check the environment: Node, onnxruntime and which execution providers really load, sharp, models, presets',
+		)
 		.option('--json', 'print the report as JSON')
 		.action(async (options: {json?: boolean}) => {
 			const {diagnose} = await import('../engine/infer/diagnose.js');
@@ -20,7 +22,9 @@ export function register(program: Command): void {
 			} else {
 				const models = report.models.length > 0 ? report.models.map(line) : ['     (no .onnx models under models/)'];
 				const presets = report.presets.length > 0 ? report.presets.join(', ') : '(none)';
-				process.stdout.write(`${[...report.checks.map(line), '', 'models:', ...models, '', `presets: ${presets}`].join('\n')}\n`);
+				process.stdout.write(
+					`${[...report.checks.map(line), '', 'models:', ...models, '', `presets: ${presets}`].join('\n')}\n`,
+				);
 			}
 			if (!report.ok) throw new RunError('the CPU inference path does not work (see FAIL above).');
 		});

@@ -24,8 +24,10 @@ function logInferEvent(event: InferEvent): void {
 export function ensembleOptions(): Option[] {
 	return [
 		new Option('--models <paths...>', '.onnx files or folders of them (e.g. models/demo)').makeOptionMandatory(),
-		new Option('--mode <mode>', 'resize: each image resized to the model tile; sliding: windows at native resolution').choices(['resize', 'sliding']).default('resize'),
-		new Option('--overlap <percent>', 'sliding-window overlap (default: each model\'s tiles_overlap)'),
+		new Option('--mode <mode>', 'resize: each image resized to the model tile; sliding: windows at native resolution')
+			.choices(['resize', 'sliding'])
+			.default('resize'),
+		new Option('--overlap <percent>', "sliding-window overlap (default: each model's tiles_overlap)"),
 		new Option('--provider <provider>', 'execution provider').choices(['auto', 'cpu', 'cuda']).default('auto'),
 		new Option('--batch-size <n>', 'tiles per session run (default: 1 on the CPU, 4 on CUDA)'),
 		new Option('--threads <n>', 'onnxruntime threads per model (default: cores shared among the models)'),

@@ -27,7 +27,9 @@ function plainReporter(layerCount: number, total: number): (event: FetchEvent) =
 				receiving.set(`${event.tileId} ${event.layer}`, event.bytes);
 				if (Date.now() - lastLine < heartbeatMs) return;
 				const received = [...receiving.values()].reduce((sum, bytes) => sum + bytes, 0);
-				line(`  ${finished}/${total} tiles done; ${formatBytes(received)} received for ${receiving.size} tile layers in flight`);
+				line(
+					`  ${finished}/${total} tiles done; ${formatBytes(received)} received for ${receiving.size} tile layers in flight`,
+				);
 				return;
 			}
 			case 'tile-done': {
@@ -39,7 +41,9 @@ function plainReporter(layerCount: number, total: number): (event: FetchEvent) =
 				if (tile.bytes.length < layerCount) return;
 				parts.delete(event.tileId);
 				finished++;
-				line(`[${String(finished).padStart(width)}/${total}] ${event.tileId}  ${tile.skipped ? 'kept (valid earlier download)' : 'downloaded'}  ${tile.bytes.join('  ')}`);
+				line(
+					`[${String(finished).padStart(width)}/${total}] ${event.tileId}  ${tile.skipped ? 'kept (valid earlier download)' : 'downloaded'}  ${tile.bytes.join('  ')}`,
+				);
 				return;
 			}
 			case 'tile-retry':
@@ -81,7 +85,8 @@ export function register(program: Command): void {
 
 			const services = await connectServices(preset);
 			const controller = new AbortController();
-			const interrupt = () => controller.abort(abortError('interrupted; run the same command again to resume (finished tiles are kept)'));
+			const interrupt = () =>
+				controller.abort(abortError('interrupted; run the same command again to resume (finished tiles are kept)'));
 			process.once('SIGINT', interrupt);
 			process.once('SIGTERM', interrupt);
 			try {

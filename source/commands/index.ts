@@ -14,4 +14,16 @@ import * as watch from './watch.js';
 /** Each subcommand lives in its own module and registers itself on the program. */
 type CommandModule = {register: (program: Command) => void};
 
-export const commandModules: CommandModule[] = [doctor, evaluate, fetch, infer, merge, plan, presets, run, serve, tui, watch];
+export const commandModules: CommandModule[] = [
+	doctor,
+	evaluate,
+	fetch,
+	infer,
+	merge,
+	plan,
+	presets,
+	run,
+	serve,
+	tui,
+	watch,
+];

@@ -14,7 +14,8 @@ function parseSize(text: string): {width: number; height: number} {
 	const match = /^(\d+)x(\d+)$/i.exec(text.trim());
 	const width = Number(match?.[1]);
 	const height = Number(match?.[2]);
-	if (!match || width < 1 || height < 1) throw new UserError(`--size ${text}: give the output size as WIDTHxHEIGHT, e.g. 512x512.`);
+	if (!match || width < 1 || height < 1)
+		throw new UserError(`--size ${text}: give the output size as WIDTHxHEIGHT, e.g. 512x512.`);
 	return {width, height};
 }
 
@@ -23,14 +24,20 @@ export function register(program: Command): void {
 		.command('infer')
 		.description('masks for a folder of images (PNG, JPEG, TIFF, GeoTIFF) with an ensemble of ONNX models')
 		.requiredOption('--input <dir>', 'folder of input images')
-		.requiredOption('--out <dir>', 'output folder: masks/<name>.png (0/255) or masks/<name>.tif (GeoTIFF 0/1 for GeoTIFF input)')
+		.requiredOption(
+			'--out <dir>',
+			'output folder: masks/<name>.png (0/255) or masks/<name>.tif (GeoTIFF 0/1 for GeoTIFF input)',
+		)
 		.option('--dsm <dir>', 'folder of DSM GeoTIFFs named like the images (for models with a DSM band)')
-		.option('--size <WxH>', 'mask size (default: each input image\'s size)')
-		.option('--threshold <t>', 'probability threshold 0–1 (default: the models\' mean seg_thresh)')
+		.option('--size <WxH>', "mask size (default: each input image's size)")
+		.option('--threshold <t>', "probability threshold 0–1 (default: the models' mean seg_thresh)")
 		.option('--probabilities', 'also write the ensemble probability (0–255) to prob/');
 	for (const option of ensembleOptions()) command.addOption(option);
 	command
-		.addHelpText('after', '\nExample:\n  deepmask infer --models models/demo --input tiles/rgb --dsm tiles/dsm --out /tmp/masks --mode sliding')
+		.addHelpText(
+			'after',
+			'\nExample:\n  deepmask infer --models models/demo --input tiles/rgb --dsm tiles/dsm --out /tmp/masks --mode sliding',
+		)
 		.action(async (options: InferOptions) => {
 			const started = performance.now();
 			const size = options.size === undefined ? undefined : parseSize(options.size);

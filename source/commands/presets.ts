@@ -14,7 +14,9 @@ export function register(program: Command): void {
 			}
 			const width = Math.max(4, ...entries.map((entry) => entry.name.length));
 			for (const entry of entries) {
-				const detail = entry.error ? `INVALID: ${entry.error.split('\n')[0]}` : `${entry.tiles} tiles  ${entry.description}`;
+				const detail = entry.error
+					? `INVALID: ${entry.error.split('\n')[0]}`
+					: `${entry.tiles} tiles  ${entry.description}`;
 				process.stdout.write(`${entry.name.padEnd(width)}  ${entry.source.padEnd(7)}  ${detail}\n`);
 			}
 		});

@@ -8,7 +8,13 @@ import {abortError, UserError} from '../errors.js';
 import {presetFromOptions, withPresetOptions, type PresetOptionValues} from './preset-options.js';
 import {plainRunReporter} from './run-reporter.js';
 
-type RunOptionValues = PresetOptionValues & {out?: string; yes?: boolean; json?: boolean; shard?: string; shardCount?: string};
+type RunOptionValues = PresetOptionValues & {
+	out?: string;
+	yes?: boolean;
+	json?: boolean;
+	shard?: string;
+	shardCount?: string;
+};
 
 async function confirmWrite(outDir: string, outputs: string): Promise<boolean> {
 	const prompt = createInterface({input: process.stdin, output: process.stderr});
@@ -21,10 +27,16 @@ async function confirmWrite(outDir: string, outputs: string): Promise<boolean> {
 }
 
 /** `wrote`: what the shard's tiles and, when it merged, the run-wide outputs were, as describeOutputs lists them. */
-function shardSummary(shard: ShardSpec, outcome: ShardOutcome | undefined, wrote: {tiles: string; runWide?: string}): string {
+function shardSummary(
+	shard: ShardSpec,
+	outcome: ShardOutcome | undefined,
+	wrote: {tiles: string; runWide?: string},
+): string {
 	const own = `shard ${shardLabel(shard)}: wrote ${wrote.tiles}; its result in ${outcome?.resultFile ?? 'its shard folder'}`;
-	if (outcome?.merged) return `${own}\nlast shard to finish: wrote ${wrote.runWide} over all ${outcome.merged.tiles} tiles to ${outcome.merged.runDir}`;
-	if (outcome?.mergedBy) return `${own}\nthe run-wide outputs over all shards were already written by ${outcome.mergedBy}`;
+	if (outcome?.merged)
+		return `${own}\nlast shard to finish: wrote ${wrote.runWide} over all ${outcome.merged.tiles} tiles to ${outcome.merged.runDir}`;
+	if (outcome?.mergedBy)
+		return `${own}\nthe run-wide outputs over all shards were already written by ${outcome.mergedBy}`;
 	return `${own}\nrun-wide outputs not written yet: ${outcome?.waiting ?? 'unknown'}; the last shard to finish writes them, or run deepmask merge`;
 }
 
@@ -34,15 +46,23 @@ export function register(program: Command): void {
 		.option('-o, --out <dir>', "run folder (default: the preset's output.dir); rerunning into it resumes")
 		.option('-y, --yes', 'write the outputs without asking (for scripts, cron and CI)')
 		.option('--json', 'NDJSON events on stdout instead of progress lines on stderr')
-		.option('--shard <I/N>', 'process only shard I of N of the tile grid (I counts from 1); shards share the run folder, the last to finish (or deepmask merge) writes the run-wide outputs')
-		.option('--shard-count <n>', `the number of shards when the shard comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job); or set ${shardCountVariable}`)
+		.option(
+			'--shard <I/N>',
+			'process only shard I of N of the tile grid (I counts from 1); shards share the run folder, the last to finish (or deepmask merge) writes the run-wide outputs',
+		)
+		.option(
+			'--shard-count <n>',
+			`the number of shards when the shard comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Job); or set ${shardCountVariable}`,
+		)
 		.addHelpText(
 			'after',
 			`\nWithout --shard, the scheduler picks the shard: a Slurm job array\n(SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN) or a Kubernetes\nIndexed Job (JOB_COMPLETION_INDEX from 0, with --shard-count or ${shardCountVariable}).\n\nExamples:\n  deepmask run --preset demo --out /tmp/run --yes\n  deepmask run --preset my-area --set threshold=0.6 --json --yes > events.ndjson\n  deepmask run --preset my-area --out /shared/run --shard 2/4 --yes`,
 		)
 		.action(async (options: RunOptionValues) => {
 			if (!options.yes && !process.stdin.isTTY) {
-				throw new UserError('deepmask run asks before writing, but there is no terminal to ask on; add --yes to write without asking');
+				throw new UserError(
+					'deepmask run asks before writing, but there is no terminal to ask on; add --yes to write without asking',
+				);
 			}
 			const loaded = await presetFromOptions(options);
 			const shard = resolveShard(options);
@@ -56,13 +76,25 @@ export function register(program: Command): void {
 			const outDir = path.resolve(options.out ?? loaded.preset.output.dir);
 			const sharded = shard && shardRun(shard, loaded.preset, outDir);
 			const controller = new AbortController();
-			const interrupt = () => controller.abort(abortError('interrupted; run the same command again to resume (finished tiles are kept)'));
+			const interrupt = () =>
+				controller.abort(abortError('interrupted; run the same command again to resume (finished tiles are kept)'));
 			process.once('SIGINT', interrupt);
 			process.once('SIGTERM', interrupt);
 			try {
-				const run = startRun({preset: loaded, outDir, signal: controller.signal, writeAsYouGo: options.yes, ...sharded?.options});
-				const report = options.json ? (event: RunEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : plainRunReporter(process.stderr);
-				if (shard && sharded && !options.json) process.stderr.write(`shard ${shardLabel(shard)}: ${sharded.tiles} of the plan's ${sharded.planTiles} tiles; its manifest and status in ${sharded.options.stateDir}\n`);
+				const run = startRun({
+					preset: loaded,
+					outDir,
+					signal: controller.signal,
+					writeAsYouGo: options.yes,
+					...sharded?.options,
+				});
+				const report = options.json
+					? (event: RunEvent) => process.stdout.write(`${JSON.stringify(event)}\n`)
+					: plainRunReporter(process.stderr);
+				if (shard && sharded && !options.json)
+					process.stderr.write(
+						`shard ${shardLabel(shard)}: ${sharded.tiles} of the plan's ${sharded.planTiles} tiles; its manifest and status in ${sharded.options.stateDir}\n`,
+					);
 				run.subscribe(report);
 				const review = await run.review;
 				const {overall} = review.stats();
@@ -75,12 +107,20 @@ export function register(program: Command): void {
 				const summary = await review.write();
 				if (shard && sharded) {
 					const outcome = sharded.outcome();
-					if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, shard: shardLabel(shard), merged: outcome?.merged !== undefined, mergedBy: outcome?.mergedBy, waiting: outcome?.waiting})}\n`);
+					if (options.json)
+						process.stdout.write(
+							`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, shard: shardLabel(shard), merged: outcome?.merged !== undefined, mergedBy: outcome?.mergedBy, waiting: outcome?.waiting})}\n`,
+						);
 					else {
 						const runWide = outcome?.merged && describeOutputs(outcome.merged.formats, outcome.merged, 'finalise');
-						process.stdout.write(`\n${shardSummary(shard, outcome, {tiles: describeOutputs(formats, summary, 'perTile'), runWide})}\n`);
+						process.stdout.write(
+							`\n${shardSummary(shard, outcome, {tiles: describeOutputs(formats, summary, 'perTile'), runWide})}\n`,
+						);
 					}
-				} else if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall})}\n`);
+				} else if (options.json)
+					process.stdout.write(
+						`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall})}\n`,
+					);
 				else process.stdout.write(`\nwrote ${describeOutputs(formats, summary)} to ${summary.outDir}\n`);
 			} finally {
 				process.off('SIGINT', interrupt);

@@ -14,12 +14,23 @@ export function register(program: Command): void {
 		.option('--raster <file...>', 'also serve these GeoTIFFs, each as <file stem>/ImageServer in its own CRS')
 		.option('--latency <ms>', 'delay every answer by this many milliseconds')
 		.option('--fail-rate <r>', 'answer this fraction of requests (0–1) with HTTP 500/502/503')
-		.addOption(new Option('--token <t>', 'require this token (query token= or Authorization: Bearer)').env('DEEPMASK_SERVE_TOKEN'))
+		.addOption(
+			new Option('--token <t>', 'require this token (query token= or Authorization: Bearer)').env(
+				'DEEPMASK_SERVE_TOKEN',
+			),
+		)
 		.action(async (options: ServeOptions) => {
 			const port = integerOption(options.port, '--port', 0, 65535);
-			const latencyMs = options.latency === undefined ? undefined : numberOption(options.latency, '--latency', 0, 600_000);
-			const errorRate = options.failRate === undefined ? undefined : numberOption(options.failRate, '--fail-rate', 0, 1);
-			const service = await start({port, rasters: options.raster, token: options.token, faults: {latencyMs, errorRate}});
+			const latencyMs =
+				options.latency === undefined ? undefined : numberOption(options.latency, '--latency', 0, 600_000);
+			const errorRate =
+				options.failRate === undefined ? undefined : numberOption(options.failRate, '--fail-rate', 0, 1);
+			const service = await start({
+				port,
+				rasters: options.raster,
+				token: options.token,
+				faults: {latencyMs, errorRate},
+			});
 			process.stdout.write(`deepmask image service at ${service.url}\n`);
 			for (const entry of service.services) process.stdout.write(`  ${entry.url}\n`);
 			process.stderr.write(`${options.token ? 'token required; ' : ''}Ctrl-C to stop\n`);
@@ -38,16 +49,20 @@ async function start(options: Parameters<typeof startImageService>[0]): Promise<
 		return await startImageService(options);
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'EADDRINUSE') throw new UserError(`port ${options?.port} is already in use; pick another with --port N (0 for any free port)`);
-		if (code === 'EACCES') throw new UserError(`port ${options?.port} may not be used by this user; pick one above 1023 with --port N`);
-		if (error instanceof Error && /GeoTIFF|ENOENT|would be called/.test(`${error.message} ${code ?? ''}`)) throw new UserError(`--raster: ${error.message}`);
+		if (code === 'EADDRINUSE')
+			throw new UserError(`port ${options?.port} is already in use; pick another with --port N (0 for any free port)`);
+		if (code === 'EACCES')
+			throw new UserError(`port ${options?.port} may not be used by this user; pick one above 1023 with --port N`);
+		if (error instanceof Error && /GeoTIFF|ENOENT|would be called/.test(`${error.message} ${code ?? ''}`))
+			throw new UserError(`--raster: ${error.message}`);
 		throw error;
 	}
 }
 
 function numberOption(text: string, name: string, min: number, max: number): number {
 	const value = Number(text);
-	if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) throw new UserError(`${name} must be a number from ${min} to ${max}, not "${text}"`);
+	if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max)
+		throw new UserError(`${name} must be a number from ${min} to ${max}, not "${text}"`);
 	return value;
 }
 

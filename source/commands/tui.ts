@@ -2,7 +2,8 @@ import type {Command} from 'commander';
 import {applyNoColor, requireInteractiveTerminal} from '../ui/interactive-terminal.js';
 import {UserError} from '../errors.js';
 
-const NEEDS_TERMINAL = 'the terminal app needs an interactive terminal; for scripts use: deepmask run --preset <name> --yes';
+const NEEDS_TERMINAL =
+	'the terminal app needs an interactive terminal; for scripts use: deepmask run --preset <name> --yes';
 
 export function register(program: Command): void {
 	program
@@ -12,7 +13,8 @@ export function register(program: Command): void {
 		// As the default command, it also receives what looked like a command but is none.
 		.argument('[command]')
 		.action(async (unknown: string | undefined, options: {preset?: string}) => {
-			if (unknown !== undefined) throw new UserError(`"${unknown}" is not a deepmask command; run \`deepmask --help\` to list them`);
+			if (unknown !== undefined)
+				throw new UserError(`"${unknown}" is not a deepmask command; run \`deepmask --help\` to list them`);
 			requireInteractiveTerminal(NEEDS_TERMINAL, 'the app');
 			applyNoColor();
 			const [{runTui}, {catalog}, presets, settings, {startRun}] = await Promise.all([

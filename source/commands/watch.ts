@@ -1,15 +1,24 @@
 import type {Command} from 'commander';
 import {applyNoColor, requireInteractiveTerminal} from '../ui/interactive-terminal.js';
 
-const NEEDS_TERMINAL = 'deepmask watch shows a live dashboard and needs an interactive terminal; for scripts use: deepmask watch DIR --json';
+const NEEDS_TERMINAL =
+	'deepmask watch shows a live dashboard and needs an interactive terminal; for scripts use: deepmask watch DIR --json';
 
 export function register(program: Command): void {
 	program
 		.command('watch')
-		.description('the dashboard, read-only, of a run going on (or finished) in DIR, from another terminal; every shard of a sharded run')
+		.description(
+			'the dashboard, read-only, of a run going on (or finished) in DIR, from another terminal; every shard of a sharded run',
+		)
 		.argument('<dir>', 'the run folder (the --out of the run)')
-		.option('--json', 'print the status once as JSON (with a liveness field: running, stopped, done, failed, cancelled) and exit')
-		.addHelpText('after', '\nExamples:\n  deepmask watch deepmask-out/demo\n  deepmask watch /shared/run --json | jq .liveness')
+		.option(
+			'--json',
+			'print the status once as JSON (with a liveness field: running, stopped, done, failed, cancelled) and exit',
+		)
+		.addHelpText(
+			'after',
+			'\nExamples:\n  deepmask watch deepmask-out/demo\n  deepmask watch /shared/run --json | jq .liveness',
+		)
 		.action(async (dir: string, options: {json?: boolean}) => {
 			const {readRunStatus} = await import('../engine/shard/run-status.js');
 			const status = await readRunStatus(dir);

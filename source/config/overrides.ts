@@ -8,7 +8,8 @@ type ExtentNumbers = {xmin: number; ymin: number; xmax: number; ymax: number};
 export function parseExtentText(text: string): ExtentNumbers | undefined {
 	const parts = text.split(',').map((part) => part.trim());
 	const numbers = parts.map(Number);
-	if (parts.length !== 4 || parts.some((part) => part === '') || numbers.some((n) => !Number.isFinite(n))) return undefined;
+	if (parts.length !== 4 || parts.some((part) => part === '') || numbers.some((n) => !Number.isFinite(n)))
+		return undefined;
 	const [xmin, ymin, xmax, ymax] = numbers as [number, number, number, number];
 	return {xmin, ymin, xmax, ymax};
 }
@@ -43,7 +44,9 @@ export function applySet(target: Record<string, unknown>, assignment: string): v
 	}
 	const path = assignment.slice(0, equals).split('.');
 	if (path.some((key) => key === '' || key === '__proto__' || key === 'constructor' || key === 'prototype')) {
-		throw new UserError(`--set "${assignment}": "${assignment.slice(0, equals)}" is not a field path; write it as dotted.path=value`);
+		throw new UserError(
+			`--set "${assignment}": "${assignment.slice(0, equals)}" is not a field path; write it as dotted.path=value`,
+		);
 	}
 	let node: Record<string, unknown> = target;
 	for (const key of path.slice(0, -1)) {

@@ -15,7 +15,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 			return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove or correct ${issue.keys.length > 1 ? 'them' : 'it'}`;
 		case 'invalid_type':
 			if (input === undefined) return `${where}: missing; expected ${issue.expected}`;
-			if (typeof input === 'number' && !Number.isFinite(input)) return `${where}: got ${describeValue(input)}, expected a finite ${issue.expected}`;
+			if (typeof input === 'number' && !Number.isFinite(input))
+				return `${where}: got ${describeValue(input)}, expected a finite ${issue.expected}`;
 			return `${where}: got ${describeValue(input)}, expected ${issue.expected}`;
 		default:
 			return `${where}: got ${describeValue(input)}, ${issue.message}`;

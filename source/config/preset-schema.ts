@@ -51,7 +51,12 @@ export const layerSchema = z
 	.strict()
 	.superRefine((layer, context) => {
 		if (layer.url.replace(/\/+$/, '').endsWith(`/${layer.kind}`)) return;
-		context.addIssue({code: 'custom', path: ['kind'], input: layer.kind, message: `but the url ends in /${layer.kind === 'ImageServer' ? 'MapServer' : 'ImageServer'}; make kind and the url agree`});
+		context.addIssue({
+			code: 'custom',
+			path: ['kind'],
+			input: layer.kind,
+			message: `but the url ends in /${layer.kind === 'ImageServer' ? 'MapServer' : 'ImageServer'}; make kind and the url agree`,
+		});
 	});
 
 /** The output formats, in the order they are written; engine/outputs/registry.ts has a writer for each. */
@@ -73,7 +78,11 @@ const outputSchema = z
 			.strict()
 			.optional()
 			.describe('size of written masks; default: the tile size'),
-		formats: z.array(z.enum(outputFormatNames)).min(1).optional().describe(`what to write; default all of ${outputFormatNames.join(', ')}`),
+		formats: z
+			.array(z.enum(outputFormatNames))
+			.min(1)
+			.optional()
+			.describe(`what to write; default all of ${outputFormatNames.join(', ')}`),
 		training: z.boolean().optional().describe('old presets: false is output.formats without "training"'),
 		geojson: z.boolean().optional().describe('old presets: false is output.formats without "geojson"'),
 	})
@@ -81,17 +90,30 @@ const outputSchema = z
 	.superRefine((output, context) => {
 		for (const flag of legacyFormatFlags) {
 			if (output[flag] === undefined || output.formats === undefined) continue;
-			context.addIssue({code: 'custom', path: [flag], input: output[flag], message: `but output.formats is given too; remove output.${flag} and list the formats in output.formats only`});
+			context.addIssue({
+				code: 'custom',
+				path: [flag],
+				input: output[flag],
+				message: `but output.formats is given too; remove output.${flag} and list the formats in output.formats only`,
+			});
 		}
 		const formats = output.formats ?? outputFormatNames;
 		const needing = readsMaskTiles.filter((format) => formats.includes(format));
 		if (needing.length > 0 && !formats.includes('masks')) {
-			context.addIssue({code: 'custom', path: ['formats'], input: output.formats, message: `but ${needing.join(' and ')} ${needing.length > 1 ? 'are' : 'is'} made from the mask tiles; add "masks" to output.formats or remove ${needing.map((format) => `"${format}"`).join(' and ')}`});
+			context.addIssue({
+				code: 'custom',
+				path: ['formats'],
+				input: output.formats,
+				message: `but ${needing.join(' and ')} ${needing.length > 1 ? 'are' : 'is'} made from the mask tiles; add "masks" to output.formats or remove ${needing.map((format) => `"${format}"`).join(' and ')}`,
+			});
 		}
 	})
 	.transform(({formats, training, geojson, ...output}) => {
 		const listed = formats ?? outputFormatNames;
-		const switchedOff: Partial<Record<OutputFormat, boolean>> = {training: training === false, geojson: geojson === false};
+		const switchedOff: Partial<Record<OutputFormat, boolean>> = {
+			training: training === false,
+			geojson: geojson === false,
+		};
 		// Written in one order whatever order the preset lists them in, so shards of the same formats compare equal.
 		return {...output, formats: outputFormatNames.filter((format) => listed.includes(format) && !switchedOff[format])};
 	})
@@ -133,12 +155,18 @@ export const presetSchema = z
 				mode: z.enum(['resize', 'sliding']).default('resize'),
 				provider: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
 				overlap: z.number().min(0).max(75).optional().describe('sliding-window overlap in percent'),
-				batchSize: z.number().int().min(1).max(256).optional().describe('tiles (or windows) per model run; default 1 on the CPU, 4 on CUDA'),
+				batchSize: z
+					.number()
+					.int()
+					.min(1)
+					.max(256)
+					.optional()
+					.describe('tiles (or windows) per model run; default 1 on the CPU, 4 on CUDA'),
 				threadsPerModel: z.number().int().min(1).max(256).optional(),
 			})
 			.strict()
 			.default({mode: 'resize', provider: 'auto'}),
-		threshold: z.number().gt(0).lt(1).optional().describe('probability threshold; default: the models\' seg_thresh'),
+		threshold: z.number().gt(0).lt(1).optional().describe("probability threshold; default: the models' seg_thresh"),
 		postprocess: z
 			.object({
 				minArea: z.number().min(0).default(0).describe('drop mask components smaller than this, in square map units'),

@@ -44,22 +44,40 @@ function readJsonFile(file: string): unknown {
 		const code = (error as NodeJS.ErrnoException).code;
 		throw new UserError(`cannot read preset file ${file} (${code ?? String(error)}); check the path`);
 	}
-	if (text.trim() === '') throw new UserError(`preset file ${file} is empty; write the preset's JSON in it (copy presets/demo.json to start)`);
+	if (text.trim() === '')
+		throw new UserError(
+			`preset file ${file} is empty; write the preset's JSON in it (copy presets/demo.json to start)`,
+		);
 	try {
 		return JSON.parse(text) as unknown;
 	} catch (error) {
-		throw new UserError(`preset file ${file} is not valid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}; fix the file`);
+		throw new UserError(
+			`preset file ${file} is not valid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}; fix the file`,
+		);
 	}
 }
 
 /** Find a preset by name (user presets shadow shipped ones) or path, without validating it. */
-function locate(reference: string): {name: string; source: PresetSource; origin: string; data: unknown; baseDir: string} {
+function locate(reference: string): {
+	name: string;
+	source: PresetSource;
+	origin: string;
+	data: unknown;
+	baseDir: string;
+} {
 	if (looksLikePath(reference)) {
 		const file = path.resolve(reference);
-		return {name: path.basename(file, '.json'), source: 'file', origin: file, data: readJsonFile(file), baseDir: path.dirname(file)};
+		return {
+			name: path.basename(file, '.json'),
+			source: 'file',
+			origin: file,
+			data: readJsonFile(file),
+			baseDir: path.dirname(file),
+		};
 	}
 	const user = userPresets()[reference];
-	if (user) return {name: reference, source: 'user', origin: `user preset "${reference}"`, data: user, baseDir: process.cwd()};
+	if (user)
+		return {name: reference, source: 'user', origin: `user preset "${reference}"`, data: user, baseDir: process.cwd()};
 	const shipped = path.join(shippedPresetsDir, `${reference}.json`);
 	if (existsSync(shipped)) {
 		return {name: reference, source: 'shipped', origin: shipped, data: readJsonFile(shipped), baseDir: packageRoot};

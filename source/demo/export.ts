@@ -30,11 +30,21 @@ export class ArcGisFault extends Error {
 
 /** The wording measured on a real Image Server (USGS 3DEP), which clients test for. */
 function sizeLimitFault(): ArcGisFault {
-	return new ArcGisFault(400, 'Invalid or missing input parameters.', ['The requested image exceeds the size limit.'], -2147024809);
+	return new ArcGisFault(
+		400,
+		'Invalid or missing input parameters.',
+		['The requested image exceeds the size limit.'],
+		-2147024809,
+	);
 }
 
 function invalid(parameter: string): ArcGisFault {
-	return new ArcGisFault(400, 'Invalid or missing input parameters.', [`'${parameter}' parameter is invalid.`], -2147024809);
+	return new ArcGisFault(
+		400,
+		'Invalid or missing input parameters.',
+		[`'${parameter}' parameter is invalid.`],
+		-2147024809,
+	);
 }
 
 export type ExportResult = {
@@ -51,8 +61,36 @@ export type ExportResult = {
 
 type Format = 'tiff' | 'png' | 'png32' | 'jpg' | 'jpgpng';
 
-const unsupportedFormats = new Set(['lerc', 'bip', 'bsq', 'bmp', 'gif', 'pdf', 'svg', 'svgz', 'emf', 'ps', 'kmz', 'dib']);
-const arcgisPixelTypes = new Set(['C128', 'C64', 'F32', 'F64', 'S16', 'S32', 'S8', 'U1', 'U16', 'U2', 'U32', 'U4', 'U8', 'UNKNOWN']);
+const unsupportedFormats = new Set([
+	'lerc',
+	'bip',
+	'bsq',
+	'bmp',
+	'gif',
+	'pdf',
+	'svg',
+	'svgz',
+	'emf',
+	'ps',
+	'kmz',
+	'dib',
+]);
+const arcgisPixelTypes = new Set([
+	'C128',
+	'C64',
+	'F32',
+	'F64',
+	'S16',
+	'S32',
+	'S8',
+	'U1',
+	'U16',
+	'U2',
+	'U32',
+	'U4',
+	'U8',
+	'UNKNOWN',
+]);
 const esriWebMercator = new Set([102100, 102113, 900913]);
 const metresPerDegree = 111_319.49;
 
@@ -65,7 +103,9 @@ export function formatFor(value: string | undefined, kind: ServiceDef['kind']): 
 	if (name === 'jpg' || name === 'jpeg') return {format: 'jpg', knownName: true};
 	if (name === 'jpgpng') return {format: 'jpgpng', knownName: true};
 	if (unsupportedFormats.has(name)) {
-		throw new ArcGisFault(400, 'Invalid or missing input parameters.', [`Format '${name}' is not supported by the deepmask local image service (use tiff, png or jpg).`]);
+		throw new ArcGisFault(400, 'Invalid or missing input parameters.', [
+			`Format '${name}' is not supported by the deepmask local image service (use tiff, png or jpg).`,
+		]);
 	}
 	return {format: 'jpgpng', knownName: false};
 }
@@ -120,14 +160,27 @@ export async function runExport(service: ServiceDef, params: Map<string, string>
 		return {...base, bytes: await encodeGeoTiff(raster, {compression}), contentType: 'image/tiff', extension: 'tif'};
 	}
 	const picture = toPicture(data, bands, transparent);
-	const wantsAlpha = format === 'png32' || ((format === 'png' || format === 'jpgpng') && transparent !== undefined && (params.get('transparent') ?? 'true').toLowerCase() !== 'false');
+	const wantsAlpha =
+		format === 'png32' ||
+		((format === 'png' || format === 'jpgpng') &&
+			transparent !== undefined &&
+			(params.get('transparent') ?? 'true').toLowerCase() !== 'false');
 	if (format === 'jpg' || (format === 'jpgpng' && !wantsAlpha)) {
 		const quality = Math.min(100, Math.max(1, Number(params.get('compressionquality') ?? 75) || 75));
-		const bytes = await sharp(picture.data, {raw: {width, height, channels: picture.channels}}).jpeg({quality}).toBuffer();
-		return {...base, bytes: new Uint8Array(bytes), contentType: knownName ? 'image/jpeg' : 'application/octet-stream', extension: 'jpg'};
+		const bytes = await sharp(picture.data, {raw: {width, height, channels: picture.channels}})
+			.jpeg({quality})
+			.toBuffer();
+		return {
+			...base,
+			bytes: new Uint8Array(bytes),
+			contentType: knownName ? 'image/jpeg' : 'application/octet-stream',
+			extension: 'jpg',
+		};
 	}
 	const withAlpha = wantsAlpha ? addAlpha(picture, transparent) : picture;
-	const bytes = await sharp(withAlpha.data, {raw: {width, height, channels: withAlpha.channels}}).png().toBuffer();
+	const bytes = await sharp(withAlpha.data, {raw: {width, height, channels: withAlpha.channels}})
+		.png()
+		.toBuffer();
 	return {...base, bytes: new Uint8Array(bytes), contentType: 'image/png', extension: 'png'};
 }
 
@@ -180,7 +233,8 @@ function adjustAspect(bbox: Bbox, width: number, height: number): Bbox {
 	const cell = Math.max(cellX, cellY);
 	const cx = (bbox.xmin + bbox.xmax) / 2;
 	const cy = (bbox.ymin + bbox.ymax) / 2;
-	if (cellX < cellY) return {xmin: cx - (cell * width) / 2, ymin: bbox.ymin, xmax: cx + (cell * width) / 2, ymax: bbox.ymax};
+	if (cellX < cellY)
+		return {xmin: cx - (cell * width) / 2, ymin: bbox.ymin, xmax: cx + (cell * width) / 2, ymax: bbox.ymax};
 	return {xmin: bbox.xmin, ymin: cy - (cell * height) / 2, xmax: bbox.xmax, ymax: cy + (cell * height) / 2};
 }
 
@@ -189,7 +243,9 @@ function parsePixelType(value: string | undefined, native: PixelType): PixelType
 	if (!arcgisPixelTypes.has(name)) throw invalid('pixelType');
 	if (name === 'UNKNOWN') return native;
 	if (name === 'U8' || name === 'F32') return name;
-	throw new ArcGisFault(400, 'Invalid or missing input parameters.', [`pixelType ${name} is not supported by the deepmask local image service (use U8, F32 or UNKNOWN).`]);
+	throw new ArcGisFault(400, 'Invalid or missing input parameters.', [
+		`pixelType ${name} is not supported by the deepmask local image service (use U8, F32 or UNKNOWN).`,
+	]);
 }
 
 function parseBandIds(value: string | undefined, bands: number): number[] | undefined {
@@ -225,7 +281,14 @@ function isGeographic(epsg: number): boolean {
 }
 
 /** The source's pixels on the output grid: directly in its own CRS, else point by point through proj4. */
-function renderIn(source: PixelSource, epsg: number, bbox: Bbox, width: number, height: number, interpolation: Interpolation): Rendered {
+function renderIn(
+	source: PixelSource,
+	epsg: number,
+	bbox: Bbox,
+	width: number,
+	height: number,
+	interpolation: Interpolation,
+): Rendered {
 	if (epsg === source.epsg) return source.render(bbox, width, height, interpolation);
 	ensureCrs(`EPSG:${source.epsg}`);
 	const toSource = proj4(`EPSG:${epsg}`, `EPSG:${source.epsg}`);
@@ -252,7 +315,14 @@ function renderIn(source: PixelSource, epsg: number, bbox: Bbox, width: number, 
 	const gridWidth = Math.min(4096, Math.max(1, Math.ceil((envelope.xmax - envelope.xmin) / cell)));
 	const gridHeight = Math.min(4096, Math.max(1, Math.ceil((envelope.ymax - envelope.ymin) / cell)));
 	const grid = source.render(envelope, gridWidth, gridHeight, interpolation);
-	const raster: GeoRaster = {width: gridWidth, height: gridHeight, bands: source.bands, data: grid.data, bbox: envelope, epsg: source.epsg};
+	const raster: GeoRaster = {
+		width: gridWidth,
+		height: gridHeight,
+		bands: source.bands,
+		data: grid.data,
+		bbox: envelope,
+		epsg: source.epsg,
+	};
 	return samplePoints(raster, xs, ys, interpolation);
 }
 
@@ -285,7 +355,13 @@ function fillInvalid(data: Uint8Array | Float32Array, bands: number, valid: Uint
  * Pixels to show transparent in PNG: no data, or matching noData (any band for a single value,
  * all bands for a list, unless noDataInterpretation says otherwise). Undefined when there are none.
  */
-function transparency(data: Uint8Array | Float32Array, bands: number, valid: Uint8Array | undefined, noData: number[] | undefined, interpretation: string | undefined): Uint8Array | undefined {
+function transparency(
+	data: Uint8Array | Float32Array,
+	bands: number,
+	valid: Uint8Array | undefined,
+	noData: number[] | undefined,
+	interpretation: string | undefined,
+): Uint8Array | undefined {
 	const pixels = data.length / bands;
 	const clear = new Uint8Array(pixels);
 	let any = false;
@@ -306,7 +382,11 @@ function transparency(data: Uint8Array | Float32Array, bands: number, valid: Uin
 }
 
 /** 8-bit grey or RGB for PNG/JPEG; floats get the default min–max stretch (of the pixels with data) of ArcGIS pictures. */
-function toPicture(data: Uint8Array | Float32Array, bands: number, clear: Uint8Array | undefined): {data: Uint8Array; channels: 1 | 3} {
+function toPicture(
+	data: Uint8Array | Float32Array,
+	bands: number,
+	clear: Uint8Array | undefined,
+): {data: Uint8Array; channels: 1 | 3} {
 	const channels = bands >= 3 ? 3 : 1;
 	const pixels = data.length / bands;
 	const out = new Uint8Array(pixels * channels);
@@ -329,7 +409,10 @@ function toPicture(data: Uint8Array | Float32Array, bands: number, clear: Uint8A
 	return {data: out, channels};
 }
 
-function addAlpha(picture: {data: Uint8Array; channels: 1 | 3}, clear: Uint8Array | undefined): {data: Uint8Array; channels: 2 | 4} {
+function addAlpha(
+	picture: {data: Uint8Array; channels: 1 | 3},
+	clear: Uint8Array | undefined,
+): {data: Uint8Array; channels: 2 | 4} {
 	const {data, channels} = picture;
 	const pixels = data.length / channels;
 	const out = new Uint8Array(pixels * (channels + 1));

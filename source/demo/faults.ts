@@ -16,7 +16,12 @@ export type Faults = {
 	seed?: number;
 };
 
-type FaultAction = {kind: 'none'} | {kind: 'error'; status: 500 | 502 | 503} | {kind: 'stall'} | {kind: 'truncate'} | {kind: 'errorBody'};
+type FaultAction =
+	| {kind: 'none'}
+	| {kind: 'error'; status: 500 | 502 | 503}
+	| {kind: 'stall'}
+	| {kind: 'truncate'}
+	| {kind: 'errorBody'};
 
 const statuses = [500, 502, 503] as const;
 
@@ -32,10 +37,13 @@ export class FaultPlan {
 	set(faults: Faults): void {
 		const rates = [faults.errorRate, faults.stallRate, faults.truncateRate, faults.errorBodyRate];
 		for (const rate of rates) {
-			if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw new RangeError(`a fault rate must be between 0 and 1, not ${rate}`);
+			if (rate !== undefined && !(rate >= 0 && rate <= 1))
+				throw new RangeError(`a fault rate must be between 0 and 1, not ${rate}`);
 		}
-		if (rates.reduce<number>((sum, rate) => sum + (rate ?? 0), 0) > 1) throw new RangeError('the fault rates add up to more than 1');
-		if (faults.latencyMs !== undefined && !(faults.latencyMs >= 0)) throw new RangeError(`latency must be 0 or more, not ${faults.latencyMs}`);
+		if (rates.reduce<number>((sum, rate) => sum + (rate ?? 0), 0) > 1)
+			throw new RangeError('the fault rates add up to more than 1');
+		if (faults.latencyMs !== undefined && !(faults.latencyMs >= 0))
+			throw new RangeError(`latency must be 0 or more, not ${faults.latencyMs}`);
 		this.faults = {...faults};
 		this.random = sequence(faults.seed ?? 1);
 	}

@@ -67,7 +67,8 @@ const roadHalfWidth = [0, 2, 4, 7];
 /** Kind of the street segment of line `line` (axis 0: constant u; 1: constant v) between cross streets seg and seg+1. */
 export function roadKind(axis: 0 | 1, line: number, seg: number): number {
 	if (hash3(line, axis, 41) < 0.2) return RoadKind.main;
-	const mid = axis === 0 ? [lineU(line), (lineV(seg) + lineV(seg + 1)) / 2] : [(lineU(seg) + lineU(seg + 1)) / 2, lineV(line)];
+	const mid =
+		axis === 0 ? [lineU(line), (lineV(seg) + lineV(seg + 1)) / 2] : [(lineU(seg) + lineU(seg + 1)) / 2, lineV(line)];
 	const d = density(mid[0], mid[1]);
 	const h = hash3(line * 7919 + seg, axis, 43);
 	if (d > 0.3) return h < 0.07 ? RoadKind.none : RoadKind.minor;
@@ -92,8 +93,24 @@ export function blockKind(i: number, j: number): number {
 	const d = density(u, v);
 	const h = hash3(i, j, 51);
 	if (d > 0.75) return h < 0.45 ? BlockKind.commercial : h < 0.93 ? BlockKind.residential : BlockKind.park;
-	if (d > 0.3) return h < 0.72 ? BlockKind.residential : h < 0.82 ? BlockKind.commercial : h < 0.9 ? BlockKind.industrial : h < 0.96 ? BlockKind.park : BlockKind.field;
-	if (d > 0.12) return h < 0.35 ? BlockKind.residential : h < 0.42 ? BlockKind.industrial : h < 0.8 ? BlockKind.field : BlockKind.forest;
+	if (d > 0.3)
+		return h < 0.72
+			? BlockKind.residential
+			: h < 0.82
+				? BlockKind.commercial
+				: h < 0.9
+					? BlockKind.industrial
+					: h < 0.96
+						? BlockKind.park
+						: BlockKind.field;
+	if (d > 0.12)
+		return h < 0.35
+			? BlockKind.residential
+			: h < 0.42
+				? BlockKind.industrial
+				: h < 0.8
+					? BlockKind.field
+					: BlockKind.forest;
 	return h < 0.1 ? BlockKind.residential : h < 0.72 ? BlockKind.field : BlockKind.forest;
 }
 
@@ -124,7 +141,16 @@ export type Box = {
 export type Tree = {cu: number; cv: number; radius: number; height: number; color: [number, number, number]};
 
 /** A flat painted area: car park (with bay lines) or concrete yard. */
-export type Pavement = {cu: number; cv: number; cos: number; sin: number; a: number; b: number; color: [number, number, number]; bays: boolean};
+export type Pavement = {
+	cu: number;
+	cv: number;
+	cos: number;
+	sin: number;
+	a: number;
+	b: number;
+	color: [number, number, number];
+	bays: boolean;
+};
 
 type BlockObjects = {boxes: Box[]; trees: Tree[]; pavements: Pavement[]};
 
@@ -146,16 +172,52 @@ type Rgb = [number, number, number];
 
 const roofPalettes: Record<'pitched' | 'flat' | 'industrial' | 'car', Rgb[]> = {
 	pitched: [
-		[158, 72, 52], [139, 58, 42], [170, 92, 66], [118, 84, 66], [96, 74, 62], [72, 72, 76], [58, 60, 64], [110, 108, 104],
+		[158, 72, 52],
+		[139, 58, 42],
+		[170, 92, 66],
+		[118, 84, 66],
+		[96, 74, 62],
+		[72, 72, 76],
+		[58, 60, 64],
+		[110, 108, 104],
 	],
 	flat: [
-		[112, 112, 110], [128, 126, 122], [176, 174, 168], [204, 202, 196], [64, 66, 68], [92, 90, 88], [140, 118, 96], [150, 150, 154],
+		[112, 112, 110],
+		[128, 126, 122],
+		[176, 174, 168],
+		[204, 202, 196],
+		[64, 66, 68],
+		[92, 90, 88],
+		[140, 118, 96],
+		[150, 150, 154],
 	],
-	industrial: [[196, 198, 198], [176, 178, 180], [150, 156, 162], [120, 122, 124], [168, 120, 92], [214, 212, 206]],
-	car: [[200, 200, 204], [30, 32, 36], [150, 20, 24], [40, 60, 120], [120, 124, 128], [230, 230, 226], [60, 90, 60]],
+	industrial: [
+		[196, 198, 198],
+		[176, 178, 180],
+		[150, 156, 162],
+		[120, 122, 124],
+		[168, 120, 92],
+		[214, 212, 206],
+	],
+	car: [
+		[200, 200, 204],
+		[30, 32, 36],
+		[150, 20, 24],
+		[40, 60, 120],
+		[120, 124, 128],
+		[230, 230, 226],
+		[60, 90, 60],
+	],
 };
 
-const treeGreens: Rgb[] = [[58, 92, 42], [70, 104, 48], [48, 80, 40], [84, 110, 56], [62, 86, 52], [96, 116, 60]];
+const treeGreens: Rgb[] = [
+	[58, 92, 42],
+	[70, 104, 48],
+	[48, 80, 40],
+	[84, 110, 56],
+	[62, 86, 52],
+	[96, 116, 60],
+];
 
 export function blockObjects(i: number, j: number): BlockObjects {
 	const out: BlockObjects = {boxes: [], trees: [], pavements: []};
@@ -215,7 +277,8 @@ class BlockBuilder {
 		for (const row of rows) {
 			const count = Math.max(1, Math.floor(width / this.between(12, 20)));
 			const lotWidth = width / count;
-			for (let k = 0; k < count; k++) this.house({u0: r.u0 + k * lotWidth, u1: r.u0 + (k + 1) * lotWidth, v0: row.v0, v1: row.v1}, row.front);
+			for (let k = 0; k < count; k++)
+				this.house({u0: r.u0 + k * lotWidth, u1: r.u0 + (k + 1) * lotWidth, v0: row.v0, v1: row.v1}, row.front);
 		}
 	}
 
@@ -234,9 +297,15 @@ class BlockBuilder {
 		const cv = front === 1 ? lot.v1 - setback - d / 2 : lot.v0 + setback + d / 2;
 		const pitched = this.random() < 0.68;
 		const house = this.building({
-			lot, cu, cv, length: w, width: d, angleJitter: 2,
+			lot,
+			cu,
+			cv,
+			length: w,
+			width: d,
+			angleJitter: 2,
 			roof: pitched ? (this.random() < 0.6 ? 'gable' : 'hip') : 'flat',
-			eave: this.between(3, 7), ridge: pitched ? this.between(1.5, 4) : 0,
+			eave: this.between(3, 7),
+			ridge: pitched ? this.between(1.5, 4) : 0,
 			color: this.pick(pitched ? roofPalettes.pitched : roofPalettes.flat),
 			lShape: !pitched && this.random() < 0.45 ? -front : 0,
 		});
@@ -247,9 +316,17 @@ class BlockBuilder {
 		if (this.random() < 0.22 && back.v1 - back.v0 > 8 && back.u1 - back.u0 > 8) {
 			const size = this.between(6, 7.5);
 			this.building({
-				lot: back, cu: this.between(back.u0 + size / 2, back.u1 - size / 2), cv: (back.v0 + back.v1) / 2,
-				length: size, width: 6, angleJitter: 1, roof: 'flat', eave: this.between(2.6, 3.4), ridge: 0,
-				color: this.pick(roofPalettes.flat), lShape: 0,
+				lot: back,
+				cu: this.between(back.u0 + size / 2, back.u1 - size / 2),
+				cv: (back.v0 + back.v1) / 2,
+				length: size,
+				width: 6,
+				angleJitter: 1,
+				roof: 'flat',
+				eave: this.between(2.6, 3.4),
+				ridge: 0,
+				color: this.pick(roofPalettes.flat),
+				lShape: 0,
 			});
 		}
 		this.scatterTrees(back, 1 / 110, 1);
@@ -265,8 +342,21 @@ class BlockBuilder {
 		const cu = leftRoom > rightRoom ? lot.u0 + room / 2 : lot.u1 - room / 2;
 		const v0 = front === 1 ? house.cv : lot.v0;
 		const v1 = front === 1 ? lot.v1 : house.cv;
-		const colors: Rgb[] = [[150, 148, 144], [118, 116, 114], [168, 156, 138]];
-		this.out.pavements.push({cu, cv: (v0 + v1) / 2, cos: 1, sin: 0, a: Math.min(1.6, room / 2 - 0.3), b: (v1 - v0) / 2, color: this.pick(colors), bays: false});
+		const colors: Rgb[] = [
+			[150, 148, 144],
+			[118, 116, 114],
+			[168, 156, 138],
+		];
+		this.out.pavements.push({
+			cu,
+			cv: (v0 + v1) / 2,
+			cos: 1,
+			sin: 0,
+			a: Math.min(1.6, room / 2 - 0.3),
+			b: (v1 - v0) / 2,
+			color: this.pick(colors),
+			bays: false,
+		});
 	}
 
 	commercial(r: Rect): void {
@@ -276,16 +366,28 @@ class BlockBuilder {
 		const cellH = (r.v1 - r.v0) / rows;
 		for (let c = 0; c < cols; c++) {
 			for (let k = 0; k < rows; k++) {
-				const cell: Rect = {u0: r.u0 + c * cellW, u1: r.u0 + (c + 1) * cellW, v0: r.v0 + k * cellH, v1: r.v0 + (k + 1) * cellH};
+				const cell: Rect = {
+					u0: r.u0 + c * cellW,
+					u1: r.u0 + (c + 1) * cellW,
+					v0: r.v0 + k * cellH,
+					v1: r.v0 + (k + 1) * cellH,
+				};
 				if (this.random() < 0.27) {
 					this.carPark(cell);
 					continue;
 				}
 				const building = this.building({
-					lot: cell, cu: (cell.u0 + cell.u1) / 2, cv: (cell.v0 + cell.v1) / 2,
-					length: Math.min(40, cellW * this.between(0.6, 0.92)), width: Math.min(40, cellH * this.between(0.55, 0.9)),
-					angleJitter: 0, roof: 'flat', eave: this.between(8, 25), ridge: 0,
-					color: this.pick(roofPalettes.flat), lShape: this.random() < 0.3 ? (this.random() < 0.5 ? 1 : -1) : 0,
+					lot: cell,
+					cu: (cell.u0 + cell.u1) / 2,
+					cv: (cell.v0 + cell.v1) / 2,
+					length: Math.min(40, cellW * this.between(0.6, 0.92)),
+					width: Math.min(40, cellH * this.between(0.55, 0.9)),
+					angleJitter: 0,
+					roof: 'flat',
+					eave: this.between(8, 25),
+					ridge: 0,
+					color: this.pick(roofPalettes.flat),
+					lShape: this.random() < 0.3 ? (this.random() < 0.5 ? 1 : -1) : 0,
 				});
 				if (building) this.rooftopUnits(building);
 				if (building && this.random() < 0.35) this.treeAgainst(building);
@@ -295,14 +397,36 @@ class BlockBuilder {
 	}
 
 	industrial(r: Rect): void {
-		this.out.pavements.push({cu: (r.u0 + r.u1) / 2, cv: (r.v0 + r.v1) / 2, cos: 1, sin: 0, a: (r.u1 - r.u0) / 2, b: (r.v1 - r.v0) / 2, color: [150, 148, 142], bays: false});
+		this.out.pavements.push({
+			cu: (r.u0 + r.u1) / 2,
+			cv: (r.v0 + r.v1) / 2,
+			cos: 1,
+			sin: 0,
+			a: (r.u1 - r.u0) / 2,
+			b: (r.v1 - r.v0) / 2,
+			color: [150, 148, 142],
+			bays: false,
+		});
 		const split = r.u1 - r.u0 > 70 && this.random() < 0.7;
-		const cells = split ? [{...r, u1: (r.u0 + r.u1) / 2}, {...r, u0: (r.u0 + r.u1) / 2}] : [r];
+		const cells = split
+			? [
+					{...r, u1: (r.u0 + r.u1) / 2},
+					{...r, u0: (r.u0 + r.u1) / 2},
+				]
+			: [r];
 		for (const cell of cells) {
 			this.building({
-				lot: cell, cu: (cell.u0 + cell.u1) / 2, cv: (cell.v0 + cell.v1) / 2 + this.between(-4, 4),
-				length: Math.min(40, (cell.u1 - cell.u0) * this.between(0.6, 0.9)), width: Math.min(40, (cell.v1 - cell.v0) * this.between(0.45, 0.75)),
-				angleJitter: 0, roof: 'flat', eave: this.between(5, 12), ridge: 0, color: this.pick(roofPalettes.industrial), lShape: 0,
+				lot: cell,
+				cu: (cell.u0 + cell.u1) / 2,
+				cv: (cell.v0 + cell.v1) / 2 + this.between(-4, 4),
+				length: Math.min(40, (cell.u1 - cell.u0) * this.between(0.6, 0.9)),
+				width: Math.min(40, (cell.v1 - cell.v0) * this.between(0.45, 0.75)),
+				angleJitter: 0,
+				roof: 'flat',
+				eave: this.between(5, 12),
+				ridge: 0,
+				color: this.pick(roofPalettes.industrial),
+				lShape: 0,
 			});
 		}
 	}
@@ -313,8 +437,32 @@ class BlockBuilder {
 		if (this.random() < 0.12 && r.u1 - r.u0 > 40 && r.v1 - r.v0 > 40) {
 			// A farmstead: a barn and a house in one corner.
 			const corner: Rect = {u0: r.u0 + 2, u1: r.u0 + 40, v0: r.v0 + 2, v1: r.v0 + 40};
-			this.building({lot: corner, cu: r.u0 + 14, cv: r.v0 + 12, length: 24, width: 14, angleJitter: 3, roof: 'gable', eave: this.between(5, 8), ridge: this.between(3, 5), color: this.pick(roofPalettes.pitched), lShape: 0});
-			this.building({lot: corner, cu: r.u0 + 32, cv: r.v0 + 30, length: 11, width: 9, angleJitter: 3, roof: 'hip', eave: this.between(4, 6), ridge: 2.5, color: this.pick(roofPalettes.pitched), lShape: 0});
+			this.building({
+				lot: corner,
+				cu: r.u0 + 14,
+				cv: r.v0 + 12,
+				length: 24,
+				width: 14,
+				angleJitter: 3,
+				roof: 'gable',
+				eave: this.between(5, 8),
+				ridge: this.between(3, 5),
+				color: this.pick(roofPalettes.pitched),
+				lShape: 0,
+			});
+			this.building({
+				lot: corner,
+				cu: r.u0 + 32,
+				cv: r.v0 + 30,
+				length: 11,
+				width: 9,
+				angleJitter: 3,
+				roof: 'hip',
+				eave: this.between(4, 6),
+				ridge: 2.5,
+				color: this.pick(roofPalettes.pitched),
+				lShape: 0,
+			});
 		}
 	}
 
@@ -342,7 +490,11 @@ class BlockBuilder {
 		const lx = side < 2 ? (side === 0 ? 1 : -1) * (building.a + 1.2) : along * building.a;
 		const ly = side >= 2 ? (side === 2 ? 1 : -1) * (building.b + 1.2) : along * building.b;
 		const radius = this.between(3, 5.5);
-		this.tree(building.cu + lx * building.cos - ly * building.sin, building.cv + lx * building.sin + ly * building.cos, radius);
+		this.tree(
+			building.cu + lx * building.cos - ly * building.sin,
+			building.cv + lx * building.sin + ly * building.cos,
+			radius,
+		);
 	}
 
 	private edgeTrees(r: Rect): void {
@@ -385,8 +537,20 @@ class BlockBuilder {
 		const a = 2.25;
 		const b = 0.9;
 		this.out.boxes.push({
-			cu, cv, cos: c, sin: s, rects: [-a, a, -b, b], a, b, radius: Math.hypot(a, b), roof: 'flat',
-			base: terrainHeight(cu, cv), eave: 1.5, ridge: 0, color: this.pick(roofPalettes.car), kind: 'car',
+			cu,
+			cv,
+			cos: c,
+			sin: s,
+			rects: [-a, a, -b, b],
+			a,
+			b,
+			radius: Math.hypot(a, b),
+			roof: 'flat',
+			base: terrainHeight(cu, cv),
+			eave: 1.5,
+			ridge: 0,
+			color: this.pick(roofPalettes.car),
+			kind: 'car',
 		});
 	}
 
@@ -399,9 +563,20 @@ class BlockBuilder {
 			const a = this.between(1, 2.5);
 			const b = this.between(1, 2);
 			this.out.boxes.push({
-				cu: building.cu + lx * building.cos - ly * building.sin, cv: building.cv + lx * building.sin + ly * building.cos,
-				cos: building.cos, sin: building.sin, rects: [-a, a, -b, b], a, b, radius: Math.hypot(a, b), roof: 'flat',
-				base: building.base + building.eave, eave: this.between(1, 2.2), ridge: 0, color: [186, 186, 182], kind: 'rooftop',
+				cu: building.cu + lx * building.cos - ly * building.sin,
+				cv: building.cv + lx * building.sin + ly * building.cos,
+				cos: building.cos,
+				sin: building.sin,
+				rects: [-a, a, -b, b],
+				a,
+				b,
+				radius: Math.hypot(a, b),
+				roof: 'flat',
+				base: building.base + building.eave,
+				eave: this.between(1, 2.2),
+				ridge: 0,
+				color: [186, 186, 182],
+				kind: 'rooftop',
 			});
 		}
 	}
@@ -411,8 +586,17 @@ class BlockBuilder {
 	 * inside `lot` with a 1 m margin. lShape ±1 cuts a corner on the +v/−v side of the box.
 	 */
 	private building(spec: {
-		lot: Rect; cu: number; cv: number; length: number; width: number; angleJitter: number;
-		roof: Box['roof']; eave: number; ridge: number; color: readonly number[]; lShape: number;
+		lot: Rect;
+		cu: number;
+		cv: number;
+		length: number;
+		width: number;
+		angleJitter: number;
+		roof: Box['roof'];
+		eave: number;
+		ridge: number;
+		color: readonly number[];
+		lShape: number;
 	}): Box | undefined {
 		const angle = this.angle + (this.between(-1, 1) * spec.angleJitter * Math.PI) / 180;
 		const c = Math.cos(angle);
@@ -421,7 +605,11 @@ class BlockBuilder {
 		let b = spec.width / 2;
 		const roomU = Math.min(spec.cu - spec.lot.u0, spec.lot.u1 - spec.cu) - 1;
 		const roomV = Math.min(spec.cv - spec.lot.v0, spec.lot.v1 - spec.cv) - 1;
-		const shrink = Math.min(1, roomU / (a * Math.abs(c) + b * Math.abs(s)), roomV / (a * Math.abs(s) + b * Math.abs(c)));
+		const shrink = Math.min(
+			1,
+			roomU / (a * Math.abs(c) + b * Math.abs(s)),
+			roomV / (a * Math.abs(s) + b * Math.abs(c)),
+		);
 		a *= shrink;
 		b *= shrink;
 		if (a < 3 || b < 3) return undefined;
@@ -430,13 +618,26 @@ class BlockBuilder {
 			const cutA = a * this.between(0.5, 1.1);
 			const cutB = b * this.between(0.6, 1.1);
 			const keepX: [number, number] = this.random() < 0.5 ? [-a, a - cutA] : [-a + cutA, a];
-			rects = spec.lShape > 0 ? [-a, a, -b, b - cutB, keepX[0], keepX[1], b - cutB, b] : [-a, a, -b + cutB, b, keepX[0], keepX[1], -b, -b + cutB];
+			rects =
+				spec.lShape > 0
+					? [-a, a, -b, b - cutB, keepX[0], keepX[1], b - cutB, b]
+					: [-a, a, -b + cutB, b, keepX[0], keepX[1], -b, -b + cutB];
 		}
 		const box: Box = {
-			cu: spec.cu, cv: spec.cv, cos: c, sin: s, rects, a, b, radius: Math.hypot(a, b),
-			roof: rects.length > 4 ? 'flat' : spec.roof, base: terrainHeight(spec.cu, spec.cv),
-			eave: spec.eave, ridge: rects.length > 4 ? 0 : spec.ridge,
-			color: [spec.color[0], spec.color[1], spec.color[2]], kind: 'building',
+			cu: spec.cu,
+			cv: spec.cv,
+			cos: c,
+			sin: s,
+			rects,
+			a,
+			b,
+			radius: Math.hypot(a, b),
+			roof: rects.length > 4 ? 'flat' : spec.roof,
+			base: terrainHeight(spec.cu, spec.cv),
+			eave: spec.eave,
+			ridge: rects.length > 4 ? 0 : spec.ridge,
+			color: [spec.color[0], spec.color[1], spec.color[2]],
+			kind: 'building',
 		};
 		this.out.boxes.push(box);
 		return box;

@@ -9,8 +9,27 @@
  */
 import type {Bbox} from '../engine/geo/georaster.js';
 import {
-	BlockKind, blockKind, blockObjects, density, gridCos, gridSin, gridToWorld, halfWidthOf, inRects, lineIndex, lineU, lineV, RoadKind, roadKind,
-	sidewalkOf, terrainHeight, toGridU, toGridV, type Box, type Pavement, type Tree,
+	BlockKind,
+	blockKind,
+	blockObjects,
+	density,
+	gridCos,
+	gridSin,
+	gridToWorld,
+	halfWidthOf,
+	inRects,
+	lineIndex,
+	lineU,
+	lineV,
+	RoadKind,
+	roadKind,
+	sidewalkOf,
+	terrainHeight,
+	toGridU,
+	toGridV,
+	type Box,
+	type Pavement,
+	type Tree,
 } from './layout.js';
 import {hash3, valueNoise} from './noise.js';
 
@@ -79,8 +98,10 @@ class Canvas {
 	private readonly alongU: Uint8Array;
 
 	constructor({bbox, width, height}: SceneRequest) {
-		if (!(width >= 1 && height >= 1 && Number.isInteger(width) && Number.isInteger(height))) throw new Error(`invalid render size ${width}×${height}`);
-		if (!(bbox.xmax > bbox.xmin && bbox.ymax > bbox.ymin)) throw new Error(`invalid render bbox ${JSON.stringify(bbox)}`);
+		if (!(width >= 1 && height >= 1 && Number.isInteger(width) && Number.isInteger(height)))
+			throw new Error(`invalid render size ${width}×${height}`);
+		if (!(bbox.xmax > bbox.xmin && bbox.ymax > bbox.ymin))
+			throw new Error(`invalid render bbox ${JSON.stringify(bbox)}`);
 		this.width = width;
 		this.height = height;
 		this.bbox = bbox;
@@ -94,7 +115,12 @@ class Canvas {
 		this.buildings = new Uint8Array(pixels);
 		this.shadow = new Float32Array(pixels);
 
-		const corners = [[bbox.xmin, bbox.ymin], [bbox.xmin, bbox.ymax], [bbox.xmax, bbox.ymin], [bbox.xmax, bbox.ymax]];
+		const corners = [
+			[bbox.xmin, bbox.ymin],
+			[bbox.xmin, bbox.ymax],
+			[bbox.xmax, bbox.ymin],
+			[bbox.xmax, bbox.ymax],
+		];
 		const us = corners.map(([x, y]) => toGridU(x, y));
 		const vs = corners.map(([x, y]) => toGridV(x, y));
 		this.i0 = lineIndex(Math.min(...us) - objectMargin, lineU) - 1;
@@ -202,12 +228,14 @@ class Canvas {
 		}
 		switch (this.kinds[k]) {
 			case BlockKind.commercial:
-				if (valueNoise(u / 14, v / 14, 83) < 0.55) return this.set(o, 148, 146, 140, grain * 14, valueNoise(u / 5, v / 5, 84));
+				if (valueNoise(u / 14, v / 14, 83) < 0.55)
+					return this.set(o, 148, 146, 140, grain * 14, valueNoise(u / 5, v / 5, 84));
 				return this.grass(o, u, v, grain, 0.2);
 			case BlockKind.park: {
 				const cu = (this.us[a] + this.us[a + 1]) / 2;
 				const cv = (this.vs[b] + this.vs[b + 1]) / 2;
-				if (Math.abs(u - cu - (v - cv)) < 2 || Math.abs(u - cu + (v - cv)) < 2) return this.set(o, 182, 168, 136, grain * 12, valueNoise(u / 2, v / 2, 76));
+				if (Math.abs(u - cu - (v - cv)) < 2 || Math.abs(u - cu + (v - cv)) < 2)
+					return this.set(o, 182, 168, 136, grain * 12, valueNoise(u / 2, v / 2, 76));
 				return this.grass(o, u, v, grain, 0);
 			}
 			case BlockKind.field:
@@ -229,7 +257,13 @@ class Canvas {
 	}
 
 	private field(o: number, u: number, v: number, grain: number, i: number, j: number): void {
-		const crops: Array<[number, number, number]> = [[178, 162, 102], [104, 136, 62], [124, 98, 74], [116, 142, 72], [150, 146, 84]];
+		const crops: Array<[number, number, number]> = [
+			[178, 162, 102],
+			[104, 136, 62],
+			[124, 98, 74],
+			[116, 142, 72],
+			[150, 146, 84],
+		];
 		const crop = crops[Math.floor(hash3(i, j, 63) * crops.length)];
 		const stripe = 2.5 + hash3(i, j, 64) * 6;
 		const along = hash3(i, j, 65) < 0.5 ? u : v;
@@ -280,7 +314,13 @@ class Canvas {
 	 * Calls `visit(p, u, v)` for every pixel whose centre lies within the grid-frame rectangle
 	 * reach of (cu, cv), extended by `trail` metres away from the sun.
 	 */
-	private forPixels(cu: number, cv: number, reach: number, trail: number, visit: (p: number, u: number, v: number) => void): void {
+	private forPixels(
+		cu: number,
+		cv: number,
+		reach: number,
+		trail: number,
+		visit: (p: number, u: number, v: number) => void,
+	): void {
 		const eu = cu - sunU * trail;
 		const ev = cv - sunV * trail;
 		const u0 = Math.min(cu, eu) - reach;
@@ -292,7 +332,12 @@ class Canvas {
 		let xmax = -Infinity;
 		let ymin = Infinity;
 		let ymax = -Infinity;
-		for (const [u, v] of [[u0, v0], [u0, v1], [u1, v0], [u1, v1]]) {
+		for (const [u, v] of [
+			[u0, v0],
+			[u0, v1],
+			[u1, v0],
+			[u1, v1],
+		]) {
 			const {x, y} = gridToWorld(u, v);
 			xmin = Math.min(xmin, x);
 			xmax = Math.max(xmax, x);
@@ -319,8 +364,8 @@ class Canvas {
 			const ly = -(u - cu) * sin + (v - cv) * cos;
 			if (lx < -a || lx >= a || ly < -b || ly >= b) return;
 			const grain = hash3(Math.floor(u * 4), Math.floor(v * 4), 78) - 0.5;
-			const inBays = pavement.bays && ((ly + b) % 11) < 5;
-			if (inBays && ((lx + a) % 2.5) < 0.25) return this.set(p * 3, 218, 218, 210, grain * 8, 0.5);
+			const inBays = pavement.bays && (ly + b) % 11 < 5;
+			if (inBays && (lx + a) % 2.5 < 0.25) return this.set(p * 3, 218, 218, 210, grain * 8, 0.5);
 			this.set(p * 3, color[0], color[1], color[2], grain * 12, valueNoise(u / 6, v / 6, 79));
 		});
 	}
@@ -358,7 +403,16 @@ class Canvas {
 			this.surface[p] = z;
 			const grain = hash3(Math.floor(u * 4), Math.floor(v * 4), 87) - 0.5;
 			const o = p * 3;
-			if (roof === 'flat' && isBuilding && (Math.min(lx - edgeOf(rects, lx, ly, 0), edgeOf(rects, lx, ly, 1) - lx, ly - edgeOf(rects, lx, ly, 2), edgeOf(rects, lx, ly, 3) - ly) < 0.6)) {
+			if (
+				roof === 'flat' &&
+				isBuilding &&
+				Math.min(
+					lx - edgeOf(rects, lx, ly, 0),
+					edgeOf(rects, lx, ly, 1) - lx,
+					ly - edgeOf(rects, lx, ly, 2),
+					edgeOf(rects, lx, ly, 3) - ly,
+				) < 0.6
+			) {
 				shade = 1.12;
 			}
 			// The windscreen and rear window of a car read as a dark band.

@@ -10,7 +10,14 @@ import type {Socket} from 'node:net';
 import {setTimeout as delay} from 'node:timers/promises';
 import {ArcGisFault, formatFor, runExport, type ExportResult} from './export.js';
 import {FaultPlan, type Faults} from './faults.js';
-import {demoServices, imageServerInfo, mapServerInfo, rasterService, spatialReferenceJson, type ServiceDef} from './services.js';
+import {
+	demoServices,
+	imageServerInfo,
+	mapServerInfo,
+	rasterService,
+	spatialReferenceJson,
+	type ServiceDef,
+} from './services.js';
 import {messageOf} from '../errors.js';
 
 export type {Faults} from './faults.js';
@@ -66,7 +73,11 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 		if (latency > 0) await delay(latency);
 		if (action.kind === 'stall') return;
 		if (action.kind === 'error') {
-			send(response, {status: action.status, contentType: 'text/html', body: `<html><body><h1>${action.status}</h1><p>The server could not handle the request.</p></body></html>`});
+			send(response, {
+				status: action.status,
+				contentType: 'text/html',
+				body: `<html><body><h1>${action.status}</h1><p>The server could not handle the request.</p></body></html>`,
+			});
 			return;
 		}
 		const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -104,15 +115,24 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 		if (!service) return notFound(path);
 		const denied = checkToken(options.token, params, request);
 		if (denied) return json(denied.toJSON());
-		if (operation === undefined) return json(kind === 'ImageServer' ? imageServerInfo(service) : mapServerInfo(service), params);
+		if (operation === undefined)
+			return json(kind === 'ImageServer' ? imageServerInfo(service) : mapServerInfo(service), params);
 		const exportName = kind === 'ImageServer' ? 'exportimage' : 'export';
 		if (operation.toLowerCase() !== exportName) {
-			return json(new ArcGisFault(400, 'Unable to complete operation.', [`'${operation}' is not an operation of ${kind} (try ${kind === 'ImageServer' ? 'exportImage' : 'export'}).`]).toJSON());
+			return json(
+				new ArcGisFault(400, 'Unable to complete operation.', [
+					`'${operation}' is not an operation of ${kind} (try ${kind === 'ImageServer' ? 'exportImage' : 'export'}).`,
+				]).toJSON(),
+			);
 		}
 		return exportAnswer(service, params, request);
 	};
 
-	const exportAnswer = async (service: ServiceDef, params: Map<string, string>, request: IncomingMessage): Promise<Answer> => {
+	const exportAnswer = async (
+		service: ServiceDef,
+		params: Map<string, string>,
+		request: IncomingMessage,
+	): Promise<Answer> => {
 		// ArcGIS defaults to an HTML page; this service has none and streams the image instead.
 		const f = (params.get('f') ?? 'image').toLowerCase();
 		let result: ExportResult;
@@ -121,7 +141,11 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 		} catch (error) {
 			if (!(error instanceof ArcGisFault)) throw error;
 			// Real servers label such answers as the image asked for (measured: image/tiff); only the body tells.
-			return {status: 200, contentType: f === 'image' ? errorContentType(params, service) : 'application/json', body: JSON.stringify(error.toJSON())};
+			return {
+				status: 200,
+				contentType: f === 'image' ? errorContentType(params, service) : 'application/json',
+				body: JSON.stringify(error.toJSON()),
+			};
 		}
 		if (f === 'json' || f === 'pjson') {
 			const id = `${service.name.replaceAll('/', '_')}_${service.kind}/_ags_${randomBytes(12).toString('hex')}.${result.extension}`;
@@ -131,13 +155,16 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 				outputs.delete(old);
 			}
 			const host = request.headers.host ?? `127.0.0.1:${port}`;
-			return json({
-				href: `http://${host}${outputRoot}/${id}`,
-				width: result.width,
-				height: result.height,
-				extent: {...result.extent, spatialReference: spatialReferenceJson(result.epsg)},
-				scale: result.scale,
-			}, params);
+			return json(
+				{
+					href: `http://${host}${outputRoot}/${id}`,
+					width: result.width,
+					height: result.height,
+					extent: {...result.extent, spatialReference: spatialReferenceJson(result.epsg)},
+					scale: result.scale,
+				},
+				params,
+			);
 		}
 		return {status: 200, contentType: result.contentType, body: result.bytes};
 	};
@@ -146,14 +173,24 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 		const prefix = folder === '' ? '' : `${folder}/`;
 		const inside = services.filter((service) => service.name.startsWith(prefix));
 		if (folder !== '' && inside.length === 0) return undefined;
-		const folders = [...new Set(inside.map((service) => service.name.slice(prefix.length)).filter((name) => name.includes('/')).map((name) => `${prefix}${name.split('/')[0]}`))];
-		const listed = inside.filter((service) => !service.name.slice(prefix.length).includes('/')).map((service) => ({name: service.name, type: service.kind}));
+		const folders = [
+			...new Set(
+				inside
+					.map((service) => service.name.slice(prefix.length))
+					.filter((name) => name.includes('/'))
+					.map((name) => `${prefix}${name.split('/')[0]}`),
+			),
+		];
+		const listed = inside
+			.filter((service) => !service.name.slice(prefix.length).includes('/'))
+			.map((service) => ({name: service.name, type: service.kind}));
 		return {currentVersion, folders, services: listed};
 	};
 
 	const server = createServer((request, response) => {
 		handle(request, response).catch((error: unknown) => {
-			if (!response.headersSent) send(response, json(new ArcGisFault(500, 'Internal server error', [String(error)]).toJSON()));
+			if (!response.headersSent)
+				send(response, json(new ArcGisFault(500, 'Internal server error', [String(error)]).toJSON()));
 		});
 	});
 	server.on('connection', (socket) => {
@@ -174,7 +211,11 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 	return {
 		url,
 		port,
-		services: services.map((service) => ({name: service.name, kind: service.kind, url: `${url}/${service.name}/${service.kind}`})),
+		services: services.map((service) => ({
+			name: service.name,
+			kind: service.kind,
+			url: `${url}/${service.name}/${service.kind}`,
+		})),
 		setFaults: (next) => faults.set(next),
 		requestCount: () => requests,
 		close: () =>
@@ -192,12 +233,17 @@ async function readParameters(request: IncomingMessage, url: URL): Promise<Map<s
 	if (request.method === 'POST') {
 		const chunks: Buffer[] = [];
 		for await (const chunk of request) chunks.push(chunk as Buffer);
-		for (const [key, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) params.set(key.toLowerCase(), value);
+		for (const [key, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8')))
+			params.set(key.toLowerCase(), value);
 	}
 	return params;
 }
 
-function checkToken(expected: string | undefined, params: Map<string, string>, request: IncomingMessage): ArcGisFault | undefined {
+function checkToken(
+	expected: string | undefined,
+	params: Map<string, string>,
+	request: IncomingMessage,
+): ArcGisFault | undefined {
 	if (expected === undefined) return undefined;
 	const header = request.headers['x-esri-authorization'] ?? request.headers.authorization;
 	const bearer = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header)?.[1] : undefined;
@@ -220,16 +266,30 @@ function errorContentType(params: Map<string, string>, service: ServiceDef): str
 
 function errorBodyFault(pathname: string): Answer {
 	const exporting = /\/export(image)?$/i.test(pathname);
-	return json(new ArcGisFault(500, exporting ? 'Error exporting image' : 'Unable to complete operation.', ['The server is busy; try again later.']).toJSON());
+	return json(
+		new ArcGisFault(500, exporting ? 'Error exporting image' : 'Unable to complete operation.', [
+			'The server is busy; try again later.',
+		]).toJSON(),
+	);
 }
 
 function notFound(path: string): Answer {
-	return {status: 404, contentType: 'application/json', body: JSON.stringify(new ArcGisFault(404, 'Service not found', [`Nothing at ${path}. Services: ${servicesRoot}?f=json`]).toJSON())};
+	return {
+		status: 404,
+		contentType: 'application/json',
+		body: JSON.stringify(
+			new ArcGisFault(404, 'Service not found', [`Nothing at ${path}. Services: ${servicesRoot}?f=json`]).toJSON(),
+		),
+	};
 }
 
 function json(value: unknown, params?: Map<string, string>): Answer {
 	const pretty = params?.get('f')?.toLowerCase() === 'pjson';
-	return {status: 200, contentType: 'application/json; charset=utf-8', body: JSON.stringify(value, null, pretty ? 2 : undefined)};
+	return {
+		status: 200,
+		contentType: 'application/json; charset=utf-8',
+		body: JSON.stringify(value, null, pretty ? 2 : undefined),
+	};
 }
 
 function send(response: ServerResponse, answer: Answer): void {

@@ -10,7 +10,10 @@ import {DEMO_ORIGIN, renderScene, SCENE_EPSG, type SceneLayer} from './scene.js'
 
 export type PixelType = 'U8' | 'F32';
 
-export type Rendered = {data: Uint8Array | Float32Array; /** 1 = data, 0 = none; absent: all data. */ valid?: Uint8Array};
+export type Rendered = {
+	data: Uint8Array | Float32Array;
+	/** 1 = data, 0 = none; absent: all data. */ valid?: Uint8Array;
+};
 
 export type PixelSource = {
 	epsg: number;
@@ -52,37 +55,106 @@ const demoExtent: Bbox = {
 
 function sceneSource(layer: SceneLayer): PixelSource {
 	const common = {epsg: SCENE_EPSG, extent: demoExtent, pixelSize: 0.5};
-	const render = (bbox: Bbox, width: number, height: number): Rendered => ({data: renderScene({bbox, width, height}, new Set([layer]))[layer]!});
+	const render = (bbox: Bbox, width: number, height: number): Rendered => ({
+		data: renderScene({bbox, width, height}, new Set([layer]))[layer]!,
+	});
 	switch (layer) {
 		case 'rgb':
-			return {...common, bands: 3, pixelType: 'U8', bandNames: ['Red', 'Green', 'Blue'], minValues: [0, 0, 0], maxValues: [255, 255, 255], serviceDataType: 'esriImageServiceDataTypeRGB', render};
+			return {
+				...common,
+				bands: 3,
+				pixelType: 'U8',
+				bandNames: ['Red', 'Green', 'Blue'],
+				minValues: [0, 0, 0],
+				maxValues: [255, 255, 255],
+				serviceDataType: 'esriImageServiceDataTypeRGB',
+				render,
+			};
 		case 'dsm':
-			return {...common, bands: 1, pixelType: 'F32', nodata: -9999, bandNames: ['Height'], minValues: [100], maxValues: [190], serviceDataType: 'esriImageServiceDataTypeElevation', render};
+			return {
+				...common,
+				bands: 1,
+				pixelType: 'F32',
+				nodata: -9999,
+				bandNames: ['Height'],
+				minValues: [100],
+				maxValues: [190],
+				serviceDataType: 'esriImageServiceDataTypeElevation',
+				render,
+			};
 		case 'buildings':
-			return {...common, bands: 1, pixelType: 'U8', bandNames: ['Building'], minValues: [0], maxValues: [1], serviceDataType: 'esriImageServiceDataTypeThematic', render};
+			return {
+				...common,
+				bands: 1,
+				pixelType: 'U8',
+				bandNames: ['Building'],
+				minValues: [0],
+				maxValues: [1],
+				serviceDataType: 'esriImageServiceDataTypeThematic',
+				render,
+			};
 	}
 }
 
 export function demoServices(): ServiceDef[] {
 	const imagery = 'Aerial imagery (RGB, 0.5 m) of the procedural demo town.';
 	return [
-		{name: 'Demo/Imagery', kind: 'MapServer', description: imagery, source: sceneSource('rgb'), maxImageWidth: 4096, maxImageHeight: 4096},
-		{name: 'Demo/Imagery', kind: 'ImageServer', description: imagery, source: sceneSource('rgb'), maxImageWidth: 4096, maxImageHeight: 4096},
-		{name: 'Demo/DSM', kind: 'ImageServer', description: 'Digital surface model (float32 metres) of the demo town.', source: sceneSource('dsm'), maxImageWidth: 2000, maxImageHeight: 2000},
-		{name: 'Demo/Buildings', kind: 'ImageServer', description: 'Building ground truth of the demo town: 1 building, 0 not.', source: sceneSource('buildings'), maxImageWidth: 4096, maxImageHeight: 4096},
+		{
+			name: 'Demo/Imagery',
+			kind: 'MapServer',
+			description: imagery,
+			source: sceneSource('rgb'),
+			maxImageWidth: 4096,
+			maxImageHeight: 4096,
+		},
+		{
+			name: 'Demo/Imagery',
+			kind: 'ImageServer',
+			description: imagery,
+			source: sceneSource('rgb'),
+			maxImageWidth: 4096,
+			maxImageHeight: 4096,
+		},
+		{
+			name: 'Demo/DSM',
+			kind: 'ImageServer',
+			description: 'Digital surface model (float32 metres) of the demo town.',
+			source: sceneSource('dsm'),
+			maxImageWidth: 2000,
+			maxImageHeight: 2000,
+		},
+		{
+			name: 'Demo/Buildings',
+			kind: 'ImageServer',
+			description: 'Building ground truth of the demo town: 1 building, 0 not.',
+			source: sceneSource('buildings'),
+			maxImageWidth: 4096,
+			maxImageHeight: 4096,
+		},
 	];
 }
 
 /** A GeoTIFF served in its own CRS as `<file stem>/ImageServer`. */
 export async function rasterService(file: string): Promise<ServiceDef> {
 	const raster = await readGeoTiffFile(file);
-	const name = path.basename(file).replace(/\.tiff?$/i, '').replace(/[^\w.-]+/g, '_');
-	return {name, kind: 'ImageServer', description: `GeoTIFF ${path.basename(file)}`, source: rasterSource(raster), maxImageWidth: 4096, maxImageHeight: 4096};
+	const name = path
+		.basename(file)
+		.replace(/\.tiff?$/i, '')
+		.replace(/[^\w.-]+/g, '_');
+	return {
+		name,
+		kind: 'ImageServer',
+		description: `GeoTIFF ${path.basename(file)}`,
+		source: rasterSource(raster),
+		maxImageWidth: 4096,
+		maxImageHeight: 4096,
+	};
 }
 
 function rasterSource(raster: GeoRaster): PixelSource {
 	const {minValues, maxValues} = bandRanges(raster);
-	const sample = (xs: Float64Array, ys: Float64Array, interpolation: Interpolation): Rendered => samplePoints(raster, xs, ys, interpolation);
+	const sample = (xs: Float64Array, ys: Float64Array, interpolation: Interpolation): Rendered =>
+		samplePoints(raster, xs, ys, interpolation);
 	return {
 		epsg: raster.epsg,
 		bands: raster.bands,
@@ -93,7 +165,10 @@ function rasterSource(raster: GeoRaster): PixelSource {
 		bandNames: Array.from({length: raster.bands}, (_, b) => `Band_${b + 1}`),
 		minValues,
 		maxValues,
-		serviceDataType: raster.bands === 3 && raster.data instanceof Uint8Array ? 'esriImageServiceDataTypeRGB' : 'esriImageServiceDataTypeGeneric',
+		serviceDataType:
+			raster.bands === 3 && raster.data instanceof Uint8Array
+				? 'esriImageServiceDataTypeRGB'
+				: 'esriImageServiceDataTypeGeneric',
 		sample,
 		render(bbox, width, height, interpolation) {
 			const {xs, ys} = gridPoints(bbox, width, height);
@@ -113,7 +188,10 @@ function bandRanges(raster: GeoRaster): {minValues: number[]; maxValues: number[
 			if (value > maxValues[b]) maxValues[b] = value;
 		}
 	}
-	return {minValues: minValues.map((v) => (Number.isFinite(v) ? v : 0)), maxValues: maxValues.map((v) => (Number.isFinite(v) ? v : 0))};
+	return {
+		minValues: minValues.map((v) => (Number.isFinite(v) ? v : 0)),
+		maxValues: maxValues.map((v) => (Number.isFinite(v) ? v : 0)),
+	};
 }
 
 /** How ArcGIS writes a CRS: Web Mercator keeps its old Esri WKID with the EPSG code as latestWkid. */
@@ -188,7 +266,13 @@ export function imageServerInfo(service: ServiceDef): Record<string, unknown> {
 		exportTilesAllowed: false,
 		supportsStatistics: false,
 		supportsAdvancedQueries: false,
-		advancedQueryCapabilities: {useStandardizedQueries: true, supportsStatistics: false, supportsOrderBy: false, supportsDistinct: false, supportsPagination: false},
+		advancedQueryCapabilities: {
+			useStandardizedQueries: true,
+			supportsStatistics: false,
+			supportsOrderBy: false,
+			supportsDistinct: false,
+			supportsPagination: false,
+		},
 		spatialReference: spatialReferenceJson(source.epsg),
 	};
 }
@@ -206,7 +290,18 @@ export function mapServerInfo(service: ServiceDef): Record<string, unknown> {
 		description: service.description,
 		copyrightText: 'deepmask local image service',
 		supportsDynamicLayers: false,
-		layers: [{id: 0, name: service.name.split('/').at(-1), parentLayerId: -1, defaultVisibility: true, subLayerIds: null, minScale: 0, maxScale: 0, type: 'Raster Layer'}],
+		layers: [
+			{
+				id: 0,
+				name: service.name.split('/').at(-1),
+				parentLayerId: -1,
+				defaultVisibility: true,
+				subLayerIds: null,
+				minScale: 0,
+				maxScale: 0,
+				type: 'Raster Layer',
+			},
+		],
 		tables: [],
 		spatialReference: spatialReferenceJson(source.epsg),
 		singleFusedMapCache: false,

@@ -9,7 +9,11 @@ export type AppContextValue = {
 	captureKeys: (delta: 1 | -1) => void;
 };
 
-export const AppContext = createContext<AppContextValue>({size: {columns: 80, rows: 24}, screenActive: true, captureKeys: () => {}});
+export const AppContext = createContext<AppContextValue>({
+	size: {columns: 80, rows: 24},
+	screenActive: true,
+	captureKeys: () => {},
+});
 
 export function useAppContext(): AppContextValue {
 	return useContext(AppContext);

@@ -69,7 +69,11 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 	const theme = useMemo(() => themeFor(color), [color]);
 	const [entries, setEntries] = useState<PresetEntry[]>(() => services.catalog());
 	const [drafts, setDrafts] = useState<Record<string, LoadedPreset>>({});
-	const [selected, setSelected] = useState(() => (entries.some((entry) => entry.name === initialPreset) ? initialPreset! : (entries.find((entry) => entry.name === 'demo')?.name ?? entries[0]?.name ?? '')));
+	const [selected, setSelected] = useState(() =>
+		entries.some((entry) => entry.name === initialPreset)
+			? initialPreset!
+			: (entries.find((entry) => entry.name === 'demo')?.name ?? entries[0]?.name ?? ''),
+	);
 	const [route, setRoute] = useState<Route>({screen: 'presets'});
 	const [notice, setNotice] = useState<string>();
 	const [help, setHelp] = useState(false);
@@ -83,9 +87,13 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 	}, [route]);
 
 	const captureKeys = useCallback((delta: 1 | -1) => setCaptured((value) => value + delta), []);
-	const context: AppContextValue = useMemo(() => ({size, screenActive: !help && !askQuit && !closing, captureKeys}), [size, help, askQuit, closing, captureKeys]);
+	const context: AppContextValue = useMemo(
+		() => ({size, screenActive: !help && !askQuit && !closing, captureKeys}),
+		[size, help, askQuit, closing, captureKeys],
+	);
 
-	const runIsLive = (current: Route) => current.screen === 'run' && !isFinished(current.run.handle.snapshot()) && !current.run.failure;
+	const runIsLive = (current: Route) =>
+		current.screen === 'run' && !isFinished(current.run.handle.snapshot()) && !current.run.failure;
 
 	const closingRef = useRef(false);
 	const finish = useCallback(
@@ -101,9 +109,14 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 			if (current.screen === 'run' && !isFinished(current.run.handle.snapshot())) {
 				setClosing('stopping the run…');
 				current.run.handle.cancel();
-				await Promise.race([current.run.handle.review.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
+				await Promise.race([
+					current.run.handle.review.catch(() => undefined),
+					new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref()),
+				]);
 				const {runDir} = current.run.handle.snapshot();
-				summary.current.push(`run of ${current.run.preset.name} cancelled${runDir ? `; finished tiles are kept in ${runDir} (run it again to resume)` : ''}`);
+				summary.current.push(
+					`run of ${current.run.preset.name} cancelled${runDir ? `; finished tiles are kept in ${runDir} (run it again to resume)` : ''}`,
+				);
 			} else if (current.screen === 'review') {
 				setClosing('discarding the results…');
 				await current.session.discard().catch(() => undefined);
@@ -127,7 +140,8 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 		if (captured > 0 || askQuit) return;
 		if (input === '?') setHelp(true);
 		else if (input === 'q') {
-			if (runIsLive(route) || route.screen === 'review' || route.screen === 'extent' || Object.keys(drafts).length > 0) setAskQuit(true);
+			if (runIsLive(route) || route.screen === 'review' || route.screen === 'extent' || Object.keys(drafts).length > 0)
+				setAskQuit(true);
 			else void finish(0);
 		}
 	});
@@ -156,7 +170,10 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 		const run: ActiveRun = {handle, preset};
 		setRoute({screen: 'run', run});
 		handle.review.then(
-			(session) => setRoute((current) => (current.screen === 'run' && current.run === run ? {screen: 'review', run, session} : current)),
+			(session) =>
+				setRoute((current) =>
+					current.screen === 'run' && current.run === run ? {screen: 'review', run, session} : current,
+				),
 			(error: unknown) => {
 				run.failure = messageOf(error);
 				setRoute((current) => (current.screen === 'run' && current.run === run ? {screen: 'run', run} : current));
@@ -164,7 +181,8 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 		);
 	};
 
-	const presetOf = (name: string): LoadedPreset | undefined => drafts[name] ?? entries.find((entry) => entry.name === name)?.loaded;
+	const presetOf = (name: string): LoadedPreset | undefined =>
+		drafts[name] ?? entries.find((entry) => entry.name === name)?.loaded;
 
 	const save = (name: string, as: string) => {
 		const preset = presetOf(name);
@@ -271,12 +289,22 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 			break;
 	}
 
-	const name = route.screen === 'extent' ? route.name : route.screen === 'run' || route.screen === 'review' ? route.run.preset.name : undefined;
+	const name =
+		route.screen === 'extent'
+			? route.name
+			: route.screen === 'run' || route.screen === 'review'
+				? route.run.preset.name
+				: undefined;
 	const status = route.screen === 'run' || route.screen === 'review' ? <LiveStatus handle={route.run.handle} /> : null;
 	return (
 		<ThemeContext.Provider value={theme}>
 			<AppContext.Provider value={context}>
-				<Frame size={size} title={`${titles[screen]}${name ? ` · ${name}` : ''}`} status={status} keys={screenKeys[screen]}>
+				<Frame
+					size={size}
+					title={`${titles[screen]}${name ? ` · ${name}` : ''}`}
+					status={status}
+					keys={screenKeys[screen]}
+				>
 					{help ? <HelpOverlay screenTitle={titles[screen]} keys={screenKeys[screen]} /> : body}
 					{askQuit ? (
 						<Confirm

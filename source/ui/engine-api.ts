@@ -6,6 +6,8 @@ import type {ReviewSession as EngineReviewSession, RunHandle as EngineRunHandle,
  */
 export type ReviewSession = Pick<EngineReviewSession, 'stats' | 'setThreshold' | 'preview' | 'write' | 'discard'>;
 
-export type RunHandle = Pick<EngineRunHandle, 'snapshot' | 'subscribe' | 'pause' | 'resume' | 'cancel'> & {review: Promise<ReviewSession>};
+export type RunHandle = Pick<EngineRunHandle, 'snapshot' | 'subscribe' | 'pause' | 'resume' | 'cancel'> & {
+	review: Promise<ReviewSession>;
+};
 
 export type StartRun = (options: Pick<RunOptions, 'preset' | 'outDir' | 'signal'>) => RunHandle;

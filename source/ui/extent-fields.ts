@@ -38,7 +38,13 @@ function withExtent(raw: PresetInput, change: (extent: Extent) => Partial<Extent
 }
 
 function corner(id: 'xmin' | 'ymin' | 'xmax' | 'ymax'): EditField {
-	return {id, label: id, kind: 'number', get: (raw) => show(raw.extent[id]), set: (raw, text) => withExtent(raw, () => ({[id]: parseNumber(id, text)}))};
+	return {
+		id,
+		label: id,
+		kind: 'number',
+		get: (raw) => show(raw.extent[id]),
+		set: (raw, text) => withExtent(raw, () => ({[id]: parseNumber(id, text)})),
+	};
 }
 
 /** Centre and size edit the same four numbers: moving the centre keeps the size, resizing keeps the centre. */
@@ -109,7 +115,13 @@ const settingFields: EditField[] = [
 	},
 ];
 
-export const cornerFields: EditField[] = [corner('xmin'), corner('ymin'), corner('xmax'), corner('ymax'), ...settingFields];
+export const cornerFields: EditField[] = [
+	corner('xmin'),
+	corner('ymin'),
+	corner('xmax'),
+	corner('ymax'),
+	...settingFields,
+];
 export const centreFields: EditField[] = [
 	centreField('cx', 'centre x'),
 	centreField('cy', 'centre y'),

@@ -21,6 +21,7 @@ export function tryPlan(preset: Preset): {plan?: Plan; error?: string} {
 /** "700 × 450 m" style size of an extent in its own units (degrees shown as such). */
 export function extentSize(extent: {xmin: number; ymin: number; xmax: number; ymax: number}, crs: string): string {
 	const unit = crs === 'EPSG:4326' ? '°' : ' m';
-	const round = (value: number) => (Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en') : Number(value.toPrecision(4)).toString());
+	const round = (value: number) =>
+		Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en') : Number(value.toPrecision(4)).toString();
 	return `${round(extent.xmax - extent.xmin)} × ${round(extent.ymax - extent.ymin)}${unit}`;
 }

@@ -42,7 +42,9 @@ export async function runTui(options: {services: AppServices; initialPreset?: st
 			setTimeout(leaveNow, FORCE_AFTER_MS).unref();
 		} else if (now - firstSignalAt > ECHO_MS) leaveNow();
 	};
-	const handlers = Object.fromEntries((Object.keys(SIGNAL_CODES) as HandledSignal[]).map((signal) => [signal, () => onSignal(signal)])) as Record<HandledSignal, () => void>;
+	const handlers = Object.fromEntries(
+		(Object.keys(SIGNAL_CODES) as HandledSignal[]).map((signal) => [signal, () => onSignal(signal)]),
+	) as Record<HandledSignal, () => void>;
 	for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
 
 	let outcome: AppOutcome = {code: 0, summary: []};

@@ -33,11 +33,7 @@ describe('binary scheme', () => {
 describe('multiclass scheme', () => {
 	const scheme = schemeOf(threeClasses);
 	// Four pixels, three planes (background, building, tree), plane-major.
-	const probability = Uint8Array.from([
-		...[200, 20, 70, 80],
-		...[30, 200, 90, 85],
-		...[25, 35, 90, 90],
-	]);
+	const probability = Uint8Array.from([...[200, 20, 70, 80], ...[30, 200, 90, 85], ...[25, 35, 90, 90]]);
 
 	it('takes the class of the highest probability, the lower id on a tie', () => {
 		expect([...scheme.decide(probability, 4, 0)]).toEqual([0, 1, 1, 2]);

@@ -20,9 +20,12 @@ async function modulesLoadedBy(args: string[]): Promise<string[]> {
 }
 
 describe('start-up', () => {
-	it.each([[['--help']], [['--version']], [['presets']], [['plan', '--preset', 'demo']]])('deepmask %j loads neither onnxruntime, sharp nor Ink', async (args) => {
-		const modules = await modulesLoadedBy(args);
-		expect(modules.some((url) => url.includes('/source/cli.tsx'))).toBe(true);
-		expect(modules.filter((url) => heavy.test(url))).toEqual([]);
-	});
+	it.each([[['--help']], [['--version']], [['presets']], [['plan', '--preset', 'demo']]])(
+		'deepmask %j loads neither onnxruntime, sharp nor Ink',
+		async (args) => {
+			const modules = await modulesLoadedBy(args);
+			expect(modules.some((url) => url.includes('/source/cli.tsx'))).toBe(true);
+			expect(modules.filter((url) => heavy.test(url))).toEqual([]);
+		},
+	);
 });

@@ -22,14 +22,20 @@ describe('output.formats', () => {
 	});
 
 	it('refuses formats that need the mask tiles without them, unknown names, and both spellings at once', () => {
-		expect(() => formatsWith('output.formats=["vrt"]')).toThrow(/output\.formats: got \["vrt"\], but vrt is made from the mask tiles; add "masks" to output\.formats or remove "vrt"/);
+		expect(() => formatsWith('output.formats=["vrt"]')).toThrow(
+			/output\.formats: got \["vrt"\], but vrt is made from the mask tiles; add "masks" to output\.formats or remove "vrt"/,
+		);
 		expect(() => formatsWith('output.formats=["shp"]')).toThrow(/output\.formats\.0: got "shp", .*"masks"\|"vrt"/);
-		expect(() => formatsWith('output.formats=["masks"]', 'output.training=false')).toThrow(/output\.training: got false, but output\.formats is given too; remove output\.training/);
+		expect(() => formatsWith('output.formats=["masks"]', 'output.training=false')).toThrow(
+			/output\.training: got false, but output\.formats is given too; remove output\.training/,
+		);
 	});
 
 	it('names what it writes from the formats', () => {
 		expect(describeOutputs(formatsWith())).toBe('mask tiles, masks.vrt, masks.geojson, training data and stats.json');
-		expect(describeOutputs(formatsWith(), {tiles: 6, features: 12})).toBe('6 mask tiles, masks.vrt, masks.geojson (12 polygons), training data and stats.json');
+		expect(describeOutputs(formatsWith(), {tiles: 6, features: 12})).toBe(
+			'6 mask tiles, masks.vrt, masks.geojson (12 polygons), training data and stats.json',
+		);
 		expect(describeOutputs(['masks', 'vrt', 'stats'], {tiles: 6}, 'finalise')).toBe('masks.vrt and stats.json');
 	});
 });

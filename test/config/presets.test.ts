@@ -47,7 +47,9 @@ describe('preset validation', () => {
 
 	it('refuses a bad service URL', () => {
 		const layers = demo.layers as Record<string, Record<string, unknown>>;
-		const message = loadError(writePreset(dir, 'url', {...demo, layers: {...layers, rgb: {...layers.rgb, url: 'http://example.com/wms'}}}));
+		const message = loadError(
+			writePreset(dir, 'url', {...demo, layers: {...layers, rgb: {...layers.rgb, url: 'http://example.com/wms'}}}),
+		);
 		expect(message).toMatch(/layers\.rgb\.url: got "http:\/\/example.com\/wms".*ImageServer or \/MapServer/);
 	});
 
@@ -58,12 +60,21 @@ describe('preset validation', () => {
 	});
 
 	it('applies --extent and --set before validating', () => {
-		const loaded = loadPreset('demo', {extent: '0,0,100,100', set: ['cellSize=0.25', 'layers.rgb.url=http://127.0.0.1:9/arcgis/rest/services/X/MapServer', 'snap.alignToGrid=true']});
+		const loaded = loadPreset('demo', {
+			extent: '0,0,100,100',
+			set: [
+				'cellSize=0.25',
+				'layers.rgb.url=http://127.0.0.1:9/arcgis/rest/services/X/MapServer',
+				'snap.alignToGrid=true',
+			],
+		});
 		expect(loaded.preset.extent).toMatchObject({xmin: 0, ymin: 0, xmax: 100, ymax: 100, crs: 'EPSG:3857'});
 		expect(loaded.preset.cellSize).toBe(0.25);
 		expect(loaded.preset.snap.alignToGrid).toBe(true);
 		expect(loaded.preset.layers.rgb.url).toBe('http://127.0.0.1:9/arcgis/rest/services/X/MapServer');
-		expect(loadError('demo', {set: ['cellSize=-1']})).toMatch(/with the --extent\/--set overrides[\s\S]*cellSize: got -1/);
+		expect(loadError('demo', {set: ['cellSize=-1']})).toMatch(
+			/with the --extent\/--set overrides[\s\S]*cellSize: got -1/,
+		);
 		expect(loadError('demo', {extent: '1,2,3'})).toMatch(/not four numbers/);
 		expect(loadError('demo', {set: ['cellSize']})).toMatch(/no "="/);
 		expect(loadError('demo', {set: ['cellSize.x=1']})).toMatch(/"cellSize" holds a value/);
@@ -102,7 +113,9 @@ describe('deepmask plan and presets on the command line', () => {
 	it('lists shipped presets', async () => {
 		const result = await runCli(['presets', '--json'], {env: {DEEPMASK_CONFIG_DIR: configDir}});
 		expect(result.code).toBe(0);
-		const names = (JSON.parse(result.stdout) as Array<{name: string; source: string}>).map((entry) => `${entry.source}:${entry.name}`);
+		const names = (JSON.parse(result.stdout) as Array<{name: string; source: string}>).map(
+			(entry) => `${entry.source}:${entry.name}`,
+		);
 		expect(names).toEqual(expect.arrayContaining(['shipped:demo', 'shipped:world-imagery-3dep']));
 	});
 });

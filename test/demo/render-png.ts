@@ -18,7 +18,9 @@ mkdirSync(out, {recursive: true});
 const started = performance.now();
 const scene = renderScene({bbox, width, height});
 console.log(`rendered ${width}×${height} in ${(performance.now() - started).toFixed(0)} ms`);
-await sharp(scene.rgb!, {raw: {width, height, channels: 3}}).png().toFile(path.join(out, 'rgb.png'));
+await sharp(scene.rgb!, {raw: {width, height, channels: 3}})
+	.png()
+	.toFile(path.join(out, 'rgb.png'));
 const dsm = scene.dsm!;
 let lo = Infinity;
 let hi = -Infinity;
@@ -27,6 +29,13 @@ for (const z of dsm) {
 	hi = Math.max(hi, z);
 }
 const grey = Uint8Array.from(dsm, (z) => ((z - lo) / (hi - lo)) * 255);
-await sharp(grey, {raw: {width, height, channels: 1}}).png().toFile(path.join(out, 'dsm.png'));
-await sharp(Uint8Array.from(scene.buildings!, (b) => b * 255), {raw: {width, height, channels: 1}}).png().toFile(path.join(out, 'buildings.png'));
+await sharp(grey, {raw: {width, height, channels: 1}})
+	.png()
+	.toFile(path.join(out, 'dsm.png'));
+await sharp(
+	Uint8Array.from(scene.buildings!, (b) => b * 255),
+	{raw: {width, height, channels: 1}},
+)
+	.png()
+	.toFile(path.join(out, 'buildings.png'));
 console.log(`DSM ${lo.toFixed(1)}–${hi.toFixed(1)} m; wrote ${out}/{rgb,dsm,buildings}.png`);

@@ -7,9 +7,18 @@ function box(xmin: number, ymin: number, cell: number, width: number, height: nu
 	return {bbox: {xmin, ymin, xmax: xmin + cell * width, ymax: ymin + cell * height}, width, height};
 }
 
-function crop<T extends Uint8Array | Float32Array>(data: T, width: number, bands: number, col: number, row: number, w: number, h: number): T {
+function crop<T extends Uint8Array | Float32Array>(
+	data: T,
+	width: number,
+	bands: number,
+	col: number,
+	row: number,
+	w: number,
+	h: number,
+): T {
 	const out = new (data.constructor as new (n: number) => T)(w * h * bands);
-	for (let r = 0; r < h; r++) out.set(data.subarray(((row + r) * width + col) * bands, ((row + r) * width + col + w) * bands), r * w * bands);
+	for (let r = 0; r < h; r++)
+		out.set(data.subarray(((row + r) * width + col) * bands, ((row + r) * width + col + w) * bands), r * w * bands);
 	return out;
 }
 
@@ -53,7 +62,12 @@ describe('demo scene', () => {
 			for (let c = 0; c < 200; c++) {
 				const f = 2 * r * 400 + 2 * c;
 				const k = r * 200 + c;
-				if (coarse.buildings![k] === fine.buildings![f] && coarse.dsm![k] === fine.dsm![f] && coarse.rgb![3 * k] === fine.rgb![3 * f]) same++;
+				if (
+					coarse.buildings![k] === fine.buildings![f] &&
+					coarse.dsm![k] === fine.dsm![f] &&
+					coarse.rgb![3 * k] === fine.rgb![3 * f]
+				)
+					same++;
 			}
 		}
 		expect(same).toBe(200 * 200);
@@ -67,7 +81,12 @@ describe('demo scene', () => {
 		let dsmError = 0;
 		for (let r = 0; r < 256; r++) {
 			for (let c = 0; c < 256; c++) {
-				const quad = [(2 * r) * 512 + 2 * c, (2 * r) * 512 + 2 * c + 1, (2 * r + 1) * 512 + 2 * c, (2 * r + 1) * 512 + 2 * c + 1];
+				const quad = [
+					2 * r * 512 + 2 * c,
+					2 * r * 512 + 2 * c + 1,
+					(2 * r + 1) * 512 + 2 * c,
+					(2 * r + 1) * 512 + 2 * c + 1,
+				];
 				const k = r * 256 + c;
 				const votes = quad.reduce((sum, p) => sum + fine.buildings![p], 0);
 				if ((votes >= 2 ? 1 : 0) === coarse.buildings![k] || votes === 2) agreeMask++;

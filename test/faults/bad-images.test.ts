@@ -20,9 +20,18 @@ describe('deepmask infer with broken images', () => {
 	beforeAll(async () => {
 		dir = tempDir('infer');
 		const rgb = new Uint8Array(size * size * 3).map((_, i) => (i * 37) % 251);
-		goodPng = await sharp(rgb, {raw: {width: size, height: size, channels: 3}}).png().toBuffer();
+		goodPng = await sharp(rgb, {raw: {width: size, height: size, channels: 3}})
+			.png()
+			.toBuffer();
 		const tiffFile = path.join(dir, 'good.tif');
-		await writeGeoTiffFile(tiffFile, {width: size, height: size, bands: 3, data: rgb, bbox: {xmin: 0, ymin: 0, xmax: size, ymax: size}, epsg: 3857});
+		await writeGeoTiffFile(tiffFile, {
+			width: size,
+			height: size,
+			bands: 3,
+			data: rgb,
+			bbox: {xmin: 0, ymin: 0, xmax: size, ymax: size},
+			epsg: 3857,
+		});
 		goodTiff = readFileSync(tiffFile);
 	});
 
@@ -37,7 +46,18 @@ describe('deepmask infer with broken images', () => {
 
 	async function infer(input: string, extra: string[] = [], models = 'test/fixtures/infer/tiny-fcn.onnx') {
 		const out = path.join(dir, `out-${path.basename(input)}`);
-		const result = await runCli(['infer', '--models', models, '--input', input, '--out', out, '--provider', 'cpu', ...extra]);
+		const result = await runCli([
+			'infer',
+			'--models',
+			models,
+			'--input',
+			input,
+			'--out',
+			out,
+			'--provider',
+			'cpu',
+			...extra,
+		]);
 		await expectIntact(out);
 		return result;
 	}
@@ -51,7 +71,9 @@ describe('deepmask infer with broken images', () => {
 		for (const [file, bytes] of cases) {
 			const result = await infer(folderWith(file.replace('.', '-'), {[file]: bytes}));
 			expect(result.code, `${file}: ${result.stderr}`).toBe(2);
-			expect(result.stderr).toMatch(new RegExp(`deepmask: \\S*${file.replace('.', '\\.')}: cannot decode the image .*Replace or remove the file`));
+			expect(result.stderr).toMatch(
+				new RegExp(`deepmask: \\S*${file.replace('.', '\\.')}: cannot decode the image .*Replace or remove the file`),
+			);
 		}
 	});
 
@@ -59,10 +81,19 @@ describe('deepmask infer with broken images', () => {
 		const input = folderWith('sized', {});
 		const dsm = path.join(dir, 'sized-dsm');
 		mkdirSync(dsm);
-		await writeGeoTiffFile(path.join(dsm, 'a-good.tif'), {width: 10, height: 12, bands: 1, data: new Float32Array(120), bbox: {xmin: 0, ymin: 0, xmax: 10, ymax: 12}, epsg: 3857});
+		await writeGeoTiffFile(path.join(dsm, 'a-good.tif'), {
+			width: 10,
+			height: 12,
+			bands: 1,
+			data: new Float32Array(120),
+			bbox: {xmin: 0, ymin: 0, xmax: 10, ymax: 12},
+			epsg: 3857,
+		});
 		const mismatched = await infer(input, ['--dsm', dsm], 'models/demo/unet-rgbd-wide.onnx');
 		expect(mismatched.code).toBe(2);
-		expect(mismatched.stderr).toMatch(/a-good\.png: the image is 64×64 but its DSM is 10×12\. Give a DSM of the same size\./);
+		expect(mismatched.stderr).toMatch(
+			/a-good\.png: the image is 64×64 but its DSM is 10×12\. Give a DSM of the same size\./,
+		);
 
 		const empty = path.join(dir, 'empty');
 		mkdirSync(empty);
@@ -74,9 +105,21 @@ describe('deepmask infer with broken images', () => {
 	it('names an output folder it cannot create, before loading the models', async () => {
 		const file = path.join(dir, 'masks.txt');
 		writeFileSync(file, 'a file, not a folder');
-		const result = await runCli(['infer', '--models', 'test/fixtures/infer/tiny-fcn.onnx', '--input', folderWith('fine', {}), '--out', path.join(file, 'out'), '--provider', 'cpu']);
+		const result = await runCli([
+			'infer',
+			'--models',
+			'test/fixtures/infer/tiny-fcn.onnx',
+			'--input',
+			folderWith('fine', {}),
+			'--out',
+			path.join(file, 'out'),
+			'--provider',
+			'cpu',
+		]);
 		expect(result.code).toBe(2);
-		expect(result.stderr).toContain(`deepmask: cannot write the output folder ${path.join(file, 'out')}: ${file} is a file, not a folder; choose another --out`);
+		expect(result.stderr).toContain(
+			`deepmask: cannot write the output folder ${path.join(file, 'out')}: ${file} is a file, not a folder; choose another --out`,
+		);
 		expect(result.stderr).not.toMatch(/^model /m);
 	});
 });

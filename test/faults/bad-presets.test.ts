@@ -15,26 +15,75 @@ type PresetCase = {file: string; expected: RegExp[]; command?: 'plan' | 'run'; a
 /** Every file of the corpus, with a fragment of the message it must produce. */
 const presetCases: PresetCase[] = [
 	{file: 'wrong-types.json', expected: [/cellSize: got "0\.5", expected number/, /tileSize: got 256\.5, expected int/]},
-	{file: 'unknown-keys.json', expected: [/\(top level\): unknown field "tileSzie"; remove or correct it/, /layers\.rgb: unknown field "tokn"/]},
+	{
+		file: 'unknown-keys.json',
+		expected: [/\(top level\): unknown field "tileSzie"; remove or correct it/, /layers\.rgb: unknown field "tokn"/],
+	},
 	{file: 'inverted-extent.json', expected: [/inverted.*swap them/]},
-	{file: 'empty-extent.json', expected: [/is empty \(zero width or height\); give xmin,ymin,xmax,ymax with xmin < xmax/]},
+	{
+		file: 'empty-extent.json',
+		expected: [/is empty \(zero width or height\); give xmin,ymin,xmax,ymax with xmin < xmax/],
+	},
 	{file: 'empty-file.json', expected: [/empty-file\.json is empty; write the preset's JSON in it/]},
-	{file: 'empty-object.json', expected: [/extent: missing; expected object/, /cellSize: missing; expected number/, /models: missing; expected array/]},
+	{
+		file: 'empty-object.json',
+		expected: [
+			/extent: missing; expected object/,
+			/cellSize: missing; expected number/,
+			/models: missing; expected array/,
+		],
+	},
 	// --extent on top of a preset that is not an object used to crash (exit 1).
 	{file: 'null.json', args: ['--extent', tinyExtent], expected: [/\(top level\): got null, expected object/]},
-	{file: 'enormous-extent.json', expected: [/the extent needs about [\d,]+ tiles of 512 px .*more than maxTiles \(10000\); shrink the extent/]},
+	{
+		file: 'enormous-extent.json',
+		expected: [/the extent needs about [\d,]+ tiles of 512 px .*more than maxTiles \(10000\); shrink the extent/],
+	},
 	{file: 'infinite-extent.json', expected: [/more than maxTiles \(10000\); shrink the extent/]},
-	{file: 'nan-literal.json', expected: [/nan-literal\.json is not valid JSON: Unexpected token 'N', \.\.\."ellSize": NaN, .*; fix the file/]},
-	{file: 'url-not-http.json', expected: [/layers\.rgb\.url: got "ftp:\/\/example\.com\/.*, an http:\/\/ or https:\/\/ URL/]},
-	{file: 'url-feature-server.json', expected: [/layers\.dsm\.url: got "http:\/\/127\.0\.0\.1:7070\/.*, a service URL ending in \/ImageServer or \/MapServer/]},
+	{
+		file: 'nan-literal.json',
+		expected: [/nan-literal\.json is not valid JSON: Unexpected token 'N', \.\.\."ellSize": NaN, .*; fix the file/],
+	},
+	{
+		file: 'url-not-http.json',
+		expected: [/layers\.rgb\.url: got "ftp:\/\/example\.com\/.*, an http:\/\/ or https:\/\/ URL/],
+	},
+	{
+		file: 'url-feature-server.json',
+		expected: [
+			/layers\.dsm\.url: got "http:\/\/127\.0\.0\.1:7070\/.*, a service URL ending in \/ImageServer or \/MapServer/,
+		],
+	},
 	{file: 'models-empty.json', expected: [/models: got \[\], Too small: expected array to have >=1 items/]},
 	// Used to pass validation and fail only at the service.
-	{file: 'kind-mismatch.json', expected: [/layers\.rgb\.kind: got "ImageServer", but the url ends in \/MapServer; make kind and the url agree/]},
-	{file: 'vrt-without-masks.json', expected: [/output\.formats: got \["vrt","stats"\], but vrt is made from the mask tiles; add "masks" to output\.formats or remove "vrt"/]},
+	{
+		file: 'kind-mismatch.json',
+		expected: [/layers\.rgb\.kind: got "ImageServer", but the url ends in \/MapServer; make kind and the url agree/],
+	},
+	{
+		file: 'vrt-without-masks.json',
+		expected: [
+			/output\.formats: got \["vrt","stats"\], but vrt is made from the mask tiles; add "masks" to output\.formats or remove "vrt"/,
+		],
+	},
 	// The next ones are valid presets whose problem shows when the run opens the models.
-	{file: 'models-missing.json', command: 'run', expected: [/no-such-models: no such model file or folder\. Check the path in --models \(or the preset's "models"\)/]},
-	{file: 'models-not-onnx.json', command: 'run', expected: [/not-onnx\/model\.onnx: not an ONNX model .*Pass \.onnx files exported with torch\.onnx\.export/]},
-	{file: 'models-no-onnx-in-folder.json', command: 'run', expected: [/no-models-here: the folder holds no \.onnx models/]},
+	{
+		file: 'models-missing.json',
+		command: 'run',
+		expected: [
+			/no-such-models: no such model file or folder\. Check the path in --models \(or the preset's "models"\)/,
+		],
+	},
+	{
+		file: 'models-not-onnx.json',
+		command: 'run',
+		expected: [/not-onnx\/model\.onnx: not an ONNX model .*Pass \.onnx files exported with torch\.onnx\.export/],
+	},
+	{
+		file: 'models-no-onnx-in-folder.json',
+		command: 'run',
+		expected: [/no-models-here: the folder holds no \.onnx models/],
+	},
 ];
 
 describe('a corpus of broken presets', () => {

@@ -22,7 +22,11 @@ export const tinyExtent = '1000100,6000100,1000220,6000220';
 export function tinySets(servicesUrl?: string): string[] {
 	const sets = ['tileSize=128', 'inference.batchSize=2', 'concurrency.downloads=4', 'concurrency.perHost=4'];
 	if (servicesUrl) {
-		sets.push('embeddedDemo=false', `layers.rgb.url=${servicesUrl}/Demo/Imagery/MapServer`, `layers.dsm.url=${servicesUrl}/Demo/DSM/ImageServer`);
+		sets.push(
+			'embeddedDemo=false',
+			`layers.rgb.url=${servicesUrl}/Demo/Imagery/MapServer`,
+			`layers.dsm.url=${servicesUrl}/Demo/DSM/ImageServer`,
+		);
 	}
 	return sets;
 }
@@ -42,7 +46,13 @@ export function listFiles(dir: string, prefix = ''): string[] {
 	} catch {
 		return [];
 	}
-	return entries.flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`])).sort();
+	return entries
+		.flatMap((entry) =>
+			entry.isDirectory()
+				? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`)
+				: [`${prefix}${entry.name}`],
+		)
+		.sort();
 }
 
 /** Checksums of every output that must not depend on how the run got there. */
@@ -51,7 +61,12 @@ export function outputChecksums(dir: string): Record<string, string> {
 	return Object.fromEntries(
 		listFiles(dir)
 			.filter((file) => !volatile.has(file))
-			.map((file) => [file, createHash('sha256').update(readFileSync(path.join(dir, file))).digest('hex')]),
+			.map((file) => [
+				file,
+				createHash('sha256')
+					.update(readFileSync(path.join(dir, file)))
+					.digest('hex'),
+			]),
 	);
 }
 
@@ -73,7 +88,11 @@ export async function expectIntact(dir: string, options: {temporaries?: boolean}
 	}
 }
 
-export async function runToEnd(preset: LoadedPreset, outDir: string, onEvent?: (event: RunEvent) => void): Promise<void> {
+export async function runToEnd(
+	preset: LoadedPreset,
+	outDir: string,
+	onEvent?: (event: RunEvent) => void,
+): Promise<void> {
 	const run = startRun({preset, outDir});
 	if (onEvent) run.subscribe(onEvent);
 	const review = await run.review;
@@ -81,7 +100,11 @@ export async function runToEnd(preset: LoadedPreset, outDir: string, onEvent?: (
 }
 
 /** The run's error, or a failure of the test when it succeeded. */
-export async function runError(preset: LoadedPreset, outDir: string, onEvent?: (event: RunEvent) => void): Promise<Error> {
+export async function runError(
+	preset: LoadedPreset,
+	outDir: string,
+	onEvent?: (event: RunEvent) => void,
+): Promise<Error> {
 	const error = await runToEnd(preset, outDir, onEvent).then(
 		() => new Error('expected the run to fail'),
 		(caught: unknown) => caught as Error,
@@ -90,14 +113,17 @@ export async function runError(preset: LoadedPreset, outDir: string, onEvent?: (
 	return error;
 }
 
-
 export type ChildResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string};
 
 /**
  * `deepmask ARGS` from source as a child process; `onOutput` sees stdout and stderr so far after each chunk
  * and may signal the child.
  */
-export function spawnCli(args: string[], onOutput?: (output: {stdout: string; stderr: string}, child: ReturnType<typeof spawn>) => void, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
+export function spawnCli(
+	args: string[],
+	onOutput?: (output: {stdout: string; stderr: string}, child: ReturnType<typeof spawn>) => void,
+	env: NodeJS.ProcessEnv = {},
+): Promise<ChildResult> {
 	const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'source/cli.tsx'), ...args], {
 		cwd: repoRoot,
 		env: {...process.env, NO_COLOR: '1', ...env},

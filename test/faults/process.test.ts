@@ -11,7 +11,16 @@ import {loadPreset} from '../../source/config/presets.js';
 import {startImageService} from '../../source/demo/server.js';
 import {startRun} from '../../source/app/start-run.js';
 import {exitCodeOf} from '../../source/errors.js';
-import {expectIntact, outputChecksums, runToEnd, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
+import {
+	expectIntact,
+	outputChecksums,
+	runToEnd,
+	spawnCli,
+	tempDir,
+	tinyExtent,
+	tinyPreset,
+	tinySets,
+} from './helpers.js';
 
 let clean: Record<string, string>;
 
@@ -22,7 +31,17 @@ beforeAll(async () => {
 }, 60_000);
 
 function runArgs(outDir: string, sets = tinySets()): string[] {
-	return ['run', '--preset', 'demo', '--extent', tinyExtent, ...sets.flatMap((set) => ['--set', set]), '--out', outDir, '--yes'];
+	return [
+		'run',
+		'--preset',
+		'demo',
+		'--extent',
+		tinyExtent,
+		...sets.flatMap((set) => ['--set', set]),
+		'--out',
+		outDir,
+		'--yes',
+	];
 }
 
 /** Mounts a tmpfs of `size` at `dir`; false where this machine does not allow it (not root, in a container without CAP_SYS_ADMIN). */
@@ -83,13 +102,24 @@ describe('process faults', () => {
 	it('redoes damaged files of the run folder on resume (a truncated tile, probabilities and a mask), to a clean result', async () => {
 		const dir = tempDir('damaged');
 		await runToEnd(tinyPreset(), dir);
-		const damaged = ['tiles/dsm/r000_c001.tif', 'prob/r000_c000.tif', 'prob/members/linknet-rgbd/r001_c000.tif', 'masks/r001_c001.tif'];
+		const damaged = [
+			'tiles/dsm/r000_c001.tif',
+			'prob/r000_c000.tif',
+			'prob/members/linknet-rgbd/r001_c000.tif',
+			'masks/r001_c001.tif',
+		];
 		for (const file of damaged) truncateSync(path.join(dir, file), 40);
 		const warnings: string[] = [];
-		await runToEnd(tinyPreset(), dir, (event) => void (event.type === 'log' && event.level === 'warn' && warnings.push(event.message)));
+		await runToEnd(
+			tinyPreset(),
+			dir,
+			(event) => void (event.type === 'log' && event.level === 'warn' && warnings.push(event.message)),
+		);
 		expect(warnings).toEqual(
 			expect.arrayContaining([
-				expect.stringMatching(/^tile r000_c001: tiles\/dsm\/r000_c001\.tif does not match its recorded checksum, refetching/),
+				expect.stringMatching(
+					/^tile r000_c001: tiles\/dsm\/r000_c001\.tif does not match its recorded checksum, refetching/,
+				),
 				expect.stringMatching(/^tile r000_c000: its kept probabilities cannot be read .*inferring it again/),
 				expect.stringMatching(/^tile r001_c000: its kept probabilities cannot be read .*inferring it again/),
 			]),
@@ -105,19 +135,24 @@ describe('process faults', () => {
 		const out = path.join(file, 'run');
 		const result = await spawnCli(runArgs(out));
 		expect(result.code).toBe(2);
-		expect(result.stderr).toContain(`deepmask: cannot write the run folder ${out}: ${file} is a file, not a folder; choose another --out`);
+		expect(result.stderr).toContain(
+			`deepmask: cannot write the run folder ${out}: ${file} is a file, not a folder; choose another --out`,
+		);
 		expect(result.stderr).not.toMatch(/fetch {2}\[/);
 	});
 
 	it('refuses an output folder in a folder without write permission (exit 2), naming the folder', async (context) => {
-		if (process.getuid?.() === 0) context.skip('running as root, which may write anywhere; the read-only filesystem case covers this');
+		if (process.getuid?.() === 0)
+			context.skip('running as root, which may write anywhere; the read-only filesystem case covers this');
 		const dir = tempDir('no-permission');
 		const locked = path.join(dir, 'locked');
 		mkdirSync(locked, {mode: 0o555});
 		const out = path.join(locked, 'run');
 		const result = await spawnCli(runArgs(out));
 		expect(result.code).toBe(2);
-		expect(result.stderr).toContain(`deepmask: cannot write the run folder ${out}: no permission to write in ${locked}; choose another --out`);
+		expect(result.stderr).toContain(
+			`deepmask: cannot write the run folder ${out}: no permission to write in ${locked}; choose another --out`,
+		);
 		expect(existsSync(out)).toBe(false);
 	});
 
@@ -125,12 +160,15 @@ describe('process faults', () => {
 		const dir = tempDir('read-only');
 		const mount = path.join(dir, 'mnt');
 		mkdirSync(mount);
-		if (!mountTmpfs(mount, 'ro,size=64k')) context.skip('cannot mount a read-only tmpfs here (needs root with CAP_SYS_ADMIN)');
+		if (!mountTmpfs(mount, 'ro,size=64k'))
+			context.skip('cannot mount a read-only tmpfs here (needs root with CAP_SYS_ADMIN)');
 		try {
 			const out = path.join(mount, 'run');
 			const result = await spawnCli(runArgs(out));
 			expect(result.code).toBe(2);
-			expect(result.stderr).toMatch(new RegExp(`deepmask: cannot write the run folder ${out}: .*read-only.*; choose another --out`));
+			expect(result.stderr).toMatch(
+				new RegExp(`deepmask: cannot write the run folder ${out}: .*read-only.*; choose another --out`),
+			);
 			expect(existsSync(out)).toBe(false);
 		} finally {
 			unmount(mount);
@@ -142,12 +180,17 @@ describe('process faults', () => {
 		const mount = path.join(dir, 'mnt');
 		mkdirSync(mount);
 		// Room for the tiles and some probabilities, not for everything (a clean run writes about 700 kB).
-		if (!mountTmpfs(mount, 'size=400k')) context.skip('cannot mount a small tmpfs here to fill (needs root with CAP_SYS_ADMIN)');
+		if (!mountTmpfs(mount, 'size=400k'))
+			context.skip('cannot mount a small tmpfs here to fill (needs root with CAP_SYS_ADMIN)');
 		try {
 			const out = path.join(mount, 'run');
 			const result = await spawnCli(runArgs(out));
 			expect(result.code).toBe(1);
-			expect(result.stderr).toMatch(new RegExp(`deepmask: no space left on the device holding ${out}/\\S+; free some space or choose another --out, then rerun the same command to resume`));
+			expect(result.stderr).toMatch(
+				new RegExp(
+					`deepmask: no space left on the device holding ${out}/\\S+; free some space or choose another --out, then rerun the same command to resume`,
+				),
+			);
 			await expectIntact(out);
 			execFileSync('mount', ['-o', 'remount,size=4m', mount]);
 			await runToEnd(tinyPreset(), out);

@@ -24,11 +24,18 @@ afterAll(async () => {
 	await service.close();
 });
 
-const retries = (events: RunEvent[]) => events.filter((event) => event.type === 'tile-retry') as Array<Extract<RunEvent, {type: 'tile-retry'}>>;
+const retries = (events: RunEvent[]) =>
+	events.filter((event) => event.type === 'tile-retry') as Array<Extract<RunEvent, {type: 'tile-retry'}>>;
 
 /** Fault the export requests numbered `from`..`to` (the first answer to each of several tiles), pass the rest. */
-async function throughBurst(from: number, to: number, answer: (exportNumber: number) => Answer): Promise<{dir: string; events: RunEvent[]}> {
-	const proxy = await startProxy(service.url, {intercept: (_url, exportNumber) => (exportNumber >= from && exportNumber <= to ? answer(exportNumber) : undefined)});
+async function throughBurst(
+	from: number,
+	to: number,
+	answer: (exportNumber: number) => Answer,
+): Promise<{dir: string; events: RunEvent[]}> {
+	const proxy = await startProxy(service.url, {
+		intercept: (_url, exportNumber) => (exportNumber >= from && exportNumber <= to ? answer(exportNumber) : undefined),
+	});
 	try {
 		const dir = tempDir('burst');
 		const events: RunEvent[] = [];
@@ -42,39 +49,65 @@ async function throughBurst(from: number, to: number, answer: (exportNumber: num
 describe('service faults during a whole run', () => {
 	it('gets through a burst of 5xx answers to the outputs of a clean run', async () => {
 		const statuses = [500, 502, 503];
-		const {dir, events} = await throughBurst(3, 8, (n) => ({status: statuses[n % 3], contentType: 'text/html', body: `<html><body><h1>${statuses[n % 3]}</h1></body></html>`}));
-		expect(retries(events).map((event) => event.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/HTTP 50[023]/)]));
+		const {dir, events} = await throughBurst(3, 8, (n) => ({
+			status: statuses[n % 3],
+			contentType: 'text/html',
+			body: `<html><body><h1>${statuses[n % 3]}</h1></body></html>`,
+		}));
+		expect(retries(events).map((event) => event.reason)).toEqual(
+			expect.arrayContaining([expect.stringMatching(/HTTP 50[023]/)]),
+		);
 		await expectIntact(dir);
 		expect(outputChecksums(dir)).toEqual(clean);
 	});
 
 	it('gets through HTTP 200 answers carrying an ArcGIS error body', async () => {
-		const body = JSON.stringify({error: {code: 500, message: 'Error exporting image', details: ['The server is busy; try again later.']}});
+		const body = JSON.stringify({
+			error: {code: 500, message: 'Error exporting image', details: ['The server is busy; try again later.']},
+		});
 		const {dir, events} = await throughBurst(2, 7, () => ({status: 200, contentType: 'image/tiff', body}));
-		expect(retries(events).map((event) => event.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/ArcGIS error 500: Error exporting image/)]));
+		expect(retries(events).map((event) => event.reason)).toEqual(
+			expect.arrayContaining([expect.stringMatching(/ArcGIS error 500: Error exporting image/)]),
+		);
 		await expectIntact(dir);
 		expect(outputChecksums(dir)).toEqual(clean);
 	});
 
 	it('gets through answers whose content type lies (an HTML page or plain JSON labelled as an image)', async () => {
 		const {dir, events} = await throughBurst(2, 7, (n) =>
-			n % 2 === 0 ?
-				{status: 200, contentType: 'image/png', body: '<!DOCTYPE html><html><body>Please sign in</body></html>'}
-			:	{status: 200, contentType: 'image/tiff', body: '{"href":"http://elsewhere/out.tif","width":128,"height":128}'},
+			n % 2 === 0
+				? {status: 200, contentType: 'image/png', body: '<!DOCTYPE html><html><body>Please sign in</body></html>'}
+				: {
+						status: 200,
+						contentType: 'image/tiff',
+						body: '{"href":"http://elsewhere/out.tif","width":128,"height":128}',
+					},
 		);
 		const reasons = retries(events).map((event) => event.reason);
-		expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/an HTML page instead of an image/), expect.stringMatching(/bytes that are not a TIFF, PNG or JPEG image/)]));
+		expect(reasons).toEqual(
+			expect.arrayContaining([
+				expect.stringMatching(/an HTML page instead of an image/),
+				expect.stringMatching(/bytes that are not a TIFF, PNG or JPEG image/),
+			]),
+		);
 		await expectIntact(dir);
 		expect(outputChecksums(dir)).toEqual(clean);
 	});
 
 	it('stops before any download (exit 2) when the service description is an HTML page, naming the layer and URL', async () => {
-		const proxy = await startProxy(service.url, {intercept: (url) => (url.pathname.endsWith('/MapServer') ? {status: 200, contentType: 'application/json', body: '<html><body>Sign in to continue</body></html>'} : undefined)});
+		const proxy = await startProxy(service.url, {
+			intercept: (url) =>
+				url.pathname.endsWith('/MapServer')
+					? {status: 200, contentType: 'application/json', body: '<html><body>Sign in to continue</body></html>'}
+					: undefined,
+		});
 		try {
 			const dir = tempDir('html-info');
 			const error = await runError(tinyPreset(proxy.url), dir);
 			expect(exitCodeOf(error)).toBe(2);
-			expect(error.message).toMatch(/^layers\.rgb: http:\/\/127\.0\.0\.1:\d+\/arcgis\/rest\/services\/Demo\/Imagery\/MapServer is not a usable ArcGIS MapServer \(an HTML page instead of the service's JSON description\); check layers\.rgb\.url/);
+			expect(error.message).toMatch(
+				/^layers\.rgb: http:\/\/127\.0\.0\.1:\d+\/arcgis\/rest\/services\/Demo\/Imagery\/MapServer is not a usable ArcGIS MapServer \(an HTML page instead of the service's JSON description\); check layers\.rgb\.url/,
+			);
 			expect(listFiles(dir).filter((file) => file.startsWith('tiles/'))).toEqual([]);
 			await expectIntact(dir);
 		} finally {
@@ -85,7 +118,11 @@ describe('service faults during a whole run', () => {
 	it('stops with the token message (exit 2) when the token expires mid-run, and resumes to a clean result with a fresh one', async () => {
 		const variable = 'DEEPMASK_FAULT_TOKEN';
 		const [expiring, fresh] = ['tok-alpha-7f3e', 'tok-beta-91c2'];
-		const invalid = {status: 200, contentType: 'image/tiff', body: JSON.stringify({error: {code: 498, message: 'Invalid Token', details: []}})};
+		const invalid = {
+			status: 200,
+			contentType: 'image/tiff',
+			body: JSON.stringify({error: {code: 498, message: 'Invalid Token', details: []}}),
+		};
 		// The first token works for the service descriptions and three exports, then expires; the fresh one always works.
 		const proxy = await startProxy(service.url, {
 			intercept: (url, exportNumber) => {
@@ -103,7 +140,9 @@ describe('service faults during a whole run', () => {
 			const error = await runError(tinyPreset(proxy.url, sets), dir);
 			expect(error).toBeInstanceOf(UserError);
 			expect(exitCodeOf(error)).toBe(2);
-			expect(error.message).toMatch(new RegExp(`layers\\.(rgb|dsm): token invalid or expired .*set a fresh token in the env var ${variable}`));
+			expect(error.message).toMatch(
+				new RegExp(`layers\\.(rgb|dsm): token invalid or expired .*set a fresh token in the env var ${variable}`),
+			);
 			expect(error.message).not.toContain(expiring);
 			await expectIntact(dir);
 

@@ -10,7 +10,12 @@ import {loopbackRewrite} from '../../source/app/loopback.js';
 import {redact} from '../../source/engine/sources/redact.js';
 import sharp from 'sharp';
 import {encodeGeoTiff} from '../../source/engine/geo/geotiff.js';
-import {decodeImage, judgeImageResponse, judgeJsonResponse, ResponseProblem} from '../../source/engine/sources/arcgis/response.js';
+import {
+	decodeImage,
+	judgeImageResponse,
+	judgeJsonResponse,
+	ResponseProblem,
+} from '../../source/engine/sources/arcgis/response.js';
 import {parseServiceInfo} from '../../source/engine/sources/arcgis/service-info.js';
 import {halveWindow, splitWindow, windowBbox} from '../../source/engine/sources/arcgis/windows.js';
 import type {LayerConfig} from '../../source/config/preset-schema.js';
@@ -30,25 +35,46 @@ function problemOf(action: () => unknown): ResponseProblem {
 describe('splitting requests', () => {
 	it('covers every pixel once, within the limits, with bit-identical shared edges', () => {
 		fc.assert(
-			fc.property(fc.integer({min: 1, max: 3000}), fc.integer({min: 1, max: 3000}), fc.integer({min: 200, max: 2000}), fc.integer({min: 200, max: 2000}), (width, height, maxWidth, maxHeight) => {
-				const windows = splitWindow(width, height, maxWidth, maxHeight);
-				let area = 0;
-				for (const window of windows) {
-					expect(window.width).toBeLessThanOrEqual(maxWidth);
-					expect(window.height).toBeLessThanOrEqual(maxHeight);
-					expect(window.width).toBeGreaterThan(0);
-					area += window.width * window.height;
-				}
-				expect(area).toBe(width * height);
-				const bbox = {xmin: 1000000.123, ymin: 6000000.7, xmax: 1000000.123 + width * 0.3, ymax: 6000000.7 + height * 0.3};
-				for (const a of windows) {
-					for (const b of windows) {
-						if (a.x + a.width === b.x && a.y === b.y && windowBbox(bbox, width, height, a).xmax !== windowBbox(bbox, width, height, b).xmin) return false;
-						if (a.y + a.height === b.y && a.x === b.x && windowBbox(bbox, width, height, a).ymin !== windowBbox(bbox, width, height, b).ymax) return false;
+			fc.property(
+				fc.integer({min: 1, max: 3000}),
+				fc.integer({min: 1, max: 3000}),
+				fc.integer({min: 200, max: 2000}),
+				fc.integer({min: 200, max: 2000}),
+				(width, height, maxWidth, maxHeight) => {
+					const windows = splitWindow(width, height, maxWidth, maxHeight);
+					let area = 0;
+					for (const window of windows) {
+						expect(window.width).toBeLessThanOrEqual(maxWidth);
+						expect(window.height).toBeLessThanOrEqual(maxHeight);
+						expect(window.width).toBeGreaterThan(0);
+						area += window.width * window.height;
 					}
-				}
-				return true;
-			}),
+					expect(area).toBe(width * height);
+					const bbox = {
+						xmin: 1000000.123,
+						ymin: 6000000.7,
+						xmax: 1000000.123 + width * 0.3,
+						ymax: 6000000.7 + height * 0.3,
+					};
+					for (const a of windows) {
+						for (const b of windows) {
+							if (
+								a.x + a.width === b.x &&
+								a.y === b.y &&
+								windowBbox(bbox, width, height, a).xmax !== windowBbox(bbox, width, height, b).xmin
+							)
+								return false;
+							if (
+								a.y + a.height === b.y &&
+								a.x === b.x &&
+								windowBbox(bbox, width, height, a).ymin !== windowBbox(bbox, width, height, b).ymax
+							)
+								return false;
+						}
+					}
+					return true;
+				},
+			),
 			{numRuns: 100},
 		);
 	});
@@ -69,12 +95,23 @@ describe('judging responses', () => {
 	const ok = (text: string) => ({status: 200, body: body(text)});
 
 	it('tells the size limit, token and other errors apart, whatever the status says', () => {
-		const size = '{"error":{"code":400,"extendedCode":-2147024809,"message":"Invalid or missing input parameters.","details":["The requested image exceeds the size limit."]}}';
+		const size =
+			'{"error":{"code":400,"extendedCode":-2147024809,"message":"Invalid or missing input parameters.","details":["The requested image exceeds the size limit."]}}';
 		expect(problemOf(() => judgeImageResponse({...ok(size), contentType: 'image/tiff'})).kind).toBe('size');
-		expect(problemOf(() => judgeImageResponse(ok('{"error":{"code":499,"message":"Token Required","details":[]}}'))).kind).toBe('auth');
-		expect(problemOf(() => judgeImageResponse(ok('{"error":{"code":498,"message":"Invalid Token"}}'))).kind).toBe('auth');
-		expect(problemOf(() => judgeImageResponse(ok('{"error":{"code":500,"message":"Error exporting image"}}'))).kind).toBe('transient');
-		expect(problemOf(() => judgeImageResponse(ok('{"error":{"code":400,"message":"x","details":["\'imageSR\' parameter is invalid."]}}'))).kind).toBe('fatal');
+		expect(
+			problemOf(() => judgeImageResponse(ok('{"error":{"code":499,"message":"Token Required","details":[]}}'))).kind,
+		).toBe('auth');
+		expect(problemOf(() => judgeImageResponse(ok('{"error":{"code":498,"message":"Invalid Token"}}'))).kind).toBe(
+			'auth',
+		);
+		expect(
+			problemOf(() => judgeImageResponse(ok('{"error":{"code":500,"message":"Error exporting image"}}'))).kind,
+		).toBe('transient');
+		expect(
+			problemOf(() =>
+				judgeImageResponse(ok('{"error":{"code":400,"message":"x","details":["\'imageSR\' parameter is invalid."]}}')),
+			).kind,
+		).toBe('fatal');
 		expect(problemOf(() => judgeImageResponse(ok('<html><body>Bad Gateway</body></html>'))).kind).toBe('transient');
 		expect(problemOf(() => judgeImageResponse({status: 503, body: body('busy')})).kind).toBe('transient');
 		expect(problemOf(() => judgeImageResponse({status: 404, body: body('<html>not found</html>')})).kind).toBe('fatal');
@@ -82,29 +119,66 @@ describe('judging responses', () => {
 	});
 
 	it('recognises images by their magic bytes', () => {
-		expect(judgeImageResponse({status: 200, contentType: 'text/plain', body: new Uint8Array([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0])})).toBe('tiff');
-		expect(judgeImageResponse({status: 200, body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10])})).toBe('png');
+		expect(
+			judgeImageResponse({
+				status: 200,
+				contentType: 'text/plain',
+				body: new Uint8Array([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0]),
+			}),
+		).toBe('tiff');
+		expect(judgeImageResponse({status: 200, body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10])})).toBe(
+			'png',
+		);
 		expect(judgeImageResponse({status: 200, body: new Uint8Array([0xff, 0xd8, 0xff, 0xe0])})).toBe('jpeg');
 	});
 
 	it('decodes palette TIFFs and RGBA PNGs to RGB and rejects truncated or wrongly sized images', async () => {
-		const palette = await encodeGeoTiff({width: 2, height: 1, bands: 1, data: new Uint8Array([0, 1]), bbox: {xmin: 0, ymin: 0, xmax: 2, ymax: 1}, epsg: 3857, colorMap: [[10, 20, 30], [200, 100, 50]]});
+		const palette = await encodeGeoTiff({
+			width: 2,
+			height: 1,
+			bands: 1,
+			data: new Uint8Array([0, 1]),
+			bbox: {xmin: 0, ymin: 0, xmax: 2, ymax: 1},
+			epsg: 3857,
+			colorMap: [
+				[10, 20, 30],
+				[200, 100, 50],
+			],
+		});
 		const rgb = await decodeImage(palette, 'tiff', {width: 2, height: 1, bands: 3, pixelType: 'U8'});
 		expect(Array.from(rgb.data)).toEqual([10, 20, 30, 200, 100, 50]);
-		const png = new Uint8Array(await sharp(Buffer.from([1, 2, 3, 255, 4, 5, 6, 0]), {raw: {width: 2, height: 1, channels: 4}}).png().toBuffer());
-		expect(Array.from((await decodeImage(png, 'png', {width: 2, height: 1, bands: 3, pixelType: 'U8'})).data)).toEqual([1, 2, 3, 4, 5, 6]);
-		await expect(decodeImage(png, 'png', {width: 3, height: 1, bands: 3, pixelType: 'U8'})).rejects.toMatchObject({kind: 'transient', message: expect.stringContaining('2×1 image instead of the 3×1')});
-		await expect(decodeImage(png.subarray(0, png.length - 20), 'png', {width: 2, height: 1, bands: 3, pixelType: 'U8'})).rejects.toMatchObject({kind: 'transient'});
+		const png = new Uint8Array(
+			await sharp(Buffer.from([1, 2, 3, 255, 4, 5, 6, 0]), {raw: {width: 2, height: 1, channels: 4}})
+				.png()
+				.toBuffer(),
+		);
+		expect(Array.from((await decodeImage(png, 'png', {width: 2, height: 1, bands: 3, pixelType: 'U8'})).data)).toEqual([
+			1, 2, 3, 4, 5, 6,
+		]);
+		await expect(decodeImage(png, 'png', {width: 3, height: 1, bands: 3, pixelType: 'U8'})).rejects.toMatchObject({
+			kind: 'transient',
+			message: expect.stringContaining('2×1 image instead of the 3×1'),
+		});
+		await expect(
+			decodeImage(png.subarray(0, png.length - 20), 'png', {width: 2, height: 1, bands: 3, pixelType: 'U8'}),
+		).rejects.toMatchObject({kind: 'transient'});
 	});
 
 	it('reads a service description and refuses one without the Image capability', () => {
 		const info = parseServiceInfo(
 			'ImageServer',
-			judgeJsonResponse(ok('{"capabilities":"Image,Metadata","maxImageWidth":2000,"maxImageHeight":1500,"pixelType":"F32","bandCount":1,"spatialReference":{"wkid":102100}}')),
+			judgeJsonResponse(
+				ok(
+					'{"capabilities":"Image,Metadata","maxImageWidth":2000,"maxImageHeight":1500,"pixelType":"F32","bandCount":1,"spatialReference":{"wkid":102100}}',
+				),
+			),
 		);
 		expect(info).toMatchObject({maxImageWidth: 2000, maxImageHeight: 1500, pixelType: 'F32', bandCount: 1, epsg: 3857});
 		expect(() => parseServiceInfo('ImageServer', {capabilities: 'Catalog,Metadata'})).toThrow(/"Image" capability/);
-		expect(parseServiceInfo('MapServer', {capabilities: 'Map,Query', supportedImageFormatTypes: 'PNG32,png24,TIFF'}).imageFormats).toEqual(['PNG32', 'PNG24', 'TIFF']);
+		expect(
+			parseServiceInfo('MapServer', {capabilities: 'Map,Query', supportedImageFormatTypes: 'PNG32,png24,TIFF'})
+				.imageFormats,
+		).toEqual(['PNG32', 'PNG24', 'TIFF']);
 	});
 });
 
@@ -118,7 +192,9 @@ describe('urls', () => {
 
 	it('sends loopback URLs to the embedded service and leaves others alone', () => {
 		const rewrite = loopbackRewrite('http://127.0.0.1:45678/arcgis/rest/services');
-		expect(rewrite('http://127.0.0.1:7070/arcgis/rest/services/Demo/DSM/ImageServer?f=json')).toBe('http://127.0.0.1:45678/arcgis/rest/services/Demo/DSM/ImageServer?f=json');
+		expect(rewrite('http://127.0.0.1:7070/arcgis/rest/services/Demo/DSM/ImageServer?f=json')).toBe(
+			'http://127.0.0.1:45678/arcgis/rest/services/Demo/DSM/ImageServer?f=json',
+		);
 		expect(rewrite('http://localhost:7070/a/ImageServer')).toBe('http://127.0.0.1:45678/a/ImageServer');
 		expect(rewrite('https://example.com/a/ImageServer')).toBe('https://example.com/a/ImageServer');
 	});
@@ -148,10 +224,36 @@ describe('manifest', () => {
 	});
 
 	it('names what changed in a fingerprint in preset terms', () => {
-		const layer: LayerConfig = {url: 'http://a/DSM/ImageServer', kind: 'ImageServer', pixelType: 'F32', nodata: -9999, interpolation: 'RSP_BilinearInterpolation', maxRequestSize: 2048};
-		const tile = {id: 'r000_c000', row: 0, col: 0, bbox: {xmin: 0, ymin: 0, xmax: 64, ymax: 64}, width: 128, height: 128};
+		const layer: LayerConfig = {
+			url: 'http://a/DSM/ImageServer',
+			kind: 'ImageServer',
+			pixelType: 'F32',
+			nodata: -9999,
+			interpolation: 'RSP_BilinearInterpolation',
+			maxRequestSize: 2048,
+		};
+		const tile = {
+			id: 'r000_c000',
+			row: 0,
+			col: 0,
+			bbox: {xmin: 0, ymin: 0, xmax: 64, ymax: 64},
+			width: 128,
+			height: 128,
+		};
 		const stored = tileFingerprint(arcGisFingerprint(layer, -9999), tile, 'EPSG:3857');
-		expect(fingerprintChanges('dsm', stored, tileFingerprint(arcGisFingerprint(layer, -9999), tile, 'EPSG:3857'))).toEqual([]);
-		expect(fingerprintChanges('dsm', stored, tileFingerprint(arcGisFingerprint({...layer, url: 'http://b/DSM/ImageServer'}, -9999), {...tile, width: 256}, 'EPSG:3857'))).toEqual(['layers.dsm.url', 'size']);
+		expect(
+			fingerprintChanges('dsm', stored, tileFingerprint(arcGisFingerprint(layer, -9999), tile, 'EPSG:3857')),
+		).toEqual([]);
+		expect(
+			fingerprintChanges(
+				'dsm',
+				stored,
+				tileFingerprint(
+					arcGisFingerprint({...layer, url: 'http://b/DSM/ImageServer'}, -9999),
+					{...tile, width: 256},
+					'EPSG:3857',
+				),
+			),
+		).toEqual(['layers.dsm.url', 'size']);
 	});
 });

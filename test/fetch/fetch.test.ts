@@ -23,7 +23,8 @@ async function tileFiles(dir: string): Promise<Map<string, Buffer>> {
 	for (const layerName of ['rgb', 'dsm']) {
 		const folder = path.join(dir, 'tiles', layerName);
 		if (!existsSync(folder)) continue;
-		for (const name of await readdir(folder)) files.set(`${layerName}/${name}`, await readFile(path.join(folder, name)));
+		for (const name of await readdir(folder))
+			files.set(`${layerName}/${name}`, await readFile(path.join(folder, name)));
 	}
 	return files;
 }
@@ -40,7 +41,13 @@ beforeAll(async () => {
 	service = await startImageService({port: 0});
 	plan = demoPlan(128, 2, 2);
 	cleanDir = await newDir('clean');
-	await fetchAll({plan, layers: demoLayers(service.url), outDir: cleanDir, concurrency: {downloads: 4, perHost: 4}, http: testHttp});
+	await fetchAll({
+		plan,
+		layers: demoLayers(service.url),
+		outDir: cleanDir,
+		concurrency: {downloads: 4, perHost: 4},
+		http: testHttp,
+	});
 });
 
 afterAll(async () => {
@@ -50,7 +57,9 @@ afterAll(async () => {
 
 describe('fetching from the local image service', () => {
 	it('writes every tile with the plan geotransform, CRS and pixel layout, plus plan.json and manifest.json', async () => {
-		expect(JSON.parse(await readFile(path.join(cleanDir, 'plan.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(plan)));
+		expect(JSON.parse(await readFile(path.join(cleanDir, 'plan.json'), 'utf8'))).toEqual(
+			JSON.parse(JSON.stringify(plan)),
+		);
 		const manifest = JSON.parse(await readFile(path.join(cleanDir, 'manifest.json'), 'utf8'));
 		for (const tile of plan.tiles) {
 			const rgb = await readGeoTiffFile(path.join(cleanDir, 'tiles', 'rgb', `${tile.id}.tif`));
@@ -67,12 +76,20 @@ describe('fetching from the local image service', () => {
 			expect(dsm.nodata).toBe(-9999);
 			const scene = renderScene({bbox: tile.bbox, width: tile.width, height: tile.height});
 			expect(Buffer.from(rgb.data).equals(Buffer.from(scene.rgb!))).toBe(true);
-			expect(manifest.stages.dsm[tile.id]).toMatchObject({state: 'done', file: `tiles/dsm/${tile.id}.tif`, attempts: 1});
+			expect(manifest.stages.dsm[tile.id]).toMatchObject({
+				state: 'done',
+				file: `tiles/dsm/${tile.id}.tif`,
+				attempts: 1,
+			});
 			expect(manifest.stages.dsm[tile.id].sha256).toMatch(/^[0-9a-f]{64}$/);
 		}
-		let gdal: {geoTransform: number[]; stac?: Record<string, unknown>; bands: {type: string; noDataValue?: number}[]} | undefined;
+		let gdal:
+			| {geoTransform: number[]; stac?: Record<string, unknown>; bands: {type: string; noDataValue?: number}[]}
+			| undefined;
 		try {
-			gdal = JSON.parse(execFileSync('gdalinfo', ['-json', path.join(cleanDir, 'tiles', 'dsm', 'r000_c001.tif')], {encoding: 'utf8'}));
+			gdal = JSON.parse(
+				execFileSync('gdalinfo', ['-json', path.join(cleanDir, 'tiles', 'dsm', 'r000_c001.tif')], {encoding: 'utf8'}),
+			);
 		} catch {
 			// No GDAL on this machine: the codec read-back above is the check.
 		}
@@ -87,7 +104,13 @@ describe('fetching from the local image service', () => {
 	it('splits a DSM tile larger than the request budget and stitches it without a seam', async () => {
 		const bigPlan = demoPlan(160, 1, 1);
 		const dir = await newDir('split');
-		await fetchAll({plan: bigPlan, layers: demoLayers(service.url, {maxRequestSize: 64}), outDir: dir, concurrency: {downloads: 3, perHost: 3}, http: testHttp});
+		await fetchAll({
+			plan: bigPlan,
+			layers: demoLayers(service.url, {maxRequestSize: 64}),
+			outDir: dir,
+			concurrency: {downloads: 3, perHost: 3},
+			http: testHttp,
+		});
 		const tile = bigPlan.tiles[0];
 		const dsm = await readGeoTiffFile(path.join(dir, 'tiles', 'dsm', `${tile.id}.tif`));
 		const single = renderScene({bbox: tile.bbox, width: tile.width, height: tile.height}, new Set(['dsm'])).dsm!;
@@ -103,12 +126,21 @@ describe('fetching from the local image service', () => {
 			const bigPlan = demoPlan(160, 1, 1);
 			const dir = await newDir('size-error');
 			const events: FetchEvent[] = [];
-			await fetchAll({plan: bigPlan, layers: demoLayers(proxy.url), outDir: dir, concurrency: {downloads: 2, perHost: 2}, http: testHttp, onEvent: collect(events)});
+			await fetchAll({
+				plan: bigPlan,
+				layers: demoLayers(proxy.url),
+				outDir: dir,
+				concurrency: {downloads: 2, perHost: 2},
+				http: testHttp,
+				onEvent: collect(events),
+			});
 			const tile = bigPlan.tiles[0];
 			const dsm = await readGeoTiffFile(path.join(dir, 'tiles', 'dsm', `${tile.id}.tif`));
 			const single = renderScene({bbox: tile.bbox, width: tile.width, height: tile.height}, new Set(['dsm'])).dsm!;
 			expect(Buffer.from(dsm.data.buffer).equals(Buffer.from(single.buffer))).toBe(true);
-			expect(events.some((event) => event.type === 'log' && /refused a 160×160 request as too large/.test(event.message))).toBe(true);
+			expect(
+				events.some((event) => event.type === 'log' && /refused a 160×160 request as too large/.test(event.message)),
+			).toBe(true);
 			expect(proxy.exports.filter((size) => size === '80,80')).toHaveLength(8);
 		} finally {
 			await proxy.close();
@@ -116,11 +148,21 @@ describe('fetching from the local image service', () => {
 	});
 
 	it('completes under 5xx, stalls, truncated bodies and error bodies with the pixels of a clean run', async () => {
-		const faulty = await startImageService({port: 0, faults: {errorRate: 0.3, stallRate: 0.1, truncateRate: 0.1, errorBodyRate: 0.1, seed: 11}});
+		const faulty = await startImageService({
+			port: 0,
+			faults: {errorRate: 0.3, stallRate: 0.1, truncateRate: 0.1, errorBodyRate: 0.1, seed: 11},
+		});
 		try {
 			const dir = await newDir('faults');
 			const events: FetchEvent[] = [];
-			await fetchAll({plan, layers: demoLayers(faulty.url), outDir: dir, concurrency: {downloads: 4, perHost: 4}, http: testHttp, onEvent: collect(events)});
+			await fetchAll({
+				plan,
+				layers: demoLayers(faulty.url),
+				outDir: dir,
+				concurrency: {downloads: 4, perHost: 4},
+				http: testHttp,
+				onEvent: collect(events),
+			});
 			expect(events.filter((event) => event.type === 'tile-retry').length).toBeGreaterThan(0);
 			expect(await tileFiles(dir)).toEqual(await tileFiles(cleanDir));
 		} finally {
@@ -131,7 +173,13 @@ describe('fetching from the local image service', () => {
 	it('resumes an interrupted fetch and ends byte-identical to an uninterrupted one', async () => {
 		const dir = await newDir('resume');
 		const controller = new AbortController();
-		const options: FetchOptions = {plan, layers: demoLayers(service.url), outDir: dir, concurrency: {downloads: 2, perHost: 2}, http: testHttp};
+		const options: FetchOptions = {
+			plan,
+			layers: demoLayers(service.url),
+			outDir: dir,
+			concurrency: {downloads: 2, perHost: 2},
+			http: testHttp,
+		};
 		await expect(
 			fetchAll({
 				...options,
@@ -142,7 +190,11 @@ describe('fetching from the local image service', () => {
 			}),
 		).rejects.toMatchObject({name: 'AbortError'});
 		const afterAbort = await readdir(path.join(dir, 'tiles', 'rgb')).catch(() => []);
-		expect([...afterAbort, ...(await readdir(path.join(dir, 'tiles', 'dsm')).catch(() => []))].every((name) => /^r\d{3}_c\d{3}\.tif$/.test(name))).toBe(true);
+		expect(
+			[...afterAbort, ...(await readdir(path.join(dir, 'tiles', 'dsm')).catch(() => []))].every((name) =>
+				/^r\d{3}_c\d{3}\.tif$/.test(name),
+			),
+		).toBe(true);
 
 		const events: FetchEvent[] = [];
 		await fetchAll({...options, onEvent: collect(events)});
@@ -157,9 +209,22 @@ describe('fetching from the local image service', () => {
 
 	it('refetches what a changed preset affects, and says why', async () => {
 		const dir = await newDir('changed');
-		await fetchAll({plan, layers: demoLayers(service.url), outDir: dir, concurrency: {downloads: 4, perHost: 4}, http: testHttp});
+		await fetchAll({
+			plan,
+			layers: demoLayers(service.url),
+			outDir: dir,
+			concurrency: {downloads: 4, perHost: 4},
+			http: testHttp,
+		});
 		const events: FetchEvent[] = [];
-		await fetchAll({plan, layers: demoLayers(service.url, {interpolation: 'RSP_NearestNeighbor'}), outDir: dir, concurrency: {downloads: 4, perHost: 4}, http: testHttp, onEvent: collect(events)});
+		await fetchAll({
+			plan,
+			layers: demoLayers(service.url, {interpolation: 'RSP_NearestNeighbor'}),
+			outDir: dir,
+			concurrency: {downloads: 4, perHost: 4},
+			http: testHttp,
+			onEvent: collect(events),
+		});
 		const messages = events.flatMap((event) => (event.type === 'log' ? [event.message] : []));
 		expect(messages).toContain('tile r000_c000: preset changed (layers.dsm.interpolation), refetching dsm');
 		const done = events.filter((event) => event.type === 'tile-done');
@@ -214,7 +279,14 @@ describe('fetching from the local image service', () => {
 		await writeGeoTiffFile(dsmFile, {width, height, bands: 1, data: heightData, bbox, epsg: 32633, nodata: -9999});
 		const rasters = await startImageService({port: 0, demo: false, rasters: [rgbFile, dsmFile]});
 		try {
-			const rasterPlan = makePlan({extent: {...bbox, crs: 'EPSG:32633'}, crs: 'EPSG:32633', cellSize: 2, tileSize: 64, snap: {mode: 'anchor', alignToGrid: false}, maxTiles: 100});
+			const rasterPlan = makePlan({
+				extent: {...bbox, crs: 'EPSG:32633'},
+				crs: 'EPSG:32633',
+				cellSize: 2,
+				tileSize: 64,
+				snap: {mode: 'anchor', alignToGrid: false},
+				maxTiles: 100,
+			});
 			expect(rasterPlan.tiles).toHaveLength(12);
 			const nearest = {interpolation: 'RSP_NearestNeighbor' as const};
 			const layers = {
@@ -230,8 +302,14 @@ describe('fetching from the local image service', () => {
 				for (let row = 0; row < tile.height; row++) {
 					const sourceRow = tile.row * 64 + row;
 					const from = sourceRow * width + tile.col * 64;
-					expect(Buffer.from(rgb.data.subarray(row * 64 * 3, (row + 1) * 64 * 3)).equals(Buffer.from(rgbData.subarray(from * 3, (from + 64) * 3)))).toBe(true);
-					expect(Array.from(dsm.data.subarray(row * 64, (row + 1) * 64))).toEqual(Array.from(heightData.subarray(from, from + 64)));
+					expect(
+						Buffer.from(rgb.data.subarray(row * 64 * 3, (row + 1) * 64 * 3)).equals(
+							Buffer.from(rgbData.subarray(from * 3, (from + 64) * 3)),
+						),
+					).toBe(true);
+					expect(Array.from(dsm.data.subarray(row * 64, (row + 1) * 64))).toEqual(
+						Array.from(heightData.subarray(from, from + 64)),
+					);
 				}
 			}
 		} finally {
@@ -249,18 +327,43 @@ describe('failing clearly', () => {
 			const base = {plan, outDir: out, concurrency: {downloads: 4, perHost: 4}, http: testHttp};
 			const noToken = fetchAll({...base, layers: demoLayers(secured.url)});
 			await expect(noToken).rejects.toBeInstanceOf(UserError);
-			await expect(noToken).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/token missing.*--set layers\.(rgb|dsm)\.token\.env=/)});
+			await expect(noToken).rejects.toMatchObject({
+				exitCode: 2,
+				message: expect.stringMatching(/token missing.*--set layers\.(rgb|dsm)\.token\.env=/),
+			});
 
-			const unset = fetchAll({...base, env: {}, layers: {...demoLayers(secured.url), rgb: {...demoLayers(secured.url).rgb, token: {env: 'DEEPMASK_TEST_TOKEN'}}}});
-			await expect(unset).rejects.toMatchObject({exitCode: 2, message: expect.stringContaining('export DEEPMASK_TEST_TOKEN=')});
+			const unset = fetchAll({
+				...base,
+				env: {},
+				layers: {
+					...demoLayers(secured.url),
+					rgb: {...demoLayers(secured.url).rgb, token: {env: 'DEEPMASK_TEST_TOKEN'}},
+				},
+			});
+			await expect(unset).rejects.toMatchObject({
+				exitCode: 2,
+				message: expect.stringContaining('export DEEPMASK_TEST_TOKEN='),
+			});
 
 			const token = {env: 'DEEPMASK_TEST_TOKEN'};
-			const wrong = fetchAll({...base, env: {DEEPMASK_TEST_TOKEN: 'not-it'}, layers: {rgb: {...demoLayers(secured.url).rgb, token}, dsm: {...demoLayers(secured.url).dsm, token}}});
-			await expect(wrong).rejects.toMatchObject({exitCode: 2, message: expect.stringMatching(/token invalid.*DEEPMASK_TEST_TOKEN/)});
+			const wrong = fetchAll({
+				...base,
+				env: {DEEPMASK_TEST_TOKEN: 'not-it'},
+				layers: {rgb: {...demoLayers(secured.url).rgb, token}, dsm: {...demoLayers(secured.url).dsm, token}},
+			});
+			await expect(wrong).rejects.toMatchObject({
+				exitCode: 2,
+				message: expect.stringMatching(/token invalid.*DEEPMASK_TEST_TOKEN/),
+			});
 			expect(existsSync(out)).toBe(false);
 
 			const events: FetchEvent[] = [];
-			await fetchAll({...base, env: {DEEPMASK_TEST_TOKEN: 'sesame-42'}, layers: {rgb: {...demoLayers(secured.url).rgb, token}, dsm: {...demoLayers(secured.url).dsm, token}}, onEvent: collect(events)});
+			await fetchAll({
+				...base,
+				env: {DEEPMASK_TEST_TOKEN: 'sesame-42'},
+				layers: {rgb: {...demoLayers(secured.url).rgb, token}, dsm: {...demoLayers(secured.url).dsm, token}},
+				onEvent: collect(events),
+			});
 			const manifest = await readFile(path.join(out, 'manifest.json'), 'utf8');
 			expect(manifest).not.toContain('sesame-42');
 			expect(manifest).toContain('token=REDACTED');
@@ -279,23 +382,38 @@ describe('failing clearly', () => {
 		const closed = await startImageService({port: 0});
 		const closedUrl = closed.url;
 		await closed.close();
-		await expect(fetchAll({...base, layers: {rgb: layer(`${closedUrl}/Demo/Imagery/MapServer`)}})).rejects.toThrow(/layers\.rgb: cannot reach .*ECONNREFUSED/);
+		await expect(fetchAll({...base, layers: {rgb: layer(`${closedUrl}/Demo/Imagery/MapServer`)}})).rejects.toThrow(
+			/layers\.rgb: cannot reach .*ECONNREFUSED/,
+		);
 		expect(existsSync(path.join(dir, 'run'))).toBe(false);
 	});
 
 	it('ends with a RunError naming the tile, layer and last error when retries run out, leaving nothing half-written', async () => {
 		const proxy = await startSizeLimitedProxy(service.url, {
-			onExport: (url) => (url.pathname.endsWith('exportImage') ? {status: 503, contentType: 'text/html', body: '<html>Service Unavailable</html>'} : undefined),
+			onExport: (url) =>
+				url.pathname.endsWith('exportImage')
+					? {status: 503, contentType: 'text/html', body: '<html>Service Unavailable</html>'}
+					: undefined,
 		});
 		try {
 			const dir = await newDir('fail');
-			const failing = fetchAll({plan, layers: demoLayers(proxy.url), outDir: dir, concurrency: {downloads: 2, perHost: 2}, http: {...testHttp, retries: 2}});
+			const failing = fetchAll({
+				plan,
+				layers: demoLayers(proxy.url),
+				outDir: dir,
+				concurrency: {downloads: 2, perHost: 2},
+				http: {...testHttp, retries: 2},
+			});
 			await expect(failing).rejects.toBeInstanceOf(RunError);
-			await expect(failing).rejects.toThrow(/^tile r\d{3}_c\d{3}, layer dsm: layers\.dsm: HTTP 503 \(gave up after 3 attempts; last request http:\/\/127\.0\.0\.1:\d+\/.*exportImage\?/);
+			await expect(failing).rejects.toThrow(
+				/^tile r\d{3}_c\d{3}, layer dsm: layers\.dsm: HTTP 503 \(gave up after 3 attempts; last request http:\/\/127\.0\.0\.1:\d+\/.*exportImage\?/,
+			);
 			const names = [...(await tileFiles(dir)).keys()];
 			expect(names.every((name) => /^rgb\/r\d{3}_c\d{3}\.tif$/.test(name))).toBe(true);
 			const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-			expect(Object.values(manifest.stages.dsm).some((entry) => (entry as {state: string}).state === 'failed')).toBe(true);
+			expect(Object.values(manifest.stages.dsm).some((entry) => (entry as {state: string}).state === 'failed')).toBe(
+				true,
+			);
 		} finally {
 			await proxy.close();
 		}

@@ -43,7 +43,10 @@ export const testHttp = {retries: 30, retryBaseDelayMs: 1, retryMaxDelayMs: 20, 
  * A proxy in front of the demo service that advertises `advertisedMax` but answers larger exports with
  * the size-limit error, or answers every export through `onExport`.
  */
-export function startSizeLimitedProxy(upstream: string, options: {advertisedMax?: number; acceptedMax?: number; onExport?: (url: URL) => Answer | undefined}) {
+export function startSizeLimitedProxy(
+	upstream: string,
+	options: {advertisedMax?: number; acceptedMax?: number; onExport?: (url: URL) => Answer | undefined},
+) {
 	const isExport = (url: URL) => /\/export(Image)?$/i.test(url.pathname);
 	return startProxy(upstream, {
 		intercept(url) {
@@ -51,7 +54,8 @@ export function startSizeLimitedProxy(upstream: string, options: {advertisedMax?
 			const custom = options.onExport?.(url);
 			if (custom) return custom;
 			const [width, height] = (url.searchParams.get('size') ?? '0,0').split(',').map(Number);
-			if (options.acceptedMax === undefined || (width <= options.acceptedMax && height <= options.acceptedMax)) return undefined;
+			if (options.acceptedMax === undefined || (width <= options.acceptedMax && height <= options.acceptedMax))
+				return undefined;
 			return {
 				status: 200,
 				contentType: 'image/tiff',

@@ -3,7 +3,13 @@ import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {decodeGeoTiff, encodeGeoTiff, readGeoTiffFile, writeGeoTiffFile, type GeoRaster} from '../../source/engine/geo/geotiff.js';
+import {
+	decodeGeoTiff,
+	encodeGeoTiff,
+	readGeoTiffFile,
+	writeGeoTiffFile,
+	type GeoRaster,
+} from '../../source/engine/geo/geotiff.js';
 
 const hasGdal = spawnSync('gdalinfo', ['--version']).status === 0;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-geotiff-'));
@@ -14,7 +20,12 @@ type GdalInfo = {
 	geoTransform: number[];
 	coordinateSystem: {wkt: string};
 	metadata: {''?: Record<string, string>};
-	bands: Array<{type: string; colorInterpretation: string; noDataValue?: number | string; colorTable?: {entries: number[][]}}>;
+	bands: Array<{
+		type: string;
+		colorInterpretation: string;
+		noDataValue?: number | string;
+		colorTable?: {entries: number[][]};
+	}>;
 };
 
 function gdalinfo(file: string): GdalInfo {
@@ -40,7 +51,14 @@ function rgbRaster(): GeoRaster {
 	const width = 300;
 	const height = 200;
 	const data = new Uint8Array(width * height * 3).map((_, i) => (i * 7 + (i >> 9)) & 0xff);
-	return {width, height, bands: 3, data, bbox: {xmin: 500_000, ymin: 4_000_000, xmax: 500_150, ymax: 4_000_100}, epsg: 25832};
+	return {
+		width,
+		height,
+		bands: 3,
+		data,
+		bbox: {xmin: 500_000, ymin: 4_000_000, xmax: 500_150, ymax: 4_000_100},
+		epsg: 25832,
+	};
 }
 
 describe('GeoTIFF codec', () => {
@@ -56,7 +74,9 @@ describe('GeoTIFF codec', () => {
 		const raster = rgbRaster();
 		const back = await decodeGeoTiff(await encodeGeoTiff(raster));
 		expect(back.data).toBeInstanceOf(Uint8Array);
-		expect(Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength).equals(Buffer.from(raster.data))).toBe(true);
+		expect(
+			Buffer.from(back.data.buffer, back.data.byteOffset, back.data.byteLength).equals(Buffer.from(raster.data)),
+		).toBe(true);
 		expect(back.bbox).toEqual(raster.bbox);
 		expect(back.epsg).toBe(25832);
 		expect(back.bands).toBe(3);
@@ -67,15 +87,26 @@ describe('GeoTIFF codec', () => {
 		const height = 32;
 		const data = new Uint8Array(width * height).map((_, i) => (i % 3 === 0 ? 1 : 0));
 		const raster: GeoRaster = {
-			width, height, bands: 1, data, epsg: 4326, nodata: 255,
+			width,
+			height,
+			bands: 1,
+			data,
+			epsg: 4326,
+			nodata: 255,
 			bbox: {xmin: 8.5, ymin: 47.25, xmax: 8.5 + 64 * 1e-5, ymax: 47.25 + 32 * 1e-5},
-			colorMap: [[0, 0, 0], [255, 0, 0]],
+			colorMap: [
+				[0, 0, 0],
+				[255, 0, 0],
+			],
 		};
 		const back = await decodeGeoTiff(await encodeGeoTiff(raster));
 		expect(back.data).toEqual(data);
 		expect(back.epsg).toBe(4326);
 		expect(back.nodata).toBe(255);
-		expect(back.colorMap?.slice(0, 2)).toEqual([[0, 0, 0], [255, 0, 0]]);
+		expect(back.colorMap?.slice(0, 2)).toEqual([
+			[0, 0, 0],
+			[255, 0, 0],
+		]);
 		expect(back.colorMap).toHaveLength(256);
 	});
 
@@ -114,7 +145,11 @@ describe('GeoTIFF codec', () => {
 			const info = gdalinfo(file);
 			expect(info.geoTransform).toEqual([500_000, 0.5, 0, 4_000_100, 0, -0.5]);
 			expect(authorityCode(info.coordinateSystem.wkt)).toBe('25832');
-			expect(info.bands.map((b) => [b.type, b.colorInterpretation])).toEqual([['Byte', 'Red'], ['Byte', 'Green'], ['Byte', 'Blue']]);
+			expect(info.bands.map((b) => [b.type, b.colorInterpretation])).toEqual([
+				['Byte', 'Red'],
+				['Byte', 'Green'],
+				['Byte', 'Blue'],
+			]);
 			const stats = execFileSync('gdalinfo', ['-checksum', file], {encoding: 'utf8'});
 			expect(stats).not.toMatch(/ERROR|Warning/);
 		});
@@ -123,8 +158,17 @@ describe('GeoTIFF codec', () => {
 			const file = path.join(dir, 'mask.tif');
 			const data = new Uint8Array(16 * 8).fill(1);
 			await writeGeoTiffFile(file, {
-				width: 16, height: 8, bands: 1, data, epsg: 4326, nodata: 0,
-				bbox: {xmin: 8, ymin: 47, xmax: 8.0016, ymax: 47.0008}, colorMap: [[0, 0, 0], [255, 128, 0]],
+				width: 16,
+				height: 8,
+				bands: 1,
+				data,
+				epsg: 4326,
+				nodata: 0,
+				bbox: {xmin: 8, ymin: 47, xmax: 8.0016, ymax: 47.0008},
+				colorMap: [
+					[0, 0, 0],
+					[255, 128, 0],
+				],
 			});
 			const info = gdalinfo(file);
 			expect(authorityCode(info.coordinateSystem.wkt)).toBe('4326');
@@ -133,7 +177,10 @@ describe('GeoTIFF codec', () => {
 			expect(info.bands[0].colorInterpretation).toBe('Palette');
 			expect(info.bands[0].noDataValue).toBe(0);
 			// GDAL makes the nodata entry transparent.
-			expect(info.bands[0].colorTable?.entries.slice(0, 2)).toEqual([[0, 0, 0, 0], [255, 128, 0, 255]]);
+			expect(info.bands[0].colorTable?.entries.slice(0, 2)).toEqual([
+				[0, 0, 0, 0],
+				[255, 128, 0, 255],
+			]);
 		});
 	});
 
@@ -141,7 +188,19 @@ describe('GeoTIFF codec', () => {
 		const source = path.join(dir, 'src.tif');
 		await writeGeoTiffFile(source, rgbRaster(), {compression: 'none'});
 		const tiled = path.join(dir, 'tiled.tif');
-		execFileSync('gdal_translate', ['-q', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=64', '-co', 'BLOCKYSIZE=64', '-co', 'COMPRESS=LZW', source, tiled]);
+		execFileSync('gdal_translate', [
+			'-q',
+			'-co',
+			'TILED=YES',
+			'-co',
+			'BLOCKXSIZE=64',
+			'-co',
+			'BLOCKYSIZE=64',
+			'-co',
+			'COMPRESS=LZW',
+			source,
+			tiled,
+		]);
 		const back = await readGeoTiffFile(tiled);
 		expect(back.data).toEqual(rgbRaster().data);
 		expect(back.bbox).toEqual(rgbRaster().bbox);

@@ -17,7 +17,13 @@ function settingsArbitrary(mode: 'symmetric' | 'anchor', alignToGrid: boolean) {
 			tileSize: tileSizes,
 		})
 		.map(({x, y, widthInTiles, heightInTiles, cellSize, tileSize}): PlanSettings => ({
-			extent: {xmin: x, ymin: y, xmax: x + widthInTiles * tileSize * cellSize, ymax: y + heightInTiles * tileSize * cellSize, crs: 'EPSG:3857'},
+			extent: {
+				xmin: x,
+				ymin: y,
+				xmax: x + widthInTiles * tileSize * cellSize,
+				ymax: y + heightInTiles * tileSize * cellSize,
+				crs: 'EPSG:3857',
+			},
 			crs: 'EPSG:3857',
 			cellSize,
 			tileSize,
@@ -133,23 +139,34 @@ describe('anchor mode', () => {
 describe('global grid alignment', () => {
 	it('gives identical tiles where two overlapping extents overlap', () => {
 		fc.assert(
-			fc.property(settingsArbitrary('symmetric', true), fc.double({min: -500, max: 500, noNaN: true}), fc.double({min: -500, max: 500, noNaN: true}), (settings, dx, dy) => {
-				const shifted: PlanSettings = {
-					...settings,
-					extent: {...settings.extent, xmin: settings.extent.xmin + dx, xmax: settings.extent.xmax + dx, ymin: settings.extent.ymin + dy, ymax: settings.extent.ymax + dy},
-				};
-				const a = makePlan(settings);
-				const b = makePlan(shifted);
-				const key = (bbox: {xmin: number; ymin: number}) => `${bbox.xmin},${bbox.ymin}`;
-				const boxesA = new Map(a.tiles.map((tile) => [key(tile.bbox), tile.bbox]));
-				for (const tile of b.tiles) {
-					const same = boxesA.get(key(tile.bbox));
-					if (same) expect(same).toEqual(tile.bbox);
-				}
-				// Tile origins are multiples of the tile span from the CRS origin.
-				const span = settings.tileSize * settings.cellSize;
-				for (const tile of a.tiles) expect(isWholeMultiple(Math.abs(tile.bbox.xmin) + span, span)).toBe(true);
-			}),
+			fc.property(
+				settingsArbitrary('symmetric', true),
+				fc.double({min: -500, max: 500, noNaN: true}),
+				fc.double({min: -500, max: 500, noNaN: true}),
+				(settings, dx, dy) => {
+					const shifted: PlanSettings = {
+						...settings,
+						extent: {
+							...settings.extent,
+							xmin: settings.extent.xmin + dx,
+							xmax: settings.extent.xmax + dx,
+							ymin: settings.extent.ymin + dy,
+							ymax: settings.extent.ymax + dy,
+						},
+					};
+					const a = makePlan(settings);
+					const b = makePlan(shifted);
+					const key = (bbox: {xmin: number; ymin: number}) => `${bbox.xmin},${bbox.ymin}`;
+					const boxesA = new Map(a.tiles.map((tile) => [key(tile.bbox), tile.bbox]));
+					for (const tile of b.tiles) {
+						const same = boxesA.get(key(tile.bbox));
+						if (same) expect(same).toEqual(tile.bbox);
+					}
+					// Tile origins are multiples of the tile span from the CRS origin.
+					const span = settings.tileSize * settings.cellSize;
+					for (const tile of a.tiles) expect(isWholeMultiple(Math.abs(tile.bbox.xmin) + span, span)).toBe(true);
+				},
+			),
 		);
 	});
 });

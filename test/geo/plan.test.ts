@@ -33,14 +33,23 @@ describe('makePlan', () => {
 	});
 
 	it('transforms an EPSG:4326 extent to the plan CRS', () => {
-		const plan = makePlan({...base, extent: {xmin: 8.98, ymin: 47.3, xmax: 8.99, ymax: 47.305, crs: 'EPSG:4326'}, maxTiles: 1000});
+		const plan = makePlan({
+			...base,
+			extent: {xmin: 8.98, ymin: 47.3, xmax: 8.99, ymax: 47.305, crs: 'EPSG:4326'},
+			maxTiles: 1000,
+		});
 		expect(plan.requested.xmin).toBeCloseTo((8.98 * Math.PI * 6_378_137) / 180, 3);
 		expect(plan.requested.ymax).toBeGreaterThan(plan.requested.ymin);
 		expect(plan.crs).toBe('EPSG:3857');
 	});
 
 	it('knows UTM zones without a definition', () => {
-		const plan = makePlan({...base, crs: 'EPSG:32632', extent: {xmin: 8.98, ymin: 47.3, xmax: 8.99, ymax: 47.305, crs: 'EPSG:4326'}, maxTiles: 1000});
+		const plan = makePlan({
+			...base,
+			crs: 'EPSG:32632',
+			extent: {xmin: 8.98, ymin: 47.3, xmax: 8.99, ymax: 47.305, crs: 'EPSG:4326'},
+			maxTiles: 1000,
+		});
 		expect(plan.epsg).toBe(32632);
 		expect(plan.requested.xmin).toBeGreaterThan(400_000);
 	});
@@ -59,7 +68,9 @@ describe('makePlan', () => {
 	});
 
 	it('refuses latitude out of range for EPSG:4326', () => {
-		expect(planError({...base, extent: {xmin: 0, ymin: 0, xmax: 1, ymax: 91, crs: 'EPSG:4326'}})).toMatch(/outside EPSG:4326/);
+		expect(planError({...base, extent: {xmin: 0, ymin: 0, xmax: 1, ymax: 91, crs: 'EPSG:4326'}})).toMatch(
+			/outside EPSG:4326/,
+		);
 	});
 
 	it('refuses an unknown CRS and names the fix', () => {
@@ -69,7 +80,12 @@ describe('makePlan', () => {
 	it('accepts an unknown CRS with a proj4 definition', () => {
 		const definition =
 			'+proj=somerc +lat_0=46.9524055555556 +lon_0=7.43958333333333 +k_0=1 +x_0=2600000 +y_0=1200000 +ellps=bessel +towgs84=674.374,15.056,405.346,0,0,0,0 +units=m +no_defs';
-		const plan = makePlan({...base, crs: 'EPSG:2056', crsDefinition: definition, extent: {xmin: 8.54, ymin: 47.37, xmax: 8.545, ymax: 47.372, crs: 'EPSG:4326'}});
+		const plan = makePlan({
+			...base,
+			crs: 'EPSG:2056',
+			crsDefinition: definition,
+			extent: {xmin: 8.54, ymin: 47.37, xmax: 8.545, ymax: 47.372, crs: 'EPSG:4326'},
+		});
 		expect(plan.requested.xmin).toBeGreaterThan(2_600_000);
 	});
 });

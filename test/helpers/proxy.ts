@@ -24,7 +24,11 @@ export async function startProxy(upstream: string, hooks: ProxyHooks) {
 			const custom = hooks.intercept?.(url, exportSizes.length);
 			if (custom) return send(custom);
 			const upstreamResponse = await fetch(url);
-			const answer = {status: upstreamResponse.status, contentType: upstreamResponse.headers.get('content-type') ?? 'application/octet-stream', body: new Uint8Array(await upstreamResponse.arrayBuffer())};
+			const answer = {
+				status: upstreamResponse.status,
+				contentType: upstreamResponse.headers.get('content-type') ?? 'application/octet-stream',
+				body: new Uint8Array(await upstreamResponse.arrayBuffer()),
+			};
 			send(hooks.rewrite ? hooks.rewrite(url, answer) : answer);
 		})().catch((error: unknown) => send({status: 500, contentType: 'text/plain', body: String(error)}));
 	});

@@ -21,8 +21,12 @@ describe('classPlanes', () => {
 		// Two batch items of three channels × two pixels; the second item is taken.
 		const values = Float32Array.from([...[9, 9, 9, 9, 9, 9], ...[0, 1000, Math.log(2), 1000, Math.log(3), 1000]]);
 		const planes = classPlanes(values, 1, 3, 2, 3, 'logits');
-		expect([planes[0], planes[2], planes[4]].map((p) => p.toFixed(6))).toEqual([1 / 6, 2 / 6, 3 / 6].map((p) => p.toFixed(6)));
-		expect([planes[1], planes[3], planes[5]].map((p) => p.toFixed(6))).toEqual([1 / 3, 1 / 3, 1 / 3].map((p) => p.toFixed(6)));
+		expect([planes[0], planes[2], planes[4]].map((p) => p.toFixed(6))).toEqual(
+			[1 / 6, 2 / 6, 3 / 6].map((p) => p.toFixed(6)),
+		);
+		expect([planes[1], planes[3], planes[5]].map((p) => p.toFixed(6))).toEqual(
+			[1 / 3, 1 / 3, 1 / 3].map((p) => p.toFixed(6)),
+		);
 		expect([...classPlanes(values, 1, 3, 2, 3, 'probabilities')]).toEqual([...values.subarray(6)]);
 	});
 
@@ -38,12 +42,16 @@ describe('Blender with several planes', () => {
 			{x: 0, y: 0},
 			{x: 2, y: 1},
 		];
-		const predictions = windows.map((_, k) => Float32Array.from({length: 2 * size * size}, (_, i) => (i * 7 + k * 13) % 11));
+		const predictions = windows.map((_, k) =>
+			Float32Array.from({length: 2 * size * size}, (_, i) => (i * 7 + k * 13) % 11),
+		);
 		const both = new Blender(6, 5, size, 2);
 		const single = [new Blender(6, 5, size), new Blender(6, 5, size)];
 		windows.forEach((window, k) => {
 			both.add(window, predictions[k]);
-			single.forEach((blender, p) => blender.add(window, predictions[k].subarray(p * size * size, (p + 1) * size * size)));
+			single.forEach((blender, p) =>
+				blender.add(window, predictions[k].subarray(p * size * size, (p + 1) * size * size)),
+			);
 		});
 		expect(both.result()).toEqual(Float32Array.from([...single[0].result(), ...single[1].result()]));
 	});

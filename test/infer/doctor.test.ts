@@ -27,7 +27,9 @@ describe('--provider cuda', () => {
 			expect(ensemble.models[0].provider).toBe('cuda');
 			await ensemble.close();
 		} else {
-			await expect(opening).rejects.toThrow(/tiny-fcn\.onnx: the CUDA execution provider did not load.*ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/);
+			await expect(opening).rejects.toThrow(
+				/tiny-fcn\.onnx: the CUDA execution provider did not load.*ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node/,
+			);
 		}
 	});
 });

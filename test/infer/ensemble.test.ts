@@ -3,7 +3,8 @@ import {openEnsemble} from '../../source/engine/infer/ensemble.js';
 import type {InferEvent} from '../../source/engine/infer/types.js';
 import {fixtureImages, tempDir, tinyCopy, tinyModel} from './helpers.js';
 
-const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((max, value, i) => Math.max(max, Math.abs(value - b[i])), 0);
+const maxAbsDiff = (a: Float32Array, b: Float32Array) =>
+	a.reduce((max, value, i) => Math.max(max, Math.abs(value - b[i])), 0);
 
 describe('ensemble', () => {
 	it('averages its members, each equal to the model run alone, and reports the provider', async () => {
@@ -11,9 +12,18 @@ describe('ensemble', () => {
 		const second = await tinyCopy(dir, 'tiny-shifted', {standardization_mean: [0.6], standardization_std: [0.3]});
 		const {images} = await fixtureImages();
 		const image = images[0];
-		const input = {id: 'a', rgb: {data: image.rgb, width: image.width, height: image.height}, outWidth: 100, outHeight: 90};
+		const input = {
+			id: 'a',
+			rgb: {data: image.rgb, width: image.width, height: image.height},
+			outWidth: 100,
+			outHeight: 90,
+		};
 		const events: InferEvent[] = [];
-		const pair = await openEnsemble({models: [tinyModel, second], provider: 'auto', onEvent: (event) => events.push(event)});
+		const pair = await openEnsemble({
+			models: [tinyModel, second],
+			provider: 'auto',
+			onEvent: (event) => events.push(event),
+		});
 		const alone = await openEnsemble({models: [second], provider: 'cpu'});
 		try {
 			expect(pair.models.map((model) => model.provider)).toEqual(['cpu', 'cpu']);
@@ -41,7 +51,12 @@ describe('ensemble', () => {
 		const sliding = await openEnsemble({models: [tinyModel], mode: 'sliding', provider: 'cpu', batchSize: 3});
 		const reference = await openEnsemble({models: [whole], mode: 'resize', provider: 'cpu'});
 		try {
-			const input = {id: 'a', rgb: {data: image.rgb, width: image.width, height: image.height}, outWidth: image.width, outHeight: image.height};
+			const input = {
+				id: 'a',
+				rgb: {data: image.rgb, width: image.width, height: image.height},
+				outWidth: image.width,
+				outHeight: image.height,
+			};
 			const [windowed, full] = await Promise.all([sliding.predict(input), reference.predict(input)]);
 			expect(maxAbsDiff(windowed.probability, full.probability)).toBeLessThan(5e-3);
 		} finally {
@@ -58,8 +73,15 @@ describe('ensemble', () => {
 			const nodata = -9999;
 			for (let y = 0; y < image.height; y++) for (let x = 0; x < 20; x++) dsm[y * image.width + x] = nodata;
 			dsm[5 * image.width + 60] = Number.NaN;
-			const {probability} = await ensemble.predict({id: 'b', rgb: {data: image.rgb, width: image.width, height: image.height}, dsm: {data: dsm, width: image.width, height: image.height, nodata}, outWidth: image.width, outHeight: image.height});
-			for (let y = 0; y < image.height; y++) for (let x = 0; x < 20; x++) expect(probability[y * image.width + x]).toBe(0);
+			const {probability} = await ensemble.predict({
+				id: 'b',
+				rgb: {data: image.rgb, width: image.width, height: image.height},
+				dsm: {data: dsm, width: image.width, height: image.height, nodata},
+				outWidth: image.width,
+				outHeight: image.height,
+			});
+			for (let y = 0; y < image.height; y++)
+				for (let x = 0; x < 20; x++) expect(probability[y * image.width + x]).toBe(0);
 			expect(probability[5 * image.width + 60]).toBe(0);
 		} finally {
 			await ensemble.close();
@@ -68,15 +90,26 @@ describe('ensemble', () => {
 
 	it('rejects pending work when aborted and refuses new work', async () => {
 		const controller = new AbortController();
-		const ensemble = await openEnsemble({models: [tinyModel], provider: 'cpu', mode: 'sliding', signal: controller.signal});
+		const ensemble = await openEnsemble({
+			models: [tinyModel],
+			provider: 'cpu',
+			mode: 'sliding',
+			signal: controller.signal,
+		});
 		const {images} = await fixtureImages();
 		const image = images[0];
-		const input = {id: 'x', rgb: {data: image.rgb, width: image.width, height: image.height}, outWidth: 64, outHeight: 64};
+		const input = {
+			id: 'x',
+			rgb: {data: image.rgb, width: image.width, height: image.height},
+			outWidth: 64,
+			outHeight: 64,
+		};
 		const pending = Array.from({length: 6}, (_, i) => ensemble.predict({...input, id: `x${i}`}));
 		controller.abort();
 		const results = await Promise.allSettled(pending);
 		expect(results.some((result) => result.status === 'rejected')).toBe(true);
-		for (const result of results) if (result.status === 'rejected') expect((result.reason as Error).name).toBe('AbortError');
+		for (const result of results)
+			if (result.status === 'rejected') expect((result.reason as Error).name).toBe('AbortError');
 		await expect(ensemble.predict(input)).rejects.toMatchObject({name: 'AbortError'});
 		await ensemble.close();
 	});

@@ -14,10 +14,21 @@ async function imageFolder() {
 	const input = path.join(dir, 'in');
 	await mkdir(input);
 	const [a, b] = images;
-	await sharp(a.rgb, {raw: {width: a.width, height: a.height, channels: 3}}).png().toFile(path.join(input, 'plain.png'));
-	await sharp(a.rgb, {raw: {width: a.width, height: a.height, channels: 3}}).jpeg({quality: 95}).toFile(path.join(input, 'photo.jpg'));
+	await sharp(a.rgb, {raw: {width: a.width, height: a.height, channels: 3}})
+		.png()
+		.toFile(path.join(input, 'plain.png'));
+	await sharp(a.rgb, {raw: {width: a.width, height: a.height, channels: 3}})
+		.jpeg({quality: 95})
+		.toFile(path.join(input, 'photo.jpg'));
 	const bbox = {xmin: 1000, ymin: 2000, xmax: 1000 + b.width, ymax: 2000 + b.height};
-	await writeGeoTiffFile(path.join(input, 'geo.tif'), {width: b.width, height: b.height, bands: 3, data: b.rgb, bbox, epsg: 3857});
+	await writeGeoTiffFile(path.join(input, 'geo.tif'), {
+		width: b.width,
+		height: b.height,
+		bands: 3,
+		data: b.rgb,
+		bbox,
+		epsg: 3857,
+	});
 	return {dir, input, bbox, a, b};
 }
 
@@ -25,10 +36,24 @@ describe('infer on a folder of images', () => {
 	it('writes PNG masks for plain images and georeferenced GeoTIFF masks for GeoTIFFs', async () => {
 		const {dir, input, bbox, a} = await imageFolder();
 		const out = path.join(dir, 'out');
-		const result = await inferFolder({models: [tinyModel], input, out, provider: 'cpu', probabilities: true, threshold: 0.5});
-		expect(result.files.map((file) => path.relative(out, file.mask)).sort()).toEqual(['masks/geo.tif', 'masks/photo.png', 'masks/plain.png']);
+		const result = await inferFolder({
+			models: [tinyModel],
+			input,
+			out,
+			provider: 'cpu',
+			probabilities: true,
+			threshold: 0.5,
+		});
+		expect(result.files.map((file) => path.relative(out, file.mask)).sort()).toEqual([
+			'masks/geo.tif',
+			'masks/photo.png',
+			'masks/plain.png',
+		]);
 		expect((await sharp(path.join(out, 'masks/plain.png')).metadata()).channels).toBe(1);
-		const png = await sharp(path.join(out, 'masks/plain.png')).extractChannel(0).raw().toBuffer({resolveWithObject: true});
+		const png = await sharp(path.join(out, 'masks/plain.png'))
+			.extractChannel(0)
+			.raw()
+			.toBuffer({resolveWithObject: true});
 		expect([png.info.width, png.info.height]).toEqual([a.width, a.height]);
 		expect(new Set(png.data)).toEqual(new Set([0, 255]));
 		const geo = await readGeoTiffFile(path.join(out, 'masks/geo.tif'));
@@ -39,7 +64,13 @@ describe('infer on a folder of images', () => {
 		const probability = await readGeoTiffFile(path.join(out, 'prob/geo.tif'));
 		expect(Math.max(...probability.data)).toBeGreaterThan(1);
 
-		const resized = await inferFolder({models: [tinyModel], input, out: path.join(dir, 'sized'), size: {width: 50, height: 40}, provider: 'cpu'});
+		const resized = await inferFolder({
+			models: [tinyModel],
+			input,
+			out: path.join(dir, 'sized'),
+			size: {width: 50, height: 40},
+			provider: 'cpu',
+		});
 		expect(resized.files.every((file) => file.width === 50 && file.height === 40)).toBe(true);
 		expect((await readGeoTiffFile(path.join(dir, 'sized/masks/geo.tif'))).bbox).toEqual(bbox);
 	});
@@ -48,12 +79,16 @@ describe('infer on a folder of images', () => {
 		const dir = await tempDir();
 		const empty = path.join(dir, 'empty');
 		await mkdir(empty);
-		await expect(inferFolder({models: [tinyModel], input: empty, out: path.join(dir, 'o1')})).rejects.toThrow(/holds no PNG, JPEG or TIFF/);
+		await expect(inferFolder({models: [tinyModel], input: empty, out: path.join(dir, 'o1')})).rejects.toThrow(
+			/holds no PNG, JPEG or TIFF/,
+		);
 
 		const {input} = await imageFolder();
 		const bytes = await readFile(path.join(input, 'plain.png'));
 		await writeFile(path.join(input, 'broken.png'), bytes.subarray(0, 200));
-		const error = await inferFolder({models: [tinyModel], input, out: path.join(dir, 'o2'), provider: 'cpu'}).catch((caught: unknown) => caught);
+		const error = await inferFolder({models: [tinyModel], input, out: path.join(dir, 'o2'), provider: 'cpu'}).catch(
+			(caught: unknown) => caught,
+		);
 		expect(error).toBeInstanceOf(UserError);
 		expect((error as Error).message).toMatch(/broken\.png: cannot decode the image/);
 	});
@@ -65,11 +100,28 @@ describe('infer on a folder of images', () => {
 		const [a] = images;
 		await mkdir(path.join(dir, 'rgb'));
 		await mkdir(path.join(dir, 'dsm'));
-		await sharp(a.rgb, {raw: {width: a.width, height: a.height, channels: 3}}).png().toFile(path.join(dir, 'rgb/t.png'));
+		await sharp(a.rgb, {raw: {width: a.width, height: a.height, channels: 3}})
+			.png()
+			.toFile(path.join(dir, 'rgb/t.png'));
 		const bbox = {xmin: 0, ymin: 0, xmax: 10, ymax: 10};
-		await writeGeoTiffFile(path.join(dir, 'dsm/t.tif'), {width: 10, height: 10, bands: 1, data: new Float32Array(100), bbox, epsg: 3857});
-		await expect(inferFolder({models: [model], input: path.join(dir, 'rgb'), out: path.join(dir, 'o'), provider: 'cpu'})).rejects.toThrow(/pass --dsm DIR/);
-		const error = await inferFolder({models: [model], input: path.join(dir, 'rgb'), dsm: path.join(dir, 'dsm'), out: path.join(dir, 'o'), provider: 'cpu'}).catch((caught: unknown) => caught);
+		await writeGeoTiffFile(path.join(dir, 'dsm/t.tif'), {
+			width: 10,
+			height: 10,
+			bands: 1,
+			data: new Float32Array(100),
+			bbox,
+			epsg: 3857,
+		});
+		await expect(
+			inferFolder({models: [model], input: path.join(dir, 'rgb'), out: path.join(dir, 'o'), provider: 'cpu'}),
+		).rejects.toThrow(/pass --dsm DIR/);
+		const error = await inferFolder({
+			models: [model],
+			input: path.join(dir, 'rgb'),
+			dsm: path.join(dir, 'dsm'),
+			out: path.join(dir, 'o'),
+			provider: 'cpu',
+		}).catch((caught: unknown) => caught);
 		expect(error).toBeInstanceOf(UserError);
 		expect((error as Error).message).toMatch(/t\.png: the image is 192×192 but its DSM is 10×10/);
 	});
@@ -86,7 +138,13 @@ describe('evaluation', () => {
 		expect(report.scores.map((row) => row.name)).toEqual(['tiny-fcn', 'ensemble']);
 		for (const row of report.scores) expect([row.iou, row.precision, row.recall]).toEqual([1, 1, 1]);
 
-		const demo = await evaluate({models: [tinyModel], provider: 'cpu', demoExtent: {xmin: 1000000, ymin: 6000000, xmax: 1000100, ymax: 6000050}, cell: 1, tilePixels: 64});
+		const demo = await evaluate({
+			models: [tinyModel],
+			provider: 'cpu',
+			demoExtent: {xmin: 1000000, ymin: 6000000, xmax: 1000100, ymax: 6000050},
+			cell: 1,
+			tilePixels: 64,
+		});
 		expect(demo.tiles).toBe(2);
 		expect(demo.extent).toEqual({xmin: 1000000, ymin: 5999986, xmax: 1000128, ymax: 6000050});
 		expect(demo.scores[1].pixels).toBe(2 * 64 * 64);

@@ -19,16 +19,28 @@ export async function tinyCopy(dir: string, name: string, sidecar?: Record<strin
 	return file;
 }
 
-export type FixtureImage = {name: string; width: number; height: number; rgb: Uint8Array; dsm: Float32Array; reference?: Float32Array};
+export type FixtureImage = {
+	name: string;
+	width: number;
+	height: number;
+	rgb: Uint8Array;
+	dsm: Float32Array;
+	reference?: Float32Array;
+};
 
 export async function fixtureImages(): Promise<{model?: string; images: FixtureImage[]}> {
 	const folder = path.join(fixtures, 'resize');
-	const index = JSON.parse(await readFile(path.join(folder, 'index.json'), 'utf8')) as {model?: string; images: Array<{name: string; width: number; height: number}>};
+	const index = JSON.parse(await readFile(path.join(folder, 'index.json'), 'utf8')) as {
+		model?: string;
+		images: Array<{name: string; width: number; height: number}>;
+	};
 	const images = await Promise.all(
 		index.images.map(async ({name, width, height}) => {
 			const rgb = new Uint8Array(await readFile(path.join(folder, `${name}.rgb.u8`)));
 			const dsm = new Float32Array(new Uint8Array(await readFile(path.join(folder, `${name}.dsm.f32`))).buffer);
-			const reference = index.model ? new Float32Array(new Uint8Array(await readFile(path.join(folder, `${name}.prob.f32`))).buffer) : undefined;
+			const reference = index.model
+				? new Float32Array(new Uint8Array(await readFile(path.join(folder, `${name}.prob.f32`))).buffer)
+				: undefined;
 			return {name, width, height, rgb, dsm, reference};
 		}),
 	);

@@ -12,8 +12,19 @@ const dsm = Float32Array.from({length: width * height}, (_, i) => 100 + ((i * 13
 const nodata = -9999;
 dsm[0] = nodata;
 dsm[width * 20 + 30] = Number.NaN;
-const spec: InputSpec = {bands: ['R', 'G', 'B', 'DSM'], mean: [0.4, 0.5, 0.45, 0.2], std: [0.2, 0.25, 0.22, 0.3], dsm: {mode: 'ndsm', scale: 0.1, percentile: 2}};
-const input = {id: 't', rgb: {data: rgb, width, height}, dsm: {data: dsm, width, height, nodata}, outWidth: 40, outHeight: 30};
+const spec: InputSpec = {
+	bands: ['R', 'G', 'B', 'DSM'],
+	mean: [0.4, 0.5, 0.45, 0.2],
+	std: [0.2, 0.25, 0.22, 0.3],
+	dsm: {mode: 'ndsm', scale: 0.1, percentile: 2},
+};
+const input = {
+	id: 't',
+	rgb: {data: rgb, width, height},
+	dsm: {data: dsm, width, height, nodata},
+	outWidth: 40,
+	outHeight: 30,
+};
 
 describe("a member's share of a tile (in its worker)", () => {
 	it('reads back the shared rasters exactly, with and without a DSM', () => {
@@ -33,7 +44,9 @@ describe("a member's share of a tile (in its worker)", () => {
 		const pixels = width * height;
 		expect(work.inputs).toHaveLength(1);
 		for (let c = 0; c < 4; c++) {
-			expect(work.inputs[0].subarray(c * size * size, (c + 1) * size * size)).toEqual(resizePlane(planes.subarray(c * pixels, (c + 1) * pixels), width, height, size, size));
+			expect(work.inputs[0].subarray(c * size * size, (c + 1) * size * size)).toEqual(
+				resizePlane(planes.subarray(c * pixels, (c + 1) * pixels), width, height, size, size),
+			);
 		}
 		const output = Float32Array.from({length: size * size}, (_, i) => 0.1 + (0.8 * (i % size)) / size);
 		const expected = resizePlane(output.slice(), size, size, 40, 30);
@@ -47,7 +60,10 @@ describe("a member's share of a tile (in its worker)", () => {
 	it('cuts windows at the tile resolution and blends their probabilities back', () => {
 		const {tile, layout} = shareTile({...input, dsm: undefined});
 		const size = 32;
-		const work = memberTile({...spec, bands: ['R', 'G', 'B'], dsm: undefined}, {type: 'predict', id: 0, tile, ...layout, outWidth: width, outHeight: height, size, overlap: 25});
+		const work = memberTile(
+			{...spec, bands: ['R', 'G', 'B'], dsm: undefined},
+			{type: 'predict', id: 0, tile, ...layout, outWidth: width, outHeight: height, size, overlap: 25},
+		);
 		expect(work.inputs.length).toBeGreaterThan(4);
 		// The model's "probability" is its first input channel: blending must give back the first plane.
 		const probability = work.finish(work.inputs.map((window) => window.slice(0, size * size)));

@@ -27,9 +27,20 @@ describe('model metadata', () => {
 
 	it('lets a sidecar <model>.json override the embedded keys', async () => {
 		const dir = await tempDir();
-		const file = await tinyCopy(dir, 'buildings', {tile_size: 32, seg_thresh: 0.3, standardization_mean: [0.5], class_names: {'0': 'bg', '1': 'roof'}});
+		const file = await tinyCopy(dir, 'buildings', {
+			tile_size: 32,
+			seg_thresh: 0.3,
+			standardization_mean: [0.5],
+			class_names: {'0': 'bg', '1': 'roof'},
+		});
 		const spec = await loadModelSpec(file);
-		expect(spec).toMatchObject({tileSize: 32, threshold: 0.3, output: 'logits', classNames: {'0': 'bg', '1': 'roof'}, sidecar: path.join(dir, 'buildings.json')});
+		expect(spec).toMatchObject({
+			tileSize: 32,
+			threshold: 0.3,
+			output: 'logits',
+			classNames: {'0': 'bg', '1': 'roof'},
+			sidecar: path.join(dir, 'buildings.json'),
+		});
 		expect(spec.mean).toEqual([0.5, 0.5, 0.5]);
 	});
 
@@ -52,10 +63,17 @@ describe('bad models are UserErrors that name the file', () => {
 
 	it('a model whose channels do not match its bands', async () => {
 		const dir = await tempDir();
-		const file = await tinyCopy(dir, 'four-bands', {deepmask_bands: ['R', 'G', 'B', 'DSM'], standardization_mean: [0.4], standardization_std: [0.2], deepmask_dsm: {mode: 'ndsm', scale: 0.1}});
+		const file = await tinyCopy(dir, 'four-bands', {
+			deepmask_bands: ['R', 'G', 'B', 'DSM'],
+			standardization_mean: [0.4],
+			standardization_std: [0.2],
+			deepmask_dsm: {mode: 'ndsm', scale: 0.1},
+		});
 		const error = await openEnsemble({models: [file], provider: 'cpu'}).catch((caught: unknown) => caught);
 		expect(error).toBeInstanceOf(UserError);
-		expect((error as Error).message).toMatch(/four-bands\.onnx.*takes 3 channels but its bands are \["R","G","B","DSM"\]/);
+		expect((error as Error).message).toMatch(
+			/four-bands\.onnx.*takes 3 channels but its bands are \["R","G","B","DSM"\]/,
+		);
 	});
 
 	it('a DSM band without a DSM normalisation', async () => {

@@ -8,16 +8,21 @@ import {Blender, cutWindow, windowStarts, windowsFor} from '../../source/engine/
 describe('sliding windows', () => {
 	it('cover the whole length, the last window ending at the edge', () => {
 		fc.assert(
-			fc.property(fc.integer({min: 1, max: 2000}), fc.integer({min: 1, max: 512}), fc.integer({min: 0, max: 90}), (length, size, overlap) => {
-				const starts = windowStarts(length, size, overlap);
-				expect(starts[0]).toBe(0);
-				if (length <= size) expect(starts).toEqual([0]);
-				else expect(starts.at(-1)).toBe(length - size);
-				for (let i = 1; i < starts.length; i++) {
-					expect(starts[i]).toBeGreaterThan(starts[i - 1]);
-					expect(starts[i]).toBeLessThanOrEqual(starts[i - 1] + size);
-				}
-			}),
+			fc.property(
+				fc.integer({min: 1, max: 2000}),
+				fc.integer({min: 1, max: 512}),
+				fc.integer({min: 0, max: 90}),
+				(length, size, overlap) => {
+					const starts = windowStarts(length, size, overlap);
+					expect(starts[0]).toBe(0);
+					if (length <= size) expect(starts).toEqual([0]);
+					else expect(starts.at(-1)).toBe(length - size);
+					for (let i = 1; i < starts.length; i++) {
+						expect(starts[i]).toBeGreaterThan(starts[i - 1]);
+						expect(starts[i]).toBeLessThanOrEqual(starts[i - 1] + size);
+					}
+				},
+			),
 		);
 	});
 
@@ -46,7 +51,9 @@ describe('resampling', () => {
 		expect(resizePlane(plane, 30, 20, 30, 20)).toBe(plane);
 		const checker = Float32Array.from({length: 16}, (_, i) => ((i % 4) + Math.floor(i / 4)) % 2);
 		for (const value of resizePlane(checker, 4, 4, 1, 1)) expect(value).toBeCloseTo(0.5, 5);
-		expect(Array.from(resizeNearest(Uint8Array.from([1, 0, 0, 1]), {width: 2, height: 2}, {width: 4, height: 4}))).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1]);
+		expect(
+			Array.from(resizeNearest(Uint8Array.from([1, 0, 0, 1]), {width: 2, height: 2}, {width: 4, height: 4})),
+		).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1]);
 	});
 });
 
@@ -70,14 +77,21 @@ describe('DSM normalisation', () => {
 
 describe('DSM ground level', () => {
 	it('is the value at its rank of the valid samples sorted ascending (−0 before +0)', () => {
-		const sample = fc.oneof(fc.constantFrom(-9999, 0, -0, Number.NaN, Infinity, 1.5, -2), fc.float({noNaN: true, min: -50, max: 50}));
+		const sample = fc.oneof(
+			fc.constantFrom(-9999, 0, -0, Number.NaN, Infinity, 1.5, -2),
+			fc.float({noNaN: true, min: -50, max: 50}),
+		);
 		fc.assert(
-			fc.property(fc.array(sample, {maxLength: 300}), fc.double({min: 0, max: 100, noNaN: true}), (values, percentile) => {
-				const dsm = Float32Array.from(values);
-				const sorted = dsm.filter((value) => Number.isFinite(value) && value !== -9999).sort();
-				const expected = sorted.length === 0 ? 0 : sorted[Math.floor((percentile / 100) * (sorted.length - 1))];
-				expect(Object.is(groundLevel(dsm, -9999, percentile), expected)).toBe(true);
-			}),
+			fc.property(
+				fc.array(sample, {maxLength: 300}),
+				fc.double({min: 0, max: 100, noNaN: true}),
+				(values, percentile) => {
+					const dsm = Float32Array.from(values);
+					const sorted = dsm.filter((value) => Number.isFinite(value) && value !== -9999).sort();
+					const expected = sorted.length === 0 ? 0 : sorted[Math.floor((percentile / 100) * (sorted.length - 1))];
+					expect(Object.is(groundLevel(dsm, -9999, percentile), expected)).toBe(true);
+				},
+			),
 			{numRuns: 500},
 		);
 	});

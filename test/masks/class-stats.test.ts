@@ -21,17 +21,44 @@ describe('summariseTile with several classes', () => {
 	const probability = planesOf('11100 10100 11100 00000 00022');
 
 	it('counts pixels per class and objects of any class', () => {
-		const {mask, stats} = summariseTile({tile, probability, members: [probability], models: ['m'], width: 5, height: 5, threshold: 0.5, postprocess: {minArea: 0, fillHoles: 0}, classes});
+		const {mask, stats} = summariseTile({
+			tile,
+			probability,
+			members: [probability],
+			models: ['m'],
+			width: 5,
+			height: 5,
+			threshold: 0.5,
+			postprocess: {minArea: 0, fillHoles: 0},
+			classes,
+		});
 		expect([...mask]).toEqual([1, 1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2]);
 		expect(stats.classPixels).toEqual([15, 8, 2]);
 		expect(stats.foregroundPixels).toBe(10);
 		expect(stats.components.count).toBe(2);
 		expect(stats.members[0].vsEnsemble.iou).toBe(1);
-		expect(mergeStats([stats], {plan: {rows: 1, cols: 1}, threshold: 0.5, models: ['m'], postprocess: {minArea: 0, fillHoles: 0}}).classPixels).toEqual([15, 8, 2]);
+		expect(
+			mergeStats([stats], {
+				plan: {rows: 1, cols: 1},
+				threshold: 0.5,
+				models: ['m'],
+				postprocess: {minArea: 0, fillHoles: 0},
+			}).classPixels,
+		).toEqual([15, 8, 2]);
 	});
 
 	it('fills a hole with the class around it and drops small objects to background', () => {
-		const {mask, stats} = summariseTile({tile, probability, members: [], models: [], width: 5, height: 5, threshold: 0.5, postprocess: {minArea: 3, fillHoles: 2}, classes});
+		const {mask, stats} = summariseTile({
+			tile,
+			probability,
+			members: [],
+			models: [],
+			width: 5,
+			height: 5,
+			threshold: 0.5,
+			postprocess: {minArea: 3, fillHoles: 2},
+			classes,
+		});
 		expect(mask[6]).toBe(1);
 		expect(mask[23]).toBe(0);
 		expect(stats.classPixels).toEqual([16, 9, 0]);

@@ -9,6 +9,7 @@ export function grid(text: string): {mask: Uint8Array; width: number; height: nu
 
 export function show(mask: Uint8Array, width: number): string {
 	const rows: string[] = [];
-	for (let i = 0; i < mask.length; i += width) rows.push([...mask.subarray(i, i + width)].map((v) => (v ? '#' : '.')).join(''));
+	for (let i = 0; i < mask.length; i += width)
+		rows.push([...mask.subarray(i, i + width)].map((v) => (v ? '#' : '.')).join(''));
 	return rows.join(' ');
 }

@@ -27,7 +27,9 @@ const noPostprocess = {minArea: 0, fillHoles: 0};
 // Member A: left half; member B: top half; they overlap in the top-left 2 × 2.
 const memberA = bytes('##.. ##.. ##.. ##..', 200, 10);
 const memberB = bytes('#### #### .... ....', 200, 10);
-const ensemble = new Uint8Array(16).map((_, i) => (memberA[i] === 200 && memberB[i] === 200 ? 255 : memberA[i] === 200 || memberB[i] === 200 ? 100 : 0));
+const ensemble = new Uint8Array(16).map((_, i) =>
+	memberA[i] === 200 && memberB[i] === 200 ? 255 : memberA[i] === 200 || memberB[i] === 200 ? 100 : 0,
+);
 const nodata = grid('.... .... .... ...#').mask;
 
 describe('thresholdByte', () => {
@@ -54,7 +56,14 @@ describe('summariseTile', () => {
 
 	it('thresholds the ensemble into the final mask', () => {
 		expect([...mask]).toEqual([...grid('##.. ##.. .... ....').mask]);
-		expect(stats).toMatchObject({pixels: 16, nodataPixels: 1, validPixels: 15, foregroundPixels: 4, cellArea: 4, foregroundArea: 16});
+		expect(stats).toMatchObject({
+			pixels: 16,
+			nodataPixels: 1,
+			validPixels: 15,
+			foregroundPixels: 4,
+			cellArea: 4,
+			foregroundArea: 16,
+		});
 		expect(stats.foregroundFraction).toBeCloseTo(4 / 15, 12);
 		expect(stats.components).toEqual({count: 1, minPixels: 4, maxPixels: 4, log2Bins: [0, 0, 1]});
 	});
@@ -75,7 +84,17 @@ describe('summariseTile', () => {
 
 	it('excludes nodata pixels from the member counts', () => {
 		const everywhere = new Uint8Array(16).fill(255);
-		const result = summariseTile({tile: tile(0, 0, 4), probability: everywhere, members: [everywhere], models: ['x'], nodata, width: 4, height: 4, threshold: 0.5, postprocess: noPostprocess});
+		const result = summariseTile({
+			tile: tile(0, 0, 4),
+			probability: everywhere,
+			members: [everywhere],
+			models: ['x'],
+			nodata,
+			width: 4,
+			height: 4,
+			threshold: 0.5,
+			postprocess: noPostprocess,
+		});
 		expect(result.stats.members[0].foregroundPixels).toBe(15);
 		expect(result.stats.foregroundPixels).toBe(15);
 		expect(result.mask[15]).toBe(0);
@@ -84,11 +103,34 @@ describe('summariseTile', () => {
 
 describe('mergeStats', () => {
 	it('sums counts and computes IoU from summed intersections and unions', () => {
-		const first = summariseTile({tile: tile(0, 0, 4), probability: ensemble, members: [memberA, memberB], models: ['a', 'b'], width: 4, height: 4, threshold: 0.5, postprocess: noPostprocess});
+		const first = summariseTile({
+			tile: tile(0, 0, 4),
+			probability: ensemble,
+			members: [memberA, memberB],
+			models: ['a', 'b'],
+			width: 4,
+			height: 4,
+			threshold: 0.5,
+			postprocess: noPostprocess,
+		});
 		// Second tile: the members agree fully on one pixel.
 		const one = bytes('#... .... .... ....', 255, 0);
-		const second = summariseTile({tile: tile(0, 1, 4), probability: one, members: [one, one], models: ['a', 'b'], width: 4, height: 4, threshold: 0.5, postprocess: noPostprocess});
-		const overall = mergeStats([first.stats, second.stats], {plan: {rows: 1, cols: 2}, threshold: 0.5, models: ['a', 'b'], postprocess: noPostprocess});
+		const second = summariseTile({
+			tile: tile(0, 1, 4),
+			probability: one,
+			members: [one, one],
+			models: ['a', 'b'],
+			width: 4,
+			height: 4,
+			threshold: 0.5,
+			postprocess: noPostprocess,
+		});
+		const overall = mergeStats([first.stats, second.stats], {
+			plan: {rows: 1, cols: 2},
+			threshold: 0.5,
+			models: ['a', 'b'],
+			postprocess: noPostprocess,
+		});
 		expect(overall.pixels).toBe(32);
 		expect(overall.foregroundPixels).toBe(5);
 		expect(overall.components.count).toBe(2);
@@ -102,36 +144,108 @@ describe('mergeStats', () => {
 });
 
 describe('seam check', () => {
-	const stripe = (from: number) => new Uint8Array(64).map((_, i) => (Math.floor(i / 8) >= from && Math.floor(i / 8) < from + 3 ? 255 : 0));
+	const stripe = (from: number) =>
+		new Uint8Array(64).map((_, i) => (Math.floor(i / 8) >= from && Math.floor(i / 8) < from + 3 ? 255 : 0));
 	const summarise = (probability: Uint8Array, col: number) =>
-		summariseTile({tile: tile(0, col, 8), probability, members: [], models: [], width: 8, height: 8, threshold: 0.5, postprocess: noPostprocess}).stats;
+		summariseTile({
+			tile: tile(0, col, 8),
+			probability,
+			members: [],
+			models: [],
+			width: 8,
+			height: 8,
+			threshold: 0.5,
+			postprocess: noPostprocess,
+		}).stats;
 
 	it('finds no disagreement where a stripe continues across the seam', () => {
-		const overall = mergeStats([summarise(stripe(2), 0), summarise(stripe(2), 1)], {plan: {rows: 1, cols: 2}, threshold: 0.5, models: [], postprocess: noPostprocess});
-		expect(overall.seams).toMatchObject({pairs: 1, comparedPixels: 8, disagreeingPixels: 0, disagreement: 0, foregroundDisagreement: 0, worst: []});
+		const overall = mergeStats([summarise(stripe(2), 0), summarise(stripe(2), 1)], {
+			plan: {rows: 1, cols: 2},
+			threshold: 0.5,
+			models: [],
+			postprocess: noPostprocess,
+		});
+		expect(overall.seams).toMatchObject({
+			pairs: 1,
+			comparedPixels: 8,
+			disagreeingPixels: 0,
+			disagreement: 0,
+			foregroundDisagreement: 0,
+			worst: [],
+		});
 	});
 
 	it('finds a neighbour shifted by two rows', () => {
-		const overall = mergeStats([summarise(stripe(2), 0), summarise(stripe(4), 1)], {plan: {rows: 1, cols: 2}, threshold: 0.5, models: [], postprocess: noPostprocess});
-		expect(overall.seams).toMatchObject({comparedPixels: 8, disagreeingPixels: 4, disagreement: 0.5, foregroundDisagreement: 0.8});
-		expect(overall.seams.worst).toEqual([{a: 'r000_c000', b: 'r000_c001', compared: 8, disagreeing: 4, foregroundDisagreement: 0.8}]);
+		const overall = mergeStats([summarise(stripe(2), 0), summarise(stripe(4), 1)], {
+			plan: {rows: 1, cols: 2},
+			threshold: 0.5,
+			models: [],
+			postprocess: noPostprocess,
+		});
+		expect(overall.seams).toMatchObject({
+			comparedPixels: 8,
+			disagreeingPixels: 4,
+			disagreement: 0.5,
+			foregroundDisagreement: 0.8,
+		});
+		expect(overall.seams.worst).toEqual([
+			{a: 'r000_c000', b: 'r000_c001', compared: 8, disagreeing: 4, foregroundDisagreement: 0.8},
+		]);
 	});
 
 	it('compares the bottom row with the top row of the tile below', () => {
 		const column = new Uint8Array(64).map((_, i) => (i % 8 === 3 ? 255 : 0));
 		const shifted = new Uint8Array(64).map((_, i) => (i % 8 === 5 ? 255 : 0));
-		const top = summariseTile({tile: tile(0, 0, 8), probability: column, members: [], models: [], width: 8, height: 8, threshold: 0.5, postprocess: noPostprocess}).stats;
-		const below = summariseTile({tile: tile(1, 0, 8), probability: shifted, members: [], models: [], width: 8, height: 8, threshold: 0.5, postprocess: noPostprocess}).stats;
-		const overall = mergeStats([top, below], {plan: {rows: 2, cols: 1}, threshold: 0.5, models: [], postprocess: noPostprocess});
+		const top = summariseTile({
+			tile: tile(0, 0, 8),
+			probability: column,
+			members: [],
+			models: [],
+			width: 8,
+			height: 8,
+			threshold: 0.5,
+			postprocess: noPostprocess,
+		}).stats;
+		const below = summariseTile({
+			tile: tile(1, 0, 8),
+			probability: shifted,
+			members: [],
+			models: [],
+			width: 8,
+			height: 8,
+			threshold: 0.5,
+			postprocess: noPostprocess,
+		}).stats;
+		const overall = mergeStats([top, below], {
+			plan: {rows: 2, cols: 1},
+			threshold: 0.5,
+			models: [],
+			postprocess: noPostprocess,
+		});
 		expect(overall.seams).toMatchObject({pairs: 1, disagreeingPixels: 2, foregroundDisagreement: 1});
 	});
 
 	it('skips pixels without source data on either side', () => {
 		const nodata = new Uint8Array(64).map((_, i) => (Math.floor(i / 8) < 4 ? 1 : 0));
 		const left = summarise(stripe(2), 0);
-		const right = summariseTile({tile: tile(0, 1, 8), probability: stripe(2), members: [], models: [], nodata, width: 8, height: 8, threshold: 0.5, postprocess: noPostprocess}).stats;
+		const right = summariseTile({
+			tile: tile(0, 1, 8),
+			probability: stripe(2),
+			members: [],
+			models: [],
+			nodata,
+			width: 8,
+			height: 8,
+			threshold: 0.5,
+			postprocess: noPostprocess,
+		}).stats;
 		expect(left.nodataBorders).toBeUndefined();
-		const overall = mergeStats([left, right], {plan: {rows: 1, cols: 2}, threshold: 0.5, models: [], postprocess: noPostprocess});
+		const overall = mergeStats([left, right], {
+			plan: {rows: 1, cols: 2},
+			threshold: 0.5,
+			models: [],
+			postprocess: noPostprocess,
+		});
 		// Rows 0–3 of the right tile have no data: the stripe's rows 2–3 there are not disagreement.
 		expect(overall.seams).toMatchObject({pairs: 1, comparedPixels: 4, disagreeingPixels: 0});
 	});

@@ -35,8 +35,12 @@ describe('vectoriseMask', () => {
 		expect(polygon.geometry.type).toBe('Polygon');
 		const [outer, hole] = polygon.geometry.coordinates as Position[][];
 		expect(polygon.geometry.coordinates).toHaveLength(2);
-		expect(new Set(outer.map((p) => p.join(',')))).toEqual(new Set(['1002,1998', '1002,1990', '1010,1990', '1010,1998']));
-		expect(new Set(hole.map((p) => p.join(',')))).toEqual(new Set(['1004,1996', '1004,1992', '1008,1992', '1008,1996']));
+		expect(new Set(outer.map((p) => p.join(',')))).toEqual(
+			new Set(['1002,1998', '1002,1990', '1010,1990', '1010,1998']),
+		);
+		expect(new Set(hole.map((p) => p.join(',')))).toEqual(
+			new Set(['1004,1996', '1004,1992', '1008,1992', '1008,1996']),
+		);
 		expect(outer).toHaveLength(5);
 		expect(outer[0]).toEqual(outer[4]);
 		expect(ringArea(outer)).toBe(64);
@@ -89,10 +93,13 @@ describe('vectoriseMask', () => {
 	it('simplifies staircases to about one pixel and keeps every ring valid', () => {
 		const size = 40;
 		const mask = new Uint8Array(size * size);
-		for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if ((x - 20) ** 2 + (y - 20) ** 2 < 15 ** 2 && (x - 20) ** 2 + (y - 20) ** 2 > 5 ** 2) mask[y * size + x] = 1;
+		for (let y = 0; y < size; y++)
+			for (let x = 0; x < size; x++)
+				if ((x - 20) ** 2 + (y - 20) ** 2 < 15 ** 2 && (x - 20) ** 2 + (y - 20) ** 2 > 5 ** 2) mask[y * size + x] = 1;
 		const raw = vectoriseMask(mask, size, size, bboxFor(size, size), {tolerance: 0});
 		const simplified = vectoriseMask(mask, size, size, bboxFor(size, size));
-		const count = (polygons: typeof raw) => (polygons[0].geometry.coordinates as Position[][]).reduce((n, ring) => n + ring.length, 0);
+		const count = (polygons: typeof raw) =>
+			(polygons[0].geometry.coordinates as Position[][]).reduce((n, ring) => n + ring.length, 0);
 		expect(simplified).toHaveLength(1);
 		expect((simplified[0].geometry.coordinates as Position[][]).length).toBe(2);
 		expect(count(simplified)).toBeLessThan(count(raw) / 2);
@@ -102,7 +109,7 @@ describe('vectoriseMask', () => {
 
 	it('traces only simple, valid rings on random masks', () => {
 		let seed = 7;
-		const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+		const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 		for (let trial = 0; trial < 30; trial++) {
 			const width = 12;
 			const height = 9;

@@ -24,23 +24,45 @@ const maskSize = {width: 16, height: 24};
 beforeAll(async () => {
 	// Only four of the six tiles are done: the VRT lists those, the extent stays whole. The training
 	// metadata reads the chips back from disk (finalised by a fresh run of the formats, as after a resume).
-	const settings = {runDir, plan, maskSize, classes: classConfigOf({'0': 'background', '1': 'building'}), formats: [...outputFormatNames]};
+	const settings = {
+		runDir,
+		plan,
+		maskSize,
+		classes: classConfigOf({'0': 'background', '1': 'building'}),
+		formats: [...outputFormatNames],
+	};
 	const outputs = openOutputs(settings);
 	const tiles: TileStats[] = [];
 	for (const tile of plan.tiles.slice(0, 4)) {
 		const scene = sceneTile(plan, tile);
-		const {mask, stats} = summariseTile({tile, probability: scene.ensemble, members: scene.members, models, width: 32, height: 32, threshold, postprocess: {minArea: 0, fillHoles: 0}});
+		const {mask, stats} = summariseTile({
+			tile,
+			probability: scene.ensemble,
+			members: scene.members,
+			models,
+			width: 32,
+			height: 32,
+			threshold,
+			postprocess: {minArea: 0, fillHoles: 0},
+		});
 		tiles.push(stats);
 		await outputs.writeTile({tile, mask, size: {width: 32, height: 32}, rgb: scene.rgb});
 	}
-	await openOutputs(settings).finalise({overall: mergeStats(tiles, {plan, threshold, models, postprocess: {minArea: 0, fillHoles: 0}}), tiles});
+	await openOutputs(settings).finalise({
+		overall: mergeStats(tiles, {plan, threshold, models, postprocess: {minArea: 0, fillHoles: 0}}),
+		tiles,
+	});
 });
 
 describe('output.maskSize', () => {
 	it('resizes with nearest neighbour', () => {
 		const source = Uint8Array.from([1, 2, 3, 4]);
-		expect([...resizeNearest(source, {width: 2, height: 2}, {width: 4, height: 4})]).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
-		expect([...resizeNearest(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), {width: 3, height: 3}, {width: 1, height: 1})]).toEqual([5]);
+		expect([...resizeNearest(source, {width: 2, height: 2}, {width: 4, height: 4})]).toEqual([
+			1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4,
+		]);
+		expect([
+			...resizeNearest(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), {width: 3, height: 3}, {width: 1, height: 1}),
+		]).toEqual([5]);
 	});
 
 	it('writes masks at the asked size over the same bbox', async () => {
@@ -55,7 +77,11 @@ describe('output.maskSize', () => {
 		expect(image).toMatchObject({width: 16, height: 24, bands: 3});
 		const emd = JSON.parse(readFileSync(path.join(runDir, 'training', 'esri_model_definition.emd'), 'utf8'));
 		expect(emd).toMatchObject({ImageWidth: 16, ImageHeight: 24, MinCellSize: {x: 1, y: 16 / 24}});
-		expect(readFileSync(path.join(runDir, 'training', 'map.txt'), 'utf8').trimEnd().split('\n')).toHaveLength(4);
+		expect(
+			readFileSync(path.join(runDir, 'training', 'map.txt'), 'utf8')
+				.trimEnd()
+				.split('\n'),
+		).toHaveLength(4);
 		const stats = JSON.parse(readFileSync(path.join(runDir, 'training', 'esri_accumulated_stats.json'), 'utf8'));
 		expect(stats).toMatchObject({NumTiles: 4, TileSizeX: 16, TileSizeY: 24, NextTileIndex: 6});
 		expect(stats.BandStatsState[0].Num).toBe(4 * 16 * 24);

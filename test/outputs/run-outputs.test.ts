@@ -66,8 +66,12 @@ beforeAll(async () => {
 		tileStats.push(stats);
 		const size = {width: tile.width, height: tile.height};
 		await outputs.writeTile({tile, mask, size, rgb: scene.rgb});
-		const probabilities = [{file: probabilityFile(runDir, tile.id), data: scene.ensemble}, ...models.map((model, k) => ({file: memberProbabilityFile(runDir, model, tile.id), data: scene.members[k]}))];
-		for (const {file, data} of probabilities) await writeGeoTiffFile(file, probabilityRaster(tile, plan.epsg, data, size));
+		const probabilities = [
+			{file: probabilityFile(runDir, tile.id), data: scene.ensemble},
+			...models.map((model, k) => ({file: memberProbabilityFile(runDir, model, tile.id), data: scene.members[k]})),
+		];
+		for (const {file, data} of probabilities)
+			await writeGeoTiffFile(file, probabilityRaster(tile, plan.epsg, data, size));
 		chips.push((await readChipSummary(path.join(runDir, 'training'), tile, chipIndex(tile, plan.cols)))!);
 	}
 	tileStats.sort((a, b) => a.row - b.row || a.col - b.col);
@@ -129,12 +133,18 @@ describe('masks.vrt', () => {
 			const mask = masks.get(tile.id)!;
 			for (let y = 0; y < 32; y++) {
 				const start = (tile.row * 32 + y) * width + tile.col * 32;
-				expect(Buffer.compare(mosaic.subarray(start, start + 32), Buffer.from(mask.subarray(y * 32, y * 32 + 32)))).toBe(0);
+				expect(
+					Buffer.compare(mosaic.subarray(start, start + 32), Buffer.from(mask.subarray(y * 32, y * 32 + 32))),
+				).toBe(0);
 			}
 		}
 		// A building pixel of the global grid, and one that is background.
 		const value = (x: number, y: number) =>
-			execFileSync('gdallocationinfo', ['-valonly', '-geoloc', file, String(xmin + (x + 0.5) * 0.5), String(ymax - (y + 0.5) * 0.5)], {encoding: 'utf8'}).trim();
+			execFileSync(
+				'gdallocationinfo',
+				['-valonly', '-geoloc', file, String(xmin + (x + 0.5) * 0.5), String(ymax - (y + 0.5) * 0.5)],
+				{encoding: 'utf8'},
+			).trim();
 		expect(value(70, 38)).toBe('1');
 		expect(value(70, 34)).toBe('0'); // nodata strip of r001_c002
 		expect(value(70, 45)).toBe('0');
@@ -142,15 +152,26 @@ describe('masks.vrt', () => {
 });
 
 describe('masks.geojson', () => {
-	type Feature = {type: string; properties: {tile: string; area: number; class: string}; geometry: {type: string; coordinates: unknown}};
-	const read = () => JSON.parse(readFileSync(path.join(runDir, 'masks.geojson'), 'utf8')) as {type: string; crs: unknown; features: Feature[]};
+	type Feature = {
+		type: string;
+		properties: {tile: string; area: number; class: string};
+		geometry: {type: string; coordinates: unknown};
+	};
+	const read = () =>
+		JSON.parse(readFileSync(path.join(runDir, 'masks.geojson'), 'utf8')) as {
+			type: string;
+			crs: unknown;
+			features: Feature[];
+		};
 
 	it('is a FeatureCollection in the plan CRS with every coordinate inside the extent', () => {
 		const collection = read();
 		expect(collection.type).toBe('FeatureCollection');
 		expect(collection.crs).toEqual({type: 'name', properties: {name: 'urn:ogc:def:crs:EPSG::3857'}});
 		expect(collection.features.length).toBe(overall.components.count);
-		const positions = collection.features.flatMap((feature) => (feature.geometry.coordinates as number[][][]).flat() as unknown as number[][]);
+		const positions = collection.features.flatMap(
+			(feature) => (feature.geometry.coordinates as number[][][]).flat() as unknown as number[][],
+		);
 		const {xmin, ymin, xmax, ymax} = plan.adjusted;
 		for (const [x, y] of positions) {
 			expect(x).toBeGreaterThanOrEqual(xmin);
@@ -164,13 +185,26 @@ describe('masks.geojson', () => {
 	});
 
 	it('keeps the courtyard as a hole', () => {
-		const courtyard = read().features.find((feature) => feature.properties.tile === 'r001_c000' && (feature.geometry.coordinates as unknown[]).length === 2);
+		const courtyard = read().features.find(
+			(feature) => feature.properties.tile === 'r001_c000' && (feature.geometry.coordinates as unknown[]).length === 2,
+		);
 		expect(courtyard?.geometry.type).toBe('Polygon');
 	});
 
 	it.skipIf(!hasGdal)('reads in OGR with valid geometries only', () => {
 		const file = path.join(runDir, 'masks.geojson');
-		const out = execFileSync('ogrinfo', ['-ro', '-dialect', 'SQLite', '-sql', 'SELECT SUM(ST_IsValid(geometry)) AS valid, COUNT(*) AS n FROM masks', file], {encoding: 'utf8'});
+		const out = execFileSync(
+			'ogrinfo',
+			[
+				'-ro',
+				'-dialect',
+				'SQLite',
+				'-sql',
+				'SELECT SUM(ST_IsValid(geometry)) AS valid, COUNT(*) AS n FROM masks',
+				file,
+			],
+			{encoding: 'utf8'},
+		);
 		const valid = Number(/valid \(Integer\) = (\d+)/.exec(out)?.[1]);
 		const count = Number(/n \(Integer\) = (\d+)/.exec(out)?.[1]);
 		expect(count).toBe(overall.components.count);
@@ -185,10 +219,17 @@ describe('training/', () => {
 
 	it('has image and label chips with world files, named by grid position', () => {
 		for (const folder of ['images', 'labels']) {
-			expect(readdirSync(path.join(training, folder)).sort()).toEqual(names.flatMap((name) => [`${name}.tfw`, `${name}.tif`]));
+			expect(readdirSync(path.join(training, folder)).sort()).toEqual(
+				names.flatMap((name) => [`${name}.tfw`, `${name}.tif`]),
+			);
 		}
 		const tile = plan.tiles[4];
-		expect(readFileSync(path.join(training, 'images', `${names[4]}.tfw`), 'utf8').split('\n').slice(0, 6).map(Number)).toEqual([0.5, 0, 0, -0.5, tile.bbox.xmin + 0.25, tile.bbox.ymax - 0.25]);
+		expect(
+			readFileSync(path.join(training, 'images', `${names[4]}.tfw`), 'utf8')
+				.split('\n')
+				.slice(0, 6)
+				.map(Number),
+		).toEqual([0.5, 0, 0, -0.5, tile.bbox.xmin + 0.25, tile.bbox.ymax - 0.25]);
 	});
 
 	it('writes labels as plain class values and images as RGB', async () => {
@@ -207,12 +248,27 @@ describe('training/', () => {
 
 	it('writes the model definition and accumulated statistics ArcGIS writes', () => {
 		const emd = JSON.parse(readFileSync(path.join(training, 'esri_model_definition.emd'), 'utf8'));
-		expect(emd).toMatchObject({ImageHeight: 32, ImageWidth: 32, MetaDataMode: 'Classified_Tiles', ImageSpaceUsed: 'MAP_SPACE', CropTileMode: 'Fixed_Size', BlackenAroundFeature: false});
+		expect(emd).toMatchObject({
+			ImageHeight: 32,
+			ImageWidth: 32,
+			MetaDataMode: 'Classified_Tiles',
+			ImageSpaceUsed: 'MAP_SPACE',
+			CropTileMode: 'Fixed_Size',
+			BlackenAroundFeature: false,
+		});
 		expect(emd.Classes).toEqual([{Value: 1, Name: 'building', Color: [255, 140, 0]}]);
 		expect(emd.MinCellSize).toEqual({x: 0.5, y: 0.5, spatialReference: {wkid: 102100, latestWkid: 3857}});
 
 		const stats = JSON.parse(readFileSync(path.join(training, 'esri_accumulated_stats.json'), 'utf8'));
-		expect(stats).toMatchObject({NumBands: 3, TileSizeX: 32, TileSizeY: 32, NumClasses: 1, NumTiles: 6, MetaDataMode: 'Classified_Tiles', NextTileIndex: 6});
+		expect(stats).toMatchObject({
+			NumBands: 3,
+			TileSizeX: 32,
+			TileSizeY: 32,
+			NumClasses: 1,
+			NumTiles: 6,
+			MetaDataMode: 'Classified_Tiles',
+			NextTileIndex: 6,
+		});
 		expect(stats.Classes).toEqual([{ClassValue: 1, ClassName: 'building', Color: [255, 140, 0]}]);
 		// Direct computation over every chip's pixels, two-pass.
 		const all = plan.tiles.map((tile) => sceneTile(plan, tile).rgb.data as Uint8Array);
@@ -258,7 +314,11 @@ describe('stats.json and restat', () => {
 	});
 
 	it('recomputes the same statistics from the stored probabilities', async () => {
-		const nodata = async (tile: {id: string}) => sceneTile(plan, plan.tiles.find((t) => t.id === tile.id)!).nodata;
+		const nodata = async (tile: {id: string}) =>
+			sceneTile(
+				plan,
+				plan.tiles.find((t) => t.id === tile.id)!,
+			).nodata;
 		const again = await restat(runDir, plan, models, {threshold, postprocess, nodata});
 		expect(again.tiles).toEqual(tileStats);
 		expect(again.overall).toEqual(overall);
@@ -267,7 +327,9 @@ describe('stats.json and restat', () => {
 	it('changes masks and statistics with the threshold, without any model', async () => {
 		const cache = new ProbabilityCache();
 		const lower = await restat(runDir, plan, models, {threshold: 100 / 255, postprocess, cache});
-		expect((await restat(runDir, plan, models, {threshold: 100 / 255, postprocess, cache})).overall).toEqual(lower.overall);
+		expect((await restat(runDir, plan, models, {threshold: 100 / 255, postprocess, cache})).overall).toEqual(
+			lower.overall,
+		);
 		// The uncertain row (probability 120) now counts as foreground.
 		expect(lower.overall.foregroundPixels).toBeGreaterThan(overall.foregroundPixels + 90);
 		expect(lower.overall.threshold).toBeCloseTo(0.392, 3);
@@ -276,10 +338,20 @@ describe('stats.json and restat', () => {
 
 describe('finalising again', () => {
 	it('rewrites byte-identical files, reading back the chips it has no summary for', async () => {
-		const files = ['masks.vrt', 'masks.geojson', 'stats.json', ...['map.txt', 'stats.txt', 'esri_accumulated_stats.json', 'esri_model_definition.emd'].map((name) => path.join('training', name))];
+		const files = [
+			'masks.vrt',
+			'masks.geojson',
+			'stats.json',
+			...['map.txt', 'stats.txt', 'esri_accumulated_stats.json', 'esri_model_definition.emd'].map((name) =>
+				path.join('training', name),
+			),
+		];
 		const before = files.map((file) => readFileSync(path.join(runDir, file)));
 		const shuffled = [...tileStats].reverse();
-		await openOutputs(outputSettings).finalise({overall: mergeStats(shuffled, {plan, threshold, models, postprocess}), tiles: shuffled});
+		await openOutputs(outputSettings).finalise({
+			overall: mergeStats(shuffled, {plan, threshold, models, postprocess}),
+			tiles: shuffled,
+		});
 		files.forEach((file, k) => expect(readFileSync(path.join(runDir, file)).equals(before[k]), file).toBe(true));
 	});
 });

@@ -67,5 +67,11 @@ export function sceneTile(plan: Plan, tile: Tile): SceneTile {
 		nodata = new Uint8Array(size * size);
 		nodata.fill(1, 0, 4 * size);
 	}
-	return {tile, ensemble, members: [ensemble, shifted], nodata, rgb: {width: size, height: size, bands: 3, data: rgb, bbox: tile.bbox, epsg: plan.epsg}};
+	return {
+		tile,
+		ensemble,
+		members: [ensemble, shifted],
+		nodata,
+		rgb: {width: size, height: size, bands: 3, data: rgb, bbox: tile.bbox, epsg: plan.epsg},
+	};
 }

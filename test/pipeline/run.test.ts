@@ -20,7 +20,10 @@ const hasGdal = (() => {
 
 /** A 2 × 2 grid of 128-px tiles of the demo town. */
 function tinyDemo(): LoadedPreset {
-	return loadPreset('demo', {extent: '1000100,6000100,1000220,6000220', set: ['tileSize=128', 'inference.batchSize=2']});
+	return loadPreset('demo', {
+		extent: '1000100,6000100,1000220,6000220',
+		set: ['tileSize=128', 'inference.batchSize=2'],
+	});
 }
 
 function tempDir(name: string): string {
@@ -29,7 +32,11 @@ function tempDir(name: string): string {
 
 function listFiles(dir: string, prefix = ''): string[] {
 	return readdirSync(dir, {withFileTypes: true})
-		.flatMap((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`]))
+		.flatMap((entry) =>
+			entry.isDirectory()
+				? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`)
+				: [`${prefix}${entry.name}`],
+		)
 		.sort();
 }
 
@@ -39,13 +46,20 @@ function outputChecksums(dir: string): Record<string, string> {
 	return Object.fromEntries(
 		listFiles(dir)
 			.filter((file) => !volatile.has(file))
-			.map((file) => [file, createHash('sha256').update(readFileSync(path.join(dir, file))).digest('hex')]),
+			.map((file) => [
+				file,
+				createHash('sha256')
+					.update(readFileSync(path.join(dir, file)))
+					.digest('hex'),
+			]),
 	);
 }
 
 /** Every [x, y] of a Polygon's or MultiPolygon's coordinates. */
 function positions(coordinates: unknown[]): Array<[number, number]> {
-	return typeof coordinates[0] === 'number' ? [coordinates as [number, number]] : coordinates.flatMap((part) => positions(part as unknown[]));
+	return typeof coordinates[0] === 'number'
+		? [coordinates as [number, number]]
+		: coordinates.flatMap((part) => positions(part as unknown[]));
 }
 
 async function runToEnd(preset: LoadedPreset, outDir: string, events: RunEvent[] = [], writeAsYouGo = false) {
@@ -63,27 +77,48 @@ describe('deepmask run on the demo', () => {
 		const {plan} = run;
 		expect(plan.tiles).toHaveLength(4);
 		const files = listFiles(outDir);
-		for (const expected of ['plan.json', 'manifest.json', 'status.json', 'masks.vrt', 'masks.geojson', 'stats.json', 'training/map.txt', 'training/esri_model_definition.emd']) {
+		for (const expected of [
+			'plan.json',
+			'manifest.json',
+			'status.json',
+			'masks.vrt',
+			'masks.geojson',
+			'stats.json',
+			'training/map.txt',
+			'training/esri_model_definition.emd',
+		]) {
 			expect(files).toContain(expected);
 		}
 		for (const tile of plan.tiles) {
-			for (const file of [`tiles/rgb/${tile.id}.tif`, `tiles/dsm/${tile.id}.tif`, `prob/${tile.id}.tif`, `masks/${tile.id}.tif`]) expect(files).toContain(file);
+			for (const file of [
+				`tiles/rgb/${tile.id}.tif`,
+				`tiles/dsm/${tile.id}.tif`,
+				`prob/${tile.id}.tif`,
+				`masks/${tile.id}.tif`,
+			])
+				expect(files).toContain(file);
 			const mask = await readGeoTiffFile(path.join(outDir, 'masks', `${tile.id}.tif`));
 			expect(mask.bbox).toEqual(tile.bbox);
 			expect(mask.epsg).toBe(3857);
 			expect(mask.colorMap).toBeDefined();
-			expect(new Set(mask.data)).toSatisfy((values: Set<number>) => [...values].every((value) => value === 0 || value === 1));
+			expect(new Set(mask.data)).toSatisfy((values: Set<number>) =>
+				[...values].every((value) => value === 0 || value === 1),
+			);
 		}
 		expect(files.filter((file) => file.startsWith('training/images/') && file.endsWith('.tif'))).toHaveLength(4);
 		expect(files.filter((file) => file.startsWith('training/labels/') && file.endsWith('.tif'))).toHaveLength(4);
 		expect(written.tiles).toBe(4);
 
-		const stats = JSON.parse(readFileSync(path.join(outDir, 'stats.json'), 'utf8')) as {overall: {tiles: number; foregroundFraction: number; members: unknown[]}};
+		const stats = JSON.parse(readFileSync(path.join(outDir, 'stats.json'), 'utf8')) as {
+			overall: {tiles: number; foregroundFraction: number; members: unknown[]};
+		};
 		expect(stats.overall.tiles).toBe(4);
 		expect(stats.overall.foregroundFraction).toBeGreaterThan(0.02);
 		expect(stats.overall.members.length).toBeGreaterThanOrEqual(3);
 
-		const geojson = JSON.parse(readFileSync(path.join(outDir, 'masks.geojson'), 'utf8')) as {features: Array<{geometry: {coordinates: unknown[]}}>};
+		const geojson = JSON.parse(readFileSync(path.join(outDir, 'masks.geojson'), 'utf8')) as {
+			features: Array<{geometry: {coordinates: unknown[]}}>;
+		};
 		expect(geojson.features.length).toBeGreaterThan(0);
 		for (const feature of geojson.features) {
 			for (const [x, y] of positions(feature.geometry.coordinates)) {
@@ -94,13 +129,17 @@ describe('deepmask run on the demo', () => {
 			}
 		}
 
-		const status = JSON.parse(readFileSync(path.join(outDir, 'status.json'), 'utf8')) as {snapshot: {state: string; written: number}};
+		const status = JSON.parse(readFileSync(path.join(outDir, 'status.json'), 'utf8')) as {
+			snapshot: {state: string; written: number};
+		};
 		expect(status.snapshot).toMatchObject({state: 'done', written: 4});
 		expect(events.filter((event) => event.type === 'model-ready').length).toBeGreaterThanOrEqual(3);
 		expect(events.at(-1)).toMatchObject({type: 'run-end', state: 'done'});
 
 		if (hasGdal) {
-			const info = JSON.parse(execFileSync('gdalinfo', ['-json', path.join(outDir, 'masks.vrt')], {encoding: 'utf8'})) as {size: number[]; geoTransform: number[]};
+			const info = JSON.parse(
+				execFileSync('gdalinfo', ['-json', path.join(outDir, 'masks.vrt')], {encoding: 'utf8'}),
+			) as {size: number[]; geoTransform: number[]};
 			expect(info.size).toEqual([256, 256]);
 			expect(info.geoTransform).toEqual([plan.adjusted.xmin, 0.5, 0, plan.adjusted.ymax, 0, -0.5]);
 		}
@@ -138,11 +177,29 @@ describe('deepmask run on the demo', () => {
 			const killed = tempDir('killed');
 			const child = spawn(
 				process.execPath,
-				['--import', 'tsx', path.resolve('source/cli.tsx'), 'run', '--preset', 'demo', '--extent', '1000100,6000100,1000220,6000220', '--set', 'tileSize=128', '--set', 'inference.batchSize=2', '--out', killed, '--yes'],
+				[
+					'--import',
+					'tsx',
+					path.resolve('source/cli.tsx'),
+					'run',
+					'--preset',
+					'demo',
+					'--extent',
+					'1000100,6000100,1000220,6000220',
+					'--set',
+					'tileSize=128',
+					'--set',
+					'inference.batchSize=2',
+					'--out',
+					killed,
+					'--yes',
+				],
 				{stdio: ['ignore', 'ignore', 'pipe']},
 			);
 			let stderr = '';
-			const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+			const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+				child.on('exit', (_code, signal) => resolve(signal)),
+			);
 			child.stderr.on('data', (chunk: Buffer) => {
 				stderr += chunk.toString();
 				if (stderr.includes(marker)) child.kill('SIGKILL');
@@ -157,8 +214,17 @@ describe('deepmask run on the demo', () => {
 		const outDir = tempDir('changed');
 		await runToEnd(tinyDemo(), outDir);
 		const events: RunEvent[] = [];
-		await runToEnd(loadPreset('demo', {extent: '1000100,6000100,1000220,6000220', set: ['tileSize=128', 'inference.batchSize=2', 'inference.mode=sliding']}), outDir, events);
-		const warnings = events.filter((event) => event.type === 'log' && event.level === 'warn').map((event) => (event as {message: string}).message);
+		await runToEnd(
+			loadPreset('demo', {
+				extent: '1000100,6000100,1000220,6000220',
+				set: ['tileSize=128', 'inference.batchSize=2', 'inference.mode=sliding'],
+			}),
+			outDir,
+			events,
+		);
+		const warnings = events
+			.filter((event) => event.type === 'log' && event.level === 'warn')
+			.map((event) => (event as {message: string}).message);
 		expect(warnings).toContain('tile r000_c000: mode changed since the earlier run, inferring it again');
 		expect(events.filter((event) => event.type === 'tile-inferred' && event.skipped)).toHaveLength(0);
 	});
@@ -186,10 +252,14 @@ describe('deepmask run on the demo', () => {
 		expect(preview.mask.every((value) => value === 0 || value === 1)).toBe(true);
 		// Output pixel (1, 2) samples source pixel (floor(1.5 × 128 / 16), floor(2.5 × 128 / 8)) = (12, 40).
 		const source = (40 * rgb.width + 12) * 3;
-		expect([...preview.rgb.subarray((2 * 16 + 1) * 3, (2 * 16 + 1) * 3 + 3)]).toEqual([...rgb.data.subarray(source, source + 3)]);
+		expect([...preview.rgb.subarray((2 * 16 + 1) * 3, (2 * 16 + 1) * 3 + 3)]).toEqual([
+			...rgb.data.subarray(source, source + 3),
+		]);
 
 		await review.write();
-		const stats = JSON.parse(readFileSync(path.join(outDir, 'stats.json'), 'utf8')) as {overall: {threshold: number; foregroundPixels: number}};
+		const stats = JSON.parse(readFileSync(path.join(outDir, 'stats.json'), 'utf8')) as {
+			overall: {threshold: number; foregroundPixels: number};
+		};
 		expect(stats.overall.threshold).toBeCloseTo(lower.threshold);
 		expect(stats.overall.foregroundPixels).toBe(lower.foregroundPixels);
 		expect(statSync(path.join(outDir, 'masks.vrt')).size).toBeGreaterThan(0);

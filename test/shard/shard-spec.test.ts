@@ -12,11 +12,24 @@ describe('which shard a process runs', () => {
 	});
 
 	it('counts Slurm array tasks from SLURM_ARRAY_TASK_MIN, whether the array starts at 0 or 1', () => {
-		expect(resolveShard({}, {SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '0'})).toEqual({index: 1, count: 4});
-		expect(resolveShard({}, {SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '1'})).toEqual({index: 4, count: 4});
-		expect(resolveShard({}, {SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_STEP: '2'})).toEqual({index: 3, count: 3});
-		expect(() => resolveShard({}, {SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '4'})).toThrow(/SLURM_ARRAY_TASK_MIN/);
-		expect(() => resolveShard({}, {SLURM_ARRAY_TASK_ID: '9', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '1'})).toThrow(/contiguous/);
+		expect(
+			resolveShard({}, {SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '0'}),
+		).toEqual({index: 1, count: 4});
+		expect(
+			resolveShard({}, {SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '1'}),
+		).toEqual({index: 4, count: 4});
+		expect(
+			resolveShard(
+				{},
+				{SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_STEP: '2'},
+			),
+		).toEqual({index: 3, count: 3});
+		expect(() => resolveShard({}, {SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '4'})).toThrow(
+			/SLURM_ARRAY_TASK_MIN/,
+		);
+		expect(() =>
+			resolveShard({}, {SLURM_ARRAY_TASK_ID: '9', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '1'}),
+		).toThrow(/contiguous/);
 	});
 
 	it('takes JOB_COMPLETION_INDEX (from 0) with the count from --shard-count or DEEPMASK_SHARD_COUNT', () => {
@@ -27,7 +40,10 @@ describe('which shard a process runs', () => {
 	});
 
 	it('prefers --shard to the environment, and is unsharded without either', () => {
-		expect(resolveShard({shard: '1/2'}, {JOB_COMPLETION_INDEX: '1', DEEPMASK_SHARD_COUNT: '3'})).toEqual({index: 1, count: 2});
+		expect(resolveShard({shard: '1/2'}, {JOB_COMPLETION_INDEX: '1', DEEPMASK_SHARD_COUNT: '3'})).toEqual({
+			index: 1,
+			count: 2,
+		});
 		expect(resolveShard({}, {})).toBeUndefined();
 		expect(() => resolveShard({shardCount: '2'}, {})).toThrow(/JOB_COMPLETION_INDEX/);
 	});

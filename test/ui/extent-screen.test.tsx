@@ -41,10 +41,13 @@ describe('extent screen', () => {
 		await app.press(`jj${keys.enter}`);
 		await app.waitFor((text) => /›xmax/.test(text), 'xmax selected by two j in one chunk');
 		await app.press(`${keys.backspace}${keys.backspace}${keys.backspace}500${keys.enter}`);
-		await app.waitFor((text) => /xmax\s+1000500\b/.test(text), 'three backspaces, a pasted value and Enter in one chunk');
+		await app.waitFor(
+			(text) => /xmax\s+1000500\b/.test(text),
+			'three backspaces, a pasted value and Enter in one chunk',
+		);
 	});
 
-	it('validates as you type with the planner\'s message, and applies on Enter', async () => {
+	it("validates as you type with the planner's message, and applies on Enter", async () => {
 		app = await renderApp({services});
 		await app.press('e');
 		await app.waitFor((text) => text.includes('Plan preview'), 'the extent screen');

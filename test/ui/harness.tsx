@@ -6,7 +6,18 @@ import {App, type AppOutcome, type AppServices} from '../../source/ui/app.js';
 import type {StartRun} from '../../source/ui/engine-api.js';
 import type {TerminalSize} from '../../source/ui/hooks/use-terminal-size.js';
 
-export const keys = {enter: '\r', escape: '\x1b', tab: '\t', up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D', backspace: '\x7f', ctrlC: '\x03', ctrlU: '\x15'};
+export const keys = {
+	enter: '\r',
+	escape: '\x1b',
+	tab: '\t',
+	up: '\x1b[A',
+	down: '\x1b[B',
+	right: '\x1b[C',
+	left: '\x1b[D',
+	backspace: '\x7f',
+	ctrlC: '\x03',
+	ctrlU: '\x15',
+};
 
 // eslint-disable-next-line no-control-regex
 const ansi = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -19,8 +30,18 @@ export function isolateSettings(): string {
 }
 
 export async function realServices(startRun: StartRun): Promise<AppServices> {
-	const [{catalog}, presets, settings] = await Promise.all([import('../../source/app/preset-catalog.js'), import('../../source/config/presets.js'), import('../../source/config/user-settings.js')]);
-	return {catalog, startRun, saveAsUserPreset: presets.saveAsUserPreset, deleteUserPreset: settings.deleteUserPreset, rememberLastPreset: settings.rememberLastPreset};
+	const [{catalog}, presets, settings] = await Promise.all([
+		import('../../source/app/preset-catalog.js'),
+		import('../../source/config/presets.js'),
+		import('../../source/config/user-settings.js'),
+	]);
+	return {
+		catalog,
+		startRun,
+		saveAsUserPreset: presets.saveAsUserPreset,
+		deleteUserPreset: settings.deleteUserPreset,
+		rememberLastPreset: settings.rememberLastPreset,
+	};
 }
 
 export type AppUnderTest = ReturnType<typeof render> & {
@@ -44,10 +65,21 @@ export async function until<T>(check: () => T | undefined | false, what: string,
 	}
 }
 
-export async function renderApp(options: {services: AppServices; size?: TerminalSize; color?: boolean; initialPreset?: string}): Promise<AppUnderTest> {
+export async function renderApp(options: {
+	services: AppServices;
+	size?: TerminalSize;
+	color?: boolean;
+	initialPreset?: string;
+}): Promise<AppUnderTest> {
 	let outcome: AppOutcome | undefined;
 	const instance = render(
-		<App services={options.services} size={options.size ?? {columns: 80, rows: 24}} color={options.color ?? false} initialPreset={options.initialPreset} onOutcome={(result) => (outcome = result)} />,
+		<App
+			services={options.services}
+			size={options.size ?? {columns: 80, rows: 24}}
+			color={options.color ?? false}
+			initialPreset={options.initialPreset}
+			onOutcome={(result) => (outcome = result)}
+		/>,
 	);
 	const frame = () => (instance.lastFrame() ?? '').replace(ansi, '');
 	// useInput subscribes in an effect: let it run before the first key.
@@ -67,7 +99,8 @@ export async function renderApp(options: {services: AppServices; size?: Terminal
 		frame,
 		press,
 		type: (text: string) => press(...text),
-		waitFor: (predicate, what) => until(() => (predicate(frame()) ? frame() : undefined), `${what}; last frame:\n${frame()}`),
+		waitFor: (predicate, what) =>
+			until(() => (predicate(frame()) ? frame() : undefined), `${what}; last frame:\n${frame()}`),
 		outcome: () => outcome,
 	};
 }

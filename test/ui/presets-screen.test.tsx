@@ -50,7 +50,10 @@ describe('presets screen', () => {
 		await app.press(keys.ctrlU);
 		await app.type('town');
 		await app.press(keys.enter);
-		await app.waitFor((text) => text.includes('saved user preset "town"') && /›u\s*town/.test(text), 'town saved and selected');
+		await app.waitFor(
+			(text) => text.includes('saved user preset "town"') && /›u\s*town/.test(text),
+			'town saved and selected',
+		);
 
 		await app.press('d');
 		await app.waitFor((text) => text.includes('saved user preset "town-copy"'), 'the duplicate');
@@ -69,7 +72,8 @@ describe('presets screen', () => {
 		app = await renderApp({services});
 		await app.press('?');
 		const help = await app.waitFor((text) => text.includes('Keys on Presets'), 'the help');
-		for (const expected of ['Enter', 'duplicate', 'delete', 'Keys everywhere', 'Ctrl-C', 'Tab']) expect(help).toContain(expected);
+		for (const expected of ['Enter', 'duplicate', 'delete', 'Keys everywhere', 'Ctrl-C', 'Tab'])
+			expect(help).toContain(expected);
 		await app.press(keys.escape);
 		await app.waitFor((text) => !text.includes('Keys on Presets'), 'the help closed');
 	});

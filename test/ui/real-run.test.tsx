@@ -23,10 +23,16 @@ function models(): string[] {
 
 beforeAll(async () => {
 	isolateSettings();
-	const [{startRun}, {loadPreset, saveAsUserPreset}] = await Promise.all([import('../../source/app/start-run.js'), import('../../source/config/presets.js')]);
+	const [{startRun}, {loadPreset, saveAsUserPreset}] = await Promise.all([
+		import('../../source/app/start-run.js'),
+		import('../../source/config/presets.js'),
+	]);
 	outDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-real-'));
 	// A 2 × 2 grid of 128-px tiles of the demo town, written to a temporary folder.
-	const demo = loadPreset('demo', {extent: '1000100,6000100,1000220,6000220', set: ['tileSize=128', 'inference.batchSize=2']});
+	const demo = loadPreset('demo', {
+		extent: '1000100,6000100,1000220,6000220',
+		set: ['tileSize=128', 'inference.batchSize=2'],
+	});
 	saveAsUserPreset('tiny-demo', {...demo.raw, output: {dir: outDir}}, models());
 	services = await realServices(startRun);
 });
@@ -42,15 +48,22 @@ describe('the demo on the real engine', () => {
 		await app.waitFor((text) => /›u\s*tiny-demo/.test(text) && text.includes('2 × 2 = 4 tiles'), 'the tiny preset');
 		await app.press(keys.enter);
 		await app.waitFor((text) => text.includes('Run · tiny-demo') && text.includes('Downloads'), 'the dashboard');
-		const review = await app.waitFor((text) => text.includes('Review · tiny-demo') && text.includes('Tiles by foreground (4)'), 'the review');
+		const review = await app.waitFor(
+			(text) => text.includes('Review · tiny-demo') && text.includes('Tiles by foreground (4)'),
+			'the review',
+		);
 		expect(review).toMatch(/threshold\s+0\.\d\d/);
 		const threshold = Number(/threshold\s+(0\.\d\d)/.exec(review)![1]);
 		await app.press('+');
-		await app.waitFor((text) => new RegExp(`threshold\\s+${(threshold + 0.05).toFixed(2)}`).test(text) && !text.includes(' …'), 'the new threshold');
+		await app.waitFor(
+			(text) => new RegExp(`threshold\\s+${(threshold + 0.05).toFixed(2)}`).test(text) && !text.includes(' …'),
+			'the new threshold',
+		);
 		await app.waitFor((text) => text.includes('image | mask') && /[#.]{4}/.test(text), 'the preview');
 		await app.press('w');
 		await app.waitFor((text) => text.includes('tiny-demo: wrote masks of 4 tiles to'), 'written');
-		for (const tile of ['r000_c000', 'r001_c001']) expect(existsSync(path.join(outDir, 'masks', `${tile}.tif`))).toBe(true);
+		for (const tile of ['r000_c000', 'r001_c001'])
+			expect(existsSync(path.join(outDir, 'masks', `${tile}.tif`))).toBe(true);
 		expect(existsSync(path.join(outDir, 'stats.json'))).toBe(true);
 		await app.press('q');
 		const outcome = await until(() => app?.outcome(), 'the outcome');

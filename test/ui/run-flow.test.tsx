@@ -33,7 +33,8 @@ describe('run dashboard (scripted events)', () => {
 		expect(frame).toMatch(/dsm\s+[█░]+\s+\d\/6/);
 		expect(frame).toContain('in flight');
 		expect(frame).toContain('Inference · cpu');
-		for (const model of ['alpha', 'beta', 'gamma']) expect(frame).toMatch(new RegExp(`${model}\\s+[█░]+\\s+\\d/6\\s+[\\d.]+/s\\s+\\d+ms`));
+		for (const model of ['alpha', 'beta', 'gamma'])
+			expect(frame).toMatch(new RegExp(`${model}\\s+[█░]+\\s+\\d/6\\s+[\\d.]+/s\\s+\\d+ms`));
 		expect(frame).toMatch(/ensemble\s+[█░]+/);
 		expect(frame).toMatch(/writing\s+[█░]+/);
 		expect(frame).toContain('fetching 6 tiles');
@@ -91,7 +92,10 @@ describe('review screen (scripted run, real statistics)', () => {
 	it('changes the threshold, sorts tiles, previews and writes', async () => {
 		app = await renderApp({services: await servicesWith({stepMs: 0})});
 		await app.press(keys.enter);
-		const first = await app.waitFor((text) => text.includes('Review · demo') && text.includes('image | mask') && text.includes('#'), 'the review with a preview');
+		const first = await app.waitFor(
+			(text) => text.includes('Review · demo') && text.includes('image | mask') && text.includes('#'),
+			'the review with a preview',
+		);
 		expect(first).toMatch(/threshold\s+0\.50/);
 		expect(first).toMatch(/foreground \d+\.\d%/);
 		expect(first).toContain('Agreement (IoU)');
@@ -105,10 +109,16 @@ describe('review screen (scripted run, real statistics)', () => {
 		const maskOf = (text: string) => (text.match(/#/g) ?? []).length;
 
 		await app.press('+');
-		const higher = await app.waitFor((text) => /threshold\s+0\.55/.test(text) && foreground(text) !== foreground(first), 'the new statistics');
+		const higher = await app.waitFor(
+			(text) => /threshold\s+0\.55/.test(text) && foreground(text) !== foreground(first),
+			'the new statistics',
+		);
 		await app.waitFor((text) => maskOf(text) !== maskOf(first), 'the new preview');
 		await app.press(keys.left, keys.left);
-		await app.waitFor((text) => /threshold\s+0\.45/.test(text) && foreground(text) !== foreground(higher), 'the threshold down');
+		await app.waitFor(
+			(text) => /threshold\s+0\.45/.test(text) && foreground(text) !== foreground(higher),
+			'the threshold down',
+		);
 
 		// Keys faster than the statistics: every step counts, the last one wins.
 		await app.press('+', '+', '+');
@@ -131,7 +141,10 @@ describe('review screen (scripted run, real statistics)', () => {
 	it('draws the preview with half blocks in colour, and discards after asking', async () => {
 		app = await renderApp({services: await servicesWith({stepMs: 0}), color: true});
 		await app.press(keys.enter);
-		const frame = await app.waitFor((text) => text.includes('image | mask') && text.includes('▀'), 'a half-block preview');
+		const frame = await app.waitFor(
+			(text) => text.includes('image | mask') && text.includes('▀'),
+			'a half-block preview',
+		);
 		expect(frame).not.toMatch(/\.{6}/);
 		await app.press('d');
 		await app.waitFor((text) => text.includes('Discard the results without writing?'), 'the question');

@@ -31,7 +31,9 @@ function probabilities(tile: Tile, models: string[]): {ensemble: Uint8Array; mem
 		}
 		return plane;
 	});
-	const ensemble = new Uint8Array(SIDE * SIDE).map((_, pixel) => Math.round(members.reduce((sum, plane) => sum + plane[pixel], 0) / members.length));
+	const ensemble = new Uint8Array(SIDE * SIDE).map((_, pixel) =>
+		Math.round(members.reduce((sum, plane) => sum + plane[pixel], 0) / members.length),
+	);
 	return {ensemble, members};
 }
 
@@ -40,7 +42,17 @@ function script(preset: LoadedPreset, models: string[], outDir: string): RunEven
 	const layers = preset.preset.layers.dsm ? (['rgb', 'dsm'] as const) : (['rgb'] as const);
 	const at = 0;
 	const events: RunEvent[] = [
-		{at, type: 'run-start', runDir: outDir, preset: preset.name, tiles: plan.tiles.length, rows: plan.rows, cols: plan.cols, layers: [...layers], models},
+		{
+			at,
+			type: 'run-start',
+			runDir: outDir,
+			preset: preset.name,
+			tiles: plan.tiles.length,
+			rows: plan.rows,
+			cols: plan.cols,
+			layers: [...layers],
+			models,
+		},
 		{at, type: 'stage', stage: 'fetch', state: 'start'},
 		{at, type: 'log', level: 'info', message: `fetching ${plan.tiles.length} tiles`},
 	];
@@ -50,8 +62,10 @@ function script(preset: LoadedPreset, models: string[], outDir: string): RunEven
 			events.push({at, type: 'tile-queued', layer, tileId: tile.id});
 			events.push({at, type: 'tile-progress', layer, tileId: tile.id, bytes: 40_000});
 		}
-		if (tile.col === 1) events.push({at, type: 'tile-retry', layer: 'rgb', tileId: tile.id, attempt: 1, reason: 'HTTP 503'});
-		for (const layer of layers) events.push({at, type: 'tile-fetched', layer, tileId: tile.id, bytes: 90_000, skipped: false, ms: 40});
+		if (tile.col === 1)
+			events.push({at, type: 'tile-retry', layer: 'rgb', tileId: tile.id, attempt: 1, reason: 'HTTP 503'});
+		for (const layer of layers)
+			events.push({at, type: 'tile-fetched', layer, tileId: tile.id, bytes: 90_000, skipped: false, ms: 40});
 		for (const model of models) events.push({at, type: 'model-tile', model, tileId: tile.id, ms: 25, batch: 1});
 		events.push({at, type: 'tile-inferred', tileId: tile.id, skipped: false});
 		events.push({at, type: 'log', level: 'info', message: `tile ${tile.id} inferred`});
@@ -90,10 +104,22 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 	const summaries = (threshold: number): StatsDocument => {
 		const tiles = plan.tiles.map((tile) => {
 			const {ensemble, members} = probabilities(tile, models);
-			return summariseTile({tile, probability: ensemble, members, models, width: SIDE, height: SIDE, threshold, postprocess: {minArea: 0, fillHoles: 0}});
+			return summariseTile({
+				tile,
+				probability: ensemble,
+				members,
+				models,
+				width: SIDE,
+				height: SIDE,
+				threshold,
+				postprocess: {minArea: 0, fillHoles: 0},
+			});
 		});
 		const stats = tiles.map((tile) => tile.stats);
-		return {overall: mergeStats(stats, {plan, threshold, models, postprocess: {minArea: 0, fillHoles: 0}}), tiles: stats};
+		return {
+			overall: mergeStats(stats, {plan, threshold, models, postprocess: {minArea: 0, fillHoles: 0}}),
+			tiles: stats,
+		};
 	};
 	let threshold = 0.5;
 	let current = summaries(threshold);

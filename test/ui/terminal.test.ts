@@ -32,10 +32,30 @@ async function start(env: Record<string, string> = {}): Promise<number> {
 	session = `deepmask-ui-${process.pid}-${Date.now()}`;
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-tmux-'));
 	const pidFile = path.join(dir, 'pid');
-	const vars = Object.entries({DEEPMASK_CONFIG_DIR: dir, TERM: 'xterm-256color', ...env}).map(([name, value]) => `${name}=${value}`);
-	tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', packageRoot, 'env PS1="$ " bash --norc --noprofile');
+	const vars = Object.entries({DEEPMASK_CONFIG_DIR: dir, TERM: 'xterm-256color', ...env}).map(
+		([name, value]) => `${name}=${value}`,
+	);
+	tmux(
+		'new-session',
+		'-d',
+		'-s',
+		session,
+		'-x',
+		'80',
+		'-y',
+		'24',
+		'-c',
+		packageRoot,
+		'env PS1="$ " bash --norc --noprofile',
+	);
 	const app = `exec env -u CI -u NO_COLOR -u FORCE_COLOR ${vars.join(' ')} ${process.execPath} ${cli.join(' ')}`;
-	tmux('send-keys', '-t', session, '-l', `printf 'NORMAL-SCREEN-MARK\\n'; sh -c 'echo $$ > ${pidFile}; ${app}'; echo EXIT=$?`);
+	tmux(
+		'send-keys',
+		'-t',
+		session,
+		'-l',
+		`printf 'NORMAL-SCREEN-MARK\\n'; sh -c 'echo $$ > ${pidFile}; ${app}'; echo EXIT=$?`,
+	);
 	tmux('send-keys', '-t', session, 'Enter');
 	return until(() => {
 		const text = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() : '';
@@ -55,7 +75,11 @@ afterAll(() => {
 describe.skipIf(!hasTmux)('in a real terminal (tmux)', {timeout: 180_000}, () => {
 	it('fills 80×24 in the alternate screen and restores the normal screen on Ctrl-C with 130', async () => {
 		await start();
-		const first = await until(() => (screen().includes('Presets (') ? screen() : undefined), 'the presets screen', 60_000);
+		const first = await until(
+			() => (screen().includes('Presets (') ? screen() : undefined),
+			'the presets screen',
+			60_000,
+		);
 		expect(first).not.toContain('NORMAL-SCREEN-MARK');
 		const lines = first.split('\n');
 		expect(lines[0]).toContain('deepmask');
@@ -79,18 +103,36 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', {timeout: 180_000}, () =>
 	it('follows resizes, and q quits with 0', async () => {
 		await start();
 		await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
-		const topWidth = () => screen().split('\n').find((line) => line.startsWith('╔═ Presets'))?.trimEnd().length;
+		const topWidth = () =>
+			screen()
+				.split('\n')
+				.find((line) => line.startsWith('╔═ Presets'))
+				?.trimEnd().length;
 		tmux('resize-window', '-t', session!, '-x', '100', '-y', '30');
-		await until(() => topWidth() === 100 && screen().split('\n').filter((line) => line.trim()).length >= 28, 'the 100×30 layout');
+		await until(
+			() =>
+				topWidth() === 100 &&
+				screen()
+					.split('\n')
+					.filter((line) => line.trim()).length >= 28,
+			'the 100×30 layout',
+		);
 		tmux('resize-window', '-t', session!, '-x', '80', '-y', '24');
 		await until(() => topWidth() === 80, 'back to 80 columns');
-		expect(screen().split('\n').filter((line) => line.startsWith('╔═ Presets'))).toHaveLength(1);
+		expect(
+			screen()
+				.split('\n')
+				.filter((line) => line.startsWith('╔═ Presets')),
+		).toHaveLength(1);
 		tmux('send-keys', '-t', session!, 'q');
 		await until(() => exitStatus() === '0', 'exit status 0');
 	});
 
 	it('leaves the alternate screen on SIGTERM with 143 and on SIGHUP with 129', async () => {
-		for (const [signal, code] of [['SIGTERM', '143'], ['SIGHUP', '129']] as const) {
+		for (const [signal, code] of [
+			['SIGTERM', '143'],
+			['SIGHUP', '129'],
+		] as const) {
 			if (session) tmux('kill-session', '-t', session);
 			const pid = await start();
 			await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);
@@ -109,16 +151,27 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', {timeout: 180_000}, () =>
 		tmux('kill-session', '-t', session!);
 
 		await start({NO_COLOR: '1'});
-		await until(() => screen().includes('Presets (') && /models\s+\d/.test(screen()), 'the presets screen with its model list', 60_000);
+		await until(
+			() => screen().includes('Presets (') && /models\s+\d/.test(screen()),
+			'the presets screen with its model list',
+			60_000,
+		);
 		expect(screen(true)).not.toMatch(colour);
 	});
 });
 
 describe('without a terminal', () => {
 	it('refuses, naming the headless command, with exit code 2', () => {
-		const result = spawnSync(process.execPath, cli, {cwd: packageRoot, encoding: 'utf8', input: '', env: {...process.env, CI: 'false'}});
+		const result = spawnSync(process.execPath, cli, {
+			cwd: packageRoot,
+			encoding: 'utf8',
+			input: '',
+			env: {...process.env, CI: 'false'},
+		});
 		expect(result.status).toBe(2);
-		expect(result.stderr).toContain('deepmask: the terminal app needs an interactive terminal; for scripts use: deepmask run --preset <name> --yes');
+		expect(result.stderr).toContain(
+			'deepmask: the terminal app needs an interactive terminal; for scripts use: deepmask run --preset <name> --yes',
+		);
 	});
 
 	it('names an unknown command as such instead of opening the app', () => {

@@ -8,7 +8,14 @@ import {writtenLine} from '../../source/ui/summary.js';
 import {wrapText} from '../../source/ui/wrap.js';
 
 const planOf = (extent: {xmin: number; ymin: number; xmax: number; ymax: number}) =>
-	makePlan({extent: {...extent, crs: 'EPSG:3857'}, crs: 'EPSG:3857', cellSize: 1, tileSize: 100, snap: {mode: 'symmetric', alignToGrid: false}, maxTiles: 1000});
+	makePlan({
+		extent: {...extent, crs: 'EPSG:3857'},
+		crs: 'EPSG:3857',
+		cellSize: 1,
+		tileSize: 100,
+		snap: {mode: 'symmetric', alignToGrid: false},
+		maxTiles: 1000,
+	});
 
 describe('view helpers', () => {
 	it('draws the tile grid with the requested extent inside the padding, within the size given', () => {
@@ -35,7 +42,11 @@ describe('view helpers', () => {
 	});
 
 	it('summarises what was written, grouped by folder', () => {
-		const line = writtenLine('demo', {outDir: '/out', tiles: 2, files: ['/out/masks/a.tif', '/out/masks/b.tif', '/out/masks.vrt', '/out/stats.json']});
+		const line = writtenLine('demo', {
+			outDir: '/out',
+			tiles: 2,
+			files: ['/out/masks/a.tif', '/out/masks/b.tif', '/out/masks.vrt', '/out/stats.json'],
+		});
 		expect(line).toBe('demo: wrote masks of 2 tiles to /out: masks/ (2), masks.vrt, stats.json');
 	});
 

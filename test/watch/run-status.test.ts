@@ -8,7 +8,17 @@ import {statusHeartbeatMs} from '../../source/engine/run-folder/status-file.js';
 import {readRunStatus} from '../../source/engine/shard/run-status.js';
 
 function runningSnapshot(runDir: string) {
-	return applyEvent(emptySnapshot(), {type: 'run-start', at: Date.now(), runDir, preset: 'demo', tiles: 4, rows: 2, cols: 2, layers: ['rgb'], models: []});
+	return applyEvent(emptySnapshot(), {
+		type: 'run-start',
+		at: Date.now(),
+		runDir,
+		preset: 'demo',
+		tiles: 4,
+		rows: 2,
+		cols: 2,
+		layers: ['rgb'],
+		models: [],
+	});
 }
 
 describe('liveness of a run on another host', () => {
@@ -16,7 +26,12 @@ describe('liveness of a run on another host', () => {
 		const runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-watch-remote-'));
 		const now = Date.now();
 		const write = (shard: string, writtenAt: number) =>
-			writeJsonAtomic(path.join(runDir, 'shards', shard, 'status.json'), {pid: 4242, host: `not-${os.hostname()}`, writtenAt, snapshot: runningSnapshot(runDir)});
+			writeJsonAtomic(path.join(runDir, 'shards', shard, 'status.json'), {
+				pid: 4242,
+				host: `not-${os.hostname()}`,
+				writtenAt,
+				snapshot: runningSnapshot(runDir),
+			});
 		await write('1-of-3', now - statusHeartbeatMs);
 		await write('2-of-3', now - 7 * statusHeartbeatMs);
 
@@ -25,7 +40,9 @@ describe('liveness of a run on another host', () => {
 			['1/3', 'running'],
 			['2/3', 'stopped'],
 		]);
-		expect(status.statuses[1].message).toBe(`stopped: no word from the deepmask process (pid 4242 on not-${os.hostname()}) for 70 s; rerun the same command to resume`);
+		expect(status.statuses[1].message).toBe(
+			`stopped: no word from the deepmask process (pid 4242 on not-${os.hostname()}) for 70 s; rerun the same command to resume`,
+		);
 		expect(status.missingShards).toEqual(['3/3']);
 		expect(status.liveness).toBe('stopped');
 		expect(status.merged).toBe(false);

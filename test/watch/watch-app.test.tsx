@@ -19,13 +19,24 @@ type Body = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : nev
 /** A shard's snapshot after these events, as the engine folds them. */
 function snapshotAfter(runDir: string, tileIds: string[], done: number, end?: 'done'): RunSnapshot {
 	const events: Body[] = [
-		{type: 'run-start', runDir, preset: 'demo', tiles: tileIds.length, rows: 2, cols: 2, layers: ['rgb'], models: ['unet']},
-		...tileIds.slice(0, done).flatMap((tileId): Body[] => [
-			{type: 'tile-fetched', layer: 'rgb', tileId, bytes: 1000, skipped: false, ms: 10},
-			{type: 'model-tile', model: 'unet', tileId, ms: 50, batch: 1},
-			{type: 'tile-inferred', tileId, skipped: false},
-			...(end ? [{type: 'tile-written' as const, tileId}] : []),
-		]),
+		{
+			type: 'run-start',
+			runDir,
+			preset: 'demo',
+			tiles: tileIds.length,
+			rows: 2,
+			cols: 2,
+			layers: ['rgb'],
+			models: ['unet'],
+		},
+		...tileIds
+			.slice(0, done)
+			.flatMap((tileId): Body[] => [
+				{type: 'tile-fetched', layer: 'rgb', tileId, bytes: 1000, skipped: false, ms: 10},
+				{type: 'model-tile', model: 'unet', tileId, ms: 50, batch: 1},
+				{type: 'tile-inferred', tileId, skipped: false},
+				...(end ? [{type: 'tile-written' as const, tileId}] : []),
+			]),
 		...(end ? [{type: 'run-end' as const, state: end, message: `wrote ${done} tiles to ${runDir}`}] : []),
 	];
 	const snapshot = emptySnapshot(1_000);
@@ -49,10 +60,21 @@ async function until(check: () => boolean, what: string): Promise<void> {
 describe('the watch view', () => {
 	it('draws every shard, says which stopped, and quits on q', async () => {
 		const runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-watch-app-'));
-		const status = (snapshot: RunSnapshot, pid: number): StatusDocument => ({pid, host: os.hostname(), writtenAt: Date.now(), snapshot});
+		const status = (snapshot: RunSnapshot, pid: number): StatusDocument => ({
+			pid,
+			host: os.hostname(),
+			writtenAt: Date.now(),
+			snapshot,
+		});
 		const pid = deadPid();
-		await writeJsonAtomic(path.join(runDir, 'shards/1-of-2/status.json'), status(snapshotAfter(runDir, ['r000_c000', 'r001_c000'], 2, 'done'), process.pid));
-		await writeJsonAtomic(path.join(runDir, 'shards/2-of-2/status.json'), status(snapshotAfter(runDir, ['r000_c001', 'r001_c001'], 1), pid));
+		await writeJsonAtomic(
+			path.join(runDir, 'shards/1-of-2/status.json'),
+			status(snapshotAfter(runDir, ['r000_c000', 'r001_c000'], 2, 'done'), process.pid),
+		);
+		await writeJsonAtomic(
+			path.join(runDir, 'shards/2-of-2/status.json'),
+			status(snapshotAfter(runDir, ['r000_c001', 'r001_c001'], 1), pid),
+		);
 
 		const initial = await readRunStatus(runDir);
 		expect(initial.liveness).toBe('stopped');
@@ -62,7 +84,16 @@ describe('the watch view', () => {
 		]);
 
 		let code: number | undefined;
-		const app = render(<WatchApp runDir={runDir} initial={initial} size={{columns: 80, rows: 24}} color={false} intervalMs={50} onQuit={(value) => (code = value)} />);
+		const app = render(
+			<WatchApp
+				runDir={runDir}
+				initial={initial}
+				size={{columns: 80, rows: 24}}
+				color={false}
+				intervalMs={50}
+				onQuit={(value) => (code = value)}
+			/>,
+		);
 		const frame = () => (app.lastFrame() ?? '').replace(ansi, '');
 		await until(() => frame().includes('Downloads'), 'the dashboard');
 		const text = frame();

@@ -19,7 +19,14 @@ async function watchJson(dir: string): Promise<RunStatus | undefined> {
 
 /** Tiles downloaded, inferred and written, over every status of the run. */
 function progress(status: RunStatus): number {
-	return status.statuses.reduce((sum, entry) => sum + Object.values(entry.snapshot.downloads).reduce((layers, layer) => layers + layer.done, 0) + entry.snapshot.inferred + entry.snapshot.written, 0);
+	return status.statuses.reduce(
+		(sum, entry) =>
+			sum +
+			Object.values(entry.snapshot.downloads).reduce((layers, layer) => layers + layer.done, 0) +
+			entry.snapshot.inferred +
+			entry.snapshot.written,
+		0,
+	);
 }
 
 /** Poll until `check` gives a value: bounded, never a fixed sleep standing for speed. */
@@ -64,7 +71,20 @@ describe('deepmask watch --json', () => {
 			'concurrency.downloads=1',
 			'concurrency.perHost=1',
 		].flatMap((value) => ['--set', value]);
-		const args = ['--import', 'tsx', path.join(root, 'source/cli.tsx'), 'run', '--preset', 'demo', '--extent', '1000100,6000100,1000290,6000220', ...sets, '--out', out, '--yes'];
+		const args = [
+			'--import',
+			'tsx',
+			path.join(root, 'source/cli.tsx'),
+			'run',
+			'--preset',
+			'demo',
+			'--extent',
+			'1000100,6000100,1000290,6000220',
+			...sets,
+			'--out',
+			out,
+			'--yes',
+		];
 		child = spawn(process.execPath, args, {cwd: root, env: {...process.env, NO_COLOR: '1'}, stdio: 'ignore'});
 		const exited = new Promise((resolve) => child!.once('exit', resolve));
 
@@ -91,6 +111,8 @@ describe('deepmask watch --json', () => {
 		await exited;
 		const stopped = await watchJson(out);
 		expect(stopped?.liveness).toBe('stopped');
-		expect(stopped?.message).toBe(`stopped: the deepmask process (pid ${child.pid}) is gone; rerun the same command to resume`);
+		expect(stopped?.message).toBe(
+			`stopped: the deepmask process (pid ${child.pid}) is gone; rerun the same command to resume`,
+		);
 	});
 });

@@ -45,7 +45,9 @@ export function classConfigOf(classNames: Record<string, string>): ClassConfig {
 	const classes = Object.entries(classNames)
 		.map(([id, name]) => ({id: Number(id), name, color: colorOf(Number(id))}))
 		.sort((a, b) => a.id - b.id);
-	const scheme = (Object.keys(classSchemes) as ClassSchemeName[]).find((name) => classSchemes[name].takes(classes.length));
+	const scheme = (Object.keys(classSchemes) as ClassSchemeName[]).find((name) =>
+		classSchemes[name].takes(classes.length),
+	);
 	if (!scheme) throw new Error(`no class scheme takes ${classes.length} classes`);
 	return {classes, background: 0, planes: classSchemes[scheme].planes(classes.length), scheme};
 }

@@ -35,7 +35,13 @@ export type FetchOptions = {
 	/** The run folder when the caller shares it with later stages; default: opened from outDir once the sources are. */
 	folder?: RunFolder;
 	/** Timeouts and retries; the defaults suit real services. */
-	http?: {timeoutMs?: number; idleTimeoutMs?: number; retries?: number; retryBaseDelayMs?: number; retryMaxDelayMs?: number};
+	http?: {
+		timeoutMs?: number;
+		idleTimeoutMs?: number;
+		retries?: number;
+		retryBaseDelayMs?: number;
+		retryMaxDelayMs?: number;
+	};
 	/** Where token environment variables are read; default process.env. */
 	env?: NodeJS.ProcessEnv;
 };
@@ -71,7 +77,11 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 	const forwardAbort = () => controller.abort(options.signal?.reason);
 	if (options.signal?.aborted) throw abortError(options.signal);
 	options.signal?.addEventListener('abort', forwardAbort, {once: true});
-	const http = createHttpClient({...concurrency, timeoutMs: options.http?.timeoutMs, idleTimeoutMs: options.http?.idleTimeoutMs});
+	const http = createHttpClient({
+		...concurrency,
+		timeoutMs: options.http?.timeoutMs,
+		idleTimeoutMs: options.http?.idleTimeoutMs,
+	});
 
 	try {
 		const roles: LayerName[] = options.layers.dsm ? ['rgb', 'dsm'] : ['rgb'];
@@ -104,7 +114,14 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 			const checkStart = performance.now();
 			const kept = await keptTile(outDir, manifest, role, tile.id, fingerprint, (message) => log('warn', message));
 			if (kept) {
-				emit({type: 'tile-done', layer: role, tileId: tile.id, bytes: kept.bytes, skipped: true, ms: Math.round(performance.now() - checkStart)});
+				emit({
+					type: 'tile-done',
+					layer: role,
+					tileId: tile.id,
+					bytes: kept.bytes,
+					skipped: true,
+					ms: Math.round(performance.now() - checkStart),
+				});
 				return {raster: kept.raster, skipped: true};
 			}
 			emit({type: 'tile-queued', layer: role, tileId: tile.id});
@@ -122,7 +139,13 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 					onBytes: (bytes, totalBytes) => {
 						if (bytes - reported < progressStep) return;
 						reported = bytes;
-						emit({type: 'tile-progress', layer: role, tileId: tile.id, bytes, ...(totalBytes !== undefined && {totalBytes})});
+						emit({
+							type: 'tile-progress',
+							layer: role,
+							tileId: tile.id,
+							bytes,
+							...(totalBytes !== undefined && {totalBytes}),
+						});
 					},
 				});
 				const stored = await storeTile(outDir, role, tile.id, fetched.raster);
@@ -145,7 +168,14 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 				if (isAbortError(error) || signal.aborted) throw error;
 				const message = redact(messageOf(error));
 				emit({type: 'tile-failed', layer: role, tileId: tile.id, error: message});
-				manifest.set(role, tile.id, {state: 'failed', error: message, fingerprint, attempts, startedAt, ms: Math.round(performance.now() - start)});
+				manifest.set(role, tile.id, {
+					state: 'failed',
+					error: message,
+					fingerprint,
+					attempts,
+					startedAt,
+					ms: Math.round(performance.now() - start),
+				});
 				if (error instanceof UserError) throw error;
 				throw new RunError(`tile ${tile.id}, layer ${role}: ${message}`, {cause: error});
 			}
@@ -154,11 +184,17 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 		const fetchTile = async (tile: Tile): Promise<FetchedTile> => {
 			// allSettled: a failing layer must not hide the other layer's write still in flight.
 			const settled = await Promise.allSettled(roles.map((role) => fetchLayerTile(role, tile)));
-			const failed = settled.find((outcome) => outcome.status === 'rejected' && !isAbortError(outcome.reason)) ?? settled.find((outcome) => outcome.status === 'rejected');
+			const failed =
+				settled.find((outcome) => outcome.status === 'rejected' && !isAbortError(outcome.reason)) ??
+				settled.find((outcome) => outcome.status === 'rejected');
 			if (failed) throw (failed as PromiseRejectedResult).reason;
 			const results = settled.map((outcome) => (outcome as PromiseFulfilledResult<LayerResult>).value);
 			const byRole = new Map(roles.map((role, index) => [role, results[index]]));
-			const fetched: FetchedTile = {tile, rgb: byRole.get('rgb')!.raster, skipped: results.every((result) => result.skipped)};
+			const fetched: FetchedTile = {
+				tile,
+				rgb: byRole.get('rgb')!.raster,
+				skipped: results.every((result) => result.skipped),
+			};
 			const dsm = byRole.get('dsm');
 			if (dsm) fetched.dsm = dsm.raster;
 			return fetched;
@@ -184,7 +220,11 @@ type ScheduleSettings = {inFlight: number; maxAhead: number; controller: AbortCo
  * `maxAhead` results wait for the consumer. The first failure (or the consumer leaving early) aborts the
  * rest; the generator returns or throws only once every started task has settled.
  */
-async function* schedule<T, R>(items: T[], work: (item: T) => Promise<R>, settings: ScheduleSettings): AsyncGenerator<R> {
+async function* schedule<T, R>(
+	items: T[],
+	work: (item: T) => Promise<R>,
+	settings: ScheduleSettings,
+): AsyncGenerator<R> {
 	const {controller} = settings;
 	const ready: R[] = [];
 	const running = new Set<Promise<void>>();
@@ -193,7 +233,13 @@ async function* schedule<T, R>(items: T[], work: (item: T) => Promise<R>, settin
 	let wake = () => {};
 
 	const start = () => {
-		while (!failure && !controller.signal.aborted && next < items.length && running.size < settings.inFlight && ready.length < settings.maxAhead) {
+		while (
+			!failure &&
+			!controller.signal.aborted &&
+			next < items.length &&
+			running.size < settings.inFlight &&
+			ready.length < settings.maxAhead
+		) {
 			const item = items[next++];
 			const task: Promise<void> = work(item)
 				.then(

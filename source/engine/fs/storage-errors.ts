@@ -19,10 +19,16 @@ function codeOf(error: unknown): string | undefined {
 export function storageError(error: unknown, file: string): unknown {
 	const code = codeOf(error);
 	if (code && fullDisk.has(code)) {
-		return new RunError(`no space left on the device holding ${file}; free some space or choose another --out, then rerun the same command to resume (finished tiles are kept)`, {cause: error});
+		return new RunError(
+			`no space left on the device holding ${file}; free some space or choose another --out, then rerun the same command to resume (finished tiles are kept)`,
+			{cause: error},
+		);
 	}
 	if (code && notWritable.has(code)) {
-		return new UserError(`cannot write ${file} (${code === 'EROFS' ? 'read-only filesystem' : 'permission denied'}); choose a run folder you can write with --out`, {cause: error});
+		return new UserError(
+			`cannot write ${file} (${code === 'EROFS' ? 'read-only filesystem' : 'permission denied'}); choose a run folder you can write with --out`,
+			{cause: error},
+		);
 	}
 	return error;
 }
@@ -62,6 +68,8 @@ export async function prepareRunFolder(dir: string, what = 'the run folder'): Pr
 		await mkdir(dir, {recursive: true});
 		await access(dir, constants.W_OK);
 	} catch (error) {
-		throw new UserError(`cannot write ${what} ${dir}: ${await whyNotWritable(dir, error)}; choose another --out`, {cause: error});
+		throw new UserError(`cannot write ${what} ${dir}: ${await whyNotWritable(dir, error)}; choose another --out`, {
+			cause: error,
+		});
 	}
 }

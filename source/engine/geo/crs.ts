@@ -61,7 +61,9 @@ export function transformExtent(extent: Bbox, from: string, to: string): Bbox {
 		}
 	}
 	if (![xmin, ymin, xmax, ymax].every(Number.isFinite)) {
-		throw new UserError(`the extent cannot be transformed from ${from} to ${to} (outside the projection's area); check the extent and its CRS`);
+		throw new UserError(
+			`the extent cannot be transformed from ${from} to ${to} (outside the projection's area); check the extent and its CRS`,
+		);
 	}
 	return {xmin, ymin, xmax, ymax};
 }

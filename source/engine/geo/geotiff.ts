@@ -44,12 +44,24 @@ export async function encodeGeoTiff(raster: GeoRaster, options: EncodeOptions = 
 		{tag: 305, type: TiffType.ASCII, values: 'deepmask'},
 		{tag: 33550, type: TiffType.DOUBLE, values: [(bbox.xmax - bbox.xmin) / width, (bbox.ymax - bbox.ymin) / height, 0]},
 		{tag: 33922, type: TiffType.DOUBLE, values: [0, 0, 0, bbox.xmin, bbox.ymax, 0]},
-		{tag: 34735, type: TiffType.SHORT, values: [1, 1, 0, geoKeys.length, ...geoKeys.flatMap(([key, value]) => [key, 0, 1, value])]},
+		{
+			tag: 34735,
+			type: TiffType.SHORT,
+			values: [1, 1, 0, geoKeys.length, ...geoKeys.flatMap(([key, value]) => [key, 0, 1, value])],
+		},
 	];
 	if (raster.colorMap) tags.push({tag: 320, type: TiffType.SHORT, values: colorMapTag(raster.colorMap)});
-	if (extraSamples(raster) > 0) tags.push({tag: 338, type: TiffType.SHORT, values: new Array(extraSamples(raster)).fill(0)});
+	if (extraSamples(raster) > 0)
+		tags.push({tag: 338, type: TiffType.SHORT, values: new Array(extraSamples(raster)).fill(0)});
 	if (raster.nodata !== undefined) tags.push({tag: 42113, type: TiffType.ASCII, values: formatNodata(raster.nodata)});
-	return encodeTiff({width, height, samples: bands, data: raster.data, compression: options.compression ?? 'deflate', tags});
+	return encodeTiff({
+		width,
+		height,
+		samples: bands,
+		data: raster.data,
+		compression: options.compression ?? 'deflate',
+		tags,
+	});
 }
 
 export async function decodeGeoTiff(bytes: Uint8Array): Promise<GeoRaster> {
@@ -62,7 +74,9 @@ export async function decodeGeoTiff(bytes: Uint8Array): Promise<GeoRaster> {
 	const geoKeys = image.getGeoKeys() ?? {};
 	const epsg = Number(geoKeys.ProjectedCSTypeGeoKey ?? geoKeys.GeographicTypeGeoKey ?? 0);
 	if (!epsg || epsg === userDefined) {
-		throw new Error('the GeoTIFF has no EPSG code for its CRS (ProjectedCSTypeGeoKey / GeographicTypeGeoKey); assign one, e.g. with `gdal_edit.py -a_srs EPSG:XXXX`');
+		throw new Error(
+			'the GeoTIFF has no EPSG code for its CRS (ProjectedCSTypeGeoKey / GeographicTypeGeoKey); assign one, e.g. with `gdal_edit.py -a_srs EPSG:XXXX`',
+		);
 	}
 	const [resX, resY] = image.getResolution();
 	let [originX, originY] = image.getOrigin();
@@ -80,9 +94,11 @@ export async function decodeGeoTiff(bytes: Uint8Array): Promise<GeoRaster> {
 	const raw = await image.readRasters({interleave: true});
 	// A plain typed array: geotiff.js hangs width/height properties on its result.
 	const data =
-		raw instanceof Uint8Array ? new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
-		: raw instanceof Float32Array ? new Float32Array(raw.buffer, raw.byteOffset, raw.length)
-		: Float32Array.from(raw as ArrayLike<number>);
+		raw instanceof Uint8Array
+			? new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
+			: raw instanceof Float32Array
+				? new Float32Array(raw.buffer, raw.byteOffset, raw.length)
+				: Float32Array.from(raw as ArrayLike<number>);
 	const raster: GeoRaster = {width, height, bands, data, bbox, epsg};
 	const nodata = image.getGDALNoData();
 	if (nodata !== null && nodata !== undefined) raster.nodata = nodata;
@@ -109,7 +125,14 @@ export async function writeGeoTiffFile(file: string, raster: GeoRaster, options:
 
 function validate(raster: GeoRaster): void {
 	const {width, height, bands, data, bbox} = raster;
-	if (!Number.isInteger(width) || !Number.isInteger(height) || !Number.isInteger(bands) || width < 1 || height < 1 || bands < 1) {
+	if (
+		!Number.isInteger(width) ||
+		!Number.isInteger(height) ||
+		!Number.isInteger(bands) ||
+		width < 1 ||
+		height < 1 ||
+		bands < 1
+	) {
 		throw new Error(`invalid raster size ${width}×${height}×${bands}`);
 	}
 	if (data.length !== width * height * bands) {

@@ -34,7 +34,14 @@ function ceilCells(value: number, cellSize: number): number {
  * - anchor: the `low` side kept (left, or top for rows), all padding on the other side.
  * `anchorAtHigh` flips which end is the anchor (rows are anchored at the top, i.e. at ymax).
  */
-export function snapSpan(low: number, high: number, cellSize: number, tileCells: number, mode: SnapMode, anchorAtHigh = false): Span {
+export function snapSpan(
+	low: number,
+	high: number,
+	cellSize: number,
+	tileCells: number,
+	mode: SnapMode,
+	anchorAtHigh = false,
+): Span {
 	const cells = Math.max(1, cellsCovering(high - low, cellSize));
 	const total = Math.ceil(cells / tileCells) * tileCells;
 	const padding = total - cells;

@@ -30,7 +30,10 @@ export type Plan = {
 	tiles: Tile[];
 };
 
-export type PlanSettings = Pick<Preset, 'extent' | 'crs' | 'crsDefinition' | 'cellSize' | 'tileSize' | 'snap' | 'maxTiles'>;
+export type PlanSettings = Pick<
+	Preset,
+	'extent' | 'crs' | 'crsDefinition' | 'cellSize' | 'tileSize' | 'snap' | 'maxTiles'
+>;
 
 export function tileId(row: number, col: number): string {
 	return `r${String(row).padStart(3, '0')}_c${String(col).padStart(3, '0')}`;
@@ -40,13 +43,19 @@ function checkExtent(extent: Bbox, crs: string): void {
 	const {xmin, ymin, xmax, ymax} = extent;
 	const text = `${xmin},${ymin},${xmax},${ymax}`;
 	if (xmin > xmax || ymin > ymax) {
-		throw new UserError(`the extent ${text} (${crs}) is inverted: xmin must be below xmax and ymin below ymax; swap them`);
+		throw new UserError(
+			`the extent ${text} (${crs}) is inverted: xmin must be below xmax and ymin below ymax; swap them`,
+		);
 	}
 	if (xmin === xmax || ymin === ymax) {
-		throw new UserError(`the extent ${text} (${crs}) is empty (zero width or height); give xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax`);
+		throw new UserError(
+			`the extent ${text} (${crs}) is empty (zero width or height); give xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax`,
+		);
 	}
 	if (crs === 'EPSG:4326' && (xmin < -180 || xmax > 180 || ymin < -90 || ymax > 90)) {
-		throw new UserError(`the extent ${text} is outside EPSG:4326 (longitude -180..180, latitude -90..90); did you mean another CRS?`);
+		throw new UserError(
+			`the extent ${text} is outside EPSG:4326 (longitude -180..180, latitude -90..90); did you mean another CRS?`,
+		);
 	}
 }
 
@@ -59,7 +68,9 @@ export function makePlan(settings: PlanSettings): Plan {
 	const requested = transformExtent(settings.extent, settings.extent.crs, settings.crs);
 
 	const tileCells = tileSize;
-	const estimated = Math.ceil((requested.xmax - requested.xmin) / cellSize / tileCells) * Math.ceil((requested.ymax - requested.ymin) / cellSize / tileCells);
+	const estimated =
+		Math.ceil((requested.xmax - requested.xmin) / cellSize / tileCells) *
+		Math.ceil((requested.ymax - requested.ymin) / cellSize / tileCells);
 	if (!Number.isFinite(estimated) || estimated > settings.maxTiles) {
 		throw new UserError(
 			`the extent needs about ${Number.isFinite(estimated) ? estimated.toLocaleString('en') : 'infinitely many'} tiles of ${tileSize} px at ${cellSize} map units per pixel, more than maxTiles (${settings.maxTiles}); shrink the extent, raise cellSize or tileSize, or raise maxTiles (--set maxTiles=N)`,

@@ -29,14 +29,21 @@ export function gridPoints(bbox: Bbox, width: number, height: number): {xs: Floa
  * Values of `source` at the points (xs[k], ys[k]), all bands, pixel-interleaved, in the source's
  * sample type. Bilinear falls back to nearest where a neighbour is missing or nodata.
  */
-export function samplePoints(source: GeoRaster, xs: Float64Array, ys: Float64Array, interpolation: Interpolation): Sampled {
+export function samplePoints(
+	source: GeoRaster,
+	xs: Float64Array,
+	ys: Float64Array,
+	interpolation: Interpolation,
+): Sampled {
 	const {width, height, bands, bbox, nodata} = source;
 	const cellX = (bbox.xmax - bbox.xmin) / width;
 	const cellY = (bbox.ymax - bbox.ymin) / height;
 	const count = xs.length;
 	const data = source.data instanceof Uint8Array ? new Uint8Array(count * bands) : new Float32Array(count * bands);
 	const valid = new Uint8Array(count);
-	const isNodata = (pixel: number) => nodata !== undefined && (source.data[pixel * bands] === nodata || (Number.isNaN(nodata) && Number.isNaN(source.data[pixel * bands])));
+	const isNodata = (pixel: number) =>
+		nodata !== undefined &&
+		(source.data[pixel * bands] === nodata || (Number.isNaN(nodata) && Number.isNaN(source.data[pixel * bands])));
 	for (let k = 0; k < count; k++) {
 		// Continuous pixel coordinates: (0, 0) is the top-left corner of the top-left pixel.
 		const fx = (xs[k] - bbox.xmin) / cellX;

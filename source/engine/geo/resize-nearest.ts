@@ -5,7 +5,8 @@ export function resizeNearest(data: Uint8Array, from: Size, to: Size, bands = 1)
 	if (from.width === to.width && from.height === to.height) return data;
 	const result = new Uint8Array(to.width * to.height * bands);
 	const columns = new Int32Array(to.width);
-	for (let x = 0; x < to.width; x++) columns[x] = Math.min(from.width - 1, Math.floor(((x + 0.5) * from.width) / to.width));
+	for (let x = 0; x < to.width; x++)
+		columns[x] = Math.min(from.width - 1, Math.floor(((x + 0.5) * from.width) / to.width));
 	for (let y = 0; y < to.height; y++) {
 		const sourceRow = Math.min(from.height - 1, Math.floor(((y + 0.5) * from.height) / to.height)) * from.width;
 		const row = y * to.width;

@@ -65,7 +65,9 @@ export async function encodeTiff(image: TiffImage): Promise<Uint8Array> {
 		if (usePredictor) strip = horizontalDifference(strip, width, samples);
 		strips.push(strip);
 	}
-	const stored = useDeflate ? await Promise.all(strips.map(async (s) => new Uint8Array(await deflateAsync(s)))) : strips;
+	const stored = useDeflate
+		? await Promise.all(strips.map(async (s) => new Uint8Array(await deflateAsync(s))))
+		: strips;
 
 	const tags: TiffTag[] = [
 		...image.tags,
@@ -77,7 +79,11 @@ export async function encodeTiff(image: TiffImage): Promise<Uint8Array> {
 		{tag: Tag.RowsPerStrip, type: TiffType.LONG, values: [rowsPerStrip]},
 		{tag: Tag.StripByteCounts, type: TiffType.LONG, values: stored.map((s) => s.length)},
 		{tag: Tag.PlanarConfiguration, type: TiffType.SHORT, values: [1]},
-		{tag: Tag.SampleFormat, type: TiffType.SHORT, values: new Array(samples).fill(data instanceof Float32Array ? 3 : 1)},
+		{
+			tag: Tag.SampleFormat,
+			type: TiffType.SHORT,
+			values: new Array(samples).fill(data instanceof Float32Array ? 3 : 1),
+		},
 		// Placeholder offsets, filled in once the layout is known.
 		{tag: Tag.StripOffsets, type: TiffType.LONG, values: new Array(stored.length).fill(0)},
 	];

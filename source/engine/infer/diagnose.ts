@@ -8,7 +8,13 @@ import {loadModelSpec} from './metadata.js';
 import {encodeProbeModel} from './onnx-proto.js';
 import {cudaInstallCommand} from './providers.js';
 
-export type Check = {name: string; ok: boolean; detail: string; fix?: string; /** The CPU path needs it. */ required: boolean};
+export type Check = {
+	name: string;
+	ok: boolean;
+	detail: string;
+	fix?: string;
+	/** The CPU path needs it. */ required: boolean;
+};
 export type DoctorReport = {checks: Check[]; models: Check[]; presets: string[]; ok: boolean};
 
 const minimumNode = [20, 9];
@@ -17,13 +23,24 @@ const minimumNode = [20, 9];
 export async function diagnose(): Promise<DoctorReport> {
 	ort.env.logLevel = 'fatal';
 	const checks = [nodeCheck(), await cpuCheck(), await cudaCheck(), sharpCheck()];
-	return {checks, models: await modelChecks(), presets: presetNames(), ok: checks.every((check) => check.ok || !check.required)};
+	return {
+		checks,
+		models: await modelChecks(),
+		presets: presetNames(),
+		ok: checks.every((check) => check.ok || !check.required),
+	};
 }
 
 function nodeCheck(): Check {
 	const [major, minor] = process.versions.node.split('.').map(Number);
 	const ok = major > minimumNode[0] || (major === minimumNode[0] && minor >= minimumNode[1]);
-	return {name: 'Node.js', ok, required: true, detail: process.version, fix: ok ? undefined : 'install Node.js 20.9 or newer'};
+	return {
+		name: 'Node.js',
+		ok,
+		required: true,
+		detail: process.version,
+		fix: ok ? undefined : 'install Node.js 20.9 or newer',
+	};
 }
 
 async function probe(provider: 'cpu' | 'cuda'): Promise<void> {
@@ -43,11 +60,20 @@ async function cpuCheck(): Promise<Check> {
 		await probe('cpu');
 		return {name, ok: true, required: true, detail: 'a CPU session loads and runs'};
 	} catch (error) {
-		return {name, ok: false, required: true, detail: (error as Error).message, fix: 'reinstall onnxruntime-node: `npm rebuild onnxruntime-node`'};
+		return {
+			name,
+			ok: false,
+			required: true,
+			detail: (error as Error).message,
+			fix: 'reinstall onnxruntime-node: `npm rebuild onnxruntime-node`',
+		};
 	}
 }
 
-const ortBinaries = () => path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node'));
+const ortBinaries = () =>
+	path.dirname(
+		createRequire(import.meta.url).resolve('onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node'),
+	);
 
 /** The dynamic loader's own message for a library (e.g. "libcudnn.so.9: cannot open shared object file"). */
 function loaderError(file: string): string | undefined {
@@ -72,13 +98,25 @@ async function cudaCheck(): Promise<Check> {
 		if (process.platform !== 'linux' || process.arch !== 'x64') {
 			return {name, ok: false, required: false, detail: `${message} (onnxruntime-node ships CUDA only for Linux x64)`};
 		}
-		const driver = existsSync('/proc/driver/nvidia/version') ? '' : '; no NVIDIA driver is loaded (/proc/driver/nvidia/version is missing)';
+		const driver = existsSync('/proc/driver/nvidia/version')
+			? ''
+			: '; no NVIDIA driver is loaded (/proc/driver/nvidia/version is missing)';
 		const dir = ortBinaries();
-		const missing = ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'].filter((file) => !existsSync(path.join(dir, file)));
+		const missing = ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'].filter(
+			(file) => !existsSync(path.join(dir, file)),
+		);
 		if (missing.length > 0) {
 			const install = cudaInstallCommand();
-			const fix = driver ? `nothing to do for CPU inference; on a machine with an NVIDIA GPU, CUDA 12 and cuDNN 9: ${install}` : install;
-			return {name, ok: false, required: false, detail: `${message}: ${missing.join(' and ')} not installed in ${dir}${driver}`, fix};
+			const fix = driver
+				? `nothing to do for CPU inference; on a machine with an NVIDIA GPU, CUDA 12 and cuDNN 9: ${install}`
+				: install;
+			return {
+				name,
+				ok: false,
+				required: false,
+				detail: `${message}: ${missing.join(' and ')} not installed in ${dir}${driver}`,
+				fix,
+			};
 		}
 		const loader = loaderError(path.join(dir, 'libonnxruntime_providers_cuda.so'));
 		return {
@@ -92,7 +130,12 @@ async function cudaCheck(): Promise<Check> {
 }
 
 function sharpCheck(): Check {
-	return {name: 'sharp / libvips', ok: true, required: true, detail: `sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`};
+	return {
+		name: 'sharp / libvips',
+		ok: true,
+		required: true,
+		detail: `sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`,
+	};
 }
 
 function onnxFiles(dir: string, depth: number): string[] {
@@ -106,17 +149,24 @@ function onnxFiles(dir: string, depth: number): string[] {
 
 async function modelChecks(): Promise<Check[]> {
 	return Promise.all(
-		onnxFiles(path.join(packageRoot, 'models'), 2).sort().map(async (file): Promise<Check> => {
-			const name = path.relative(packageRoot, file);
-			const megabytes = (statSync(file).size / 1e6).toFixed(1);
-			try {
-				const spec = await loadModelSpec(file);
-				const tile = spec.tileSize ? `tile ${spec.tileSize}` : 'tile from the input shape';
-				return {name, ok: true, required: false, detail: `${spec.bands.join('+')}, ${tile}, ${Object.values(spec.classNames).join('/')}, ${megabytes} MB`};
-			} catch (error) {
-				return {name, ok: false, required: false, detail: (error as Error).message};
-			}
-		}),
+		onnxFiles(path.join(packageRoot, 'models'), 2)
+			.sort()
+			.map(async (file): Promise<Check> => {
+				const name = path.relative(packageRoot, file);
+				const megabytes = (statSync(file).size / 1e6).toFixed(1);
+				try {
+					const spec = await loadModelSpec(file);
+					const tile = spec.tileSize ? `tile ${spec.tileSize}` : 'tile from the input shape';
+					return {
+						name,
+						ok: true,
+						required: false,
+						detail: `${spec.bands.join('+')}, ${tile}, ${Object.values(spec.classNames).join('/')}, ${megabytes} MB`,
+					};
+				} catch (error) {
+					return {name, ok: false, required: false, detail: (error as Error).message};
+				}
+			}),
 	);
 }
 

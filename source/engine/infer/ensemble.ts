@@ -22,7 +22,8 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 	const provider = options.provider ?? 'auto';
 	const mode = options.mode ?? 'resize';
 	const {batchSize} = options;
-	if (options.overlap !== undefined && !(options.overlap >= 0 && options.overlap < 100)) throw new UserError(`overlap ${options.overlap}% is out of range: use 0 to 99.`);
+	if (options.overlap !== undefined && !(options.overlap >= 0 && options.overlap < 100))
+		throw new UserError(`overlap ${options.overlap}% is out of range: use 0 to 99.`);
 	const paths = await resolveModelPaths(options.models);
 	const specs = await Promise.all(paths.map((file) => loadModelSpec(file)));
 	checkSameClasses(specs);
@@ -43,7 +44,9 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 			}),
 		),
 	);
-	const workers = started.flatMap((result) => (result.status === 'fulfilled' && result.value.worker ? [result.value.worker] : []));
+	const workers = started.flatMap((result) =>
+		result.status === 'fulfilled' && result.value.worker ? [result.value.worker] : [],
+	);
 	const members: Member[] = [];
 	try {
 		for (const [index, result] of started.entries()) {
@@ -57,7 +60,11 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 				name: spec.name,
 				path: spec.path,
 				provider: ready.provider,
-				providerReason: cudaFailure ? `CUDA did not load (${cudaFailure.message}); run \`deepmask doctor\` for the fix` : provider === 'cpu' ? 'CPU requested' : undefined,
+				providerReason: cudaFailure
+					? `CUDA did not load (${cudaFailure.message}); run \`deepmask doctor\` for the fix`
+					: provider === 'cpu'
+						? 'CPU requested'
+						: undefined,
 				bands: spec.bands,
 				tileSize: io.tileSize,
 				tilesOverlap: spec.tilesOverlap,
@@ -74,7 +81,8 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 		await Promise.all(workers.map((worker) => worker.abort(new RunError('model loading failed'))));
 		throw error;
 	}
-	for (const {info} of members) onEvent?.({type: 'model-ready', model: info.name, provider: info.provider, reason: info.providerReason});
+	for (const {info} of members)
+		onEvent?.({type: 'model-ready', model: info.name, provider: info.provider, reason: info.providerReason});
 	return new RunningEnsemble(members, classes, mode, options.overlap, signal, onEvent);
 }
 
@@ -110,7 +118,14 @@ class RunningEnsemble implements Ensemble {
 		const members = await Promise.all(
 			this.members.map(async ({info, worker}) => {
 				const overlap = this.mode === 'sliding' ? (this.overlap ?? info.tilesOverlap) : undefined;
-				const {probability, ms, batch} = await worker.predict({tile, ...layout, outWidth: input.outWidth, outHeight: input.outHeight, size: info.tileSize, overlap});
+				const {probability, ms, batch} = await worker.predict({
+					tile,
+					...layout,
+					outWidth: input.outWidth,
+					outHeight: input.outHeight,
+					size: info.tileSize,
+					overlap,
+				});
 				this.onEvent?.({type: 'model-tile', model: info.name, tileId: input.id, ms, batch});
 				return probability;
 			}),
@@ -138,11 +153,23 @@ class RunningEnsemble implements Ensemble {
 
 function checkInput(input: PredictInput, needsDsm: boolean): void {
 	const {rgb, dsm} = input;
-	if (rgb.data.length !== rgb.width * rgb.height * 3) throw new UserError(`tile ${input.id}: the RGB data holds ${rgb.data.length} bytes, not ${rgb.width}×${rgb.height}×3.`);
-	if (!(input.outWidth > 0 && input.outHeight > 0)) throw new UserError(`tile ${input.id}: output size ${input.outWidth}×${input.outHeight} is empty.`);
-	if (needsDsm && !dsm) throw new UserError(`tile ${input.id}: the ensemble has models that take a DSM band, but no DSM was given. Give a DSM or leave those models out.`);
+	if (rgb.data.length !== rgb.width * rgb.height * 3)
+		throw new UserError(
+			`tile ${input.id}: the RGB data holds ${rgb.data.length} bytes, not ${rgb.width}×${rgb.height}×3.`,
+		);
+	if (!(input.outWidth > 0 && input.outHeight > 0))
+		throw new UserError(`tile ${input.id}: output size ${input.outWidth}×${input.outHeight} is empty.`);
+	if (needsDsm && !dsm)
+		throw new UserError(
+			`tile ${input.id}: the ensemble has models that take a DSM band, but no DSM was given. Give a DSM or leave those models out.`,
+		);
 	if (dsm && (dsm.width !== rgb.width || dsm.height !== rgb.height)) {
-		throw new UserError(`tile ${input.id}: the DSM is ${dsm.width}×${dsm.height} but the RGB image is ${rgb.width}×${rgb.height}; they must cover the same pixels.`);
+		throw new UserError(
+			`tile ${input.id}: the DSM is ${dsm.width}×${dsm.height} but the RGB image is ${rgb.width}×${rgb.height}; they must cover the same pixels.`,
+		);
 	}
-	if (dsm && dsm.data.length !== dsm.width * dsm.height) throw new UserError(`tile ${input.id}: the DSM data holds ${dsm.data.length} values, not ${dsm.width}×${dsm.height}.`);
+	if (dsm && dsm.data.length !== dsm.width * dsm.height)
+		throw new UserError(
+			`tile ${input.id}: the DSM data holds ${dsm.data.length} values, not ${dsm.width}×${dsm.height}.`,
+		);
 }

@@ -14,10 +14,14 @@ export type ResolvedIo = {inputName: string; outputName: string; tileSize: numbe
 export function checkSessionIo(spec: ModelSpec, inputs: ValueInfo[], outputs: ValueInfo[]): ResolvedIo {
 	const where = spec.sidecar ? `${spec.path} (with ${spec.sidecar})` : spec.path;
 	const fail = (problem: string, fix: string) => new UserError(`${where}: ${problem}. ${fix}`);
-	if (inputs.length !== 1) throw fail(`the model has ${inputs.length} inputs`, 'deepmask runs models with a single N×C×H×W image input.');
+	if (inputs.length !== 1)
+		throw fail(`the model has ${inputs.length} inputs`, 'deepmask runs models with a single N×C×H×W image input.');
 	const input = inputs[0];
 	if (!input.isTensor || input.type !== 'float32' || input.shape?.length !== 4) {
-		throw fail(`input "${input.name}" is not a 4-D float32 tensor (${input.type ?? 'non-tensor'} ${JSON.stringify(input.shape ?? [])})`, 'Export the model with a float32 N×C×H×W input.');
+		throw fail(
+			`input "${input.name}" is not a 4-D float32 tensor (${input.type ?? 'non-tensor'} ${JSON.stringify(input.shape ?? [])})`,
+			'Export the model with a float32 N×C×H×W input.',
+		);
 	}
 	const [, channels, height, width] = input.shape;
 	if (typeof channels === 'number' && channels !== spec.bands.length) {
@@ -27,29 +31,52 @@ export function checkSessionIo(spec: ModelSpec, inputs: ValueInfo[], outputs: Va
 		);
 	}
 	const staticSizes = [height, width].filter((value): value is number => typeof value === 'number');
-	if (staticSizes.length === 2 && height !== width) throw fail(`the input is not square (${height}×${width})`, 'deepmask needs square tiles; export with a square or dynamic input size.');
+	if (staticSizes.length === 2 && height !== width)
+		throw fail(
+			`the input is not square (${height}×${width})`,
+			'deepmask needs square tiles; export with a square or dynamic input size.',
+		);
 	if (spec.tileSize !== undefined && staticSizes.some((size) => size !== spec.tileSize)) {
-		throw fail(`tile_size is ${spec.tileSize} but the model's input is fixed at ${staticSizes.join('×')}`, 'Make tile_size match the input size.');
+		throw fail(
+			`tile_size is ${spec.tileSize} but the model's input is fixed at ${staticSizes.join('×')}`,
+			'Make tile_size match the input size.',
+		);
 	}
 	const tileSize = spec.tileSize ?? staticSizes[0];
-	if (tileSize === undefined) throw fail('no tile_size in the metadata and the input size is dynamic', 'Add "tile_size" (e.g. 256) to the metadata or the sidecar.');
+	if (tileSize === undefined)
+		throw fail(
+			'no tile_size in the metadata and the input size is dynamic',
+			'Add "tile_size" (e.g. 256) to the metadata or the sidecar.',
+		);
 	if (outputs.length < 1) throw fail('the model has no output', 'Export the model with its mask output.');
 	const output = outputs[0];
 	if (!output.isTensor || output.type !== 'float32' || output.shape?.length !== 4) {
-		throw fail(`output "${output.name}" is not a 4-D float32 tensor (${JSON.stringify(output.shape ?? [])})`, 'deepmask expects an N×1×H×W (sigmoid) or N×2×H×W (softmax) output.');
+		throw fail(
+			`output "${output.name}" is not a 4-D float32 tensor (${JSON.stringify(output.shape ?? [])})`,
+			'deepmask expects an N×1×H×W (sigmoid) or N×2×H×W (softmax) output.',
+		);
 	}
 	const outChannels = output.shape[1];
 	const classes = Object.keys(spec.classNames).length;
 	const accepted = classes === 2 ? [1, 2] : [classes];
 	if (typeof outChannels === 'number' && !accepted.includes(outChannels)) {
-		throw fail(`the output has ${outChannels} channels for ${classes} classes`, `Export an ${accepted.map((c) => `N×${c}×H×W`).join(' or ')} output, or fix class_names.`);
+		throw fail(
+			`the output has ${outChannels} channels for ${classes} classes`,
+			`Export an ${accepted.map((c) => `N×${c}×H×W`).join(' or ')} output, or fix class_names.`,
+		);
 	}
-	return {inputName: input.name, outputName: output.name, tileSize, outputChannels: typeof outChannels === 'number' ? outChannels : 1};
+	return {
+		inputName: input.name,
+		outputName: output.name,
+		tileSize,
+		outputChannels: typeof outChannels === 'number' ? outChannels : 1,
+	};
 }
 
 /** Every member of an ensemble must segment the same classes, or averaging their probabilities means nothing. */
 export function checkSameClasses(specs: Pick<ModelSpec, 'path' | 'classNames'>[]): void {
-	const key = (spec: Pick<ModelSpec, 'classNames'>) => JSON.stringify(Object.entries(spec.classNames).sort(([a], [b]) => Number(a) - Number(b)));
+	const key = (spec: Pick<ModelSpec, 'classNames'>) =>
+		JSON.stringify(Object.entries(spec.classNames).sort(([a], [b]) => Number(a) - Number(b)));
 	const first = specs[0];
 	for (const spec of specs.slice(1)) {
 		if (key(spec) !== key(first)) {

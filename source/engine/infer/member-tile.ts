@@ -46,7 +46,12 @@ export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): M
 }
 
 /** Probability 0 in every plane where the DSM has no data. */
-function zeroNodata(probability: Float32Array, dsm: DsmImage | undefined, outWidth: number, outHeight: number): Float32Array {
+function zeroNodata(
+	probability: Float32Array,
+	dsm: DsmImage | undefined,
+	outWidth: number,
+	outHeight: number,
+): Float32Array {
 	const missing = dsm && nodataMask(dsm);
 	if (missing) {
 		const atOutput = resizeNearest(missing, dsm, {width: outWidth, height: outHeight});

@@ -11,7 +11,10 @@ export type Band = (typeof BANDS)[number];
 export const DsmNormSchema = z.object({
 	mode: z.enum(['ndsm', 'raw']),
 	scale: z.number().positive().default(1),
-	clip: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo < hi, 'clip must be [low, high] with low < high').optional(),
+	clip: z
+		.tuple([z.number(), z.number()])
+		.refine(([lo, hi]) => lo < hi, 'clip must be [low, high] with low < high')
+		.optional(),
 	/** For ndsm: the percentile of the tile's valid DSM values taken as the ground. */
 	percentile: z.number().min(0).max(100).default(2),
 });
@@ -100,10 +103,14 @@ async function readSidecar(file: string): Promise<Record<string, unknown> | unde
 	try {
 		value = JSON.parse(text);
 	} catch (error) {
-		throw new UserError(`${file}: the model's sidecar is not valid JSON (${(error as Error).message}). Fix the JSON or remove the file.`);
+		throw new UserError(
+			`${file}: the model's sidecar is not valid JSON (${(error as Error).message}). Fix the JSON or remove the file.`,
+		);
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-		throw new UserError(`${file}: the model's sidecar must be a JSON object of metadata keys, e.g. {"tile_size": 256}.`);
+		throw new UserError(
+			`${file}: the model's sidecar must be a JSON object of metadata keys, e.g. {"tile_size": 256}.`,
+		);
 	}
 	return value as Record<string, unknown>;
 }
@@ -121,12 +128,18 @@ export function specFromMetadata(
 	const where = sidecarFile ? `${modelPath} (with ${sidecarFile})` : modelPath;
 	const parsed = MetadataSchema.safeParse(merged);
 	if (!parsed.success) {
-		const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'metadata'}: ${issue.message}`).join('; ');
-		throw new UserError(`${where}: bad model metadata (${problems}). Fix the metadata_props or put the corrected keys in ${sidecarPath(modelPath)}.`);
+		const problems = parsed.error.issues
+			.map((issue) => `${issue.path.join('.') || 'metadata'}: ${issue.message}`)
+			.join('; ');
+		throw new UserError(
+			`${where}: bad model metadata (${problems}). Fix the metadata_props or put the corrected keys in ${sidecarPath(modelPath)}.`,
+		);
 	}
 	const meta = parsed.data;
 	const bands = meta.deepmask_bands;
-	const ids = Object.keys(meta.class_names).map(Number).sort((a, b) => a - b);
+	const ids = Object.keys(meta.class_names)
+		.map(Number)
+		.sort((a, b) => a - b);
 	if (ids.some((id, index) => id !== index)) {
 		throw new UserError(`${where}: class_names ids must be 0, 1, ... without gaps (got ${ids.join(', ')}).`);
 	}
@@ -146,7 +159,9 @@ export function specFromMetadata(
 		if (!values) return bands.map(() => fallback);
 		if (values.length === 1) return bands.map(() => values[0]);
 		if (values.length !== bands.length) {
-			throw new UserError(`${where}: ${key} has ${values.length} values for ${bands.length} bands (${bands.join(',')}). Give one value per band.`);
+			throw new UserError(
+				`${where}: ${key} has ${values.length} values for ${bands.length} bands (${bands.join(',')}). Give one value per band.`,
+			);
 		}
 		return values;
 	};
@@ -174,7 +189,9 @@ export async function loadModelSpec(modelPath: string): Promise<ModelSpec> {
 		props = await readMetadataProps(modelPath);
 	} catch (error) {
 		if (error instanceof NotOnnxError) {
-			throw new UserError(`${modelPath}: not an ONNX model (${error.message}). Pass .onnx files exported with torch.onnx.export (see models/README.md).`);
+			throw new UserError(
+				`${modelPath}: not an ONNX model (${error.message}). Pass .onnx files exported with torch.onnx.export (see models/README.md).`,
+			);
 		}
 		throw new UserError(`${modelPath}: cannot read the model (${(error as Error).message}).`);
 	}

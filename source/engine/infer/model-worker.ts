@@ -31,12 +31,17 @@ export class ModelWorker {
 	}
 
 	/** Start the worker and wait until its session exists (or every provider failed). */
-	static start(name: string, init: WorkerInit): Promise<{worker: ModelWorker; ready: Ready} | {worker?: undefined; failed: InitError}> {
+	static start(
+		name: string,
+		init: WorkerInit,
+	): Promise<{worker: ModelWorker; ready: Ready} | {worker?: undefined; failed: InitError}> {
 		const thread = startWorker(import.meta.url, './session-worker', init);
 		const handle = new ModelWorker(name, thread);
 		return new Promise((resolve, reject) => {
-			const onExit = (code: number) => reject(new RunError(`model ${name}: its worker exited (code ${code}) before the session was ready.`));
-			const onError = (error: Error) => reject(new RunError(`model ${name}: its worker failed to start (${error.message}).`));
+			const onExit = (code: number) =>
+				reject(new RunError(`model ${name}: its worker exited (code ${code}) before the session was ready.`));
+			const onError = (error: Error) =>
+				reject(new RunError(`model ${name}: its worker failed to start (${error.message}).`));
 			thread.once('exit', onExit);
 			thread.once('error', onError);
 			thread.once('message', (message: FromWorker) => {

@@ -65,10 +65,14 @@ export function decodeMetadataProps(bytes: Uint8Array): Record<string, string> {
 			const tag = reader.uint32();
 			const field = tag >>> 3;
 			const wireType = tag & 7;
-			if (field === 0 || wireType > 5 || wireType === 3 || wireType === 4) throw new NotOnnxError(`bad protobuf tag ${tag}`);
+			if (field === 0 || wireType > 5 || wireType === 3 || wireType === 4)
+				throw new NotOnnxError(`bad protobuf tag ${tag}`);
 			seen.add(field);
 			if (field === METADATA_PROPS && wireType === 2) {
-				const entry = StringStringEntry.toObject(StringStringEntry.decode(reader, reader.uint32())) as {key?: string; value?: string};
+				const entry = StringStringEntry.toObject(StringStringEntry.decode(reader, reader.uint32())) as {
+					key?: string;
+					value?: string;
+				};
 				if (entry.key) props[entry.key] = entry.value ?? '';
 			} else {
 				reader.skipType(wireType);
@@ -96,7 +100,12 @@ export function encodeProbeModel(): Uint8Array {
 		irVersion: 8,
 		producerName: 'deepmask',
 		opsetImport: [{domain: '', version: 17}],
-		graph: {name: 'probe', node: [{opType: 'Identity', input: ['x'], output: ['y'], name: 'id'}], input: [tensor('x')], output: [tensor('y')]},
+		graph: {
+			name: 'probe',
+			node: [{opType: 'Identity', input: ['x'], output: ['y'], name: 'id'}],
+			input: [tensor('x')],
+			output: [tensor('y')],
+		},
 	});
 	return ModelProto.encode(message).finish();
 }

@@ -9,7 +9,11 @@ export type DsmImage = {data: Float32Array; width: number; height: number; nodat
  * R, G, B as value / 255, the DSM per deepmask_dsm, then (x − mean) / std per band. Missing DSM samples
  * get 0 (the band's mean). The DSM must already have the RGB image's size.
  */
-export function inputPlanes(spec: Pick<ModelSpec, 'bands' | 'mean' | 'std' | 'dsm'>, rgb: RgbImage, dsm?: DsmImage): Float32Array {
+export function inputPlanes(
+	spec: Pick<ModelSpec, 'bands' | 'mean' | 'std' | 'dsm'>,
+	rgb: RgbImage,
+	dsm?: DsmImage,
+): Float32Array {
 	const pixels = rgb.width * rgb.height;
 	const planes = new Float32Array(spec.bands.length * pixels);
 	spec.bands.forEach((band, c) => {

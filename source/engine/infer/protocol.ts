@@ -41,7 +41,13 @@ export type ToWorker =
 	| {type: 'close'; discard: boolean};
 
 export type FromWorker =
-	| {type: 'ready'; provider: 'cuda' | 'cpu'; failures: Array<{provider: string; message: string}>; inputs: ValueInfo[]; outputs: ValueInfo[]}
+	| {
+			type: 'ready';
+			provider: 'cuda' | 'cpu';
+			failures: Array<{provider: string; message: string}>;
+			inputs: ValueInfo[];
+			outputs: ValueInfo[];
+	  }
 	| {type: 'init-error'; failures: Array<{provider: string; message: string}>}
 	/**
 	 * One tile's class probabilities (planes × outHeight × outWidth float32, plane-major, 0 where the DSM has no data); ms is

@@ -12,7 +12,11 @@ export function cudaInstallCommand(): string {
 	return `cd ${packageRoot} && ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`;
 }
 
-export function providerFailure(modelPath: string, provider: Provider, failures: Array<{provider: string; message: string}>): UserError {
+export function providerFailure(
+	modelPath: string,
+	provider: Provider,
+	failures: Array<{provider: string; message: string}>,
+): UserError {
 	const detail = failures.map((failure) => `${failure.provider}: ${failure.message}`).join('; ');
 	if (provider === 'cuda') {
 		return new UserError(
@@ -20,5 +24,7 @@ export function providerFailure(modelPath: string, provider: Provider, failures:
 				'(needs CUDA 12 and cuDNN 9 libraries on the loader path), run `deepmask doctor` to check, or use --provider cpu.',
 		);
 	}
-	return new UserError(`${modelPath}: onnxruntime cannot load this model (${detail}). Check that it is a valid ONNX model (opset ≤ 21).`);
+	return new UserError(
+		`${modelPath}: onnxruntime cannot load this model (${detail}). Check that it is a valid ONNX model (opset ≤ 21).`,
+	);
 }

@@ -32,7 +32,13 @@ function axisWeights(inSize: number, outSize: number): AxisWeights {
 }
 
 /** Resize one row-major plane of width × height to toWidth × toHeight. */
-export function resizePlane(src: Float32Array, width: number, height: number, toWidth: number, toHeight: number): Float32Array {
+export function resizePlane(
+	src: Float32Array,
+	width: number,
+	height: number,
+	toWidth: number,
+	toHeight: number,
+): Float32Array {
 	if (width === toWidth && height === toHeight) return src;
 	const horizontal = axisWeights(width, toWidth);
 	const vertical = axisWeights(height, toHeight);
@@ -61,11 +67,21 @@ export function resizePlane(src: Float32Array, width: number, height: number, to
 }
 
 /** Resize each of `planes` planes (plane-major) of width × height to toWidth × toHeight. */
-export function resizePlanes(src: Float32Array, planes: number, width: number, height: number, toWidth: number, toHeight: number): Float32Array {
+export function resizePlanes(
+	src: Float32Array,
+	planes: number,
+	width: number,
+	height: number,
+	toWidth: number,
+	toHeight: number,
+): Float32Array {
 	if (planes === 1) return resizePlane(src, width, height, toWidth, toHeight);
 	const out = new Float32Array(planes * toWidth * toHeight);
 	for (let p = 0; p < planes; p++) {
-		out.set(resizePlane(src.subarray(p * width * height, (p + 1) * width * height), width, height, toWidth, toHeight), p * toWidth * toHeight);
+		out.set(
+			resizePlane(src.subarray(p * width * height, (p + 1) * width * height), width, height, toWidth, toHeight),
+			p * toWidth * toHeight,
+		);
 	}
 	return out;
 }

@@ -58,7 +58,9 @@ async function createSession(): Promise<void> {
 }
 
 function toValueInfo(meta: ort.InferenceSession.ValueMetadata) {
-	return meta.isTensor ? {name: meta.name, isTensor: true, type: meta.type, shape: [...meta.shape]} : {name: meta.name, isTensor: false};
+	return meta.isTensor
+		? {name: meta.name, isTensor: true, type: meta.type, shape: [...meta.shape]}
+		: {name: meta.name, isTensor: false};
 }
 
 function serve(session: ort.InferenceSession): void {
@@ -79,7 +81,9 @@ function serve(session: ort.InferenceSession): void {
 		tiles.delete(id);
 		try {
 			const probability = tile.work.finish(tile.outputs);
-			post({type: 'result', id, data: probability.buffer as ArrayBuffer, ms: tile.ms, batch: tile.batch}, [probability.buffer as ArrayBuffer]);
+			post({type: 'result', id, data: probability.buffer as ArrayBuffer, ms: tile.ms, batch: tile.batch}, [
+				probability.buffer as ArrayBuffer,
+			]);
 		} catch (error) {
 			fail([id], error);
 		}
@@ -137,7 +141,7 @@ function serve(session: ort.InferenceSession): void {
 
 function takeBatch(queue: Input[], first: Input): Input[] {
 	const batch: Input[] = [];
-	for (let i = 0; i < queue.length && batch.length < batchSize; ) {
+	for (let i = 0; i < queue.length && batch.length < batchSize;) {
 		const input = queue[i];
 		if (input.channels === first.channels && input.size === first.size) {
 			batch.push(input);
@@ -150,20 +154,31 @@ function takeBatch(queue: Input[], first: Input): Input[] {
 }
 
 /** Run one batch; each input's class probability planes (planes × size × size) and its share of the run time. */
-async function runBatch(session: ort.InferenceSession, inputName: string, outputName: string, batch: Input[]): Promise<{probabilities: Float32Array[]; ms: number}> {
+async function runBatch(
+	session: ort.InferenceSession,
+	inputName: string,
+	outputName: string,
+	batch: Input[],
+): Promise<{probabilities: Float32Array[]; ms: number}> {
 	const {channels, size} = batch[0];
 	const plane = size * size;
 	const input = new Float32Array(batch.length * channels * plane);
 	batch.forEach((item, index) => input.set(item.data, index * channels * plane));
 	const started = performance.now();
-	const outputs = await session.run({[inputName]: new ort.Tensor('float32', input, [batch.length, channels, size, size])});
+	const outputs = await session.run({
+		[inputName]: new ort.Tensor('float32', input, [batch.length, channels, size, size]),
+	});
 	const ms = (performance.now() - started) / batch.length;
 	const output = outputs[outputName];
 	try {
 		const [, outChannels, height, width] = output.dims;
-		if (height !== size || width !== size) throw new Error(`the model returned ${height}×${width} for a ${size}×${size} input`);
+		if (height !== size || width !== size)
+			throw new Error(`the model returned ${height}×${width} for a ${size}×${size} input`);
 		const values = output.data as Float32Array;
-		return {probabilities: batch.map((_, index) => classPlanes(values, index, outChannels, plane, init.planes, init.output)), ms};
+		return {
+			probabilities: batch.map((_, index) => classPlanes(values, index, outChannels, plane, init.planes, init.output)),
+			ms,
+		};
 	} finally {
 		output.dispose();
 	}

@@ -33,7 +33,14 @@ export function windowsFor(width: number, height: number, size: number, overlap:
 }
 
 /** Copy a size × size window of a planar C×H×W tensor, zero-padded past the raster's edge. */
-export function cutWindow(planes: Float32Array, channels: number, width: number, height: number, window: Window, size: number): Float32Array {
+export function cutWindow(
+	planes: Float32Array,
+	channels: number,
+	width: number,
+	height: number,
+	window: Window,
+	size: number,
+): Float32Array {
 	const out = new Float32Array(channels * size * size);
 	const rows = Math.min(size, height - window.y);
 	const cols = Math.min(size, width - window.x);
@@ -73,7 +80,8 @@ export class Blender {
 			const target = (window.y + y) * this.width + window.x;
 			for (let x = 0; x < cols; x++) {
 				const w = wy * this.profile[x];
-				for (let p = 0; p < this.planes; p++) this.sum[p * plane + target + x] += prediction[p * windowPlane + y * this.size + x] * w;
+				for (let p = 0; p < this.planes; p++)
+					this.sum[p * plane + target + x] += prediction[p * windowPlane + y * this.size + x] * w;
 				this.weight[target + x] += w;
 			}
 		}

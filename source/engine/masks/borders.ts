@@ -49,7 +49,13 @@ export type SeamComparison = {
  * Compares two facing strips of equal length, e.g. a tile's right column with its right neighbour's
  * left column. Positions where either side has no source data (`nodataA`, `nodataB`) are skipped.
  */
-export function compareStrips(a: string, b: string, length: number, nodataA?: string, nodataB?: string): SeamComparison {
+export function compareStrips(
+	a: string,
+	b: string,
+	length: number,
+	nodataA?: string,
+	nodataB?: string,
+): SeamComparison {
 	const left = unpackStrip(a, length);
 	const right = unpackStrip(b, length);
 	const skipLeft = nodataA === undefined ? undefined : unpackStrip(nodataA, length);

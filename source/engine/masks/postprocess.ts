@@ -29,7 +29,10 @@ export function postprocessMask(
 ): PostprocessReport {
 	const report: PostprocessReport = {removedComponents: 0, removedPixels: 0, filledHoles: 0, filledPixels: 0};
 	if (settings.minArea > 0) {
-		const {labels, count, sizes} = labelComponents(mask, width, height, {value: 1, connectivity: foregroundConnectivity});
+		const {labels, count, sizes} = labelComponents(mask, width, height, {
+			value: 1,
+			connectivity: foregroundConnectivity,
+		});
 		const drop = new Uint8Array(count + 1);
 		for (let label = 1; label <= count; label++) {
 			if (sizes[label] * cellArea < settings.minArea) {

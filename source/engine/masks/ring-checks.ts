@@ -31,7 +31,13 @@ export function locate(points: Points, px: number, py: number): 'inside' | 'outs
 		const yk = points[2 * k + 1];
 		const xj = points[2 * j];
 		const yj = points[2 * j + 1];
-		if (cross(xj, yj, xk, yk, px, py) === 0 && px >= Math.min(xj, xk) && px <= Math.max(xj, xk) && py >= Math.min(yj, yk) && py <= Math.max(yj, yk)) {
+		if (
+			cross(xj, yj, xk, yk, px, py) === 0 &&
+			px >= Math.min(xj, xk) &&
+			px <= Math.max(xj, xk) &&
+			py >= Math.min(yj, yk) &&
+			py <= Math.max(yj, yk)
+		) {
 			return 'boundary';
 		}
 		if (yk > py !== yj > py && px < ((xj - xk) * (py - yk)) / (yj - yk) + xk) inside = !inside;
@@ -39,7 +45,16 @@ export function locate(points: Points, px: number, py: number): 'inside' | 'outs
 	return inside ? 'inside' : 'outside';
 }
 
-type Segment = {ring: number; index: number; ax: number; ay: number; bx: number; by: number; minX: number; maxX: number};
+type Segment = {
+	ring: number;
+	index: number;
+	ax: number;
+	ay: number;
+	bx: number;
+	by: number;
+	minX: number;
+	maxX: number;
+};
 
 function onSegment(s: Segment, px: number, py: number): boolean {
 	return (

@@ -1,7 +1,15 @@
 import type {Plan} from '../geo/plan.js';
 import {compareStrips} from './borders.js';
 import type {PostprocessReport, PostprocessSettings} from './postprocess.js';
-import {fraction, histogramBins, overlap, uncertainMargin, type RunStats, type SeamStats, type TileStats} from './stats-types.js';
+import {
+	fraction,
+	histogramBins,
+	overlap,
+	uncertainMargin,
+	type RunStats,
+	type SeamStats,
+	type TileStats,
+} from './stats-types.js';
 
 export type MergeContext = {
 	plan: Pick<Plan, 'rows' | 'cols'>;
@@ -44,13 +52,19 @@ export function mergeStats(tiles: TileStats[], context: MergeContext): RunStats 
 			model,
 			foregroundPixels: foreground,
 			foregroundFraction: fraction(foreground, validPixels),
-			vsEnsemble: overlap(sum((tile) => tile.members[k]?.vsEnsemble.intersection ?? 0), sum((tile) => tile.members[k]?.vsEnsemble.union ?? 0)),
+			vsEnsemble: overlap(
+				sum((tile) => tile.members[k]?.vsEnsemble.intersection ?? 0),
+				sum((tile) => tile.members[k]?.vsEnsemble.union ?? 0),
+			),
 		};
 	});
 	const pairs = (tiles[0]?.pairs ?? []).map(({a, b}, k) => ({
 		a,
 		b,
-		...overlap(sum((tile) => tile.pairs[k].intersection), sum((tile) => tile.pairs[k].union)),
+		...overlap(
+			sum((tile) => tile.pairs[k].intersection),
+			sum((tile) => tile.pairs[k].union),
+		),
 	}));
 
 	const postprocessed: PostprocessReport = {
@@ -84,7 +98,11 @@ export function mergeStats(tiles: TileStats[], context: MergeContext): RunStats 
 			minArea: minPixels * cellArea,
 			maxArea: maxPixels * cellArea,
 			meanArea: count === 0 ? 0 : (foregroundPixels * cellArea) / count,
-			bins: log2Bins.map((value, bin) => ({fromArea: 2 ** bin * cellArea, toArea: 2 ** (bin + 1) * cellArea, count: value})),
+			bins: log2Bins.map((value, bin) => ({
+				fromArea: 2 ** bin * cellArea,
+				toArea: 2 ** (bin + 1) * cellArea,
+				count: value,
+			})),
 		},
 		histogram: {bins: histogramBins, counts: histogram},
 		uncertainPixels,
@@ -146,7 +164,13 @@ export function seamStats(tiles: TileStats[], plan: Pick<Plan, 'rows' | 'cols'>)
 	}
 	const worst = seams
 		.filter((seam) => seam.disagreeing > 0)
-		.sort((x, y) => (y.foregroundDisagreement ?? 0) - (x.foregroundDisagreement ?? 0) || y.disagreeing - x.disagreeing || x.a.localeCompare(y.a) || x.b.localeCompare(y.b))
+		.sort(
+			(x, y) =>
+				(y.foregroundDisagreement ?? 0) - (x.foregroundDisagreement ?? 0) ||
+				y.disagreeing - x.disagreeing ||
+				x.a.localeCompare(y.a) ||
+				x.b.localeCompare(y.b),
+		)
 		.slice(0, 10);
 	return {
 		pairs: seams.length,

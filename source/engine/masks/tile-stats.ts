@@ -4,7 +4,15 @@ import type {Tile} from '../geo/plan.js';
 import {borderStrips} from './borders.js';
 import {foregroundConnectivity, labelComponents} from './components.js';
 import {postprocessMask, type PostprocessSettings} from './postprocess.js';
-import {fraction, histogramBins, overlap, uncertainMargin, type ComponentStats, type PairStats, type TileStats} from './stats-types.js';
+import {
+	fraction,
+	histogramBins,
+	overlap,
+	uncertainMargin,
+	type ComponentStats,
+	type PairStats,
+	type TileStats,
+} from './stats-types.js';
 
 export type TileSummaryInput = {
 	tile: Tile;
@@ -103,7 +111,10 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 			model: models[k],
 			foregroundPixels: foreground,
 			foregroundFraction: fraction(foreground, validPixels),
-			vsEnsemble: overlap(countWhere((pattern) => (pattern & bit) !== 0 && (pattern & 1) !== 0), countWhere((pattern) => (pattern & (bit | 1)) !== 0)),
+			vsEnsemble: overlap(
+				countWhere((pattern) => (pattern & bit) !== 0 && (pattern & 1) !== 0),
+				countWhere((pattern) => (pattern & (bit | 1)) !== 0),
+			),
 		};
 	});
 	const pairs: PairStats[] = [];
@@ -113,7 +124,10 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 			pairs.push({
 				a: models[a],
 				b: models[b],
-				...overlap(countWhere((pattern) => (pattern & both) === both), countWhere((pattern) => (pattern & both) !== 0)),
+				...overlap(
+					countWhere((pattern) => (pattern & both) === both),
+					countWhere((pattern) => (pattern & both) !== 0),
+				),
 			});
 		}
 	}
@@ -191,11 +205,16 @@ function checkSizes(input: TileSummaryInput, pixels: number, planes: number): vo
 	const {probability, members, models, nodata} = input;
 	const values = planes * pixels;
 	const expected = `${planes > 1 ? `${planes}×` : ''}${input.width}×${input.height}`;
-	if (probability.length !== values) throw new Error(`tile ${input.tile.id}: probability has ${probability.length} values, expected ${expected}`);
-	if (members.length !== models.length) throw new Error(`tile ${input.tile.id}: ${members.length} member probabilities for ${models.length} models`);
-	if (members.length > maxMembers) throw new Error(`at most ${maxMembers} ensemble members are supported, got ${members.length}`);
+	if (probability.length !== values)
+		throw new Error(`tile ${input.tile.id}: probability has ${probability.length} values, expected ${expected}`);
+	if (members.length !== models.length)
+		throw new Error(`tile ${input.tile.id}: ${members.length} member probabilities for ${models.length} models`);
+	if (members.length > maxMembers)
+		throw new Error(`at most ${maxMembers} ensemble members are supported, got ${members.length}`);
 	for (const [k, member] of members.entries()) {
-		if (member.length !== values) throw new Error(`tile ${input.tile.id}: member ${models[k]} has ${member.length} values, expected ${expected}`);
+		if (member.length !== values)
+			throw new Error(`tile ${input.tile.id}: member ${models[k]} has ${member.length} values, expected ${expected}`);
 	}
-	if (nodata && nodata.length !== pixels) throw new Error(`tile ${input.tile.id}: nodata mask has ${nodata.length} pixels, expected ${pixels}`);
+	if (nodata && nodata.length !== pixels)
+		throw new Error(`tile ${input.tile.id}: nodata mask has ${nodata.length} pixels, expected ${pixels}`);
 }

@@ -70,7 +70,10 @@ function walkRing(out: Uint8Array, start: number, stride: number): {vertices: nu
 }
 
 /** Splits a closed walk into simple rings wherever a vertex comes back. */
-function splitAtRepeats(walk: {vertices: number[]; directions: number[]}, position: Int32Array): Array<{vertices: number[]; directions: number[]}> {
+function splitAtRepeats(
+	walk: {vertices: number[]; directions: number[]},
+	position: Int32Array,
+): Array<{vertices: number[]; directions: number[]}> {
 	const rings: Array<{vertices: number[]; directions: number[]}> = [];
 	const stack: number[] = [];
 	const stackDirections: number[] = [];

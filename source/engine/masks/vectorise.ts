@@ -6,7 +6,8 @@ import {traceRings, type TracedRing} from './trace.js';
 
 export type Position = [number, number];
 export type PolygonCoordinates = Position[][];
-export type MaskGeometry = {type: 'Polygon'; coordinates: PolygonCoordinates} | {type: 'MultiPolygon'; coordinates: PolygonCoordinates[]};
+export type MaskGeometry =
+	{type: 'Polygon'; coordinates: PolygonCoordinates} | {type: 'MultiPolygon'; coordinates: PolygonCoordinates[]};
 
 export type MaskPolygon = {
 	geometry: MaskGeometry;
@@ -30,7 +31,13 @@ type Part = {outer?: TracedRing; holes: TracedRing[]};
  * (RFC 7946). Simplified rings that would touch or cross themselves or each other are replaced by the
  * unsimplified ones, which are always valid.
  */
-export function vectoriseMask(mask: Uint8Array, width: number, height: number, bbox: Bbox, options: VectoriseOptions = {}): MaskPolygon[] {
+export function vectoriseMask(
+	mask: Uint8Array,
+	width: number,
+	height: number,
+	bbox: Bbox,
+	options: VectoriseOptions = {},
+): MaskPolygon[] {
 	const tolerance = options.tolerance ?? 1;
 	const components = labelComponents(mask, width, height, {value: 1, connectivity: foregroundConnectivity});
 	const parts = labelComponents(mask, width, height, {value: 1, connectivity: 4});
@@ -69,7 +76,8 @@ export function vectoriseMask(mask: Uint8Array, width: number, height: number, b
 		const coordinates = rings.map((part) => part.map(toMap));
 		const pixels = components.sizes[component];
 		polygons.push({
-			geometry: coordinates.length === 1 ? {type: 'Polygon', coordinates: coordinates[0]} : {type: 'MultiPolygon', coordinates},
+			geometry:
+				coordinates.length === 1 ? {type: 'Polygon', coordinates: coordinates[0]} : {type: 'MultiPolygon', coordinates},
 			pixels,
 			area: pixels * pixelWidth * pixelHeight,
 		});
@@ -110,7 +118,8 @@ function isValid(simplified: Int32Array[][], traced: Int32Array[][]): boolean {
 	for (const [p, rings] of simplified.entries()) {
 		for (const [q, [outer, ...holes]] of simplified.entries()) {
 			if (p === q) continue;
-			const inArea = (x: number, y: number) => locate(outer, x, y) === 'inside' && holes.every((hole) => locate(hole, x, y) === 'outside');
+			const inArea = (x: number, y: number) =>
+				locate(outer, x, y) === 'inside' && holes.every((hole) => locate(hole, x, y) === 'outside');
 			if (someVertex(rings[0], inArea)) return false;
 		}
 	}

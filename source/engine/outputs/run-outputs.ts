@@ -31,7 +31,8 @@ export function openOutputs(settings: OutputSettings): RunOutputs {
 		usesRgb: formats.some(({writer}) => writer.usesRgb),
 		async writeTile(tile) {
 			const files: string[] = [];
-			for (const {writer, state} of formats) if (writer.perTile) files.push(...(await writer.perTile(tile, settings, state)));
+			for (const {writer, state} of formats)
+				if (writer.perTile) files.push(...(await writer.perTile(tile, settings, state)));
 			return files;
 		},
 		async finalise(stats) {
@@ -51,8 +52,14 @@ export function openOutputs(settings: OutputSettings): RunOutputs {
  * What the formats write, as a prompt or a summary lists it: "12 mask tiles, masks.vrt, masks.geojson
  * (40 polygons), training data and stats.json". `step` keeps only the formats that have that step.
  */
-export function describeOutputs(formats: readonly OutputFormat[], counts?: OutputCounts, step?: 'perTile' | 'finalise'): string {
-	const labels = formats.filter((format) => !step || outputWriters[format][step]).map((format) => outputWriters[format].label(counts));
+export function describeOutputs(
+	formats: readonly OutputFormat[],
+	counts?: OutputCounts,
+	step?: 'perTile' | 'finalise',
+): string {
+	const labels = formats
+		.filter((format) => !step || outputWriters[format][step])
+		.map((format) => outputWriters[format].label(counts));
 	if (labels.length <= 1) return labels[0] ?? 'nothing';
 	return `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
 }

@@ -8,7 +8,16 @@ export type LogLevel = 'info' | 'warn' | 'error';
  * `at` is milliseconds since the epoch, set by the engine when the event is published.
  */
 export type RunEvent = {at: number} & (
-	| {type: 'run-start'; runDir: string; preset: string; tiles: number; rows: number; cols: number; layers: LayerName[]; models: string[]}
+	| {
+			type: 'run-start';
+			runDir: string;
+			preset: string;
+			tiles: number;
+			rows: number;
+			cols: number;
+			layers: LayerName[];
+			models: string[];
+	  }
 	| {type: 'stage'; stage: RunStage; state: 'start' | 'end'}
 	| {type: 'tile-queued'; layer: LayerName; tileId: string}
 	| {type: 'tile-progress'; layer: LayerName; tileId: string; bytes: number}

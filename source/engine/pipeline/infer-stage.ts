@@ -23,7 +23,9 @@ import {restatTile} from './restat.js';
 
 /** 1 where the DSM has no data (as the ensemble sees it: its probabilities are 0 there); undefined when it has data everywhere. */
 export function nodataOf(dsm: GeoRaster | undefined): Uint8Array | undefined {
-	return dsm ? nodataMask({data: dsm.data as Float32Array, width: dsm.width, height: dsm.height, nodata: dsm.nodata}) : undefined;
+	return dsm
+		? nodataMask({data: dsm.data as Float32Array, width: dsm.width, height: dsm.height, nodata: dsm.nodata})
+		: undefined;
 }
 
 export type InferStageContext = {
@@ -54,16 +56,31 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 	const fingerprint: InferenceFingerprint = {
 		...context.fingerprintBase,
 		inputs: Object.fromEntries(
-			(['rgb', 'dsm'] as LayerName[]).filter((layer) => preset.layers[layer]).map((layer) => [layer, manifest.get(layer, tile.id)?.sha256 as string | undefined]),
+			(['rgb', 'dsm'] as LayerName[])
+				.filter((layer) => preset.layers[layer])
+				.map((layer) => [layer, manifest.get(layer, tile.id)?.sha256 as string | undefined]),
 		),
 	};
 	const nodata = nodataOf(fetched.dsm);
 	const earlier = await keptProbabilities(dir, manifest, tile.id, fingerprint);
-	if (earlier.changed) lifecycle.log('warn', `tile ${tile.id}: ${earlier.changed.join(', ')} changed since the earlier run, inferring it again`);
+	if (earlier.changed)
+		lifecycle.log(
+			'warn',
+			`tile ${tile.id}: ${earlier.changed.join(', ')} changed since the earlier run, inferring it again`,
+		);
 	if (earlier.kept) {
 		// A damaged probability file (edited, disk trouble) is inferred again rather than failing every resume.
-		const summary = await restatTile(dir, tile, modelNames, {threshold, postprocess: preset.postprocess, nodata: async () => nodata, cache, classes: ensemble.classes}).catch((error: unknown) => {
-			lifecycle.log('warn', `tile ${tile.id}: its kept probabilities cannot be read (${messageOf(error)}), inferring it again`);
+		const summary = await restatTile(dir, tile, modelNames, {
+			threshold,
+			postprocess: preset.postprocess,
+			nodata: async () => nodata,
+			cache,
+			classes: ensemble.classes,
+		}).catch((error: unknown) => {
+			lifecycle.log(
+				'warn',
+				`tile ${tile.id}: its kept probabilities cannot be read (${messageOf(error)}), inferring it again`,
+			);
 			return undefined;
 		});
 		if (summary) {
@@ -75,7 +92,14 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 	const prediction = await ensemble.predict({
 		id: tile.id,
 		rgb: {data: fetched.rgb.data as Uint8Array, width: fetched.rgb.width, height: fetched.rgb.height},
-		dsm: fetched.dsm ? {data: fetched.dsm.data as Float32Array, width: fetched.dsm.width, height: fetched.dsm.height, nodata: fetched.dsm.nodata} : undefined,
+		dsm: fetched.dsm
+			? {
+					data: fetched.dsm.data as Float32Array,
+					width: fetched.dsm.width,
+					height: fetched.dsm.height,
+					nodata: fetched.dsm.nodata,
+				}
+			: undefined,
 		outWidth: size.width,
 		outHeight: size.height,
 	});
@@ -89,9 +113,24 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 		await writeGeoTiffFile(file, probabilityRaster(tile, plan.epsg, data, size));
 		await cache.put(file, {data, ...size});
 	}
-	manifest.set(probabilityStage, tile.id, {state: 'done', file: path.relative(dir, probabilityFile(dir, tile.id)).split(path.sep).join('/'), fingerprint, ms: Date.now() - started});
+	manifest.set(probabilityStage, tile.id, {
+		state: 'done',
+		file: path.relative(dir, probabilityFile(dir, tile.id)).split(path.sep).join('/'),
+		fingerprint,
+		ms: Date.now() - started,
+	});
 	await manifest.save();
-	const {mask, stats} = summariseTile({tile, probability, members, models: modelNames, nodata, ...size, threshold, postprocess: preset.postprocess, classes: ensemble.classes});
+	const {mask, stats} = summariseTile({
+		tile,
+		probability,
+		members,
+		models: modelNames,
+		nodata,
+		...size,
+		threshold,
+		postprocess: preset.postprocess,
+		classes: ensemble.classes,
+	});
 	lifecycle.emit({type: 'tile-inferred', tileId: tile.id, skipped: false});
 	return {mask, stats};
 }

@@ -24,7 +24,9 @@ export type RestatOptions = {
 async function decodeProbability(file: string, tile: Tile, planes: number): Promise<Probability> {
 	const raster = await readGeoTiffFile(file);
 	if (raster.bands !== planes || !(raster.data instanceof Uint8Array)) {
-		throw new Error(`${file} is not a ${planes}-band uint8 probability raster (tile ${tile.id}); delete it and rerun inference for the tile`);
+		throw new Error(
+			`${file} is not a ${planes}-band uint8 probability raster (tile ${tile.id}); delete it and rerun inference for the tile`,
+		);
 	}
 	return {data: separatePlanes(raster.data, planes), width: raster.width, height: raster.height};
 }
@@ -34,16 +36,27 @@ function readProbability(file: string, tile: Tile, planes: number, cache?: Proba
 }
 
 /** Mask and statistics of one tile for a new threshold and post-processing, from the stored probabilities. */
-export async function restatTile(runDir: string, tile: Tile, models: string[], options: RestatOptions): Promise<TileSummary> {
+export async function restatTile(
+	runDir: string,
+	tile: Tile,
+	models: string[],
+	options: RestatOptions,
+): Promise<TileSummary> {
 	const {classes = defaultClasses} = options;
 	const [ensemble, members, nodata] = await Promise.all([
 		readProbability(probabilityFile(runDir, tile.id), tile, classes.planes, options.cache),
-		Promise.all(models.map((model) => readProbability(memberProbabilityFile(runDir, model, tile.id), tile, classes.planes, options.cache))),
+		Promise.all(
+			models.map((model) =>
+				readProbability(memberProbabilityFile(runDir, model, tile.id), tile, classes.planes, options.cache),
+			),
+		),
 		options.nodata?.(tile),
 	]);
 	for (const [k, member] of members.entries()) {
 		if (member.width !== ensemble.width || member.height !== ensemble.height) {
-			throw new Error(`tile ${tile.id}: member ${models[k]} probability is ${member.width}×${member.height}, the ensemble's ${ensemble.width}×${ensemble.height}`);
+			throw new Error(
+				`tile ${tile.id}: member ${models[k]} probability is ${member.width}×${member.height}, the ensemble's ${ensemble.width}×${ensemble.height}`,
+			);
 		}
 	}
 	return summariseTile({
@@ -64,8 +77,16 @@ export async function restatTile(runDir: string, tile: Tile, models: string[], o
  * Statistics of every tile and overall for a new threshold and post-processing, without any model.
  * Tiles are read one after another, so memory stays at one tile's probabilities.
  */
-export async function restat(runDir: string, plan: Plan, models: string[], options: RestatOptions): Promise<{tiles: TileStats[]; overall: RunStats}> {
+export async function restat(
+	runDir: string,
+	plan: Plan,
+	models: string[],
+	options: RestatOptions,
+): Promise<{tiles: TileStats[]; overall: RunStats}> {
 	const tiles: TileStats[] = [];
 	for (const tile of plan.tiles) tiles.push((await restatTile(runDir, tile, models, options)).stats);
-	return {tiles, overall: mergeStats(tiles, {plan, threshold: options.threshold, models, postprocess: options.postprocess})};
+	return {
+		tiles,
+		overall: mergeStats(tiles, {plan, threshold: options.threshold, models, postprocess: options.postprocess}),
+	};
 }

@@ -97,7 +97,8 @@ export class ReviewSession {
 	 * after another, so the threshold in force is always the one of the last call.
 	 */
 	setThreshold(threshold: number): Promise<StatsDocument> {
-		if (!(threshold > 0 && threshold < 1)) return Promise.reject(new RangeError(`threshold ${threshold} is outside (0, 1)`));
+		if (!(threshold > 0 && threshold < 1))
+			return Promise.reject(new RangeError(`threshold ${threshold} is outside (0, 1)`));
 		const next = this.restats.then(async () => {
 			const tiles: TileStats[] = [];
 			for (const tile of this.context.tiles) tiles.push((await this.summarise(tile, threshold)).stats);
@@ -113,9 +114,15 @@ export class ReviewSession {
 	async preview(tileId: string, width: number, height: number): Promise<{rgb: Uint8Array; mask: Uint8Array}> {
 		const tile = this.context.tiles.find((entry) => entry.id === tileId);
 		if (!tile) throw new RangeError(`no tile ${tileId} in this run`);
-		const [rgb, {mask}] = await Promise.all([readGeoTiffFile(path.join(this.context.outDir, tileFile('rgb', tile.id))), this.summarise(tile)]);
+		const [rgb, {mask}] = await Promise.all([
+			readGeoTiffFile(path.join(this.context.outDir, tileFile('rgb', tile.id))),
+			this.summarise(tile),
+		]);
 		const size = {width, height};
-		return {rgb: resizeNearest(rgb.data as Uint8Array, {width: rgb.width, height: rgb.height}, size, 3), mask: resizeNearest(mask, {width: tile.width, height: tile.height}, size)};
+		return {
+			rgb: resizeNearest(rgb.data as Uint8Array, {width: rgb.width, height: rgb.height}, size, 3),
+			mask: resizeNearest(mask, {width: tile.width, height: tile.height}, size),
+		};
 	}
 
 	/** The output formats' files, per tile and run-wide, at the current threshold. */
@@ -156,6 +163,9 @@ export class ReviewSession {
 
 	/** Leave the run folder as it is (tiles and probabilities stay, so a later run resumes); write no masks. */
 	async discard(): Promise<void> {
-		await this.context.lifecycle.end('done', 'discarded: no masks written (tiles and probabilities kept for a later run)');
+		await this.context.lifecycle.end(
+			'done',
+			'discarded: no masks written (tiles and probabilities kept for a later run)',
+		);
 	}
 }

@@ -85,7 +85,14 @@ export function startRun(options: RunOptions): RunHandle {
 				lifecycle.emit({type: 'tile-progress', layer: event.layer, tileId: event.tileId, bytes: event.bytes});
 				return;
 			case 'tile-done':
-				lifecycle.emit({type: 'tile-fetched', layer: event.layer, tileId: event.tileId, bytes: event.bytes, skipped: event.skipped, ms: event.ms});
+				lifecycle.emit({
+					type: 'tile-fetched',
+					layer: event.layer,
+					tileId: event.tileId,
+					bytes: event.bytes,
+					skipped: event.skipped,
+					ms: event.ms,
+				});
 				return;
 			case 'tile-failed':
 				lifecycle.log('error', `${event.tileId} ${event.layer}: ${event.error}`);
@@ -102,7 +109,16 @@ export function startRun(options: RunOptions): RunHandle {
 	};
 
 	async function execute(): Promise<ReviewSession> {
-		lifecycle.emit({type: 'run-start', runDir: outDir, preset: name, tiles: tiles.length, rows: plan.rows, cols: plan.cols, layers: preset.layers.dsm ? ['rgb', 'dsm'] : ['rgb'], models: []});
+		lifecycle.emit({
+			type: 'run-start',
+			runDir: outDir,
+			preset: name,
+			tiles: tiles.length,
+			rows: plan.rows,
+			cols: plan.cols,
+			layers: preset.layers.dsm ? ['rgb', 'dsm'] : ['rgb'],
+			models: [],
+		});
 		let folder: RunFolder;
 		try {
 			// A run folder that cannot be written is refused before anything is downloaded.
@@ -129,17 +145,55 @@ export function startRun(options: RunOptions): RunHandle {
 			// Until the models are loaded the fetcher runs ahead only as far as its bounded lookahead allows.
 			ensembleReady.catch(() => undefined);
 			lifecycle.emit({type: 'stage', stage: 'fetch', state: 'start'});
-			const stream = fetchTiles({plan, tiles, layers: preset.layers, outDir, concurrency: preset.concurrency, signal, onEvent: onFetchEvent, urlRewrite: services.urlRewrite, folder});
+			const stream = fetchTiles({
+				plan,
+				tiles,
+				layers: preset.layers,
+				outDir,
+				concurrency: preset.concurrency,
+				signal,
+				onEvent: onFetchEvent,
+				urlRewrite: services.urlRewrite,
+				folder,
+			});
 			ensemble = await ensembleReady;
 			const loaded = ensemble;
 			if (loaded.needsDsm && !preset.layers.dsm) {
-				throw new UserError(`the models ${loaded.models.filter((m) => m.needsDsm).map((m) => m.name).join(', ')} need a DSM band but the preset has no layers.dsm; add a DSM layer or use RGB-only models`);
+				throw new UserError(
+					`the models ${loaded.models
+						.filter((m) => m.needsDsm)
+						.map((m) => m.name)
+						.join(', ')} need a DSM band but the preset has no layers.dsm; add a DSM layer or use RGB-only models`,
+				);
 			}
 			const threshold = preset.threshold ?? loaded.threshold;
-			const fingerprintBase = {models: await modelChecksums(loaded.models), mode: preset.inference.mode, overlap: preset.inference.overlap, size: {width: plan.tileSize, height: plan.tileSize}};
-			lifecycle.log('info', `threshold ${threshold}${preset.threshold === undefined ? " (the models' seg_thresh)" : ''}`);
-			const stageContext = {plan, preset, folder, ensemble: loaded, threshold, fingerprintBase, cache: probabilities, lifecycle};
-			const outputs = openOutputs({runDir: outDir, plan, classes: loaded.classes, maskSize: preset.output.maskSize, formats: preset.output.formats});
+			const fingerprintBase = {
+				models: await modelChecksums(loaded.models),
+				mode: preset.inference.mode,
+				overlap: preset.inference.overlap,
+				size: {width: plan.tileSize, height: plan.tileSize},
+			};
+			lifecycle.log(
+				'info',
+				`threshold ${threshold}${preset.threshold === undefined ? " (the models' seg_thresh)" : ''}`,
+			);
+			const stageContext = {
+				plan,
+				preset,
+				folder,
+				ensemble: loaded,
+				threshold,
+				fingerprintBase,
+				cache: probabilities,
+				lifecycle,
+			};
+			const outputs = openOutputs({
+				runDir: outDir,
+				plan,
+				classes: loaded.classes,
+				maskSize: preset.output.maskSize,
+				formats: preset.output.formats,
+			});
 			const writer = new MaskWriter({outputs, lifecycle});
 
 			const stats: TileStats[] = [];
@@ -168,7 +222,9 @@ export function startRun(options: RunOptions): RunHandle {
 			lifecycle.emit({type: 'stage', stage: 'infer', state: 'end'});
 			lifecycle.emit({type: 'stage', stage: 'review', state: 'start'});
 			const byId = new Map(stats.map((tileStats) => [tileStats.id, tileStats]));
-			const ordered = tiles.map((tile) => byId.get(tile.id)).filter((tileStats): tileStats is TileStats => tileStats !== undefined);
+			const ordered = tiles
+				.map((tile) => byId.get(tile.id))
+				.filter((tileStats): tileStats is TileStats => tileStats !== undefined);
 			return new ReviewSession({
 				plan,
 				tiles,

@@ -48,7 +48,21 @@ export type RunSnapshot = {
 export const LOG_LINES_KEPT = 200;
 
 export function emptySnapshot(now = Date.now()): RunSnapshot {
-	return {runDir: '', preset: '', state: 'starting', startedAt: now, updatedAt: now, tiles: 0, rows: 0, cols: 0, downloads: {}, models: [], inferred: 0, written: 0, log: []};
+	return {
+		runDir: '',
+		preset: '',
+		state: 'starting',
+		startedAt: now,
+		updatedAt: now,
+		tiles: 0,
+		rows: 0,
+		cols: 0,
+		downloads: {},
+		models: [],
+		inferred: 0,
+		written: 0,
+		log: [],
+	};
 }
 
 function layerOf(snapshot: RunSnapshot, layer: LayerName): LayerProgress {
@@ -71,8 +85,21 @@ export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot 
 	snapshot.updatedAt = event.at;
 	switch (event.type) {
 		case 'run-start': {
-			Object.assign(snapshot, {runDir: event.runDir, preset: event.preset, state: 'running', startedAt: event.at, tiles: event.tiles, rows: event.rows, cols: event.cols});
-			snapshot.downloads = Object.fromEntries(event.layers.map((layer) => [layer, {total: event.tiles, done: 0, skipped: 0, bytes: 0, retries: 0, inFlight: []}]));
+			Object.assign(snapshot, {
+				runDir: event.runDir,
+				preset: event.preset,
+				state: 'running',
+				startedAt: event.at,
+				tiles: event.tiles,
+				rows: event.rows,
+				cols: event.cols,
+			});
+			snapshot.downloads = Object.fromEntries(
+				event.layers.map((layer) => [
+					layer,
+					{total: event.tiles, done: 0, skipped: 0, bytes: 0, retries: 0, inFlight: []},
+				]),
+			);
 			snapshot.models = event.models.map((name) => ({name, provider: '…', done: 0, totalMs: 0}));
 			break;
 		}
@@ -129,7 +156,8 @@ export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot 
 			snapshot.written++;
 			break;
 		case 'paused':
-			if (snapshot.state === 'running' || snapshot.state === 'paused') snapshot.state = event.paused ? 'paused' : 'running';
+			if (snapshot.state === 'running' || snapshot.state === 'paused')
+				snapshot.state = event.paused ? 'paused' : 'running';
 			break;
 		case 'log':
 			snapshot.log.push({at: event.at, level: event.level, message: event.message});
@@ -145,21 +173,29 @@ export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot 
 
 /** Derived figures for views: rates per second over the active period, and a simple ETA. */
 export function layerRate(progress: LayerProgress): {bytesPerSecond: number; tilesPerSecond: number} {
-	const seconds = progress.firstAt !== undefined && progress.lastAt !== undefined ? (progress.lastAt - progress.firstAt) / 1000 : 0;
+	const seconds =
+		progress.firstAt !== undefined && progress.lastAt !== undefined ? (progress.lastAt - progress.firstAt) / 1000 : 0;
 	const fetched = progress.done - progress.skipped;
-	return seconds > 0 ? {bytesPerSecond: progress.bytes / seconds, tilesPerSecond: fetched / seconds} : {bytesPerSecond: 0, tilesPerSecond: 0};
+	return seconds > 0
+		? {bytesPerSecond: progress.bytes / seconds, tilesPerSecond: fetched / seconds}
+		: {bytesPerSecond: 0, tilesPerSecond: 0};
 }
 
 export function modelRate(model: ModelProgress): {tilesPerSecond: number; msPerTile: number} {
 	const seconds = model.firstAt !== undefined && model.lastAt !== undefined ? (model.lastAt - model.firstAt) / 1000 : 0;
-	return {tilesPerSecond: seconds > 0 ? model.done / seconds : 0, msPerTile: model.done > 0 ? model.totalMs / model.done : 0};
+	return {
+		tilesPerSecond: seconds > 0 ? model.done / seconds : 0,
+		msPerTile: model.done > 0 ? model.totalMs / model.done : 0,
+	};
 }
 
 /** Overall progress 0..1: fetch, inference and writing weighted equally. */
 export function overallProgress(snapshot: RunSnapshot): number {
 	if (snapshot.tiles === 0) return 0;
 	const layers = Object.values(snapshot.downloads);
-	const fetched = layers.length ? layers.reduce((sum, layer) => sum + layer.done, 0) / (layers.length * snapshot.tiles) : 1;
+	const fetched = layers.length
+		? layers.reduce((sum, layer) => sum + layer.done, 0) / (layers.length * snapshot.tiles)
+		: 1;
 	return (fetched + snapshot.inferred / snapshot.tiles + snapshot.written / snapshot.tiles) / 3;
 }
 

@@ -37,19 +37,29 @@ async function exists(file: string): Promise<boolean> {
 
 /** What in the fingerprint differs from the earlier run's, by name, for the log. */
 function changes(before: Partial<InferenceFingerprint>, now: InferenceFingerprint): string[] {
-	return (Object.keys(now) as Array<keyof InferenceFingerprint>).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(now[key]));
+	return (Object.keys(now) as Array<keyof InferenceFingerprint>).filter(
+		(key) => JSON.stringify(before[key]) !== JSON.stringify(now[key]),
+	);
 }
 
 /**
  * Whether probabilities of an earlier run can be kept: the same models saw the same input tiles the same
  * way, and the files are there. `changed` names what differs when an earlier result is no longer valid.
  */
-export async function keptProbabilities(runDir: string, manifest: Manifest, tileId: string, fingerprint: InferenceFingerprint): Promise<{kept: boolean; changed?: string[]}> {
+export async function keptProbabilities(
+	runDir: string,
+	manifest: Manifest,
+	tileId: string,
+	fingerprint: InferenceFingerprint,
+): Promise<{kept: boolean; changed?: string[]}> {
 	const entry = manifest.get(probabilityStage, tileId);
 	if (entry?.state !== 'done') return {kept: false};
 	const changed = changes((entry.fingerprint ?? {}) as Partial<InferenceFingerprint>, fingerprint);
 	if (changed.length > 0) return {kept: false, changed};
-	const files = [probabilityFile(runDir, tileId), ...fingerprint.models.map((model) => memberProbabilityFile(runDir, model.name, tileId))];
+	const files = [
+		probabilityFile(runDir, tileId),
+		...fingerprint.models.map((model) => memberProbabilityFile(runDir, model.name, tileId)),
+	];
 	const present = await Promise.all(files.map(exists));
 	return {kept: present.every(Boolean)};
 }

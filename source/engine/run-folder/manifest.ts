@@ -52,10 +52,14 @@ export class Manifest {
 		try {
 			data = JSON.parse(text) as Partial<ManifestFile>;
 		} catch (error) {
-			throw new UserError(`${file} is not valid JSON (${(error as Error).message}); delete it to start the run folder over`);
+			throw new UserError(
+				`${file} is not valid JSON (${(error as Error).message}); delete it to start the run folder over`,
+			);
 		}
 		if (data.version !== 1 || typeof data.stages !== 'object' || data.stages === null) {
-			throw new UserError(`${file} is not a deepmask manifest (version 1); use another --out folder or delete the file`);
+			throw new UserError(
+				`${file} is not a deepmask manifest (version 1); use another --out folder or delete the file`,
+			);
 		}
 		return new Manifest(file, data.stages);
 	}

@@ -32,7 +32,8 @@ export class RunFolder {
 		if (this.started) return;
 		this.started = true;
 		const leftovers = await removeStaleTemporaries(this.dir);
-		if (leftovers > 0) log(`removed ${leftovers} temporary file${leftovers === 1 ? '' : 's'} left by an interrupted run`);
+		if (leftovers > 0)
+			log(`removed ${leftovers} temporary file${leftovers === 1 ? '' : 's'} left by an interrupted run`);
 		await writeJsonAtomic(path.join(this.dir, runFiles.plan), plan);
 	}
 }

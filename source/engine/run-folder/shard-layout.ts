@@ -15,7 +15,13 @@ import type {ShardSpec} from '../shard/shard-spec.js';
 import {runFiles} from './paths.js';
 
 export const shardsDir = 'shards';
-export const shardFiles = {result: 'result.json', status: runFiles.status, manifest: runFiles.manifest, merged: 'merged.json', lock: 'finalise.lock'} as const;
+export const shardFiles = {
+	result: 'result.json',
+	status: runFiles.status,
+	manifest: runFiles.manifest,
+	merged: 'merged.json',
+	lock: 'finalise.lock',
+} as const;
 
 export function shardFolderName(spec: ShardSpec): string {
 	return `${spec.index}-of-${spec.count}`;

@@ -38,9 +38,16 @@ export class StatusFile {
 		if (!this.dirty && Date.now() - this.lastWrite < statusHeartbeatMs) return this.writing;
 		this.dirty = false;
 		this.lastWrite = Date.now();
-		const document: StatusDocument = {pid: process.pid, host: os.hostname(), writtenAt: this.lastWrite, snapshot: this.snapshot()};
+		const document: StatusDocument = {
+			pid: process.pid,
+			host: os.hostname(),
+			writtenAt: this.lastWrite,
+			snapshot: this.snapshot(),
+		};
 		const text = structuredClone(document);
-		this.writing = this.writing.then(() => writeJsonAtomic(path.join(this.runDir, runFiles.status), text)).catch(() => undefined);
+		this.writing = this.writing
+			.then(() => writeJsonAtomic(path.join(this.runDir, runFiles.status), text))
+			.catch(() => undefined);
 		return this.writing;
 	}
 

@@ -32,6 +32,8 @@ export function fingerprintChanges(layerName: LayerName, stored: unknown, curren
 	const old = (typeof stored === 'object' && stored !== null ? stored : {}) as Record<string, unknown>;
 	const differs = (field: string) => JSON.stringify(old[field] ?? null) !== JSON.stringify(current[field] ?? null);
 	const isTileField = (field: string) => (tileFields as readonly string[]).includes(field);
-	const layerFields = [...new Set([...Object.keys(current), ...Object.keys(old)])].filter((field) => !isTileField(field));
+	const layerFields = [...new Set([...Object.keys(current), ...Object.keys(old)])].filter(
+		(field) => !isTileField(field),
+	);
 	return [...layerFields.filter(differs).map((field) => `layers.${layerName}.${field}`), ...tileFields.filter(differs)];
 }

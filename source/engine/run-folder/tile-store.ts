@@ -51,7 +51,10 @@ export async function keptTile(
 		return undefined;
 	}
 	try {
-		return {raster: await decodeGeoTiff(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)), bytes: bytes.byteLength};
+		return {
+			raster: await decodeGeoTiff(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+			bytes: bytes.byteLength,
+		};
 	} catch (error) {
 		log(`tile ${tileId}: ${relative} cannot be read (${(error as Error).message}), refetching`);
 		return undefined;
@@ -59,7 +62,12 @@ export async function keptTile(
 }
 
 /** Write the tile's GeoTIFF atomically and return its manifest entry (without the caller's extras). */
-export async function storeTile(outDir: string, layer: LayerName, tileId: string, raster: GeoRaster): Promise<Pick<ManifestEntry, 'file' | 'bytes' | 'sha256'>> {
+export async function storeTile(
+	outDir: string,
+	layer: LayerName,
+	tileId: string,
+	raster: GeoRaster,
+): Promise<Pick<ManifestEntry, 'file' | 'bytes' | 'sha256'>> {
 	const relative = tileFile(layer, tileId);
 	const bytes = await encodeGeoTiff(raster);
 	await writeAtomic(path.join(outDir, relative), bytes);

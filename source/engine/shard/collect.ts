@@ -36,7 +36,9 @@ export async function collectShards(runDirs: string[]): Promise<CollectedShards>
 	for (const [k, other] of plans.entries()) {
 		const differences = planDifferences(planKey(plan), planKey(other));
 		if (differences.length > 0) {
-			throw new UserError(`${runDirs[k]} holds another plan than ${runDirs[0]} (${differences.join('; ')}); only shards of the same plan can be merged`);
+			throw new UserError(
+				`${runDirs[k]} holds another plan than ${runDirs[0]} (${differences.join('; ')}); only shards of the same plan can be merged`,
+			);
 		}
 	}
 
@@ -51,7 +53,9 @@ export async function collectShards(runDirs: string[]): Promise<CollectedShards>
 			const source = {runDir, result};
 			const differences = planDifferences(planKey(plan), result.plan);
 			if (differences.length > 0) {
-				throw new UserError(`${describeSource(source)} was made for another plan than ${path.join(runDir, runFiles.plan)} (${differences.join('; ')}); only shards of the same plan can be merged: rerun that shard with the same preset and extent, or delete its folder`);
+				throw new UserError(
+					`${describeSource(source)} was made for another plan than ${path.join(runDir, runFiles.plan)} (${differences.join('; ')}); only shards of the same plan can be merged: rerun that shard with the same preset and extent, or delete its folder`,
+				);
 			}
 			if (!finished.has(spec.count)) finished.set(spec.count, new Set());
 			finished.get(spec.count)!.add(spec.index);
@@ -69,7 +73,8 @@ export async function collectShards(runDirs: string[]): Promise<CollectedShards>
 	const missingTiles = plan.tiles.filter((tile) => !byTile.has(tile.id));
 	const missingShards: string[] = [];
 	for (const count of started.keys()) {
-		for (let index = 1; index <= count; index++) if (!finished.get(count)?.has(index)) missingShards.push(shardLabel({index, count}));
+		for (let index = 1; index <= count; index++)
+			if (!finished.get(count)?.has(index)) missingShards.push(shardLabel({index, count}));
 	}
 	return {plan, sources, byTile, missingTiles, missingShards};
 }
@@ -103,10 +108,19 @@ const settingNames: Record<keyof ShardSettings, string> = {
 export function commonSettings(sources: ShardSource[]): ShardSettings {
 	const [first, ...rest] = sources;
 	for (const other of rest) {
-		const differing = (Object.keys(settingNames) as Array<keyof ShardSettings>).filter((key) => JSON.stringify(first.result.settings[key]) !== JSON.stringify(other.result.settings[key]));
+		const differing = (Object.keys(settingNames) as Array<keyof ShardSettings>).filter(
+			(key) => JSON.stringify(first.result.settings[key]) !== JSON.stringify(other.result.settings[key]),
+		);
 		if (differing.length > 0) {
-			const detail = differing.map((key) => `${settingNames[key]} ${JSON.stringify(first.result.settings[key]) ?? 'unset'} vs ${JSON.stringify(other.result.settings[key]) ?? 'unset'}`).join('; ');
-			throw new UserError(`${describeSource(first)} and ${describeSource(other)} wrote their masks differently (${detail}); rerun one of them with the other's settings before merging`);
+			const detail = differing
+				.map(
+					(key) =>
+						`${settingNames[key]} ${JSON.stringify(first.result.settings[key]) ?? 'unset'} vs ${JSON.stringify(other.result.settings[key]) ?? 'unset'}`,
+				)
+				.join('; ');
+			throw new UserError(
+				`${describeSource(first)} and ${describeSource(other)} wrote their masks differently (${detail}); rerun one of them with the other's settings before merging`,
+			);
 		}
 	}
 	return first.result.settings;

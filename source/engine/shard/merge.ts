@@ -17,14 +17,27 @@ import {openOutputs} from '../outputs/run-outputs.js';
 import {maskFile, memberProbabilityFile, probabilityFile, runFiles, tileFile} from '../run-folder/paths.js';
 import {chipFiles, chipIndex} from '../outputs/training/training-chips.js';
 import type {Plan, Tile} from '../geo/plan.js';
-import {collectShards, commonSettings, missingMessage, usedSources, type CollectedShards, type ShardSource} from './collect.js';
+import {
+	collectShards,
+	commonSettings,
+	missingMessage,
+	usedSources,
+	type CollectedShards,
+	type ShardSource,
+} from './collect.js';
 import {shardFiles, shardFolderName, shardResultFile, shardsDir} from '../run-folder/shard-layout.js';
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
 import {processAlive} from '../fs/process-alive.js';
 import {isTemporary, temporaryPathFor} from '../fs/atomic.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
 
-export type MergeSummary = WrittenFiles & {runDir: string; tiles: number; shards: string[]; copied: number; formats: OutputFormat[]};
+export type MergeSummary = WrittenFiles & {
+	runDir: string;
+	tiles: number;
+	shards: string[];
+	copied: number;
+	formats: OutputFormat[];
+};
 
 /** Every per-tile file a shard may have written for the tile, relative to the run folder. */
 function tileFiles(plan: Plan, tile: Tile, models: string[]): string[] {
@@ -54,7 +67,8 @@ async function sameFolder(a: string, b: string): Promise<boolean> {
 async function gatherInto(runDir: string, collected: CollectedShards): Promise<number> {
 	let copied = 0;
 	const local = new Map<string, boolean>();
-	for (const source of collected.sources) if (!local.has(source.runDir)) local.set(source.runDir, await sameFolder(source.runDir, runDir));
+	for (const source of collected.sources)
+		if (!local.has(source.runDir)) local.set(source.runDir, await sameFolder(source.runDir, runDir));
 	const foreign = new Map<ShardSource, Tile[]>();
 	for (const tile of collected.plan.tiles) {
 		const source = collected.byTile.get(tile.id)!;
@@ -83,31 +97,63 @@ async function gatherInto(runDir: string, collected: CollectedShards): Promise<n
 /** The run-wide outputs over every tile of complete, consistent shards, into `runDir`. */
 async function writeRunWide(runDir: string, collected: CollectedShards, by: string): Promise<MergeSummary> {
 	const missing = missingMessage(collected);
-	if (missing) throw new UserError(`cannot merge yet: ${missing}; wait for those shards or rerun them, then merge again`);
+	if (missing)
+		throw new UserError(`cannot merge yet: ${missing}; wait for those shards or rerun them, then merge again`);
 	const sources = usedSources(collected);
 	const settings = commonSettings(sources);
 	const {plan} = collected;
 	if (!(await exists(path.join(runDir, runFiles.plan)))) await writeJsonAtomic(path.join(runDir, runFiles.plan), plan);
 	const copied = await gatherInto(runDir, collected);
 	const statsById = new Map<string, TileStats>();
-	for (const source of sources) for (const tile of source.result.tiles) if (collected.byTile.get(tile.id) === source) statsById.set(tile.id, tile);
+	for (const source of sources)
+		for (const tile of source.result.tiles) if (collected.byTile.get(tile.id) === source) statsById.set(tile.id, tile);
 	const tiles = plan.tiles.map((tile) => statsById.get(tile.id)!);
-	const overall = mergeStats(tiles, {plan, threshold: settings.threshold, models: settings.models, postprocess: settings.postprocess});
+	const overall = mergeStats(tiles, {
+		plan,
+		threshold: settings.threshold,
+		models: settings.models,
+		postprocess: settings.postprocess,
+	});
 	// A fresh run of the formats: the training metadata reads back the chips every shard wrote.
-	const outputs = openOutputs({runDir, plan, classes: classConfigOf(settings.classNames), maskSize: settings.maskSize, tolerance: settings.tolerance, formats: settings.formats});
+	const outputs = openOutputs({
+		runDir,
+		plan,
+		classes: classConfigOf(settings.classNames),
+		maskSize: settings.maskSize,
+		tolerance: settings.tolerance,
+		formats: settings.formats,
+	});
 	const result = await outputs.finalise({overall, tiles});
 	const shards = sources.map((source) => shardLabel(source.result.shard));
-	const record: MergedRecord = {mergedAt: new Date().toISOString(), by, host: os.hostname(), pid: process.pid, tiles: plan.tiles.length, shards, results: resultsKey(sources)};
+	const record: MergedRecord = {
+		mergedAt: new Date().toISOString(),
+		by,
+		host: os.hostname(),
+		pid: process.pid,
+		tiles: plan.tiles.length,
+		shards,
+		results: resultsKey(sources),
+	};
 	await writeJsonAtomic(path.join(runDir, shardsDir, shardFiles.merged), record);
 	return {...result, runDir, tiles: plan.tiles.length, shards, copied, formats: settings.formats};
 }
 
 /** shards/merged.json: when, by whom, and from which shard results the run-wide outputs were written. */
-type MergedRecord = {mergedAt: string; by: string; host: string; pid: number; tiles: number; shards: string[]; results: Record<string, string>};
+type MergedRecord = {
+	mergedAt: string;
+	by: string;
+	host: string;
+	pid: number;
+	tiles: number;
+	shards: string[];
+	results: Record<string, string>;
+};
 
 /** Which results (shard and when it was written) the outputs come from. */
 function resultsKey(sources: ShardSource[]): Record<string, string> {
-	const entries = sources.map((source) => [`${shardLabel(source.result.shard)} ${source.runDir}`, source.result.writtenAt] as const);
+	const entries = sources.map(
+		(source) => [`${shardLabel(source.result.shard)} ${source.runDir}`, source.result.writtenAt] as const,
+	);
 	return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 }
 
@@ -126,12 +172,17 @@ async function readMergedRecord(runDir: string): Promise<MergedRecord | undefine
 export async function mergeRunFolders(runDirs: string[], into?: string): Promise<MergeSummary> {
 	const collected = await collectShards(runDirs);
 	if (collected.sources.length === 0) {
-		throw new UserError(`no finished shard in ${runDirs.join(', ')} (no ${shardsDir}/I-of-N/${shardFiles.result}); run the shards first: deepmask run --shard I/N ...`);
+		throw new UserError(
+			`no finished shard in ${runDirs.join(', ')} (no ${shardsDir}/I-of-N/${shardFiles.result}); run the shards first: deepmask run --shard I/N ...`,
+		);
 	}
 	const target = path.resolve(into ?? runDirs[0]);
 	if (into !== undefined && (await exists(path.join(target, runFiles.plan)))) {
 		const differences = planDifferences(planKey(collected.plan), planKey(await readPlanFile(target)));
-		if (differences.length > 0) throw new UserError(`${target} holds another plan (${differences.join('; ')}); merge into an empty folder or one of the same plan`);
+		if (differences.length > 0)
+			throw new UserError(
+				`${target} holds another plan (${differences.join('; ')}); merge into an empty folder or one of the same plan`,
+			);
 	}
 	return writeRunWide(target, collected, 'deepmask merge');
 }
@@ -154,7 +205,8 @@ async function takeLock(lock: string, retry = true): Promise<FileHandle | undefi
 	return takeLock(lock, false);
 }
 
-export type AutoMerge = {state: 'merged'; summary: MergeSummary} | {state: 'waiting'; reason: string} | {state: 'already'; by: string};
+export type AutoMerge =
+	{state: 'merged'; summary: MergeSummary} | {state: 'waiting'; reason: string} | {state: 'already'; by: string};
 
 /**
  * After shard `by` has written its result: when every tile of the plan is covered by a finished shard,
@@ -166,20 +218,29 @@ export type AutoMerge = {state: 'merged'; summary: MergeSummary} | {state: 'wait
 export async function mergeIfComplete(runDir: string, by: ShardSpec): Promise<AutoMerge> {
 	// Cheap first: until every shard of this count has a result file, no result needs reading.
 	const unfinished: string[] = [];
-	for (let index = 1; index <= by.count; index++) if (!(await exists(shardResultFile(runDir, {index, count: by.count})))) unfinished.push(shardLabel({index, count: by.count}));
+	for (let index = 1; index <= by.count; index++)
+		if (!(await exists(shardResultFile(runDir, {index, count: by.count}))))
+			unfinished.push(shardLabel({index, count: by.count}));
 	if (unfinished.length > 0) return {state: 'waiting', reason: `not finished: shard ${unfinished.join(', ')}`};
 	const missing = missingMessage(await collectShards([runDir]));
 	if (missing) return {state: 'waiting', reason: missing};
 	const lock = path.join(runDir, shardsDir, shardFiles.lock);
 	const handle = await takeLock(lock);
-	if (!handle) return {state: 'waiting', reason: `another shard is writing the run-wide outputs (${lock} exists); if none is, delete the lock and run deepmask merge ${runDir}`};
+	if (!handle)
+		return {
+			state: 'waiting',
+			reason: `another shard is writing the run-wide outputs (${lock} exists); if none is, delete the lock and run deepmask merge ${runDir}`,
+		};
 	try {
 		const writer = `shard ${shardLabel(by)}`;
-		await handle.writeFile(JSON.stringify({by: writer, host: os.hostname(), pid: process.pid, since: new Date().toISOString()}));
+		await handle.writeFile(
+			JSON.stringify({by: writer, host: os.hostname(), pid: process.pid, since: new Date().toISOString()}),
+		);
 		await handle.close();
 		const collected = await collectShards([runDir]);
 		const previous = await readMergedRecord(runDir);
-		if (previous && JSON.stringify(previous.results) === JSON.stringify(resultsKey(usedSources(collected)))) return {state: 'already', by: previous.by};
+		if (previous && JSON.stringify(previous.results) === JSON.stringify(resultsKey(usedSources(collected))))
+			return {state: 'already', by: previous.by};
 		return {state: 'merged', summary: await writeRunWide(runDir, collected, writer)};
 	} finally {
 		await rm(lock, {force: true});

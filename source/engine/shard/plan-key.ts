@@ -9,7 +9,15 @@ export type PlanKey = Pick<Plan, 'crs' | 'epsg' | 'cellSize' | 'tileSize' | 'adj
 
 export function planKey(plan: PlanKey): PlanKey {
 	const {crs, epsg, cellSize, tileSize, adjusted, rows, cols} = plan;
-	return {crs, epsg, cellSize, tileSize, adjusted: {xmin: adjusted.xmin, ymin: adjusted.ymin, xmax: adjusted.xmax, ymax: adjusted.ymax}, rows, cols};
+	return {
+		crs,
+		epsg,
+		cellSize,
+		tileSize,
+		adjusted: {xmin: adjusted.xmin, ymin: adjusted.ymin, xmax: adjusted.xmax, ymax: adjusted.ymax},
+		rows,
+		cols,
+	};
 }
 
 const extentText = (extent: PlanKey['adjusted']) => `${extent.xmin},${extent.ymin},${extent.xmax},${extent.ymax}`;
@@ -20,7 +28,8 @@ export function planDifferences(a: PlanKey, b: PlanKey): string[] {
 	if (a.crs !== b.crs) differences.push(`CRS ${a.crs} vs ${b.crs}`);
 	if (a.cellSize !== b.cellSize) differences.push(`cell size ${a.cellSize} vs ${b.cellSize}`);
 	if (a.tileSize !== b.tileSize) differences.push(`tile size ${a.tileSize} vs ${b.tileSize}`);
-	if (extentText(a.adjusted) !== extentText(b.adjusted)) differences.push(`adjusted extent ${extentText(a.adjusted)} vs ${extentText(b.adjusted)}`);
+	if (extentText(a.adjusted) !== extentText(b.adjusted))
+		differences.push(`adjusted extent ${extentText(a.adjusted)} vs ${extentText(b.adjusted)}`);
 	if (a.rows !== b.rows || a.cols !== b.cols) differences.push(`grid ${a.rows} × ${a.cols} vs ${b.rows} × ${b.cols}`);
 	return differences;
 }
@@ -31,7 +40,12 @@ export async function readPlanFile(runDir: string): Promise<Plan> {
 	try {
 		return JSON.parse(await readFile(file, 'utf8')) as Plan;
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${runDir} has no ${runFiles.plan}: it is not a deepmask run folder, or no shard has started there yet`);
-		throw new UserError(`${file} cannot be read (${(error as Error).message}); rerun a shard into the folder to write it again`);
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+			throw new UserError(
+				`${runDir} has no ${runFiles.plan}: it is not a deepmask run folder, or no shard has started there yet`,
+			);
+		throw new UserError(
+			`${file} cannot be read (${(error as Error).message}); rerun a shard into the folder to write it again`,
+		);
 	}
 }

@@ -67,8 +67,11 @@ export async function writeShardResult(runDir: string, result: ShardResult): Pro
 
 /** A result written before output.formats said its formats with the two booleans; those mean what they meant. */
 function formatsOfEarlierResult(settings: {geojson?: unknown; training?: unknown} | undefined): OutputFormat[] {
-	if (typeof settings?.geojson !== 'boolean' || typeof settings.training !== 'boolean') throw new Error('it names no output formats');
-	return outputFormatNames.filter((format) => (format !== 'geojson' || settings.geojson) && (format !== 'training' || settings.training));
+	if (typeof settings?.geojson !== 'boolean' || typeof settings.training !== 'boolean')
+		throw new Error('it names no output formats');
+	return outputFormatNames.filter(
+		(format) => (format !== 'geojson' || settings.geojson) && (format !== 'training' || settings.training),
+	);
 }
 
 /** The shard's result, or undefined when it has not written its tiles yet. */
@@ -79,9 +82,12 @@ export async function readShardResult(runDir: string, spec: ShardSpec): Promise<
 	try {
 		const result = JSON.parse(text) as ShardResult;
 		if (result.version !== 1 || !Array.isArray(result.tiles)) throw new Error('not a version 1 shard result');
-		if (!Array.isArray(result.settings?.formats)) result.settings = {...result.settings, formats: formatsOfEarlierResult(result.settings as object)};
+		if (!Array.isArray(result.settings?.formats))
+			result.settings = {...result.settings, formats: formatsOfEarlierResult(result.settings as object)};
 		return result;
 	} catch (error) {
-		throw new UserError(`${file} cannot be read (${(error as Error).message}); delete it and rerun shard ${spec.index}/${spec.count} to write it again`);
+		throw new UserError(
+			`${file} cannot be read (${(error as Error).message}); delete it and rerun shard ${spec.index}/${spec.count} to write it again`,
+		);
 	}
 }

@@ -46,20 +46,39 @@ export const remoteStaleMs = 6 * statusHeartbeatMs;
 
 function livenessOf(document: StatusDocument, now: number): {liveness: Liveness; message: string} {
 	const {snapshot, pid, host} = document;
-	if (snapshot.state === 'done') return {liveness: 'done', message: `finished${snapshot.message ? `: ${snapshot.message}` : ''}`};
-	if (snapshot.state === 'failed') return {liveness: 'failed', message: `failed${snapshot.message ? `: ${snapshot.message}` : ''}`};
-	if (snapshot.state === 'cancelled') return {liveness: 'cancelled', message: `cancelled${snapshot.message ? `: ${snapshot.message}` : ''}; rerun the same command to resume`};
+	if (snapshot.state === 'done')
+		return {liveness: 'done', message: `finished${snapshot.message ? `: ${snapshot.message}` : ''}`};
+	if (snapshot.state === 'failed')
+		return {liveness: 'failed', message: `failed${snapshot.message ? `: ${snapshot.message}` : ''}`};
+	if (snapshot.state === 'cancelled')
+		return {
+			liveness: 'cancelled',
+			message: `cancelled${snapshot.message ? `: ${snapshot.message}` : ''}; rerun the same command to resume`,
+		};
 	const remote = host !== undefined && host !== os.hostname();
 	if (remote) {
 		const silentMs = now - document.writtenAt;
-		if (silentMs > remoteStaleMs) return {liveness: 'stopped', message: `stopped: no word from the deepmask process (pid ${pid} on ${host}) for ${Math.round(silentMs / 1000)} s; rerun the same command to resume`};
+		if (silentMs > remoteStaleMs)
+			return {
+				liveness: 'stopped',
+				message: `stopped: no word from the deepmask process (pid ${pid} on ${host}) for ${Math.round(silentMs / 1000)} s; rerun the same command to resume`,
+			};
 		return {liveness: 'running', message: `running on ${host} (pid ${pid})`};
 	}
-	if (!processAlive(pid)) return {liveness: 'stopped', message: `stopped: the deepmask process (pid ${pid}) is gone; rerun the same command to resume`};
+	if (!processAlive(pid))
+		return {
+			liveness: 'stopped',
+			message: `stopped: the deepmask process (pid ${pid}) is gone; rerun the same command to resume`,
+		};
 	return {liveness: 'running', message: snapshot.state === 'paused' ? `paused (pid ${pid})` : `running (pid ${pid})`};
 }
 
-async function readStatus(runDir: string, file: string, now: number, shard?: ShardSpec): Promise<StatusEntry | undefined> {
+async function readStatus(
+	runDir: string,
+	file: string,
+	now: number,
+	shard?: ShardSpec,
+): Promise<StatusEntry | undefined> {
 	const text = await readTextIfExists(path.join(runDir, file));
 	if (text === undefined) return undefined;
 	let document: StatusDocument;
@@ -68,13 +87,22 @@ async function readStatus(runDir: string, file: string, now: number, shard?: Sha
 	} catch (error) {
 		throw new UserError(`${path.join(runDir, file)} is not valid JSON (${(error as Error).message})`);
 	}
-	return {...(shard && {shard: shardLabel(shard)}), file, pid: document.pid, host: document.host, writtenAt: document.writtenAt, ...livenessOf(document, now), snapshot: document.snapshot};
+	return {
+		...(shard && {shard: shardLabel(shard)}),
+		file,
+		pid: document.pid,
+		host: document.host,
+		writtenAt: document.writtenAt,
+		...livenessOf(document, now),
+		snapshot: document.snapshot,
+	};
 }
 
-const modifiedAt = (file: string) => stat(file).then(
-	(stats) => stats.mtimeMs,
-	() => undefined,
-);
+const modifiedAt = (file: string) =>
+	stat(file).then(
+		(stats) => stats.mtimeMs,
+		() => undefined,
+	);
 
 /** shards/merged.json is there and no shard has written a result since (a rerun shard makes the outputs stale). */
 async function mergedSinceLastResult(runDir: string, shards: ShardSpec[]): Promise<boolean> {
@@ -101,7 +129,9 @@ export async function readRunStatus(runDir: string, now = Date.now()): Promise<R
 		if (entry) statuses.push(entry);
 	}
 	if (statuses.length === 0) {
-		throw new UserError(`${resolved} has no ${runFiles.status} (nor ${shardsDir}/I-of-N/${shardFiles.status}): no deepmask run has started there; give the folder a run writes to (its --out)`);
+		throw new UserError(
+			`${resolved} has no ${runFiles.status} (nor ${shardsDir}/I-of-N/${shardFiles.status}): no deepmask run has started there; give the folder a run writes to (its --out)`,
+		);
 	}
 	const missingShards: string[] = [];
 	for (const count of new Set(shards.map((spec) => spec.count))) {
@@ -113,17 +143,28 @@ export async function readRunStatus(runDir: string, now = Date.now()): Promise<R
 	const merged = shards.length > 0 && (await mergedSinceLastResult(resolved, shards));
 	let liveness = precedence.find((state) => statuses.some((entry) => entry.liveness === state))!;
 	if (liveness === 'done' && missingShards.length > 0) liveness = 'running';
-	return {runDir: resolved, liveness, message: overallMessage(liveness, statuses, missingShards, merged), statuses, missingShards, ...(shards.length > 0 && {merged})};
+	return {
+		runDir: resolved,
+		liveness,
+		message: overallMessage(liveness, statuses, missingShards, merged),
+		statuses,
+		missingShards,
+		...(shards.length > 0 && {merged}),
+	};
 }
 
 function overallMessage(liveness: Liveness, statuses: StatusEntry[], missingShards: string[], merged: boolean): string {
-	if (statuses.length === 1 && missingShards.length === 0 && statuses[0].shard === undefined) return statuses[0].message;
+	if (statuses.length === 1 && missingShards.length === 0 && statuses[0].shard === undefined)
+		return statuses[0].message;
 	const sharded = statuses.filter((entry) => entry.shard !== undefined);
-	const counts = precedence.map((state) => [state, sharded.filter((entry) => entry.liveness === state).length] as const).filter(([, count]) => count > 0);
+	const counts = precedence
+		.map((state) => [state, sharded.filter((entry) => entry.liveness === state).length] as const)
+		.filter(([, count]) => count > 0);
 	const parts = counts.map(([state, count]) => `${count} ${state}`);
 	if (missingShards.length > 0) parts.push(`${missingShards.length} not started (${missingShards.join(', ')})`);
 	const summary = `shards: ${parts.join(', ')}`;
-	if (liveness === 'done') return `${summary}; ${merged ? 'merged: the run-wide outputs cover every shard' : 'not merged yet: run deepmask merge on the folder'}`;
+	if (liveness === 'done')
+		return `${summary}; ${merged ? 'merged: the run-wide outputs cover every shard' : 'not merged yet: run deepmask merge on the folder'}`;
 	if (liveness === 'stopped') return `${summary}; rerun a stopped shard's command to resume it`;
 	return summary;
 }

@@ -19,7 +19,12 @@ export type ShardRunOptions = {
 	finalise: Finaliser;
 };
 
-export type ShardRun = {options: ShardRunOptions; tiles: number; planTiles: number; outcome: () => ShardOutcome | undefined};
+export type ShardRun = {
+	options: ShardRunOptions;
+	tiles: number;
+	planTiles: number;
+	outcome: () => ShardOutcome | undefined;
+};
 
 /** The startRun options of shard `spec` of the preset's plan in `runDir`, and what its finalising did (once it has). */
 export function shardRun(spec: ShardSpec, settings: PlanSettings, runDir: string): ShardRun {

@@ -13,13 +13,17 @@ export const shardCountVariable = 'DEEPMASK_SHARD_COUNT';
 
 function wholeNumber(text: string | undefined, what: string): number {
 	const value = Number(text);
-	if (text === undefined || text.trim() === '' || !Number.isInteger(value) || value < 0) throw new UserError(`${what} must be a whole number, not "${text ?? ''}"`);
+	if (text === undefined || text.trim() === '' || !Number.isInteger(value) || value < 0)
+		throw new UserError(`${what} must be a whole number, not "${text ?? ''}"`);
 	return value;
 }
 
 function checked(spec: ShardSpec, source: string): ShardSpec {
 	if (spec.count < 1) throw new UserError(`${source}: the shard count must be at least 1, not ${spec.count}`);
-	if (spec.index < 1 || spec.index > spec.count) throw new UserError(`${source}: shard ${spec.index} of ${spec.count} does not exist; shards are numbered 1 to ${spec.count}`);
+	if (spec.index < 1 || spec.index > spec.count)
+		throw new UserError(
+			`${source}: shard ${spec.index} of ${spec.count} does not exist; shards are numbered 1 to ${spec.count}`,
+		);
 	return spec;
 }
 
@@ -40,21 +44,32 @@ export function shardFromEnvironment(env: NodeJS.ProcessEnv, shardCount?: number
 		const id = wholeNumber(env.SLURM_ARRAY_TASK_ID, 'SLURM_ARRAY_TASK_ID');
 		const count = wholeNumber(env.SLURM_ARRAY_TASK_COUNT, 'SLURM_ARRAY_TASK_COUNT');
 		if (env.SLURM_ARRAY_TASK_MIN === undefined) {
-			throw new UserError('SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN is not, so it is unclear whether the array counts from 0 or 1; give the shard explicitly: --shard I/N');
+			throw new UserError(
+				'SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MIN is not, so it is unclear whether the array counts from 0 or 1; give the shard explicitly: --shard I/N',
+			);
 		}
 		const min = wholeNumber(env.SLURM_ARRAY_TASK_MIN, 'SLURM_ARRAY_TASK_MIN');
-		const step = env.SLURM_ARRAY_TASK_STEP === undefined ? 1 : wholeNumber(env.SLURM_ARRAY_TASK_STEP, 'SLURM_ARRAY_TASK_STEP') || 1;
+		const step =
+			env.SLURM_ARRAY_TASK_STEP === undefined
+				? 1
+				: wholeNumber(env.SLURM_ARRAY_TASK_STEP, 'SLURM_ARRAY_TASK_STEP') || 1;
 		const offset = (id - min) / step;
 		if (!Number.isInteger(offset) || offset < 0 || offset >= count) {
-			throw new UserError(`Slurm array task ${id} (min ${min}, step ${step}, ${count} tasks) is not one of a contiguous range; use --array=1-${count} or give --shard I/N`);
+			throw new UserError(
+				`Slurm array task ${id} (min ${min}, step ${step}, ${count} tasks) is not one of a contiguous range; use --array=1-${count} or give --shard I/N`,
+			);
 		}
 		return checked({index: offset + 1, count}, 'Slurm job array');
 	}
 	if (env.JOB_COMPLETION_INDEX !== undefined) {
 		const index = wholeNumber(env.JOB_COMPLETION_INDEX, 'JOB_COMPLETION_INDEX');
-		const count = shardCount ?? (env[shardCountVariable] === undefined ? undefined : wholeNumber(env[shardCountVariable], shardCountVariable));
+		const count =
+			shardCount ??
+			(env[shardCountVariable] === undefined ? undefined : wholeNumber(env[shardCountVariable], shardCountVariable));
 		if (count === undefined) {
-			throw new UserError(`JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but not the number of shards: add --shard-count N (the Job's completions) or set ${shardCountVariable}=N`);
+			throw new UserError(
+				`JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but not the number of shards: add --shard-count N (the Job's completions) or set ${shardCountVariable}=N`,
+			);
 		}
 		return checked({index: index + 1, count}, 'Kubernetes Indexed Job');
 	}
@@ -62,14 +77,21 @@ export function shardFromEnvironment(env: NodeJS.ProcessEnv, shardCount?: number
 }
 
 /** --shard wins; then the scheduler's environment; undefined means the whole plan. */
-export function resolveShard(options: {shard?: string; shardCount?: string}, env: NodeJS.ProcessEnv = process.env): ShardSpec | undefined {
+export function resolveShard(
+	options: {shard?: string; shardCount?: string},
+	env: NodeJS.ProcessEnv = process.env,
+): ShardSpec | undefined {
 	const shardCount = options.shardCount === undefined ? undefined : wholeNumber(options.shardCount, '--shard-count');
 	if (options.shard !== undefined) {
-		if (shardCount !== undefined) throw new UserError('--shard-count goes with JOB_COMPLETION_INDEX; with --shard I/N the count is N');
+		if (shardCount !== undefined)
+			throw new UserError('--shard-count goes with JOB_COMPLETION_INDEX; with --shard I/N the count is N');
 		return parseShard(options.shard);
 	}
 	const spec = shardFromEnvironment(env, shardCount);
-	if (!spec && shardCount !== undefined) throw new UserError('--shard-count needs JOB_COMPLETION_INDEX in the environment (a Kubernetes Indexed Job); otherwise use --shard I/N');
+	if (!spec && shardCount !== undefined)
+		throw new UserError(
+			'--shard-count needs JOB_COMPLETION_INDEX in the environment (a Kubernetes Indexed Job); otherwise use --shard I/N',
+		);
 	return spec;
 }
 

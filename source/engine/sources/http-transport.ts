@@ -51,7 +51,11 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
 		return queue;
 	};
 
-	const once = async (url: string, signal: AbortSignal, onBytes?: (received: number, total?: number) => void): Promise<HttpResponse> => {
+	const once = async (
+		url: string,
+		signal: AbortSignal,
+		onBytes?: (received: number, total?: number) => void,
+	): Promise<HttpResponse> => {
 		try {
 			const request = client.get(url, {signal});
 			if (onBytes) request.on('downloadProgress', (progress) => onBytes(progress.transferred, progress.total));
@@ -69,7 +73,9 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
 	const transport: Transport = async (url, {signal, onBytes}) => {
 		if (signal.aborted) throw abortError(signal);
 		try {
-			return await hostQueue(new URL(url).host).add(() => downloads.add(() => once(url, signal, onBytes), {signal}), {signal});
+			return await hostQueue(new URL(url).host).add(() => downloads.add(() => once(url, signal, onBytes), {signal}), {
+				signal,
+			});
 		} catch (error) {
 			if (signal.aborted) throw abortError(signal);
 			throw error;

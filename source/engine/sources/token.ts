@@ -2,7 +2,11 @@ import {UserError} from '../../errors.js';
 import type {LayerConfig, LayerName} from '../../config/preset-schema.js';
 
 /** The layer's token: the preset value, or the environment variable it names (which must be set). */
-export function resolveToken(role: LayerName, layer: LayerConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function resolveToken(
+	role: LayerName,
+	layer: LayerConfig,
+	env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
 	if (!layer.token) return undefined;
 	if (layer.token.env !== undefined) {
 		const value = env[layer.token.env];
@@ -18,10 +22,19 @@ export function resolveToken(role: LayerName, layer: LayerConfig, env: NodeJS.Pr
 
 /** The message for ArcGIS 498/499 (or HTTP 401/403): what is wrong with the token and how to fix it. */
 export function tokenError(role: LayerName, layer: LayerConfig, problem: {code?: number; message: string}): UserError {
-	const where = layer.token?.env !== undefined ? `the env var ${layer.token.env}` : layer.token?.value !== undefined ? `layers.${role}.token.value` : undefined;
+	const where =
+		layer.token?.env !== undefined
+			? `the env var ${layer.token.env}`
+			: layer.token?.value !== undefined
+				? `layers.${role}.token.value`
+				: undefined;
 	const howToSet = `put the token in an environment variable, e.g. export ARCGIS_TOKEN=..., and point the layer at it with --set layers.${role}.token.env=ARCGIS_TOKEN`;
 	if (problem.code === 499 || where === undefined) {
-		return new UserError(`layers.${role}: token missing (${problem.message}) for ${layer.url}: ${where ? `set ${where}` : howToSet}`);
+		return new UserError(
+			`layers.${role}: token missing (${problem.message}) for ${layer.url}: ${where ? `set ${where}` : howToSet}`,
+		);
 	}
-	return new UserError(`layers.${role}: token invalid or expired (${problem.message}) for ${layer.url}: set a fresh token in ${where}`);
+	return new UserError(
+		`layers.${role}: token invalid or expired (${problem.message}) for ${layer.url}: set a fresh token in ${where}`,
+	);
 }

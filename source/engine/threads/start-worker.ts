@@ -6,7 +6,8 @@ import {Worker} from 'node:worker_threads';
  * file, loaded through tsx-worker.mjs, because Node 20 workers do not inherit tsx's loader from --import.
  */
 export function startWorker(caller: string, relativePath: string, workerData: object): Worker {
-	if (!caller.endsWith('.ts') && !caller.endsWith('.tsx')) return new Worker(new URL(`${relativePath}.js`, caller), {workerData});
+	if (!caller.endsWith('.ts') && !caller.endsWith('.tsx'))
+		return new Worker(new URL(`${relativePath}.js`, caller), {workerData});
 	const tsEntry = new URL(`${relativePath}.ts`, caller).href;
 	return new Worker(new URL('./tsx-worker.mjs', import.meta.url), {workerData: {...workerData, tsEntry}});
 }

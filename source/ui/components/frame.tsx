@@ -8,7 +8,19 @@ import {HintBar} from './hint-bar.js';
  * The whole screen: title line, body, key hint bar. One row shorter than the terminal:
  * Ink 6 clears the whole terminal on every frame as tall as the terminal (flicker).
  */
-export function Frame({size, title, status, keys, children}: {size: TerminalSize; title: string; status?: ReactNode; keys: KeyHelp[]; children: ReactNode}) {
+export function Frame({
+	size,
+	title,
+	status,
+	keys,
+	children,
+}: {
+	size: TerminalSize;
+	title: string;
+	status?: ReactNode;
+	keys: KeyHelp[];
+	children: ReactNode;
+}) {
 	return (
 		<Box flexDirection="column" width={size.columns} height={Math.max(1, size.rows - 1)} overflow="hidden">
 			<Box flexShrink={0}>

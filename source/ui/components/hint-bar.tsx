@@ -3,7 +3,9 @@ import {globalKeys, type KeyHelp} from '../keys.js';
 
 /** One line: the current screen's main keys, then help and quit; cut at the terminal width. */
 export function HintBar({keys, width}: {keys: KeyHelp[]; width: number}) {
-	const parts = [...keys, ...globalKeys].filter((key) => key.hint).map((key) => `${key.keys.split('  ')[0]} ${key.hint}`);
+	const parts = [...keys, ...globalKeys]
+		.filter((key) => key.hint)
+		.map((key) => `${key.keys.split('  ')[0]} ${key.hint}`);
 	let line = '';
 	for (const part of parts) {
 		const next = line ? `${line}  ${part}` : part;

@@ -20,7 +20,14 @@ export function Pane({title, focused = false, width, height, flexGrow, children}
 	const [left, line, right] = focused ? ['╔═', '═', '╗'] : ['╭─', '─', '╮'];
 	const borderColor = focused ? theme.focus : undefined;
 	return (
-		<Box flexDirection="column" width={width} height={height} flexGrow={flexGrow} flexShrink={width === undefined ? 1 : 0} overflow="hidden">
+		<Box
+			flexDirection="column"
+			width={width}
+			height={height}
+			flexGrow={flexGrow}
+			flexShrink={width === undefined ? 1 : 0}
+			overflow="hidden"
+		>
 			<Box height={1} flexShrink={0}>
 				<Box flexShrink={0}>
 					<Text color={borderColor} dimColor={!focused}>

@@ -5,7 +5,17 @@ import {useTheme} from '../theme.js';
 import {TextInput} from './text-input.js';
 
 /** Ask for a line of text (Enter accepts, Esc cancels). */
-export function TextPrompt({label, initial, onSubmit, onCancel}: {label: string; initial: string; onSubmit: (value: string) => void; onCancel: () => void}) {
+export function TextPrompt({
+	label,
+	initial,
+	onSubmit,
+	onCancel,
+}: {
+	label: string;
+	initial: string;
+	onSubmit: (value: string) => void;
+	onCancel: () => void;
+}) {
 	const theme = useTheme();
 	useKeyCapture(true);
 	return (
@@ -14,13 +24,23 @@ export function TextPrompt({label, initial, onSubmit, onCancel}: {label: string;
 				{label}{' '}
 			</Text>
 			<TextInput initial={initial} onSubmit={onSubmit} onCancel={onCancel} isActive />
-			<Text dimColor>  Enter ok · Esc cancel</Text>
+			<Text dimColor> Enter ok · Esc cancel</Text>
 		</Box>
 	);
 }
 
 /** A yes/no question: y yes; n or Esc no. */
-export function Confirm({question, onYes, onNo, isActive = true}: {question: string; onYes: () => void; onNo: () => void; isActive?: boolean}) {
+export function Confirm({
+	question,
+	onYes,
+	onNo,
+	isActive = true,
+}: {
+	question: string;
+	onYes: () => void;
+	onNo: () => void;
+	isActive?: boolean;
+}) {
 	const theme = useTheme();
 	useKeyCapture(isActive);
 	useKeys(
@@ -33,7 +53,7 @@ export function Confirm({question, onYes, onNo, isActive = true}: {question: str
 	return (
 		<Box>
 			<Text color={theme.warn} bold wrap="truncate">
-				{question} <Text inverse> y </Text> yes  <Text inverse> n </Text> no
+				{question} <Text inverse> y </Text> yes <Text inverse> n </Text> no
 			</Text>
 		</Box>
 	);

@@ -28,7 +28,15 @@ export function TextInput({initial, onChange, onSubmit, onCancel, isActive}: Tex
 			else if (key.escape) onCancel();
 			else if (key.backspace || key.delete) change(current.current.slice(0, -1));
 			else if (key.ctrl && input === 'u') change('');
-			else if (!key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow) {
+			else if (
+				!key.ctrl &&
+				!key.meta &&
+				!key.tab &&
+				!key.upArrow &&
+				!key.downArrow &&
+				!key.leftArrow &&
+				!key.rightArrow
+			) {
 				// eslint-disable-next-line no-control-regex
 				const printable = input.replace(/[\x00-\x1f\x7f]/g, '');
 				if (printable) change(current.current + printable);

@@ -37,7 +37,11 @@ export function TilePreview({image, color}: {image: PreviewImage; color: boolean
 					</Text>,
 				);
 				row.mask.push(
-					<Text key={x} color={mask[top] ? maskColour.on : maskColour.off} backgroundColor={mask[bottom] ? maskColour.on : maskColour.off}>
+					<Text
+						key={x}
+						color={mask[top] ? maskColour.on : maskColour.off}
+						backgroundColor={mask[bottom] ? maskColour.on : maskColour.off}
+					>
 						▀
 					</Text>,
 				);

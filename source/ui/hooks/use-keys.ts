@@ -53,7 +53,7 @@ export function useKeys(handler: Handler, options: {isActive?: boolean; keepText
 			const plainChunk = input.length > 1 && !key.ctrl && !key.meta && !/\x1b/.test(input);
 			if (!plainChunk) return handler(input, key);
 			// eslint-disable-next-line no-control-regex
-			const pieces = options.keepText ? input.match(/[\x00-\x1f\x7f]|[^\x00-\x1f\x7f]+/g) ?? [] : [...input];
+			const pieces = options.keepText ? (input.match(/[\x00-\x1f\x7f]|[^\x00-\x1f\x7f]+/g) ?? []) : [...input];
 			for (const piece of pieces) {
 				// eslint-disable-next-line no-control-regex
 				if (/^[\x00-\x1f\x7f]$/.test(piece)) handler(...controlKey(piece));

@@ -11,7 +11,10 @@ type TimedSnapshot = {snapshot: RunSnapshot; now: number};
  */
 export function useRunSnapshot(handle: RunHandle, intervalMs = 100): TimedSnapshot {
 	const dirty = useRef(false);
-	const [state, setState] = useState<TimedSnapshot>(() => ({snapshot: structuredClone(handle.snapshot()), now: Date.now()}));
+	const [state, setState] = useState<TimedSnapshot>(() => ({
+		snapshot: structuredClone(handle.snapshot()),
+		now: Date.now(),
+	}));
 	useEffect(() => {
 		dirty.current = true;
 		const unsubscribe = handle.subscribe(() => {

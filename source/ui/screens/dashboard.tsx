@@ -29,20 +29,41 @@ export function isFinished(snapshot: RunSnapshot): boolean {
 	return snapshot.state === 'done' || snapshot.state === 'failed' || snapshot.state === 'cancelled';
 }
 
-function DownloadsPane({snapshot, now, width, rows, focused, scroll}: {snapshot: RunSnapshot; now: number; width: number; rows: number; focused: boolean; scroll: number}) {
-	const layers = Object.entries(snapshot.downloads) as Array<[LayerName, NonNullable<RunSnapshot['downloads'][LayerName]>]>;
+function DownloadsPane({
+	snapshot,
+	now,
+	width,
+	rows,
+	focused,
+	scroll,
+}: {
+	snapshot: RunSnapshot;
+	now: number;
+	width: number;
+	rows: number;
+	focused: boolean;
+	scroll: number;
+}) {
+	const layers = Object.entries(snapshot.downloads) as Array<
+		[LayerName, NonNullable<RunSnapshot['downloads'][LayerName]>]
+	>;
 	const inFlight = layers.flatMap(([layer, progress]) => progress.inFlight.map((tile) => ({layer, ...tile})));
 	const retries = layers.reduce((sum, [, progress]) => sum + progress.retries, 0);
 	const barWidth = Math.max(4, width - 4 - 8 - 10);
 	let eta: number | undefined;
 	for (const [, progress] of layers) {
 		const rate = layerRate(progress).tilesPerSecond;
-		if (rate > 0 && progress.done < progress.total) eta = Math.max(eta ?? 0, ((progress.total - progress.done) / rate) * 1000);
+		if (rate > 0 && progress.done < progress.total)
+			eta = Math.max(eta ?? 0, ((progress.total - progress.done) / rate) * 1000);
 	}
 	const listRows = Math.max(0, rows - layers.length - 1);
 	const first = Math.min(scroll, Math.max(0, inFlight.length - listRows));
 	return (
-		<Pane title={`Downloads${eta === undefined ? '' : ` · ETA ${formatDuration(eta)}`}`} focused={focused} width={width + 4}>
+		<Pane
+			title={`Downloads${eta === undefined ? '' : ` · ETA ${formatDuration(eta)}`}`}
+			focused={focused}
+			width={width + 4}
+		>
 			{layers.map(([layer, progress]) => (
 				<Text key={layer} wrap="truncate">
 					{fit(layer, 4)}
@@ -70,7 +91,11 @@ function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width
 	const providerWidth = sameProvider === undefined ? 5 : 0;
 	// name, bar, " done/total", " 12.3/s", [" cpu "], " 123ms"
 	const fixed = 1 + 6 + 7 + providerWidth + 6;
-	const nameWidth = Math.min(16, Math.max(8, ...snapshot.models.map((model) => model.name.length)), Math.max(8, width - fixed - 3));
+	const nameWidth = Math.min(
+		16,
+		Math.max(8, ...snapshot.models.map((model) => model.name.length)),
+		Math.max(8, width - fixed - 3),
+	);
 	const barWidth = Math.max(3, width - nameWidth - fixed);
 	const total = snapshot.tiles;
 	const row = (label: string, done: number) => (
@@ -81,14 +106,20 @@ function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width
 	);
 	const reason = snapshot.models.find((model) => model.providerReason)?.providerReason;
 	return (
-		<Pane title={`Inference${sameProvider && sameProvider !== '…' ? ` · ${sameProvider}` : ''}`} focused={focused} flexGrow={1}>
+		<Pane
+			title={`Inference${sameProvider && sameProvider !== '…' ? ` · ${sameProvider}` : ''}`}
+			focused={focused}
+			flexGrow={1}
+		>
 			{snapshot.models.map((model) => {
 				const rate = modelRate(model);
 				return (
 					<Text key={model.name} wrap="truncate">
 						{fit(model.name, nameWidth)} <ProgressBar fraction={total ? model.done / total : 0} width={barWidth} />
 						{` ${`${model.done}/${total}`.padStart(5)} ${`${rate.tilesPerSecond.toFixed(1)}/s`.padStart(6)}`}
-						{sameProvider === undefined ? <Text color={model.provider === 'cuda' ? theme.ok : undefined}>{` ${fit(model.provider, 4)}`}</Text> : null}
+						{sameProvider === undefined ? (
+							<Text color={model.provider === 'cuda' ? theme.ok : undefined}>{` ${fit(model.provider, 4)}`}</Text>
+						) : null}
 						{` ${`${Math.round(rate.msPerTile)}ms`.padStart(5)}`}
 					</Text>
 				);
@@ -104,14 +135,28 @@ function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width
 	);
 }
 
-function LogPane({snapshot, rows, focused, scroll}: {snapshot: RunSnapshot; rows: number; focused: boolean; scroll: number}) {
+function LogPane({
+	snapshot,
+	rows,
+	focused,
+	scroll,
+}: {
+	snapshot: RunSnapshot;
+	rows: number;
+	focused: boolean;
+	scroll: number;
+}) {
 	const theme = useTheme();
 	const end = Math.max(0, snapshot.log.length - scroll);
 	const lines = snapshot.log.slice(Math.max(0, end - rows), end);
 	return (
 		<Pane title={scroll > 0 ? `Log (${scroll} newer below)` : 'Log'} focused={focused} flexGrow={1}>
 			{lines.map((line, index) => (
-				<Text key={`${line.at}-${index}`} wrap="truncate" color={line.level === 'error' ? theme.error : line.level === 'warn' ? theme.warn : undefined}>
+				<Text
+					key={`${line.at}-${index}`}
+					wrap="truncate"
+					color={line.level === 'error' ? theme.error : line.level === 'warn' ? theme.warn : undefined}
+				>
 					<Text dimColor>{new Date(line.at).toTimeString().slice(0, 8)} </Text>
 					{line.message}
 				</Text>
@@ -122,14 +167,22 @@ function LogPane({snapshot, rows, focused, scroll}: {snapshot: RunSnapshot; rows
 
 export function RunStatus({snapshot, now}: {snapshot: RunSnapshot; now: number}) {
 	const theme = useTheme();
-	const color = snapshot.state === 'failed' ? theme.error : snapshot.state === 'done' ? theme.ok : snapshot.state === 'running' ? theme.accent : theme.warn;
+	const color =
+		snapshot.state === 'failed'
+			? theme.error
+			: snapshot.state === 'done'
+				? theme.ok
+				: snapshot.state === 'running'
+					? theme.accent
+					: theme.warn;
 	const end = isFinished(snapshot) ? snapshot.updatedAt : now;
 	return (
 		<Text>
 			<Text color={color} bold>
 				{snapshot.state}
 			</Text>
-			{snapshot.stage && !isFinished(snapshot) ? ` · ${snapshot.stage}` : ''} · {formatDuration(end - snapshot.startedAt)}
+			{snapshot.stage && !isFinished(snapshot) ? ` · ${snapshot.stage}` : ''} ·{' '}
+			{formatDuration(end - snapshot.startedAt)}
 		</Text>
 	);
 }
@@ -173,7 +226,9 @@ export function Dashboard({handle, failure, onBack, readOnly = false}: Dashboard
 	const elapsed = (isFinished(snapshot) ? snapshot.updatedAt : now) - snapshot.startedAt;
 	const barWidth = Math.max(10, size.columns - 44);
 
-	let footer = <Text dimColor>{snapshot.state === 'paused' ? 'paused: p resumes' : 'p pause · c cancel · Tab pane · ? help'}</Text>;
+	let footer = (
+		<Text dimColor>{snapshot.state === 'paused' ? 'paused: p resumes' : 'p pause · c cancel · Tab pane · ? help'}</Text>
+	);
 	if (askCancel) {
 		footer = (
 			<Confirm
@@ -197,7 +252,14 @@ export function Dashboard({handle, failure, onBack, readOnly = false}: Dashboard
 	return (
 		<Box flexDirection="column" flexGrow={1}>
 			<Box height={topRows} flexShrink={0}>
-				<DownloadsPane snapshot={snapshot} now={now} width={downloadsInner} rows={topRows - 2} focused={focus === 'downloads'} scroll={scroll.downloads} />
+				<DownloadsPane
+					snapshot={snapshot}
+					now={now}
+					width={downloadsInner}
+					rows={topRows - 2}
+					focused={focus === 'downloads'}
+					scroll={scroll.downloads}
+				/>
 				<InferencePane snapshot={snapshot} width={inferenceInner} focused={focus === 'inference'} />
 			</Box>
 			<LogPane snapshot={snapshot} rows={logRows} focused={focus === 'log'} scroll={scroll.log} />

@@ -73,8 +73,10 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 		(input, key) => {
 			const down = key.downArrow || input === 'j';
 			const up = key.upArrow || input === 'k';
-			if (down || up || key.tab) setIndex((value) => (value + (up || (key.tab && key.shift) ? -1 : 1) + fields.length) % fields.length);
-			else if (field.kind === 'choice' && (key.return || input === ' ' || key.rightArrow || key.leftArrow)) setRaw(cycleChoice(field, raw, key.leftArrow ? -1 : 1));
+			if (down || up || key.tab)
+				setIndex((value) => (value + (up || (key.tab && key.shift) ? -1 : 1) + fields.length) % fields.length);
+			else if (field.kind === 'choice' && (key.return || input === ' ' || key.rightArrow || key.leftArrow))
+				setRaw(cycleChoice(field, raw, key.leftArrow ? -1 : 1));
 			else if (key.return) setEditText(field.get(raw));
 			else if (input === 'm') setMode(mode === 'corners' ? 'centre' : 'corners');
 			else if (input === 'u') setRaw(structuredClone(original.raw));
@@ -96,14 +98,25 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 	return (
 		<Box flexDirection="column" flexGrow={1}>
 			<Box flexGrow={1}>
-				<Pane title={`Extent of ${original.name} (${mode === 'corners' ? 'corners' : 'centre + size'})`} focused width={leftWidth}>
+				<Pane
+					title={`Extent of ${original.name} (${mode === 'corners' ? 'corners' : 'centre + size'})`}
+					focused
+					width={leftWidth}
+				>
 					{fields.map((item, row) => {
 						const selected = row === index;
-						const value = selected && editing ? (
-							<TextInput initial={editText} onChange={setEditText} onSubmit={apply} onCancel={() => setEditText(undefined)} isActive={screenActive} />
-						) : (
-							<Text>{item.kind === 'choice' ? `‹ ${item.get(raw)} ›` : item.get(raw)}</Text>
-						);
+						const value =
+							selected && editing ? (
+								<TextInput
+									initial={editText}
+									onChange={setEditText}
+									onSubmit={apply}
+									onCancel={() => setEditText(undefined)}
+									isActive={screenActive}
+								/>
+							) : (
+								<Text>{item.kind === 'choice' ? `‹ ${item.get(raw)} ›` : item.get(raw)}</Text>
+							);
 						return (
 							<Box key={item.id}>
 								<Text inverse={selected && !editing} bold={selected}>
@@ -130,12 +143,15 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 								{formatMapUnits(plan.adjusted.xmax)}, {formatMapUnits(plan.adjusted.ymax)}
 							</Text>
 							<Text wrap="truncate">
-								padding  L {formatNumber(plan.padding.left)} R {formatNumber(plan.padding.right)} T {formatNumber(plan.padding.top)} B {formatNumber(plan.padding.bottom)}
+								padding L {formatNumber(plan.padding.left)} R {formatNumber(plan.padding.right)} T{' '}
+								{formatNumber(plan.padding.top)} B {formatNumber(plan.padding.bottom)}
 							</Text>
 							<Text wrap="truncate">
-								grid     {plan.rows} × {plan.cols} = <Text bold>{plan.tiles.length} tiles</Text>
+								grid {plan.rows} × {plan.cols} = <Text bold>{plan.tiles.length} tiles</Text>
 							</Text>
-							<Text wrap="truncate">download ≈ {formatBytes(downloadEstimate(result.loaded!.preset, plan.tiles.length))}</Text>
+							<Text wrap="truncate">
+								download ≈ {formatBytes(downloadEstimate(result.loaded!.preset, plan.tiles.length))}
+							</Text>
 							<Text dimColor wrap="truncate">
 								█▓ requested ░▒ padding, shade = tile
 							</Text>
@@ -152,7 +168,14 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 					{line}
 				</Text>
 			))}
-			{askLeave ? <Confirm question="The edits are not valid. Leave and drop them?" onYes={() => onBack(undefined)} onNo={() => setAskLeave(false)} isActive={screenActive} /> : null}
+			{askLeave ? (
+				<Confirm
+					question="The edits are not valid. Leave and drop them?"
+					onYes={() => onBack(undefined)}
+					onNo={() => setAskLeave(false)}
+					isActive={screenActive}
+				/>
+			) : null}
 		</Box>
 	);
 }

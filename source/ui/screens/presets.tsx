@@ -37,7 +37,9 @@ function useModelNames(preset: LoadedPreset | undefined): string {
 		if (!key) return;
 		let live = true;
 		resolveModelPaths(key.split('\n')).then(
-			(files) => live && setNames({key, text: `${files.length}: ${files.map((file) => path.basename(file, '.onnx')).join(', ')}`}),
+			(files) =>
+				live &&
+				setNames({key, text: `${files.length}: ${files.map((file) => path.basename(file, '.onnx')).join(', ')}`}),
 			(error: Error) => live && setNames({key, text: error.message}),
 		);
 		return () => {
@@ -50,10 +52,17 @@ function useModelNames(preset: LoadedPreset | undefined): string {
 /** A line of the details pane; `label` lines (and their continuations) get a label column. */
 type DetailLine = {label?: string; value: string; error?: boolean};
 
-function detailLines(entry: PresetEntry, preset: LoadedPreset | undefined, models: string, width: number): DetailLine[] {
+function detailLines(
+	entry: PresetEntry,
+	preset: LoadedPreset | undefined,
+	models: string,
+	width: number,
+): DetailLine[] {
 	const lines: DetailLine[] = [];
 	const wrapped = (label: string, text: string, error?: boolean) =>
-		wrapText(text, Math.max(10, width - 10)).forEach((value, index) => lines.push({label: index === 0 ? label : '', value, error}));
+		wrapText(text, Math.max(10, width - 10)).forEach((value, index) =>
+			lines.push({label: index === 0 ? label : '', value, error}),
+		);
 	if (!preset) {
 		wrapped('error', entry.error ?? 'cannot be loaded', true);
 		return lines;
@@ -65,9 +74,15 @@ function detailLines(entry: PresetEntry, preset: LoadedPreset | undefined, model
 		if (config) wrapped(layer, `${config.kind} ${config.url}`);
 	}
 	const {plan, error} = tryPlan(settings);
-	lines.push({label: 'extent', value: `${extentSize(settings.extent, settings.extent.crs)}  in ${settings.extent.crs}`});
+	lines.push({
+		label: 'extent',
+		value: `${extentSize(settings.extent, settings.extent.crs)}  in ${settings.extent.crs}`,
+	});
 	if (plan) {
-		lines.push({label: 'grid', value: `${plan.rows} × ${plan.cols} = ${plan.tiles.length} tiles of ${settings.tileSize} px`});
+		lines.push({
+			label: 'grid',
+			value: `${plan.rows} × ${plan.cols} = ${plan.tiles.length} tiles of ${settings.tileSize} px`,
+		});
 		lines.push({label: 'cell', value: `${formatNumber(settings.cellSize, 4)} per px, plan in ${settings.crs}`});
 		lines.push({label: 'download', value: `≈ ${formatBytes(downloadEstimate(settings, plan.tiles.length))}`});
 	} else if (error) wrapped('plan', error, true);
@@ -83,14 +98,20 @@ export function PresetsScreen(props: PresetsScreenProps) {
 	const [focus, setFocus] = useState<'list' | 'details'>('list');
 	const [scroll, setScroll] = useState(0);
 	const [ask, setAsk] = useState<Ask>();
-	const index = Math.max(0, entries.findIndex((entry) => entry.name === selected));
+	const index = Math.max(
+		0,
+		entries.findIndex((entry) => entry.name === selected),
+	);
 	const entry = entries[index];
 	const preset = entry ? (drafts[entry.name] ?? entry.loaded) : undefined;
 	const models = useModelNames(preset);
 	const listWidth = Math.min(30, Math.max(18, Math.floor(size.columns * 0.32)));
 	const detailsWidth = size.columns - listWidth - 4;
 	const bodyRows = Math.max(3, size.rows - 1 - 2 - 1 - 3);
-	const lines = useMemo(() => (entry ? detailLines(entry, preset, models, detailsWidth) : []), [entry, preset, models, detailsWidth]);
+	const lines = useMemo(
+		() => (entry ? detailLines(entry, preset, models, detailsWidth) : []),
+		[entry, preset, models, detailsWidth],
+	);
 
 	const select = (next: number) => {
 		const clamped = Math.min(entries.length - 1, Math.max(0, next));
@@ -116,7 +137,11 @@ export function PresetsScreen(props: PresetsScreenProps) {
 		{isActive: screenActive && !ask},
 	);
 
-	let footer = <Text dimColor>{notice ?? (entry?.source === 'user' ? 'user preset' : 'shipped preset: s saves an editable copy')}</Text>;
+	let footer = (
+		<Text dimColor>
+			{notice ?? (entry?.source === 'user' ? 'user preset' : 'shipped preset: s saves an editable copy')}
+		</Text>
+	);
 	if (ask?.kind === 'save' && entry) {
 		footer = (
 			<TextPrompt
@@ -159,7 +184,11 @@ export function PresetsScreen(props: PresetsScreenProps) {
 						);
 					})}
 				</Pane>
-				<Pane title={entry ? `${entry.name}  (${entry.source}${drafts[entry.name] ? ', edited' : ''})` : 'no presets'} focused={focus === 'details'} flexGrow={1}>
+				<Pane
+					title={entry ? `${entry.name}  (${entry.source}${drafts[entry.name] ? ', edited' : ''})` : 'no presets'}
+					focused={focus === 'details'}
+					flexGrow={1}
+				>
 					{lines.slice(scroll, scroll + bodyRows).map((line, row) => (
 						<Text key={row} wrap="truncate" color={line.error ? theme.error : undefined}>
 							{line.label === undefined ? null : <Text bold>{line.label.padEnd(9)}</Text>}

@@ -46,7 +46,9 @@ function OverallPane({stats, target}: {stats: StatsDocument; target: number}) {
 			<Text wrap="truncate">
 				uncertain {formatPercent(overall.uncertainFraction)} · nodata {formatPercent(overall.nodataFraction)}
 			</Text>
-			<Text wrap="truncate">seams disagree {seams === null ? '–' : formatPercent(seams)} of {overall.seams.pairs} pairs</Text>
+			<Text wrap="truncate">
+				seams disagree {seams === null ? '–' : formatPercent(seams)} of {overall.seams.pairs} pairs
+			</Text>
 		</Pane>
 	);
 }
@@ -66,7 +68,8 @@ function AgreementPane({stats, width}: {stats: StatsDocument; width: number}) {
 			{models.map((a, index) => (
 				<Text key={a} wrap="truncate">
 					<Text bold>{`${index + 1} ${fit(a, nameWidth)}`}</Text>
-					{models.map((b) => ` ${iouText(pairIou(pairs, a, b))}`).join('')} {iouText(members.find((member) => member.model === a)?.vsEnsemble.iou ?? null)}
+					{models.map((b) => ` ${iouText(pairIou(pairs, a, b))}`).join('')}{' '}
+					{iouText(members.find((member) => member.model === a)?.vsEnsemble.iou ?? null)}
 				</Text>
 			))}
 		</Pane>
@@ -113,7 +116,8 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 
 	// Keys move the target at once; the session recomputes one threshold at a time (its statistics are
 	// rebuilt tile by tile), and catches up with the latest target when it is done.
-	const changeThreshold = (step: number) => setTarget((value) => Math.round(Math.min(0.95, Math.max(0.05, value + step)) * 100) / 100);
+	const changeThreshold = (step: number) =>
+		setTarget((value) => Math.round(Math.min(0.95, Math.max(0.05, value + step)) * 100) / 100);
 	useEffect(() => {
 		if (busy.current || target === threshold) return;
 		busy.current = true;
@@ -150,11 +154,16 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	);
 
 	const first = Math.min(Math.max(0, index - listRows + 1), Math.max(0, tiles.length - listRows));
-	let footer = error ? <Text color={theme.error}>{error}</Text> : <Text dimColor>+/- threshold · s sort · w write · d discard</Text>;
+	let footer = error ? (
+		<Text color={theme.error}>{error}</Text>
+	) : (
+		<Text dimColor>+/- threshold · s sort · w write · d discard</Text>
+	);
 	if (phase === 'writing') {
 		footer = (
 			<Text>
-				writing <ProgressBar fraction={snapshot.tiles ? snapshot.written / snapshot.tiles : 0} width={20} /> {snapshot.written}/{snapshot.tiles}
+				writing <ProgressBar fraction={snapshot.tiles ? snapshot.written / snapshot.tiles : 0} width={20} />{' '}
+				{snapshot.written}/{snapshot.tiles}
 			</Text>
 		);
 	} else if (phase === 'discarding') footer = <Text>discarding…</Text>;
@@ -197,7 +206,11 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 						))}
 					</Pane>
 					<Pane title={tile ? `${tile.id}: image | mask` : 'preview'} height={previewRows + 2}>
-						{preview && preview.width === previewWidth && preview.height === previewHeight ? <TilePreview image={preview} color={theme.color} /> : <Text dimColor>…</Text>}
+						{preview && preview.width === previewWidth && preview.height === previewHeight ? (
+							<TilePreview image={preview} color={theme.color} />
+						) : (
+							<Text dimColor>…</Text>
+						)}
 					</Pane>
 				</Box>
 			</Box>

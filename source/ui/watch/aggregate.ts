@@ -1,6 +1,12 @@
 /** One snapshot for the whole run from the snapshots of its shards, so the run dashboard can draw it. */
 import type {LayerName} from '../../config/preset-schema.js';
-import {LOG_LINES_KEPT, type LayerProgress, type ModelProgress, type RunSnapshot, type RunState} from '../../engine/index.js';
+import {
+	LOG_LINES_KEPT,
+	type LayerProgress,
+	type ModelProgress,
+	type RunSnapshot,
+	type RunState,
+} from '../../engine/index.js';
 
 const minOf = (values: Array<number | undefined>) => {
 	const defined = values.filter((value): value is number => value !== undefined);
@@ -12,7 +18,8 @@ const maxOf = (values: Array<number | undefined>) => {
 };
 
 function stateOf(states: RunState[]): RunState {
-	for (const state of ['running', 'starting', 'paused', 'failed', 'cancelled'] as const) if (states.includes(state)) return state === 'starting' ? 'running' : state;
+	for (const state of ['running', 'starting', 'paused', 'failed', 'cancelled'] as const)
+		if (states.includes(state)) return state === 'starting' ? 'running' : state;
 	return 'done';
 }
 
@@ -49,7 +56,9 @@ export function aggregateSnapshots(shards: Array<{label: string; snapshot: RunSn
 	const layerNames = [...new Set(snapshots.flatMap((snapshot) => Object.keys(snapshot.downloads) as LayerName[]))];
 	const modelNames = [...new Set(snapshots.flatMap((snapshot) => snapshot.models.map((model) => model.name)))];
 	const state = stateOf(snapshots.map((snapshot) => snapshot.state));
-	const unfinished = snapshots.find((snapshot) => snapshot.state !== 'done' && snapshot.state !== 'failed' && snapshot.state !== 'cancelled');
+	const unfinished = snapshots.find(
+		(snapshot) => snapshot.state !== 'done' && snapshot.state !== 'failed' && snapshot.state !== 'cancelled',
+	);
 	const log = shards
 		.flatMap(({label, snapshot}) => snapshot.log.map((line) => ({...line, message: `[${label}] ${line.message}`})))
 		.sort((a, b) => a.at - b.at)
@@ -64,8 +73,12 @@ export function aggregateSnapshots(shards: Array<{label: string; snapshot: RunSn
 		tiles: snapshots.reduce((sum, snapshot) => sum + snapshot.tiles, 0),
 		rows: first.rows,
 		cols: first.cols,
-		downloads: Object.fromEntries(layerNames.map((layer) => [layer, sumLayers(snapshots.flatMap((snapshot) => snapshot.downloads[layer] ?? []))])),
-		models: modelNames.map((name) => sumModels(snapshots.flatMap((snapshot) => snapshot.models.filter((model) => model.name === name)))),
+		downloads: Object.fromEntries(
+			layerNames.map((layer) => [layer, sumLayers(snapshots.flatMap((snapshot) => snapshot.downloads[layer] ?? []))]),
+		),
+		models: modelNames.map((name) =>
+			sumModels(snapshots.flatMap((snapshot) => snapshot.models.filter((model) => model.name === name))),
+		),
 		inferred: snapshots.reduce((sum, snapshot) => sum + snapshot.inferred, 0),
 		written: snapshots.reduce((sum, snapshot) => sum + snapshot.written, 0),
 		log,

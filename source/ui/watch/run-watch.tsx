@@ -20,7 +20,10 @@ export async function runWatch(options: {runDir: string}): Promise<number> {
 
 	let code = 0;
 	try {
-		const instance = render(<WatchApp runDir={options.runDir} initial={initial} color={colorWanted()} onQuit={(value) => (code = value)} />, {exitOnCtrlC: false, patchConsole: true, maxFps: 10});
+		const instance = render(
+			<WatchApp runDir={options.runDir} initial={initial} color={colorWanted()} onQuit={(value) => (code = value)} />,
+			{exitOnCtrlC: false, patchConsole: true, maxFps: 10},
+		);
 		await instance.waitUntilExit();
 	} finally {
 		for (const [signal, handler] of handlers) process.off(signal, handler);

@@ -82,7 +82,12 @@ export function WatchApp({runDir, initial, size: fixedSize, color, intervalMs, o
 	const theme = useMemo(() => themeFor(color), [color]);
 	const {status, error} = useRunStatus(runDir, initial, intervalMs);
 	const [help, setHelp] = useState(false);
-	const snapshot = useMemo(() => status && aggregateSnapshots(status.statuses.map((entry) => ({label: entry.shard ?? 'run', snapshot: entry.snapshot}))), [status]);
+	const snapshot = useMemo(
+		() =>
+			status &&
+			aggregateSnapshots(status.statuses.map((entry) => ({label: entry.shard ?? 'run', snapshot: entry.snapshot}))),
+		[status],
+	);
 	const [handle] = useState(() => new StatusHandle(snapshot ?? emptySnapshot()));
 	useEffect(() => {
 		if (snapshot) handle.update(snapshot);
@@ -99,14 +104,20 @@ export function WatchApp({runDir, initial, size: fixedSize, color, intervalMs, o
 		else if (input === 'q' || key.escape) quit(0);
 	});
 
-	const shards = (status?.statuses ?? []).filter((entry) => entry.shard !== undefined).sort((a, b) => severity.indexOf(a.liveness) - severity.indexOf(b.liveness));
+	const shards = (status?.statuses ?? [])
+		.filter((entry) => entry.shard !== undefined)
+		.sort((a, b) => severity.indexOf(a.liveness) - severity.indexOf(b.liveness));
 	const maxShardLines = Math.max(1, Math.floor((size.rows - 4) / 3));
 	const shownShards = shards.length > maxShardLines ? shards.slice(0, maxShardLines - 1) : shards;
 	const hidden = shards.length - shownShards.length;
 	const shardRows = shownShards.length + (hidden > 0 ? 1 : 0) + (status && status.missingShards.length > 0 ? 1 : 0);
 	const errorRows = error ? 1 : 0;
 	const dashboardRows = Math.max(4, size.rows - 4 - shardRows - errorRows);
-	const dashboardContext: AppContextValue = {size: {columns: size.columns, rows: dashboardRows + 3}, screenActive: false, captureKeys: () => {}};
+	const dashboardContext: AppContextValue = {
+		size: {columns: size.columns, rows: dashboardRows + 3},
+		screenActive: false,
+		captureKeys: () => {},
+	};
 	const liveness = status?.liveness;
 
 	return (
@@ -133,7 +144,9 @@ export function WatchApp({runDir, initial, size: fixedSize, color, intervalMs, o
 							<ShardLine key={entry.shard} entry={entry} width={size.columns} />
 						))}
 						{hidden > 0 ? <Text dimColor>{`… ${hidden} more shards`}</Text> : null}
-						{status && status.missingShards.length > 0 ? <Text dimColor wrap="truncate">{`not started: ${status.missingShards.join(', ')}`}</Text> : null}
+						{status && status.missingShards.length > 0 ? (
+							<Text dimColor wrap="truncate">{`not started: ${status.missingShards.join(', ')}`}</Text>
+						) : null}
 						{snapshot ? (
 							<Box height={dashboardRows} flexShrink={0} flexDirection="column">
 								<AppContext.Provider value={dashboardContext}>

@@ -3,7 +3,12 @@ import type {ClassScheme} from '../scheme.js';
 import {thresholdByte} from '../threshold-byte.js';
 
 /** Mask 0/1 of `probability ≥ threshold`; pixels flagged in `nodata` are 0. */
-export function thresholdMask(probability: Uint8Array, pixels: number, threshold: number, nodata?: Uint8Array): Uint8Array {
+export function thresholdMask(
+	probability: Uint8Array,
+	pixels: number,
+	threshold: number,
+	nodata?: Uint8Array,
+): Uint8Array {
 	const cut = thresholdByte(threshold);
 	const mask = new Uint8Array(pixels);
 	for (let i = 0; i < pixels; i++) mask[i] = probability[i] >= cut ? 1 : 0;

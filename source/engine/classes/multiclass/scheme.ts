@@ -14,7 +14,12 @@ function winningProbability(probability: Uint8Array, pixels: number): Uint8Array
 	return best;
 }
 
-export function argmaxMask(probability: Uint8Array, pixels: number, threshold: number, nodata?: Uint8Array): Uint8Array {
+export function argmaxMask(
+	probability: Uint8Array,
+	pixels: number,
+	threshold: number,
+	nodata?: Uint8Array,
+): Uint8Array {
 	const cut = thresholdByte(threshold);
 	const mask = new Uint8Array(pixels);
 	const best = probability.slice(0, pixels);

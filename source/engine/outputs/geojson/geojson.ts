@@ -21,7 +21,11 @@ export type GeoJsonOptions = {
 };
 
 /** Vectorises the mask tiles present in the run folder into masks.geojson. Returns its path and the feature count. */
-export async function writeMasksGeoJson(runDir: string, plan: Pick<Plan, 'epsg' | 'tiles'>, options: GeoJsonOptions): Promise<{file: string; features: number}> {
+export async function writeMasksGeoJson(
+	runDir: string,
+	plan: Pick<Plan, 'epsg' | 'tiles'>,
+	options: GeoJsonOptions,
+): Promise<{file: string; features: number}> {
 	const file = path.join(runDir, runFiles.geojson);
 	const temporary = temporaryPathFor(file);
 	const handle = await open(temporary, 'w');
@@ -37,7 +41,11 @@ export async function writeMasksGeoJson(runDir: string, plan: Pick<Plan, 'epsg' 
 			const polygons = vectoriseMask(mask, raster.width, raster.height, raster.bbox, {tolerance: options.tolerance});
 			let chunk = '';
 			for (const polygon of polygons) {
-				const feature = {type: 'Feature', properties: {tile: tile.id, area: polygon.area, class: options.className}, geometry: polygon.geometry};
+				const feature = {
+					type: 'Feature',
+					properties: {tile: tile.id, area: polygon.area, class: options.className},
+					geometry: polygon.geometry,
+				};
 				chunk += `${features === 0 ? '\n' : ',\n'}${JSON.stringify(feature)}`;
 				features++;
 			}

@@ -39,7 +39,9 @@ export function chipIndex(tile: Pick<Tile, 'row' | 'col'>, cols: number): number
 /** The four files of chip `index`, under `trainingDir`: image and label, each with its world file. */
 export function chipFiles(trainingDir: string, index: number): string[] {
 	const name = chipName(index);
-	return [trainingFolders.images, trainingFolders.labels].flatMap((folder) => ['tif', 'tfw'].map((ext) => path.join(trainingDir, folder, `${name}.${ext}`)));
+	return [trainingFolders.images, trainingFolders.labels].flatMap((folder) =>
+		['tif', 'tfw'].map((ext) => path.join(trainingDir, folder, `${name}.${ext}`)),
+	);
 }
 
 /** ESRI world file: pixel size, rotation terms, and the centre of the top-left pixel. */
@@ -68,9 +70,23 @@ export async function writeTrainingChip(trainingDir: string, input: TrainingChip
 	const world = worldFile(tile.bbox, size);
 	const imagePath = path.join(trainingDir, trainingFolders.images, name);
 	const labelPath = path.join(trainingDir, trainingFolders.labels, name);
-	await writeGeoTiffFile(`${imagePath}.tif`, {width: size.width, height: size.height, bands: 3, data: rgb, bbox: tile.bbox, epsg});
+	await writeGeoTiffFile(`${imagePath}.tif`, {
+		width: size.width,
+		height: size.height,
+		bands: 3,
+		data: rgb,
+		bbox: tile.bbox,
+		epsg,
+	});
 	await writeAtomic(`${imagePath}.tfw`, world);
-	await writeGeoTiffFile(`${labelPath}.tif`, {width: size.width, height: size.height, bands: 1, data: label, bbox: tile.bbox, epsg});
+	await writeGeoTiffFile(`${labelPath}.tif`, {
+		width: size.width,
+		height: size.height,
+		bands: 1,
+		data: label,
+		bbox: tile.bbox,
+		epsg,
+	});
 	await writeAtomic(`${labelPath}.tfw`, world);
 
 	return chipSummary(tile, index, rgb, label, size);
@@ -78,7 +94,10 @@ export async function writeTrainingChip(trainingDir: string, input: TrainingChip
 
 function chipSummary(tile: Tile, index: number, rgb: Uint8Array, label: Uint8Array, size: Size): ChipSummary {
 	const cellArea = ((tile.bbox.xmax - tile.bbox.xmin) / size.width) * ((tile.bbox.ymax - tile.bbox.ymin) / size.height);
-	const {count, sizes} = labelComponents(label, size.width, size.height, {value: 1, connectivity: foregroundConnectivity});
+	const {count, sizes} = labelComponents(label, size.width, size.height, {
+		value: 1,
+		connectivity: foregroundConnectivity,
+	});
 	let minPixels = Infinity;
 	let maxPixels = 0;
 	let sumPixels = 0;
@@ -93,25 +112,43 @@ function chipSummary(tile: Tile, index: number, rgb: Uint8Array, label: Uint8Arr
 		width: size.width,
 		height: size.height,
 		bands: bandStatsOf(rgb, 3),
-		features: {count, minArea: count ? minPixels * cellArea : 0, maxArea: maxPixels * cellArea, sumArea: sumPixels * cellArea},
+		features: {
+			count,
+			minArea: count ? minPixels * cellArea : 0,
+			maxArea: maxPixels * cellArea,
+			sumArea: sumPixels * cellArea,
+		},
 	};
 }
 
 /** The summary of a chip already on disk (e.g. written before a resume), or undefined when it is missing. */
-export async function readChipSummary(trainingDir: string, tile: Tile, index: number): Promise<ChipSummary | undefined> {
+export async function readChipSummary(
+	trainingDir: string,
+	tile: Tile,
+	index: number,
+): Promise<ChipSummary | undefined> {
 	const name = chipName(index);
 	const imageFile = path.join(trainingDir, trainingFolders.images, `${name}.tif`);
 	const labelFile = path.join(trainingDir, trainingFolders.labels, `${name}.tif`);
 	if (!(await exists(imageFile)) || !(await exists(labelFile))) return undefined;
 	const [image, label] = await Promise.all([readGeoTiffFile(imageFile), readGeoTiffFile(labelFile)]);
-	if (!(image.data instanceof Uint8Array) || image.bands !== 3 || !(label.data instanceof Uint8Array) || label.width !== image.width || label.height !== image.height) {
-		throw new Error(`training chip ${name} (tile ${tile.id}) is not a 3-band uint8 image with a label of the same size; delete both files and rerun`);
+	if (
+		!(image.data instanceof Uint8Array) ||
+		image.bands !== 3 ||
+		!(label.data instanceof Uint8Array) ||
+		label.width !== image.width ||
+		label.height !== image.height
+	) {
+		throw new Error(
+			`training chip ${name} (tile ${tile.id}) is not a 3-band uint8 image with a label of the same size; delete both files and rerun`,
+		);
 	}
 	return chipSummary(tile, index, image.data, label.data, {width: image.width, height: image.height});
 }
 
 async function rgbAt(raster: GeoRaster, size: Size): Promise<Uint8Array> {
-	if (!(raster.data instanceof Uint8Array) || raster.bands < 3) throw new Error(`the RGB tile must be uint8 with 3 bands, got ${raster.bands} band(s)`);
+	if (!(raster.data instanceof Uint8Array) || raster.bands < 3)
+		throw new Error(`the RGB tile must be uint8 with 3 bands, got ${raster.bands} band(s)`);
 	let data = raster.data;
 	if (raster.bands > 3) {
 		data = new Uint8Array(raster.width * raster.height * 3);

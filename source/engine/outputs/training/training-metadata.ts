@@ -31,7 +31,30 @@ export const trainingFiles = {
 } as const;
 
 const bandNames = ['Red', 'Green', 'Blue'];
-const wellKnownBandNames = ['Red', 'Green', 'Blue', 'Infrared', 'CoastalBlue', 'Yellow', 'RedEdge', 'ShortWaveInfrared', 'NearInfrared', 'NearInfrared_1', 'NearInfrared_2', 'MidInfrared', 'MidInfrared_1', 'MidInfrared_2', 'Thermal', 'Thermal_1', 'Thermal_2', 'Panchromatic', 'PseudoRed', 'PseudoGreen', 'PseudoBlue', 'QA'];
+const wellKnownBandNames = [
+	'Red',
+	'Green',
+	'Blue',
+	'Infrared',
+	'CoastalBlue',
+	'Yellow',
+	'RedEdge',
+	'ShortWaveInfrared',
+	'NearInfrared',
+	'NearInfrared_1',
+	'NearInfrared_2',
+	'MidInfrared',
+	'MidInfrared_1',
+	'MidInfrared_2',
+	'Thermal',
+	'Thermal_1',
+	'Thermal_2',
+	'Panchromatic',
+	'PseudoRed',
+	'PseudoGreen',
+	'PseudoBlue',
+	'QA',
+];
 
 /** ArcGIS names Web Mercator by its old Esri code, with the EPSG code as latestWkid. */
 function spatialReference(epsg: number): {wkid: number; latestWkid: number} {
@@ -42,12 +65,21 @@ type Summary = {Min: number; Max: number; Mean: number; Sum: number; Count: numb
 
 function summary(values: number[]): Summary {
 	const sum = values.reduce((a, b) => a + b, 0);
-	return {Min: values.length ? Math.min(...values) : 0, Max: values.length ? Math.max(...values) : 0, Mean: values.length ? sum / values.length : 0, Sum: sum, Count: values.length};
+	return {
+		Min: values.length ? Math.min(...values) : 0,
+		Max: values.length ? Math.max(...values) : 0,
+		Mean: values.length ? sum / values.length : 0,
+		Sum: sum,
+		Count: values.length,
+	};
 }
 
 export async function writeTrainingMetadata(trainingDir: string, input: TrainingMetadataInput): Promise<string[]> {
 	const chips = [...input.chips].sort((a, b) => a.index - b.index);
-	const bands = chips.reduce<BandStats[]>((total, chip) => total.map((band, b) => mergeBandStats(band, chip.bands[b])), bandNames.map(() => ({...emptyBandStats})));
+	const bands = chips.reduce<BandStats[]>(
+		(total, chip) => total.map((band, b) => mergeBandStats(band, chip.bands[b])),
+		bandNames.map(() => ({...emptyBandStats})),
+	);
 	const featuresPerImage = summary(chips.map((chip) => chip.features.count));
 	const featureCount = featuresPerImage.Sum;
 	const areaSum = chips.reduce((total, chip) => total + chip.features.sumArea, 0);
@@ -86,7 +118,15 @@ export async function writeTrainingMetadata(trainingDir: string, input: Training
 			FeatureAreaPerClass: [area],
 		},
 		InputRastersProps: {RasterCount: 1, SensorName: 'Undefined', BandNames: bandNames},
-		BandStatsState: bands.map((band) => ({Min: band.min, Max: band.max, Mean: 0, StdDev: 0, M1: band.mean, M2: band.m2, Num: band.count})),
+		BandStatsState: bands.map((band) => ({
+			Min: band.min,
+			Max: band.max,
+			Mean: 0,
+			StdDev: 0,
+			M1: band.mean,
+			M2: band.m2,
+			Num: band.count,
+		})),
 	};
 
 	const definition = {
@@ -111,11 +151,20 @@ export async function writeTrainingMetadata(trainingDir: string, input: Training
 		MaxCellSize: cell,
 		Classes: input.classes.map((c) => ({Value: c.value, Name: c.name, Color: c.color})),
 		InputRastersProps: accumulated.InputRastersProps,
-		AllTilesStats: bands.map((band, b) => ({BandName: bandNames[b], Min: band.min, Max: band.max, Mean: band.mean, StdDev: standardDeviation(band)})),
+		AllTilesStats: bands.map((band, b) => ({
+			BandName: bandNames[b],
+			Min: band.min,
+			Max: band.max,
+			Mean: band.mean,
+			StdDev: standardDeviation(band),
+		})),
 		'WellKnownBandNames (FYI, these band names can be used in ExtractBands)': wellKnownBandNames,
 	};
 
-	const mapLines = chips.map((chip) => `${trainingFolders.images}\\${chipName(chip.index)}.tif ${trainingFolders.labels}\\${chipName(chip.index)}.tif\n`);
+	const mapLines = chips.map(
+		(chip) =>
+			`${trainingFolders.images}\\${chipName(chip.index)}.tif ${trainingFolders.labels}\\${chipName(chip.index)}.tif\n`,
+	);
 	const files = Object.values(trainingFiles).map((name) => path.join(trainingDir, name));
 	await writeAtomic(files[0], mapLines.join(''));
 	await writeAtomic(files[1], statsText(chips.length, input, featuresPerImage, withFeatures.length, area));
@@ -124,7 +173,13 @@ export async function writeTrainingMetadata(trainingDir: string, input: Training
 	return files;
 }
 
-function statsText(images: number, input: TrainingMetadataInput, perImage: Summary, imagesWithClass: number, area: Summary): string {
+function statsText(
+	images: number,
+	input: TrainingMetadataInput,
+	perImage: Summary,
+	imagesWithClass: number,
+	area: Summary,
+): string {
 	const {width, height} = input.chipSize;
 	const rows = input.classes.map(
 		(c) =>

@@ -22,7 +22,14 @@ export const trainingWriter: OutputWriter<WrittenChips> = {
 		if (!rgb) throw new Error(`tile ${tile.id}: a training chip needs the RGB tile`);
 		const chipSize = run.maskSize ?? size;
 		const index = chipIndex(tile, run.plan.cols);
-		const chip = await writeTrainingChip(trainingDir(run), {tile, index, epsg: run.plan.epsg, rgb, label: resizeNearest(mask, size, chipSize), size: chipSize});
+		const chip = await writeTrainingChip(trainingDir(run), {
+			tile,
+			index,
+			epsg: run.plan.epsg,
+			rgb,
+			label: resizeNearest(mask, size, chipSize),
+			size: chipSize,
+		});
 		chips.set(tile.id, chip);
 		return chipFiles(trainingDir(run), index);
 	},

@@ -5,5 +5,7 @@ import {writeMasksVrt} from './vrt.js';
 
 export const vrtWriter: OutputWriter = {
 	label: () => runFiles.vrt,
-	finalise: async (run) => ({files: [await writeMasksVrt(run.runDir, run.plan, maskPalette(run.classes), run.maskSize)]}),
+	finalise: async (run) => ({
+		files: [await writeMasksVrt(run.runDir, run.plan, maskPalette(run.classes), run.maskSize)],
+	}),
 };

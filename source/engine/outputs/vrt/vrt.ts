@@ -14,7 +14,12 @@ function escapeXml(text: string): string {
 }
 
 /** The VRT text for the given tiles (those not listed stay empty, value 0), coloured by `palette` (entry 0 transparent). */
-export function masksVrt(plan: VrtPlan, tileIds: ReadonlySet<string>, palette: PaletteEntry[], maskSize?: Size): string {
+export function masksVrt(
+	plan: VrtPlan,
+	tileIds: ReadonlySet<string>,
+	palette: PaletteEntry[],
+	maskSize?: Size,
+): string {
 	const size = maskSize ?? {width: plan.tileSize, height: plan.tileSize};
 	const width = plan.cols * size.width;
 	const height = plan.rows * size.height;
@@ -54,7 +59,12 @@ export function masksVrt(plan: VrtPlan, tileIds: ReadonlySet<string>, palette: P
 }
 
 /** Writes masks.vrt over every mask tile present in the run folder. Returns its path. */
-export async function writeMasksVrt(runDir: string, plan: VrtPlan, palette: PaletteEntry[], maskSize?: Size): Promise<string> {
+export async function writeMasksVrt(
+	runDir: string,
+	plan: VrtPlan,
+	palette: PaletteEntry[],
+	maskSize?: Size,
+): Promise<string> {
 	const present = new Set<string>();
 	for (const tile of plan.tiles) if (await exists(maskFile(runDir, tile.id))) present.add(tile.id);
 	const file = path.join(runDir, runFiles.vrt);

@@ -23,7 +23,12 @@ const defaultFloatNodata = -9999;
 
 class SizeLimitExceeded extends Error {}
 
-type Progress = {urls: string[]; attempts: number; bytes: number; report: (delta: number, attemptBytes: number, total?: number) => void};
+type Progress = {
+	urls: string[];
+	attempts: number;
+	bytes: number;
+	report: (delta: number, attemptBytes: number, total?: number) => void;
+};
 
 const formatPreference = ['TIFF', 'PNG24', 'PNG32', 'PNG', 'JPG'];
 
@@ -76,7 +81,10 @@ class ArcGisLayer implements OpenedSource {
 	/** The pixels of `request` in the plan CRS, requested in pieces within the limits and stitched. */
 	async fetch(request: RasterRequest, hooks: RequestHooks): Promise<FetchedRaster> {
 		const {width, height} = request;
-		const data = this.layer.pixelType === 'F32' ? new Float32Array(width * height * this.bands) : new Uint8Array(width * height * this.bands);
+		const data =
+			this.layer.pixelType === 'F32'
+				? new Float32Array(width * height * this.bands)
+				: new Uint8Array(width * height * this.bands);
 		const windows = splitWindow(width, height, this.maxWidth, this.maxHeight);
 		let received = 0;
 		const progress: Progress = {
@@ -92,11 +100,20 @@ class ArcGisLayer implements OpenedSource {
 		const fetchWindow = async (window: PixelWindow): Promise<void> => {
 			let image: DecodedImage;
 			try {
-				image = await this.requestImage(windowBbox(request.bbox, width, height, window), window.width, window.height, hooks, progress);
+				image = await this.requestImage(
+					windowBbox(request.bbox, width, height, window),
+					window.width,
+					window.height,
+					hooks,
+					progress,
+				);
 			} catch (error) {
 				if (!(error instanceof SizeLimitExceeded)) throw error;
 				const halves = halveWindow(window);
-				if (!halves) throw new RunError(`layers.${this.role}: the service refuses even a 1×1 pixel image as too large (${error.message})`);
+				if (!halves)
+					throw new RunError(
+						`layers.${this.role}: the service refuses even a 1×1 pixel image as too large (${error.message})`,
+					);
 				this.learnLimit(window, halves);
 				await Promise.all(halves.map(fetchWindow));
 				return;
@@ -121,7 +138,11 @@ class ArcGisLayer implements OpenedSource {
 		if (this.layer.kind === 'ImageServer') {
 			parameters.push(['pixelType', this.layer.pixelType]);
 			if (this.nodata !== undefined) parameters.push(['noData', String(this.nodata)]);
-			const bandIds = this.layer.bandIds ?? (this.info.bandCount !== undefined && this.info.bandCount > this.bands ? [0, 1, 2].slice(0, this.bands) : undefined);
+			const bandIds =
+				this.layer.bandIds ??
+				(this.info.bandCount !== undefined && this.info.bandCount > this.bands
+					? [0, 1, 2].slice(0, this.bands)
+					: undefined);
 			if (bandIds) parameters.push(['bandIds', bandIds.join(',')]);
 			parameters.push(['interpolation', this.layer.interpolation], ['adjustAspectRatio', 'false']);
 		} else {
@@ -132,7 +153,13 @@ class ArcGisLayer implements OpenedSource {
 		return `${this.endpoint}?${parameters.map(([key, value]) => `${key}=${encodeURIComponent(value).replaceAll('%2C', ',')}`).join('&')}`;
 	}
 
-	private async requestImage(bbox: Bbox, width: number, height: number, hooks: RequestHooks, progress: Progress): Promise<DecodedImage> {
+	private async requestImage(
+		bbox: Bbox,
+		width: number,
+		height: number,
+		hooks: RequestHooks,
+		progress: Progress,
+	): Promise<DecodedImage> {
 		const url = this.exportUrl(bbox, width, height);
 		const {signal} = hooks;
 		for (let attempt = 1; ; attempt++) {
@@ -162,7 +189,9 @@ class ArcGisLayer implements OpenedSource {
 				reason = this.failureReason(error, url);
 			}
 			if (attempt > this.retry.retries) {
-				throw new RunError(`layers.${this.role}: ${reason} (gave up after ${attempt} attempts; last request ${redact(url)})`);
+				throw new RunError(
+					`layers.${this.role}: ${reason} (gave up after ${attempt} attempts; last request ${redact(url)})`,
+				);
 			}
 			hooks.onRetry?.(attempt, reason);
 			await waitBeforeRetry(this.retry, attempt, signal);
@@ -192,27 +221,49 @@ class ArcGisLayer implements OpenedSource {
 		else this.maxHeight = Math.min(this.maxHeight, halves[1].height);
 		const after = `${this.maxWidth}×${this.maxHeight}`;
 		if (after !== before) {
-			this.options.onLog?.('warn', `layers.${this.role}: the service refused a ${window.width}×${window.height} request as too large; requests are now at most ${after} px`);
+			this.options.onLog?.(
+				'warn',
+				`layers.${this.role}: the service refused a ${window.width}×${window.height} request as too large; requests are now at most ${after} px`,
+			);
 		}
 	}
 
 	private checkAgainstService(planExtent: Bbox | undefined): void {
 		const {info, layer, role} = this;
 		if (info.bandCount !== undefined && info.bandCount < this.bands && !layer.bandIds) {
-			throw new UserError(`layers.${role}: the service at ${layer.url} has ${info.bandCount} band(s), the ${role} layer needs ${this.bands}; point layers.${role}.url at another service`);
+			throw new UserError(
+				`layers.${role}: the service at ${layer.url} has ${info.bandCount} band(s), the ${role} layer needs ${this.bands}; point layers.${role}.url at another service`,
+			);
 		}
 		if (info.bandCount !== undefined && layer.bandIds?.some((band) => band >= info.bandCount!)) {
-			throw new UserError(`layers.${role}.bandIds ${JSON.stringify(layer.bandIds)}: the service has bands 0..${info.bandCount - 1}; fix the band numbers (they start at 0)`);
+			throw new UserError(
+				`layers.${role}.bandIds ${JSON.stringify(layer.bandIds)}: the service has bands 0..${info.bandCount - 1}; fix the band numbers (they start at 0)`,
+			);
 		}
-		if (info.pixelType && layer.kind === 'ImageServer' && info.pixelType !== layer.pixelType && layer.pixelType === 'U8') {
-			this.options.onLog?.('warn', `layers.${role}: the service's pixels are ${info.pixelType}; asking for U8 truncates values outside 0..255`);
+		if (
+			info.pixelType &&
+			layer.kind === 'ImageServer' &&
+			info.pixelType !== layer.pixelType &&
+			layer.pixelType === 'U8'
+		) {
+			this.options.onLog?.(
+				'warn',
+				`layers.${role}: the service's pixels are ${info.pixelType}; asking for U8 truncates values outside 0..255`,
+			);
 		}
 		if (planExtent && info.extent && info.epsg !== undefined) {
 			try {
 				const serviceExtent = transformExtent(info.extent, `EPSG:${info.epsg}`, `EPSG:${this.epsg}`);
-				const overlaps = serviceExtent.xmin < planExtent.xmax && serviceExtent.xmax > planExtent.xmin && serviceExtent.ymin < planExtent.ymax && serviceExtent.ymax > planExtent.ymin;
+				const overlaps =
+					serviceExtent.xmin < planExtent.xmax &&
+					serviceExtent.xmax > planExtent.xmin &&
+					serviceExtent.ymin < planExtent.ymax &&
+					serviceExtent.ymax > planExtent.ymin;
 				if (!overlaps) {
-					this.options.onLog?.('warn', `layers.${role}: the plan's extent lies outside the service's extent; its tiles will hold only nodata`);
+					this.options.onLog?.(
+						'warn',
+						`layers.${role}: the plan's extent lies outside the service's extent; its tiles will hold only nodata`,
+					);
 				}
 			} catch {
 				// A service CRS proj4 does not know: nothing to compare with, the tiles will tell.
@@ -245,13 +296,19 @@ function mapFormat(info: ServiceInfo): string {
 function checkLayerSettings(role: LayerName, layer: LayerConfig): void {
 	const bands = role === 'rgb' ? 3 : 1;
 	if (layer.kind === 'MapServer' && layer.pixelType !== 'U8') {
-		throw new UserError(`layers.${role}: a MapServer renders 8-bit pictures, so pixelType ${layer.pixelType} is impossible; use the ImageServer of the data, or pixelType U8`);
+		throw new UserError(
+			`layers.${role}: a MapServer renders 8-bit pictures, so pixelType ${layer.pixelType} is impossible; use the ImageServer of the data, or pixelType U8`,
+		);
 	}
 	if (layer.kind === 'MapServer' && layer.bandIds) {
-		throw new UserError(`layers.${role}.bandIds: a MapServer has no bands to choose; remove bandIds or use an ImageServer`);
+		throw new UserError(
+			`layers.${role}.bandIds: a MapServer has no bands to choose; remove bandIds or use an ImageServer`,
+		);
 	}
 	if (layer.bandIds && layer.bandIds.length !== bands) {
-		throw new UserError(`layers.${role}.bandIds ${JSON.stringify(layer.bandIds)}: the ${role} layer needs exactly ${bands} band(s)`);
+		throw new UserError(
+			`layers.${role}.bandIds ${JSON.stringify(layer.bandIds)}: the ${role} layer needs exactly ${bands} band(s)`,
+		);
 	}
 	if (role === 'rgb' && layer.pixelType !== 'U8') {
 		throw new UserError(`layers.rgb.pixelType must be U8 (tiles are written as 3 × uint8)`);
@@ -264,12 +321,19 @@ function unreachable(role: LayerName, layer: LayerConfig, error: TransportError)
 	);
 }
 
-async function readServiceInfo(role: LayerName, layer: LayerConfig, token: string | undefined, options: SourceContext): Promise<ServiceInfo> {
+async function readServiceInfo(
+	role: LayerName,
+	layer: LayerConfig,
+	token: string | undefined,
+	options: SourceContext,
+): Promise<ServiceInfo> {
 	const retry = {...defaultRetryPolicy, ...options.retry};
 	const signal = options.signal ?? new AbortController().signal;
 	const url = `${rewrite(options, layer.url.replace(/\/+$/, ''))}?f=json${token === undefined ? '' : `&token=${encodeURIComponent(token)}`}`;
 	const notAService = (what: string) =>
-		new UserError(`layers.${role}: ${layer.url} is not a usable ArcGIS ${layer.kind} (${redact(what)}); check layers.${role}.url and layers.${role}.kind`);
+		new UserError(
+			`layers.${role}: ${layer.url} is not a usable ArcGIS ${layer.kind} (${redact(what)}); check layers.${role}.url and layers.${role}.kind`,
+		);
 	for (let attempt = 1; ; attempt++) {
 		let reason: string;
 		try {
@@ -291,7 +355,10 @@ async function readServiceInfo(role: LayerName, layer: LayerConfig, token: strin
 				throw error;
 			}
 		}
-		if (attempt > retry.retries) throw new UserError(`layers.${role}: ${layer.url} does not answer properly (${redact(reason)}, ${attempt} attempts); check that the service is up`);
+		if (attempt > retry.retries)
+			throw new UserError(
+				`layers.${role}: ${layer.url} does not answer properly (${redact(reason)}, ${attempt} attempts); check that the service is up`,
+			);
 		options.onLog?.('warn', `layers.${role}: service description: ${redact(reason)}, retrying`);
 		await waitBeforeRetry(retry, attempt, signal);
 	}

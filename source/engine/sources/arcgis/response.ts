@@ -36,7 +36,8 @@ export type ExpectedImage = {width: number; height: number; bands: number; pixel
 
 export function sniffImage(body: Uint8Array): ImageFormat | undefined {
 	const [a, b, c, d] = body;
-	if ((a === 0x49 && b === 0x49 && c === 0x2a && d === 0x00) || (a === 0x4d && b === 0x4d && c === 0x00 && d === 0x2a)) return 'tiff';
+	if ((a === 0x49 && b === 0x49 && c === 0x2a && d === 0x00) || (a === 0x4d && b === 0x4d && c === 0x00 && d === 0x2a))
+		return 'tiff';
 	if ((a === 0x49 && b === 0x49 && c === 0x2b) || (a === 0x4d && b === 0x4d && c === 0x00 && d === 0x2b)) return 'tiff'; // BigTIFF
 	if (a === 0x89 && b === 0x50 && c === 0x4e && d === 0x47) return 'png';
 	if (a === 0xff && b === 0xd8 && c === 0xff) return 'jpeg';
@@ -74,7 +75,8 @@ export function describeArcGisError(error: ArcGisError): string {
 export function problemFromArcGisError(error: ArcGisError): ResponseProblem {
 	const text = describeArcGisError(error);
 	if (error.code === 498 || error.code === 499) return new ResponseProblem(text, 'auth', error.code);
-	if (/exceeds the size limit/i.test([error.message, ...error.details].join(' '))) return new ResponseProblem(text, 'size', error.code);
+	if (/exceeds the size limit/i.test([error.message, ...error.details].join(' ')))
+		return new ResponseProblem(text, 'size', error.code);
 	if (error.code >= 500 || !Number.isFinite(error.code)) return new ResponseProblem(text, 'transient', error.code);
 	if (error.code === 401 || error.code === 403) return new ResponseProblem(text, 'auth', error.code);
 	return new ResponseProblem(text, 'fatal', error.code);
@@ -120,7 +122,9 @@ export function judgeJsonResponse(response: HttpResponse): unknown {
 	try {
 		return JSON.parse(text) as unknown;
 	} catch {
-		const what = text.trimStart().startsWith('<') ? 'an HTML page' : `${response.body.byteLength} bytes of something else`;
+		const what = text.trimStart().startsWith('<')
+			? 'an HTML page'
+			: `${response.body.byteLength} bytes of something else`;
 		throw new ResponseProblem(`${what} instead of the service's JSON description`, 'fatal');
 	}
 }
@@ -132,21 +136,35 @@ async function decodeTiff(body: Uint8Array, bands: number): Promise<DecodedImage
 	const image = await (await fromArrayBuffer(buffer)).getImage();
 	// A map rendering may come as a palette, YCbCr (JPEG-in-TIFF) or grey picture: convert those to RGB.
 	const photometric = image.getFileDirectory().getValue('PhotometricInterpretation');
-	const asRgb = bands === 3 && (photometric === Photometric.palette || photometric === Photometric.yCbCr || image.getSamplesPerPixel() === 1);
+	const asRgb =
+		bands === 3 &&
+		(photometric === Photometric.palette || photometric === Photometric.yCbCr || image.getSamplesPerPixel() === 1);
 	const raw = asRgb ? await image.readRGB({interleave: true}) : await image.readRasters({interleave: true});
 	const data =
-		raw instanceof Uint8Array ? new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
-		: raw instanceof Float32Array ? new Float32Array(raw.buffer, raw.byteOffset, raw.length)
-		: raw instanceof Float64Array ? Float32Array.from(raw)
-		: undefined;
-	if (!data) throw new Error(`${raw.constructor.name} pixels (${image.getBitsPerSample()}-bit), neither 8-bit nor float`);
+		raw instanceof Uint8Array
+			? new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
+			: raw instanceof Float32Array
+				? new Float32Array(raw.buffer, raw.byteOffset, raw.length)
+				: raw instanceof Float64Array
+					? Float32Array.from(raw)
+					: undefined;
+	if (!data)
+		throw new Error(`${raw.constructor.name} pixels (${image.getBitsPerSample()}-bit), neither 8-bit nor float`);
 	return {width: image.getWidth(), height: image.getHeight(), bands: asRgb ? 3 : image.getSamplesPerPixel(), data};
 }
 
 async function decodePicture(body: Uint8Array, bands: number): Promise<DecodedImage> {
 	const pipeline = sharp(body, {failOn: 'truncated'}).removeAlpha();
-	const {data, info} = await pipeline.toColourspace(bands === 1 ? 'b-w' : 'srgb').raw().toBuffer({resolveWithObject: true});
-	return {width: info.width, height: info.height, bands: info.channels, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength)};
+	const {data, info} = await pipeline
+		.toColourspace(bands === 1 ? 'b-w' : 'srgb')
+		.raw()
+		.toBuffer({resolveWithObject: true});
+	return {
+		width: info.width,
+		height: info.height,
+		bands: info.channels,
+		data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+	};
 }
 
 /** Drop a trailing alpha band (RGBA renderings) when the bands asked for are all there. */
@@ -161,16 +179,26 @@ function withoutAlpha(image: DecodedImage, bands: number): DecodedImage {
 }
 
 /** Decode and check against what was asked; a corrupt or wrong image is a transient problem (retry). */
-export async function decodeImage(body: Uint8Array, format: ImageFormat, expected: ExpectedImage): Promise<DecodedImage> {
+export async function decodeImage(
+	body: Uint8Array,
+	format: ImageFormat,
+	expected: ExpectedImage,
+): Promise<DecodedImage> {
 	let image: DecodedImage;
 	try {
 		image = format === 'tiff' ? await decodeTiff(body, expected.bands) : await decodePicture(body, expected.bands);
 	} catch (error) {
-		throw new ResponseProblem(`a ${format.toUpperCase()} that cannot be decoded (${messageOf(error)}), truncated?`, 'transient');
+		throw new ResponseProblem(
+			`a ${format.toUpperCase()} that cannot be decoded (${messageOf(error)}), truncated?`,
+			'transient',
+		);
 	}
 	image = withoutAlpha(image, expected.bands);
 	if (image.width !== expected.width || image.height !== expected.height) {
-		throw new ResponseProblem(`a ${image.width}×${image.height} image instead of the ${expected.width}×${expected.height} asked for`, 'transient');
+		throw new ResponseProblem(
+			`a ${image.width}×${image.height} image instead of the ${expected.width}×${expected.height} asked for`,
+			'transient',
+		);
 	}
 	if (image.bands !== expected.bands) {
 		throw new ResponseProblem(`an image with ${image.bands} bands instead of ${expected.bands}`, 'transient');

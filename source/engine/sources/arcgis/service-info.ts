@@ -52,7 +52,12 @@ function bboxOf(extent: unknown): Bbox | undefined {
 }
 
 function listOf(text: unknown): string[] {
-	return typeof text === 'string' ? text.split(',').map((item) => item.trim()).filter(Boolean) : [];
+	return typeof text === 'string'
+		? text
+				.split(',')
+				.map((item) => item.trim())
+				.filter(Boolean)
+		: [];
 }
 
 /** Throws a plain Error saying what is wrong; the caller names the layer and the URL. */
@@ -62,7 +67,9 @@ export function parseServiceInfo(kind: ServiceKind, json: unknown): ServiceInfo 
 	const needed = kind === 'ImageServer' ? 'Image' : 'Map';
 	if (!capabilities.some((capability) => capability.toLowerCase() === needed.toLowerCase())) {
 		const found = capabilities.length > 0 ? capabilities.join(',') : 'none listed';
-		throw new Error(`the ${kind} does not offer the "${needed}" capability (it has: ${found}), so it cannot export images`);
+		throw new Error(
+			`the ${kind} does not offer the "${needed}" capability (it has: ${found}), so it cannot export images`,
+		);
 	}
 	const extent = json.fullExtent ?? json.extent ?? json.initialExtent;
 	return {
