@@ -6,12 +6,12 @@ import {startRun} from '../source/app/start-run.js';
 import {demoPreset} from './scenes.js';
 
 const [tiles, tileSize] = process.argv.slice(2).map(Number);
-const outDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-bench-memory-'));
+const runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-bench-memory-'));
 try {
 	// Small, fixed concurrency: memory should be set by it, so the smallest extent already reaches it.
 	const run = startRun({
 		preset: demoPreset(tiles, tileSize, ['concurrency.downloads=2', 'concurrency.perHost=2', 'inference.batchSize=1']),
-		outDir,
+		runDir,
 		writeAsYouGo: true,
 	});
 	const review = await run.review;
@@ -20,5 +20,5 @@ try {
 		`${JSON.stringify({tiles: run.plan.tiles.length, peakRssMb: process.resourceUsage().maxRSS / 1024})}\n`,
 	);
 } finally {
-	rmSync(outDir, {recursive: true, force: true});
+	rmSync(runDir, {recursive: true, force: true});
 }

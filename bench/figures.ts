@@ -39,10 +39,10 @@ export type PipelineFigures = {
  */
 export async function pipelineFigures(tiles: number, tileSize: number): Promise<PipelineFigures> {
 	const preset = demoPreset(tiles, tileSize);
-	const outDir = tempDir('pipeline');
+	const runDir = tempDir('pipeline');
 	try {
 		const {result: review, ms: pipelineMs} = await timed(async () => {
-			const run = startRun({preset, outDir, writeAsYouGo: true});
+			const run = startRun({preset, runDir, writeAsYouGo: true});
 			const session = await run.review;
 			await session.write();
 			return session;
@@ -51,8 +51,8 @@ export async function pipelineFigures(tiles: number, tileSize: number): Promise<
 		const inputs = await Promise.all(
 			plan.tiles.map(async (tile) => ({
 				tile,
-				rgb: await readGeoTiffFile(path.join(outDir, tileFile('rgb', tile.id))),
-				dsm: await readGeoTiffFile(path.join(outDir, tileFile('dsm', tile.id))),
+				rgb: await readGeoTiffFile(path.join(runDir, tileFile('rgb', tile.id))),
+				dsm: await readGeoTiffFile(path.join(runDir, tileFile('dsm', tile.id))),
 			})),
 		);
 		const {inference} = preset.preset;
@@ -98,7 +98,7 @@ export async function pipelineFigures(tiles: number, tileSize: number): Promise<
 			thresholdRatio: thresholdChangeMs / inferenceMs,
 		};
 	} finally {
-		rmSync(outDir, {recursive: true, force: true});
+		rmSync(runDir, {recursive: true, force: true});
 	}
 }
 
@@ -158,17 +158,17 @@ export async function downloadScaling(
 	try {
 		const results: Array<{concurrency: number; tilesPerSecond: number}> = [];
 		for (const concurrency of concurrencies) {
-			const outDir = tempDir('download');
+			const runDir = tempDir('download');
 			try {
 				const summary = await fetchAll({
 					plan,
 					layers,
-					outDir,
+					runDir,
 					concurrency: {downloads: concurrency, perHost: concurrency},
 				});
 				results.push({concurrency, tilesPerSecond: summary.tiles / (summary.ms / 1000)});
 			} finally {
-				rmSync(outDir, {recursive: true, force: true});
+				rmSync(runDir, {recursive: true, force: true});
 			}
 		}
 		return results;

@@ -60,8 +60,8 @@ function plainReporter(layerCount: number, total: number): (event: FetchEvent) =
 	};
 }
 
-function summaryLine(summary: FetchSummary, outDir: string): string {
-	return `fetched ${summary.tiles} tiles into ${outDir}: ${summary.downloaded} downloaded, ${summary.skipped} kept from an earlier run, ${formatBytes(summary.bytesWritten)} written in ${(summary.ms / 1000).toFixed(1)} s`;
+function summaryLine(summary: FetchSummary, runDir: string): string {
+	return `fetched ${summary.tiles} tiles into ${runDir}: ${summary.downloaded} downloaded, ${summary.skipped} kept from an earlier run, ${formatBytes(summary.bytesWritten)} written in ${(summary.ms / 1000).toFixed(1)} s`;
 }
 
 export function register(program: Command): void {
@@ -78,7 +78,7 @@ export function register(program: Command): void {
 				import('../app/embedded-service.js'),
 			]);
 			const plan = makePlan(preset);
-			const outDir = path.resolve(options.out ?? preset.output.dir);
+			const runDir = path.resolve(options.out ?? preset.output.dir);
 			const onEvent = options.json
 				? (event: FetchEvent) => process.stdout.write(`${JSON.stringify(event)}\n`)
 				: plainReporter(preset.layers.dsm ? 2 : 1, plan.tiles.length);
@@ -93,14 +93,14 @@ export function register(program: Command): void {
 				const summary = await fetchAll({
 					plan,
 					layers: preset.layers,
-					outDir,
+					runDir,
 					concurrency: preset.concurrency,
 					signal: controller.signal,
 					onEvent,
 					urlRewrite: services.urlRewrite,
 				});
-				if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', outDir, ...summary})}\n`);
-				else process.stdout.write(`${summaryLine(summary, outDir)}\n`);
+				if (options.json) process.stdout.write(`${JSON.stringify({type: 'summary', runDir, ...summary})}\n`);
+				else process.stdout.write(`${summaryLine(summary, runDir)}\n`);
 			} finally {
 				process.off('SIGINT', interrupt);
 				process.off('SIGTERM', interrupt);

@@ -16,10 +16,10 @@ type RunOptionValues = PresetOptionValues & {
 	shardCount?: string;
 };
 
-async function confirmWrite(outDir: string, outputs: string): Promise<boolean> {
+async function confirmWrite(runDir: string, outputs: string): Promise<boolean> {
 	const prompt = createInterface({input: process.stdin, output: process.stderr});
 	try {
-		const answer = await prompt.question(`Write ${outputs} to ${outDir}? [y/N] `);
+		const answer = await prompt.question(`Write ${outputs} to ${runDir}? [y/N] `);
 		return /^y(es)?$/i.test(answer.trim());
 	} finally {
 		prompt.close();
@@ -73,8 +73,8 @@ export function register(program: Command): void {
 				import('../engine/outputs/run-outputs.js'),
 			]);
 			const {formats} = loaded.preset.output;
-			const outDir = path.resolve(options.out ?? loaded.preset.output.dir);
-			const sharded = shard && shardRun(shard, loaded.preset, outDir);
+			const runDir = path.resolve(options.out ?? loaded.preset.output.dir);
+			const sharded = shard && shardRun(shard, loaded.preset, runDir);
 			const controller = new AbortController();
 			const interrupt = () =>
 				controller.abort(abortError('interrupted; run the same command again to resume (finished tiles are kept)'));
@@ -83,7 +83,7 @@ export function register(program: Command): void {
 			try {
 				const run = startRun({
 					preset: loaded,
-					outDir,
+					runDir,
 					signal: controller.signal,
 					writeAsYouGo: options.yes,
 					...sharded?.options,
@@ -99,7 +99,7 @@ export function register(program: Command): void {
 				const review = await run.review;
 				const {overall} = review.stats();
 				if (!options.json) process.stdout.write(`${formatStatsSummary(overall)}\n`);
-				if (!options.yes && !(await confirmWrite(run.outDir, describeOutputs(formats)))) {
+				if (!options.yes && !(await confirmWrite(run.runDir, describeOutputs(formats)))) {
 					await review.discard();
 					process.stderr.write('nothing written; rerun the same command to review again (inference is kept)\n');
 					return;
@@ -121,7 +121,7 @@ export function register(program: Command): void {
 					process.stdout.write(
 						`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall})}\n`,
 					);
-				else process.stdout.write(`\nwrote ${describeOutputs(formats, summary)} to ${summary.outDir}\n`);
+				else process.stdout.write(`\nwrote ${describeOutputs(formats, summary)} to ${summary.runDir}\n`);
 			} finally {
 				process.off('SIGINT', interrupt);
 				process.off('SIGTERM', interrupt);

@@ -10,4 +10,4 @@ export type RunHandle = Pick<EngineRunHandle, 'snapshot' | 'subscribe' | 'pause'
 	review: Promise<ReviewSession>;
 };
 
-export type StartRun = (options: Pick<RunOptions, 'preset' | 'outDir' | 'signal'>) => RunHandle;
+export type StartRun = (options: Pick<RunOptions, 'preset' | 'runDir' | 'signal'>) => RunHandle;

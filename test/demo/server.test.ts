@@ -4,7 +4,8 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {DEMO_ORIGIN, renderScene} from '../../source/demo/scene.js';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
-import {decodeGeoTiff, writeGeoTiffFile, type GeoRaster} from '../../source/engine/geo/geotiff.js';
+import type {GeoRaster} from '../../source/engine/geo/georaster.js';
+import {decodeGeoTiff, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 
 const {x: ox, y: oy} = DEMO_ORIGIN;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-serve-'));

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
-import {expectIntact, listFiles, repoRoot, tempDir, tinyExtent} from './helpers.js';
+import {listFiles} from '../helpers/run-folder.js';
+import {expectIntact, repoRoot, tempDir, tinyExtent} from './helpers.js';
 
 const corpus = path.join(repoRoot, 'test/faults/presets');
 

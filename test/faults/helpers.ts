@@ -4,8 +4,7 @@
  * outputs of a clean run.
  */
 import {spawn} from 'node:child_process';
-import {createHash} from 'node:crypto';
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -14,6 +13,7 @@ import {loadPreset, type LoadedPreset} from '../../source/config/presets.js';
 import type {RunEvent} from '../../source/engine/pipeline/events.js';
 import {startRun} from '../../source/app/start-run.js';
 import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import {listFiles} from '../helpers/run-folder.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const tinyExtent = '1000100,6000100,1000220,6000220';
@@ -39,37 +39,6 @@ export function tempDir(name: string): string {
 	return mkdtempSync(path.join(os.tmpdir(), `deepmask-faults-${name}-`));
 }
 
-export function listFiles(dir: string, prefix = ''): string[] {
-	let entries;
-	try {
-		entries = readdirSync(dir, {withFileTypes: true});
-	} catch {
-		return [];
-	}
-	return entries
-		.flatMap((entry) =>
-			entry.isDirectory()
-				? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`)
-				: [`${prefix}${entry.name}`],
-		)
-		.sort();
-}
-
-/** Checksums of every output that must not depend on how the run got there. */
-export function outputChecksums(dir: string): Record<string, string> {
-	const volatile = new Set(['manifest.json', 'status.json']);
-	return Object.fromEntries(
-		listFiles(dir)
-			.filter((file) => !volatile.has(file))
-			.map((file) => [
-				file,
-				createHash('sha256')
-					.update(readFileSync(path.join(dir, file)))
-					.digest('hex'),
-			]),
-	);
-}
-
 /** No temporary files, and every file present reads back whole (rasters decode, JSON parses). */
 export async function expectIntact(dir: string, options: {temporaries?: boolean} = {}): Promise<void> {
 	const files = listFiles(dir);
@@ -90,10 +59,10 @@ export async function expectIntact(dir: string, options: {temporaries?: boolean}
 
 export async function runToEnd(
 	preset: LoadedPreset,
-	outDir: string,
+	runDir: string,
 	onEvent?: (event: RunEvent) => void,
 ): Promise<void> {
-	const run = startRun({preset, outDir});
+	const run = startRun({preset, runDir});
 	if (onEvent) run.subscribe(onEvent);
 	const review = await run.review;
 	await review.write();
@@ -102,10 +71,10 @@ export async function runToEnd(
 /** The run's error, or a failure of the test when it succeeded. */
 export async function runError(
 	preset: LoadedPreset,
-	outDir: string,
+	runDir: string,
 	onEvent?: (event: RunEvent) => void,
 ): Promise<Error> {
-	const error = await runToEnd(preset, outDir, onEvent).then(
+	const error = await runToEnd(preset, runDir, onEvent).then(
 		() => new Error('expected the run to fail'),
 		(caught: unknown) => caught as Error,
 	);

@@ -11,16 +11,8 @@ import {loadPreset} from '../../source/config/presets.js';
 import {startImageService} from '../../source/demo/server.js';
 import {startRun} from '../../source/app/start-run.js';
 import {exitCodeOf} from '../../source/errors.js';
-import {
-	expectIntact,
-	outputChecksums,
-	runToEnd,
-	spawnCli,
-	tempDir,
-	tinyExtent,
-	tinyPreset,
-	tinySets,
-} from './helpers.js';
+import {outputChecksums} from '../helpers/run-folder.js';
+import {expectIntact, runToEnd, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
 
 let clean: Record<string, string>;
 
@@ -30,7 +22,7 @@ beforeAll(async () => {
 	clean = outputChecksums(dir);
 }, 60_000);
 
-function runArgs(outDir: string, sets = tinySets()): string[] {
+function runArgs(runDir: string, sets = tinySets()): string[] {
 	return [
 		'run',
 		'--preset',
@@ -39,7 +31,7 @@ function runArgs(outDir: string, sets = tinySets()): string[] {
 		tinyExtent,
 		...sets.flatMap((set) => ['--set', set]),
 		'--out',
-		outDir,
+		runDir,
 		'--yes',
 	];
 }
@@ -87,7 +79,7 @@ describe('process faults', () => {
 	it('an interrupt after the review stops the write (cancelled, exit 130) and the rerun resumes to a clean result', async () => {
 		const dir = tempDir('interrupt-write');
 		const controller = new AbortController();
-		const run = startRun({preset: tinyPreset(), outDir: dir, signal: controller.signal});
+		const run = startRun({preset: tinyPreset(), runDir: dir, signal: controller.signal});
 		const review = await run.review;
 		controller.abort(Object.assign(new Error('interrupted'), {name: 'AbortError'}));
 		const error = await review.write().catch((caught: unknown) => caught as Error);

@@ -8,7 +8,8 @@ import {startImageService, type ImageService} from '../../source/demo/server.js'
 import type {RunEvent} from '../../source/engine/pipeline/events.js';
 import {exitCodeOf, UserError} from '../../source/errors.js';
 import {startProxy, type Answer} from '../helpers/proxy.js';
-import {expectIntact, listFiles, outputChecksums, runError, runToEnd, tempDir, tinyPreset} from './helpers.js';
+import {listFiles, outputChecksums} from '../helpers/run-folder.js';
+import {expectIntact, runError, runToEnd, tempDir, tinyPreset} from './helpers.js';
 
 let service: ImageService;
 let clean: Record<string, string>;

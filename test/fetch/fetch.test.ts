@@ -44,7 +44,7 @@ beforeAll(async () => {
 	await fetchAll({
 		plan,
 		layers: demoLayers(service.url),
-		outDir: cleanDir,
+		runDir: cleanDir,
 		concurrency: {downloads: 4, perHost: 4},
 		http: testHttp,
 	});
@@ -107,7 +107,7 @@ describe('fetching from the local image service', () => {
 		await fetchAll({
 			plan: bigPlan,
 			layers: demoLayers(service.url, {maxRequestSize: 64}),
-			outDir: dir,
+			runDir: dir,
 			concurrency: {downloads: 3, perHost: 3},
 			http: testHttp,
 		});
@@ -129,7 +129,7 @@ describe('fetching from the local image service', () => {
 			await fetchAll({
 				plan: bigPlan,
 				layers: demoLayers(proxy.url),
-				outDir: dir,
+				runDir: dir,
 				concurrency: {downloads: 2, perHost: 2},
 				http: testHttp,
 				onEvent: collect(events),
@@ -158,7 +158,7 @@ describe('fetching from the local image service', () => {
 			await fetchAll({
 				plan,
 				layers: demoLayers(faulty.url),
-				outDir: dir,
+				runDir: dir,
 				concurrency: {downloads: 4, perHost: 4},
 				http: testHttp,
 				onEvent: collect(events),
@@ -176,7 +176,7 @@ describe('fetching from the local image service', () => {
 		const options: FetchOptions = {
 			plan,
 			layers: demoLayers(service.url),
-			outDir: dir,
+			runDir: dir,
 			concurrency: {downloads: 2, perHost: 2},
 			http: testHttp,
 		};
@@ -212,7 +212,7 @@ describe('fetching from the local image service', () => {
 		await fetchAll({
 			plan,
 			layers: demoLayers(service.url),
-			outDir: dir,
+			runDir: dir,
 			concurrency: {downloads: 4, perHost: 4},
 			http: testHttp,
 		});
@@ -220,7 +220,7 @@ describe('fetching from the local image service', () => {
 		await fetchAll({
 			plan,
 			layers: demoLayers(service.url, {interpolation: 'RSP_NearestNeighbor'}),
-			outDir: dir,
+			runDir: dir,
 			concurrency: {downloads: 4, perHost: 4},
 			http: testHttp,
 			onEvent: collect(events),
@@ -242,7 +242,7 @@ describe('fetching from the local image service', () => {
 		const options: FetchOptions = {
 			plan: streamPlan,
 			layers: demoLayers(service.url),
-			outDir: dir,
+			runDir: dir,
 			concurrency: {downloads: 2, perHost: 2},
 			maxAhead: 1,
 			http: testHttp,
@@ -294,7 +294,7 @@ describe('fetching from the local image service', () => {
 				dsm: layer(`${rasters.url}/surface/ImageServer`, {...nearest, pixelType: 'F32', nodata: -9999}),
 			};
 			const out = path.join(dir, 'run');
-			await fetchAll({plan: rasterPlan, layers, outDir: out, concurrency: {downloads: 4, perHost: 4}, http: testHttp});
+			await fetchAll({plan: rasterPlan, layers, runDir: out, concurrency: {downloads: 4, perHost: 4}, http: testHttp});
 			for (const tile of rasterPlan.tiles) {
 				const rgb = await readGeoTiffFile(path.join(out, 'tiles', 'rgb', `${tile.id}.tif`));
 				const dsm = await readGeoTiffFile(path.join(out, 'tiles', 'dsm', `${tile.id}.tif`));
@@ -324,7 +324,7 @@ describe('failing clearly', () => {
 		try {
 			const dir = await newDir('token');
 			const out = path.join(dir, 'run');
-			const base = {plan, outDir: out, concurrency: {downloads: 4, perHost: 4}, http: testHttp};
+			const base = {plan, runDir: out, concurrency: {downloads: 4, perHost: 4}, http: testHttp};
 			const noToken = fetchAll({...base, layers: demoLayers(secured.url)});
 			await expect(noToken).rejects.toBeInstanceOf(UserError);
 			await expect(noToken).rejects.toMatchObject({
@@ -375,7 +375,7 @@ describe('failing clearly', () => {
 
 	it('names the layer and URL of a service that is not there', async () => {
 		const dir = await newDir('bad-url');
-		const base = {plan, outDir: path.join(dir, 'run'), concurrency: {downloads: 2, perHost: 2}, http: testHttp};
+		const base = {plan, runDir: path.join(dir, 'run'), concurrency: {downloads: 2, perHost: 2}, http: testHttp};
 		const missing = fetchAll({...base, layers: {rgb: layer(`${service.url}/Nowhere/MapServer`)}});
 		await expect(missing).rejects.toBeInstanceOf(UserError);
 		await expect(missing).rejects.toThrow(/layers\.rgb: .*\/Nowhere\/MapServer.*check layers\.rgb\.url/);
@@ -400,7 +400,7 @@ describe('failing clearly', () => {
 			const failing = fetchAll({
 				plan,
 				layers: demoLayers(proxy.url),
-				outDir: dir,
+				runDir: dir,
 				concurrency: {downloads: 2, perHost: 2},
 				http: {...testHttp, retries: 2},
 			});

@@ -3,13 +3,8 @@ import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {
-	decodeGeoTiff,
-	encodeGeoTiff,
-	readGeoTiffFile,
-	writeGeoTiffFile,
-	type GeoRaster,
-} from '../../source/engine/geo/geotiff.js';
+import {decodeGeoTiff, encodeGeoTiff, readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import type {GeoRaster} from '../../source/engine/geo/georaster.js';
 
 const hasGdal = spawnSync('gdalinfo', ['--version']).status === 0;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-geotiff-'));

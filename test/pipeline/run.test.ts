@@ -1,6 +1,5 @@
 import {execFileSync, spawn} from 'node:child_process';
-import {createHash} from 'node:crypto';
-import {mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs';
+import {mkdtempSync, readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -8,6 +7,7 @@ import {loadPreset, type LoadedPreset} from '../../source/config/presets.js';
 import type {RunEvent} from '../../source/engine/pipeline/events.js';
 import {startRun} from '../../source/app/start-run.js';
 import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import {listFiles, outputChecksums} from '../helpers/run-folder.js';
 
 const hasGdal = (() => {
 	try {
@@ -30,31 +30,6 @@ function tempDir(name: string): string {
 	return mkdtempSync(path.join(os.tmpdir(), `deepmask-${name}-`));
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
-	return readdirSync(dir, {withFileTypes: true})
-		.flatMap((entry) =>
-			entry.isDirectory()
-				? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`)
-				: [`${prefix}${entry.name}`],
-		)
-		.sort();
-}
-
-/** Checksums of every output that must not depend on how the run got there. */
-function outputChecksums(dir: string): Record<string, string> {
-	const volatile = new Set(['manifest.json', 'status.json']);
-	return Object.fromEntries(
-		listFiles(dir)
-			.filter((file) => !volatile.has(file))
-			.map((file) => [
-				file,
-				createHash('sha256')
-					.update(readFileSync(path.join(dir, file)))
-					.digest('hex'),
-			]),
-	);
-}
-
 /** Every [x, y] of a Polygon's or MultiPolygon's coordinates. */
 function positions(coordinates: unknown[]): Array<[number, number]> {
 	return typeof coordinates[0] === 'number'
@@ -62,8 +37,8 @@ function positions(coordinates: unknown[]): Array<[number, number]> {
 		: coordinates.flatMap((part) => positions(part as unknown[]));
 }
 
-async function runToEnd(preset: LoadedPreset, outDir: string, events: RunEvent[] = [], writeAsYouGo = false) {
-	const run = startRun({preset, outDir, writeAsYouGo});
+async function runToEnd(preset: LoadedPreset, runDir: string, events: RunEvent[] = [], writeAsYouGo = false) {
+	const run = startRun({preset, runDir, writeAsYouGo});
 	run.subscribe((event) => events.push(event));
 	const review = await run.review;
 	const written = await review.write();
@@ -72,11 +47,11 @@ async function runToEnd(preset: LoadedPreset, outDir: string, events: RunEvent[]
 
 describe('deepmask run on the demo', () => {
 	it('writes every file of the run folder, and each reads back right', async () => {
-		const outDir = tempDir('run');
-		const {run, written, events} = await runToEnd(tinyDemo(), outDir);
+		const runDir = tempDir('run');
+		const {run, written, events} = await runToEnd(tinyDemo(), runDir);
 		const {plan} = run;
 		expect(plan.tiles).toHaveLength(4);
-		const files = listFiles(outDir);
+		const files = listFiles(runDir);
 		for (const expected of [
 			'plan.json',
 			'manifest.json',
@@ -97,7 +72,7 @@ describe('deepmask run on the demo', () => {
 				`masks/${tile.id}.tif`,
 			])
 				expect(files).toContain(file);
-			const mask = await readGeoTiffFile(path.join(outDir, 'masks', `${tile.id}.tif`));
+			const mask = await readGeoTiffFile(path.join(runDir, 'masks', `${tile.id}.tif`));
 			expect(mask.bbox).toEqual(tile.bbox);
 			expect(mask.epsg).toBe(3857);
 			expect(mask.colorMap).toBeDefined();
@@ -109,14 +84,14 @@ describe('deepmask run on the demo', () => {
 		expect(files.filter((file) => file.startsWith('training/labels/') && file.endsWith('.tif'))).toHaveLength(4);
 		expect(written.tiles).toBe(4);
 
-		const stats = JSON.parse(readFileSync(path.join(outDir, 'stats.json'), 'utf8')) as {
+		const stats = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8')) as {
 			overall: {tiles: number; foregroundFraction: number; members: unknown[]};
 		};
 		expect(stats.overall.tiles).toBe(4);
 		expect(stats.overall.foregroundFraction).toBeGreaterThan(0.02);
 		expect(stats.overall.members.length).toBeGreaterThanOrEqual(3);
 
-		const geojson = JSON.parse(readFileSync(path.join(outDir, 'masks.geojson'), 'utf8')) as {
+		const geojson = JSON.parse(readFileSync(path.join(runDir, 'masks.geojson'), 'utf8')) as {
 			features: Array<{geometry: {coordinates: unknown[]}}>;
 		};
 		expect(geojson.features.length).toBeGreaterThan(0);
@@ -129,7 +104,7 @@ describe('deepmask run on the demo', () => {
 			}
 		}
 
-		const status = JSON.parse(readFileSync(path.join(outDir, 'status.json'), 'utf8')) as {
+		const status = JSON.parse(readFileSync(path.join(runDir, 'status.json'), 'utf8')) as {
 			snapshot: {state: string; written: number};
 		};
 		expect(status.snapshot).toMatchObject({state: 'done', written: 4});
@@ -138,7 +113,7 @@ describe('deepmask run on the demo', () => {
 
 		if (hasGdal) {
 			const info = JSON.parse(
-				execFileSync('gdalinfo', ['-json', path.join(outDir, 'masks.vrt')], {encoding: 'utf8'}),
+				execFileSync('gdalinfo', ['-json', path.join(runDir, 'masks.vrt')], {encoding: 'utf8'}),
 			) as {size: number[]; geoTransform: number[]};
 			expect(info.size).toEqual([256, 256]);
 			expect(info.geoTransform).toEqual([plan.adjusted.xmin, 0.5, 0, plan.adjusted.ymax, 0, -0.5]);
@@ -151,7 +126,7 @@ describe('deepmask run on the demo', () => {
 
 		const interrupted = tempDir('interrupted');
 		const controller = new AbortController();
-		const first = startRun({preset: tinyDemo(), outDir: interrupted, signal: controller.signal});
+		const first = startRun({preset: tinyDemo(), runDir: interrupted, signal: controller.signal});
 		first.subscribe((event) => {
 			if (event.type === 'tile-inferred') controller.abort();
 		});
@@ -211,15 +186,15 @@ describe('deepmask run on the demo', () => {
 	});
 
 	it('says which setting invalidated earlier probabilities and infers those tiles again', async () => {
-		const outDir = tempDir('changed');
-		await runToEnd(tinyDemo(), outDir);
+		const runDir = tempDir('changed');
+		await runToEnd(tinyDemo(), runDir);
 		const events: RunEvent[] = [];
 		await runToEnd(
 			loadPreset('demo', {
 				extent: '1000100,6000100,1000220,6000220',
 				set: ['tileSize=128', 'inference.batchSize=2', 'inference.mode=sliding'],
 			}),
-			outDir,
+			runDir,
 			events,
 		);
 		const warnings = events
@@ -230,9 +205,9 @@ describe('deepmask run on the demo', () => {
 	});
 
 	it('changes masks and statistics with the threshold without running the models again', async () => {
-		const outDir = tempDir('threshold');
+		const runDir = tempDir('threshold');
 		const events: RunEvent[] = [];
-		const run = startRun({preset: tinyDemo(), outDir});
+		const run = startRun({preset: tinyDemo(), runDir});
 		run.subscribe((event) => events.push(event));
 		const review = await run.review;
 		const before = review.stats().overall;
@@ -246,7 +221,7 @@ describe('deepmask run on the demo', () => {
 
 		// The terminal preview: the tile's RGB and mask, nearest-neighbour at the requested size.
 		const preview = await review.preview('r000_c001', 16, 8);
-		const rgb = await readGeoTiffFile(path.join(outDir, 'tiles/rgb/r000_c001.tif'));
+		const rgb = await readGeoTiffFile(path.join(runDir, 'tiles/rgb/r000_c001.tif'));
 		expect(preview.rgb).toHaveLength(16 * 8 * 3);
 		expect(preview.mask).toHaveLength(16 * 8);
 		expect(preview.mask.every((value) => value === 0 || value === 1)).toBe(true);
@@ -257,11 +232,11 @@ describe('deepmask run on the demo', () => {
 		]);
 
 		await review.write();
-		const stats = JSON.parse(readFileSync(path.join(outDir, 'stats.json'), 'utf8')) as {
+		const stats = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8')) as {
 			overall: {threshold: number; foregroundPixels: number};
 		};
 		expect(stats.overall.threshold).toBeCloseTo(lower.threshold);
 		expect(stats.overall.foregroundPixels).toBe(lower.foregroundPixels);
-		expect(statSync(path.join(outDir, 'masks.vrt')).size).toBeGreaterThan(0);
+		expect(statSync(path.join(runDir, 'masks.vrt')).size).toBeGreaterThan(0);
 	});
 });

@@ -9,7 +9,7 @@ let app: AppUnderTest | undefined;
 
 beforeAll(async () => {
 	isolateSettings();
-	services = await realServices(({preset}) => scriptedRun(preset, {outDir: os.tmpdir(), stepMs: 1000}));
+	services = await realServices(({preset}) => scriptedRun(preset, {runDir: os.tmpdir(), stepMs: 1000}));
 });
 
 afterEach(() => {

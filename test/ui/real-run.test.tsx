@@ -12,7 +12,7 @@ import {isolateSettings, keys, realServices, renderApp, until, type AppUnderTest
 
 let services: AppServices;
 let app: AppUnderTest | undefined;
-let outDir: string;
+let runDir: string;
 
 /** The shipped demo models when they are there; else the small fixture model of the inference tests. */
 function models(): string[] {
@@ -27,13 +27,13 @@ beforeAll(async () => {
 		import('../../source/app/start-run.js'),
 		import('../../source/config/presets.js'),
 	]);
-	outDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-real-'));
+	runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-real-'));
 	// A 2 × 2 grid of 128-px tiles of the demo town, written to a temporary folder.
 	const demo = loadPreset('demo', {
 		extent: '1000100,6000100,1000220,6000220',
 		set: ['tileSize=128', 'inference.batchSize=2'],
 	});
-	saveAsUserPreset('tiny-demo', {...demo.raw, output: {dir: outDir}}, models());
+	saveAsUserPreset('tiny-demo', {...demo.raw, output: {dir: runDir}}, models());
 	services = await realServices(startRun);
 });
 
@@ -63,12 +63,12 @@ describe('the demo on the real engine', () => {
 		await app.press('w');
 		await app.waitFor((text) => text.includes('tiny-demo: wrote masks of 4 tiles to'), 'written');
 		for (const tile of ['r000_c000', 'r001_c001'])
-			expect(existsSync(path.join(outDir, 'masks', `${tile}.tif`))).toBe(true);
-		expect(existsSync(path.join(outDir, 'stats.json'))).toBe(true);
+			expect(existsSync(path.join(runDir, 'masks', `${tile}.tif`))).toBe(true);
+		expect(existsSync(path.join(runDir, 'stats.json'))).toBe(true);
 		await app.press('q');
 		const outcome = await until(() => app?.outcome(), 'the outcome');
 		expect(outcome.code).toBe(0);
-		expect(outcome.summary[0]).toContain(`tiny-demo: wrote masks of 4 tiles to ${outDir}: `);
+		expect(outcome.summary[0]).toContain(`tiny-demo: wrote masks of 4 tiles to ${runDir}: `);
 		expect(outcome.summary[0]).toContain('masks/ (4)');
 		// The next start opens on this preset.
 		const {lastPresetName} = await import('../../source/config/user-settings.js');

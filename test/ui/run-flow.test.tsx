@@ -7,7 +7,7 @@ import {isolateSettings, keys, realServices, renderApp, until, type AppUnderTest
 import {scriptedRun, type ScriptOptions} from './scripted-run.js';
 
 let app: AppUnderTest | undefined;
-let outDir: string;
+let runDir: string;
 
 beforeAll(() => {
 	isolateSettings();
@@ -18,9 +18,9 @@ afterEach(() => {
 	app = undefined;
 });
 
-async function servicesWith(options: Omit<ScriptOptions, 'outDir'>): Promise<AppServices> {
-	outDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-run-'));
-	return realServices(({preset}) => scriptedRun(preset, {...options, outDir}));
+async function servicesWith(options: Omit<ScriptOptions, 'runDir'>): Promise<AppServices> {
+	runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-run-'));
+	return realServices(({preset}) => scriptedRun(preset, {...options, runDir}));
 }
 
 describe('run dashboard (scripted events)', () => {
@@ -132,10 +132,10 @@ describe('review screen (scripted run, real statistics)', () => {
 
 		await app.press('w');
 		await app.waitFor((text) => text.includes('demo: wrote masks of 6 tiles to'), 'written');
-		expect(existsSync(path.join(outDir, 'stats.json'))).toBe(true);
+		expect(existsSync(path.join(runDir, 'stats.json'))).toBe(true);
 		await app.press('q');
 		const outcome = await until(() => app?.outcome(), 'the outcome');
-		expect(outcome).toEqual({code: 0, summary: [`demo: wrote masks of 6 tiles to ${outDir}: stats.json`]});
+		expect(outcome).toEqual({code: 0, summary: [`demo: wrote masks of 6 tiles to ${runDir}: stats.json`]});
 	});
 
 	it('draws the preview with half blocks in colour, and discards after asking', async () => {

@@ -14,7 +14,7 @@ import type {ReviewSession, RunHandle} from '../../source/ui/engine-api.js';
  * without the network or models): every tile is downloaded on each layer, inferred by three
  * models, and reviewed from synthetic probabilities through the real statistics code.
  */
-export type ScriptOptions = {stepMs?: number; outDir: string; failAfter?: number; models?: string[]};
+export type ScriptOptions = {stepMs?: number; runDir: string; failAfter?: number; models?: string[]};
 
 const SIDE = 32;
 
@@ -37,7 +37,7 @@ function probabilities(tile: Tile, models: string[]): {ensemble: Uint8Array; mem
 	return {ensemble, members};
 }
 
-function script(preset: LoadedPreset, models: string[], outDir: string): RunEvent[] {
+function script(preset: LoadedPreset, models: string[], runDir: string): RunEvent[] {
 	const plan = makePlan(preset.preset);
 	const layers = preset.preset.layers.dsm ? (['rgb', 'dsm'] as const) : (['rgb'] as const);
 	const at = 0;
@@ -45,7 +45,7 @@ function script(preset: LoadedPreset, models: string[], outDir: string): RunEven
 		{
 			at,
 			type: 'run-start',
-			runDir: outDir,
+			runDir,
 			preset: preset.name,
 			tiles: plan.tiles.length,
 			rows: plan.rows,
@@ -79,7 +79,7 @@ export type ScriptedRun = RunHandle & {events: RunEvent[]};
 export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): ScriptedRun {
 	const models = options.models ?? ['alpha', 'beta', 'gamma'];
 	const plan = makePlan(preset.preset);
-	const events = script(preset, models, options.outDir);
+	const events = script(preset, models, options.runDir);
 	const snapshot = emptySnapshot();
 	const listeners = new Set<(event: RunEvent) => void>();
 	let next = 0;
@@ -147,12 +147,12 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 		},
 		write: async () => {
 			publish({at: 0, type: 'stage', stage: 'write', state: 'start'});
-			mkdirSync(options.outDir, {recursive: true});
-			const file = path.join(options.outDir, 'stats.json');
+			mkdirSync(options.runDir, {recursive: true});
+			const file = path.join(options.runDir, 'stats.json');
 			writeFileSync(file, JSON.stringify(current));
 			for (const tile of plan.tiles) publish({at: 0, type: 'tile-written', tileId: tile.id});
 			end('done');
-			return {outDir: options.outDir, files: [file], tiles: plan.tiles.length};
+			return {runDir: options.runDir, files: [file], tiles: plan.tiles.length};
 		},
 		discard: async () => end('cancelled', 'discarded'),
 	};

@@ -43,7 +43,7 @@ describe('view helpers', () => {
 
 	it('summarises what was written, grouped by folder', () => {
 		const line = writtenLine('demo', {
-			outDir: '/out',
+			runDir: '/out',
 			tiles: 2,
 			files: ['/out/masks/a.tif', '/out/masks/b.tif', '/out/masks.vrt', '/out/stats.json'],
 		});

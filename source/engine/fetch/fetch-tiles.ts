@@ -22,7 +22,7 @@ export type {FetchEvent} from './events.js';
 export type FetchOptions = {
 	plan: Plan;
 	layers: {rgb: LayerConfig; dsm?: LayerConfig};
-	outDir: string;
+	runDir: string;
 	concurrency: {downloads: number; perHost: number};
 	signal?: AbortSignal;
 	onEvent?: (event: FetchEvent) => void;
@@ -32,7 +32,7 @@ export type FetchOptions = {
 	maxAhead?: number;
 	/** Applied to every service URL before it is requested (the embedded demo service's port). */
 	urlRewrite?: (url: string) => string;
-	/** The run folder when the caller shares it with later stages; default: opened from outDir once the sources are. */
+	/** The run folder when the caller shares it with later stages; default: opened from runDir once the sources are. */
 	folder?: RunFolder;
 	/** Timeouts and retries; the defaults suit real services. */
 	http?: {
@@ -67,7 +67,7 @@ type LayerResult = {raster: GeoRaster; skipped: boolean};
  * the tile and layer when one fails for good (after the writes in flight finish), AbortError on abort.
  */
 export async function* fetchTiles(options: FetchOptions): AsyncGenerator<FetchedTile> {
-	const {plan, outDir, concurrency} = options;
+	const {plan, runDir, concurrency} = options;
 	const emit = (event: FetchEvent) => options.onEvent?.(event);
 	const log = (level: 'info' | 'warn' | 'error', message: string) => emit({type: 'log', level, message});
 	const controller = new AbortController();
@@ -102,7 +102,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 		const opened = await Promise.all(roles.map((role) => openSource(options.layers[role]!, {...context, role})));
 		const sources = new Map(roles.map((role, index) => [role, opened[index]]));
 
-		const folder = options.folder ?? (await RunFolder.open(outDir));
+		const folder = options.folder ?? (await RunFolder.open(runDir));
 		await folder.start(plan, (message) => log('info', message));
 		const {manifest} = folder;
 		const tiles = options.tiles ?? plan.tiles;
@@ -112,7 +112,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 			const source = sources.get(role)!;
 			const fingerprint = tileFingerprint(source.fingerprint(), tile, plan.crs);
 			const checkStart = performance.now();
-			const kept = await keptTile(outDir, manifest, role, tile.id, fingerprint, (message) => log('warn', message));
+			const kept = await keptTile(runDir, manifest, role, tile.id, fingerprint, (message) => log('warn', message));
 			if (kept) {
 				emit({
 					type: 'tile-done',
@@ -148,7 +148,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 						});
 					},
 				});
-				const stored = await storeTile(outDir, role, tile.id, fetched.raster);
+				const stored = await storeTile(runDir, role, tile.id, fetched.raster);
 				const ms = Math.round(performance.now() - start);
 				manifest.set(role, tile.id, {
 					state: 'done',

@@ -22,10 +22,3 @@ export type GeoRaster = {
 	/** Palette for a 1-band uint8 raster: index = pixel value. */
 	colorMap?: PaletteEntry[];
 };
-
-export function pixelSize(raster: Pick<GeoRaster, 'width' | 'height' | 'bbox'>): {x: number; y: number} {
-	return {
-		x: (raster.bbox.xmax - raster.bbox.xmin) / raster.width,
-		y: (raster.bbox.ymax - raster.bbox.ymin) / raster.height,
-	};
-}

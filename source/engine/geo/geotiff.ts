@@ -12,8 +12,6 @@ import type {GeoRaster, PaletteEntry} from './georaster.js';
 import {encodeTiff, TiffType, type TiffTag} from './tiff-writer.js';
 import {messageOf} from '../../errors.js';
 
-export type {Bbox, GeoRaster, PaletteEntry} from './georaster.js';
-
 export type EncodeOptions = {
 	/** Default deflate (lossless, read by GDAL, QGIS, ArcGIS and geotiff.js). */
 	compression?: 'none' | 'deflate';

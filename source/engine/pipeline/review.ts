@@ -23,7 +23,7 @@ import type {MaskWriter} from './mask-writer.js';
 export type ReviewContext = {
 	plan: Plan;
 	tiles: Tile[];
-	outDir: string;
+	runDir: string;
 	models: ModelInfo[];
 	/** The models' classes: how many probability planes the files hold and how masks are decided. */
 	classes: ClassConfig;
@@ -40,7 +40,7 @@ export type ReviewContext = {
 	cache?: ProbabilityCache;
 };
 
-export type WriteSummary = {outDir: string; files: string[]; tiles: number; features?: number};
+export type WriteSummary = {runDir: string; files: string[]; tiles: number; features?: number};
 
 export class ReviewSession {
 	private document: StatsDocument;
@@ -79,11 +79,11 @@ export class ReviewSession {
 
 	private async nodata(tile: Tile): Promise<Uint8Array | undefined> {
 		if (!this.tilesWithNodata.has(tile.id)) return undefined;
-		return nodataOf(await readGeoTiffFile(path.join(this.context.outDir, tileFile('dsm', tile.id))));
+		return nodataOf(await readGeoTiffFile(path.join(this.context.runDir, tileFile('dsm', tile.id))));
 	}
 
 	private summarise(tile: Tile, threshold = this.currentThreshold) {
-		return restatTile(this.context.outDir, tile, this.modelNames, {
+		return restatTile(this.context.runDir, tile, this.modelNames, {
 			classes: this.context.classes,
 			threshold,
 			postprocess: this.context.postprocess,
@@ -115,7 +115,7 @@ export class ReviewSession {
 		const tile = this.context.tiles.find((entry) => entry.id === tileId);
 		if (!tile) throw new RangeError(`no tile ${tileId} in this run`);
 		const [rgb, {mask}] = await Promise.all([
-			readGeoTiffFile(path.join(this.context.outDir, tileFile('rgb', tile.id))),
+			readGeoTiffFile(path.join(this.context.runDir, tileFile('rgb', tile.id))),
 			this.summarise(tile),
 		]);
 		const size = {width, height};
@@ -136,7 +136,7 @@ export class ReviewSession {
 	}
 
 	private async writeAll(): Promise<WriteSummary> {
-		const {outDir, lifecycle, writer, tiles, finalise = (outputs, stats) => outputs.finalise(stats)} = this.context;
+		const {runDir, lifecycle, writer, tiles, finalise = (outputs, stats) => outputs.finalise(stats)} = this.context;
 		const {signal} = lifecycle;
 		signal.throwIfAborted();
 		lifecycle.emit({type: 'stage', stage: 'write', state: 'start'});
@@ -149,7 +149,7 @@ export class ReviewSession {
 				signal.throwIfAborted();
 				const {mask, stats} = await this.summarise(tile);
 				tileStats.push(stats);
-				const rgb = writer.needsRgb ? await readGeoTiffFile(path.join(outDir, tileFile('rgb', tile.id))) : undefined;
+				const rgb = writer.needsRgb ? await readGeoTiffFile(path.join(runDir, tileFile('rgb', tile.id))) : undefined;
 				await writer.write(tile, mask, rgb, this.currentThreshold);
 			}
 			this.document = this.merge(tileStats);
@@ -157,8 +157,8 @@ export class ReviewSession {
 		signal.throwIfAborted();
 		const finalised = await finalise(writer.outputs, this.document);
 		lifecycle.emit({type: 'stage', stage: 'write', state: 'end'});
-		await lifecycle.end('done', `wrote ${tiles.length} tiles to ${outDir}`);
-		return {outDir, files: [...writer.files, ...finalised.files], tiles: tiles.length, features: finalised.features};
+		await lifecycle.end('done', `wrote ${tiles.length} tiles to ${runDir}`);
+		return {runDir, files: [...writer.files, ...finalised.files], tiles: tiles.length, features: finalised.features};
 	}
 
 	/** Leave the run folder as it is (tiles and probabilities stay, so a later run resumes); write no masks. */

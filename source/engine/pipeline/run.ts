@@ -30,11 +30,11 @@ export type ServiceConnection = {urlRewrite?: (url: string) => string; close: ()
 export type RunOptions = {
 	preset: LoadedPreset;
 	/** Run folder; default the preset's output.dir, relative to the working directory. */
-	outDir?: string;
+	runDir?: string;
 	signal?: AbortSignal;
 	/** Only these tiles (a shard); default the whole plan. */
 	tileIds?: ReadonlySet<string>;
-	/** Where manifest.json and status.json go (a shard's own folder, see run-folder/shard-layout.ts); default outDir. */
+	/** Where manifest.json and status.json go (a shard's own folder, see run-folder/shard-layout.ts); default runDir. */
 	stateDir?: string;
 	/** Writes the run-wide outputs after the tiles (a shard records its share instead); default the formats' own run-wide step. */
 	finalise?: Finaliser;
@@ -50,7 +50,7 @@ export type RunOptions = {
 
 export type RunHandle = {
 	plan: Plan;
-	outDir: string;
+	runDir: string;
 	snapshot(): RunSnapshot;
 	subscribe(listener: (event: RunEvent) => void): () => void;
 	pause(): void;
@@ -66,8 +66,8 @@ export function startRun(options: RunOptions): RunHandle {
 	const {preset, name} = options.preset;
 	const plan = makePlan(preset);
 	const tiles = options.tileIds ? plan.tiles.filter((tile) => options.tileIds!.has(tile.id)) : plan.tiles;
-	const outDir = path.resolve(options.outDir ?? preset.output.dir);
-	const stateDir = path.resolve(options.stateDir ?? outDir);
+	const runDir = path.resolve(options.runDir ?? preset.output.dir);
+	const stateDir = path.resolve(options.stateDir ?? runDir);
 	const lifecycle = new RunLifecycle(stateDir, options.signal);
 	const {signal} = lifecycle;
 	// What inference just wrote, decoded, for the review's first threshold changes (bounded, least recently used out).
@@ -111,7 +111,7 @@ export function startRun(options: RunOptions): RunHandle {
 	async function execute(): Promise<ReviewSession> {
 		lifecycle.emit({
 			type: 'run-start',
-			runDir: outDir,
+			runDir,
 			preset: name,
 			tiles: tiles.length,
 			rows: plan.rows,
@@ -122,7 +122,7 @@ export function startRun(options: RunOptions): RunHandle {
 		let folder: RunFolder;
 		try {
 			// A run folder that cannot be written is refused before anything is downloaded.
-			folder = await RunFolder.open(outDir, stateDir);
+			folder = await RunFolder.open(runDir, stateDir);
 		} catch (error) {
 			await lifecycle.end('failed', messageOf(error));
 			throw error;
@@ -149,7 +149,7 @@ export function startRun(options: RunOptions): RunHandle {
 				plan,
 				tiles,
 				layers: preset.layers,
-				outDir,
+				runDir,
 				concurrency: preset.concurrency,
 				signal,
 				onEvent: onFetchEvent,
@@ -188,7 +188,7 @@ export function startRun(options: RunOptions): RunHandle {
 				lifecycle,
 			};
 			const outputs = openOutputs({
-				runDir: outDir,
+				runDir,
 				plan,
 				classes: loaded.classes,
 				maskSize: preset.output.maskSize,
@@ -228,7 +228,7 @@ export function startRun(options: RunOptions): RunHandle {
 			return new ReviewSession({
 				plan,
 				tiles,
-				outDir,
+				runDir,
 				models: loaded.models,
 				classes: loaded.classes,
 				threshold,
@@ -258,7 +258,7 @@ export function startRun(options: RunOptions): RunHandle {
 
 	return {
 		plan,
-		outDir,
+		runDir,
 		snapshot: () => lifecycle.snapshot,
 		subscribe: (listener) => lifecycle.subscribe(listener),
 		pause() {

@@ -24,7 +24,7 @@ export type KeptTile = {raster: GeoRaster; bytes: number};
  * the recorded checksum); otherwise undefined, after telling `log` why when there was one.
  */
 export async function keptTile(
-	outDir: string,
+	runDir: string,
 	manifest: Manifest,
 	layer: LayerName,
 	tileId: string,
@@ -41,7 +41,7 @@ export async function keptTile(
 	const relative = tileFile(layer, tileId);
 	let bytes: Buffer;
 	try {
-		bytes = await readFile(path.join(outDir, relative));
+		bytes = await readFile(path.join(runDir, relative));
 	} catch {
 		log(`tile ${tileId}: ${relative} is missing, refetching`);
 		return undefined;
@@ -63,13 +63,13 @@ export async function keptTile(
 
 /** Write the tile's GeoTIFF atomically and return its manifest entry (without the caller's extras). */
 export async function storeTile(
-	outDir: string,
+	runDir: string,
 	layer: LayerName,
 	tileId: string,
 	raster: GeoRaster,
 ): Promise<Pick<ManifestEntry, 'file' | 'bytes' | 'sha256'>> {
 	const relative = tileFile(layer, tileId);
 	const bytes = await encodeGeoTiff(raster);
-	await writeAtomic(path.join(outDir, relative), bytes);
+	await writeAtomic(path.join(runDir, relative), bytes);
 	return {file: relative, bytes: bytes.byteLength, sha256: sha256(bytes)};
 }

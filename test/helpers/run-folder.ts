@@ -1,0 +1,35 @@
+/** What a run folder holds, for comparing runs. */
+import {createHash} from 'node:crypto';
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+
+export function listFiles(dir: string, prefix = ''): string[] {
+	let entries;
+	try {
+		entries = readdirSync(dir, {withFileTypes: true});
+	} catch {
+		return [];
+	}
+	return entries
+		.flatMap((entry) =>
+			entry.isDirectory()
+				? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`)
+				: [`${prefix}${entry.name}`],
+		)
+		.sort();
+}
+
+/** Checksums of every output that must not depend on how the run got there. */
+export function outputChecksums(dir: string): Record<string, string> {
+	const volatile = new Set(['manifest.json', 'status.json']);
+	return Object.fromEntries(
+		listFiles(dir)
+			.filter((file) => !volatile.has(file))
+			.map((file) => [
+				file,
+				createHash('sha256')
+					.update(readFileSync(path.join(dir, file)))
+					.digest('hex'),
+			]),
+	);
+}
