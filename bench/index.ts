@@ -7,6 +7,7 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {downloadScaling, memoryByExtent, pipelineFigures} from './figures.js';
+import {startupFigure} from './startup.js';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
@@ -29,6 +30,8 @@ const settings = quick
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 log(`deepmask bench${quick ? ' --quick' : ''} on ${os.cpus().length} cores, Node ${process.version}`);
+log('start-up …');
+const startup = startupFigure(quick ? 7 : 15);
 log('pipeline against the models alone …');
 const pipeline = await pipelineFigures(settings.pipelineTiles, settings.tileSize);
 log('download scaling …');
@@ -41,6 +44,13 @@ const at8 = downloads.find((entry) => entry.concurrency === 8)!.tilesPerSecond /
 const memoryGrowth = memory.at(-1)!.peakRssMb / memory[0].peakRssMb - 1;
 
 const figures = [
+	{
+		figure: 'start-up: --help over node -e 0',
+		value: startup.extraSeconds,
+		text: `+${startup.extraSeconds.toFixed(2)} s (${startup.helpSeconds.toFixed(2)} vs ${startup.nodeSeconds.toFixed(2)} s)`,
+		target: '≤ +0.15 s',
+		met: startup.extraSeconds <= 0.15,
+	},
 	{
 		figure: 'pipeline efficiency',
 		value: pipeline.efficiency,
