@@ -2,6 +2,8 @@ import {z} from 'zod';
 
 const finite = z.number().finite();
 const positive = finite.positive();
+/** An EPSG code or an Esri WKID: every one is known offline. */
+const crsCode = /^(EPSG|ESRI):\d+$/;
 
 export const extentSchema = z
 	.object({
@@ -11,7 +13,7 @@ export const extentSchema = z
 		ymax: finite,
 		crs: z
 			.string()
-			.regex(/^EPSG:\d+$/, 'a CRS code such as "EPSG:3857" or "EPSG:4326"')
+			.regex(crsCode, 'a CRS code such as "EPSG:3857", "EPSG:4326" or "ESRI:102719"')
 			.default('EPSG:3857')
 			.describe('CRS of the four numbers; transformed to the plan CRS when different'),
 	})
@@ -129,10 +131,15 @@ export const presetSchema = z
 		extent: extentSchema,
 		crs: z
 			.string()
-			.regex(/^EPSG:\d+$/, 'a CRS code such as "EPSG:3857"')
+			.regex(crsCode, 'a CRS code such as "EPSG:2056" or "ESRI:102719"')
 			.default('EPSG:3857')
 			.describe('the plan and output CRS: tiles are requested and written in it'),
-		crsDefinition: z.string().optional().describe('proj4 definition of crs when proj4 does not know it'),
+		crsDefinition: z
+			.string()
+			.optional()
+			.describe(
+				'proj4 definition of crs; only for a CRS neither EPSG nor Esri lists, or a projection proj4 cannot compute',
+			),
 		cellSize: positive.describe('map units per pixel'),
 		tileSize: z.number().int().min(32).max(8192).describe('tile side in pixels'),
 		snap: z

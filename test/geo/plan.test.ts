@@ -73,8 +73,8 @@ describe('makePlan', () => {
 		);
 	});
 
-	it('refuses an unknown CRS and names the fix', () => {
-		expect(planError({...base, crs: 'EPSG:2056'})).toMatch(/crsDefinition/);
+	it('refuses a CRS code neither EPSG nor Esri lists and names the fix', () => {
+		expect(planError({...base, crs: 'EPSG:999999'})).toMatch(/crsDefinition/);
 	});
 
 	it('accepts an unknown CRS with a proj4 definition', () => {

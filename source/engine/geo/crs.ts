@@ -1,34 +1,52 @@
 import proj4 from 'proj4';
 import {UserError} from '../../errors.js';
 import type {Bbox} from '../../config/preset-schema.js';
+import {lookupCrs} from './crs-registry.js';
 
-/** proj4 knows EPSG:4326 and EPSG:3857 (and aliases); UTM zones are defined on demand, others need a definition. */
-function utmDefinition(code: number): string | undefined {
-	const north = code >= 32601 && code <= 32660;
-	const south = code >= 32701 && code <= 32760;
-	if (!north && !south) return undefined;
-	const zone = code % 100;
-	return `+proj=utm +zone=${zone}${south ? ' +south' : ''} +datum=WGS84 +units=m +no_defs`;
-}
-
+/** The number of a `EPSG:n` or `ESRI:n` code. */
 export function epsgNumber(crs: string): number {
-	return Number(crs.slice('EPSG:'.length));
+	return Number(crs.slice(crs.indexOf(':') + 1));
 }
 
+/**
+ * Make `crs` known to proj4: a preset's own definition, else what proj4 knows (EPSG:4326, EPSG:3857 and
+ * their aliases), else Esri's list of every EPSG code and Esri WKID. A WKID with a newer code (102719 → 2264)
+ * is defined as that code.
+ */
 export function ensureCrs(crs: string, definition?: string): void {
 	if (definition) {
 		proj4.defs(crs, definition);
 		return;
 	}
 	if (proj4.defs(crs)) return;
-	const utm = utmDefinition(epsgNumber(crs));
-	if (utm) {
-		proj4.defs(crs, utm);
+	const code = epsgNumber(crs);
+	const record = Number.isInteger(code) ? lookupCrs(code) : undefined;
+	if (!record) {
+		throw new UserError(
+			`unknown CRS ${crs}: neither EPSG nor Esri lists code ${code}; check the code, or add its proj4 definition to the preset as "crsDefinition"`,
+		);
+	}
+	const latest = `EPSG:${record.latestWkid}`;
+	if (record.latestWkid !== code && proj4.defs(latest)) {
+		proj4.defs(crs, proj4.defs(latest));
 		return;
 	}
-	throw new UserError(
-		`unknown CRS ${crs}; add its proj4 definition to the preset as "crsDefinition" (see https://epsg.io/${epsgNumber(crs)}.proj4)`,
-	);
+	try {
+		proj4.defs(crs, record.wkt);
+		proj4(crs, 'EPSG:4326');
+	} catch {
+		delete (proj4.defs as unknown as Record<string, unknown>)[crs];
+		throw new UserError(
+			`${crs} (${record.name}) uses a projection proj4 cannot compute; add its proj4 definition to the preset as "crsDefinition"`,
+		);
+	}
+}
+
+/** The code rasters are written with: a WKID's current code where there is one (ESRI:102719 → 2264). */
+export function currentCode(crs: string): number {
+	const code = epsgNumber(crs);
+	if (code === 4326 || code === 3857) return code;
+	return lookupCrs(code)?.latestWkid ?? code;
 }
 
 /**
@@ -37,6 +55,8 @@ export function ensureCrs(crs: string, definition?: string): void {
  */
 export function transformExtent(extent: Bbox, from: string, to: string): Bbox {
 	if (from === to) return {...extent};
+	ensureCrs(from);
+	ensureCrs(to);
 	const converter = proj4(from, to);
 	const steps = 32;
 	let xmin = Infinity;

@@ -1,6 +1,6 @@
 import {UserError} from '../../errors.js';
 import type {Bbox, Preset} from '../../config/preset-schema.js';
-import {ensureCrs, epsgNumber, transformExtent} from './crs.js';
+import {currentCode, ensureCrs, transformExtent} from './crs.js';
 import {alignedSpan, snapSpan, spanCoordinate, type Span} from './grid.js';
 
 export type Tile = {
@@ -64,7 +64,6 @@ export function makePlan(settings: PlanSettings): Plan {
 	const {cellSize, tileSize, snap} = settings;
 	checkExtent(settings.extent, settings.extent.crs);
 	ensureCrs(settings.crs, settings.crsDefinition);
-	if (settings.extent.crs !== settings.crs) ensureCrs(settings.extent.crs);
 	const requested = transformExtent(settings.extent, settings.extent.crs, settings.crs);
 
 	const tileCells = tileSize;
@@ -109,7 +108,7 @@ export function makePlan(settings: PlanSettings): Plan {
 	const adjusted = {xmin: x(xSpan.start), ymin: y(ySpan.start), xmax: x(xSpan.end), ymax: y(ySpan.end)};
 	return {
 		crs: settings.crs,
-		epsg: epsgNumber(settings.crs),
+		epsg: currentCode(settings.crs),
 		cellSize,
 		tileSize,
 		snap: {mode: snap.mode, alignToGrid: snap.alignToGrid},
