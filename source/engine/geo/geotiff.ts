@@ -9,6 +9,7 @@ import {fromArrayBuffer} from 'geotiff';
 import proj4 from 'proj4';
 import {writeAtomic} from '../fs/atomic.js';
 import type {GeoRaster, PaletteEntry} from './georaster.js';
+import {crsCodeOfGeoKeys} from './geotiff-crs.js';
 import {encodeTiff, TiffType, type TiffTag} from './tiff-writer.js';
 import {messageOf} from '../../errors.js';
 
@@ -26,7 +27,6 @@ const GeoKey = {
 const ModelType = {projected: 1, geographic: 2} as const;
 const RasterType = {pixelIsArea: 1, pixelIsPoint: 2} as const;
 const Photometric = {minIsBlack: 1, rgb: 2, palette: 3} as const;
-const userDefined = 32767;
 
 export async function encodeGeoTiff(raster: GeoRaster, options: EncodeOptions = {}): Promise<Uint8Array> {
 	validate(raster);
@@ -70,12 +70,7 @@ export async function decodeGeoTiff(bytes: Uint8Array): Promise<GeoRaster> {
 	const height = image.getHeight();
 	const bands = image.getSamplesPerPixel();
 	const geoKeys = image.getGeoKeys() ?? {};
-	const epsg = Number(geoKeys.ProjectedCSTypeGeoKey ?? geoKeys.GeographicTypeGeoKey ?? 0);
-	if (!epsg || epsg === userDefined) {
-		throw new Error(
-			'the GeoTIFF has no EPSG code for its CRS (ProjectedCSTypeGeoKey / GeographicTypeGeoKey); assign one, e.g. with `gdal_edit.py -a_srs EPSG:XXXX`',
-		);
-	}
+	const epsg = crsCodeOfGeoKeys(geoKeys);
 	const [resX, resY] = image.getResolution();
 	let [originX, originY] = image.getOrigin();
 	if (Number(geoKeys.GTRasterTypeGeoKey) === RasterType.pixelIsPoint) {

@@ -1,0 +1,58 @@
+import {fileURLToPath} from 'node:url';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startImageService, type ImageService} from '../../source/demo/server.js';
+import {crsCodeOfGeoKeys} from '../../source/engine/geo/geotiff-crs.js';
+import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+
+/** Made with GDAL: `gdal_translate -a_srs <Esri WKT of EPSG:31985> -co GEOTIFF_KEYS_FLAVOR=ESRI_PE` (GDAL reads it as EPSG:31985). */
+const esriPeFile = fileURLToPath(new URL('../fixtures/geotiff/sirgas-utm25s-esri-pe-string.tif', import.meta.url));
+/** `gdal_translate -a_srs "+proj=utm +zone=25 +south +ellps=GRS80"`: parameters only, no name (GDAL: "unknown"). */
+const parametersOnlyFile = fileURLToPath(new URL('../fixtures/geotiff/utm25s-parameters-only.tif', import.meta.url));
+
+describe('the CRS of a GeoTIFF', () => {
+	it('reads a user-defined CRS given as an Esri PE string as the EPSG code GDAL finds', async () => {
+		const raster = await readGeoTiffFile(esriPeFile);
+		expect(raster.epsg).toBe(31985);
+		expect(raster.nodata).toBe(-9999);
+		expect(raster.bbox).toEqual({xmin: 279_500, ymin: 9_115_588, xmax: 279_516, ymax: 9_115_600});
+	});
+
+	it.each([
+		['an EPSG name in the citation', {ProjectedCSTypeGeoKey: 32767, GTCitationGeoKey: 'ETRS89 / UTM zone 32N'}, 25832],
+		['an Esri name in the citation', {ProjectedCSTypeGeoKey: 32767, PCSCitationGeoKey: 'CH1903+_LV95'}, 2056],
+		[
+			'a WKT with its authority',
+			{ProjectedCSTypeGeoKey: 32767, PCSCitationGeoKey: 'ESRI PE String = PROJCS["x",AUTHORITY["EPSG","2154"]]'},
+			2154,
+		],
+		[
+			"GDAL's geographic citation",
+			{
+				GTModelTypeGeoKey: 2,
+				GeographicTypeGeoKey: 32767,
+				GeogCitationGeoKey: 'GCS Name = SIRGAS 2000|Primem = Greenwich|',
+			},
+			4674,
+		],
+		['an Esri WKID', {ProjectedCSTypeGeoKey: 102100}, 102100],
+	])('reads %s', (_what, keys, code) => {
+		expect(crsCodeOfGeoKeys(keys)).toBe(code);
+	});
+
+	it('refuses a CRS given only by parameters and names the fix', async () => {
+		await expect(readGeoTiffFile(parametersOnlyFile)).rejects.toThrow(/user-defined.*gdal_edit\.py -a_srs EPSG:XXXX/);
+	});
+});
+
+describe('serve --raster with a user-defined CRS', () => {
+	let service: ImageService;
+	beforeAll(async () => {
+		service = await startImageService({rasters: [esriPeFile], demo: false});
+	});
+	afterAll(() => service.close());
+
+	it('serves the file in the CRS GDAL reads', async () => {
+		const info = (await (await fetch(`${service.services[0]!.url}?f=json`)).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+		expect(info.spatialReference).toEqual({wkid: 31985, latestWkid: 31985});
+	});
+});
