@@ -208,8 +208,8 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 					drafts={drafts}
 					selected={selected}
 					notice={notice}
-					onSelect={(name) => {
-						setSelected(name);
+					onSelect={(pick) => {
+						setSelected(pick);
 						setNotice(undefined);
 					}}
 					onRun={startRun}

@@ -47,6 +47,8 @@ export async function realServices(startRun: StartRun): Promise<AppServices> {
 export type AppUnderTest = ReturnType<typeof render> & {
 	frame: () => string;
 	press: (...sequence: string[]) => Promise<void>;
+	/** Keys in one chunk, as a fast typist, key repeat or SSH delivers them. */
+	burst: (...sequence: string[]) => Promise<void>;
 	type: (text: string) => Promise<void>;
 	waitFor: (predicate: (frame: string) => boolean, what: string) => Promise<string>;
 	outcome: () => AppOutcome | undefined;
@@ -94,10 +96,17 @@ export async function renderApp(options: {
 			await tick();
 		}
 	};
+	const burst = async (...sequence: string[]) => {
+		await tick();
+		instance.stdin.write(sequence.join(''));
+		await tick();
+		await tick();
+	};
 	return {
 		...instance,
 		frame,
 		press,
+		burst,
 		type: (text: string) => press(...text),
 		waitFor: (predicate, what) =>
 			until(() => (predicate(frame()) ? frame() : undefined), `${what}; last frame:\n${frame()}`),

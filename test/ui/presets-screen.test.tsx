@@ -78,6 +78,24 @@ describe('presets screen', () => {
 		await app.waitFor((text) => !text.includes('Keys on Presets'), 'the help closed');
 	});
 
+	it('moves once per key when keys come in bursts, with g/G/End and the position in the title', async () => {
+		const demo = services.catalog().find((entry) => entry.name === 'demo')!.loaded!;
+		for (const name of ['burst-a', 'burst-b', 'burst-c', 'burst-d'])
+			services.saveAsUserPreset(name, demo.raw, demo.preset.models);
+		const total = services.catalog().length;
+		app = await renderApp({services, initialPreset: 'burst-a'});
+		await app.waitFor((text) => text.includes(`Presets (1/${total})`), 'the first');
+		await app.burst('j', 'j', 'j');
+		await app.waitFor((text) => text.includes(`Presets (4/${total})`) && /›u\s*burst-d/.test(text), 'three rows down');
+		await app.burst('k', 'k', 'j');
+		await app.waitFor((text) => text.includes(`Presets (3/${total})`) && /›u\s*burst-c/.test(text), 'one row up');
+		await app.burst('G');
+		await app.waitFor((text) => text.includes(`Presets (${total}/${total})`), 'the last');
+		await app.burst('g', 'j');
+		await app.waitFor((text) => text.includes(`Presets (2/${total})`), 'the second');
+		for (const name of ['burst-a', 'burst-b', 'burst-c', 'burst-d']) services.deleteUserPreset(name);
+	});
+
 	it('quits on q with no run going on', async () => {
 		app = await renderApp({services});
 		await app.press('q');

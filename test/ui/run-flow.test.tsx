@@ -138,6 +138,21 @@ describe('review screen (scripted run, real statistics)', () => {
 		expect(outcome).toEqual({code: 0, summary: [`demo: wrote masks of 6 tiles to ${runDir}: stats.json`]});
 	});
 
+	it('moves through the tiles once per key when keys come in bursts', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 0})});
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes('Tiles by foreground (6) · 1/6'), 'the review');
+		await app.burst('j', 'j', 'j');
+		await app.waitFor((text) => text.includes('Tiles by foreground (6) · 4/6'), 'three rows down');
+		await app.burst('j', 'j', 'j', 'j', 'k');
+		await app.waitFor((text) => text.includes('· 5/6'), 'clamped at the end, then one up');
+		await app.burst('s', 's');
+		await app.waitFor((text) => text.includes('Tiles by disagreement'), 'two sorts on');
+		await app.burst('G', 'k');
+		await app.waitFor((text) => text.includes('· 5/6'), 'the last, then one up');
+		expect(app.frame()).toMatch(/›r\d+_c\d+/);
+	});
+
 	it('draws the preview with half blocks in colour, and discards after asking', async () => {
 		app = await renderApp({services: await servicesWith({stepMs: 0}), color: true});
 		await app.press(keys.enter);

@@ -1,5 +1,6 @@
 import {useState} from 'react';
 import {Box, Text} from 'ink';
+import {useKeyState} from '../hooks/use-key-state.js';
 import {useKeys} from '../hooks/use-keys.js';
 import type {LayerName} from '../../config/preset-schema.js';
 import {etaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/index.js';
@@ -191,7 +192,7 @@ export function Dashboard({handle, failure, onBack, readOnly = false}: Dashboard
 	const {size, screenActive} = useAppContext();
 	const theme = useTheme();
 	const {snapshot, now} = useRunSnapshot(handle);
-	const [focus, setFocus] = useState<PaneName>('downloads');
+	const [focus, latestFocus, setFocus] = useKeyState<PaneName>('downloads');
 	const [scroll, setScroll] = useState<Record<PaneName, number>>({downloads: 0, inference: 0, log: 0});
 	const [askCancel, setAskCancel] = useState(false);
 	const finished = isFinished(snapshot) || failure !== undefined;
@@ -200,11 +201,12 @@ export function Dashboard({handle, failure, onBack, readOnly = false}: Dashboard
 		(input, key) => {
 			const down = key.downArrow || input === 'j';
 			const up = key.upArrow || input === 'k';
-			if (key.tab) setFocus(panes[(panes.indexOf(focus) + (key.shift ? panes.length - 1 : 1)) % panes.length]);
+			if (key.tab) setFocus(panes[(panes.indexOf(latestFocus()) + (key.shift ? panes.length - 1 : 1)) % panes.length]);
 			else if (down || up) {
 				// The log scrolls back from the newest line; the in-flight list scrolls forward.
-				const step = (focus === 'log' ? up : down) ? 1 : -1;
-				setScroll((value) => ({...value, [focus]: Math.max(0, value[focus] + step)}));
+				const pane = latestFocus();
+				const step = (pane === 'log' ? up : down) ? 1 : -1;
+				setScroll((value) => ({...value, [pane]: Math.max(0, value[pane] + step)}));
 			} else if (readOnly) {
 				return;
 			} else if (input === 'p' && !finished) {

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import {useEffect, useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
+import {useKeyState} from '../hooks/use-key-state.js';
 import {useKeys} from '../hooks/use-keys.js';
+import {listMove, listWindow, position} from '../list-keys.js';
 import type {PresetEntry} from '../../app/preset-catalog.js';
 import type {LoadedPreset} from '../../config/presets.js';
 import {resolveModelPaths} from '../../engine/index.js';
@@ -20,7 +22,8 @@ type PresetsScreenProps = {
 	drafts: Record<string, LoadedPreset>;
 	selected: string;
 	notice?: string;
-	onSelect: (name: string) => void;
+	/** Moves the selection; `pick` gets the newest selection (keys come faster than renders). */
+	onSelect: (pick: (current: string) => string) => void;
 	onRun: (preset: LoadedPreset) => void;
 	onEdit: (name: string) => void;
 	onDuplicate: (name: string) => void;
@@ -69,7 +72,6 @@ function detailLines(
 	}
 	const settings = preset.preset;
 	wrapText(settings.description || '(no description)', width).forEach((value) => lines.push({value}));
-	lines.push({value: ' '});
 	for (const [layer, config] of Object.entries(settings.layers)) {
 		if (config) wrapped(layer, `${config.kind} ${config.url}`);
 	}
@@ -87,7 +89,7 @@ function detailLines(
 		lines.push({label: 'download', value: `≈ ${formatBytes(downloadEstimate(settings, plan.tiles.length))}`});
 	} else if (error) wrapped('plan', error, true);
 	wrapped('models', models);
-	lines.push({label: 'output', value: settings.output.dir});
+	wrapped('output', settings.output.dir);
 	return lines;
 }
 
@@ -95,8 +97,8 @@ export function PresetsScreen(props: PresetsScreenProps) {
 	const {entries, drafts, selected, notice} = props;
 	const {size, screenActive} = useAppContext();
 	const theme = useTheme();
-	const [focus, setFocus] = useState<'list' | 'details'>('list');
-	const [scroll, setScroll] = useState(0);
+	const [focus, latestFocus, setFocus] = useKeyState<'list' | 'details'>('list');
+	const [scroll, latestScroll, setScroll] = useKeyState(0);
 	const [ask, setAsk] = useState<Ask>();
 	const index = Math.max(
 		0,
@@ -113,22 +115,25 @@ export function PresetsScreen(props: PresetsScreenProps) {
 		[entry, preset, models, detailsWidth],
 	);
 
-	const select = (next: number) => {
-		const clamped = Math.min(entries.length - 1, Math.max(0, next));
-		if (entries[clamped]) props.onSelect(entries[clamped].name);
-		setScroll(0);
-	};
+	const indexOf = (name: string) =>
+		Math.max(
+			0,
+			entries.findIndex((item) => item.name === name),
+		);
+	const scrollEnd = Math.max(1, lines.length - bodyRows + 1);
 
 	useKeys(
 		(input, key) => {
 			if (!entry) return;
-			const down = key.downArrow || input === 'j';
-			const up = key.upArrow || input === 'k';
-			if (key.tab) setFocus(focus === 'list' ? 'details' : 'list');
-			else if (down || up) {
-				if (focus === 'list') select(index + (down ? 1 : -1));
-				else setScroll((value) => Math.min(Math.max(0, lines.length - bodyRows), Math.max(0, value + (down ? 1 : -1))));
-			} else if (key.return && preset) props.onRun(preset);
+			if (key.tab) return setFocus(latestFocus() === 'list' ? 'details' : 'list');
+			if (latestFocus() === 'list' && listMove(input, key, 0, entries.length, bodyRows) !== undefined) {
+				props.onSelect((current) => entries[listMove(input, key, indexOf(current), entries.length, bodyRows)!].name);
+				setScroll(0);
+				return;
+			}
+			const scrollTo = listMove(input, key, latestScroll(), scrollEnd, bodyRows);
+			if (latestFocus() === 'details' && scrollTo !== undefined) setScroll(scrollTo);
+			else if (key.return && preset) props.onRun(preset);
 			else if (input === 'e' && preset) props.onEdit(entry.name);
 			else if (input === 'd' && preset) props.onDuplicate(entry.name);
 			else if (input === 's' && preset) setAsk({kind: 'save'});
@@ -168,12 +173,14 @@ export function PresetsScreen(props: PresetsScreenProps) {
 		);
 	}
 
-	const first = Math.min(Math.max(0, index - bodyRows + 1), Math.max(0, entries.length - bodyRows));
+	const shown = listWindow(index, entries.length, bodyRows);
+	const detailRows = lines.length > bodyRows ? bodyRows - 1 : bodyRows;
+	const detailsHidden = lines.length - Math.min(lines.length, scroll + detailRows);
 	return (
 		<Box flexDirection="column" flexGrow={1}>
 			<Box flexGrow={1}>
-				<Pane title={`Presets (${entries.length})`} focused={focus === 'list'} width={listWidth}>
-					{entries.slice(first, first + bodyRows).map((item) => {
+				<Pane title={`Presets (${position(index, entries.length)})`} focused={focus === 'list'} width={listWidth}>
+					{entries.slice(shown.first, shown.end).map((item) => {
 						const isSelected = item.name === entry?.name;
 						const mark = drafts[item.name] ? '*' : ' ';
 						const tag = item.error && !item.loaded ? '!' : item.source === 'user' ? 'u' : ' ';
@@ -183,18 +190,24 @@ export function PresetsScreen(props: PresetsScreenProps) {
 							</Text>
 						);
 					})}
+					{shown.more ? <Text dimColor>{`+${shown.more} more`}</Text> : null}
 				</Pane>
 				<Pane
 					title={entry ? `${entry.name}  (${entry.source}${drafts[entry.name] ? ', edited' : ''})` : 'no presets'}
 					focused={focus === 'details'}
 					flexGrow={1}
 				>
-					{lines.slice(scroll, scroll + bodyRows).map((line, row) => (
+					{lines.slice(scroll, scroll + detailRows).map((line, row) => (
 						<Text key={row} wrap="truncate" color={line.error ? theme.error : undefined}>
 							{line.label === undefined ? null : <Text bold>{line.label.padEnd(9)}</Text>}
 							{line.value}
 						</Text>
 					))}
+					{lines.length > bodyRows ? (
+						<Text dimColor wrap="truncate">
+							{detailsHidden > 0 ? `+${detailsHidden} more (Tab, then j)` : `${scroll} above (k)`}
+						</Text>
+					) : null}
 				</Pane>
 			</Box>
 			<Box height={1} flexShrink={0}>

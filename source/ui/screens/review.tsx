@@ -1,6 +1,8 @@
 import {useEffect, useMemo, useRef, useState} from 'react';
 import {Box, Text} from 'ink';
+import {useKeyState} from '../hooks/use-key-state.js';
 import {useKeys} from '../hooks/use-keys.js';
+import {listMove, listWindow, position} from '../list-keys.js';
 import type {StatsDocument} from '../../engine/index.js';
 import {useAppContext} from '../app-context.js';
 import {Histogram} from '../components/histogram.js';
@@ -81,8 +83,8 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	const theme = useTheme();
 	const {snapshot} = useRunSnapshot(handle);
 	const [stats, setStats] = useState<StatsDocument>(() => session.stats());
-	const [sort, setSort] = useState<TileSort>('foreground');
-	const [index, setIndex] = useState(0);
+	const [sort, latestSort, setSort] = useKeyState<TileSort>('foreground');
+	const [index, latestIndex, setIndex] = useKeyState(0);
 	const [preview, setPreview] = useState<PreviewImage>();
 	const [phase, setPhase] = useState<'review' | 'ask-discard' | 'writing' | 'discarding'>('review');
 	const [error, setError] = useState<string>();
@@ -136,12 +138,11 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 
 	useKeys(
 		(input, key) => {
-			const down = key.downArrow || input === 'j';
-			const up = key.upArrow || input === 'k';
-			if (down || up) setIndex(Math.min(tiles.length - 1, Math.max(0, index + (down ? 1 : -1))));
+			const moved = listMove(input, key, latestIndex(), tiles.length, listRows);
+			if (moved !== undefined) setIndex(moved);
 			else if (input === '+' || input === '=' || key.rightArrow) changeThreshold(THRESHOLD_STEP);
 			else if (input === '-' || input === '_' || key.leftArrow) changeThreshold(-THRESHOLD_STEP);
-			else if (input === 's') setSort(tileSorts[(tileSorts.indexOf(sort) + 1) % tileSorts.length]);
+			else if (input === 's') setSort(tileSorts[(tileSorts.indexOf(latestSort()) + 1) % tileSorts.length]);
 			else if (input === 'w') {
 				setPhase('writing');
 				session.write().then(onWritten, (failure: Error) => {
@@ -153,7 +154,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 		{isActive: screenActive && phase === 'review'},
 	);
 
-	const first = Math.min(Math.max(0, index - listRows + 1), Math.max(0, tiles.length - listRows));
+	const shown = listWindow(index, tiles.length, listRows);
 	let footer = error ? (
 		<Text color={theme.error}>{error}</Text>
 	) : (
@@ -195,15 +196,16 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 					</Pane>
 				</Box>
 				<Box flexDirection="column" flexGrow={1}>
-					<Pane title={`Tiles by ${sort} (${tiles.length})`} focused flexGrow={1}>
+					<Pane title={`Tiles by ${sort} (${tiles.length}) · ${position(index, tiles.length)}`} focused flexGrow={1}>
 						<Text bold wrap="truncate">
-							{'tile        fg%   unc%  dis%'}
+							{' tile        fg%   unc%  dis%'}
 						</Text>
-						{tiles.slice(first, first + listRows).map((item) => (
+						{tiles.slice(shown.first, shown.end).map((item) => (
 							<Text key={item.id} inverse={item.id === tile?.id} wrap="truncate">
-								{`${item.id}  ${formatPercent(item.foregroundFraction, 1).padStart(5)} ${formatPercent(item.uncertainFraction, 1).padStart(5)} ${formatPercent(tileDisagreement(item), 1).padStart(5)}`}
+								{`${item.id === tile?.id ? '›' : ' '}${item.id}  ${formatPercent(item.foregroundFraction, 1).padStart(5)} ${formatPercent(item.uncertainFraction, 1).padStart(5)} ${formatPercent(tileDisagreement(item), 1).padStart(5)}`}
 							</Text>
 						))}
+						{shown.more ? <Text dimColor>{`+${shown.more} more`}</Text> : null}
 					</Pane>
 					<Pane title={tile ? `${tile.id}: image | mask` : 'preview'} height={previewRows + 2}>
 						{preview && preview.width === previewWidth && preview.height === previewHeight ? (
