@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import {removeStaleTemporaries, writeJsonAtomic} from '../fs/atomic.js';
+import {refuseLinksLeaving} from '../fs/contained.js';
 import {prepareRunFolder} from '../fs/storage-errors.js';
 import type {Plan} from '../geo/plan.js';
 import {Manifest} from './manifest.js';
@@ -31,6 +32,7 @@ export class RunFolder {
 	async start(plan: Plan, log: (message: string) => void): Promise<void> {
 		if (this.started) return;
 		this.started = true;
+		await refuseLinksLeaving(this.dir);
 		const leftovers = await removeStaleTemporaries(this.dir);
 		if (leftovers > 0)
 			log(`removed ${leftovers} temporary file${leftovers === 1 ? '' : 's'} left by an interrupted run`);

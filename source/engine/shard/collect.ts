@@ -5,7 +5,7 @@
 import path from 'node:path';
 import {UserError} from '../../errors.js';
 import type {Plan, Tile} from '../geo/plan.js';
-import {listShards, shardFolderName, shardsDir} from '../run-folder/shard-layout.js';
+import {listShards, shardFolderName, shardResultFile, shardsDir} from '../run-folder/shard-layout.js';
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
 import {readShardResult, type ShardResult, type ShardSettings} from './result.js';
 import {shardLabel} from './shard-spec.js';
@@ -25,6 +25,10 @@ export type CollectedShards = {
 	missingShards: string[];
 };
 
+function sameTile(planned: Tile | undefined, tile: Pick<Tile, 'row' | 'col'>): boolean {
+	return planned !== undefined && planned.row === tile.row && planned.col === tile.col;
+}
+
 export function describeSource(source: ShardSource): string {
 	return `shard ${shardLabel(source.result.shard)} (${path.join(source.runDir, shardsDir, shardFolderName(source.result.shard))})`;
 }
@@ -42,6 +46,7 @@ export async function collectShards(runDirs: string[]): Promise<CollectedShards>
 		}
 	}
 
+	const planTiles = new Map(plan.tiles.map((tile) => [tile.id, tile]));
 	const sources: ShardSource[] = [];
 	const started = new Map<number, Set<number>>();
 	const finished = new Map<number, Set<number>>();
@@ -55,6 +60,12 @@ export async function collectShards(runDirs: string[]): Promise<CollectedShards>
 			if (differences.length > 0) {
 				throw new UserError(
 					`${describeSource(source)} was made for another plan than ${path.join(runDir, runFiles.plan)} (${differences.join('; ')}); only shards of the same plan can be merged: rerun that shard with the same preset and extent, or delete its folder`,
+				);
+			}
+			const stranger = result.tiles.find((tile) => !sameTile(planTiles.get(tile.id), tile));
+			if (stranger) {
+				throw new UserError(
+					`${shardResultFile(runDir, spec)} names tile ${JSON.stringify(stranger.id)} at row ${stranger.row}, column ${stranger.col}, which is not a tile of ${path.join(runDir, runFiles.plan)}; delete that result and rerun shard ${shardLabel(spec)}`,
 				);
 			}
 			if (!finished.has(spec.count)) finished.set(spec.count, new Set());

@@ -3,7 +3,7 @@
  * from the shards' result files and the per-tile files on disk: written by `deepmask merge`, or by
  * the last shard to finish. Byte for byte what an unsharded run of the same plan writes.
  */
-import {copyFile, mkdir, open, readdir, readFile, realpath, rename, rm, type FileHandle} from 'node:fs/promises';
+import {open, readdir, readFile, realpath, rm, type FileHandle} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
@@ -28,7 +28,8 @@ import {
 import {shardFiles, shardFolderName, shardResultFile, shardsDir} from '../run-folder/shard-layout.js';
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
 import {processAlive} from '../fs/process-alive.js';
-import {isTemporary, temporaryPathFor} from '../fs/atomic.js';
+import {copyAtomic, isTemporary} from '../fs/atomic.js';
+import {pathInside, refuseLinksLeaving} from '../fs/contained.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
 
 export type MergeSummary = WrittenFiles & {
@@ -51,14 +52,6 @@ function tileFiles(plan: Plan, tile: Tile, models: string[]): string[] {
 	];
 }
 
-/** Copy so that readers of the target see the old file or the whole new one. */
-async function copyAtomic(from: string, to: string): Promise<void> {
-	await mkdir(path.dirname(to), {recursive: true});
-	const temporary = temporaryPathFor(to);
-	await copyFile(from, temporary);
-	await rename(temporary, to);
-}
-
 async function sameFolder(a: string, b: string): Promise<boolean> {
 	return (await realpath(a).catch(() => path.resolve(a))) === (await realpath(b).catch(() => path.resolve(b)));
 }
@@ -76,18 +69,23 @@ async function gatherInto(runDir: string, collected: CollectedShards): Promise<n
 		if (!foreign.has(source)) foreign.set(source, []);
 		foreign.get(source)!.push(tile);
 	}
+	for (const source of foreign.keys()) await refuseLinksLeaving(source.runDir);
 	for (const [source, tiles] of foreign) {
 		for (const tile of tiles) {
 			for (const file of tileFiles(collected.plan, tile, source.result.settings.models)) {
-				if (!(await exists(path.join(source.runDir, file)))) continue;
-				await copyAtomic(path.join(source.runDir, file), path.join(runDir, file));
+				const from = pathInside(source.runDir, file);
+				if (!(await exists(from))) continue;
+				await copyAtomic(from, pathInside(runDir, file));
 				copied++;
 			}
 		}
 		const folder = path.join(shardsDir, shardFolderName(source.result.shard));
-		for (const name of await readdir(path.join(source.runDir, folder))) {
-			if (isTemporary(name)) continue;
-			await copyAtomic(path.join(source.runDir, folder, name), path.join(runDir, folder, name));
+		for (const entry of await readdir(pathInside(source.runDir, folder), {withFileTypes: true})) {
+			if (!entry.isFile() || isTemporary(entry.name)) continue;
+			await copyAtomic(
+				pathInside(source.runDir, path.join(folder, entry.name)),
+				pathInside(runDir, path.join(folder, entry.name)),
+			);
 			copied++;
 		}
 	}
@@ -102,6 +100,7 @@ async function writeRunWide(runDir: string, collected: CollectedShards, by: stri
 	const sources = usedSources(collected);
 	const settings = commonSettings(sources);
 	const {plan} = collected;
+	await refuseLinksLeaving(runDir);
 	if (!(await exists(path.join(runDir, runFiles.plan)))) await writeJsonAtomic(path.join(runDir, runFiles.plan), plan);
 	const copied = await gatherInto(runDir, collected);
 	const statsById = new Map<string, TileStats>();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {UserError} from '../../errors.js';
 import {runFiles} from '../run-folder/paths.js';
 import type {Plan} from '../geo/plan.js';
+import {parsePlan} from '../geo/plan-schema.js';
 
 export type PlanKey = Pick<Plan, 'crs' | 'epsg' | 'cellSize' | 'tileSize' | 'adjusted' | 'rows' | 'cols'>;
 
@@ -34,11 +35,11 @@ export function planDifferences(a: PlanKey, b: PlanKey): string[] {
 	return differences;
 }
 
-/** plan.json of a run folder; UserError when the folder has none (no run has started there). */
+/** plan.json of a run folder; UserError when the folder has none (no run has started there) or a damaged one. */
 export async function readPlanFile(runDir: string): Promise<Plan> {
 	const file = path.join(runDir, runFiles.plan);
 	try {
-		return JSON.parse(await readFile(file, 'utf8')) as Plan;
+		return parsePlan(JSON.parse(await readFile(file, 'utf8')));
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT')
 			throw new UserError(

@@ -11,7 +11,8 @@ import type {StatsDocument, TileStats} from '../masks/stats-types.js';
 import type {OutputSettings} from '../outputs/run-outputs.js';
 import {planKey, type PlanKey} from './plan-key.js';
 import {shardResultFile} from '../run-folder/shard-layout.js';
-import type {ShardSpec} from './shard-spec.js';
+import {shardLabel, type ShardSpec} from './shard-spec.js';
+import {parseShardResult} from './result-schema.js';
 
 /** The output settings every shard of one run must share. */
 export type ShardSettings = {
@@ -80,8 +81,9 @@ export async function readShardResult(runDir: string, spec: ShardSpec): Promise<
 	const text = await readTextIfExists(file);
 	if (text === undefined) return undefined;
 	try {
-		const result = JSON.parse(text) as ShardResult;
-		if (result.version !== 1 || !Array.isArray(result.tiles)) throw new Error('not a version 1 shard result');
+		const result = parseShardResult(JSON.parse(text));
+		if (result.shard.index !== spec.index || result.shard.count !== spec.count)
+			throw new Error(`it says it is shard ${shardLabel(result.shard)}`);
 		if (!Array.isArray(result.settings?.formats))
 			result.settings = {...result.settings, formats: formatsOfEarlierResult(result.settings as object)};
 		return result;

@@ -3,14 +3,14 @@
  * is the same however the tiles were produced) to a temporary file that is renamed when complete.
  * Coordinates are in the plan's CRS, named by a `crs` member that GDAL and QGIS honour.
  */
-import {open, rename, rm} from 'node:fs/promises';
+import {rename, rm} from 'node:fs/promises';
 import path from 'node:path';
 import {vectoriseMask} from '../../masks/vectorise.js';
 import type {Plan} from '../../geo/plan.js';
 import {readGeoTiffFile} from '../../geo/geotiff.js';
 import {exists} from '../../fs/exists.js';
 import {maskFile, runFiles} from '../../run-folder/paths.js';
-import {temporaryPathFor} from '../../fs/atomic.js';
+import {openTemporary} from '../../fs/atomic.js';
 import {storageError} from '../../fs/storage-errors.js';
 
 export type GeoJsonOptions = {
@@ -27,8 +27,7 @@ export async function writeMasksGeoJson(
 	options: GeoJsonOptions,
 ): Promise<{file: string; features: number}> {
 	const file = path.join(runDir, runFiles.geojson);
-	const temporary = temporaryPathFor(file);
-	const handle = await open(temporary, 'w');
+	const {temporary, handle} = await openTemporary(file);
 	let features = 0;
 	try {
 		const crs = {type: 'name', properties: {name: `urn:ogc:def:crs:EPSG::${plan.epsg}`}};

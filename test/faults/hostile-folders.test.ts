@@ -1,0 +1,141 @@
+/**
+ * Hostile run folders (issue 17, item 1): state files that name paths outside the folder, links planted
+ * on a shared folder at the names of temporary files or in place of tiles/. Each is refused, named, and
+ * nothing is written outside the folders the user named.
+ */
+import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {writeJsonAtomic} from '../../source/engine/fs/atomic.js';
+import {mergeRunFolders} from '../../source/engine/shard/merge.js';
+import {UserError} from '../../source/errors.js';
+import {runError, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
+
+/** A finished one-shard run of the tiny demo extent, copied fresh for each case. */
+let finished: string;
+
+beforeAll(async () => {
+	finished = tempDir('one-shard');
+	const sets = tinySets().flatMap((set) => ['--set', set]);
+	const result = await spawnCli([
+		'run',
+		...['--preset', 'demo', '--extent', tinyExtent, ...sets, '--shard', '1/1', '--out', finished, '--yes'],
+	]);
+	expect(result.code, result.stderr).toBe(0);
+}, 120_000);
+
+/** A copy of the finished run inside a fresh folder that also holds `outside/` (with one file to protect). */
+function sandbox(name: string): {root: string; run: string; outside: string} {
+	const root = tempDir(name);
+	const run = path.join(root, 'deep', 'er', 'run');
+	cpSync(finished, run, {recursive: true});
+	const outside = path.join(root, 'outside');
+	mkdirSync(outside);
+	writeFileSync(path.join(outside, 'precious.txt'), 'keep me');
+	return {root, run, outside};
+}
+
+function editJson(file: string, edit: (value: Record<string, unknown>) => void): void {
+	const value = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+	edit(value);
+	writeFileSync(file, JSON.stringify(value));
+}
+
+async function mergeError(dirs: string[], out?: string): Promise<Error> {
+	const error = await mergeRunFolders(dirs, out).then(
+		() => new Error('expected merge to fail'),
+		(caught: unknown) => caught as Error,
+	);
+	expect(error).toBeInstanceOf(UserError);
+	return error;
+}
+
+describe('hostile run folders', () => {
+	it('merge --out refuses a result.json whose tile id leads outside, writing nothing', async () => {
+		const {root, run} = sandbox('forged-result');
+		const out = path.join(root, 'merged');
+		const result = path.join(run, 'shards/1-of-1/result.json');
+		editJson(result, (value) => {
+			(value.tiles as Array<{id: string}>)[0].id = '../../../../PWNED';
+		});
+		writeFileSync(path.join(root, 'PWNED.tif'), 'outside the source');
+		const error = await mergeError([run], out);
+		expect(error.message).toContain(result);
+		expect(error.message).toContain('tiles.0.id');
+		expect(existsSync(out)).toBe(false);
+		expect(readdirSync(root).sort()).toEqual(['PWNED.tif', 'deep', 'outside']);
+	});
+
+	it('merge refuses a result.json naming a tile that is not in the plan', async () => {
+		const {run} = sandbox('foreign-tile');
+		const result = path.join(run, 'shards/1-of-1/result.json');
+		editJson(result, (value) => {
+			(value.tiles as Array<{id: string; row: number}>)[0].id = 'r900_c000';
+			(value.tiles as Array<{id: string; row: number}>)[0].row = 900;
+		});
+		expect((await mergeError([run])).message).toMatch(/names tile "r900_c000".*not a tile of/);
+	});
+
+	it('merge refuses a plan.json whose tile id is not its row and column', async () => {
+		const {root, run} = sandbox('forged-plan');
+		const plan = path.join(run, 'plan.json');
+		editJson(plan, (value) => {
+			(value.tiles as Array<{id: string}>)[1].id = '../../../../PWNED';
+		});
+		const error = await mergeError([run], path.join(root, 'merged'));
+		expect(error.message).toContain(plan);
+		expect(error.message).toContain('tiles.1.id');
+		expect(existsSync(path.join(root, 'merged'))).toBe(false);
+	});
+
+	it('merge refuses a result.json that says it is another shard', async () => {
+		const {run} = sandbox('other-shard');
+		editJson(path.join(run, 'shards/1-of-1/result.json'), (value) => {
+			value.shard = {index: 2, count: 1};
+		});
+		expect((await mergeError([run])).message).toMatch(/result\.json cannot be read/);
+	});
+
+	it('links planted at the names temporary files used to have are never written through', async () => {
+		const {run, outside} = sandbox('planted-temporaries');
+		const target = path.join(run, 'plan.json');
+		const host = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
+		for (let n = 1; n <= 200; n++)
+			symlinkSync(path.join(outside, 'precious.txt'), `${target}.${host}.${process.pid}-${n}.deepmask-tmp`);
+		for (let k = 0; k < 20; k++) await writeJsonAtomic(target, {k});
+		expect(readFileSync(path.join(outside, 'precious.txt'), 'utf8')).toBe('keep me');
+		expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual({k: 19});
+	});
+
+	it('writing over a link replaces the link, not the file it points to', async () => {
+		const {run, outside} = sandbox('linked-stats');
+		const stats = path.join(run, 'stats.json');
+		rmSync(stats);
+		symlinkSync(path.join(outside, 'precious.txt'), stats);
+		await writeJsonAtomic(stats, {fresh: true});
+		expect(readFileSync(path.join(outside, 'precious.txt'), 'utf8')).toBe('keep me');
+		expect(JSON.parse(readFileSync(stats, 'utf8'))).toEqual({fresh: true});
+	});
+
+	it('a run refuses a tiles/ link leading outside the run folder, naming it', async () => {
+		const {root, outside} = sandbox('tiles-link');
+		const run = path.join(root, 'fresh');
+		mkdirSync(run);
+		symlinkSync(outside, path.join(run, 'tiles'));
+		const error = await runError(tinyPreset(), run);
+		expect(error).toBeInstanceOf(UserError);
+		expect(error.message).toContain(path.join(run, 'tiles'));
+		expect(error.message).toMatch(/symbolic link leading outside/);
+		expect(readdirSync(outside)).toEqual(['precious.txt']);
+	});
+
+	it('merge --out refuses a target folder with a masks/ link leading outside', async () => {
+		const {root, run, outside} = sandbox('merge-link');
+		const out = path.join(root, 'merged');
+		mkdirSync(out);
+		symlinkSync(outside, path.join(out, 'masks'));
+		expect((await mergeError([run], out)).message).toContain(path.join(out, 'masks'));
+		expect(readdirSync(outside)).toEqual(['precious.txt']);
+	});
+});
