@@ -100,6 +100,23 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', {timeout: 180_000}, () =>
 		expect(after).not.toContain('Presets (');
 	});
 
+	it('keeps every pane row in place when Tab moves the focus', async () => {
+		await start();
+		await until(() => /models\s+\d/.test(screen()), 'the presets screen with its model list', 60_000);
+		const before = screen().split('\n');
+		for (const focused of ['details', 'list']) {
+			tmux('send-keys', '-t', session!, 'Tab');
+			const after = await until(() => {
+				const lines = screen().split('\n');
+				const top = focused === 'details' ? lines[1].indexOf('╔', 2) > 0 : lines[1].startsWith('╔');
+				return top ? lines : undefined;
+			}, `focus on the ${focused}`);
+			// Only the border characters change: no blank row at the top, the last row still in view.
+			const strip = (line: string) => line.replace(/[╔╗╚╝║═╭╮╰╯│─]/g, '');
+			expect(after.map(strip)).toEqual(before.map(strip));
+		}
+	});
+
 	it('follows resizes, and q quits with 0', async () => {
 		await start();
 		await until(() => screen().includes('Presets ('), 'the presets screen', 60_000);

@@ -13,7 +13,9 @@ type PaneProps = {
 
 /**
  * A bordered pane with its title in the top border (saves a row at 80×24). The focused pane
- * has a double border, visible without colour.
+ * has a double border, visible without colour. Ink 6.8 re-applies only the style props that
+ * changed, so a new borderStyle alone would bring back the top border turned off here (a blank
+ * row that pushes the last one out): the bordered box is re-created when the focus changes.
  */
 export function Pane({title, focused = false, width, height, flexGrow, children}: PaneProps) {
 	const theme = useTheme();
@@ -51,6 +53,7 @@ export function Pane({title, focused = false, width, height, flexGrow, children}
 				</Box>
 			</Box>
 			<Box
+				key={focused ? 'focused' : 'plain'}
 				flexDirection="column"
 				flexGrow={1}
 				borderStyle={focused ? 'double' : 'round'}
