@@ -38,6 +38,14 @@ export const layerSchema = z
 		bandIds: z.array(z.number().int().nonnegative()).min(1).optional(),
 		pixelType: z.enum(['U8', 'F32']),
 		nodata: finite.optional(),
+		stretch: z
+			.object({min: finite, max: finite})
+			.strict()
+			.refine((range) => range.max > range.min, 'max must be above min')
+			.optional()
+			.describe(
+				"16-bit or float RGB: the values mapped to 0 and 255 in every band; default: the service's minValues/maxValues",
+			),
 		interpolation: z
 			.enum(['RSP_NearestNeighbor', 'RSP_BilinearInterpolation', 'RSP_CubicConvolution'])
 			.default('RSP_BilinearInterpolation'),

@@ -38,3 +38,12 @@ export function tokenError(role: LayerName, layer: LayerConfig, problem: {code?:
 		`layers.${role}: token invalid or expired (${problem.message}) for ${layer.url}: set a fresh token in ${where}`,
 	);
 }
+
+/** The message for a 403: the account (or anonymous access) may not use the service, and a new token will not change that. */
+export function deniedError(role: LayerName, layer: LayerConfig, problem: {message: string}): UserError {
+	const who = layer.token ? 'the account of the token' : 'anonymous access';
+	const fix = layer.token
+		? "ask the service's owner to share it with that account, or use a token of an account that has access"
+		: `give a token of an account that has access (--set layers.${role}.token.env=ARCGIS_TOKEN), or ask the service's owner to share it`;
+	return new UserError(`layers.${role}: ${layer.url} refuses ${who} (${problem.message}); ${fix}`);
+}

@@ -12,16 +12,31 @@ import {redact} from '../redact.js';
 import {decodeImage, judgeImageResponse, judgeJsonResponse, ResponseProblem, type DecodedImage} from './response.js';
 import {defaultRetryPolicy, waitBeforeRetry, type RetryPolicy} from '../retry.js';
 import {parseServiceInfo, type ServiceInfo} from './service-info.js';
-import {resolveToken, tokenError} from '../token.js';
+import {deniedError, resolveToken, tokenError} from '../token.js';
 import {TransportError} from '../transport.js';
 import type {FetchedRaster, ImageSource, OpenedSource, RasterRequest, RequestHooks, SourceContext} from '../source.js';
 import type {LayerFingerprint} from '../../run-folder/tile-fingerprint.js';
 import {halveWindow, pasteWindow, splitWindow, windowBbox, type PixelWindow} from './windows.js';
+import {rgbBandIds} from './rgb-bands.js';
+import {stretchToU8, type Stretch} from './stretch.js';
 
 /** Written as the nodata value of float layers that do not name one: DSM tiles always carry nodata. */
 const defaultFloatNodata = -9999;
 
-class SizeLimitExceeded extends Error {}
+class SizeLimitExceeded extends Error {
+	constructor(
+		message: string,
+		/** A server error taken for a size problem, not the size-limit answer itself. */
+		readonly overload = false,
+	) {
+		super(message);
+	}
+}
+
+/** ArcGIS "Error exporting image" (500) and gateway timeouts (504) on a large request are often its size in disguise. */
+const overloadCodes = new Set([500, 504]);
+/** Requests no longer than this on either side are not split for a 500: it is then the server, not the size. */
+const smallestSplitSide = 512;
 
 type Progress = {
 	urls: string[];
@@ -30,7 +45,8 @@ type Progress = {
 	report: (delta: number, attemptBytes: number, total?: number) => void;
 };
 
-const formatPreference = ['TIFF', 'PNG24', 'PNG32', 'PNG', 'JPG'];
+/** MapServer `export` formats (Esri's list has no TIFF), lossless full colour first: PNG alone is 8-bit palette on ArcGIS. */
+const formatPreference = ['PNG24', 'PNG32', 'PNG', 'JPG'];
 
 class ArcGisLayer implements OpenedSource {
 	readonly bands: number;
@@ -40,6 +56,11 @@ class ArcGisLayer implements OpenedSource {
 	private readonly endpoint: string;
 	private readonly format: string;
 	private readonly retry: RetryPolicy;
+	/** The bands asked for, when not all of the service's in order. */
+	private readonly bandIds: number[] | undefined;
+	/** The pixel type asked for: the layer's, or the service's own when its RGB is stretched to 8 bits. */
+	private readonly requestPixelType: string;
+	private readonly stretch: Stretch | undefined;
 
 	private readonly role: LayerName;
 	private readonly epsg: number;
@@ -61,6 +82,10 @@ class ArcGisLayer implements OpenedSource {
 		this.endpoint = `${base}/${layer.kind === 'ImageServer' ? 'exportImage' : 'export'}`;
 		this.format = layer.kind === 'ImageServer' ? 'tiff' : mapFormat(info);
 		this.retry = {...defaultRetryPolicy, ...options.retry};
+		this.bandIds = layer.kind === 'ImageServer' ? chooseBands(role, layer, info) : undefined;
+		this.stretch =
+			layer.kind === 'ImageServer' && role === 'rgb' ? chooseStretch(layer, info, this.bandIds) : undefined;
+		this.requestPixelType = this.stretch ? info.pixelType! : layer.pixelType;
 	}
 
 	/** Read and check the service description. Throws UserError for a wrong URL, token or layer setting. */
@@ -69,13 +94,14 @@ class ArcGisLayer implements OpenedSource {
 		checkLayerSettings(role, layer);
 		const token = resolveToken(role, layer, context.env);
 		const info = await readServiceInfo(role, layer, token, context);
+		refuseTilesOnly(role, layer, info);
 		const client = new ArcGisLayer(layer, info, token, context);
 		client.checkAgainstService(context.planExtent);
 		return client;
 	}
 
 	fingerprint(): LayerFingerprint {
-		return arcGisFingerprint(this.layer, this.nodata);
+		return arcGisFingerprint(this.layer, this.nodata, this.stretch);
 	}
 
 	/** The pixels of `request` in the plan CRS, requested in pieces within the limits and stitched. */
@@ -114,7 +140,7 @@ class ArcGisLayer implements OpenedSource {
 					throw new RunError(
 						`layers.${this.role}: the service refuses even a 1×1 pixel image as too large (${error.message})`,
 					);
-				this.learnLimit(window, halves);
+				this.learnLimit(window, halves, error.overload);
 				await Promise.all(halves.map(fetchWindow));
 				return;
 			}
@@ -136,14 +162,9 @@ class ArcGisLayer implements OpenedSource {
 			['format', this.format],
 		];
 		if (this.layer.kind === 'ImageServer') {
-			parameters.push(['pixelType', this.layer.pixelType]);
+			parameters.push(['pixelType', this.requestPixelType]);
 			if (this.nodata !== undefined) parameters.push(['noData', String(this.nodata)]);
-			const bandIds =
-				this.layer.bandIds ??
-				(this.info.bandCount !== undefined && this.info.bandCount > this.bands
-					? [0, 1, 2].slice(0, this.bands)
-					: undefined);
-			if (bandIds) parameters.push(['bandIds', bandIds.join(',')]);
+			if (this.bandIds) parameters.push(['bandIds', this.bandIds.join(',')]);
 			parameters.push(['interpolation', this.layer.interpolation], ['adjustAspectRatio', 'false']);
 		} else {
 			parameters.push(['transparent', 'false'], ['dpi', '96']);
@@ -162,6 +183,7 @@ class ArcGisLayer implements OpenedSource {
 	): Promise<DecodedImage> {
 		const url = this.exportUrl(bbox, width, height);
 		const {signal} = hooks;
+		let overloads = 0;
 		for (let attempt = 1; ; attempt++) {
 			progress.attempts++;
 			let seen = 0;
@@ -180,13 +202,22 @@ class ArcGisLayer implements OpenedSource {
 					width,
 					height,
 					bands: this.bands,
-					pixelType: this.layer.pixelType,
+					pixelType: this.stretch ? 'F32' : this.layer.pixelType,
 				});
 				progress.urls.push(redact(url));
-				return image;
+				this.markNodata(image);
+				return this.stretch
+					? {...image, data: stretchToU8(image.data as Float32Array, this.bands, this.stretch)}
+					: image;
 			} catch (error) {
 				if (signal.aborted) throw abortError(signal);
 				reason = this.failureReason(error, url);
+				// Twice a server error on a large request: ask for less rather than the same again.
+				if (error instanceof ResponseProblem && error.code !== undefined && overloadCodes.has(error.code)) {
+					overloads++;
+					if (overloads >= 2 && Math.max(width, height) > smallestSplitSide)
+						throw new SizeLimitExceeded(`${reason}, twice for a ${width}×${height} image`, true);
+				}
 			}
 			if (attempt > this.retry.retries) {
 				throw new RunError(
@@ -198,12 +229,30 @@ class ArcGisLayer implements OpenedSource {
 		}
 	}
 
+	/**
+	 * Pixels the service says hold no data (its noDataValue, the answer's nodata tag, NaN) take the layer's
+	 * nodata, so the run masks them instead of reading them as ground.
+	 */
+	private markNodata(image: DecodedImage): void {
+		const nodata = this.nodata;
+		if (nodata === undefined || !(image.data instanceof Float32Array) || this.stretch) return;
+		// As float32, which is what the pixels were compared in.
+		const marks = [image.nodata, this.info.noDataValue]
+			.filter((value): value is number => value !== undefined && value !== nodata)
+			.map(Math.fround);
+		const data = image.data;
+		for (let k = 0; k < data.length; k++) {
+			if (Number.isNaN(data[k]) || marks.includes(data[k])) data[k] = nodata;
+		}
+	}
+
 	/** The retry reason for a transient failure; throws for everything that must not be retried. */
 	private failureReason(error: unknown, url: string): string {
 		if (error instanceof ResponseProblem) {
 			if (error.kind === 'transient') return redact(error.message);
 			if (error.kind === 'size') throw new SizeLimitExceeded(error.message);
 			if (error.kind === 'auth') throw tokenError(this.role, this.layer, error);
+			if (error.kind === 'denied') throw deniedError(this.role, this.layer, error);
 			throw new UserError(
 				`layers.${this.role}: the service rejected the request (${redact(error.message)}) for ${redact(url)}; check the layer's settings (url, bandIds, pixelType) and the plan CRS EPSG:${this.epsg}`,
 			);
@@ -215,7 +264,8 @@ class ArcGisLayer implements OpenedSource {
 		throw error;
 	}
 
-	private learnLimit(window: PixelWindow, halves: [PixelWindow, PixelWindow]): void {
+	private learnLimit(window: PixelWindow, halves: [PixelWindow, PixelWindow], overload: boolean): void {
+		const size = `${window.width}×${window.height}`;
 		const before = `${this.maxWidth}×${this.maxHeight}`;
 		if (halves[0].width < window.width) this.maxWidth = Math.min(this.maxWidth, halves[1].width);
 		else this.maxHeight = Math.min(this.maxHeight, halves[1].height);
@@ -223,7 +273,7 @@ class ArcGisLayer implements OpenedSource {
 		if (after !== before) {
 			this.options.onLog?.(
 				'warn',
-				`layers.${this.role}: the service refused a ${window.width}×${window.height} request as too large; requests are now at most ${after} px`,
+				`layers.${this.role}: the service ${overload ? `failed a ${size} request twice (HTTP or ArcGIS 500/504)` : `refused a ${size} request as too large`}; requests are now at most ${after} px`,
 			);
 		}
 	}
@@ -243,6 +293,7 @@ class ArcGisLayer implements OpenedSource {
 		if (
 			info.pixelType &&
 			layer.kind === 'ImageServer' &&
+			role === 'dsm' &&
 			info.pixelType !== layer.pixelType &&
 			layer.pixelType === 'U8'
 		) {
@@ -273,8 +324,8 @@ class ArcGisLayer implements OpenedSource {
 }
 
 /** The layer's settings that determine the pixels; the URL is the preset's, not the rewritten one (the embedded service's port changes every run). */
-export function arcGisFingerprint(layer: LayerConfig, nodata: number | undefined): LayerFingerprint {
-	return {
+export function arcGisFingerprint(layer: LayerConfig, nodata: number | undefined, stretch?: Stretch): LayerFingerprint {
+	const fingerprint: LayerFingerprint = {
 		url: layer.url,
 		kind: layer.kind,
 		bandIds: layer.bandIds ?? null,
@@ -282,6 +333,50 @@ export function arcGisFingerprint(layer: LayerConfig, nodata: number | undefined
 		nodata: nodata ?? null,
 		interpolation: layer.interpolation,
 	};
+	// Only when there is one, so the manifests of 8-bit services stay as they were.
+	if (stretch) fingerprint.stretch = stretch;
+	return fingerprint;
+}
+
+/** The bands to ask for: the preset's bandIds, else red, green and blue by name, else the first of a service with more. */
+function chooseBands(role: LayerName, layer: LayerConfig, info: ServiceInfo): number[] | undefined {
+	if (layer.bandIds) return layer.bandIds;
+	const count = info.bandCount;
+	const wanted = role === 'rgb' ? 3 : 1;
+	// Too few bands is checkAgainstService's to say.
+	if (count === undefined || count < wanted) return undefined;
+	if (role === 'dsm') return count > 1 ? [0] : undefined;
+	const named = rgbBandIds(info.bandNames);
+	if (named) return count === 3 && named.join() === '0,1,2' ? undefined : named;
+	if (count === 3) return undefined;
+	throw new UserError(
+		`layers.rgb: the service at ${layer.url} has ${count} bands (${info.bandNames.join(', ') || 'unnamed'}) whose names do not say which are red, green and blue; set layers.rgb.bandIds to their numbers (from 0), e.g. --set 'layers.rgb.bandIds=[2,1,0]' when blue, green and red come first`,
+	);
+}
+
+/** How 16-bit or float RGB becomes 8-bit: the preset's range, else the service's statistics; refused without either. */
+function chooseStretch(layer: LayerConfig, info: ServiceInfo, bandIds: number[] | undefined): Stretch | undefined {
+	const type = info.pixelType;
+	if (type === undefined || type === 'U8' || type === 'UNKNOWN') return undefined;
+	const bands = bandIds ?? [0, 1, 2];
+	if (layer.stretch) {
+		const {min, max} = layer.stretch;
+		return {min: bands.map(() => min), max: bands.map(() => max)};
+	}
+	const {minValues, maxValues} = info;
+	if (minValues && maxValues && bands.every((band) => maxValues[band] > minValues[band])) {
+		return {min: bands.map((band) => minValues[band]), max: bands.map((band) => maxValues[band])};
+	}
+	throw new UserError(
+		`layers.rgb: the service's pixels are ${type}, not 8-bit, and it publishes no statistics (minValues/maxValues) to stretch them to 8 bits by; set layers.rgb.stretch to the values to map onto 0 and 255, e.g. --set layers.rgb.stretch.min=0 --set layers.rgb.stretch.max=4095`,
+	);
+}
+
+function refuseTilesOnly(role: LayerName, layer: LayerConfig, info: ServiceInfo): void {
+	if (!info.tilesOnly) return;
+	throw new UserError(
+		`layers.${role}: ${layer.url} is a tile-only service (capabilities ${info.capabilities.join(',')}): it has no ${layer.kind === 'ImageServer' ? 'exportImage' : 'export'}, only cached tiles at /tile/{level}/{row}/{col}; such a service is read as a layer of kind "tiles" (not in this version yet), so point layers.${role}.url at a dynamic ${layer.kind} of the same data`,
+	);
 }
 
 function rewrite(options: SourceContext, url: string): string {
@@ -343,6 +438,7 @@ async function readServiceInfo(
 			if (signal.aborted) throw abortError(signal);
 			if (error instanceof ResponseProblem) {
 				if (error.kind === 'auth') throw tokenError(role, layer, error);
+				if (error.kind === 'denied') throw deniedError(role, layer, error);
 				if (error.kind !== 'transient') throw notAService(error.message);
 				reason = error.message;
 			} else if (error instanceof TransportError) {

@@ -11,10 +11,11 @@ import {messageOf} from '../../../errors.js';
 export type ImageFormat = 'tiff' | 'png' | 'jpeg';
 
 /**
- * What to do about a response that is not the image asked for:
- * transient → retry later; size → split the request; auth → stop, token problem; fatal → stop, bad request.
+ * What to do about a response that is not the image asked for: transient → retry later; size → split the
+ * request; auth → stop, the token is missing or invalid; denied → stop, the account may not use the
+ * service (403: a new token does not help); fatal → stop, bad request.
  */
-export type ProblemKind = 'transient' | 'size' | 'auth' | 'fatal';
+export type ProblemKind = 'transient' | 'size' | 'auth' | 'denied' | 'fatal';
 
 export class ResponseProblem extends Error {
 	override name = 'ResponseProblem';
@@ -30,7 +31,14 @@ export class ResponseProblem extends Error {
 
 export type ArcGisError = {code: number; message: string; details: string[]};
 
-export type DecodedImage = {width: number; height: number; bands: number; data: Uint8Array | Float32Array};
+export type DecodedImage = {
+	width: number;
+	height: number;
+	bands: number;
+	data: Uint8Array | Float32Array;
+	/** The TIFF's nodata tag (GDAL_NODATA), when it has one. */
+	nodata?: number;
+};
 
 export type ExpectedImage = {width: number; height: number; bands: number; pixelType: 'U8' | 'F32'};
 
@@ -69,7 +77,8 @@ export function parseArcGisError(body: Uint8Array): ArcGisError | undefined {
 
 export function describeArcGisError(error: ArcGisError): string {
 	const details = error.details.filter((detail) => detail && detail !== error.message);
-	return `ArcGIS error ${error.code}: ${[error.message, ...details].filter(Boolean).join(' ') || '(no message)'}`;
+	const code = Number.isFinite(error.code) ? String(error.code) : '(no code)';
+	return `ArcGIS error ${code}: ${[error.message, ...details].filter(Boolean).join(' ') || '(no message)'}`;
 }
 
 export function problemFromArcGisError(error: ArcGisError): ResponseProblem {
@@ -77,8 +86,11 @@ export function problemFromArcGisError(error: ArcGisError): ResponseProblem {
 	if (error.code === 498 || error.code === 499) return new ResponseProblem(text, 'auth', error.code);
 	if (/exceeds the size limit/i.test([error.message, ...error.details].join(' ')))
 		return new ResponseProblem(text, 'size', error.code);
-	if (error.code >= 500 || !Number.isFinite(error.code)) return new ResponseProblem(text, 'transient', error.code);
-	if (error.code === 401 || error.code === 403) return new ResponseProblem(text, 'auth', error.code);
+	if (error.code >= 500) return new ResponseProblem(text, 'transient', error.code);
+	if (error.code === 401) return new ResponseProblem(text, 'auth', error.code);
+	if (error.code === 403) return new ResponseProblem(text, 'denied', error.code);
+	// No code: nothing says it would go better next time (arcgis-rest-js meets these as permission errors).
+	if (!Number.isFinite(error.code)) return new ResponseProblem(text, 'fatal');
 	return new ResponseProblem(text, 'fatal', error.code);
 }
 
@@ -93,7 +105,8 @@ function statusProblem(response: HttpResponse): ResponseProblem | undefined {
 	}
 	const text = `HTTP ${status}`;
 	if (status === 408 || status === 429 || status >= 500) return new ResponseProblem(text, 'transient', status);
-	if (status === 401 || status === 403) return new ResponseProblem(`${text} (not authorised)`, 'auth', status);
+	if (status === 401) return new ResponseProblem(`${text} (not authorised)`, 'auth', status);
+	if (status === 403) return new ResponseProblem(`${text} (forbidden)`, 'denied', status);
 	if (status === 404) return new ResponseProblem(`${text} (not found)`, 'fatal', status);
 	return new ResponseProblem(text, 'fatal', status);
 }
@@ -145,12 +158,17 @@ async function decodeTiff(body: Uint8Array, bands: number): Promise<DecodedImage
 			? new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
 			: raw instanceof Float32Array
 				? new Float32Array(raw.buffer, raw.byteOffset, raw.length)
-				: raw instanceof Float64Array
-					? Float32Array.from(raw)
-					: undefined;
-	if (!data)
-		throw new Error(`${raw.constructor.name} pixels (${image.getBitsPerSample()}-bit), neither 8-bit nor float`);
-	return {width: image.getWidth(), height: image.getHeight(), bands: asRgb ? 3 : image.getSamplesPerPixel(), data};
+				: // 16- and 32-bit integers and doubles: float32 holds every 16-bit value exactly.
+					Float32Array.from(raw as ArrayLike<number>);
+	const decoded: DecodedImage = {
+		width: image.getWidth(),
+		height: image.getHeight(),
+		bands: asRgb ? 3 : image.getSamplesPerPixel(),
+		data,
+	};
+	const nodata = image.getGDALNoData();
+	if (nodata !== null && nodata !== undefined) decoded.nodata = nodata;
+	return decoded;
 }
 
 async function decodePicture(body: Uint8Array, bands: number): Promise<DecodedImage> {

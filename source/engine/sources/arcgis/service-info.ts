@@ -17,10 +17,19 @@ export type ServiceInfo = {
 	extent?: Bbox;
 	/** MapServer `supportedImageFormatTypes`, upper case. */
 	imageFormats: string[];
+	/** ImageServer: one name per band (`Blue`, `Green`, `Red`, `NearInfrared`). */
+	bandNames: string[];
+	/** ImageServer: the value of pixels without data. */
+	noDataValue?: number;
+	/** ImageServer: per-band statistics, when published. */
+	minValues?: number[];
+	maxValues?: number[];
+	/** A hosted tile layer or cached-only service: `/tile/{level}/{row}/{col}` and no export. */
+	tilesOnly: boolean;
 };
 
-/** A service that answers without limits still has one; 4096 is the ArcGIS Server default. */
-const defaultMaxImageSize = 4096;
+/** Servers before 10.1 publish no limits; the ArcGIS Server default is 2048 px a side. */
+const defaultMaxImageSize = 2048;
 
 const esriWebMercator = new Set([102100, 102113, 900913]);
 
@@ -51,6 +60,14 @@ function bboxOf(extent: unknown): Bbox | undefined {
 	return {xmin: xmin as number, ymin: ymin as number, xmax: xmax as number, ymax: ymax as number};
 }
 
+function numbersOf(value: unknown): number[] | undefined {
+	return Array.isArray(value) &&
+		value.length > 0 &&
+		value.every((item) => typeof item === 'number' && Number.isFinite(item))
+		? (value as number[])
+		: undefined;
+}
+
 function listOf(text: unknown): string[] {
 	return typeof text === 'string'
 		? text
@@ -64,8 +81,9 @@ function listOf(text: unknown): string[] {
 export function parseServiceInfo(kind: ServiceKind, json: unknown): ServiceInfo {
 	if (!isObject(json)) throw new Error('the service description is not a JSON object');
 	const capabilities = listOf(json.capabilities);
+	const tilesOnly = capabilities.some((capability) => capability.toLowerCase() === 'tilesonly');
 	const needed = kind === 'ImageServer' ? 'Image' : 'Map';
-	if (!capabilities.some((capability) => capability.toLowerCase() === needed.toLowerCase())) {
+	if (!tilesOnly && !capabilities.some((capability) => capability.toLowerCase() === needed.toLowerCase())) {
 		const found = capabilities.length > 0 ? capabilities.join(',') : 'none listed';
 		throw new Error(
 			`the ${kind} does not offer the "${needed}" capability (it has: ${found}), so it cannot export images`,
@@ -83,5 +101,11 @@ export function parseServiceInfo(kind: ServiceKind, json: unknown): ServiceInfo 
 		epsg: wkidOf(json.spatialReference) ?? wkidOf(isObject(extent) ? extent.spatialReference : undefined),
 		extent: bboxOf(extent),
 		imageFormats: listOf(json.supportedImageFormatTypes).map((format) => format.toUpperCase()),
+		bandNames: Array.isArray(json.bandNames) ? json.bandNames.map(String) : [],
+		noDataValue:
+			typeof json.noDataValue === 'number' && Number.isFinite(json.noDataValue) ? json.noDataValue : undefined,
+		minValues: numbersOf(json.minValues),
+		maxValues: numbersOf(json.maxValues),
+		tilesOnly,
 	};
 }

@@ -1,0 +1,231 @@
+/**
+ * The real service descriptions and error bodies of test/fixtures/arcgis/ (copied from shared/reference;
+ * README.md there says where each comes from) through the client: parsed, judged, and the requests the
+ * client would build for them checked against Esri's REST reference.
+ */
+import {readFileSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
+import type {LayerConfig, LayerName} from '../../source/config/preset-schema.js';
+import {arcGisSource} from '../../source/engine/sources/arcgis/arcgis-layer.js';
+import {judgeImageResponse, ResponseProblem} from '../../source/engine/sources/arcgis/response.js';
+import {rgbBandIds} from '../../source/engine/sources/arcgis/rgb-bands.js';
+import {parseServiceInfo, type ServiceKind} from '../../source/engine/sources/arcgis/service-info.js';
+import type {HttpResponse} from '../../source/engine/sources/transport.js';
+import {UserError} from '../../source/errors.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/arcgis/${name}`, import.meta.url));
+const json = (name: string) => JSON.parse(fixture(name).toString('utf8')) as unknown;
+
+/** Esri's REST reference: the parameters of each export operation, and the formats it lists. */
+const reference = {
+	exportImage: {
+		parameters: [
+			'bbox',
+			'bboxSR',
+			'size',
+			'imageSR',
+			'time',
+			'format',
+			'pixelType',
+			'noData',
+			'noDataInterpretation',
+			'interpolation',
+			'compression',
+			'compressionQuality',
+			'bandIds',
+			'mosaicRule',
+			'renderingRule',
+			'adjustAspectRatio',
+			'lercVersion',
+			'compressionTolerance',
+			'f',
+			'token',
+		],
+		formats: ['jpgpng', 'png', 'png8', 'png24', 'jpg', 'bmp', 'gif', 'tiff', 'png32', 'bip', 'bsq', 'lerc'],
+		pixelTypes: ['C128', 'C64', 'F32', 'F64', 'S16', 'S32', 'S8', 'U1', 'U16', 'U2', 'U32', 'U4', 'U8', 'UNKNOWN'],
+	},
+	export: {
+		parameters: [
+			'bbox',
+			'bboxSR',
+			'size',
+			'dpi',
+			'imageSR',
+			'format',
+			'layerDefs',
+			'layers',
+			'transparent',
+			'time',
+			'layerTimeOptions',
+			'dynamicLayers',
+			'gdbVersion',
+			'mapScale',
+			'rotation',
+			'datumTransformations',
+			'mapRangeValues',
+			'layerParameterValues',
+			'historicMoment',
+			'f',
+			'token',
+		],
+		formats: ['png', 'png8', 'png24', 'png32', 'jpg', 'pdf', 'bmp', 'gif', 'svg', 'svgz', 'emf', 'ps'],
+	},
+} as const;
+
+function layerFor(kind: ServiceKind, role: LayerName, overrides: Partial<LayerConfig> = {}): LayerConfig {
+	return {
+		url: `https://example.test/arcgis/rest/services/Fixture/${kind}`,
+		kind,
+		pixelType: role === 'rgb' ? 'U8' : 'F32',
+		interpolation: 'RSP_BilinearInterpolation',
+		maxRequestSize: 2048,
+		...overrides,
+	};
+}
+
+/**
+ * Opens a layer on a fixture description and makes one request; the fake server answers the export with a
+ * 400 so the URL it was asked is all that comes back.
+ */
+async function requestFor(
+	description: string,
+	role: LayerName,
+	overrides: Partial<LayerConfig> = {},
+	epsg = 3857,
+): Promise<URL> {
+	const kind: ServiceKind = description.includes('mapserver') ? 'MapServer' : 'ImageServer';
+	const asked: string[] = [];
+	const transport = async (url: string): Promise<HttpResponse> => {
+		asked.push(url);
+		return url.includes('?f=json')
+			? {status: 200, body: new Uint8Array(fixture(description))}
+			: {status: 200, body: new Uint8Array(fixture('errors/arcgis-rest-js-ArcGISOnlineError-400.json'))};
+	};
+	const source = await arcGisSource.open(layerFor(kind, role, overrides), {role, epsg, transport, retry: {retries: 0}});
+	const bbox = {xmin: 0, ymin: 0, xmax: 1000, ymax: 800};
+	await expect(
+		source.fetch({bbox, width: 1000, height: 800}, {signal: new AbortController().signal}),
+	).rejects.toBeInstanceOf(UserError);
+	return new URL(asked.at(-1)!);
+}
+
+function expectListedByEsri(url: URL): void {
+	const operation = url.pathname.endsWith('/exportImage') ? 'exportImage' : 'export';
+	const allowed = reference[operation];
+	for (const name of url.searchParams.keys()) expect(allowed.parameters).toContain(name);
+	expect(allowed.formats).toContain(url.searchParams.get('format'));
+	if (operation === 'exportImage' && url.searchParams.has('pixelType'))
+		expect(reference.exportImage.pixelTypes).toContain(url.searchParams.get('pixelType'));
+}
+
+describe('real service descriptions', () => {
+	it('CharlotteLAS: latestWkid wins, and the limits differ by side', () => {
+		const info = parseServiceInfo('ImageServer', json('qgis-imageserver-CharlotteLAS.json'));
+		expect(info).toMatchObject({
+			epsg: 2264,
+			maxImageWidth: 15_000,
+			maxImageHeight: 4100,
+			pixelType: 'F32',
+			bandCount: 1,
+		});
+	});
+
+	it('Toronto: a 4-band U16 service whose red, green and blue are bands 2, 1, 0', () => {
+		const info = parseServiceInfo('ImageServer', json('qgis-imageserver-Toronto-U16-4band.json'));
+		expect(info).toMatchObject({epsg: 3857, pixelType: 'U16', bandCount: 4, tilesOnly: false});
+		expect(rgbBandIds(info.bandNames)).toEqual([2, 1, 0]);
+	});
+
+	it('GEBCO: no published limits means the server default 2048, and its noDataValue is read', () => {
+		const info = parseServiceInfo('ImageServer', json('qgis-imageserver-GEBCO-agol-tiled-S16-nodata.json'));
+		expect(info).toMatchObject({
+			epsg: 4326,
+			maxImageWidth: 2048,
+			maxImageHeight: 2048,
+			noDataValue: 32767,
+			pixelType: 'S16',
+		});
+	});
+
+	it('Krovak MapServer: wkid 102067 read as EPSG:5514', () => {
+		const info = parseServiceInfo('MapServer', json('qgis-mapserver-11.1-krovak.json'));
+		expect(info).toMatchObject({epsg: 5514, maxImageWidth: 4096, maxImageHeight: 4096});
+		expect(info.imageFormats).toContain('TIFF');
+	});
+
+	it('LandsatGLS: six S16 bands named Band_1..Band_6 do not say which is red', () => {
+		const info = parseServiceInfo('ImageServer', json('mapsui-imageserver-LandsatGLS-MS-abridged.json'));
+		expect(info).toMatchObject({pixelType: 'S16', bandCount: 6, maxImageWidth: 4000, maxImageHeight: 4000});
+		expect(rgbBandIds(info.bandNames)).toBeUndefined();
+	});
+
+	it('3DEP: F32 elevation advertising 8000 × 8000', () => {
+		const info = parseServiceInfo('ImageServer', json('3dep-imageserver-RECONSTRUCTED-from-probe-log.json'));
+		expect(info).toMatchObject({epsg: 3857, maxImageWidth: 8000, maxImageHeight: 8000, pixelType: 'F32'});
+	});
+});
+
+describe('real error bodies', () => {
+	it.each([
+		['3dep-500-error-exporting-image-RECONSTRUCTED.json', 'transient'],
+		['3dep-measured-imageSR-invalid-RECONSTRUCTED.json', 'fatal'],
+		['3dep-measured-size-limit-200-image-tiff.json', 'size'],
+		['arcgis-rest-js-ArcGISOnlineAuthError-498.json', 'auth'],
+		['arcgis-rest-js-ArcGISOnlineError-400.json', 'fatal'],
+		['arcgis-rest-js-ArcGISServerTokenRequired-499.json', 'auth'],
+		['arcgis-rest-js-ErrorNoCode.json', 'fatal'],
+		['arcgis-rest-js-ErrorNoMessageCode-403.json', 'denied'],
+		['arcgis-rest-js-RefreshTokenError-498.json', 'auth'],
+	])('%s is %s', (name, kind) => {
+		const body = new Uint8Array(fixture(`errors/${name}`));
+		let problem: unknown;
+		try {
+			judgeImageResponse({status: 200, contentType: 'image/tiff', body});
+		} catch (error) {
+			problem = error;
+		}
+		expect(problem).toBeInstanceOf(ResponseProblem);
+		expect((problem as ResponseProblem).kind).toBe(kind);
+	});
+
+	it('the size-limit body is the 156 bytes measured', () => {
+		expect(fixture('errors/3dep-measured-size-limit-200-image-tiff.json').toString('utf8').trim()).toHaveLength(156);
+	});
+});
+
+describe('requests built for real services are ones Esri lists', () => {
+	it('MapServer export of the Krovak service: png24 (lossless, listed), never tiff', async () => {
+		const url = await requestFor('qgis-mapserver-11.1-krovak.json', 'rgb', {}, 5514);
+		expectListedByEsri(url);
+		expect(url.searchParams.get('format')).toBe('png24');
+		expect(url.searchParams.get('bboxSR')).toBe('5514');
+	});
+
+	it('Toronto RGB: bands by name and the service pixel type, stretched by its statistics', async () => {
+		const url = await requestFor('qgis-imageserver-Toronto-U16-4band.json', 'rgb');
+		expectListedByEsri(url);
+		expect(url.searchParams.get('bandIds')).toBe('2,1,0');
+		expect(url.searchParams.get('pixelType')).toBe('U16');
+		expect(url.searchParams.get('format')).toBe('tiff');
+	});
+
+	it('LandsatGLS RGB with bandIds given: S16 stretched by its statistics', async () => {
+		const url = await requestFor('mapsui-imageserver-LandsatGLS-MS-abridged.json', 'rgb', {bandIds: [2, 1, 0]});
+		expectListedByEsri(url);
+		expect(url.searchParams.get('pixelType')).toBe('S16');
+	});
+
+	it.each([
+		'qgis-imageserver-CharlotteLAS.json',
+		'3dep-imageserver-RECONSTRUCTED-from-probe-log.json',
+		'qgis-imageserver-GEBCO-agol-tiled-S16-nodata.json',
+	])('%s as the DSM', async (description) => {
+		expectListedByEsri(await requestFor(description, 'dsm', {nodata: -9999}));
+	});
+
+	it('LandsatGLS RGB without bandIds is refused, naming the field', async () => {
+		await expect(requestFor('mapsui-imageserver-LandsatGLS-MS-abridged.json', 'rgb')).rejects.toThrow(
+			/Band_1, .*do not say which are red, green and blue; set layers\.rgb\.bandIds/,
+		);
+	});
+});
