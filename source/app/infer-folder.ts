@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import {UserError} from '../errors.js';
 import {writeAtomic} from '../engine/fs/atomic.js';
 import {prepareRunFolder} from '../engine/fs/storage-errors.js';
+import {isInside, resolvedPath} from '../engine/fs/contained.js';
 import {encodeGeoTiff} from '../engine/geo/geotiff.js';
 import {openEnsemble} from '../engine/infer/ensemble.js';
 import {companion, listImages, readDsm, readImage, type InputImage} from './input-images.js';
@@ -33,6 +34,9 @@ export type FileResult = {
 	foreground: number;
 };
 
+/** Where the masks and probabilities go, inside --out. */
+const outputFolders = {masks: 'masks', prob: 'prob'} as const;
+
 /**
  * Masks for every image of a folder: <out>/masks/<stem>.png (0/255) for plain images,
  * <out>/masks/<stem>.tif (GeoTIFF 0/1, the input's georeferencing) for GeoTIFF input.
@@ -41,6 +45,7 @@ export async function inferFolder(
 	options: InferFolderOptions,
 ): Promise<{models: Awaited<ReturnType<typeof openEnsemble>>['models']; files: FileResult[]; threshold: number}> {
 	const files = await listImages(options.input);
+	await refuseOutputOverInput(options);
 	if (options.threshold !== undefined && !(options.threshold >= 0 && options.threshold <= 1))
 		throw new UserError(`threshold ${options.threshold} is out of range: use 0 to 1.`);
 	await prepareRunFolder(options.out, 'the output folder');
@@ -89,6 +94,25 @@ export async function inferFolder(
 	}
 }
 
+/** An output folder that is, or lies inside, an input folder (or holds one where masks go) would overwrite the inputs. */
+async function refuseOutputOverInput(options: InferFolderOptions): Promise<void> {
+	const out = await resolvedPath(options.out);
+	const written = await Promise.all(
+		Object.values(outputFolders).map((folder) => resolvedPath(path.join(options.out, folder))),
+	);
+	for (const [flag, input] of [
+		['--input', options.input],
+		['--dsm', options.dsm],
+	] as const) {
+		if (input === undefined) continue;
+		const real = await resolvedPath(input);
+		if (isInside(real, out) || written.some((folder) => isInside(folder, real)))
+			throw new UserError(
+				`--out ${options.out} would write over ${flag} ${input} (the masks go to ${path.join(options.out, outputFolders.masks)}); choose an output folder outside the inputs`,
+			);
+	}
+}
+
 async function writeOutputs(
 	options: InferFolderOptions,
 	image: InputImage,
@@ -106,11 +130,18 @@ async function writeOutputs(
 		}
 	}
 	const result: FileResult = {input: image.file, mask: '', width, height, foreground: foreground / mask.length};
-	result.mask = await writeRaster(path.join(options.out, 'masks', image.stem), image, mask, width, height, 255);
+	result.mask = await writeRaster(
+		path.join(options.out, outputFolders.masks, image.stem),
+		image,
+		mask,
+		width,
+		height,
+		255,
+	);
 	if (options.probabilities) {
 		const quantised = Uint8Array.from(probability, (value) => Math.round(Math.min(1, Math.max(0, value)) * 255));
 		result.probability = await writeRaster(
-			path.join(options.out, 'prob', image.stem),
+			path.join(options.out, outputFolders.prob, image.stem),
 			image,
 			quantised,
 			width,

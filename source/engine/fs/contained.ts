@@ -6,9 +6,19 @@ import {readdir, realpath} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
 
-function isInside(root: string, candidate: string): boolean {
+/** Whether `candidate` is `root` or lies inside it (both absolute and resolved). */
+export function isInside(root: string, candidate: string): boolean {
 	const relative = path.relative(root, candidate);
 	return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/** `file` with every link resolved, also when it (or its parents) do not exist yet. */
+export async function resolvedPath(file: string): Promise<string> {
+	const absolute = path.resolve(file);
+	const parent = path.dirname(absolute);
+	const real = await realpath(absolute).catch(() => undefined);
+	if (real !== undefined) return real;
+	return parent === absolute ? absolute : path.join(await resolvedPath(parent), path.basename(absolute));
 }
 
 /** `relative` joined to `root`; UserError when it would leave `root` (`..`, an absolute path). */
