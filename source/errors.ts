@@ -1,3 +1,5 @@
+import {redactSecrets} from './secrets.js';
+
 /** Exit codes of the command line (DESIGN §3.1). */
 export const ExitCode = {ok: 0, failed: 1, usage: 2, interrupted: 130} as const;
 
@@ -22,9 +24,9 @@ export function exitCodeOf(error: unknown): number {
 	return ExitCode.failed;
 }
 
-/** What an unknown thrown value says: its message when it is an Error. */
+/** What an unknown thrown value says (its message when it is an Error), secrets cut out. */
 export function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
+	return redactSecrets(error instanceof Error ? error.message : String(error));
 }
 
 export function isAbortError(error: unknown): boolean {

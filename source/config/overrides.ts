@@ -1,4 +1,5 @@
 import {UserError} from '../errors.js';
+import {registerSecret} from '../secrets.js';
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
 
@@ -19,10 +20,15 @@ export function parseExtentFlag(text: string): ExtentNumbers {
 	const extent = parseExtentText(text);
 	if (!extent) {
 		throw new UserError(
-			`--extent "${text}" is not four numbers; write it as xmin,ymin,xmax,ymax (e.g. --extent 1000000,6000000,1000512,6000512)`,
+			`--extent "${cut(text)}" is not four numbers; write it as xmin,ymin,xmax,ymax (e.g. --extent 1000000,6000000,1000512,6000512)`,
 		);
 	}
 	return extent;
+}
+
+/** Text from the command line as quoted in a message: the start of it when it is long. */
+function cut(text: string, length = 80): string {
+	return text.length > length ? `${text.slice(0, length)}… (${text.length} characters)` : text;
 }
 
 function parseValue(text: string): Json {
@@ -40,22 +46,27 @@ function parseValue(text: string): Json {
 export function applySet(target: Record<string, unknown>, assignment: string): void {
 	const equals = assignment.indexOf('=');
 	if (equals <= 0) {
-		throw new UserError(`--set "${assignment}" has no "="; write it as dotted.path=value (e.g. --set cellSize=0.25)`);
-	}
-	const path = assignment.slice(0, equals).split('.');
-	if (path.some((key) => key === '' || key === '__proto__' || key === 'constructor' || key === 'prototype')) {
 		throw new UserError(
-			`--set "${assignment}": "${assignment.slice(0, equals)}" is not a field path; write it as dotted.path=value`,
+			`--set "${cut(assignment)}" has no "="; write it as dotted.path=value (e.g. --set cellSize=0.25)`,
 		);
+	}
+	const field = assignment.slice(0, equals);
+	const path = field.split('.');
+	const value = assignment.slice(equals + 1);
+	// Messages name the field, never the value: it may be a token, or megabytes long.
+	const shown = `--set "${cut(field)}=…"`;
+	if (path.includes('token')) registerSecret(value);
+	if (path.some((key) => key === '' || key === '__proto__' || key === 'constructor' || key === 'prototype')) {
+		throw new UserError(`${shown}: "${cut(field)}" is not a field path; write it as dotted.path=value`);
 	}
 	let node: Record<string, unknown> = target;
 	for (const key of path.slice(0, -1)) {
 		const next = node[key];
 		if (next === undefined) node[key] = {};
 		else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
-			throw new UserError(`--set "${assignment}": "${key}" holds a value, not a group of fields`);
+			throw new UserError(`${shown}: "${cut(key)}" holds a value, not a group of fields`);
 		}
 		node = node[key] as Record<string, unknown>;
 	}
-	node[path.at(-1)!] = parseValue(assignment.slice(equals + 1));
+	node[path.at(-1)!] = parseValue(value);
 }

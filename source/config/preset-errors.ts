@@ -1,4 +1,5 @@
 import type {z} from 'zod';
+import {hiddenValue} from '../secrets.js';
 
 function describeValue(value: unknown): string {
 	if (value === undefined) return 'nothing';
@@ -9,17 +10,20 @@ function describeValue(value: unknown): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
 	const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+	// A token's value is never echoed, however wrong its type.
+	const secret = issue.path.includes('token');
 	const input = (issue as {input?: unknown}).input;
+	const describe = (value: unknown) => (secret && value !== undefined ? hiddenValue() : describeValue(value));
 	switch (issue.code) {
 		case 'unrecognized_keys':
 			return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove or correct ${issue.keys.length > 1 ? 'them' : 'it'}`;
 		case 'invalid_type':
 			if (input === undefined) return `${where}: missing; expected ${issue.expected}`;
 			if (typeof input === 'number' && !Number.isFinite(input))
-				return `${where}: got ${describeValue(input)}, expected a finite ${issue.expected}`;
-			return `${where}: got ${describeValue(input)}, expected ${issue.expected}`;
+				return `${where}: got ${describe(input)}, expected a finite ${issue.expected}`;
+			return `${where}: got ${describe(input)}, expected ${issue.expected}`;
 		default:
-			return `${where}: got ${describeValue(input)}, ${issue.message}`;
+			return `${where}: got ${describe(input)}, ${issue.message}`;
 	}
 }
 

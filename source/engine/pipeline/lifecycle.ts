@@ -4,6 +4,7 @@
  */
 import {setMaxListeners} from 'node:events';
 import {abortError, isAbortError} from '../../errors.js';
+import {redactSecrets} from '../../secrets.js';
 import {StatusFile} from '../run-folder/status-file.js';
 import type {LogLevel, RunEvent} from './events.js';
 import {applyEvent, emptySnapshot, type RunSnapshot} from './snapshot.js';
@@ -11,6 +12,13 @@ import {applyEvent, emptySnapshot, type RunSnapshot} from './snapshot.js';
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type RunEventBody = DistributiveOmit<RunEvent, 'at'>;
 export type EndState = 'done' | 'cancelled' | 'failed';
+
+/** Messages may quote what a server said, and servers echo tokens: every event's text is redacted once, here. */
+function withoutSecrets(body: RunEventBody): RunEventBody {
+	const redacted: Record<string, unknown> = {...body};
+	for (const [key, value] of Object.entries(body)) if (typeof value === 'string') redacted[key] = redactSecrets(value);
+	return redacted as RunEventBody;
+}
 
 export class RunLifecycle {
 	readonly snapshot: RunSnapshot = emptySnapshot();
@@ -35,7 +43,7 @@ export class RunLifecycle {
 	}
 
 	emit(body: RunEventBody): void {
-		const event = {...body, at: Date.now()} as RunEvent;
+		const event = {...withoutSecrets(body), at: Date.now()} as RunEvent;
 		applyEvent(this.snapshot, event);
 		this.status.markDirty();
 		for (const listener of this.listeners) listener(event);

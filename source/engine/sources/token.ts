@@ -1,4 +1,5 @@
 import {UserError} from '../../errors.js';
+import {registerSecret} from '../../secrets.js';
 import type {LayerConfig, LayerName} from '../../config/preset-schema.js';
 
 /** The layer's token: the preset value, or the environment variable it names (which must be set). */
@@ -10,13 +11,17 @@ export function resolveToken(
 	if (!layer.token) return undefined;
 	if (layer.token.env !== undefined) {
 		const value = env[layer.token.env];
-		if (value) return value;
+		if (value) {
+			registerSecret(value);
+			return value;
+		}
 		if (layer.token.value === undefined) {
 			throw new UserError(
 				`layers.${role}.token.env names the environment variable ${layer.token.env}, which is not set; export ${layer.token.env}=<your ArcGIS token> and run again`,
 			);
 		}
 	}
+	if (layer.token.value !== undefined) registerSecret(layer.token.value);
 	return layer.token.value;
 }
 

@@ -1,0 +1,83 @@
+/**
+ * A hostile upstream server (issue 17): it echoes the token in its error messages. Each run ends with a
+ * named failure, and no secret reaches stderr, stdout, status.json or manifest.json.
+ */
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startImageService, type ImageService} from '../../source/demo/server.js';
+import {startProxy} from '../helpers/proxy.js';
+import {listFiles} from '../helpers/run-folder.js';
+import {expectIntact, spawnCli, tempDir, tinyExtent, tinySets} from './helpers.js';
+
+let service: ImageService;
+
+beforeAll(async () => {
+	service = await startImageService({port: 0});
+});
+
+afterAll(async () => {
+	await service.close();
+});
+
+function runArgs(runDir: string, sets: string[]): string[] {
+	const flags = sets.flatMap((set) => ['--set', set]);
+	return ['run', '--preset', 'demo', '--extent', tinyExtent, ...flags, '--out', runDir, '--yes'];
+}
+
+/** Every text a run left: its output streams and every JSON file of its folder. */
+function everythingWritten(dir: string, streams: string[]): string {
+	const files = listFiles(dir).filter((file) => file.endsWith('.json'));
+	return [...streams, ...files.map((file) => readFileSync(path.join(dir, file), 'utf8'))].join('\n');
+}
+
+describe('a hostile upstream server', () => {
+	const token = 'tok+en/SEKRET=42:xyz';
+	const forms = [token, encodeURIComponent(token), new URLSearchParams({t: token}).toString().slice(2)];
+
+	it('echoing the token in its error message: the run fails naming the layer, and the token is nowhere', async () => {
+		const proxy = await startProxy(service.url, {
+			intercept: (url) =>
+				/export/i.test(url.pathname)
+					? {
+							status: 200,
+							contentType: 'application/json',
+							body: JSON.stringify({
+								error: {
+									code: 400,
+									message: `Unable to complete operation for ${token}`,
+									details: [`token ${forms[1]} or ${forms[2]} is not allowed here`],
+								},
+							}),
+						}
+					: undefined,
+		});
+		try {
+			const dir = tempDir('token-echo');
+			for (const [how, sets, env] of [
+				['env', ['layers.rgb.token.env=DEEPMASK_TEST_TOKEN'], {DEEPMASK_TEST_TOKEN: token}],
+				['value', [`layers.rgb.token.value=${token}`], {}],
+			] as const) {
+				const result = await spawnCli(runArgs(dir, [...tinySets(proxy.url), ...sets]), undefined, env);
+				expect(result.code, `${how}: ${result.stderr}`).not.toBe(0);
+				expect(result.stderr).toMatch(/deepmask: layers\.(rgb|dsm): /);
+				const written = everythingWritten(dir, [result.stdout, result.stderr]);
+				for (const form of forms) expect(written, `${how}: ${form}`).not.toContain(form);
+				expect(written).toContain('REDACTED');
+				await expectIntact(dir);
+			}
+		} finally {
+			await proxy.close();
+		}
+	}, 60_000);
+
+	it('--set with a token of the wrong shape names the field, never the value', async () => {
+		const result = await spawnCli(['plan', '--preset', 'demo', '--set', `layers.rgb.token=${token}`]);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('layers.rgb.token');
+		for (const form of forms) expect(result.stderr).not.toContain(form);
+		const nested = await spawnCli(['plan', '--preset', 'demo', '--set', `layers.rgb.url.token.value=${token}`]);
+		expect(nested.code).toBe(2);
+		for (const form of forms) expect(nested.stderr).not.toContain(form);
+	});
+});
