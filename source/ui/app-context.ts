@@ -1,5 +1,6 @@
 import {createContext, useContext, useEffect} from 'react';
 import type {TerminalSize} from './hooks/use-terminal-size.js';
+import type {KeyHelp} from './keys.js';
 
 export type AppContextValue = {
 	size: TerminalSize;
@@ -7,12 +8,15 @@ export type AppContextValue = {
 	screenActive: boolean;
 	/** Text entry takes the keys the app would take (q, ?): screens report when they type. */
 	captureKeys: (delta: 1 | -1) => void;
+	/** A screen's keys for the hint line as they are now (paused, cancelling, editing); undefined: its usual ones. */
+	showHints: (hints: KeyHelp[] | undefined) => void;
 };
 
 export const AppContext = createContext<AppContextValue>({
 	size: {columns: 80, rows: 24},
 	screenActive: true,
 	captureKeys: () => {},
+	showHints: () => {},
 });
 
 export function useAppContext(): AppContextValue {
@@ -27,4 +31,16 @@ export function useKeyCapture(active: boolean): void {
 		captureKeys(1);
 		return () => captureKeys(-1);
 	}, [active, captureKeys]);
+}
+
+/** The hint line follows the screen's mode: these keys while the caller is shown. */
+export function useHints(hints: KeyHelp[] | undefined): void {
+	const {showHints} = useAppContext();
+	const key = hints?.map((hint) => `${hint.keys}\t${hint.hint ?? ''}`).join('\n');
+	useEffect(() => {
+		showHints(hints);
+		return () => showHints(undefined);
+		// The hints are compared by their text: a new array with the same keys is the same hint line.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [key, showHints]);
 }

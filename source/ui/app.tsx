@@ -9,8 +9,9 @@ import {Frame} from './components/frame.js';
 import {HelpOverlay} from './components/help-overlay.js';
 import {Confirm} from './components/prompt.js';
 import type {ReviewSession, RunHandle, StartRun} from './engine-api.js';
+import {useRunSnapshot} from './hooks/use-run-snapshot.js';
 import {useTerminalSize, type TerminalSize} from './hooks/use-terminal-size.js';
-import {screenKeys, type ScreenName} from './keys.js';
+import {screenKeys, type KeyHelp, type ScreenName} from './keys.js';
 import {Dashboard, isFinished, RunStatus} from './screens/dashboard.js';
 import {ExtentScreen} from './screens/extent.js';
 import {PresetsScreen} from './screens/presets.js';
@@ -80,6 +81,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 	const [askQuit, setAskQuit] = useState(false);
 	const [closing, setClosing] = useState<string>();
 	const [captured, setCaptured] = useState(0);
+	const [hints, setHints] = useState<KeyHelp[]>();
 	const summary = useRef<string[]>([]);
 	const routeRef = useRef(route);
 	useEffect(() => {
@@ -88,7 +90,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 
 	const captureKeys = useCallback((delta: 1 | -1) => setCaptured((value) => value + delta), []);
 	const context: AppContextValue = useMemo(
-		() => ({size, screenActive: !help && !askQuit && !closing, captureKeys}),
+		() => ({size, screenActive: !help && !askQuit && !closing, captureKeys, showHints: setHints}),
 		[size, help, askQuit, closing, captureKeys],
 	);
 
@@ -303,7 +305,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 					size={size}
 					title={`${titles[screen]}${name ? ` · ${name}` : ''}`}
 					status={status}
-					keys={screenKeys[screen]}
+					keys={hints ?? screenKeys[screen]}
 				>
 					{help ? <HelpOverlay screenTitle={titles[screen]} keys={screenKeys[screen]} /> : body}
 					{askQuit ? (
@@ -330,10 +332,6 @@ function quitQuestion(route: Route, drafts: Record<string, LoadedPreset>): strin
 }
 
 function LiveStatus({handle}: {handle: RunHandle}) {
-	const [now, setNow] = useState(() => Date.now());
-	useEffect(() => {
-		const timer = setInterval(() => setNow(Date.now()), 1000);
-		return () => clearInterval(timer);
-	}, []);
-	return <RunStatus snapshot={handle.snapshot()} now={now} />;
+	const {snapshot, now} = useRunSnapshot(handle);
+	return <RunStatus snapshot={snapshot} now={now} />;
 }

@@ -59,6 +59,32 @@ describe('run dashboard (scripted events)', () => {
 		await app.waitFor((text) => text.includes('Presets ('), 'the presets');
 	});
 
+	it('stops looking live once cancelled or paused, and says so in the one hint line', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 100, cancelTakesMs: 2500})});
+		await app.press(keys.enter);
+		await app.waitFor((text) => /ETA \d+:\d\d/.test(text), 'a running dashboard with an ETA');
+		const hint = (text: string) => text.trimEnd().split('\n').at(-1)!;
+		expect(hint(app.frame())).toMatch(/^p pause {2}c cancel/);
+
+		await app.press('p');
+		const paused = await app.waitFor((text) => hint(text).startsWith('p resume'), 'the hint to offer resume');
+		expect(paused).toContain('paused: p resumes');
+		expect(paused).toMatch(/ETA –/);
+		await app.press('p');
+		await app.waitFor((text) => hint(text).startsWith('p pause'), 'running again');
+
+		await app.press('c', 'y');
+		const cancelling = await app.waitFor((text) => hint(text).startsWith('cancelling'), 'the cancelling hint');
+		expect(cancelling).toMatch(/ETA –/);
+		expect(cancelling).not.toMatch(/Downloads · ETA/);
+		const elapsed = (text: string) => /elapsed (\d+:\d\d)/.exec(text)?.[1];
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		expect(elapsed(app.frame())).toBe(elapsed(cancelling));
+		await app.press('p');
+		await app.waitFor((text) => text.includes('the run is being cancelled'), 'why p does nothing');
+		await app.waitFor((text) => hint(text).startsWith('Esc back') && text.includes('cancelled'), 'the end');
+	});
+
 	it('shows a failed run and asks before quitting a live one', async () => {
 		app = await renderApp({services: await servicesWith({stepMs: 5, failAfter: 20})});
 		await app.press(keys.enter);
@@ -141,7 +167,11 @@ describe('review screen (scripted run, real statistics)', () => {
 	it('moves through the tiles once per key when keys come in bursts', async () => {
 		app = await renderApp({services: await servicesWith({stepMs: 0})});
 		await app.press(keys.enter);
-		await app.waitFor((text) => text.includes('Tiles by foreground (6) · 1/6'), 'the review');
+		const review = await app.waitFor((text) => text.includes('Tiles by foreground (6) · 1/6'), 'the review');
+		// The header says review, not a running stage, and its clock has stopped.
+		const header = review.split('\n')[0];
+		expect(header).toMatch(/ review · \d+:\d\d\s*$/);
+		expect(header).not.toContain('running');
 		await app.burst('j', 'j', 'j');
 		await app.waitFor((text) => text.includes('Tiles by foreground (6) · 4/6'), 'three rows down');
 		await app.burst('j', 'j', 'j', 'j', 'k');

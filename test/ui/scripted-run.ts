@@ -14,7 +14,14 @@ import type {ReviewSession, RunHandle} from '../../source/ui/engine-api.js';
  * without the network or models): every tile is downloaded on each layer, inferred by three
  * models, and reviewed from synthetic probabilities through the real statistics code.
  */
-export type ScriptOptions = {stepMs?: number; runDir: string; failAfter?: number; models?: string[]};
+export type ScriptOptions = {
+	stepMs?: number;
+	runDir: string;
+	failAfter?: number;
+	models?: string[];
+	/** How long a cancelled run goes on before it ends (a real one finishes the work in flight). */
+	cancelTakesMs?: number;
+};
 
 const SIDE = 32;
 
@@ -190,8 +197,10 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 		},
 		cancel: () => {
 			if (ended) return;
-			end('cancelled', 'cancelled by the user');
-			settle.reject(Object.assign(new Error('cancelled'), {name: 'AbortError'}));
+			setTimeout(() => {
+				end('cancelled', 'cancelled by the user');
+				settle.reject(Object.assign(new Error('cancelled'), {name: 'AbortError'}));
+			}, options.cancelTakesMs ?? 0);
 		},
 	};
 }

@@ -1,4 +1,4 @@
-import {useEffect, useRef, useState} from 'react';
+import {useCallback, useEffect, useRef, useState} from 'react';
 import type {RunSnapshot} from '../../engine/index.js';
 import type {RunHandle} from '../engine-api.js';
 
@@ -9,7 +9,7 @@ type TimedSnapshot = {snapshot: RunSnapshot; now: number};
  * events only mark it dirty; a timer copies it into state. The clock also ticks once a
  * second so elapsed time and ETA move while nothing happens.
  */
-export function useRunSnapshot(handle: RunHandle, intervalMs = 100): TimedSnapshot {
+export function useRunSnapshot(handle: RunHandle, intervalMs = 100): TimedSnapshot & {refresh: () => void} {
 	const dirty = useRef(false);
 	const [state, setState] = useState<TimedSnapshot>(() => ({
 		snapshot: structuredClone(handle.snapshot()),
@@ -33,5 +33,10 @@ export function useRunSnapshot(handle: RunHandle, intervalMs = 100): TimedSnapsh
 			clearInterval(timer);
 		};
 	}, [handle, intervalMs]);
-	return state;
+	// After the user's own action (pause, cancel): draw its effect now, not at the next tick.
+	const refresh = useCallback(
+		() => setState({snapshot: structuredClone(handle.snapshot()), now: Date.now()}),
+		[handle],
+	);
+	return {...state, refresh};
 }

@@ -4,7 +4,8 @@ import {useKeyState} from '../hooks/use-key-state.js';
 import {useKeys} from '../hooks/use-keys.js';
 import type {LayerName} from '../../config/preset-schema.js';
 import {etaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/index.js';
-import {useAppContext} from '../app-context.js';
+import {useAppContext, useHints} from '../app-context.js';
+import type {KeyHelp} from '../keys.js';
 import {Pane} from '../components/pane.js';
 import {ProgressBar} from '../components/progress-bar.js';
 import {Confirm} from '../components/prompt.js';
@@ -33,6 +34,7 @@ export function isFinished(snapshot: RunSnapshot): boolean {
 function DownloadsPane({
 	snapshot,
 	now,
+	live,
 	width,
 	rows,
 	focused,
@@ -40,6 +42,8 @@ function DownloadsPane({
 }: {
 	snapshot: RunSnapshot;
 	now: number;
+	/** False while paused, cancelling or ended: no ETA. */
+	live: boolean;
 	width: number;
 	rows: number;
 	focused: boolean;
@@ -52,7 +56,7 @@ function DownloadsPane({
 	const retries = layers.reduce((sum, [, progress]) => sum + progress.retries, 0);
 	const barWidth = Math.max(4, width - 4 - 8 - 10);
 	let eta: number | undefined;
-	for (const [, progress] of layers) {
+	for (const [, progress] of live ? layers : []) {
 		const rate = layerRate(progress).tilesPerSecond;
 		if (rate > 0 && progress.done < progress.total)
 			eta = Math.max(eta ?? 0, ((progress.total - progress.done) / rate) * 1000);
@@ -166,8 +170,16 @@ function LogPane({
 	);
 }
 
+/** Downloads and inference overlap (the fetch stage starts last); once tiles are inferred, say both. */
+function stageLabel(snapshot: RunSnapshot): string {
+	const inferring = snapshot.models.some((model) => model.done > 0) && snapshot.inferred < snapshot.tiles;
+	return snapshot.stage === 'fetch' && inferring ? 'fetch + infer' : (snapshot.stage ?? '');
+}
+
 export function RunStatus({snapshot, now}: {snapshot: RunSnapshot; now: number}) {
 	const theme = useTheme();
+	// Waiting in review is the user's time, not the run's: the clock stops at the review's start.
+	const reviewing = snapshot.state === 'running' && snapshot.stage === 'review';
 	const color =
 		snapshot.state === 'failed'
 			? theme.error
@@ -176,31 +188,57 @@ export function RunStatus({snapshot, now}: {snapshot: RunSnapshot; now: number})
 				: snapshot.state === 'running'
 					? theme.accent
 					: theme.warn;
-	const end = isFinished(snapshot) ? snapshot.updatedAt : now;
+	const end = isFinished(snapshot) || reviewing ? snapshot.updatedAt : now;
 	return (
 		<Text>
 			<Text color={color} bold>
-				{snapshot.state}
+				{reviewing ? 'review' : snapshot.state}
 			</Text>
-			{snapshot.stage && !isFinished(snapshot) ? ` · ${snapshot.stage}` : ''} ·{' '}
+			{snapshot.stage && !isFinished(snapshot) && !reviewing ? ` · ${stageLabel(snapshot)}` : ''} ·{' '}
 			{formatDuration(end - snapshot.startedAt)}
 		</Text>
 	);
 }
 
+/** The dashboard's keys as the run stands: what p does, nothing to pause once cancelling, Esc once ended. */
+function dashboardHints(mode: 'running' | 'paused' | 'cancelling' | 'finished'): KeyHelp[] {
+	const pane = {keys: 'Tab', action: '', hint: 'pane'};
+	if (mode === 'finished') return [{keys: 'Esc', action: '', hint: 'back'}, pane];
+	if (mode === 'cancelling') return [{keys: '', action: '', hint: 'cancelling: waiting for the work in flight'}, pane];
+	return [
+		{keys: 'p', action: '', hint: mode === 'paused' ? 'resume' : 'pause'},
+		{keys: 'c', action: '', hint: 'cancel'},
+		pane,
+	];
+}
+
 export function Dashboard({handle, failure, onBack, readOnly = false}: DashboardProps) {
 	const {size, screenActive} = useAppContext();
 	const theme = useTheme();
-	const {snapshot, now} = useRunSnapshot(handle);
+	const {snapshot, now, refresh} = useRunSnapshot(handle);
 	const [focus, latestFocus, setFocus] = useKeyState<PaneName>('downloads');
 	const [scroll, setScroll] = useState<Record<PaneName, number>>({downloads: 0, inference: 0, log: 0});
 	const [askCancel, setAskCancel] = useState(false);
+	/** When the user cancelled: the run takes a while to stop, and nothing it shows may look live meanwhile. */
+	const [cancelledAt, setCancelledAt] = useState<number>();
+	const [note, setNote] = useState<string>();
 	const finished = isFinished(snapshot) || failure !== undefined;
+	const mode = finished
+		? 'finished'
+		: cancelledAt !== undefined
+			? 'cancelling'
+			: snapshot.state === 'paused'
+				? 'paused'
+				: 'running';
+	useHints(readOnly ? undefined : dashboardHints(mode));
+	// Durations and the ETA stop where the run stopped (or was asked to).
+	const clock = finished ? snapshot.updatedAt : (cancelledAt ?? now);
 
 	useKeys(
 		(input, key) => {
 			const down = key.downArrow || input === 'j';
 			const up = key.upArrow || input === 'k';
+			setNote(undefined);
 			if (key.tab) setFocus(panes[(panes.indexOf(latestFocus()) + (key.shift ? panes.length - 1 : 1)) % panes.length]);
 			else if (down || up) {
 				// The log scrolls back from the newest line; the in-flight list scrolls forward.
@@ -209,27 +247,50 @@ export function Dashboard({handle, failure, onBack, readOnly = false}: Dashboard
 				setScroll((value) => ({...value, [pane]: Math.max(0, value[pane] + step)}));
 			} else if (readOnly) {
 				return;
-			} else if (input === 'p' && !finished) {
-				if (snapshot.state === 'paused') handle.resume();
+			} else if ((input === 'p' || input === 'c') && (finished || cancelledAt !== undefined)) {
+				setNote(finished ? `the run has ended (${snapshot.state}); Esc goes back` : 'the run is being cancelled');
+			} else if (input === 'p') {
+				if (handle.snapshot().state === 'paused') handle.resume();
 				else handle.pause();
-			} else if (input === 'c' && !finished) setAskCancel(true);
+				refresh();
+			} else if (input === 'c') setAskCancel(true);
 			else if (key.escape && finished) onBack();
+			else if (key.escape) setNote('Esc goes back once the run has ended; c cancels it');
 		},
 		{isActive: screenActive && !askCancel},
 	);
 
 	const bodyRows = size.rows - 1 - (readOnly ? 1 : 2);
-	const topRows = Math.max(6, Math.min(12, Math.floor(bodyRows / 2)));
+	const layerCount = Object.keys(snapshot.downloads).length;
+	const inFlightCount = Object.values(snapshot.downloads).reduce(
+		(sum, layer) => sum + (layer?.inFlight.length ?? 0),
+		0,
+	);
+	// The top panes take what the in-flight list and the models need; the log keeps at least 5 rows and the rest.
+	const topWanted = 2 + Math.max(layerCount + 1 + inFlightCount, snapshot.models.length + 3);
+	const topRows = Math.max(6, Math.min(topWanted, bodyRows - 2 - 3 - 5));
 	const logRows = Math.max(1, bodyRows - topRows - 2 - 3);
 	const downloadsInner = Math.max(30, Math.floor(size.columns * 0.45) - 4);
 	const inferenceInner = size.columns - downloadsInner - 8;
 	const progress = overallProgress(snapshot);
-	const eta = etaMs(snapshot, now);
-	const elapsed = (isFinished(snapshot) ? snapshot.updatedAt : now) - snapshot.startedAt;
+	const eta = mode === 'running' ? etaMs(snapshot, now) : undefined;
+	const elapsed = clock - snapshot.startedAt;
 	const barWidth = Math.max(10, size.columns - 44);
 
-	let footer = (
-		<Text dimColor>{snapshot.state === 'paused' ? 'paused: p resumes' : 'p pause · c cancel · Tab pane · ? help'}</Text>
+	const status =
+		mode === 'paused'
+			? 'paused: p resumes (downloads go on, inference waits)'
+			: mode === 'cancelling'
+				? 'cancelling: finished tiles stay on disk for a resume'
+				: undefined;
+	let footer = note ? (
+		<Text color={theme.warn} wrap="truncate">
+			{note}
+		</Text>
+	) : (
+		<Text dimColor wrap="truncate">
+			{status ?? ''}
+		</Text>
 	);
 	if (askCancel) {
 		footer = (
@@ -239,11 +300,13 @@ export function Dashboard({handle, failure, onBack, readOnly = false}: Dashboard
 				onNo={() => setAskCancel(false)}
 				onYes={() => {
 					setAskCancel(false);
+					setCancelledAt(Date.now());
 					handle.cancel();
+					refresh();
 				}}
 			/>
 		);
-	} else if (finished && snapshot.state !== 'done') {
+	} else if (finished && snapshot.state !== 'done' && !note) {
 		footer = (
 			<Text color={theme.error} wrap="truncate">
 				{`Esc back · ${failure ?? snapshot.message ?? `run ${snapshot.state}`}`}
@@ -256,7 +319,8 @@ export function Dashboard({handle, failure, onBack, readOnly = false}: Dashboard
 			<Box height={topRows} flexShrink={0}>
 				<DownloadsPane
 					snapshot={snapshot}
-					now={now}
+					now={clock}
+					live={mode === 'running'}
 					width={downloadsInner}
 					rows={topRows - 2}
 					focused={focus === 'downloads'}

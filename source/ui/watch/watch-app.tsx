@@ -117,6 +117,7 @@ export function WatchApp({runDir, initial, size: fixedSize, color, intervalMs, o
 		size: {columns: size.columns, rows: dashboardRows + 3},
 		screenActive: false,
 		captureKeys: () => {},
+		showHints: () => {},
 	};
 	const liveness = status?.liveness;
 
