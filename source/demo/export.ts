@@ -6,7 +6,7 @@ import proj4 from 'proj4';
 import sharp from 'sharp';
 import {ensureCrs, transformExtent} from '../engine/geo/crs.js';
 import type {Bbox, GeoRaster} from '../engine/geo/georaster.js';
-import {encodeGeoTiff} from '../engine/geo/geotiff.js';
+import {encodeGeoTiff, type EncodableRaster} from '../engine/geo/geotiff.js';
 import {gridPoints, samplePoints, type Interpolation} from '../engine/geo/resample.js';
 import type {PixelSource, PixelType, Rendered, ServiceDef} from './services.js';
 
@@ -17,6 +17,8 @@ export class ArcGisFault extends Error {
 		message: string,
 		readonly details: string[] = [],
 		readonly extendedCode?: number,
+		/** Most ArcGIS errors come with HTTP 200; a failed export comes with 500. */
+		readonly httpStatus = 200,
 	) {
 		super(message);
 	}
@@ -61,6 +63,25 @@ export type ExportResult = {
 
 type Format = 'tiff' | 'png' | 'png32' | 'jpg' | 'jpgpng';
 
+/** Samples after the pixelType conversion: 16-bit services answer 16-bit TIFFs. */
+type PixelData = Uint8Array | Uint16Array | Float32Array;
+
+/** MapServer `export` formats in Esri's reference; no tiff, jpgpng or lerc, whatever supportedImageFormatTypes says. */
+const mapExportFormats = new Set([
+	'png',
+	'png8',
+	'png24',
+	'png32',
+	'jpg',
+	'pdf',
+	'bmp',
+	'gif',
+	'svg',
+	'svgz',
+	'emf',
+	'ps',
+]);
+
 const unsupportedFormats = new Set([
 	'lerc',
 	'bip',
@@ -97,6 +118,7 @@ const metresPerDegree = 111_319.49;
 /** The format names the request may hold and what they come to; unknown names get a JPEG, as on a real server. */
 export function formatFor(value: string | undefined, kind: ServiceDef['kind']): {format: Format; knownName: boolean} {
 	const name = (value ?? (kind === 'MapServer' ? 'png' : 'jpgpng')).toLowerCase();
+	if (kind === 'MapServer' && !mapExportFormats.has(name)) throw invalid('format');
 	if (name === 'tiff' || name === 'tif') return {format: 'tiff', knownName: true};
 	if (name === 'png' || name === 'png8' || name === 'png24') return {format: 'png', knownName: true};
 	if (name === 'png32') return {format: 'png32', knownName: true};
@@ -112,10 +134,17 @@ export function formatFor(value: string | undefined, kind: ServiceDef['kind']): 
 
 export async function runExport(service: ServiceDef, params: Map<string, string>): Promise<ExportResult> {
 	const {source} = service;
+	if (service.tilesOnly) {
+		throw new ArcGisFault(400, 'Requested operation is not supported by this service.', [
+			'The service is a tile-only (hosted tile) layer: read its tiles at tile/{level}/{row}/{col}.',
+		]);
+	}
 	const {format, knownName} = formatFor(params.get('format'), service.kind);
 	const requested = parseBbox(params.get('bbox'));
 	const [width, height] = parseSize(params.get('size'));
 	if (width > service.maxImageWidth || height > service.maxImageHeight) throw sizeLimitFault();
+	if (service.failsAbove !== undefined && Math.max(width, height) > service.failsAbove)
+		throw new ArcGisFault(500, 'Error exporting image', [], undefined, 500);
 	const bboxSR = parseSpatialReference(params.get('bboxsr'), source.epsg, 'bboxSR');
 	const imageSR = parseSpatialReference(params.get('imagesr'), source.epsg, 'imageSR');
 	let bbox = requested;
@@ -136,7 +165,7 @@ export async function runExport(service: ServiceDef, params: Map<string, string>
 
 	const rendered = renderIn(source, imageSR, bbox, width, height, interpolation);
 	let bands = source.bands;
-	let data = rendered.data;
+	let data: PixelData = rendered.data;
 	if (bandIds) {
 		data = selectBands(data, bands, bandIds);
 		bands = bandIds.length;
@@ -152,7 +181,7 @@ export async function runExport(service: ServiceDef, params: Map<string, string>
 	const base = {width, height, extent: bbox, epsg: imageSR, scale};
 
 	if (format === 'tiff') {
-		const raster: GeoRaster = {width, height, bands, data, bbox, epsg: imageSR};
+		const raster: EncodableRaster = {width, height, bands, data, bbox, epsg: imageSR};
 		const nodata = fill?.[0];
 		if (nodata !== undefined) raster.nodata = nodata;
 		// As ArcGIS: uncompressed unless the request asks for compression=LZ77 (deflate).
@@ -242,9 +271,9 @@ function parsePixelType(value: string | undefined, native: PixelType): PixelType
 	const name = (value ?? 'UNKNOWN').toUpperCase();
 	if (!arcgisPixelTypes.has(name)) throw invalid('pixelType');
 	if (name === 'UNKNOWN') return native;
-	if (name === 'U8' || name === 'F32') return name;
+	if (name === 'U8' || name === 'U16' || name === 'F32') return name;
 	throw new ArcGisFault(400, 'Invalid or missing input parameters.', [
-		`pixelType ${name} is not supported by the deepmask local image service (use U8, F32 or UNKNOWN).`,
+		`pixelType ${name} is not supported by the deepmask local image service (use U8, U16, F32 or UNKNOWN).`,
 	]);
 }
 
@@ -326,9 +355,9 @@ function renderIn(
 	return samplePoints(raster, xs, ys, interpolation);
 }
 
-function selectBands(data: Uint8Array | Float32Array, bands: number, ids: number[]): Uint8Array | Float32Array {
+function selectBands(data: PixelData, bands: number, ids: number[]): PixelData {
 	const pixels = data.length / bands;
-	const out = data instanceof Uint8Array ? new Uint8Array(pixels * ids.length) : new Float32Array(pixels * ids.length);
+	const out = new (data.constructor as new (length: number) => PixelData)(pixels * ids.length);
 	for (let p = 0; p < pixels; p++) {
 		for (let k = 0; k < ids.length; k++) out[p * ids.length + k] = data[p * bands + ids[k]];
 	}
@@ -336,15 +365,16 @@ function selectBands(data: Uint8Array | Float32Array, bands: number, ids: number
 }
 
 /** pixelType conversion happens before encoding and truncates out-of-range values, as ArcGIS does. */
-function convertPixels(data: Uint8Array | Float32Array, pixelType: PixelType): Uint8Array | Float32Array {
+function convertPixels(data: PixelData, pixelType: PixelType): PixelData {
 	if (pixelType === 'F32') return data instanceof Float32Array ? data : Float32Array.from(data);
-	if (data instanceof Uint8Array) return data;
-	const out = new Uint8Array(data.length);
-	for (let k = 0; k < data.length; k++) out[k] = Math.min(255, Math.max(0, Math.trunc(data[k]) || 0));
+	const [Type, max] = pixelType === 'U8' ? [Uint8Array, 255] : [Uint16Array, 65_535];
+	if (data instanceof Type) return data;
+	const out = new Type(data.length);
+	for (let k = 0; k < data.length; k++) out[k] = Math.min(max, Math.max(0, Math.trunc(data[k]) || 0));
 	return out;
 }
 
-function fillInvalid(data: Uint8Array | Float32Array, bands: number, valid: Uint8Array, fill: number[]): void {
+function fillInvalid(data: PixelData, bands: number, valid: Uint8Array, fill: number[]): void {
 	for (let p = 0; p < valid.length; p++) {
 		if (valid[p]) continue;
 		for (let b = 0; b < bands; b++) data[p * bands + b] = fill[Math.min(b, fill.length - 1)];
@@ -356,7 +386,7 @@ function fillInvalid(data: Uint8Array | Float32Array, bands: number, valid: Uint
  * all bands for a list, unless noDataInterpretation says otherwise). Undefined when there are none.
  */
 function transparency(
-	data: Uint8Array | Float32Array,
+	data: PixelData,
 	bands: number,
 	valid: Uint8Array | undefined,
 	noData: number[] | undefined,
@@ -381,18 +411,14 @@ function transparency(
 	return any ? clear : undefined;
 }
 
-/** 8-bit grey or RGB for PNG/JPEG; floats get the default min–max stretch (of the pixels with data) of ArcGIS pictures. */
-function toPicture(
-	data: Uint8Array | Float32Array,
-	bands: number,
-	clear: Uint8Array | undefined,
-): {data: Uint8Array; channels: 1 | 3} {
+/** 8-bit grey or RGB for PNG/JPEG; other pixel types get the default min–max stretch (of the pixels with data) of ArcGIS pictures. */
+function toPicture(data: PixelData, bands: number, clear: Uint8Array | undefined): {data: Uint8Array; channels: 1 | 3} {
 	const channels = bands >= 3 ? 3 : 1;
 	const pixels = data.length / bands;
 	const out = new Uint8Array(pixels * channels);
 	let lo = 0;
 	let span = 1;
-	if (data instanceof Float32Array) {
+	if (!(data instanceof Uint8Array)) {
 		let min = Infinity;
 		let max = -Infinity;
 		for (let k = 0; k < data.length; k++) {

@@ -142,7 +142,7 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 			if (!(error instanceof ArcGisFault)) throw error;
 			// Real servers label such answers as the image asked for (measured: image/tiff); only the body tells.
 			return {
-				status: 200,
+				status: error.httpStatus,
 				contentType: f === 'image' ? errorContentType(params, service) : 'application/json',
 				body: JSON.stringify(error.toJSON()),
 			};

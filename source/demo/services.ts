@@ -8,7 +8,7 @@ import {readGeoTiffFile} from '../engine/geo/geotiff.js';
 import {gridPoints, samplePoints, type Interpolation} from '../engine/geo/resample.js';
 import {DEMO_ORIGIN, renderScene, SCENE_EPSG, type SceneLayer} from './scene.js';
 
-export type PixelType = 'U8' | 'F32';
+export type PixelType = 'U8' | 'U16' | 'F32';
 
 export type Rendered = {
 	data: Uint8Array | Float32Array;
@@ -42,6 +42,10 @@ export type ServiceDef = {
 	source: PixelSource;
 	maxImageWidth: number;
 	maxImageHeight: number;
+	/** Larger requests fail with "500 Error exporting image", as USGS 3DEP does below its advertised limit. */
+	failsAbove?: number;
+	/** A hosted tile layer: `Map,TilesOnly,Tilemap`, a tile scheme and no export. */
+	tilesOnly?: boolean;
 };
 
 /** The demo services describe 20 × 20 km about the town; the scene itself goes on beyond. */
@@ -124,6 +128,34 @@ export function demoServices(): ServiceDef[] {
 			maxImageHeight: 2000,
 		},
 		{
+			name: 'Demo/Multispectral',
+			kind: 'ImageServer',
+			description:
+				'Multispectral imagery (U16: Blue, Green, Red, NearInfrared, 11-bit values) of the demo town, band order as on real 4-band services.',
+			source: multispectralSource(),
+			maxImageWidth: 15_000,
+			maxImageHeight: 4100,
+		},
+		{
+			name: 'Demo/Elevation',
+			kind: 'ImageServer',
+			description:
+				'The DSM again, as an elevation service that advertises 4000 px but fails larger than 1000 px with "Error exporting image".',
+			source: sceneSource('dsm'),
+			maxImageWidth: 4000,
+			maxImageHeight: 4000,
+			failsAbove: 1000,
+		},
+		{
+			name: 'Demo/Basemap',
+			kind: 'MapServer',
+			description: 'The imagery as a hosted tile layer: cached tiles only, no export.',
+			source: sceneSource('rgb'),
+			maxImageWidth: 4096,
+			maxImageHeight: 4096,
+			tilesOnly: true,
+		},
+		{
 			name: 'Demo/Buildings',
 			kind: 'ImageServer',
 			description: 'Building ground truth of the demo town: 1 building, 0 not.',
@@ -132,6 +164,37 @@ export function demoServices(): ServiceDef[] {
 			maxImageHeight: 4096,
 		},
 	];
+}
+
+/** Bands of the multispectral service, scaled from 8 to 11 bits: the stretch by its statistics gives the RGB back. */
+const multispectralScale = 8;
+const multispectralMax = 255 * multispectralScale;
+
+function multispectralSource(): PixelSource {
+	return {
+		epsg: SCENE_EPSG,
+		extent: demoExtent,
+		pixelSize: 0.5,
+		bands: 4,
+		pixelType: 'U16',
+		bandNames: ['Blue', 'Green', 'Red', 'NearInfrared'],
+		minValues: [0, 0, 0, 0],
+		maxValues: [multispectralMax, multispectralMax, multispectralMax, multispectralMax],
+		serviceDataType: 'esriImageServiceDataTypeGeneric',
+		render(bbox, width, height) {
+			const rgb = renderScene({bbox, width, height}, new Set(['rgb'])).rgb!;
+			const data = new Float32Array(width * height * 4);
+			for (let p = 0; p < width * height; p++) {
+				const [red, green, blue] = [rgb[p * 3], rgb[p * 3 + 1], rgb[p * 3 + 2]];
+				data[p * 4] = blue * multispectralScale;
+				data[p * 4 + 1] = green * multispectralScale;
+				data[p * 4 + 2] = red * multispectralScale;
+				// Vegetation is bright in the near infrared: green over red, a stand-in that is deterministic.
+				data[p * 4 + 3] = Math.min(multispectralMax, Math.max(0, (2 * green - red + 255) * (multispectralScale / 2)));
+			}
+			return {data};
+		},
+	};
 }
 
 /** A GeoTIFF served in its own CRS as `<file stem>/ImageServer`. */
@@ -200,6 +263,7 @@ export function spatialReferenceJson(epsg: number): {wkid: number; latestWkid: n
 }
 
 const currentVersion = 10.91;
+const bytesPerPixel: Record<PixelType, number> = {U8: 1, U16: 2, F32: 4};
 
 /** The ImageServer root `?f=json`, with the field set of a real ArcGIS Image Server (CharlotteLAS fixture order). */
 export function imageServerInfo(service: ServiceDef): Record<string, unknown> {
@@ -220,11 +284,12 @@ export function imageServerInfo(service: ServiceDef): Record<string, unknown> {
 		pixelSizeX: source.pixelSize,
 		pixelSizeY: source.pixelSize,
 		datasetFormat: source.sample ? 'TIFF' : 'AMD',
-		uncompressedSize: columns * rows * source.bands * (source.pixelType === 'F32' ? 4 : 1),
+		uncompressedSize: columns * rows * source.bands * bytesPerPixel[source.pixelType],
 		blockWidth: 2048,
 		blockHeight: 256,
 		compressionType: 'None',
 		bandNames: source.bandNames,
+		...(source.nodata === undefined ? {} : {noDataValue: source.nodata}),
 		allowCopy: true,
 		allowAnalysis: true,
 		bandCount: source.bands,
@@ -277,6 +342,26 @@ export function imageServerInfo(service: ServiceDef): Record<string, unknown> {
 	};
 }
 
+/** The tile scheme of ArcGIS Online's Web Mercator caches: 256 px tiles, level 0 one tile for the world. */
+function webMercatorTileInfo(): Record<string, unknown> {
+	const origin = 20_037_508.342787;
+	const dpi = 96;
+	const lods = Array.from({length: 21}, (_, level) => {
+		const resolution = (2 * origin) / 256 / 2 ** level;
+		return {level, resolution, scale: (resolution * dpi) / 0.0254};
+	});
+	return {
+		rows: 256,
+		cols: 256,
+		dpi,
+		format: 'JPEG',
+		compressionQuality: 75,
+		origin: {x: -origin, y: origin},
+		spatialReference: spatialReferenceJson(3857),
+		lods,
+	};
+}
+
 /** The formats the MapServer `export` of this emulator can write. */
 const mapImageFormats = 'PNG32,PNG24,PNG,JPG,TIFF';
 
@@ -304,7 +389,8 @@ export function mapServerInfo(service: ServiceDef): Record<string, unknown> {
 		],
 		tables: [],
 		spatialReference: spatialReferenceJson(source.epsg),
-		singleFusedMapCache: false,
+		singleFusedMapCache: service.tilesOnly === true,
+		...(service.tilesOnly ? {tileInfo: webMercatorTileInfo()} : {}),
 		initialExtent: extent,
 		fullExtent: extent,
 		minScale: 0,
@@ -312,7 +398,7 @@ export function mapServerInfo(service: ServiceDef): Record<string, unknown> {
 		units: source.epsg === 4326 ? 'esriDecimalDegrees' : 'esriMeters',
 		supportedImageFormatTypes: mapImageFormats,
 		documentInfo: {Title: service.name, Author: '', Comments: '', Subject: '', Category: '', Keywords: ''},
-		capabilities: 'Map,Query,Data',
+		capabilities: service.tilesOnly ? 'Map,TilesOnly,Tilemap' : 'Map,Query,Data',
 		supportedQueryFormats: 'JSON, geoJSON, PBF',
 		exportTilesAllowed: false,
 		maxRecordCount: 2000,

@@ -28,7 +28,10 @@ const ModelType = {projected: 1, geographic: 2} as const;
 const RasterType = {pixelIsArea: 1, pixelIsPoint: 2} as const;
 const Photometric = {minIsBlack: 1, rgb: 2, palette: 3} as const;
 
-export async function encodeGeoTiff(raster: GeoRaster, options: EncodeOptions = {}): Promise<Uint8Array> {
+/** A raster to write: a GeoRaster, or one of 16-bit unsigned samples (what 16-bit imagery services send). */
+export type EncodableRaster = Omit<GeoRaster, 'data'> & {data: GeoRaster['data'] | Uint16Array};
+
+export async function encodeGeoTiff(raster: EncodableRaster, options: EncodeOptions = {}): Promise<Uint8Array> {
 	validate(raster);
 	const {width, height, bands, bbox, epsg} = raster;
 	const geographic = isGeographic(epsg);
@@ -116,7 +119,7 @@ export async function writeGeoTiffFile(file: string, raster: GeoRaster, options:
 	await writeAtomic(file, await encodeGeoTiff(raster, options));
 }
 
-function validate(raster: GeoRaster): void {
+function validate(raster: EncodableRaster): void {
 	const {width, height, bands, data, bbox} = raster;
 	if (
 		!Number.isInteger(width) ||
@@ -137,13 +140,13 @@ function validate(raster: GeoRaster): void {
 	}
 }
 
-function photometricOf(raster: GeoRaster): number {
+function photometricOf(raster: EncodableRaster): number {
 	if (raster.colorMap) return Photometric.palette;
 	if (raster.bands >= 3 && raster.data instanceof Uint8Array) return Photometric.rgb;
 	return Photometric.minIsBlack;
 }
 
-function extraSamples(raster: GeoRaster): number {
+function extraSamples(raster: EncodableRaster): number {
 	const photometric = photometricOf(raster);
 	return raster.bands - (photometric === Photometric.rgb ? 3 : 1);
 }

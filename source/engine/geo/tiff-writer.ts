@@ -23,7 +23,8 @@ export type TiffImage = {
 	height: number;
 	/** Samples per pixel, interleaved (PlanarConfiguration 1). */
 	samples: number;
-	data: Uint8Array | Float32Array;
+	/** 16-bit unsigned for what emulates 16-bit imagery services. */
+	data: Uint8Array | Uint16Array | Float32Array;
 	compression: 'none' | 'deflate';
 	/** Image-specific tags (photometric, colour map, georeferencing ...); layout tags are added here. */
 	tags: TiffTag[];
@@ -152,7 +153,7 @@ function writeValues(view: DataView, at: number, t: TiffTag): void {
 }
 
 /** The samples as little-endian bytes (a view, no copy, on little-endian machines). */
-function littleEndianBytes(data: Uint8Array | Float32Array): Uint8Array {
+function littleEndianBytes(data: Uint8Array | Uint16Array | Float32Array): Uint8Array {
 	if (data instanceof Uint8Array) return data;
 	const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 	if (new Uint8Array(new Uint16Array([1]).buffer)[0] === 1) return bytes;
