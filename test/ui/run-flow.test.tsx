@@ -181,6 +181,21 @@ describe('review screen (scripted run, real statistics)', () => {
 		expect(app.frame()).toMatch(/›r\d+_c\d+/);
 	});
 
+	it('keeps q from interrupting a write, saying why, and returns to the presets without a question', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 0, writeStepMs: 400})});
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes('Tiles by foreground (6)'), 'the review');
+		await app.press('w');
+		await app.waitFor((text) => /writing .* [1-5]\/6/.test(text), 'the write under way');
+		await app.press('q');
+		const during = await app.waitFor((text) => text.includes('wait until they are written'), 'why q waits');
+		expect(during).not.toContain('Quit');
+		const after = await app.waitFor((text) => text.includes('demo: wrote masks of 6 tiles'), 'written');
+		expect(after).not.toContain('Quit');
+		expect(after).toContain('Presets (');
+		expect(app.outcome()).toBeUndefined();
+	});
+
 	it('draws the preview with half blocks in colour, and discards after asking', async () => {
 		app = await renderApp({services: await servicesWith({stepMs: 0}), color: true});
 		await app.press(keys.enter);

@@ -21,6 +21,8 @@ export type ScriptOptions = {
 	models?: string[];
 	/** How long a cancelled run goes on before it ends (a real one finishes the work in flight). */
 	cancelTakesMs?: number;
+	/** Time between two written tiles. */
+	writeStepMs?: number;
 };
 
 const SIDE = 32;
@@ -157,7 +159,10 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 			mkdirSync(options.runDir, {recursive: true});
 			const file = path.join(options.runDir, 'stats.json');
 			writeFileSync(file, JSON.stringify(current));
-			for (const tile of plan.tiles) publish({at: 0, type: 'tile-written', tileId: tile.id});
+			for (const tile of plan.tiles) {
+				if (options.writeStepMs) await new Promise((resolve) => setTimeout(resolve, options.writeStepMs));
+				publish({at: 0, type: 'tile-written', tileId: tile.id});
+			}
 			end('done');
 			return {runDir: options.runDir, files: [file], tiles: plan.tiles.length};
 		},

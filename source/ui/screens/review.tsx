@@ -4,7 +4,7 @@ import {useKeyState} from '../hooks/use-key-state.js';
 import {useKeys} from '../hooks/use-keys.js';
 import {listMove, listWindow, position} from '../list-keys.js';
 import type {StatsDocument} from '../../engine/index.js';
-import {useAppContext} from '../app-context.js';
+import {useAppContext, useKeyCapture} from '../app-context.js';
 import {Histogram} from '../components/histogram.js';
 import {Pane} from '../components/pane.js';
 import {ProgressBar} from '../components/progress-bar.js';
@@ -154,6 +154,17 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 		{isActive: screenActive && phase === 'review'},
 	);
 
+	// While writing, q and the other keys are the screen's: leaving now would drop a half-written run.
+	const [writingNote, setWritingNote] = useState<string>();
+	useKeyCapture(phase === 'writing');
+	useKeys(
+		(input, key) => {
+			if (input === 'q' || key.escape || input === 'd' || input === 'w')
+				setWritingNote('writing the masks: wait until they are written (Ctrl-C stops at once)');
+		},
+		{isActive: phase === 'writing'},
+	);
+
 	const shown = listWindow(index, tiles.length, listRows);
 	let footer = error ? (
 		<Text color={theme.error}>{error}</Text>
@@ -165,6 +176,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 			<Text>
 				writing <ProgressBar fraction={snapshot.tiles ? snapshot.written / snapshot.tiles : 0} width={20} />{' '}
 				{snapshot.written}/{snapshot.tiles}
+				{writingNote ? <Text color={theme.warn}>{` ${writingNote}`}</Text> : null}
 			</Text>
 		);
 	} else if (phase === 'discarding') footer = <Text>discarding…</Text>;
