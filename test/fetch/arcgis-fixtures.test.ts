@@ -10,7 +10,9 @@ import {arcGisSource} from '../../source/engine/sources/arcgis/arcgis-layer.js';
 import {judgeImageResponse, ResponseProblem} from '../../source/engine/sources/arcgis/response.js';
 import {rgbBandIds} from '../../source/engine/sources/arcgis/rgb-bands.js';
 import {parseServiceInfo, type ServiceKind} from '../../source/engine/sources/arcgis/service-info.js';
+import type {FetchedRaster} from '../../source/engine/sources/source.js';
 import type {HttpResponse} from '../../source/engine/sources/transport.js';
+import {encodeGeoTiff} from '../../source/engine/geo/geotiff.js';
 import {UserError} from '../../source/errors.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/arcgis/${name}`, import.meta.url));
@@ -83,29 +85,51 @@ function layerFor(kind: ServiceKind, role: LayerName, overrides: Partial<LayerCo
 	};
 }
 
-/**
- * Opens a layer on a fixture description and makes one request; the fake server answers the export with a
- * 400 so the URL it was asked is all that comes back.
- */
-async function requestFor(
+type Exchange = {asked: string[]; fetched: Promise<FetchedRaster>};
+
+/** Opens a layer on a fixture description (edited by `edit`) and asks for one raster; `answer` plays the export. */
+async function exchange(
 	description: string,
 	role: LayerName,
-	overrides: Partial<LayerConfig> = {},
-	epsg = 3857,
-): Promise<URL> {
+	options: {
+		layer?: Partial<LayerConfig>;
+		epsg?: number;
+		size?: [number, number];
+		edit?: (info: Record<string, unknown>) => void;
+		answer?: (url: URL) => Promise<HttpResponse> | HttpResponse;
+	} = {},
+): Promise<Exchange> {
 	const kind: ServiceKind = description.includes('mapserver') ? 'MapServer' : 'ImageServer';
+	const info = json(description) as Record<string, unknown>;
+	options.edit?.(info);
+	const answer = options.answer ?? (() => ({status: 200, body: new Uint8Array(fixture(badRequest))}));
 	const asked: string[] = [];
 	const transport = async (url: string): Promise<HttpResponse> => {
 		asked.push(url);
 		return url.includes('?f=json')
-			? {status: 200, body: new Uint8Array(fixture(description))}
-			: {status: 200, body: new Uint8Array(fixture('errors/arcgis-rest-js-ArcGISOnlineError-400.json'))};
+			? {status: 200, body: new Uint8Array(Buffer.from(JSON.stringify(info)))}
+			: answer(new URL(url));
 	};
-	const source = await arcGisSource.open(layerFor(kind, role, overrides), {role, epsg, transport, retry: {retries: 0}});
-	const bbox = {xmin: 0, ymin: 0, xmax: 1000, ymax: 800};
-	await expect(
-		source.fetch({bbox, width: 1000, height: 800}, {signal: new AbortController().signal}),
-	).rejects.toBeInstanceOf(UserError);
+	const context = {role, epsg: options.epsg ?? 3857, transport, retry: {retries: 1, baseDelayMs: 1, maxDelayMs: 1}};
+	const source = await arcGisSource.open(layerFor(kind, role, options.layer), context);
+	const [width, height] = options.size ?? [1000, 800];
+	const bbox = {xmin: 0, ymin: 0, xmax: width, ymax: height};
+	const fetched = source.fetch({bbox, width, height}, {signal: new AbortController().signal});
+	fetched.catch(() => undefined);
+	return {asked, fetched};
+}
+
+const badRequest = 'errors/arcgis-rest-js-ArcGISOnlineError-400.json';
+
+/** The export request the client builds for a fixture service (answered with a 400, so it is the only one). */
+async function requestFor(
+	description: string,
+	role: LayerName,
+	layer: Partial<LayerConfig> = {},
+	epsg = 3857,
+): Promise<URL> {
+	const {asked, fetched} = await exchange(description, role, {layer, epsg});
+	await expect(fetched).rejects.toBeInstanceOf(UserError);
 	return new URL(asked.at(-1)!);
 }
 
@@ -227,5 +251,77 @@ describe('requests built for real services are ones Esri lists', () => {
 		await expect(requestFor('mapsui-imageserver-LandsatGLS-MS-abridged.json', 'rgb')).rejects.toThrow(
 			/Band_1, .*do not say which are red, green and blue; set layers\.rgb\.bandIds/,
 		);
+	});
+});
+
+describe('the client on what real services answer', () => {
+	const errorAnswer = (name: string) => () => ({status: 200, body: new Uint8Array(fixture(`errors/${name}`))});
+
+	it('a 403 stops at once and says the account may not use the service, not that the token expired', async () => {
+		const {asked, fetched} = await exchange('qgis-imageserver-CharlotteLAS.json', 'dsm', {
+			answer: errorAnswer('arcgis-rest-js-ErrorNoMessageCode-403.json'),
+		});
+		await expect(fetched).rejects.toThrow(/refuses anonymous access .*give a token of an account that has access/);
+		expect(asked.filter((url) => url.includes('exportImage'))).toHaveLength(1);
+	});
+
+	it('an error without a code stops at once instead of being retried', async () => {
+		const {asked, fetched} = await exchange('qgis-imageserver-CharlotteLAS.json', 'dsm', {
+			answer: errorAnswer('arcgis-rest-js-ErrorNoCode.json'),
+		});
+		await expect(fetched).rejects.toThrow(/ArcGIS error \(no code\): You do not have permissions/);
+		expect(asked.filter((url) => url.includes('exportImage'))).toHaveLength(1);
+	});
+
+	it('splits under 2048 px when the service publishes no limit', async () => {
+		const {asked, fetched} = await exchange('qgis-imageserver-GEBCO-agol-tiled-S16-nodata.json', 'dsm', {
+			layer: {maxRequestSize: 4096},
+			size: [3000, 100],
+		});
+		await expect(fetched).rejects.toBeInstanceOf(UserError);
+		const sizes = asked
+			.filter((url) => url.includes('exportImage'))
+			.map((url) => new URL(url).searchParams.get('size'));
+		expect(sizes[0]).toMatch(/^1500,100$/);
+	});
+
+	it("takes the service's noDataValue, the answer's nodata tag and NaN as the DSM's nodata", async () => {
+		const values = [1, 32_767, Number.NaN, 7, 5, 6];
+		const {fetched} = await exchange('qgis-imageserver-GEBCO-agol-tiled-S16-nodata.json', 'dsm', {
+			layer: {nodata: -9999},
+			epsg: 4326,
+			size: [3, 2],
+			answer: async () => ({
+				status: 200,
+				body: await encodeGeoTiff({
+					width: 3,
+					height: 2,
+					bands: 1,
+					data: Float32Array.from(values),
+					bbox: {xmin: 0, ymin: 0, xmax: 3, ymax: 2},
+					epsg: 4326,
+					nodata: 7,
+				}),
+			}),
+		});
+		expect(Array.from((await fetched).raster.data)).toEqual([1, -9999, -9999, -9999, 5, 6]);
+	});
+
+	it('refuses 16-bit RGB from a service without statistics, naming the pixel type and the field', async () => {
+		await expect(
+			exchange('qgis-imageserver-Toronto-U16-4band.json', 'rgb', {edit: (info) => delete info.maxValues}),
+		).rejects.toThrow(/pixels are U16, not 8-bit.*set layers\.rgb\.stretch/);
+	});
+
+	it("stretches by the preset's range when given, and records the rule in the fingerprint", async () => {
+		const stretch = {min: 0, max: 4095};
+		const url = await requestFor('qgis-imageserver-Toronto-U16-4band.json', 'rgb', {stretch});
+		expect(url.searchParams.get('pixelType')).toBe('U16');
+		const source = await arcGisSource.open(layerFor('ImageServer', 'rgb', {stretch}), {
+			role: 'rgb',
+			epsg: 3857,
+			transport: async () => ({status: 200, body: new Uint8Array(fixture('qgis-imageserver-Toronto-U16-4band.json'))}),
+		});
+		expect(source.fingerprint().stretch).toEqual({min: [0, 0, 0], max: [4095, 4095, 4095]});
 	});
 });
