@@ -16,6 +16,7 @@ import {Dashboard, isFinished, RunStatus} from './screens/dashboard.js';
 import {ExtentScreen} from './screens/extent.js';
 import {PresetsScreen} from './screens/presets.js';
 import {ReviewScreen} from './screens/review.js';
+import {presetCopy} from './preset-copy.js';
 import {writtenLine} from './summary.js';
 import {ThemeContext, themeFor} from './theme.js';
 
@@ -190,7 +191,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 		const preset = presetOf(name);
 		if (!preset) return;
 		try {
-			services.saveAsUserPreset(as, preset.raw, preset.preset.models);
+			services.saveAsUserPreset(as, presetCopy(preset.raw, name, as), preset.preset.models);
 		} catch (error) {
 			setNotice(messageOf(error));
 			return;

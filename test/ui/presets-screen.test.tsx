@@ -54,6 +54,11 @@ describe('presets screen', () => {
 			(text) => text.includes('saved user preset "town"') && /›u\s*town/.test(text),
 			'town saved and selected',
 		);
+		// Its results go to a folder of its own, not the demo's.
+		await app.waitFor((text) => /output\s+deepmask-out\/town\s/.test(text), 'the output folder named after the copy');
+		expect(services.catalog().find((entry) => entry.name === 'town')?.loaded?.preset.output.dir).toBe(
+			'deepmask-out/town',
+		);
 
 		await app.press('d');
 		await app.waitFor((text) => text.includes('saved user preset "town-copy"'), 'the duplicate');
