@@ -5,7 +5,7 @@ import type {PresetEntry} from '../app/preset-catalog.js';
 import type {LoadedPreset, saveAsUserPreset} from '../config/presets.js';
 import {messageOf} from '../errors.js';
 import {AppContext, type AppContextValue} from './app-context.js';
-import {Frame} from './components/frame.js';
+import {Frame, tooSmall} from './components/frame.js';
 import {HelpOverlay} from './components/help-overlay.js';
 import {Confirm} from './components/prompt.js';
 import type {ReviewSession, RunHandle, StartRun} from './engine-api.js';
@@ -91,7 +91,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 
 	const captureKeys = useCallback((delta: 1 | -1) => setCaptured((value) => value + delta), []);
 	const context: AppContextValue = useMemo(
-		() => ({size, screenActive: !help && !askQuit && !closing, captureKeys, showHints: setHints}),
+		() => ({size, screenActive: !help && !askQuit && !closing && !tooSmall(size), captureKeys, showHints: setHints}),
 		[size, help, askQuit, closing, captureKeys],
 	);
 
@@ -307,19 +307,23 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 					title={`${titles[screen]}${name ? ` · ${name}` : ''}`}
 					status={status}
 					keys={hints ?? screenKeys[screen]}
+					prompt={
+						<>
+							{askQuit ? (
+								<Confirm
+									question={quitQuestion(route, drafts)}
+									onYes={() => {
+										setAskQuit(false);
+										void finish(0);
+									}}
+									onNo={() => setAskQuit(false)}
+								/>
+							) : null}
+							{closing ? <Text color={theme.warn}>{closing}</Text> : null}
+						</>
+					}
 				>
 					{help ? <HelpOverlay screenTitle={titles[screen]} keys={screenKeys[screen]} /> : body}
-					{askQuit ? (
-						<Confirm
-							question={quitQuestion(route, drafts)}
-							onYes={() => {
-								setAskQuit(false);
-								void finish(0);
-							}}
-							onNo={() => setAskQuit(false)}
-						/>
-					) : null}
-					{closing ? <Text color={theme.warn}>{closing}</Text> : null}
 				</Frame>
 			</AppContext.Provider>
 		</ThemeContext.Provider>

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {AppServices} from '../../source/ui/app.js';
-import {isolateSettings, keys, realServices, renderApp, type AppUnderTest} from './harness.js';
+import {isolateSettings, keys, realServices, renderApp, until, type AppUnderTest} from './harness.js';
 import {scriptedRun} from './scripted-run.js';
 
 let services: AppServices;
@@ -99,6 +99,16 @@ describe('presets screen', () => {
 		await app.burst('g', 'j');
 		await app.waitFor((text) => text.includes(`Presets (2/${total})`), 'the second');
 		for (const name of ['burst-a', 'burst-b', 'burst-c', 'burst-d']) services.deleteUserPreset(name);
+	});
+
+	it('says to enlarge a terminal below 80×24 instead of losing rows, and still quits on q', async () => {
+		app = await renderApp({services, size: {columns: 60, rows: 15}});
+		const frame = await app.waitFor((text) => text.includes('enlarge the terminal to 80×24; now 60×15'), 'the line');
+		expect(frame).not.toContain('Presets (');
+		await app.press('j');
+		await app.press('q');
+		await until(() => app?.outcome(), 'the outcome');
+		expect(app.outcome()).toEqual({code: 0, summary: []});
 	});
 
 	it('quits on q with no run going on', async () => {

@@ -4,23 +4,49 @@ import type {KeyHelp} from '../keys.js';
 import type {TerminalSize} from '../hooks/use-terminal-size.js';
 import {HintBar} from './hint-bar.js';
 
+/** The smallest terminal the screens are laid out for. */
+export const MIN_SIZE = {columns: 80, rows: 24};
+
+export function tooSmall(size: TerminalSize): boolean {
+	return size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows;
+}
+
 /**
  * The whole screen: title line, body, key hint bar. One row shorter than the terminal:
  * Ink 6 clears the whole terminal on every frame as tall as the terminal (flicker).
+ * Below 80×24 it says so on one line instead of dropping rows that stay selectable; the
+ * screens stay mounted (hidden), so a run and its review go on and come back on enlarging.
  */
 export function Frame({
 	size,
 	title,
 	status,
 	keys,
+	prompt,
 	children,
 }: {
 	size: TerminalSize;
 	title: string;
 	status?: ReactNode;
 	keys: KeyHelp[];
+	/** A question or message of the app's own (quit?), shown whatever the size. */
+	prompt?: ReactNode;
 	children: ReactNode;
 }) {
+	if (tooSmall(size)) {
+		return (
+			<Box flexDirection="column" width={size.columns} height={Math.max(1, size.rows - 1)} overflow="hidden">
+				<Text bold wrap="wrap">
+					{`deepmask: enlarge the terminal to ${MIN_SIZE.columns}×${MIN_SIZE.rows}; now ${size.columns}×${size.rows}`}
+				</Text>
+				<Text dimColor wrap="wrap">
+					q quit · Ctrl-C quit now
+				</Text>
+				{prompt}
+				<Box display="none">{children}</Box>
+			</Box>
+		);
+	}
 	return (
 		<Box flexDirection="column" width={size.columns} height={Math.max(1, size.rows - 1)} overflow="hidden">
 			<Box flexShrink={0}>
@@ -33,6 +59,7 @@ export function Frame({
 			</Box>
 			<Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
 				{children}
+				{prompt}
 			</Box>
 			<Box flexShrink={0}>
 				<HintBar keys={keys} width={size.columns} />
