@@ -95,6 +95,7 @@ class ArcGisLayer implements OpenedSource {
 		const token = resolveToken(role, layer, context.env);
 		const info = await readServiceInfo(role, layer, token, context);
 		refuseTilesOnly(role, layer, info);
+		checkBands(role, layer, info);
 		const client = new ArcGisLayer(layer, info, token, context);
 		client.checkAgainstService(context.planExtent);
 		return client;
@@ -280,16 +281,6 @@ class ArcGisLayer implements OpenedSource {
 
 	private checkAgainstService(planExtent: Bbox | undefined): void {
 		const {info, layer, role} = this;
-		if (info.bandCount !== undefined && info.bandCount < this.bands && !layer.bandIds) {
-			throw new UserError(
-				`layers.${role}: the service at ${layer.url} has ${info.bandCount} band(s), the ${role} layer needs ${this.bands}; point layers.${role}.url at another service`,
-			);
-		}
-		if (info.bandCount !== undefined && layer.bandIds?.some((band) => band >= info.bandCount!)) {
-			throw new UserError(
-				`layers.${role}.bandIds ${JSON.stringify(layer.bandIds)}: the service has bands 0..${info.bandCount - 1}; fix the band numbers (they start at 0)`,
-			);
-		}
 		if (
 			info.pixelType &&
 			layer.kind === 'ImageServer' &&
@@ -338,13 +329,26 @@ export function arcGisFingerprint(layer: LayerConfig, nodata: number | undefined
 	return fingerprint;
 }
 
+/** Before the bands are chosen: enough of them, and the preset's band numbers among them. */
+function checkBands(role: LayerName, layer: LayerConfig, info: ServiceInfo): void {
+	const needed = role === 'rgb' ? 3 : 1;
+	if (info.bandCount !== undefined && info.bandCount < needed && !layer.bandIds) {
+		throw new UserError(
+			`layers.${role}: the service at ${layer.url} has ${info.bandCount} band(s), the ${role} layer needs ${needed}; point layers.${role}.url at another service`,
+		);
+	}
+	if (info.bandCount !== undefined && layer.bandIds?.some((band) => band >= info.bandCount!)) {
+		throw new UserError(
+			`layers.${role}.bandIds ${JSON.stringify(layer.bandIds)}: the service has bands 0..${info.bandCount - 1}; fix the band numbers (they start at 0)`,
+		);
+	}
+}
+
 /** The bands to ask for: the preset's bandIds, else red, green and blue by name, else the first of a service with more. */
 function chooseBands(role: LayerName, layer: LayerConfig, info: ServiceInfo): number[] | undefined {
 	if (layer.bandIds) return layer.bandIds;
 	const count = info.bandCount;
-	const wanted = role === 'rgb' ? 3 : 1;
-	// Too few bands is checkAgainstService's to say.
-	if (count === undefined || count < wanted) return undefined;
+	if (count === undefined) return undefined;
 	if (role === 'dsm') return count > 1 ? [0] : undefined;
 	const named = rgbBandIds(info.bandNames);
 	if (named) return count === 3 && named.join() === '0,1,2' ? undefined : named;
