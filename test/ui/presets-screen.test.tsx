@@ -101,6 +101,21 @@ describe('presets screen', () => {
 		for (const name of ['burst-a', 'burst-b', 'burst-c', 'burst-d']) services.deleteUserPreset(name);
 	});
 
+	it('shows a long message whole, over more than one line', async () => {
+		app = await renderApp({services});
+		await app.press('s');
+		await app.waitFor((text) => text.includes('Save as user preset named:'), 'the name prompt');
+		await app.press(keys.ctrlU);
+		await app.type('my town centre');
+		await app.press(keys.enter);
+		const frame = await app.waitFor((text) => text.includes('cannot be a preset name'), 'the message');
+		expect(frame.replace(/\s+/g, ' ')).toContain(
+			'"my town centre" cannot be a preset name; use letters, digits, "-", "_" or "." (no ".json")',
+		);
+		expect(frame.split('\n').length).toBeLessThanOrEqual(23);
+		expect(frame).toMatch(/╚═+╝/);
+	});
+
 	it('says to enlarge a terminal below 80×24 instead of losing rows, and still quits on q', async () => {
 		app = await renderApp({services, size: {columns: 60, rows: 15}});
 		const frame = await app.waitFor((text) => text.includes('enlarge the terminal to 80×24; now 60×15'), 'the line');

@@ -14,6 +14,7 @@ import {fit, formatDuration, formatPercent} from '../format.js';
 import type {RunHandle} from '../engine-api.js';
 import {useRunSnapshot} from '../hooks/use-run-snapshot.js';
 import {useTheme} from '../theme.js';
+import {wrapText} from '../wrap.js';
 
 type DashboardProps = {
 	handle: RunHandle;
@@ -131,11 +132,7 @@ function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width
 			})}
 			{row('ensemble', snapshot.inferred)}
 			{row('writing', snapshot.written)}
-			{reason ? (
-				<Text dimColor wrap="truncate">
-					{reason}
-				</Text>
-			) : null}
+			{reason ? <Text dimColor>{reason}</Text> : null}
 		</Pane>
 	);
 }
@@ -267,7 +264,11 @@ export function Dashboard({handle, failure, onBack, readOnly = false}: Dashboard
 		0,
 	);
 	// The top panes take what the in-flight list and the models need; the log keeps at least 5 rows and the rest.
-	const topWanted = 2 + Math.max(layerCount + 1 + inFlightCount, snapshot.models.length + 3);
+	const reason = snapshot.models.find((model) => model.providerReason)?.providerReason;
+	const reasonRows = reason
+		? wrapText(reason, size.columns - Math.max(30, Math.floor(size.columns * 0.45)) - 6).length
+		: 0;
+	const topWanted = 2 + Math.max(layerCount + 1 + inFlightCount, snapshot.models.length + 2 + reasonRows);
 	const topRows = Math.max(6, Math.min(topWanted, bodyRows - 2 - 3 - 5));
 	const logRows = Math.max(1, bodyRows - topRows - 2 - 3);
 	const downloadsInner = Math.max(30, Math.floor(size.columns * 0.45) - 4);

@@ -109,7 +109,9 @@ export function PresetsScreen(props: PresetsScreenProps) {
 	const models = useModelNames(preset);
 	const listWidth = Math.min(30, Math.max(18, Math.floor(size.columns * 0.32)));
 	const detailsWidth = size.columns - listWidth - 4;
-	const bodyRows = Math.max(3, size.rows - 1 - 2 - 1 - 3);
+	// A notice (a bad name, what was written) may take three lines; the panes give up the rows.
+	const noticeLines = notice ? wrapText(notice, size.columns - 1).slice(0, 3) : [];
+	const bodyRows = Math.max(3, size.rows - 1 - 2 - 1 - 3 - Math.max(0, noticeLines.length - 1));
 	const lines = useMemo(
 		() => (entry ? detailLines(entry, preset, models, detailsWidth) : []),
 		[entry, preset, models, detailsWidth],
@@ -142,10 +144,16 @@ export function PresetsScreen(props: PresetsScreenProps) {
 		{isActive: screenActive && !ask},
 	);
 
-	let footer = (
-		<Text dimColor>
-			{notice ?? (entry?.source === 'user' ? 'user preset' : 'shipped preset: s saves an editable copy')}
-		</Text>
+	let footer = notice ? (
+		<Box flexDirection="column">
+			{noticeLines.map((line, row) => (
+				<Text key={row} dimColor>
+					{line}
+				</Text>
+			))}
+		</Box>
+	) : (
+		<Text dimColor>{entry?.source === 'user' ? 'user preset' : 'shipped preset: s saves an editable copy'}</Text>
 	);
 	if (ask?.kind === 'save' && entry) {
 		footer = (
@@ -210,7 +218,7 @@ export function PresetsScreen(props: PresetsScreenProps) {
 					) : null}
 				</Pane>
 			</Box>
-			<Box height={1} flexShrink={0}>
+			<Box height={ask ? 1 : Math.max(1, noticeLines.length)} flexShrink={0}>
 				{footer}
 			</Box>
 		</Box>
