@@ -20,6 +20,9 @@ export const DsmNormSchema = z.object({
 });
 export type DsmNorm = z.infer<typeof DsmNormSchema>;
 
+/** A model input of 8192² float pixels is already gigabytes per batch item; a larger tile_size is a typo. */
+const maxTileSize = 8192;
+
 /** The Deepness keys plus deepmask_* (DESIGN §3.3), after JSON-decoding each value. */
 const MetadataSchema = z
 	.object({
@@ -30,7 +33,7 @@ const MetadataSchema = z
 		class_names: z
 			.record(z.string().regex(/^\d+$/, 'class ids must be integers'), z.string())
 			.default({'0': 'background', '1': 'foreground'}),
-		tile_size: z.number().int().positive().optional(),
+		tile_size: z.number().int().positive().max(maxTileSize, `at most ${maxTileSize} px`).optional(),
 		tiles_overlap: z.number().min(0).max(90).default(25),
 		resolution: z.number().positive().optional(),
 		standardization_mean: z.array(z.number()).min(1).optional(),

@@ -153,6 +153,12 @@ function takeBatch(queue: Input[], first: Input): Input[] {
 	return batch;
 }
 
+function nonFiniteCount(values: Float32Array): number {
+	let count = 0;
+	for (const value of values) if (!Number.isFinite(value)) count++;
+	return count;
+}
+
 /** Run one batch; each input's class probability planes (planes × size × size) and its share of the run time. */
 async function runBatch(
 	session: ort.InferenceSession,
@@ -175,6 +181,11 @@ async function runBatch(
 		if (height !== size || width !== size)
 			throw new Error(`the model returned ${height}×${width} for a ${size}×${size} input`);
 		const values = output.data as Float32Array;
+		const broken = nonFiniteCount(values);
+		if (broken > 0)
+			throw new Error(
+				`the model returned NaN or infinite values (${broken} of ${values.length}); its weights or its input normalisation (standardization_mean, standardization_std) are broken`,
+			);
 		return {
 			probabilities: batch.map((_, index) => classPlanes(values, index, outChannels, plane, init.planes, init.output)),
 			ms,

@@ -41,9 +41,10 @@ export type InferStageContext = {
 	lifecycle: RunLifecycle;
 };
 
+/** Probabilities as bytes; values outside 0..1 (a model without its final sigmoid) clamp, as `infer` clamps them, never wrap. */
 function toUint8(probability: Float32Array): Uint8Array {
 	const bytes = new Uint8Array(probability.length);
-	for (let i = 0; i < probability.length; i++) bytes[i] = Math.round(probability[i] * 255);
+	for (let i = 0; i < probability.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, probability[i])) * 255);
 	return bytes;
 }
 

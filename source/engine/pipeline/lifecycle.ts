@@ -28,6 +28,7 @@ export class RunLifecycle {
 	private ended: Promise<void> | undefined;
 	private statusStarted = false;
 	private readonly detachOuter: () => void;
+	private failure: unknown;
 
 	constructor(stateDir: string, outer?: AbortSignal) {
 		// Every queued download and inference task listens for the one abort.
@@ -64,8 +65,18 @@ export class RunLifecycle {
 		this.status.start();
 	}
 
+	/** Aborts every stage; a reason that is a real failure (not an interrupt) is the one the run reports. */
 	abort(reason?: unknown): void {
+		if (reason !== undefined && !isAbortError(reason) && !this.signal.aborted) this.failure = reason;
 		this.controller.abort(reason);
+	}
+
+	/**
+	 * What ended the run: a failure that aborted the other stages wins over the AbortErrors it caused in
+	 * them (a fetch stream cut short, queued tiles dropped), whichever of those arrived first.
+	 */
+	causeOf(error: unknown): unknown {
+		return isAbortError(error) && this.failure !== undefined ? this.failure : error;
 	}
 
 	cancel(): void {

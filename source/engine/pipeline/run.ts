@@ -239,9 +239,10 @@ export function startRun(options: RunOptions): RunHandle {
 				cache: probabilities,
 				finalise: options.finalise,
 			});
-		} catch (error) {
+		} catch (caught) {
 			// Tiles still being inferred or written stop, and are waited for: the run ends with no write in flight.
-			if (!signal.aborted) lifecycle.abort(error);
+			if (!signal.aborted) lifecycle.abort(caught);
+			const error = lifecycle.causeOf(caught);
 			inferQueue.start();
 			await inferQueue.onIdle();
 			await lifecycle.fail(error, messageOf(error));

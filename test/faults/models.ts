@@ -1,0 +1,154 @@
+/**
+ * Broken segmentation models for the fault suite, written as ONNX files: each loads and passes the
+ * input/output checks (float32 N×3×128×128 in, N×1×H×W out) but misbehaves when it runs, as a badly
+ * exported model does.
+ */
+import {writeFileSync} from 'node:fs';
+import path from 'node:path';
+import protobuf from 'protobufjs';
+
+const root = protobuf.Root.fromJSON({
+	nested: {
+		OperatorSetIdProto: {fields: {domain: {type: 'string', id: 1}, version: {type: 'int64', id: 2}}},
+		AttributeProto: {
+			fields: {
+				name: {type: 'string', id: 1},
+				i: {type: 'int64', id: 3},
+				ints: {rule: 'repeated', type: 'int64', id: 8},
+				type: {type: 'int32', id: 20},
+			},
+		},
+		NodeProto: {
+			fields: {
+				input: {rule: 'repeated', type: 'string', id: 1},
+				output: {rule: 'repeated', type: 'string', id: 2},
+				name: {type: 'string', id: 3},
+				opType: {type: 'string', id: 4},
+				attribute: {rule: 'repeated', type: 'AttributeProto', id: 5},
+			},
+		},
+		TensorProto: {
+			fields: {
+				dims: {rule: 'repeated', type: 'int64', id: 1},
+				dataType: {type: 'int32', id: 2},
+				floatData: {rule: 'repeated', type: 'float', id: 4},
+				int64Data: {rule: 'repeated', type: 'int64', id: 7},
+				name: {type: 'string', id: 8},
+			},
+		},
+		Dimension: {fields: {dimValue: {type: 'int64', id: 1}, dimParam: {type: 'string', id: 2}}},
+		TensorShapeProto: {fields: {dim: {rule: 'repeated', type: 'Dimension', id: 1}}},
+		TensorTypeProto: {fields: {elemType: {type: 'int32', id: 1}, shape: {type: 'TensorShapeProto', id: 2}}},
+		TypeProto: {fields: {tensorType: {type: 'TensorTypeProto', id: 1}}},
+		ValueInfoProto: {fields: {name: {type: 'string', id: 1}, type: {type: 'TypeProto', id: 2}}},
+		GraphProto: {
+			fields: {
+				node: {rule: 'repeated', type: 'NodeProto', id: 1},
+				name: {type: 'string', id: 2},
+				initializer: {rule: 'repeated', type: 'TensorProto', id: 5},
+				input: {rule: 'repeated', type: 'ValueInfoProto', id: 11},
+				output: {rule: 'repeated', type: 'ValueInfoProto', id: 12},
+			},
+		},
+		ModelProto: {
+			fields: {
+				irVersion: {type: 'int64', id: 1},
+				producerName: {type: 'string', id: 2},
+				graph: {type: 'GraphProto', id: 7},
+				opsetImport: {rule: 'repeated', type: 'OperatorSetIdProto', id: 8},
+			},
+		},
+	},
+});
+const ModelProto = root.lookupType('ModelProto');
+
+const FLOAT = 1;
+const INT64 = 7;
+const ATTRIBUTE_INTS = 7;
+const ATTRIBUTE_INT = 2;
+
+export type BrokenModel =
+	/** Multiplies the mean of the bands by NaN: every probability is NaN. */
+	| 'nan'
+	/** Multiplies it by −5: "probabilities" far below 0. */
+	| 'negative'
+	/** A Reshape to [1, 7] that fails at run time. */
+	| 'reshape'
+	/** Max-pools 2×2: an output of half the input's size. */
+	| 'half-size';
+
+const tensorInfo = (name: string, dims: Array<number | string>) => ({
+	name,
+	type: {
+		tensorType: {
+			elemType: FLOAT,
+			shape: {dim: dims.map((dim) => (typeof dim === 'number' ? {dimValue: dim} : {dimParam: dim}))},
+		},
+	},
+});
+
+function graphOf(kind: BrokenModel) {
+	const mean = {
+		opType: 'ReduceMean',
+		input: ['x'],
+		output: ['mean'],
+		name: 'mean',
+		attribute: [
+			{name: 'axes', ints: [1], type: ATTRIBUTE_INTS},
+			{name: 'keepdims', i: 1, type: ATTRIBUTE_INT},
+		],
+	};
+	switch (kind) {
+		case 'nan':
+		case 'negative':
+			return {
+				node: [mean, {opType: 'Mul', input: ['mean', 'factor'], output: ['y'], name: 'scale'}],
+				initializer: [{name: 'factor', dataType: FLOAT, dims: [], floatData: [kind === 'nan' ? Number.NaN : -5]}],
+			};
+		case 'reshape':
+			return {
+				node: [mean, {opType: 'Reshape', input: ['mean', 'shape'], output: ['y'], name: 'reshape'}],
+				initializer: [{name: 'shape', dataType: INT64, dims: [4], int64Data: [1, 1, 7, -1]}],
+			};
+		case 'half-size':
+			return {
+				node: [
+					mean,
+					{
+						opType: 'MaxPool',
+						input: ['mean'],
+						output: ['y'],
+						name: 'pool',
+						attribute: [
+							{name: 'kernel_shape', ints: [2, 2], type: ATTRIBUTE_INTS},
+							{name: 'strides', ints: [2, 2], type: ATTRIBUTE_INTS},
+						],
+					},
+				],
+				initializer: [],
+			};
+	}
+}
+
+/** Writes `<dir>/<kind>.onnx` with a sidecar (default tile_size 128, RGB); returns the model's path. */
+export function writeBrokenModel(
+	dir: string,
+	kind: BrokenModel,
+	sidecar = JSON.stringify({tile_size: 128, deepmask_bands: ['R', 'G', 'B']}),
+): string {
+	const message = ModelProto.fromObject({
+		irVersion: 8,
+		producerName: 'deepmask-faults',
+		opsetImport: [{domain: '', version: 17}],
+		graph: {
+			name: kind,
+			...graphOf(kind),
+			input: [tensorInfo('x', ['n', 3, 128, 128])],
+			output: [tensorInfo('y', ['n', 1, 'h', 'w'])],
+		},
+	});
+	const file = path.join(dir, `${kind}.onnx`);
+	writeFileSync(file, ModelProto.encode(message).finish());
+	writeFileSync(path.join(dir, `${kind}.json`), sidecar);
+	return file;
+}
