@@ -11,6 +11,7 @@ import {startImageService, type ImageService} from '../../source/demo/server.js'
 import {arcGisSource} from '../../source/engine/sources/arcgis/arcgis-layer.js';
 import type {FetchedRaster} from '../../source/engine/sources/source.js';
 import type {HttpResponse} from '../../source/engine/sources/transport.js';
+import {expectListedByEsri} from '../helpers/esri-reference.js';
 
 const {x: ox, y: oy} = DEMO_ORIGIN;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -147,15 +148,21 @@ describe('the client against the strict services', () => {
 	});
 
 	it('refuses the hosted tile layer before any download, naming the kind to use', async () => {
-		asked.length = 0;
+		const before = asked.length;
 		await expect(fetchRaster('rgb', layer('Demo/Basemap/MapServer'), 100, 100)).rejects.toThrow(
 			/tile-only service .*Map,TilesOnly,Tilemap.*kind "tiles"/,
 		);
-		expect(asked.filter((url) => url.includes('/export'))).toEqual([]);
+		expect(asked.slice(before).filter((url) => url.includes('/export'))).toEqual([]);
 	});
 
 	it('asks the MapServer for png24, the lossless format it lists', async () => {
 		const fetched = await fetchRaster('rgb', layer('Demo/Imagery/MapServer'), 100, 100);
 		expect(fetched.urls[0]).toMatch(/format=png24/);
+	});
+
+	it('built no request Esri does not list', () => {
+		const exports = asked.filter((url) => /\/export(Image)?\?/.test(url));
+		expect(exports.length).toBeGreaterThan(0);
+		for (const url of exports) expectListedByEsri(new URL(url));
 	});
 });

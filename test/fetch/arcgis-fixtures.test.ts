@@ -14,65 +14,10 @@ import type {FetchedRaster} from '../../source/engine/sources/source.js';
 import type {HttpResponse} from '../../source/engine/sources/transport.js';
 import {encodeGeoTiff} from '../../source/engine/geo/geotiff.js';
 import {UserError} from '../../source/errors.js';
+import {expectListedByEsri} from '../helpers/esri-reference.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/arcgis/${name}`, import.meta.url));
 const json = (name: string) => JSON.parse(fixture(name).toString('utf8')) as unknown;
-
-/** Esri's REST reference: the parameters of each export operation, and the formats it lists. */
-const reference = {
-	exportImage: {
-		parameters: [
-			'bbox',
-			'bboxSR',
-			'size',
-			'imageSR',
-			'time',
-			'format',
-			'pixelType',
-			'noData',
-			'noDataInterpretation',
-			'interpolation',
-			'compression',
-			'compressionQuality',
-			'bandIds',
-			'mosaicRule',
-			'renderingRule',
-			'adjustAspectRatio',
-			'lercVersion',
-			'compressionTolerance',
-			'f',
-			'token',
-		],
-		formats: ['jpgpng', 'png', 'png8', 'png24', 'jpg', 'bmp', 'gif', 'tiff', 'png32', 'bip', 'bsq', 'lerc'],
-		pixelTypes: ['C128', 'C64', 'F32', 'F64', 'S16', 'S32', 'S8', 'U1', 'U16', 'U2', 'U32', 'U4', 'U8', 'UNKNOWN'],
-	},
-	export: {
-		parameters: [
-			'bbox',
-			'bboxSR',
-			'size',
-			'dpi',
-			'imageSR',
-			'format',
-			'layerDefs',
-			'layers',
-			'transparent',
-			'time',
-			'layerTimeOptions',
-			'dynamicLayers',
-			'gdbVersion',
-			'mapScale',
-			'rotation',
-			'datumTransformations',
-			'mapRangeValues',
-			'layerParameterValues',
-			'historicMoment',
-			'f',
-			'token',
-		],
-		formats: ['png', 'png8', 'png24', 'png32', 'jpg', 'pdf', 'bmp', 'gif', 'svg', 'svgz', 'emf', 'ps'],
-	},
-} as const;
 
 function layerFor(kind: ServiceKind, role: LayerName, overrides: Partial<LayerConfig> = {}): LayerConfig {
 	return {
@@ -131,15 +76,6 @@ async function requestFor(
 	const {asked, fetched} = await exchange(description, role, {layer, epsg});
 	await expect(fetched).rejects.toBeInstanceOf(UserError);
 	return new URL(asked.at(-1)!);
-}
-
-function expectListedByEsri(url: URL): void {
-	const operation = url.pathname.endsWith('/exportImage') ? 'exportImage' : 'export';
-	const allowed = reference[operation];
-	for (const name of url.searchParams.keys()) expect(allowed.parameters).toContain(name);
-	expect(allowed.formats).toContain(url.searchParams.get('format'));
-	if (operation === 'exportImage' && url.searchParams.has('pixelType'))
-		expect(reference.exportImage.pixelTypes).toContain(url.searchParams.get('pixelType'));
 }
 
 describe('real service descriptions', () => {
