@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {downloadScaling, memoryByExtent, pipelineFigures} from './figures.js';
 import {startupFigure} from './startup.js';
+import {terminalBytesFigure} from './terminal-figure.js';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
@@ -38,6 +39,11 @@ log('download scaling …');
 const downloads = await downloadScaling(settings.downloadTiles, settings.downloadTileSize, [1, 4, 8, 16], 50);
 log('memory by extent …');
 const memory = await memoryByExtent(settings.memoryTiles, settings.memoryTileSize);
+log('terminal output while idle …');
+const terminal = terminalBytesFigure(quick ? 3 : 6);
+const terminalRatio = Math.max(
+	...Object.values(terminal).map((sizes) => sizes.incremental / Math.max(1, sizes.standard)),
+);
 
 const base = downloads.find((entry) => entry.concurrency === 1)!.tilesPerSecond;
 const at8 = downloads.find((entry) => entry.concurrency === 8)!.tilesPerSecond / base;
@@ -86,6 +92,18 @@ const figures = [
 		target: '< 5%',
 		met: pipeline.thresholdRatio < 0.05,
 	},
+	{
+		figure: 'terminal bytes/s idle, incremental / standard',
+		value: terminalRatio,
+		text: `${terminalRatio.toFixed(2)} (${Object.entries(terminal)
+			.map(
+				([size, bytes]) =>
+					`${size}: ${(bytes.incremental / 1000).toFixed(1)} vs ${(bytes.standard / 1000).toFixed(1)} KB/s`,
+			)
+			.join(', ')})`,
+		target: '≤ 0.5',
+		met: terminalRatio <= 0.5,
+	},
 ];
 
 const width = Math.max(...figures.map((entry) => entry.figure.length));
@@ -106,6 +124,7 @@ const report = {
 	pipeline,
 	downloads,
 	memory,
+	terminal,
 };
 const dir = path.join(os.tmpdir(), 'deepmask-bench');
 mkdirSync(dir, {recursive: true});

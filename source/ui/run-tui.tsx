@@ -2,6 +2,7 @@ import {render} from 'ink';
 import {enterAlternateScreen, SIGNAL_CODES, type HandledSignal} from './alternate-screen.js';
 import {App, type AppOutcome, type AppServices, type QuitRequests} from './app.js';
 import {colorWanted} from './theme.js';
+import {renderOptions} from './render-options.js';
 
 /** A signal asks the app to quit gracefully; if it has not within this time (or on a second signal), leave at once. */
 const FORCE_AFTER_MS = 8000;
@@ -59,7 +60,7 @@ export async function runTui(options: {services: AppServices; initialPreset?: st
 					outcome = result;
 				}}
 			/>,
-			{exitOnCtrlC: false, patchConsole: true, maxFps: 10},
+			renderOptions,
 		);
 		await instance.waitUntilExit();
 	} finally {
