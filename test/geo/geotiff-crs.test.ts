@@ -34,6 +34,16 @@ describe('the CRS of a GeoTIFF', () => {
 			},
 			4674,
 		],
+		[
+			'a geographic Esri PE string',
+			{
+				GTModelTypeGeoKey: 2,
+				GeographicTypeGeoKey: 32767,
+				GeogCitationGeoKey:
+					'ESRI PE String = GEOGCS["GCS_SIRGAS_2000",DATUM["D_SIRGAS_2000",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]',
+			},
+			4674,
+		],
 		['an Esri WKID', {ProjectedCSTypeGeoKey: 102100}, 102100],
 	])('reads %s', (_what, keys, code) => {
 		expect(crsCodeOfGeoKeys(keys)).toBe(code);
