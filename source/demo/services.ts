@@ -46,6 +46,8 @@ export type ServiceDef = {
 	failsAbove?: number;
 	/** A hosted tile layer: `Map,TilesOnly,Tilemap`, a tile scheme and no export. */
 	tilesOnly?: boolean;
+	/** As servers before 10.1: the limits are enforced but not in the description. */
+	unpublishedLimits?: boolean;
 };
 
 /** The demo services describe 20 × 20 km about the town; the scene itself goes on beyond. */
@@ -145,6 +147,15 @@ export function demoServices(): ServiceDef[] {
 			maxImageWidth: 4000,
 			maxImageHeight: 4000,
 			failsAbove: 1000,
+		},
+		{
+			name: 'Demo/ElevationLegacy',
+			kind: 'ImageServer',
+			description: 'The DSM again, as a server before 10.1: no maxImageWidth/Height published, 2048 px enforced.',
+			source: sceneSource('dsm'),
+			maxImageWidth: 2048,
+			maxImageHeight: 2048,
+			unpublishedLimits: true,
 		},
 		{
 			name: 'Demo/Basemap',
@@ -314,8 +325,9 @@ export function imageServerInfo(service: ServiceDef): Record<string, unknown> {
 		maxDownloadSizeLimit: 0,
 		defaultCompressionQuality: 75,
 		defaultResamplingMethod: 'Nearest',
-		maxImageHeight: service.maxImageHeight,
-		maxImageWidth: service.maxImageWidth,
+		...(service.unpublishedLimits
+			? {}
+			: {maxImageHeight: service.maxImageHeight, maxImageWidth: service.maxImageWidth}),
 		maxRecordCount: 1000,
 		maxDownloadImageCount: 0,
 		maxMosaicImageCount: 20,

@@ -147,6 +147,14 @@ describe('the client against the strict services', () => {
 		expect(logs.some((message) => /failed a 1100×1050 request twice/.test(message))).toBe(true);
 	});
 
+	it('keeps under 2048 px a service that publishes no limit, so it never refuses a request', async () => {
+		const {json: info} = await getJson(`${service.url}/Demo/ElevationLegacy/ImageServer?f=json`);
+		expect(info.maxImageWidth).toBeUndefined();
+		const dsm = {pixelType: 'F32', nodata: -9999, maxRequestSize: 4096} as const;
+		const fetched = await fetchRaster('dsm', layer('Demo/ElevationLegacy/ImageServer', dsm), 3000, 40);
+		expect([fetched.attempts, fetched.urls.length]).toEqual([2, 2]);
+	});
+
 	it('refuses the hosted tile layer before any download, naming the kind to use', async () => {
 		const before = asked.length;
 		await expect(fetchRaster('rgb', layer('Demo/Basemap/MapServer'), 100, 100)).rejects.toThrow(
