@@ -11,6 +11,7 @@ import {applyEvent, emptySnapshot} from '../source/engine/pipeline/snapshot.js';
 import type {RunEvent} from '../source/engine/pipeline/events.js';
 import {App} from '../source/ui/app.js';
 import type {RunHandle} from '../source/ui/engine-api.js';
+import {anchoredStdout} from '../source/ui/anchored-stdout.js';
 import {renderOptions} from '../source/ui/render-options.js';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -78,7 +79,7 @@ async function measure(columns: number, rows: number, incrementalRendering: bool
 	const instance = render(<App services={services} color onOutcome={() => {}} />, {
 		...renderOptions,
 		incrementalRendering,
-		stdout: stdout as unknown as NodeJS.WriteStream,
+		stdout: anchoredStdout(stdout as unknown as NodeJS.WriteStream),
 		stdin: stdin as unknown as NodeJS.ReadStream,
 		patchConsole: false,
 	});

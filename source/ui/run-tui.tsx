@@ -2,6 +2,7 @@ import {render} from 'ink';
 import {enterAlternateScreen, SIGNAL_CODES, type HandledSignal} from './alternate-screen.js';
 import {App, type AppOutcome, type AppServices, type QuitRequests} from './app.js';
 import {colorWanted} from './theme.js';
+import {anchoredStdout} from './anchored-stdout.js';
 import {renderOptions} from './render-options.js';
 
 /** A signal asks the app to quit gracefully; if it has not within this time (or on a second signal), leave at once. */
@@ -60,7 +61,7 @@ export async function runTui(options: {services: AppServices; initialPreset?: st
 					outcome = result;
 				}}
 			/>,
-			renderOptions,
+			{...renderOptions, stdout: anchoredStdout(process.stdout)},
 		);
 		await instance.waitUntilExit();
 	} finally {

@@ -95,12 +95,18 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	const tile = tiles[Math.min(index, tiles.length - 1)];
 
 	const leftWidth = Math.min(44, Math.max(36, Math.floor(size.columns / 2)));
-	const previewWidth = Math.max(4, Math.floor((size.columns - leftWidth - 4 - 1) / 2));
-	const previewRows = Math.max(3, Math.min(10, Math.floor((size.rows - 1 - 2 - 1) / 2) - 2));
+	// Rows below the title line and above the hint line and this screen's footer.
+	const bodyRows = size.rows - 1 - 2 - 1;
+	// The right column: the tile list as long as its tiles (up to half), the preview the rest, about
+	// square (a character is one pixel wide and two tall in colour, and twice as tall as wide).
+	const previewWidthMax = Math.max(4, Math.floor((size.columns - leftWidth - 4 - 1) / 2));
+	const listPane = Math.max(5, Math.min(tiles.length + 1 + 2, Math.floor(bodyRows / 2)));
+	const previewRows = Math.max(3, Math.min(bodyRows - listPane - 2, Math.ceil(previewWidthMax / 2)));
+	const previewWidth = Math.min(previewWidthMax, previewRows * 2);
 	const previewHeight = theme.color ? previewRows * 2 : previewRows;
 	// The left column: the overall pane (5 lines), the agreement matrix (a header and a row per model), and the histogram below.
-	const histogramRows = Math.max(1, Math.min(8, size.rows - 4 - 7 - (stats.overall.models.length + 3) - 3));
-	const listRows = Math.max(1, size.rows - 1 - 2 - 1 - (previewRows + 2) - 2 - 1);
+	const histogramRows = Math.max(1, bodyRows - 7 - (stats.overall.models.length + 3) - 2 - 1);
+	const listRows = Math.max(1, bodyRows - (previewRows + 2) - 2 - 1);
 
 	const tileId = tile?.id;
 	const threshold = stats.overall.threshold;
@@ -169,7 +175,11 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	let footer = error ? (
 		<Text color={theme.error}>{error}</Text>
 	) : (
-		<Text dimColor>+/- threshold · s sort · w write · d discard</Text>
+		<Text dimColor wrap="truncate">
+			{tile
+				? `${tile.id}: foreground ${formatPercent(tile.foregroundFraction, 1)} · uncertain ${formatPercent(tile.uncertainFraction, 1)} · models disagree on ${formatPercent(tileDisagreement(tile), 1)}`
+				: 'no tiles'}
+		</Text>
 	);
 	if (phase === 'writing') {
 		footer = (

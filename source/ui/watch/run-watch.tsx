@@ -3,6 +3,7 @@ import {readRunStatus} from '../../engine/index.js';
 import {enterAlternateScreen, SIGNAL_CODES} from '../alternate-screen.js';
 import {colorWanted} from '../theme.js';
 import {WatchApp} from './watch-app.js';
+import {anchoredStdout} from '../anchored-stdout.js';
 import {renderOptions} from '../render-options.js';
 
 /** Watch the run folder full-screen until the user quits; the terminal is restored on every way out. Resolves to the exit code. */
@@ -23,7 +24,7 @@ export async function runWatch(options: {runDir: string}): Promise<number> {
 	try {
 		const instance = render(
 			<WatchApp runDir={options.runDir} initial={initial} color={colorWanted()} onQuit={(value) => (code = value)} />,
-			renderOptions,
+			{...renderOptions, stdout: anchoredStdout(process.stdout)},
 		);
 		await instance.waitUntilExit();
 	} finally {
