@@ -7,6 +7,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import {startProxy} from '../helpers/proxy.js';
+import {startHostileServer} from './hostile-server.js';
 import {listFiles} from '../helpers/run-folder.js';
 import {expectIntact, spawnCli, tempDir, tinyExtent, tinySets} from './helpers.js';
 
@@ -80,4 +81,50 @@ describe('a hostile upstream server', () => {
 		expect(nested.code).toBe(2);
 		for (const form of forms) expect(nested.stderr).not.toContain(form);
 	});
+});
+
+/** Polls the child's peak resident memory (VmHWM) until it exits; Linux only (undefined elsewhere). */
+function peakRss(pid: number): {stop: () => number | undefined} {
+	let peak: number | undefined;
+	const read = () => {
+		try {
+			const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+			if (match) peak = Math.max(peak ?? 0, Number(match[1]) * 1024);
+		} catch {
+			// The process has exited: its last reading stands.
+		}
+	};
+	const timer = setInterval(read, 25);
+	return {
+		stop: () => {
+			clearInterval(timer);
+			return peak;
+		},
+	};
+}
+
+describe('an upstream that sends more than was asked for', () => {
+	for (const [hostility, reason] of [
+		['gzip-bomb', /layers\.(rgb|dsm): an answer of more than \d+ bytes, far more than was asked for/],
+		['endless', /layers\.(rgb|dsm): an answer of more than \d+ bytes, far more than was asked for/],
+		['pixel-bomb', /layers\.(rgb|dsm): a 16000×16000 image instead of the 128×128 asked for/],
+	] as const) {
+		it(`${hostility}: the run fails naming it, with a peak RSS under 1 GB`, async () => {
+			const server = await startHostileServer(service.url, hostility);
+			try {
+				const dir = tempDir(hostility);
+				let watch: ReturnType<typeof peakRss> | undefined;
+				const result = await spawnCli(runArgs(dir, tinySets(server.url)), (_, child) => {
+					watch ??= peakRss(child.pid!);
+				});
+				const peak = watch?.stop();
+				expect(result.code, result.stderr).toBe(1);
+				expect(result.stderr).toMatch(reason);
+				if (peak !== undefined) expect(peak).toBeLessThan(1024 ** 3);
+				await expectIntact(dir);
+			} finally {
+				await server.close();
+			}
+		}, 90_000);
+	}
 });

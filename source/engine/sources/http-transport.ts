@@ -7,7 +7,16 @@ import http from 'node:http';
 import https from 'node:https';
 import got, {RequestError} from 'got';
 import PQueue from 'p-queue';
-import {TransportError, type HttpResponse, type Transport} from './transport.js';
+import {promisify} from 'node:util';
+import zlib from 'node:zlib';
+import {
+	bodyTooLarge,
+	defaultMaxBodyBytes,
+	TransportError,
+	type HttpResponse,
+	type Transport,
+	type TransportRequest,
+} from './transport.js';
 import {abortError} from '../../errors.js';
 
 export type HttpSettings = {
@@ -20,6 +29,19 @@ export type HttpSettings = {
 };
 
 export const defaultTimeouts = {timeoutMs: 120_000, idleTimeoutMs: 30_000};
+
+const inflaters: Record<string, (body: Buffer, options: zlib.ZlibOptions) => Promise<Buffer>> = {
+	gzip: promisify(zlib.gunzip),
+	'x-gzip': promisify(zlib.gunzip),
+	deflate: promisify(zlib.inflate),
+	br: promisify(zlib.brotliDecompress),
+};
+
+/** The body as sent before its Content-Encoding, inflated no further than maxBytes (ERR_BUFFER_TOO_LARGE past it). */
+async function decompress(body: Buffer, encoding: string | undefined, maxBytes: number): Promise<Uint8Array> {
+	const inflate = encoding ? inflaters[encoding.trim().toLowerCase()] : undefined;
+	return inflate ? inflate(body, {maxOutputLength: maxBytes}) : body;
+}
 
 export type HttpClient = {transport: Transport; close: () => void};
 
@@ -53,27 +75,39 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
 
 	const once = async (
 		url: string,
-		signal: AbortSignal,
-		onBytes?: (received: number, total?: number) => void,
+		{signal, onBytes, maxBytes = defaultMaxBodyBytes}: TransportRequest,
 	): Promise<HttpResponse> => {
+		let oversized = false;
 		try {
-			const request = client.get(url, {signal});
-			if (onBytes) request.on('downloadProgress', (progress) => onBytes(progress.transferred, progress.total));
+			// Decompressed here, not by got, so that neither the wire nor the inflated body can pass maxBytes.
+			const request = client.get(url, {signal, decompress: false});
+			request.on('downloadProgress', (progress) => {
+				if (progress.transferred > maxBytes || (progress.total ?? 0) > maxBytes) {
+					oversized = true;
+					request.cancel();
+					return;
+				}
+				onBytes?.(progress.transferred, progress.total);
+			});
 			const response = await request;
 			const contentType = response.headers['content-type'];
-			return {status: response.statusCode, contentType, body: response.rawBody};
+			const body = await decompress(response.rawBody, response.headers['content-encoding'], maxBytes);
+			return {status: response.statusCode, contentType, body};
 		} catch (error) {
 			if (signal.aborted) throw abortError(signal);
+			if (oversized || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+				throw new TransportError(`an answer of more than ${maxBytes} bytes, far more than was asked for`, bodyTooLarge);
 			if (error instanceof RequestError) throw new TransportError(`${error.code}: ${error.message}`, error.code);
 			throw error;
 		}
 	};
 
 	// The host slot is taken before the global one, so a host at its limit never holds a global slot idle.
-	const transport: Transport = async (url, {signal, onBytes}) => {
+	const transport: Transport = async (url, request) => {
+		const {signal} = request;
 		if (signal.aborted) throw abortError(signal);
 		try {
-			return await hostQueue(new URL(url).host).add(() => downloads.add(() => once(url, signal, onBytes), {signal}), {
+			return await hostQueue(new URL(url).host).add(() => downloads.add(() => once(url, request), {signal}), {
 				signal,
 			});
 		} catch (error) {

@@ -9,7 +9,15 @@ export type TransportRequest = {
 	signal: AbortSignal;
 	/** Bytes received so far for this response, and the total when the server announced it. */
 	onBytes?: (received: number, total?: number) => void;
+	/** The most bytes the answer may have, on the wire and decompressed; default `defaultMaxBodyBytes`. */
+	maxBytes?: number;
 };
+
+/** Service descriptions and error pages are kilobytes; nothing deepmask asks for without a size is larger. */
+export const defaultMaxBodyBytes = 16 * 1024 * 1024;
+
+/** TransportError code of an answer over its maxBytes (an endless body, a decompression bomb). */
+export const bodyTooLarge = 'ERR_BODY_TOO_LARGE';
 
 export type Transport = (url: string, request: TransportRequest) => Promise<HttpResponse>;
 

@@ -13,7 +13,7 @@ import {decodeImage, judgeImageResponse, judgeJsonResponse, ResponseProblem, typ
 import {defaultRetryPolicy, waitBeforeRetry, type RetryPolicy} from '../retry.js';
 import {parseServiceInfo, type ServiceInfo} from './service-info.js';
 import {deniedError, resolveToken, tokenError} from '../token.js';
-import {TransportError} from '../transport.js';
+import {bodyTooLarge, TransportError} from '../transport.js';
 import type {FetchedRaster, ImageSource, OpenedSource, RasterRequest, RequestHooks, SourceContext} from '../source.js';
 import type {LayerFingerprint} from '../../run-folder/tile-fingerprint.js';
 import {halveWindow, pasteWindow, splitWindow, windowBbox, type PixelWindow} from './windows.js';
@@ -47,6 +47,14 @@ type Progress = {
 
 /** MapServer `export` formats (Esri's list has no TIFF), lossless full colour first: PNG alone is 8-bit palette on ArcGIS. */
 const formatPreference = ['PNG24', 'PNG32', 'PNG', 'JPG'];
+
+/**
+ * The most bytes an export of width × height may take: every band plus an alpha, 8 bytes a sample,
+ * uncompressed, and a megabyte for headers. More is an endless body or a bomb, not an image.
+ */
+function largestAnswer(width: number, height: number, bands: number): number {
+	return width * height * (bands + 1) * 8 + 1024 * 1024;
+}
 
 class ArcGisLayer implements OpenedSource {
 	readonly bands: number;
@@ -192,6 +200,7 @@ class ArcGisLayer implements OpenedSource {
 			try {
 				const response = await this.options.transport(url, {
 					signal,
+					maxBytes: largestAnswer(width, height, this.bands),
 					onBytes: (received, total) => {
 						progress.report(received - seen, received, total);
 						seen = received;
@@ -260,6 +269,10 @@ class ArcGisLayer implements OpenedSource {
 		}
 		if (error instanceof TransportError) {
 			if (error.code === 'ENOTFOUND') throw unreachable(this.role, this.layer, error);
+			if (error.code === bodyTooLarge)
+				throw new RunError(
+					`layers.${this.role}: ${error.message} from ${redact(url)}; the service does not answer like an ArcGIS ${this.layer.kind}`,
+				);
 			return redact(error.message);
 		}
 		throw error;

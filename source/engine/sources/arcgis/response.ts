@@ -144,6 +144,17 @@ export function judgeJsonResponse(response: HttpResponse): unknown {
 
 const Photometric = {palette: 3, yCbCr: 6} as const;
 
+/** Width and height from the image's header alone. */
+async function declaredSize(body: Uint8Array, format: ImageFormat): Promise<{width: number; height: number}> {
+	if (format === 'tiff') {
+		const buffer = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+		const image = await (await fromArrayBuffer(buffer)).getImage();
+		return {width: image.getWidth(), height: image.getHeight()};
+	}
+	const {width, height} = await sharp(body).metadata();
+	return {width: width ?? 0, height: height ?? 0};
+}
+
 async function decodeTiff(body: Uint8Array, bands: number): Promise<DecodedImage> {
 	const buffer = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
 	const image = await (await fromArrayBuffer(buffer)).getImage();
@@ -202,22 +213,29 @@ export async function decodeImage(
 	format: ImageFormat,
 	expected: ExpectedImage,
 ): Promise<DecodedImage> {
-	let image: DecodedImage;
-	try {
-		image = format === 'tiff' ? await decodeTiff(body, expected.bands) : await decodePicture(body, expected.bands);
-	} catch (error) {
-		throw new ResponseProblem(
+	const cannotDecode = (error: unknown) =>
+		new ResponseProblem(
 			`a ${format.toUpperCase()} that cannot be decoded (${messageOf(error)}), truncated?`,
 			'transient',
 		);
+	const checkSize = (size: {width: number; height: number}) => {
+		if (size.width !== expected.width || size.height !== expected.height) {
+			throw new ResponseProblem(
+				`a ${size.width}×${size.height} image instead of the ${expected.width}×${expected.height} asked for`,
+				'transient',
+			);
+		}
+	};
+	// The size the header declares is checked before decoding: a small file may declare gigapixels.
+	let image: DecodedImage;
+	try {
+		checkSize(await declaredSize(body, format));
+		image = format === 'tiff' ? await decodeTiff(body, expected.bands) : await decodePicture(body, expected.bands);
+	} catch (error) {
+		throw error instanceof ResponseProblem ? error : cannotDecode(error);
 	}
 	image = withoutAlpha(image, expected.bands);
-	if (image.width !== expected.width || image.height !== expected.height) {
-		throw new ResponseProblem(
-			`a ${image.width}×${image.height} image instead of the ${expected.width}×${expected.height} asked for`,
-			'transient',
-		);
-	}
+	checkSize(image);
 	if (image.bands !== expected.bands) {
 		throw new ResponseProblem(`an image with ${image.bands} bands instead of ${expected.bands}`, 'transient');
 	}
