@@ -1,8 +1,12 @@
+import {execFileSync, spawnSync} from 'node:child_process';
+import {mkdtempSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import {crsCodeOfGeoKeys} from '../../source/engine/geo/geotiff-crs.js';
-import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import {readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 
 /** Made with GDAL: `gdal_translate -a_srs <Esri WKT of EPSG:31985> -co GEOTIFF_KEYS_FLAVOR=ESRI_PE` (GDAL reads it as EPSG:31985). */
 const esriPeFile = fileURLToPath(new URL('../fixtures/geotiff/sirgas-utm25s-esri-pe-string.tif', import.meta.url));
@@ -51,6 +55,23 @@ describe('the CRS of a GeoTIFF', () => {
 
 	it('refuses a CRS given only by parameters and names the fix', async () => {
 		await expect(readGeoTiffFile(parametersOnlyFile)).rejects.toThrow(/user-defined.*gdal_edit\.py -a_srs EPSG:XXXX/);
+	});
+});
+
+const hasGdal = spawnSync('gdalsrsinfo', ['--version']).status === 0;
+
+describe('writing a CRS without an EPSG code', () => {
+	it('writes an Esri WKID as ArcGIS does, with its Esri WKT, and reads it back', async () => {
+		const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'deepmask-esri-crs-')), 'albers.tif');
+		const bbox = {xmin: 0, ymin: 0, xmax: 40, ymax: 30};
+		await writeGeoTiffFile(file, {width: 4, height: 3, bands: 1, data: new Float32Array(12), bbox, epsg: 102003});
+		expect((await readGeoTiffFile(file)).epsg).toBe(102003);
+		if (!hasGdal) return;
+		// GDAL reads the Esri WKT and identifies ESRI:102003 (it prints it with an EPSG prefix).
+		expect(execFileSync('gdalsrsinfo', ['-e', file], {encoding: 'utf8'})).toMatch(/:102003/);
+		expect(execFileSync('gdalsrsinfo', ['-o', 'wkt1', file], {encoding: 'utf8'})).toMatch(
+			/USA_Contiguous_Albers_Equal_Area_Conic/,
+		);
 	});
 });
 

@@ -9,6 +9,7 @@ import {fromArrayBuffer} from 'geotiff';
 import proj4 from 'proj4';
 import {writeAtomic} from '../fs/atomic.js';
 import type {GeoRaster, PaletteEntry} from './georaster.js';
+import {lookupCrs} from './crs-registry.js';
 import {crsCodeOfGeoKeys} from './geotiff-crs.js';
 import {encodeTiff, TiffType, type TiffTag} from './tiff-writer.js';
 import {messageOf} from '../../errors.js';
@@ -21,9 +22,14 @@ export type EncodeOptions = {
 const GeoKey = {
 	GTModelType: 1024,
 	GTRasterType: 1025,
+	GTCitation: 1026,
 	GeographicType: 2048,
+	GeogCitation: 2049,
 	ProjectedCSType: 3072,
+	PCSCitation: 3073,
 } as const;
+const GeoAsciiParamsTag = 34737;
+const userDefined = 32767;
 const ModelType = {projected: 1, geographic: 2} as const;
 const RasterType = {pixelIsArea: 1, pixelIsPoint: 2} as const;
 const Photometric = {minIsBlack: 1, rgb: 2, palette: 3} as const;
@@ -34,12 +40,23 @@ export type EncodableRaster = Omit<GeoRaster, 'data'> & {data: GeoRaster['data']
 export async function encodeGeoTiff(raster: EncodableRaster, options: EncodeOptions = {}): Promise<Uint8Array> {
 	validate(raster);
 	const {width, height, bands, bbox, epsg} = raster;
-	const geographic = isGeographic(epsg);
-	const geoKeys = [
-		[GeoKey.GTModelType, geographic ? ModelType.geographic : ModelType.projected],
-		[GeoKey.GTRasterType, RasterType.pixelIsArea],
-		[geographic ? GeoKey.GeographicType : GeoKey.ProjectedCSType, epsg],
-	];
+	// Esri's own WKIDs (102003, …) fit no GeoKey and no reader knows them as codes: written as GDAL's ESRI_PE
+	// flavour and ArcGIS write them, user-defined with the name and the WKT as an "ESRI PE String" citation.
+	const esri = epsg > userDefined ? esriCitations(epsg) : undefined;
+	const geographic = esri ? esri.geographic : isGeographic(epsg);
+	const geoKeys = esri
+		? [
+				[GeoKey.GTModelType, 0, 1, userDefined],
+				[GeoKey.GTRasterType, 0, 1, RasterType.pixelIsArea],
+				[GeoKey.GTCitation, GeoAsciiParamsTag, esri.name.length, 0],
+				[geographic ? GeoKey.GeographicType : GeoKey.ProjectedCSType, 0, 1, userDefined],
+				[geographic ? GeoKey.GeogCitation : GeoKey.PCSCitation, GeoAsciiParamsTag, esri.pe.length, esri.name.length],
+			]
+		: [
+				[GeoKey.GTModelType, 0, 1, geographic ? ModelType.geographic : ModelType.projected],
+				[GeoKey.GTRasterType, 0, 1, RasterType.pixelIsArea],
+				[geographic ? GeoKey.GeographicType : GeoKey.ProjectedCSType, 0, 1, epsg],
+			];
 	const tags: TiffTag[] = [
 		{tag: 262, type: TiffType.SHORT, values: [photometricOf(raster)]},
 		{tag: 305, type: TiffType.ASCII, values: 'deepmask'},
@@ -48,9 +65,10 @@ export async function encodeGeoTiff(raster: EncodableRaster, options: EncodeOpti
 		{
 			tag: 34735,
 			type: TiffType.SHORT,
-			values: [1, 1, 0, geoKeys.length, ...geoKeys.flatMap(([key, value]) => [key, 0, 1, value])],
+			values: [1, 1, 0, geoKeys.length, ...geoKeys.flat()],
 		},
 	];
+	if (esri) tags.push({tag: GeoAsciiParamsTag, type: TiffType.ASCII, values: esri.name + esri.pe});
 	if (raster.colorMap) tags.push({tag: 320, type: TiffType.SHORT, values: colorMapTag(raster.colorMap)});
 	if (extraSamples(raster) > 0)
 		tags.push({tag: 338, type: TiffType.SHORT, values: new Array(extraSamples(raster)).fill(0)});
@@ -174,6 +192,13 @@ function formatNodata(nodata: number): string {
 	if (nodata === Infinity) return 'inf';
 	if (nodata === -Infinity) return '-inf';
 	return String(nodata);
+}
+
+/** The citations of a CRS without an EPSG code: its name and its Esri WKT, each `|`-terminated as GeoAsciiParams are. */
+function esriCitations(code: number): {name: string; pe: string; geographic: boolean} {
+	const record = lookupCrs(code);
+	if (!record) throw new Error(`cannot write the CRS of code ${code} into a GeoTIFF: neither EPSG nor Esri lists it`);
+	return {name: `${record.name}|`, pe: `ESRI PE String = ${record.wkt}|`, geographic: record.wkt.startsWith('GEOGCS')};
 }
 
 const knownGeographic = new Set([4326, 4258, 4269, 4283, 4167, 4617, 4674, 4612, 4171, 4230, 4322, 4979]);
