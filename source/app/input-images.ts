@@ -6,6 +6,9 @@ import {messageOf, UserError} from '../errors.js';
 import {decodeGeoTiff} from '../engine/geo/geotiff.js';
 import type {GeoRaster} from '../engine/geo/georaster.js';
 
+/** 10000 × 10000: 300 MB as RGB, already more than one image should take; larger ones are cut into tiles first. */
+const maxPixels = 100_000_000;
+
 const imageExtensions = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff']);
 const tiffExtensions = new Set(['.tif', '.tiff']);
 
@@ -38,6 +41,49 @@ export async function listImages(dir: string, what = 'input'): Promise<string[]>
 
 const stemOf = (file: string) => path.basename(file, path.extname(file));
 
+const unreadable: Record<string, string> = {
+	EISDIR: 'it is a folder, not an image; move it out of the folder or rename it',
+	ELOOP: 'it is a symbolic link that leads back to itself; remove the link',
+	ENOENT: 'it does not exist (a broken symbolic link?); remove the link',
+	EACCES: 'no permission to read it; change its permissions',
+};
+
+/** The file's bytes, after checking (from its header alone) that its size is one deepmask decodes. */
+async function readInput(file: string): Promise<Uint8Array> {
+	let bytes: Uint8Array;
+	try {
+		bytes = new Uint8Array(await readFile(file));
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code ?? '';
+		throw new UserError(`${file}: cannot read the image: ${unreadable[code] ?? messageOf(error)}.`);
+	}
+	let size: {width: number; height: number};
+	try {
+		size = await declaredSize(bytes);
+	} catch (error) {
+		throw corrupt(file, error);
+	}
+	if (size.width * size.height > maxPixels)
+		throw new UserError(
+			`${file}: the image declares ${size.width}×${size.height} pixels, more than deepmask decodes at once (${maxPixels / 1e6} megapixels); cut it into tiles first (e.g. gdal_retile.py -ps 4096 4096).`,
+		);
+	return bytes;
+}
+
+async function declaredSize(bytes: Uint8Array): Promise<{width: number; height: number}> {
+	const tiff = (bytes[0] === 0x49 && bytes[1] === 0x49) || (bytes[0] === 0x4d && bytes[1] === 0x4d);
+	if (tiff) {
+		const image = await (await fromArrayBuffer(arrayBufferOf(bytes))).getImage();
+		return {width: image.getWidth(), height: image.getHeight()};
+	}
+	const {width, height} = await sharp(bytes).metadata();
+	return {width: width ?? 0, height: height ?? 0};
+}
+
+function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
+	return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
 /** GeoTIFF when the TIFF carries a CRS, else undefined (a plain TIFF). */
 async function tryGeoTiff(bytes: Uint8Array): Promise<GeoRaster | undefined> {
 	try {
@@ -55,7 +101,7 @@ function corrupt(file: string, error: unknown): UserError {
 
 /** Read an RGB image: 1 band is repeated as grey, a 4th (alpha) band dropped; samples must be 8-bit. */
 export async function readImage(file: string): Promise<InputImage> {
-	const bytes = new Uint8Array(await readFile(file));
+	const bytes = await readInput(file);
 	const stem = stemOf(file);
 	const geo = tiffExtensions.has(path.extname(file).toLowerCase()) ? await tryGeoTiff(bytes) : undefined;
 	if (geo) {
@@ -104,11 +150,9 @@ function toRgb(data: Uint8Array, pixels: number, bands: number): Uint8Array {
 export async function readDsm(
 	file: string,
 ): Promise<{data: Float32Array; width: number; height: number; nodata?: number}> {
-	const bytes = await readFile(file);
+	const bytes = await readInput(file);
 	try {
-		const image = await (
-			await fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
-		).getImage();
+		const image = await (await fromArrayBuffer(arrayBufferOf(bytes))).getImage();
 		const raw = await image.readRasters({samples: [0], interleave: true});
 		const nodata = image.getGDALNoData();
 		return {
@@ -130,7 +174,7 @@ function firstBand(data: Uint8Array | Float32Array, pixels: number, bands: numbe
 
 /** Read a label raster: any non-zero sample of the first band is the class. */
 export async function readLabel(file: string): Promise<{data: Uint8Array; width: number; height: number}> {
-	const bytes = new Uint8Array(await readFile(file));
+	const bytes = await readInput(file);
 	const geo = tiffExtensions.has(path.extname(file).toLowerCase()) ? await tryGeoTiff(bytes) : undefined;
 	if (geo) {
 		const band = firstBand(geo.data, geo.width * geo.height, geo.bands);

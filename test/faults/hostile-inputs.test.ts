@@ -10,7 +10,8 @@ import {beforeAll, describe, expect, it} from 'vitest';
 import {inferFolder} from '../../source/app/infer-folder.js';
 import {UserError} from '../../source/errors.js';
 import {runCli} from '../helpers/cli.js';
-import {tempDir} from './helpers.js';
+import {expectIntact, tempDir} from './helpers.js';
+import {pngDeclaring} from './hostile-server.js';
 
 const model = 'test/fixtures/infer/tiny-fcn.onnx';
 
@@ -65,5 +66,36 @@ describe('deepmask infer with hostile folders', () => {
 			expect(error.message).toMatch(/would write over --(input|dsm)/);
 		}
 		expect(readdirSync(masks)).toEqual(['a.png']);
+	});
+
+	it('names a 16000² PNG of a few hundred KB before decoding it, a folder named x.png and a looping link', async () => {
+		const cases: Array<[string, (folder: string) => void, RegExp]> = [
+			[
+				'huge.png',
+				(folder) => writeFileSync(path.join(folder, 'huge.png'), pngDeclaring(16000)),
+				/huge\.png: the image declares 16000×16000 pixels, more than deepmask decodes at once .*cut it into tiles first/,
+			],
+			[
+				'x.png',
+				(folder) => mkdirSync(path.join(folder, 'x.png')),
+				/x\.png: cannot read the image: it is a folder, not an image/,
+			],
+			[
+				'loop.png',
+				(folder) => symlinkSync(path.join(folder, 'loop.png'), path.join(folder, 'loop.png')),
+				/loop\.png: cannot read the image: it is a symbolic link that leads back to itself/,
+			],
+		];
+		for (const [name, make, message] of cases) {
+			const input = path.join(dir, `input-${name}`);
+			mkdirSync(input);
+			writeFileSync(path.join(input, 'a.png'), png);
+			make(input);
+			const out = path.join(dir, `out-${name}`);
+			const result = await runCli(['infer', '--models', model, '--input', input, '--out', out, '--provider', 'cpu']);
+			expect(result.code, `${name}: ${result.stderr}`).toBe(2);
+			expect(result.stderr).toMatch(message);
+			await expectIntact(out);
+		}
 	});
 });

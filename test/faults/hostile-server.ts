@@ -57,7 +57,8 @@ function pngChunk(type: string, data: Buffer): Buffer {
 	return Buffer.concat([length, body, crc]);
 }
 
-function pngDeclaring(side: number): Buffer {
+/** A PNG whose header declares `side` × `side` RGB pixels, with a few megabytes of zeros as its data. */
+export function pngDeclaring(side: number): Buffer {
 	const header = Buffer.alloc(13);
 	header.writeUInt32BE(side, 0);
 	header.writeUInt32BE(side, 4);
