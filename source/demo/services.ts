@@ -142,11 +142,11 @@ export function demoServices(): ServiceDef[] {
 			name: 'Demo/Elevation',
 			kind: 'ImageServer',
 			description:
-				'The DSM again, as an elevation service that advertises 4000 px but fails larger than 1000 px with "Error exporting image".',
+				'The DSM again, as an elevation service that advertises 4000 px but fails larger than 600 px with "Error exporting image".',
 			source: sceneSource('dsm'),
 			maxImageWidth: 4000,
 			maxImageHeight: 4000,
-			failsAbove: 1000,
+			failsAbove: 600,
 		},
 		{
 			name: 'Demo/ElevationLegacy',

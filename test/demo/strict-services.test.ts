@@ -6,12 +6,17 @@
 import {fromArrayBuffer} from 'geotiff';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {LayerConfig, LayerName} from '../../source/config/preset-schema.js';
-import {DEMO_ORIGIN} from '../../source/demo/scene.js';
+import {readFile, rm} from 'node:fs/promises';
+import path from 'node:path';
+import {DEMO_ORIGIN, renderScene} from '../../source/demo/scene.js';
+import {fetchAll} from '../../source/engine/fetch/fetch-tiles.js';
+import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import {arcGisSource} from '../../source/engine/sources/arcgis/arcgis-layer.js';
 import type {FetchedRaster} from '../../source/engine/sources/source.js';
 import type {HttpResponse} from '../../source/engine/sources/transport.js';
 import {expectListedByEsri} from '../helpers/esri-reference.js';
+import {demoPlan, tempDir, testHttp} from '../fetch/helpers.js';
 
 const {x: ox, y: oy} = DEMO_ORIGIN;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -102,16 +107,16 @@ describe('the local service refuses what real servers refuse', () => {
 		expect([image.getSamplesPerPixel(), image.getBitsPerSample()]).toEqual([4, 16]);
 	});
 
-	it('an elevation service that advertises 4000 px answers larger than 1000 px with HTTP 500', async () => {
+	it('an elevation service that advertises 4000 px answers larger than 600 px with HTTP 500', async () => {
 		const url = (size: number) =>
 			`${service.url}/Demo/Elevation/ImageServer/exportImage?bbox=${ox},${oy},${ox + size / 2},${oy + 10}&size=${size},20&format=tiff&f=image`;
 		const {json: info} = await getJson(`${service.url}/Demo/Elevation/ImageServer?f=json`);
 		expect(info.maxImageWidth).toBe(4000);
 		expect(info.noDataValue).toBe(-9999);
-		const failed = await fetch(url(1001));
+		const failed = await fetch(url(601));
 		expect(failed.status).toBe(500);
 		expect(await failed.json()).toEqual({error: {code: 500, message: 'Error exporting image', details: []}});
-		expect((await fetch(url(1000))).status).toBe(200);
+		expect((await fetch(url(600))).status).toBe(200);
 	});
 });
 
@@ -127,24 +132,19 @@ describe('the client against the strict services', () => {
 	it('halves requests the elevation service fails with 500 and ends with the pixels of the DSM service', async () => {
 		const logs: string[] = [];
 		const dsm = {pixelType: 'F32', nodata: -9999} as const;
-		const elevation = await fetchRaster('dsm', layer('Demo/Elevation/ImageServer', dsm), 1100, 1050, logs);
-		// The same windows from the DSM service: the halving's 550 × 525.
-		const reference = await fetchRaster(
-			'dsm',
-			layer('Demo/DSM/ImageServer', {...dsm, maxRequestSize: 550}),
-			1100,
-			1050,
-		);
+		const elevation = await fetchRaster('dsm', layer('Demo/Elevation/ImageServer', dsm), 700, 650, logs);
+		// The same windows from the DSM service: the halving's 350 × 325.
+		const reference = await fetchRaster('dsm', layer('Demo/DSM/ImageServer', {...dsm, maxRequestSize: 350}), 700, 650);
 		expect(Buffer.from(elevation.raster.data.buffer).equals(Buffer.from(reference.raster.data.buffer))).toBe(true);
 		expect(
 			elevation.urls.every((url) =>
 				/size=(\d+),(\d+)/
 					.exec(url)!
 					.slice(1)
-					.every((side) => Number(side) <= 1000),
+					.every((side) => Number(side) <= 600),
 			),
 		).toBe(true);
-		expect(logs.some((message) => /failed a 1100×1050 request twice/.test(message))).toBe(true);
+		expect(logs.some((message) => /failed a 700×650 request twice/.test(message))).toBe(true);
 	});
 
 	it('keeps under 2048 px a service that publishes no limit, so it never refuses a request', async () => {
@@ -172,5 +172,36 @@ describe('the client against the strict services', () => {
 		const exports = asked.filter((url) => /\/export(Image)?\?/.test(url));
 		expect(exports.length).toBeGreaterThan(0);
 		for (const url of exports) expectListedByEsri(new URL(url));
+	});
+});
+
+describe('a fetch against the strict services', () => {
+	it("writes the scene: RGB from the U16 BGRN service, the DSM through the elevation service's 500s", async () => {
+		const plan = demoPlan(768, 1, 1);
+		const runDir = await tempDir('strict');
+		try {
+			await fetchAll({
+				plan,
+				layers: {
+					rgb: layer('Demo/Multispectral/ImageServer'),
+					dsm: layer('Demo/Elevation/ImageServer', {pixelType: 'F32', nodata: -9999}),
+				},
+				runDir,
+				concurrency: {downloads: 2, perHost: 2},
+				// The service renders in this thread: a 768 px tile holds the socket longer than testHttp's stall timeout.
+				http: {...testHttp, idleTimeoutMs: 30_000},
+			});
+			const tile = plan.tiles[0]!;
+			const scene = renderScene({bbox: tile.bbox, width: tile.width, height: tile.height}, new Set(['rgb', 'dsm']));
+			const rgb = await readGeoTiffFile(path.join(runDir, 'tiles', 'rgb', `${tile.id}.tif`));
+			const dsm = await readGeoTiffFile(path.join(runDir, 'tiles', 'dsm', `${tile.id}.tif`));
+			expect(Buffer.from(rgb.data).equals(Buffer.from(scene.rgb!))).toBe(true);
+			expect(Buffer.from(dsm.data.buffer).equals(Buffer.from(scene.dsm!.buffer))).toBe(true);
+			const manifest = JSON.parse(await readFile(path.join(runDir, 'manifest.json'), 'utf8'));
+			expect(manifest.stages.rgb[tile.id].fingerprint.stretch).toEqual({min: [0, 0, 0], max: [2040, 2040, 2040]});
+			expect(manifest.stages.dsm[tile.id].requests).toBe(4);
+		} finally {
+			await rm(runDir, {recursive: true, force: true});
+		}
 	});
 });
