@@ -10,6 +10,8 @@ export const globalKeys: KeyHelp[] = [
 	{keys: 'Esc', action: 'back, close a prompt or this help'},
 	{keys: 'Tab', action: 'next pane (Shift-Tab previous)'},
 	{keys: '↑ ↓  j k', action: 'move in the focused list or pane'},
+	{keys: 'g G  Home End', action: 'first or last row of a list'},
+	{keys: 'PgUp PgDn', action: 'a page up or down in a list'},
 ];
 
 export const screenKeys: Record<ScreenName, KeyHelp[]> = {
@@ -29,14 +31,14 @@ export const screenKeys: Record<ScreenName, KeyHelp[]> = {
 		{keys: 'Esc', action: 'back to the presets, keeping valid edits', hint: 'back'},
 	],
 	run: [
-		{keys: 'p', action: 'pause or resume', hint: 'pause'},
-		{keys: 'c', action: 'cancel the run (asks first)', hint: 'cancel'},
+		{keys: 'p', action: 'pause or resume inference (downloads go on)', hint: 'pause'},
+		{keys: 'c', action: 'cancel the run (asks first; finished tiles are kept)', hint: 'cancel'},
 		{keys: 'Esc', action: 'back to the presets once the run has ended'},
 	],
 	review: [
 		{keys: '+ -  ← →', action: 'threshold up or down by 0.05', hint: 'threshold'},
 		{keys: 's', action: 'sort the tiles by foreground, uncertainty, disagreement', hint: 'sort'},
-		{keys: 'w', action: 'write masks and outputs', hint: 'write'},
+		{keys: 'w', action: 'write masks and outputs (q waits until they are written)', hint: 'write'},
 		{keys: 'd', action: 'discard the results (asks first)', hint: 'discard'},
 	],
 };
