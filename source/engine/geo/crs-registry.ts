@@ -16,6 +16,8 @@ export type CrsRecord = {
 	description?: string;
 	/** Esri WKT 1. */
 	wkt: string;
+	/** Who issued the code: `EPSG`, or `Esri` for Esri's own WKIDs (102003, …). */
+	authority: 'EPSG' | 'Esri';
 };
 
 type PeList = Record<string, CrsRecord[]>;

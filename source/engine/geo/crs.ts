@@ -49,6 +49,19 @@ export function currentCode(crs: string): number {
 	return lookupCrs(code)?.latestWkid ?? code;
 }
 
+/** The code as readers spell it: `EPSG:2264`, `ESRI:102003` for Esri's own WKIDs. */
+export function authorityCode(code: number): {authority: 'EPSG' | 'ESRI'; code: number} {
+	if (code === 4326 || code === 3857) return {authority: 'EPSG', code};
+	return {authority: lookupCrs(code)?.authority === 'Esri' ? 'ESRI' : 'EPSG', code};
+}
+
+/** Whether the CRS of `code` counts in degrees, from the registry: the same answer whatever proj4 has loaded. */
+export function isGeographicCode(code: number): boolean {
+	if (code === 4326) return true;
+	if (code === 3857) return false;
+	return lookupCrs(code)?.wkt.startsWith('GEOGCS') ?? false;
+}
+
 /**
  * Bounding box of an extent after transformation: edges are densified because straight lines in one CRS
  * are curves in another.

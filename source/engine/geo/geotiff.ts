@@ -6,11 +6,11 @@
  */
 import {readFile} from 'node:fs/promises';
 import {fromArrayBuffer} from 'geotiff';
-import proj4 from 'proj4';
 import {writeAtomic} from '../fs/atomic.js';
 import type {GeoRaster, PaletteEntry} from './georaster.js';
 import {lookupCrs} from './crs-registry.js';
 import {crsCodeOfGeoKeys} from './geotiff-crs.js';
+import {isGeographicCode} from './crs.js';
 import {encodeTiff, TiffType, type TiffTag} from './tiff-writer.js';
 import {messageOf} from '../../errors.js';
 
@@ -43,7 +43,7 @@ export async function encodeGeoTiff(raster: EncodableRaster, options: EncodeOpti
 	// Esri's own WKIDs (102003, …) fit no GeoKey and no reader knows them as codes: written as GDAL's ESRI_PE
 	// flavour and ArcGIS write them, user-defined with the name and the WKT as an "ESRI PE String" citation.
 	const esri = epsg > userDefined ? esriCitations(epsg) : undefined;
-	const geographic = esri ? esri.geographic : isGeographic(epsg);
+	const geographic = esri ? esri.geographic : isGeographicCode(epsg);
 	const geoKeys = esri
 		? [
 				[GeoKey.GTModelType, 0, 1, userDefined],
@@ -199,15 +199,4 @@ function esriCitations(code: number): {name: string; pe: string; geographic: boo
 	const record = lookupCrs(code);
 	if (!record) throw new Error(`cannot write the CRS of code ${code} into a GeoTIFF: neither EPSG nor Esri lists it`);
 	return {name: `${record.name}|`, pe: `ESRI PE String = ${record.wkt}|`, geographic: record.wkt.startsWith('GEOGCS')};
-}
-
-const knownGeographic = new Set([4326, 4258, 4269, 4283, 4167, 4617, 4674, 4612, 4171, 4230, 4322, 4979]);
-
-function isGeographic(epsg: number): boolean {
-	if (knownGeographic.has(epsg)) return true;
-	try {
-		return proj4.defs(`EPSG:${epsg}`)?.projName === 'longlat';
-	} catch {
-		return false;
-	}
 }

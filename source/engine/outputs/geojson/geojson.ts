@@ -6,6 +6,7 @@
 import {rename, rm} from 'node:fs/promises';
 import path from 'node:path';
 import {vectoriseMask} from '../../masks/vectorise.js';
+import {authorityCode} from '../../geo/crs.js';
 import type {Plan} from '../../geo/plan.js';
 import {readGeoTiffFile} from '../../geo/geotiff.js';
 import {exists} from '../../fs/exists.js';
@@ -30,7 +31,8 @@ export async function writeMasksGeoJson(
 	const {temporary, handle} = await openTemporary(file);
 	let features = 0;
 	try {
-		const crs = {type: 'name', properties: {name: `urn:ogc:def:crs:EPSG::${plan.epsg}`}};
+		const {authority, code} = authorityCode(plan.epsg);
+		const crs = {type: 'name', properties: {name: `urn:ogc:def:crs:${authority}::${code}`}};
 		await handle.write(`{"type":"FeatureCollection","crs":${JSON.stringify(crs)},"features":[`);
 		for (const tile of plan.tiles) {
 			const source = maskFile(runDir, tile.id);

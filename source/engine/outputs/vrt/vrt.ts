@@ -2,6 +2,7 @@
 import path from 'node:path';
 import {writeAtomic} from '../../fs/atomic.js';
 import {exists} from '../../fs/exists.js';
+import {authorityCode} from '../../geo/crs.js';
 import type {PaletteEntry} from '../../geo/georaster.js';
 import type {Plan} from '../../geo/plan.js';
 import type {Size} from '../../geo/resize-nearest.js';
@@ -42,9 +43,10 @@ export function masksVrt(
 				'    </SimpleSource>',
 			].join('\n');
 		});
+	const crs = authorityCode(plan.epsg);
 	return [
 		`<VRTDataset rasterXSize="${width}" rasterYSize="${height}">`,
-		`  <SRS>EPSG:${plan.epsg}</SRS>`,
+		`  <SRS>${crs.authority}:${crs.code}</SRS>`,
 		`  <GeoTransform>${geoTransform.map((value) => value.toPrecision(17)).join(', ')}</GeoTransform>`,
 		'  <VRTRasterBand dataType="Byte" band="1">',
 		'    <ColorInterp>Palette</ColorInterp>',
