@@ -19,6 +19,11 @@ export type GeoRaster = {
 	bbox: Bbox;
 	epsg: number;
 	nodata?: number;
+	/**
+	 * 1 where the pixel has no data, for rasters whose samples cannot say so themselves (RGB without data where
+	 * the service draws nothing); absent when every pixel has data. GeoTIFFs store it as an alpha band.
+	 */
+	nodataMask?: Uint8Array;
 	/** Palette for a 1-band uint8 raster: index = pixel value. */
 	colorMap?: PaletteEntry[];
 };

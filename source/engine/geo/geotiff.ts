@@ -33,6 +33,7 @@ const userDefined = 32767;
 const ModelType = {projected: 1, geographic: 2} as const;
 const RasterType = {pixelIsArea: 1, pixelIsPoint: 2} as const;
 const Photometric = {minIsBlack: 1, rgb: 2, palette: 3} as const;
+const ExtraSample = {unspecified: 0, unassociatedAlpha: 2} as const;
 
 /** A raster to write: a GeoRaster, or one of 16-bit unsigned samples (what 16-bit imagery services send). */
 export type EncodableRaster = Omit<GeoRaster, 'data'> & {data: GeoRaster['data'] | Uint16Array};
@@ -70,14 +71,16 @@ export async function encodeGeoTiff(raster: EncodableRaster, options: EncodeOpti
 	];
 	if (esri) tags.push({tag: GeoAsciiParamsTag, type: TiffType.ASCII, values: esri.name + esri.pe});
 	if (raster.colorMap) tags.push({tag: 320, type: TiffType.SHORT, values: colorMapTag(raster.colorMap)});
-	if (extraSamples(raster) > 0)
-		tags.push({tag: 338, type: TiffType.SHORT, values: new Array(extraSamples(raster)).fill(0)});
+	const withAlpha = raster.nodataMask && alphaInterleaved(raster.data as Uint8Array, raster.nodataMask);
+	if (withAlpha) tags.push({tag: 338, type: TiffType.SHORT, values: [ExtraSample.unassociatedAlpha]});
+	else if (extraSamples(raster) > 0)
+		tags.push({tag: 338, type: TiffType.SHORT, values: new Array(extraSamples(raster)).fill(ExtraSample.unspecified)});
 	if (raster.nodata !== undefined) tags.push({tag: 42113, type: TiffType.ASCII, values: formatNodata(raster.nodata)});
 	return encodeTiff({
 		width,
 		height,
-		samples: bands,
-		data: raster.data,
+		samples: withAlpha ? bands + 1 : bands,
+		data: withAlpha ?? raster.data,
 		compression: options.compression ?? 'deflate',
 		tags,
 	});
@@ -113,11 +116,18 @@ export async function decodeGeoTiff(bytes: Uint8Array): Promise<GeoRaster> {
 			: raw instanceof Float32Array
 				? new Float32Array(raw.buffer, raw.byteOffset, raw.length)
 				: Float32Array.from(raw as ArrayLike<number>);
-	const raster: GeoRaster = {width, height, bands, data, bbox, epsg};
+	const fileDirectory = image.getFileDirectory();
+	const photometric = fileDirectory.getValue('PhotometricInterpretation');
+	const raster: GeoRaster =
+		photometric === Photometric.rgb &&
+		bands === 4 &&
+		data instanceof Uint8Array &&
+		isAlpha(fileDirectory.getValue('ExtraSamples'))
+			? {...splitAlpha(data), width, height, bands: 3, bbox, epsg}
+			: {width, height, bands, data, bbox, epsg};
 	const nodata = image.getGDALNoData();
 	if (nodata !== null && nodata !== undefined) raster.nodata = nodata;
-	const fileDirectory = image.getFileDirectory();
-	if (fileDirectory.getValue('PhotometricInterpretation') === Photometric.palette) {
+	if (photometric === Photometric.palette) {
 		raster.colorMap = paletteFromTag((await fileDirectory.loadValue('ColorMap')) as ArrayLike<number>);
 	}
 	return raster;
@@ -153,6 +163,12 @@ function validate(raster: EncodableRaster): void {
 		throw new Error(`raster data has ${data.length} samples, expected ${width * height * bands}`);
 	}
 	if (!(bbox.xmax > bbox.xmin && bbox.ymax > bbox.ymin)) throw new Error(`invalid raster bbox ${JSON.stringify(bbox)}`);
+	if (
+		raster.nodataMask &&
+		(bands !== 3 || !(data instanceof Uint8Array) || raster.nodataMask.length !== width * height)
+	) {
+		throw new Error('a nodata mask needs a 3-band uint8 raster and one entry per pixel');
+	}
 	if (raster.colorMap && (bands !== 1 || !(data instanceof Uint8Array) || raster.colorMap.length > 256)) {
 		throw new Error('a colour map needs a 1-band uint8 raster and at most 256 entries');
 	}
@@ -167,6 +183,41 @@ function photometricOf(raster: EncodableRaster): number {
 function extraSamples(raster: EncodableRaster): number {
 	const photometric = photometricOf(raster);
 	return raster.bands - (photometric === Photometric.rgb ? 3 : 1);
+}
+
+/** RGB and an alpha of 0 where the pixel has no data, 255 elsewhere, as GDAL, QGIS and ArcGIS read an RGBA GeoTIFF. */
+function alphaInterleaved(rgb: Uint8Array, nodataMask: Uint8Array): Uint8Array {
+	const out = new Uint8Array(nodataMask.length * 4);
+	for (let p = 0; p < nodataMask.length; p++) {
+		out[p * 4] = rgb[p * 3];
+		out[p * 4 + 1] = rgb[p * 3 + 1];
+		out[p * 4 + 2] = rgb[p * 3 + 2];
+		out[p * 4 + 3] = nodataMask[p] ? 0 : 255;
+	}
+	return out;
+}
+
+/** Whether an ExtraSamples tag makes the extra sample an alpha (unassociated or premultiplied). */
+function isAlpha(extra: unknown): boolean {
+	const first = typeof extra === 'number' ? extra : (extra as ArrayLike<number> | undefined)?.[0];
+	return first === ExtraSample.unassociatedAlpha || first === 1;
+}
+
+/** RGBA to RGB and the mask of the pixels whose alpha is 0; no mask when every pixel is opaque. */
+function splitAlpha(rgba: Uint8Array): {data: Uint8Array; nodataMask?: Uint8Array} {
+	const pixels = rgba.length / 4;
+	const data = new Uint8Array(pixels * 3);
+	let nodataMask: Uint8Array | undefined;
+	for (let p = 0; p < pixels; p++) {
+		data[p * 3] = rgba[p * 4];
+		data[p * 3 + 1] = rgba[p * 4 + 1];
+		data[p * 3 + 2] = rgba[p * 4 + 2];
+		if (rgba[p * 4 + 3] === 0) {
+			nodataMask ??= new Uint8Array(pixels);
+			nodataMask[p] = 1;
+		}
+	}
+	return nodataMask ? {data, nodataMask} : {data};
 }
 
 function colorMapTag(colorMap: PaletteEntry[]): number[] {
