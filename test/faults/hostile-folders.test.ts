@@ -9,6 +9,7 @@ import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {writeJsonAtomic} from '../../source/engine/fs/atomic.js';
 import {mergeRunFolders} from '../../source/engine/shard/merge.js';
+import {readRunStatus} from '../../source/engine/shard/run-status.js';
 import {UserError} from '../../source/errors.js';
 import {runError, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
 
@@ -137,5 +138,20 @@ describe('hostile run folders', () => {
 		symlinkSync(outside, path.join(out, 'masks'));
 		expect((await mergeError([run], out)).message).toContain(path.join(out, 'masks'));
 		expect(readdirSync(outside)).toEqual(['precious.txt']);
+	});
+
+	it('merge and watch refuse an empty shards/1-of-50000000 folder at once, naming it', async () => {
+		const {run} = sandbox('absurd-count');
+		const absurd = path.join(run, 'shards', '1-of-50000000');
+		mkdirSync(absurd);
+		expect((await mergeError([run])).message).toContain(
+			`${absurd} is not a shard of this run (a run of this plan has at most 1000 shards`,
+		);
+		const watched = await readRunStatus(run).then(
+			() => new Error('expected watch to refuse'),
+			(caught: unknown) => caught as Error,
+		);
+		expect(watched).toBeInstanceOf(UserError);
+		expect(watched.message).toContain(absurd);
 	});
 });

@@ -1,6 +1,7 @@
 import {UserError} from '../../errors.js';
 import type {Bbox, Preset} from '../../config/preset-schema.js';
 import {currentCode, ensureCrs, transformExtent} from './crs.js';
+import {pointOutsideCrs} from './crs-domain.js';
 import {alignedSpan, snapSpan, spanCoordinate, type Span} from './grid.js';
 
 export type Tile = {
@@ -59,6 +60,16 @@ function checkExtent(extent: Bbox, crs: string): void {
 	}
 }
 
+function checkInsideCrs(extent: Bbox, crs: string): void {
+	const outside = pointOutsideCrs(extent, crs);
+	if (outside) {
+		const {xmin, ymin, xmax, ymax} = extent;
+		throw new UserError(
+			`the extent ${xmin},${ymin},${xmax},${ymax} is outside the area ${crs} is defined for (its point ${outside.join(',')} is no place on Earth); check the coordinates and the extent's CRS`,
+		);
+	}
+}
+
 /** Grow the extent to whole tiles and list every tile. Pure: no I/O. */
 export function makePlan(settings: PlanSettings): Plan {
 	const {cellSize, tileSize, snap} = settings;
@@ -75,6 +86,8 @@ export function makePlan(settings: PlanSettings): Plan {
 			`the extent needs about ${Number.isFinite(estimated) ? estimated.toLocaleString('en') : 'infinitely many'} tiles of ${tileSize} px at ${cellSize} map units per pixel, more than maxTiles (${settings.maxTiles}); shrink the extent, raise cellSize or tileSize, or raise maxTiles (--set maxTiles=N)`,
 		);
 	}
+	checkInsideCrs(settings.extent, settings.extent.crs);
+	if (settings.extent.crs !== settings.crs) checkInsideCrs(requested, settings.crs);
 
 	let xSpan: Span;
 	let ySpan: Span;

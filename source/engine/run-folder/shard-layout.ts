@@ -11,6 +11,7 @@
  */
 import {readdir} from 'node:fs/promises';
 import path from 'node:path';
+import {UserError} from '../../errors.js';
 import type {ShardSpec} from '../shard/shard-spec.js';
 import {runFiles} from './paths.js';
 
@@ -35,8 +36,11 @@ export function shardResultFile(runDir: string, spec: ShardSpec): string {
 	return path.join(shardStateDir(runDir, spec), shardFiles.result);
 }
 
-/** Every shard folder of the run folder, by count then index. */
-export async function listShards(runDir: string): Promise<ShardSpec[]> {
+/**
+ * Every shard folder of the run folder, by count then index. A folder of more shards than `maxCount` (see
+ * maxShardCount) is refused: no run makes one, and counting its missing shards would never end.
+ */
+export async function listShards(runDir: string, maxCount = Number.POSITIVE_INFINITY): Promise<ShardSpec[]> {
 	let names: string[];
 	try {
 		names = await readdir(path.join(runDir, shardsDir));
@@ -47,7 +51,13 @@ export async function listShards(runDir: string): Promise<ShardSpec[]> {
 	const specs: ShardSpec[] = [];
 	for (const name of names) {
 		const match = /^(\d+)-of-(\d+)$/.exec(name);
-		if (match) specs.push({index: Number(match[1]), count: Number(match[2])});
+		if (!match) continue;
+		const spec = {index: Number(match[1]), count: Number(match[2])};
+		if (spec.count > maxCount || spec.index < 1 || spec.index > spec.count)
+			throw new UserError(
+				`${path.join(runDir, shardsDir, name)} is not a shard of this run (${Number.isFinite(maxCount) ? `a run of this plan has at most ${maxCount} shards` : `shard ${spec.index} of ${spec.count}`}); delete that folder`,
+			);
+		specs.push(spec);
 	}
 	return specs.sort((a, b) => a.count - b.count || a.index - b.index);
 }

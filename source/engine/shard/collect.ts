@@ -8,7 +8,7 @@ import type {Plan, Tile} from '../geo/plan.js';
 import {listShards, shardFolderName, shardResultFile, shardsDir} from '../run-folder/shard-layout.js';
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
 import {readShardResult, type ShardResult, type ShardSettings} from './result.js';
-import {shardLabel} from './shard-spec.js';
+import {maxShardCount, shardLabel} from './shard-spec.js';
 import {runFiles} from '../run-folder/paths.js';
 
 export type ShardSource = {runDir: string; result: ShardResult};
@@ -51,7 +51,7 @@ export async function collectShards(runDirs: string[]): Promise<CollectedShards>
 	const started = new Map<number, Set<number>>();
 	const finished = new Map<number, Set<number>>();
 	for (const runDir of runDirs) {
-		for (const spec of await listShards(runDir)) {
+		for (const spec of await listShards(runDir, maxShardCount(plan.tiles.length))) {
 			if (!started.has(spec.count)) started.set(spec.count, new Set());
 			const result = await readShardResult(runDir, spec);
 			if (!result) continue;

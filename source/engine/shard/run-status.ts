@@ -10,8 +10,9 @@ import {readTextIfExists} from '../fs/read-optional.js';
 import {statusHeartbeatMs, type StatusDocument} from '../run-folder/status-file.js';
 import type {RunSnapshot} from '../pipeline/snapshot.js';
 import {processAlive} from '../fs/process-alive.js';
+import {readPlanFile} from './plan-key.js';
 import {listShards, shardFiles, shardFolderName, shardsDir} from '../run-folder/shard-layout.js';
-import {shardLabel, type ShardSpec} from './shard-spec.js';
+import {maxShardCount, shardLabel, type ShardSpec} from './shard-spec.js';
 import {runFiles} from '../run-folder/paths.js';
 
 export type Liveness = 'running' | 'stopped' | 'done' | 'failed' | 'cancelled';
@@ -115,6 +116,9 @@ async function mergedSinceLastResult(runDir: string, shards: ShardSpec[]): Promi
 	return true;
 }
 
+/** Before plan.json is written no shard count can be checked against the tiles: the largest maxTiles anyone would use. */
+const maxShardsWithoutPlan = 1_000_000;
+
 const precedence: Liveness[] = ['failed', 'stopped', 'cancelled', 'running', 'done'];
 
 /** Every status of the run folder; UserError when there is none (nothing has run there). */
@@ -123,7 +127,8 @@ export async function readRunStatus(runDir: string, now = Date.now()): Promise<R
 	const statuses: StatusEntry[] = [];
 	const own = await readStatus(resolved, runFiles.status, now);
 	if (own) statuses.push(own);
-	const shards = await listShards(resolved);
+	const plan = await readPlanFile(resolved).catch(() => undefined);
+	const shards = await listShards(resolved, plan ? maxShardCount(plan.tiles.length) : maxShardsWithoutPlan);
 	for (const spec of shards) {
 		const entry = await readStatus(resolved, path.join(shardsDir, shardFolderName(spec), shardFiles.status), now, spec);
 		if (entry) statuses.push(entry);

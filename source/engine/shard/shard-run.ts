@@ -8,7 +8,7 @@ import {makePlan, type PlanSettings} from '../geo/plan.js';
 import {shardStateDir} from '../run-folder/shard-layout.js';
 import {mergeIfComplete, type AutoMerge, type MergeSummary} from './merge.js';
 import {shardResult, writeShardResult} from './result.js';
-import {shardTiles, type ShardSpec} from './shard-spec.js';
+import {maxShardCount, shardLabel, shardTiles, type ShardSpec} from './shard-spec.js';
 
 /** What a shard's finalising did: wrote the run-wide outputs (the last shard), found them written by another, or waits. */
 export type ShardOutcome = {resultFile: string; merged?: MergeSummary; mergedBy?: string; waiting?: string};
@@ -29,6 +29,10 @@ export type ShardRun = {
 /** The startRun options of shard `spec` of the preset's plan in `runDir`, and what its finalising did (once it has). */
 export function shardRun(spec: ShardSpec, settings: PlanSettings, runDir: string): ShardRun {
 	const plan = makePlan(settings);
+	if (spec.count > maxShardCount(plan.tiles.length))
+		throw new UserError(
+			`shard ${shardLabel(spec)}: the plan has ${plan.tiles.length} tiles, so ${spec.count} shards would leave most with nothing to do; use at most ${maxShardCount(plan.tiles.length)} shards`,
+		);
 	const tileIds = new Set(shardTiles(plan.tiles, spec).map((tile) => tile.id));
 	let outcome: ShardOutcome | undefined;
 	const finalise: Finaliser = async (outputs, stats) => {

@@ -95,6 +95,15 @@ export function resolveShard(
 	return spec;
 }
 
+/**
+ * Slurm's default MaxArraySize (1001) bounds a job array: one sized before the plan was known may have more
+ * shards than tiles (the extra shards have nothing to do). More shards than both is a typo, and a count
+ * every merge and watch would have to go through.
+ */
+export function maxShardCount(tiles: number): number {
+	return Math.max(tiles, 1000);
+}
+
 export function shardLabel(spec: ShardSpec): string {
 	return `${spec.index}/${spec.count}`;
 }
