@@ -1,4 +1,4 @@
-import {createContext, useContext, useEffect} from 'react';
+import {createContext, useContext, useEffect, useLayoutEffect} from 'react';
 import type {TerminalSize} from './hooks/use-terminal-size.js';
 import type {KeyHelp} from './keys.js';
 
@@ -26,7 +26,8 @@ export function useAppContext(): AppContextValue {
 /** While `active`, printable keys belong to the caller (a text field or prompt), not to the app. */
 export function useKeyCapture(active: boolean): void {
 	const {captureKeys} = useAppContext();
-	useEffect(() => {
+	// In the commit itself, so a key right after the frame that ends the capture is not held back.
+	useLayoutEffect(() => {
 		if (!active) return;
 		captureKeys(1);
 		return () => captureKeys(-1);

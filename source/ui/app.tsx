@@ -81,7 +81,6 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 	const [help, setHelp] = useState(false);
 	const [askQuit, setAskQuit] = useState(false);
 	const [closing, setClosing] = useState<string>();
-	const [captured, setCaptured] = useState(0);
 	const [hints, setHints] = useState<KeyHelp[]>();
 	const summary = useRef<string[]>([]);
 	const routeRef = useRef(route);
@@ -89,7 +88,11 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 		routeRef.current = route;
 	}, [route]);
 
-	const captureKeys = useCallback((delta: 1 | -1) => setCaptured((value) => value + delta), []);
+	// How many text fields and prompts take the keys now; read by the key handler, so a ref, not state.
+	const capturedNow = useRef(0);
+	const captureKeys = useCallback((delta: 1 | -1) => {
+		capturedNow.current += delta;
+	}, []);
 	const context: AppContextValue = useMemo(
 		() => ({size, screenActive: !help && !askQuit && !closing && !tooSmall(size), captureKeys, showHints: setHints}),
 		[size, help, askQuit, closing, captureKeys],
@@ -140,7 +143,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 			if (key.escape || input === '?' || input === 'q') setHelp(false);
 			return;
 		}
-		if (captured > 0 || askQuit) return;
+		if (capturedNow.current > 0 || askQuit) return;
 		if (input === '?') setHelp(true);
 		else if (input === 'q') {
 			if (runIsLive(route) || route.screen === 'review' || route.screen === 'extent' || Object.keys(drafts).length > 0)

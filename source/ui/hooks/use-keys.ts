@@ -1,3 +1,4 @@
+import {useCallback, useLayoutEffect, useRef} from 'react';
 import {useInput, type Key} from 'ink';
 
 type Handler = (input: string, key: Key) => void;
@@ -47,19 +48,28 @@ function controlKey(character: string): [string, Key] {
  * recognise. With `keepText`, runs of printable characters stay together (a pasted value in a text field).
  */
 export function useKeys(handler: Handler, options: {isActive?: boolean; keepText?: boolean} = {}): void {
-	useInput(
-		(input, key) => {
+	// Ink subscribes its listener again whenever the handler changes; one stable listener calling the
+	// newest render's handler leaves no moment in which a key meets an old one.
+	const latest = useRef(handler);
+	useLayoutEffect(() => {
+		latest.current = handler;
+	});
+	const keepText = options.keepText;
+	const listener = useCallback(
+		(input: string, key: Key) => {
+			const handler = latest.current;
 			// eslint-disable-next-line no-control-regex
 			const plainChunk = input.length > 1 && !key.ctrl && !key.meta && !/\x1b/.test(input);
 			if (!plainChunk) return handler(input, key);
 			// eslint-disable-next-line no-control-regex
-			const pieces = options.keepText ? (input.match(/[\x00-\x1f\x7f]|[^\x00-\x1f\x7f]+/g) ?? []) : [...input];
+			const pieces = keepText ? (input.match(/[\x00-\x1f\x7f]|[^\x00-\x1f\x7f]+/g) ?? []) : [...input];
 			for (const piece of pieces) {
 				// eslint-disable-next-line no-control-regex
 				if (/^[\x00-\x1f\x7f]$/.test(piece)) handler(...controlKey(piece));
 				else handler(piece, noKey);
 			}
 		},
-		{isActive: options.isActive},
+		[keepText],
 	);
+	useInput(listener, {isActive: options.isActive});
 }
