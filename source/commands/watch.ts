@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type {Command} from 'commander';
 import {applyNoColor, requireInteractiveTerminal} from '../ui/interactive-terminal.js';
 
@@ -20,15 +21,15 @@ export function register(program: Command): void {
 			'\nExamples:\n  deepmask watch deepmask-out/demo\n  deepmask watch /shared/run --json | jq .liveness',
 		)
 		.action(async (dir: string, options: {json?: boolean}) => {
-			const {readRunStatus} = await import('../engine/shard/run-status.js');
-			const status = await readRunStatus(dir);
 			if (options.json) {
-				process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+				const {readRunStatus} = await import('../engine/shard/run-status.js');
+				process.stdout.write(`${JSON.stringify(await readRunStatus(dir), null, 2)}\n`);
 				return;
 			}
 			requireInteractiveTerminal(NEEDS_TERMINAL, 'the dashboard');
 			applyNoColor();
+			// The dashboard waits for a run that has not written its status yet.
 			const {runWatch} = await import('../ui/watch/run-watch.js');
-			process.exitCode = await runWatch({runDir: status.runDir});
+			process.exitCode = await runWatch({runDir: path.resolve(dir)});
 		});
 }

@@ -8,7 +8,8 @@ import {renderOptions} from '../render-options.js';
 
 /** Watch the run folder full-screen until the user quits; the terminal is restored on every way out. Resolves to the exit code. */
 export async function runWatch(options: {runDir: string}): Promise<number> {
-	const initial = await readRunStatus(options.runDir);
+	// A run that has not written its status yet is waited for: the view polls until it appears.
+	const initial = await readRunStatus(options.runDir).catch(() => undefined);
 	const restore = enterAlternateScreen();
 	// A watcher holds nothing that needs a graceful stop: a signal restores the terminal and leaves.
 	const handlers = Object.entries(SIGNAL_CODES).map(([signal, code]) => {

@@ -134,7 +134,7 @@ export function WatchApp({runDir, initial, size: fixedSize, color, intervalMs, o
 				) : (
 					<>
 						<Text wrap="truncate" bold color={liveness ? livenessColor(theme, liveness) : undefined}>
-							{status?.message ?? 'reading the status…'}
+							{status?.message ?? (error ? 'waiting for the run to write its status (q stops)' : 'reading the status…')}
 						</Text>
 						{error ? (
 							<Text wrap="truncate" color={theme.error}>
