@@ -16,7 +16,7 @@ export const globalKeys: KeyHelp[] = [
 
 export const screenKeys: Record<ScreenName, KeyHelp[]> = {
 	presets: [
-		{keys: 'Enter', action: 'start a run with the selected preset', hint: 'run'},
+		{keys: 'Enter  r', action: 'start a run with the selected preset (r runs on Extent too)', hint: 'run'},
 		{keys: 'e', action: 'edit the extent, grid and snapping', hint: 'edit'},
 		{keys: 'd', action: 'duplicate as a new user preset', hint: 'dup'},
 		{keys: 's', action: 'save (with edits) as a user preset', hint: 'save'},

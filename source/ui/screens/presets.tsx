@@ -135,7 +135,7 @@ export function PresetsScreen(props: PresetsScreenProps) {
 			}
 			const scrollTo = listMove(input, key, latestScroll(), scrollEnd, bodyRows);
 			if (latestFocus() === 'details' && scrollTo !== undefined) setScroll(scrollTo);
-			else if (key.return && preset) props.onRun(preset);
+			else if ((key.return || input === 'r') && preset) props.onRun(preset);
 			else if (input === 'e' && preset) props.onEdit(entry.name);
 			else if (input === 'd' && preset) props.onDuplicate(entry.name);
 			else if (input === 's' && preset) setAsk({kind: 'save'});
