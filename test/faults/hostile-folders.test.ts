@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {writeJsonAtomic} from '../../source/engine/fs/atomic.js';
-import {mergeRunFolders} from '../../source/engine/shard/merge.js';
+import {mergeIfComplete, mergeRunFolders} from '../../source/engine/shard/merge.js';
+import {Manifest} from '../../source/engine/run-folder/manifest.js';
 import {readRunStatus} from '../../source/engine/shard/run-status.js';
 import {UserError} from '../../source/errors.js';
 import {runError, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
@@ -153,5 +154,52 @@ describe('hostile run folders', () => {
 		);
 		expect(watched).toBeInstanceOf(UserError);
 		expect(watched.message).toContain(absurd);
+	});
+
+	it('damaged state files are named with their fix: a null manifest, a garbage stage, a null snapshot, null tiles', async () => {
+		const {run} = sandbox('damaged-state');
+		const manifest = path.join(run, 'shards/1-of-1/manifest.json');
+		for (const damaged of ['null', '{"version":1,"stages":{"rgb":"garbage"}}']) {
+			writeFileSync(manifest, damaged);
+			const error = await Manifest.open(path.dirname(manifest)).then(
+				() => new Error('expected a refusal'),
+				(caught: unknown) => caught as Error,
+			);
+			expect(error, damaged).toBeInstanceOf(UserError);
+			expect(error.message).toMatch(new RegExp(`^${manifest}.*is not a deepmask manifest .*delete the file`));
+		}
+		const status = path.join(run, 'shards/1-of-1/status.json');
+		for (const edit of [{snapshot: null}, {pid: 0}, {pid: -1}, {writtenAt: Date.now() + 86_400_000}]) {
+			editJson(status, (value) => Object.assign(value, edit));
+			const error = await readRunStatus(run).then(
+				() => new Error('expected a refusal'),
+				(caught: unknown) => caught as Error,
+			);
+			expect(error, JSON.stringify(edit)).toBeInstanceOf(UserError);
+			expect(error.message).toContain(`${status} cannot be read`);
+			cpSync(path.join(finished, 'shards/1-of-1/status.json'), status);
+		}
+		const result = path.join(run, 'shards/1-of-1/result.json');
+		for (const edit of [{tiles: [null]}, {writtenAt: '2999-01-01T00:00:00.000Z'}]) {
+			cpSync(path.join(finished, 'shards/1-of-1/result.json'), result);
+			editJson(result, (value) => Object.assign(value, edit));
+			expect((await mergeError([run])).message).toContain(`${result} cannot be read`);
+		}
+		cpSync(path.join(finished, 'shards/1-of-1/result.json'), result);
+		editJson(result, (value) => {
+			(value.tiles as Array<{foregroundPixels: number}>)[0].foregroundPixels = 1e308;
+		});
+		expect((await mergeError([run])).message).toContain(`${result} cannot be read`);
+	});
+
+	it('an empty or garbage shards/finalise.lock makes the last shard wait, naming the lock, never a TypeError', async () => {
+		const {run} = sandbox('damaged-lock');
+		const lock = path.join(run, 'shards/finalise.lock');
+		rmSync(path.join(run, 'shards/merged.json'));
+		for (const content of ['', 'garbage', 'null', '{"host":null,"pid":-1}']) {
+			writeFileSync(lock, content);
+			const merge = await mergeIfComplete(run, {index: 1, count: 1});
+			expect(merge, content).toMatchObject({state: 'waiting', reason: expect.stringContaining(lock) as string});
+		}
 	});
 });

@@ -6,7 +6,9 @@
  */
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
+import {z} from 'zod';
 import {UserError} from '../../errors.js';
+import {firstIssue, tileIdPattern} from '../geo/plan-schema.js';
 import {writeJsonAtomic} from '../fs/atomic.js';
 import {runFiles} from './paths.js';
 
@@ -26,6 +28,17 @@ export type ManifestEntry = {
 	error?: string;
 	[key: string]: unknown;
 };
+
+const manifestSchema = z.object({
+	version: z.literal(1),
+	stages: z.record(
+		z.string(),
+		z.record(
+			z.string().regex(tileIdPattern, 'a tile id is r<row>_c<col>'),
+			z.looseObject({state: z.enum(['done', 'failed'])}),
+		),
+	),
+});
 
 type ManifestFile = {version: 1; updatedAt: string; stages: Record<string, Record<string, ManifestEntry>>};
 
@@ -48,20 +61,22 @@ export class Manifest {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Manifest(file, {});
 			throw error;
 		}
-		let data: Partial<ManifestFile>;
+		let data: unknown;
 		try {
-			data = JSON.parse(text) as Partial<ManifestFile>;
+			data = JSON.parse(text);
 		} catch (error) {
 			throw new UserError(
 				`${file} is not valid JSON (${(error as Error).message}); delete it to start the run folder over`,
 			);
 		}
-		if (data.version !== 1 || typeof data.stages !== 'object' || data.stages === null) {
+		const parsed = manifestSchema.safeParse(data);
+		if (!parsed.success) {
 			throw new UserError(
-				`${file} is not a deepmask manifest (version 1); use another --out folder or delete the file`,
+				`${file} is not a deepmask manifest (version 1): ${firstIssue(parsed.error)}; use another --out folder or delete the file (its tiles are then made again)`,
 			);
 		}
-		return new Manifest(file, data.stages);
+		// The file's own entries, not zod's copies: resumed runs write back what they read.
+		return new Manifest(file, (data as ManifestFile).stages);
 	}
 
 	get(stage: string, tileId: string): ManifestEntry | undefined {

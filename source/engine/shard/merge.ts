@@ -188,6 +188,21 @@ export async function mergeRunFolders(runDirs: string[], into?: string): Promise
 
 type LockOwner = {host?: string; pid?: number};
 
+/** Who holds the lock, as far as its file says; nothing for an empty or damaged one (never taken over then). */
+function lockOwner(text: string): LockOwner {
+	try {
+		const owner = JSON.parse(text) as unknown;
+		if (typeof owner !== 'object' || owner === null) return {};
+		const {host, pid} = owner as Record<string, unknown>;
+		return {
+			...(typeof host === 'string' && {host}),
+			...(typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && {pid}),
+		};
+	} catch {
+		return {};
+	}
+}
+
 /** The lock file, created exclusively; undefined while another live process holds it. A lock left by a dead process of this host is taken over. */
 async function takeLock(lock: string, retry = true): Promise<FileHandle | undefined> {
 	try {
@@ -195,10 +210,7 @@ async function takeLock(lock: string, retry = true): Promise<FileHandle | undefi
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 	}
-	const owner = await readFile(lock, 'utf8').then(
-		(text) => JSON.parse(text) as LockOwner,
-		() => ({}) as LockOwner,
-	);
+	const owner = await readFile(lock, 'utf8').then(lockOwner, (): LockOwner => ({}));
 	if (!retry || owner.host !== os.hostname() || owner.pid === undefined || processAlive(owner.pid)) return undefined;
 	await rm(lock, {force: true});
 	return takeLock(lock, false);

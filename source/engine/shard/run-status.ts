@@ -10,6 +10,8 @@ import {readTextIfExists} from '../fs/read-optional.js';
 import {statusHeartbeatMs, type StatusDocument} from '../run-folder/status-file.js';
 import type {RunSnapshot} from '../pipeline/snapshot.js';
 import {processAlive} from '../fs/process-alive.js';
+import {z} from 'zod';
+import {firstIssue} from '../geo/plan-schema.js';
 import {readPlanFile} from './plan-key.js';
 import {listShards, shardFiles, shardFolderName, shardsDir} from '../run-folder/shard-layout.js';
 import {maxShardCount, shardLabel, type ShardSpec} from './shard-spec.js';
@@ -74,6 +76,33 @@ function livenessOf(document: StatusDocument, now: number): {liveness: Liveness;
 	return {liveness: 'running', message: snapshot.state === 'paused' ? `paused (pid ${pid})` : `running (pid ${pid})`};
 }
 
+const whole = z.number().int().nonnegative();
+/** Clocks of the hosts sharing a folder disagree a little; a status an hour ahead is damaged or forged. */
+const clockSkewMs = 3_600_000;
+
+const statusSchema = z.object({
+	pid: whole.min(1),
+	host: z.string().optional(),
+	writtenAt: whole,
+	snapshot: z.looseObject({
+		state: z.string(),
+		startedAt: whole,
+		updatedAt: whole,
+		tiles: whole,
+		inferred: whole,
+		written: whole,
+		log: z.array(z.looseObject({message: z.string()})),
+	}),
+});
+
+/** status.json as read back: the fields watch relies on, with sane values (a real pid, no future time). */
+function parseStatus(value: unknown, now: number): StatusDocument {
+	const parsed = statusSchema.safeParse(value);
+	if (!parsed.success) throw new Error(firstIssue(parsed.error));
+	if (parsed.data.writtenAt > now + clockSkewMs) throw new Error('writtenAt is in the future');
+	return value as StatusDocument;
+}
+
 async function readStatus(
 	runDir: string,
 	file: string,
@@ -84,9 +113,11 @@ async function readStatus(
 	if (text === undefined) return undefined;
 	let document: StatusDocument;
 	try {
-		document = JSON.parse(text) as StatusDocument;
+		document = parseStatus(JSON.parse(text), now);
 	} catch (error) {
-		throw new UserError(`${path.join(runDir, file)} is not valid JSON (${(error as Error).message})`);
+		throw new UserError(
+			`${path.join(runDir, file)} cannot be read (${(error as Error).message}); delete it: the next run there writes it again`,
+		);
 	}
 	return {
 		...(shard && {shard: shardLabel(shard)}),
