@@ -2,7 +2,7 @@
  * One model's share of a tile, done in that model's worker: the model-size inputs made from the tile, and
  * the class probability planes at the output size made from the model's outputs for them.
  */
-import {inputPlanes, nodataMask, type DsmImage} from './preprocess.js';
+import {eitherNodata, inputPlanes, nodataMask, type DsmImage, type RgbImage} from './preprocess.js';
 import type {InputSpec, TileRequest} from './protocol.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
 import {resizePlane, resizePlanes} from './resample.js';
@@ -22,7 +22,13 @@ export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): M
 	const input = inputPlanes(spec, rgb, dsm);
 	const channels = spec.bands.length;
 	const toOutput = (probability: Float32Array, fromWidth: number, fromHeight: number) =>
-		zeroNodata(resizePlanes(probability, planes, fromWidth, fromHeight, outWidth, outHeight), dsm, outWidth, outHeight);
+		zeroNodata(
+			resizePlanes(probability, planes, fromWidth, fromHeight, outWidth, outHeight),
+			rgb,
+			dsm,
+			outWidth,
+			outHeight,
+		);
 
 	if (overlap === undefined) {
 		// The whole tile resized to the model's tile size; the probabilities resized back to the output size.
@@ -45,16 +51,17 @@ export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): M
 	};
 }
 
-/** Probability 0 in every plane where the DSM has no data. */
+/** Probability 0 in every plane where the RGB or the DSM has no data. */
 function zeroNodata(
 	probability: Float32Array,
+	rgb: RgbImage,
 	dsm: DsmImage | undefined,
 	outWidth: number,
 	outHeight: number,
 ): Float32Array {
-	const missing = dsm && nodataMask(dsm);
+	const missing = eitherNodata(rgb.nodata, dsm && nodataMask(dsm));
 	if (missing) {
-		const atOutput = resizeNearest(missing, dsm, {width: outWidth, height: outHeight});
+		const atOutput = resizeNearest(missing, rgb, {width: outWidth, height: outHeight});
 		for (let offset = 0; offset < probability.length; offset += atOutput.length) {
 			for (let i = 0; i < atOutput.length; i++) if (atOutput[i]) probability[offset + i] = 0;
 		}

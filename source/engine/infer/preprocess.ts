@@ -1,13 +1,14 @@
 import {isNodata, normaliseDsm} from './dsm.js';
 import type {ModelSpec} from './metadata.js';
 
-export type RgbImage = {data: Uint8Array; width: number; height: number};
+/** nodata: 1 where the pixel has no data. */
+export type RgbImage = {data: Uint8Array; width: number; height: number; nodata?: Uint8Array};
 export type DsmImage = {data: Float32Array; width: number; height: number; nodata?: number};
 
 /**
  * The model's input planes (C×H×W float32, channel order per deepmask_bands) at the image's own size:
- * R, G, B as value / 255, the DSM per deepmask_dsm, then (x − mean) / std per band. Missing DSM samples
- * get 0 (the band's mean). The DSM must already have the RGB image's size.
+ * R, G, B as value / 255, the DSM per deepmask_dsm, then (x − mean) / std per band. Missing RGB pixels and
+ * DSM samples get 0 (the band's mean), not black. The DSM must already have the RGB image's size.
  */
 export function inputPlanes(
 	spec: Pick<ModelSpec, 'bands' | 'mean' | 'std' | 'dsm'>,
@@ -28,7 +29,8 @@ export function inputPlanes(
 			const offset = 'RGB'.indexOf(band);
 			const scale = 1 / (255 * std);
 			const shift = mean / std;
-			for (let i = 0; i < pixels; i++) plane[i] = rgb.data[i * 3 + offset] * scale - shift;
+			const missing = rgb.nodata;
+			for (let i = 0; i < pixels; i++) plane[i] = missing?.[i] ? 0 : rgb.data[i * 3 + offset] * scale - shift;
 		}
 	});
 	return planes;
@@ -44,4 +46,12 @@ export function nodataMask(dsm: DsmImage): Uint8Array | undefined {
 		}
 	}
 	return mask;
+}
+
+/** 1 where either mask says no data; the other when one is absent, undefined when both are. */
+export function eitherNodata(a: Uint8Array | undefined, b: Uint8Array | undefined): Uint8Array | undefined {
+	if (!a || !b) return a ?? b;
+	const both = new Uint8Array(a.length);
+	for (let i = 0; i < a.length; i++) both[i] = a[i] | b[i];
+	return both;
 }

@@ -18,8 +18,11 @@ export type WorkerInit = {
 	input: InputSpec;
 };
 
-/** Where a tile's rasters lie in the buffer it is shared in: the DSM's float32 samples first (when there is one), then the RGB bytes. */
-export type TileLayout = {width: number; height: number; hasDsm: boolean; nodata?: number};
+/**
+ * Where a tile's rasters lie in the buffer it is shared in: the DSM's float32 samples first (when there is one),
+ * then the RGB bytes, then the RGB's nodata mask (when it has one).
+ */
+export type TileLayout = {width: number; height: number; hasDsm: boolean; nodata?: number; hasRgbNodata?: boolean};
 
 /** One tile for one model: cut or resize it to the model's size, run it, and return its class planes at outWidth × outHeight. */
 export type TileRequest = TileLayout & {
@@ -50,7 +53,7 @@ export type FromWorker =
 	  }
 	| {type: 'init-error'; failures: Array<{provider: string; message: string}>}
 	/**
-	 * One tile's class probabilities (planes × outHeight × outWidth float32, plane-major, 0 where the DSM has no data); ms is
+	 * One tile's class probabilities (planes × outHeight × outWidth float32, plane-major, 0 where the RGB or the DSM has no data); ms is
 	 * its share of the run time of the batches its inputs ran in, batch the largest of those batches.
 	 */
 	| {type: 'result'; id: number; data: ArrayBuffer; ms: number; batch: number}

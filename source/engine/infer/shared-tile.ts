@@ -7,19 +7,23 @@ import type {PredictInput} from './types.js';
  * of one copy per worker. The DSM comes first so that its float32 samples are aligned.
  */
 export function shareTile(input: PredictInput): {tile: SharedArrayBuffer; layout: TileLayout} {
-	const {rgb, dsm} = input;
+	const {rgb, dsm, rgbNodata} = input;
 	const dsmBytes = dsm ? dsm.data.length * Float32Array.BYTES_PER_ELEMENT : 0;
-	const tile = new SharedArrayBuffer(dsmBytes + rgb.data.length);
+	const tile = new SharedArrayBuffer(dsmBytes + rgb.data.length + (rgbNodata?.length ?? 0));
 	if (dsm) new Float32Array(tile, 0, dsm.data.length).set(dsm.data);
 	new Uint8Array(tile, dsmBytes).set(rgb.data);
-	return {tile, layout: {width: rgb.width, height: rgb.height, hasDsm: dsm !== undefined, nodata: dsm?.nodata}};
+	if (rgbNodata) new Uint8Array(tile, dsmBytes + rgb.data.length).set(rgbNodata);
+	const layout: TileLayout = {width: rgb.width, height: rgb.height, hasDsm: dsm !== undefined, nodata: dsm?.nodata};
+	if (rgbNodata) layout.hasRgbNodata = true;
+	return {tile, layout};
 }
 
 /** The rasters of a shared tile, as views on its buffer (read only). */
 export function tileImages(tile: SharedArrayBuffer, layout: TileLayout): {rgb: RgbImage; dsm?: DsmImage} {
-	const {width, height, hasDsm, nodata} = layout;
+	const {width, height, hasDsm, nodata, hasRgbNodata} = layout;
 	const pixels = width * height;
 	const dsmBytes = hasDsm ? pixels * Float32Array.BYTES_PER_ELEMENT : 0;
-	const rgb = {data: new Uint8Array(tile, dsmBytes, pixels * 3), width, height};
+	const rgb: RgbImage = {data: new Uint8Array(tile, dsmBytes, pixels * 3), width, height};
+	if (hasRgbNodata) rgb.nodata = new Uint8Array(tile, dsmBytes + pixels * 3, pixels);
 	return hasDsm ? {rgb, dsm: {data: new Float32Array(tile, 0, pixels), width, height, nodata}} : {rgb};
 }

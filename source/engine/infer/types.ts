@@ -47,6 +47,8 @@ export type PredictInput = {
 	id: string;
 	rgb: {data: Uint8Array; width: number; height: number};
 	dsm?: {data: Float32Array; width: number; height: number; nodata?: number};
+	/** 1 where the RGB has no data (transparent, the service's noDataValue), at the RGB's size; the DSM's own nodata comes with it. */
+	rgbNodata?: Uint8Array;
 	outWidth: number;
 	outHeight: number;
 };
