@@ -167,6 +167,22 @@ export function demoServices(): ServiceDef[] {
 			tilesOnly: true,
 		},
 		{
+			name: 'Demo/UnfinishedSurvey',
+			kind: 'ImageServer',
+			description: `${imagery} The survey ends 190 m east of the centre: no data beyond.`,
+			source: unfinishedSurveySource(),
+			maxImageWidth: 4096,
+			maxImageHeight: 4096,
+		},
+		{
+			name: 'Demo/UnfinishedSurvey',
+			kind: 'MapServer',
+			description: `${imagery} The survey ends 190 m east of the centre: nothing drawn beyond.`,
+			source: unfinishedSurveySource(),
+			maxImageWidth: 4096,
+			maxImageHeight: 4096,
+		},
+		{
 			name: 'Demo/Buildings',
 			kind: 'ImageServer',
 			description: 'Building ground truth of the demo town: 1 building, 0 not.',
@@ -175,6 +191,33 @@ export function demoServices(): ServiceDef[] {
 			maxImageHeight: 4096,
 		},
 	];
+}
+
+/** Where the imagery of the unfinished survey ends: east of it the services have no data. */
+const surveyEdgeX = DEMO_ORIGIN.x + 190;
+
+/**
+ * The RGB imagery up to the survey's eastern edge, as a service whose extent ends there: east of it an
+ * ImageServer answers its noDataValue (0), a MapServer draws nothing (transparent where asked for).
+ */
+function unfinishedSurveySource(): PixelSource {
+	const rgb = sceneSource('rgb');
+	return {
+		...rgb,
+		extent: {...demoExtent, xmax: surveyEdgeX},
+		nodata: 0,
+		render(bbox, width, height, interpolation) {
+			const {data} = rgb.render(bbox, width, height, interpolation);
+			const valid = new Uint8Array(width * height);
+			const cell = (bbox.xmax - bbox.xmin) / width;
+			for (let col = 0; col < width; col++) {
+				if (bbox.xmin + (col + 0.5) * cell >= surveyEdgeX) continue;
+				for (let row = 0; row < height; row++) valid[row * width + col] = 1;
+			}
+			for (let p = 0; p < valid.length; p++) if (!valid[p]) data.fill(0, p * 3, p * 3 + 3);
+			return {data, valid};
+		},
+	};
 }
 
 /** Bands of the multispectral service, scaled from 8 to 11 bits: the stretch by its statistics gives the RGB back. */

@@ -120,6 +120,7 @@ class ArcGisLayer implements OpenedSource {
 			this.layer.pixelType === 'F32'
 				? new Float32Array(width * height * this.bands)
 				: new Uint8Array(width * height * this.bands);
+		let nodataMask: Uint8Array | undefined;
 		const windows = splitWindow(width, height, this.maxWidth, this.maxHeight);
 		let received = 0;
 		const progress: Progress = {
@@ -154,10 +155,15 @@ class ArcGisLayer implements OpenedSource {
 				return;
 			}
 			pasteWindow(data, width, this.bands, window, image.data);
+			if (image.nodataMask) {
+				nodataMask ??= new Uint8Array(width * height);
+				pasteWindow(nodataMask, width, 1, window, image.nodataMask);
+			}
 		};
 		await Promise.all(windows.map(fetchWindow));
 		const raster: GeoRaster = {width, height, bands: this.bands, data, bbox: {...request.bbox}, epsg: this.epsg};
 		if (this.nodata !== undefined) raster.nodata = this.nodata;
+		if (nodataMask) raster.nodataMask = nodataMask;
 		return {raster, urls: progress.urls, attempts: progress.attempts, bytes: progress.bytes};
 	}
 
@@ -176,7 +182,8 @@ class ArcGisLayer implements OpenedSource {
 			if (this.bandIds) parameters.push(['bandIds', this.bandIds.join(',')]);
 			parameters.push(['interpolation', this.layer.interpolation], ['adjustAspectRatio', 'false']);
 		} else {
-			parameters.push(['transparent', 'false'], ['dpi', '96']);
+			// Where the map draws nothing, an RGB picture is transparent: that alpha is the tile's nodata mask.
+			parameters.push(['transparent', String(this.role === 'rgb')], ['dpi', '96']);
 		}
 		parameters.push(['f', 'image']);
 		if (this.token !== undefined) parameters.push(['token', this.token]);
@@ -216,6 +223,7 @@ class ArcGisLayer implements OpenedSource {
 				});
 				progress.urls.push(redact(url));
 				this.markNodata(image);
+				this.maskRgbNodata(image);
 				return this.stretch
 					? {...image, data: stretchToU8(image.data as Float32Array, this.bands, this.stretch)}
 					: image;
@@ -253,6 +261,30 @@ class ArcGisLayer implements OpenedSource {
 		const data = image.data;
 		for (let k = 0; k < data.length; k++) {
 			if (Number.isNaN(data[k]) || marks.includes(data[k])) data[k] = nodata;
+		}
+	}
+
+	/**
+	 * RGB pixels whose every band holds a nodata value (the layer's, the answer's nodata tag, the service's
+	 * noDataValue: all bands alike, as GDAL reads one value for all bands) join the image's nodata mask, as
+	 * the compared samples come, before any stretch.
+	 */
+	private maskRgbNodata(image: DecodedImage): void {
+		if (this.role !== 'rgb') return;
+		const marks = [this.nodata, image.nodata, this.info.noDataValue]
+			.filter((value): value is number => value !== undefined)
+			.map((value) => (image.data instanceof Float32Array ? Math.fround(value) : value));
+		if (marks.length === 0) return;
+		const {data, bands} = image;
+		const pixels = image.width * image.height;
+		for (let p = 0; p < pixels; p++) {
+			const first = data[p * bands];
+			if (!marks.includes(first)) continue;
+			let all = true;
+			for (let b = 1; b < bands && all; b++) all = data[p * bands + b] === first;
+			if (!all) continue;
+			image.nodataMask ??= new Uint8Array(pixels);
+			image.nodataMask[p] = 1;
 		}
 	}
 

@@ -38,6 +38,8 @@ export type DecodedImage = {
 	data: Uint8Array | Float32Array;
 	/** The TIFF's nodata tag (GDAL_NODATA), when it has one. */
 	nodata?: number;
+	/** 1 where the answer's alpha is 0 (nothing drawn there); absent when it has no alpha or it is opaque everywhere. */
+	nodataMask?: Uint8Array;
 };
 
 export type ExpectedImage = {width: number; height: number; bands: number; pixelType: 'U8' | 'F32'};
@@ -183,7 +185,9 @@ async function decodeTiff(body: Uint8Array, bands: number): Promise<DecodedImage
 }
 
 async function decodePicture(body: Uint8Array, bands: number): Promise<DecodedImage> {
-	const pipeline = sharp(body, {failOn: 'truncated'}).removeAlpha();
+	// A colour picture keeps its alpha (PNG32, or transparent=true): withoutAlpha makes it the nodata mask.
+	const picture = sharp(body, {failOn: 'truncated'});
+	const pipeline = bands === 3 ? picture : picture.removeAlpha();
 	const {data, info} = await pipeline
 		.toColourspace(bands === 1 ? 'b-w' : 'srgb')
 		.raw()
@@ -196,15 +200,23 @@ async function decodePicture(body: Uint8Array, bands: number): Promise<DecodedIm
 	};
 }
 
-/** Drop a trailing alpha band (RGBA renderings) when the bands asked for are all there. */
+/**
+ * Drop a trailing alpha band (RGBA renderings) when the bands asked for are all there; where the alpha is 0
+ * the service drew nothing, and the pixel goes into the nodata mask.
+ */
 function withoutAlpha(image: DecodedImage, bands: number): DecodedImage {
 	if (image.bands !== bands + 1 || bands !== 3) return image;
 	const pixels = image.width * image.height;
 	const data = image.data instanceof Uint8Array ? new Uint8Array(pixels * bands) : new Float32Array(pixels * bands);
+	let nodataMask: Uint8Array | undefined;
 	for (let pixel = 0; pixel < pixels; pixel++) {
 		for (let band = 0; band < bands; band++) data[pixel * bands + band] = image.data[pixel * image.bands + band];
+		if (image.data[pixel * image.bands + bands] === 0) {
+			nodataMask ??= new Uint8Array(pixels);
+			nodataMask[pixel] = 1;
+		}
 	}
-	return {...image, bands, data};
+	return nodataMask ? {...image, bands, data, nodataMask} : {...image, bands, data};
 }
 
 /** Decode and check against what was asked; a corrupt or wrong image is a transient problem (retry). */
