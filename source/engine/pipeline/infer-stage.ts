@@ -9,7 +9,7 @@ import {messageOf} from '../../errors.js';
 import type {FetchedTile} from '../fetch/fetch-tiles.js';
 import {writeGeoTiffFile} from '../geo/geotiff.js';
 import type {Plan} from '../geo/plan.js';
-import {nodataMask} from '../infer/preprocess.js';
+import {eitherNodata, nodataMask} from '../infer/preprocess.js';
 import type {Ensemble} from '../infer/types.js';
 import {summariseTile, type TileSummary} from '../masks/tile-stats.js';
 import {probabilityRaster} from '../outputs/probability-raster.js';
@@ -21,11 +21,15 @@ import type {RunLifecycle} from './lifecycle.js';
 import type {ProbabilityCache} from './probability-cache.js';
 import {restatTile} from './restat.js';
 
-/** 1 where the DSM has no data (as the ensemble sees it: its probabilities are 0 there); undefined when it has data everywhere. */
-export function nodataOf(dsm: GeoRaster | undefined): Uint8Array | undefined {
-	return dsm
+/**
+ * The run's nodata mask: 1 where the RGB or the DSM has no data (as the ensemble sees it: its probabilities are
+ * 0 there); undefined when both have data everywhere.
+ */
+export function nodataOf(rgb: GeoRaster | undefined, dsm: GeoRaster | undefined): Uint8Array | undefined {
+	const dsmNodata = dsm
 		? nodataMask({data: dsm.data as Float32Array, width: dsm.width, height: dsm.height, nodata: dsm.nodata})
 		: undefined;
+	return eitherNodata(rgb?.nodataMask, dsmNodata);
 }
 
 export type InferStageContext = {
@@ -62,7 +66,7 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 				.map((layer) => [layer, manifest.get(layer, tile.id)?.sha256 as string | undefined]),
 		),
 	};
-	const nodata = nodataOf(fetched.dsm);
+	const nodata = nodataOf(fetched.rgb, fetched.dsm);
 	const earlier = await keptProbabilities(dir, manifest, tile.id, fingerprint);
 	if (earlier.changed)
 		lifecycle.log(
@@ -101,6 +105,7 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 					nodata: fetched.dsm.nodata,
 				}
 			: undefined,
+		...(fetched.rgb.nodataMask && {rgbNodata: fetched.rgb.nodataMask}),
 		outWidth: size.width,
 		outHeight: size.height,
 	});

@@ -24,6 +24,8 @@ export type ReviewContext = {
 	plan: Plan;
 	tiles: Tile[];
 	runDir: string;
+	/** Whether the run has a DSM layer, whose nodata is part of the run's. */
+	hasDsm: boolean;
 	models: ModelInfo[];
 	/** The models' classes: how many probability planes the files hold and how masks are decided. */
 	classes: ClassConfig;
@@ -46,7 +48,7 @@ export class ReviewSession {
 	private document: StatsDocument;
 	private currentThreshold: number;
 	private readonly modelNames: string[];
-	/** Tiles whose DSM has nodata pixels (read again when needed, so memory stays flat). */
+	/** Tiles with nodata pixels in their RGB or DSM (read again when needed, so memory stays flat). */
 	private readonly tilesWithNodata: Set<string>;
 	/** Decoded probabilities, so moving the threshold back and forth does not decode the files again. */
 	private readonly cache: ProbabilityCache;
@@ -79,7 +81,12 @@ export class ReviewSession {
 
 	private async nodata(tile: Tile): Promise<Uint8Array | undefined> {
 		if (!this.tilesWithNodata.has(tile.id)) return undefined;
-		return nodataOf(await readGeoTiffFile(path.join(this.context.runDir, tileFile('dsm', tile.id))));
+		const {runDir, hasDsm} = this.context;
+		const [rgb, dsm] = await Promise.all([
+			readGeoTiffFile(path.join(runDir, tileFile('rgb', tile.id))),
+			hasDsm ? readGeoTiffFile(path.join(runDir, tileFile('dsm', tile.id))) : undefined,
+		]);
+		return nodataOf(rgb, dsm);
 	}
 
 	private summarise(tile: Tile, threshold = this.currentThreshold) {

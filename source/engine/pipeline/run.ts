@@ -229,6 +229,7 @@ export function startRun(options: RunOptions): RunHandle {
 				plan,
 				tiles,
 				runDir,
+				hasDsm: preset.layers.dsm !== undefined,
 				models: loaded.models,
 				classes: loaded.classes,
 				threshold,
