@@ -11,7 +11,9 @@ export type Hostility =
 	/** A TIFF header and then data without end (until the client hangs up, or 30 s, or 4 GiB). */
 	| 'endless'
 	/** Small images whose headers declare 16000 × 16000 pixels: a 128 KB TIFF (ImageServer), a PNG (MapServer). */
-	| 'pixel-bomb';
+	| 'pixel-bomb'
+	/** A redirect of every export, query string and all, to another server (which counts what reaches it). */
+	| 'redirect';
 
 const mebibyte = 1024 * 1024;
 
@@ -94,6 +96,14 @@ export async function startHostileServer(upstream: string, hostility: Hostility)
 	const tiff = tiffDeclaring(16000, 128 * 1024);
 	const png = pngDeclaring(16000);
 	let exports = 0;
+	let stolen = 0;
+	const thief = createServer((_request, response) => {
+		stolen++;
+		response.end();
+	});
+	await new Promise<void>((resolve) => thief.listen(0, '127.0.0.1', resolve));
+	const thiefAddress = thief.address();
+	const thiefPort = typeof thiefAddress === 'object' && thiefAddress ? thiefAddress.port : 0;
 	const server = createServer((request, response) => {
 		const url = new URL(request.url ?? '/', origin);
 		void (async () => {
@@ -104,6 +114,10 @@ export async function startHostileServer(upstream: string, hostility: Hostility)
 			}
 			exports++;
 			if (hostility === 'endless') return sendEndless(response);
+			if (hostility === 'redirect') {
+				response.writeHead(302, {Location: `http://127.0.0.1:${thiefPort}${url.pathname}${url.search}`});
+				return void response.end();
+			}
 			const isTiff = /exportImage$/i.test(url.pathname);
 			response.writeHead(200, {
 				'Content-Type': isTiff ? 'image/tiff' : 'image/png',
@@ -118,10 +132,17 @@ export async function startHostileServer(upstream: string, hostility: Hostility)
 	return {
 		url: `http://127.0.0.1:${port}/arcgis/rest/services`,
 		exports: () => exports,
+		/** Requests that reached the server redirects point to. */
+		stolen: () => stolen,
 		close: () =>
-			new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			}),
+			Promise.all(
+				[server, thief].map(
+					(each) =>
+						new Promise<void>((resolve) => {
+							each.close(() => resolve());
+							each.closeAllConnections();
+						}),
+				),
+			),
 	};
 }

@@ -127,4 +127,20 @@ describe('an upstream that sends more than was asked for', () => {
 			}
 		}, 90_000);
 	}
+
+	it('a redirect of the exports to another server is not followed: the run fails naming it, and nothing reaches it', async () => {
+		const server = await startHostileServer(service.url, 'redirect');
+		try {
+			const dir = tempDir('redirect');
+			const result = await spawnCli(runArgs(dir, tinySets(server.url)));
+			expect(result.code, result.stderr).toBe(1);
+			expect(result.stderr).toMatch(
+				/layers\.(rgb|dsm): a redirect to http:\/\/127\.0\.0\.1:\d+, another server than the service's/,
+			);
+			expect(server.stolen()).toBe(0);
+			await expectIntact(dir);
+		} finally {
+			await server.close();
+		}
+	}, 60_000);
 });

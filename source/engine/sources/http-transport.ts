@@ -11,6 +11,7 @@ import {promisify} from 'node:util';
 import zlib from 'node:zlib';
 import {
 	bodyTooLarge,
+	crossServerRedirect,
 	defaultMaxBodyBytes,
 	TransportError,
 	type HttpResponse,
@@ -43,6 +44,14 @@ async function decompress(body: Buffer, encoding: string | undefined, maxBytes: 
 	return inflate ? inflate(body, {maxOutputLength: maxBytes}) : body;
 }
 
+/** A redirect stays on the service's host (http → https on it is fine); elsewhere it could take the token along. */
+function sameService(from: string, to: string | undefined): boolean {
+	if (!to) return false;
+	const source = new URL(from);
+	const target = new URL(to, from);
+	return target.host === source.host && (target.protocol === source.protocol || target.protocol === 'https:');
+}
+
 export type HttpClient = {transport: Transport; close: () => void};
 
 export function createHttpClient(settings: HttpSettings): HttpClient {
@@ -54,7 +63,7 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
 		agent,
 		retry: {limit: 0},
 		throwHttpErrors: false,
-		followRedirect: true,
+		followRedirect: (response) => sameService(response.url, response.headers.location),
 		responseType: 'buffer',
 		timeout: {
 			request: settings.timeoutMs ?? defaultTimeouts.timeoutMs,
@@ -90,6 +99,12 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
 				onBytes?.(progress.transferred, progress.total);
 			});
 			const response = await request;
+			const {location} = response.headers;
+			if (response.statusCode >= 300 && response.statusCode < 400 && location)
+				throw new TransportError(
+					`a redirect to ${new URL(location, url).origin}, another server than the service's, which deepmask does not follow (the request may carry a token); set the layer's url to the service's own address`,
+					crossServerRedirect,
+				);
 			const contentType = response.headers['content-type'];
 			const body = await decompress(response.rawBody, response.headers['content-encoding'], maxBytes);
 			return {status: response.statusCode, contentType, body};

@@ -32,3 +32,6 @@ export class TransportError extends Error {
 		super(message);
 	}
 }
+
+/** TransportError code of a redirect to another server, not followed (the request may carry a token). */
+export const crossServerRedirect = 'ERR_CROSS_SERVER_REDIRECT';

@@ -13,7 +13,7 @@ import {decodeImage, judgeImageResponse, judgeJsonResponse, ResponseProblem, typ
 import {defaultRetryPolicy, waitBeforeRetry, type RetryPolicy} from '../retry.js';
 import {parseServiceInfo, type ServiceInfo} from './service-info.js';
 import {deniedError, resolveToken, tokenError} from '../token.js';
-import {bodyTooLarge, TransportError} from '../transport.js';
+import {bodyTooLarge, crossServerRedirect, TransportError} from '../transport.js';
 import type {FetchedRaster, ImageSource, OpenedSource, RasterRequest, RequestHooks, SourceContext} from '../source.js';
 import type {LayerFingerprint} from '../../run-folder/tile-fingerprint.js';
 import {halveWindow, pasteWindow, splitWindow, windowBbox, type PixelWindow} from './windows.js';
@@ -301,6 +301,8 @@ class ArcGisLayer implements OpenedSource {
 		}
 		if (error instanceof TransportError) {
 			if (error.code === 'ENOTFOUND') throw unreachable(this.role, this.layer, error);
+			if (error.code === crossServerRedirect)
+				throw new RunError(`layers.${this.role}: ${error.message} (${redact(url)})`);
 			if (error.code === bodyTooLarge)
 				throw new RunError(
 					`layers.${this.role}: ${error.message} from ${redact(url)}; the service does not answer like an ArcGIS ${this.layer.kind}`,
