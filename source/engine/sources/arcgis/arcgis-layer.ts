@@ -266,8 +266,8 @@ class ArcGisLayer implements OpenedSource {
 
 	/**
 	 * RGB pixels whose every band holds a nodata value (the layer's, the answer's nodata tag, the service's
-	 * noDataValue: all bands alike, as GDAL reads one value for all bands) join the image's nodata mask, as
-	 * the compared samples come, before any stretch.
+	 * noDataValue: all bands alike, as GDAL reads one value for all bands) join the image's nodata mask. The
+	 * samples are compared as the service sent them, before any stretch.
 	 */
 	private maskRgbNodata(image: DecodedImage): void {
 		if (this.role !== 'rgb') return;
