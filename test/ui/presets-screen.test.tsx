@@ -101,6 +101,12 @@ describe('presets screen', () => {
 		for (const name of ['burst-a', 'burst-b', 'burst-c', 'burst-d']) services.deleteUserPreset(name);
 	});
 
+	it('says why x does nothing on a shipped preset', async () => {
+		app = await renderApp({services});
+		await app.press('x');
+		await app.waitFor((text) => text.includes('x deletes user presets only; "demo" is shipped'), 'the reason');
+	});
+
 	it('shows a long message whole, over more than one line', async () => {
 		app = await renderApp({services});
 		await app.press('s');

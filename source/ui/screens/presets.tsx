@@ -100,6 +100,8 @@ export function PresetsScreen(props: PresetsScreenProps) {
 	const [focus, latestFocus, setFocus] = useKeyState<'list' | 'details'>('list');
 	const [scroll, latestScroll, setScroll] = useKeyState(0);
 	const [ask, setAsk] = useState<Ask>();
+	/** Why the last key did nothing, until the next key. */
+	const [whyNot, setWhyNot] = useState<string>();
 	const index = Math.max(
 		0,
 		entries.findIndex((entry) => entry.name === selected),
@@ -110,7 +112,8 @@ export function PresetsScreen(props: PresetsScreenProps) {
 	const listWidth = Math.min(30, Math.max(18, Math.floor(size.columns * 0.32)));
 	const detailsWidth = size.columns - listWidth - 4;
 	// A notice (a bad name, what was written) may take three lines; the panes give up the rows.
-	const noticeLines = notice ? wrapText(notice, size.columns - 1).slice(0, 3) : [];
+	const message = whyNot ?? notice;
+	const noticeLines = message ? wrapText(message, size.columns - 1).slice(0, 3) : [];
 	const bodyRows = Math.max(3, size.rows - 1 - 2 - 1 - 3 - Math.max(0, noticeLines.length - 1));
 	const lines = useMemo(
 		() => (entry ? detailLines(entry, preset, models, detailsWidth) : []),
@@ -127,6 +130,7 @@ export function PresetsScreen(props: PresetsScreenProps) {
 	useKeys(
 		(input, key) => {
 			if (!entry) return;
+			setWhyNot(undefined);
 			if (key.tab) return setFocus(latestFocus() === 'list' ? 'details' : 'list');
 			if (latestFocus() === 'list' && listMove(input, key, 0, entries.length, bodyRows) !== undefined) {
 				props.onSelect((current) => entries[listMove(input, key, indexOf(current), entries.length, bodyRows)!].name);
@@ -140,11 +144,13 @@ export function PresetsScreen(props: PresetsScreenProps) {
 			else if (input === 'd' && preset) props.onDuplicate(entry.name);
 			else if (input === 's' && preset) setAsk({kind: 'save'});
 			else if (input === 'x' && entry.source === 'user') setAsk({kind: 'delete'});
+			else if (input === 'x')
+				setWhyNot(`x deletes user presets only; "${entry.name}" is shipped (d makes an editable copy)`);
 		},
 		{isActive: screenActive && !ask},
 	);
 
-	let footer = notice ? (
+	let footer = message ? (
 		<Box flexDirection="column">
 			{noticeLines.map((line, row) => (
 				<Text key={row} dimColor>
