@@ -97,7 +97,12 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 	};
 
 	const route = async (pathname: string, params: Map<string, string>, request: IncomingMessage): Promise<Answer> => {
-		const path = decodeURIComponent(pathname).replace(/\/+$/, '');
+		let path: string;
+		try {
+			path = decodeURIComponent(pathname).replace(/\/+$/, '');
+		} catch {
+			return badRequest(`the path has a malformed percent-escape: ${pathname.slice(0, 200)}`);
+		}
 		if (path.startsWith(`${outputRoot}/`)) {
 			const output = outputs.get(path.slice(outputRoot.length + 1));
 			return output ? {status: 200, contentType: output.contentType, body: output.bytes} : notFound(path);
@@ -271,6 +276,14 @@ function errorBodyFault(pathname: string): Answer {
 			'The server is busy; try again later.',
 		]).toJSON(),
 	);
+}
+
+function badRequest(detail: string): Answer {
+	return {
+		status: 400,
+		contentType: 'application/json',
+		body: JSON.stringify(new ArcGisFault(400, 'Unable to complete operation.', [detail]).toJSON()),
+	};
 }
 
 function notFound(path: string): Answer {

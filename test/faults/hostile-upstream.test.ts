@@ -143,4 +143,10 @@ describe('an upstream that sends more than was asked for', () => {
 			await server.close();
 		}
 	}, 60_000);
+
+	it('the local service answers a malformed percent-escape with HTTP 400, not 200 with an error 500', async () => {
+		const answer = await fetch(`${service.url}/Demo/%zz/MapServer?f=json`);
+		expect(answer.status).toBe(400);
+		expect(await answer.text()).toContain('malformed percent-escape');
+	});
 });
