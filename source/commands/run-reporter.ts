@@ -9,6 +9,7 @@ export function plainRunReporter(stream: NodeJS.WritableStream): (event: RunEven
 	let inferred = 0;
 	// The write stage reports tiles written early once more; each tile gets one line.
 	const written = new Set<string>();
+	const reasons = new Set<string>();
 	const line = (text: string) => stream.write(`${text}\n`);
 	const count = (n: number) => `[${String(n).padStart(String(tiles).length)}/${tiles}]`;
 	return (event) => {
@@ -30,9 +31,13 @@ export function plainRunReporter(stream: NodeJS.WritableStream): (event: RunEven
 			case 'tile-retry':
 				line(`fetch  ${event.tileId} ${event.layer}: retry ${event.attempt} (${event.reason})`);
 				return;
-			case 'model-ready':
-				line(`model  ${event.model} on ${event.provider}${event.reason ? ` (${event.reason})` : ''}`);
+			case 'model-ready': {
+				// Every model falls back for the same reason (no CUDA here): say it once.
+				const reason = event.reason && !reasons.has(event.reason) ? ` (${event.reason})` : '';
+				if (event.reason) reasons.add(event.reason);
+				line(`model  ${event.model} on ${event.provider}${reason}`);
 				return;
+			}
 			case 'tile-inferred':
 				line(`infer  ${count(++inferred)} ${event.tileId}${event.skipped ? ' (kept from an earlier run)' : ''}`);
 				return;
