@@ -5,62 +5,7 @@
  */
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
-import protobuf from 'protobufjs';
-
-const root = protobuf.Root.fromJSON({
-	nested: {
-		OperatorSetIdProto: {fields: {domain: {type: 'string', id: 1}, version: {type: 'int64', id: 2}}},
-		AttributeProto: {
-			fields: {
-				name: {type: 'string', id: 1},
-				i: {type: 'int64', id: 3},
-				ints: {rule: 'repeated', type: 'int64', id: 8},
-				type: {type: 'int32', id: 20},
-			},
-		},
-		NodeProto: {
-			fields: {
-				input: {rule: 'repeated', type: 'string', id: 1},
-				output: {rule: 'repeated', type: 'string', id: 2},
-				name: {type: 'string', id: 3},
-				opType: {type: 'string', id: 4},
-				attribute: {rule: 'repeated', type: 'AttributeProto', id: 5},
-			},
-		},
-		TensorProto: {
-			fields: {
-				dims: {rule: 'repeated', type: 'int64', id: 1},
-				dataType: {type: 'int32', id: 2},
-				floatData: {rule: 'repeated', type: 'float', id: 4},
-				int64Data: {rule: 'repeated', type: 'int64', id: 7},
-				name: {type: 'string', id: 8},
-			},
-		},
-		Dimension: {fields: {dimValue: {type: 'int64', id: 1}, dimParam: {type: 'string', id: 2}}},
-		TensorShapeProto: {fields: {dim: {rule: 'repeated', type: 'Dimension', id: 1}}},
-		TensorTypeProto: {fields: {elemType: {type: 'int32', id: 1}, shape: {type: 'TensorShapeProto', id: 2}}},
-		TypeProto: {fields: {tensorType: {type: 'TensorTypeProto', id: 1}}},
-		ValueInfoProto: {fields: {name: {type: 'string', id: 1}, type: {type: 'TypeProto', id: 2}}},
-		GraphProto: {
-			fields: {
-				node: {rule: 'repeated', type: 'NodeProto', id: 1},
-				name: {type: 'string', id: 2},
-				initializer: {rule: 'repeated', type: 'TensorProto', id: 5},
-				input: {rule: 'repeated', type: 'ValueInfoProto', id: 11},
-				output: {rule: 'repeated', type: 'ValueInfoProto', id: 12},
-			},
-		},
-		ModelProto: {
-			fields: {
-				irVersion: {type: 'int64', id: 1},
-				producerName: {type: 'string', id: 2},
-				graph: {type: 'GraphProto', id: 7},
-				opsetImport: {rule: 'repeated', type: 'OperatorSetIdProto', id: 8},
-			},
-		},
-	},
-});
-const ModelProto = root.lookupType('ModelProto');
+import {ModelProto} from '../../source/engine/infer/onnx-proto.js';
 
 const FLOAT = 1;
 const INT64 = 7;

@@ -4,18 +4,37 @@ import {messageOf} from '../../errors.js';
 
 /**
  * The few parts of onnx.proto (https://github.com/onnx/onnx/blob/main/onnx/onnx.proto) deepmask needs:
- * the model's metadata_props, and enough of a graph to write the tiny probe model `deepmask doctor` runs.
+ * the model's metadata_props, and enough of a graph to write small models: the probe `deepmask doctor` runs,
+ * and the broken models of the fault suite.
  */
 const root = protobuf.Root.fromJSON({
 	nested: {
 		StringStringEntryProto: {fields: {key: {type: 'string', id: 1}, value: {type: 'string', id: 2}}},
 		OperatorSetIdProto: {fields: {domain: {type: 'string', id: 1}, version: {type: 'int64', id: 2}}},
+		AttributeProto: {
+			fields: {
+				name: {type: 'string', id: 1},
+				i: {type: 'int64', id: 3},
+				ints: {rule: 'repeated', type: 'int64', id: 8},
+				type: {type: 'int32', id: 20},
+			},
+		},
 		NodeProto: {
 			fields: {
 				input: {rule: 'repeated', type: 'string', id: 1},
 				output: {rule: 'repeated', type: 'string', id: 2},
 				name: {type: 'string', id: 3},
 				opType: {type: 'string', id: 4},
+				attribute: {rule: 'repeated', type: 'AttributeProto', id: 5},
+			},
+		},
+		TensorProto: {
+			fields: {
+				dims: {rule: 'repeated', type: 'int64', id: 1},
+				dataType: {type: 'int32', id: 2},
+				floatData: {rule: 'repeated', type: 'float', id: 4},
+				int64Data: {rule: 'repeated', type: 'int64', id: 7},
+				name: {type: 'string', id: 8},
 			},
 		},
 		Dimension: {fields: {dimValue: {type: 'int64', id: 1}, dimParam: {type: 'string', id: 2}}},
@@ -27,6 +46,7 @@ const root = protobuf.Root.fromJSON({
 			fields: {
 				node: {rule: 'repeated', type: 'NodeProto', id: 1},
 				name: {type: 'string', id: 2},
+				initializer: {rule: 'repeated', type: 'TensorProto', id: 5},
 				input: {rule: 'repeated', type: 'ValueInfoProto', id: 11},
 				output: {rule: 'repeated', type: 'ValueInfoProto', id: 12},
 			},
@@ -43,7 +63,7 @@ const root = protobuf.Root.fromJSON({
 	},
 });
 const StringStringEntry = root.lookupType('StringStringEntryProto');
-const ModelProto = root.lookupType('ModelProto');
+export const ModelProto = root.lookupType('ModelProto');
 
 const IR_VERSION = 1;
 const GRAPH = 7;
