@@ -181,6 +181,43 @@ describe('review screen (scripted run, real statistics)', () => {
 		expect(app.frame()).toMatch(/›r\d+_c\d+/);
 	});
 
+	it('maps the tiles by foreground or disagreement with the selected tile marked, small at 80×24 and larger at 200×50', async () => {
+		const mark = (text: string) => {
+			const lines = text.split('\n');
+			const line = lines.findIndex((row) => row.includes('◆'));
+			return line < 0 ? undefined : `${line}:${lines[line].indexOf('◆')}`;
+		};
+		app = await renderApp({services: await servicesWith({stepMs: 0})});
+		await app.press(keys.enter);
+		const first = await app.waitFor(
+			(text) => text.includes('Tiles by foreground (6) · 1/6') && !!mark(text),
+			'the map',
+		);
+		expect(first.match(/◆/g)).toHaveLength(1);
+		expect(first).toMatch(/dis%\s+fg\s/);
+		expect(first).toMatch(/threshold\s+0\.50/);
+		expect(first).toContain('Probability histogram');
+		await app.press('j');
+		const second = await app.waitFor((text) => text.includes('· 2/6'), 'the next tile');
+		expect(mark(second)).toBeDefined();
+		expect(mark(second)).not.toBe(mark(first));
+		await app.press('k');
+		await app.waitFor((text) => text.includes('· 1/6') && mark(text) === mark(first), 'the mark back');
+		await app.press('m');
+		await app.waitFor((text) => /dis%\s+dis\s/.test(text), 'the map by disagreement');
+		app.unmount();
+
+		app = await renderApp({services: await servicesWith({stepMs: 0}), size: {columns: 200, rows: 50}});
+		await app.press(keys.enter);
+		const large = await app.waitFor(
+			(text) => !!mark(text) && text.includes('Tiles by foreground (6)'),
+			'the large map',
+		);
+		expect(large).toMatch(/fg █ \d+%/);
+		const shaded = (text: string) => (text.match(/[·░▒▓█◆]/g) ?? []).length;
+		expect(shaded(large)).toBeGreaterThan(4 * shaded(first));
+	});
+
 	it('keeps q from interrupting a write, saying why, and returns to the presets without a question', async () => {
 		app = await renderApp({services: await servicesWith({stepMs: 0, writeStepMs: 400})});
 		await app.press(keys.enter);

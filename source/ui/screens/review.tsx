@@ -10,6 +10,7 @@ import {Pane} from '../components/pane.js';
 import {ProgressBar} from '../components/progress-bar.js';
 import {Confirm} from '../components/prompt.js';
 import {TilePreview, type PreviewImage} from '../components/tile-preview.js';
+import {minimapMeasures, TileMinimap, type MinimapMeasure} from '../components/tile-minimap.js';
 import type {ReviewSession, RunHandle} from '../engine-api.js';
 import {fit, formatArea, formatPercent} from '../format.js';
 import {useRunSnapshot} from '../hooks/use-run-snapshot.js';
@@ -25,6 +26,8 @@ type ReviewScreenProps = {
 };
 
 const THRESHOLD_STEP = 0.05;
+/** The tile list's columns: marker, id, three percentages. */
+const LIST_WIDTH = 30;
 
 function iouText(iou: number | null): string {
 	return iou === null ? '  –  ' : iou.toFixed(2).padStart(5);
@@ -84,6 +87,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	const {snapshot} = useRunSnapshot(handle);
 	const [stats, setStats] = useState<StatsDocument>(() => session.stats());
 	const [sort, latestSort, setSort] = useKeyState<TileSort>('foreground');
+	const [measure, latestMeasure, setMeasure] = useKeyState<MinimapMeasure>('foreground');
 	const [index, latestIndex, setIndex] = useKeyState(0);
 	const [preview, setPreview] = useState<PreviewImage>();
 	const [phase, setPhase] = useState<'review' | 'ask-discard' | 'writing' | 'discarding'>('review');
@@ -107,6 +111,8 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	// The left column: the overall pane (5 lines), the agreement matrix (a header and a row per model), and the histogram below.
 	const histogramRows = Math.max(1, bodyRows - 7 - (stats.overall.models.length + 3) - 2 - 1);
 	const listRows = Math.max(1, bodyRows - (previewRows + 2) - 2 - 1);
+	// The minimap sits right of the tile list's columns, in what the list pane leaves.
+	const minimapWidth = size.columns - leftWidth - 4 - LIST_WIDTH - 1;
 
 	const tileId = tile?.id;
 	const threshold = stats.overall.threshold;
@@ -149,6 +155,8 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 			else if (input === '+' || input === '=' || key.rightArrow) changeThreshold(THRESHOLD_STEP);
 			else if (input === '-' || input === '_' || key.leftArrow) changeThreshold(-THRESHOLD_STEP);
 			else if (input === 's') setSort(tileSorts[(tileSorts.indexOf(latestSort()) + 1) % tileSorts.length]);
+			else if (input === 'm')
+				setMeasure(minimapMeasures[(minimapMeasures.indexOf(latestMeasure()) + 1) % minimapMeasures.length]);
 			else if (input === 'w') {
 				setPhase('writing');
 				session.write().then(onWritten, (failure: Error) => {
@@ -219,15 +227,31 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 				</Box>
 				<Box flexDirection="column" flexGrow={1}>
 					<Pane title={`Tiles by ${sort} (${tiles.length}) · ${position(index, tiles.length)}`} focused flexGrow={1}>
-						<Text bold wrap="truncate">
-							{' tile        fg%   unc%  dis%'}
-						</Text>
-						{tiles.slice(shown.first, shown.end).map((item) => (
-							<Text key={item.id} inverse={item.id === tile?.id} wrap="truncate">
-								{`${item.id === tile?.id ? '›' : ' '}${item.id}  ${formatPercent(item.foregroundFraction, 1).padStart(5)} ${formatPercent(item.uncertainFraction, 1).padStart(5)} ${formatPercent(tileDisagreement(item), 1).padStart(5)}`}
-							</Text>
-						))}
-						{shown.more ? <Text dimColor>{`+${shown.more} more`}</Text> : null}
+						<Box>
+							<Box flexDirection="column" width={LIST_WIDTH} flexShrink={0}>
+								<Text bold wrap="truncate">
+									{' tile        fg%   unc%  dis%'}
+								</Text>
+								{tiles.slice(shown.first, shown.end).map((item) => (
+									<Text key={item.id} inverse={item.id === tile?.id} wrap="truncate">
+										{`${item.id === tile?.id ? '›' : ' '}${item.id}  ${formatPercent(item.foregroundFraction, 1).padStart(5)} ${formatPercent(item.uncertainFraction, 1).padStart(5)} ${formatPercent(tileDisagreement(item), 1).padStart(5)}`}
+									</Text>
+								))}
+								{shown.more ? <Text dimColor>{`+${shown.more} more`}</Text> : null}
+							</Box>
+							{minimapWidth > 0 ? (
+								<Box marginLeft={1}>
+									<TileMinimap
+										tiles={stats.tiles}
+										measure={measure}
+										selectedId={tile?.id}
+										width={minimapWidth}
+										height={listRows + 1}
+										color={theme.color}
+									/>
+								</Box>
+							) : null}
+						</Box>
 					</Pane>
 					<Pane title={tile ? `${tile.id}: image | mask` : 'preview'} height={previewRows + 2}>
 						{preview && preview.width === previewWidth && preview.height === previewHeight ? (
