@@ -82,6 +82,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 		timeoutMs: options.http?.timeoutMs,
 		idleTimeoutMs: options.http?.idleTimeoutMs,
 	});
+	let ownFolder: RunFolder | undefined;
 
 	try {
 		const roles: LayerName[] = options.layers.dsm ? ['rgb', 'dsm'] : ['rgb'];
@@ -102,7 +103,8 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 		const opened = await Promise.all(roles.map((role) => openSource(options.layers[role]!, {...context, role})));
 		const sources = new Map(roles.map((role, index) => [role, opened[index]]));
 
-		const folder = options.folder ?? (await RunFolder.open(runDir));
+		// A folder the caller did not open is this fetch's own: locked until the fetch ends.
+		const folder = options.folder ?? (ownFolder = await RunFolder.open(runDir));
 		await folder.start(plan, (message) => log('info', message));
 		const {manifest} = folder;
 		const tiles = options.tiles ?? plan.tiles;
@@ -210,6 +212,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 		options.signal?.removeEventListener('abort', forwardAbort);
 		controller.abort();
 		http.close();
+		await ownFolder?.release();
 	}
 }
 

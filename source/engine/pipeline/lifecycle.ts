@@ -29,6 +29,7 @@ export class RunLifecycle {
 	private statusStarted = false;
 	private readonly detachOuter: () => void;
 	private failure: unknown;
+	private readonly onEnd: Array<() => Promise<void>> = [];
 
 	constructor(stateDir: string, outer?: AbortSignal) {
 		// Every queued download and inference task listens for the one abort.
@@ -83,12 +84,21 @@ export class RunLifecycle {
 		this.abort(abortError('the run was cancelled'));
 	}
 
-	/** Ends the run: its last event and status. Later calls return the first one's promise. */
+	/** Runs `release` when the run ends, after its last status (the run folder's lock). */
+	holdUntilEnd(release: () => Promise<void>): void {
+		this.onEnd.push(release);
+	}
+
+	/** Ends the run: its last event and status, then what it held. Later calls return the first one's promise. */
 	end(state: EndState, message: string): Promise<void> {
 		this.ended ??= (async () => {
 			this.detachOuter();
 			this.emit({type: 'run-end', state, message});
-			if (this.statusStarted) await this.status.stop();
+			try {
+				if (this.statusStarted) await this.status.stop();
+			} finally {
+				for (const release of this.onEnd) await release();
+			}
 		})();
 		return this.ended;
 	}

@@ -127,6 +127,7 @@ export function startRun(options: RunOptions): RunHandle {
 			await lifecycle.end('failed', messageOf(error));
 			throw error;
 		}
+		lifecycle.holdUntilEnd(() => folder.release());
 		lifecycle.startStatus();
 		const services = await (options.connect ?? (async () => noServices))();
 		let ensemble: Ensemble | undefined;

@@ -6,6 +6,8 @@ export const runFiles = {
 	plan: 'plan.json',
 	manifest: 'manifest.json',
 	status: 'status.json',
+	/** Held by the run working in the folder (in a shard's own folder, by that shard). */
+	lock: 'run.lock',
 	masksDir: 'masks',
 	probDir: 'prob',
 	membersDir: path.join('prob', 'members'),

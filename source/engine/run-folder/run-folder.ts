@@ -9,6 +9,7 @@ import {prepareRunFolder} from '../fs/storage-errors.js';
 import type {Plan} from '../geo/plan.js';
 import {Manifest} from './manifest.js';
 import {runFiles} from './paths.js';
+import {lockRunFolder, type RunLock} from './run-lock.js';
 
 export class RunFolder {
 	private started = false;
@@ -19,13 +20,27 @@ export class RunFolder {
 		/** manifest.json and status.json go here: the run folder, or a shard's own folder inside it. */
 		readonly stateDir: string,
 		readonly manifest: Manifest,
+		private readonly lock: RunLock,
 	) {}
 
-	/** Refuses (UserError naming the folder and why) a folder that cannot be written, before any work. */
+	/**
+	 * Refuses (UserError naming the folder and why) a folder that cannot be written, or that another run
+	 * holds, before any work. The folder stays locked until release().
+	 */
 	static async open(dir: string, stateDir = dir): Promise<RunFolder> {
 		await prepareRunFolder(dir);
 		if (stateDir !== dir) await prepareRunFolder(stateDir);
-		return new RunFolder(dir, stateDir, await Manifest.open(stateDir));
+		const lock = await lockRunFolder(stateDir);
+		try {
+			return new RunFolder(dir, stateDir, await Manifest.open(stateDir), lock);
+		} catch (error) {
+			await lock.release();
+			throw error;
+		}
+	}
+
+	release(): Promise<void> {
+		return this.lock.release();
 	}
 
 	/** Records the plan and clears what interrupted runs of this host left half-written; once. */

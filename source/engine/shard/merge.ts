@@ -3,7 +3,7 @@
  * from the shards' result files and the per-tile files on disk: written by `deepmask merge`, or by
  * the last shard to finish. Byte for byte what an unsharded run of the same plan writes.
  */
-import {open, readdir, readFile, realpath, rm, type FileHandle} from 'node:fs/promises';
+import {readdir, readFile, realpath, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
@@ -27,7 +27,7 @@ import {
 } from './collect.js';
 import {shardFiles, shardFolderName, shardResultFile, shardsDir} from '../run-folder/shard-layout.js';
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
-import {processAlive} from '../fs/process-alive.js';
+import {lockRecord, takeLock} from '../fs/lock-file.js';
 import {copyAtomic, isTemporary} from '../fs/atomic.js';
 import {pathInside, refuseLinksLeaving} from '../fs/contained.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
@@ -186,36 +186,6 @@ export async function mergeRunFolders(runDirs: string[], into?: string): Promise
 	return writeRunWide(target, collected, 'deepmask merge');
 }
 
-type LockOwner = {host?: string; pid?: number};
-
-/** Who holds the lock, as far as its file says; nothing for an empty or damaged one (never taken over then). */
-function lockOwner(text: string): LockOwner {
-	try {
-		const owner = JSON.parse(text) as unknown;
-		if (typeof owner !== 'object' || owner === null) return {};
-		const {host, pid} = owner as Record<string, unknown>;
-		return {
-			...(typeof host === 'string' && {host}),
-			...(typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && {pid}),
-		};
-	} catch {
-		return {};
-	}
-}
-
-/** The lock file, created exclusively; undefined while another live process holds it. A lock left by a dead process of this host is taken over. */
-async function takeLock(lock: string, retry = true): Promise<FileHandle | undefined> {
-	try {
-		return await open(lock, 'wx');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-	}
-	const owner = await readFile(lock, 'utf8').then(lockOwner, (): LockOwner => ({}));
-	if (!retry || owner.host !== os.hostname() || owner.pid === undefined || processAlive(owner.pid)) return undefined;
-	await rm(lock, {force: true});
-	return takeLock(lock, false);
-}
-
 export type AutoMerge =
 	{state: 'merged'; summary: MergeSummary} | {state: 'waiting'; reason: string} | {state: 'already'; by: string};
 
@@ -244,9 +214,7 @@ export async function mergeIfComplete(runDir: string, by: ShardSpec): Promise<Au
 		};
 	try {
 		const writer = `shard ${shardLabel(by)}`;
-		await handle.writeFile(
-			JSON.stringify({by: writer, host: os.hostname(), pid: process.pid, since: new Date().toISOString()}),
-		);
+		await handle.writeFile(lockRecord(writer));
 		await handle.close();
 		const collected = await collectShards([runDir]);
 		const previous = await readMergedRecord(runDir);

@@ -1,0 +1,99 @@
+/**
+ * Two runs into one folder (issue 17, item 8): the run folder's lock stops the second at once, naming
+ * the holder and the fix; it is released however the run ends; a lock left by a dead process of this
+ * host is taken over, one of another host never is.
+ */
+import {spawnSync} from 'node:child_process';
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startImageService, type ImageService} from '../../source/demo/server.js';
+import {startRun} from '../../source/engine/pipeline/run.js';
+import {UserError} from '../../source/errors.js';
+import {runToEnd, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
+
+let service: ImageService;
+
+beforeAll(async () => {
+	service = await startImageService({port: 0});
+});
+
+afterAll(async () => {
+	await service.close();
+});
+
+const lockOf = (dir: string) => path.join(dir, 'run.lock');
+
+describe('concurrent and stale runs', () => {
+	it('a second run into a held folder stops at once naming the holder; the first, ended by discarding its review, releases it', async () => {
+		const dir = tempDir('held');
+		const first = startRun({preset: tinyPreset(service.url), runDir: dir});
+		const review = await first.review;
+		expect(existsSync(lockOf(dir))).toBe(true);
+
+		const started = Date.now();
+		const second = await startRun({preset: tinyPreset(service.url), runDir: dir}).review.then(
+			() => new Error('expected the second run to be refused'),
+			(caught: unknown) => caught as Error,
+		);
+		expect(second).toBeInstanceOf(UserError);
+		expect(second.message).toContain(`pid ${process.pid} on ${os.hostname()} since `);
+		expect(second.message).toContain(`delete ${lockOf(dir)}`);
+		expect(Date.now() - started).toBeLessThan(5000);
+
+		await review.discard();
+		expect(existsSync(lockOf(dir))).toBe(false);
+		await runToEnd(tinyPreset(service.url), dir);
+		expect(existsSync(lockOf(dir))).toBe(false);
+	}, 60_000);
+
+	it('a failed run releases the lock', async () => {
+		const dir = tempDir('failed');
+		const error = await runToEnd(tinyPreset(`${service.url}/nothing-here`), dir).then(
+			() => new Error('expected the run to fail'),
+			(caught: unknown) => caught as Error,
+		);
+		expect(error.message).not.toBe('expected the run to fail');
+		expect(existsSync(lockOf(dir))).toBe(false);
+	}, 60_000);
+
+	it('a lock left by a dead process of this host is taken over', async () => {
+		const dir = tempDir('stale');
+		const dead = spawnSync(process.execPath, ['-e', '']).pid;
+		writeFileSync(
+			lockOf(dir),
+			JSON.stringify({by: 'run', host: os.hostname(), pid: dead, since: '2026-01-01T00:00:00Z'}),
+		);
+		await runToEnd(tinyPreset(service.url), dir);
+		expect(existsSync(lockOf(dir))).toBe(false);
+	}, 60_000);
+
+	it('run and fetch into a folder held by another host exit 2 naming the host and the fix, touching nothing', async () => {
+		const dir = tempDir('other-host');
+		const record = {by: 'run', host: 'node-17.cluster', pid: 4242, since: '2026-11-30T08:00:00.000Z'};
+		writeFileSync(lockOf(dir), JSON.stringify(record));
+		const sets = tinySets(service.url).flatMap((set) => ['--set', set]);
+		for (const command of [['run', '--yes'], ['fetch']]) {
+			const result = await spawnCli([...command, '--preset', 'demo', '--extent', tinyExtent, ...sets, '--out', dir]);
+			expect(result.code, result.stderr).toBe(2);
+			expect(result.stderr).toContain('pid 4242 on node-17.cluster since 2026-11-30T08:00:00.000Z');
+			expect(result.stderr).toContain(`if no run is going on on node-17.cluster, delete ${lockOf(dir)}`);
+			expect(existsSync(path.join(dir, 'tiles'))).toBe(false);
+		}
+	}, 60_000);
+
+	it('shards of one run do not lock each other out', async () => {
+		const dir = tempDir('shards');
+		mkdirSync(dir, {recursive: true});
+		const sets = tinySets(service.url).flatMap((set) => ['--set', set]);
+		const shard = (index: number) =>
+			spawnCli([
+				'run',
+				...['--preset', 'demo', '--extent', tinyExtent, ...sets, '--shard', `${index}/2`, '--out', dir, '--yes'],
+			]);
+		const results = await Promise.all([shard(1), shard(2)]);
+		for (const result of results) expect(result.code, result.stderr).toBe(0);
+		expect(existsSync(path.join(dir, 'masks.vrt'))).toBe(true);
+	}, 120_000);
+});
