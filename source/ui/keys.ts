@@ -38,6 +38,8 @@ export const screenKeys: Record<ScreenName, KeyHelp[]> = {
 	review: [
 		{keys: '+ -  ← →', action: 'threshold up or down by 0.05', hint: 'threshold'},
 		{keys: 's', action: 'sort the tiles by foreground, uncertainty, disagreement', hint: 'sort'},
+		{keys: 'Enter', action: 'enlarge the preview to the whole screen (Enter or Esc back)', hint: 'zoom'},
+		{keys: 'v', action: 'preview image and mask, the mask over the image, the image or the mask'},
 		{keys: 'm', action: 'colour the tile map by foreground or model disagreement (◆ the selected tile)', hint: 'map'},
 		{keys: 'w', action: 'write masks and outputs (q waits until they are written)', hint: 'write'},
 		{keys: 'd', action: 'discard the results (asks first)', hint: 'discard'},

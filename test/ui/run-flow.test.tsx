@@ -218,6 +218,45 @@ describe('review screen (scripted run, real statistics)', () => {
 		expect(shaded(large)).toBeGreaterThan(4 * shaded(first));
 	});
 
+	it('enlarges the preview with Enter, back with Esc or Enter, and switches image, mask and overlay with v', async () => {
+		const previewLines = (text: string) =>
+			text
+				.split('\n')
+				.slice(2, -3)
+				.map((line) => line.slice(2, -2).trim());
+		app = await renderApp({services: await servicesWith({stepMs: 0})});
+		await app.press(keys.enter);
+		const normal = await app.waitFor((text) => text.includes('image | mask') && text.includes('#'), 'the preview');
+		const widest = (text: string) => Math.max(...(text.match(/[.#]+/g) ?? []).map((run) => run.length));
+		await app.press(keys.enter);
+		const large = await app.waitFor(
+			(text) => text.includes('image | mask · v view · Enter or Esc back') && text.includes('#'),
+			'the enlarged preview',
+		);
+		expect(large).not.toContain('Tiles by');
+		expect(large).not.toContain('Agreement');
+		expect(widest(large)).toBeGreaterThan(widest(normal));
+		for (const line of large.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+		await app.press(keys.escape);
+		await app.waitFor((text) => text.includes('Tiles by foreground') && text.includes('Agreement'), 'back with Esc');
+
+		await app.press('v');
+		const overlay = await app.waitFor((text) => text.includes(': overlay') && text.includes('#'), 'the overlay');
+		expect(overlay).toMatch(/[-=+]#|#[-=+]/);
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes(': overlay · v view'), 'the overlay enlarged');
+		await app.press('v', 'v');
+		const mask = await app.waitFor(
+			(text) => text.includes(': mask · v view') && text.includes('#'),
+			'the mask alone, enlarged',
+		);
+		for (const line of previewLines(mask)) expect(line).toMatch(/^[#.]*$/);
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes('Tiles by foreground') && text.includes(': mask'), 'back with Enter');
+		await app.press('v');
+		await app.waitFor((text) => text.includes(': image | mask'), 'round to image and mask');
+	});
+
 	it('keeps q from interrupting a write, saying why, and returns to the presets without a question', async () => {
 		app = await renderApp({services: await servicesWith({stepMs: 0, writeStepMs: 400})});
 		await app.press(keys.enter);

@@ -9,7 +9,13 @@ import {Histogram} from '../components/histogram.js';
 import {Pane} from '../components/pane.js';
 import {ProgressBar} from '../components/progress-bar.js';
 import {Confirm} from '../components/prompt.js';
-import {TilePreview, type PreviewImage} from '../components/tile-preview.js';
+import {
+	imagesAcross,
+	previewViews,
+	TilePreview,
+	type PreviewImage,
+	type PreviewView,
+} from '../components/tile-preview.js';
 import {minimapMeasures, TileMinimap, type MinimapMeasure} from '../components/tile-minimap.js';
 import type {ReviewSession, RunHandle} from '../engine-api.js';
 import {fit, formatArea, formatPercent} from '../format.js';
@@ -90,6 +96,8 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	const [measure, latestMeasure, setMeasure] = useKeyState<MinimapMeasure>('foreground');
 	const [index, latestIndex, setIndex] = useKeyState(0);
 	const [preview, setPreview] = useState<PreviewImage>();
+	const [view, latestView, setView] = useKeyState<PreviewView>('image | mask');
+	const [enlarged, latestEnlarged, setEnlarged] = useKeyState(false);
 	const [phase, setPhase] = useState<'review' | 'ask-discard' | 'writing' | 'discarding'>('review');
 	const [error, setError] = useState<string>();
 	const [target, setTarget] = useState(() => stats.overall.threshold);
@@ -105,12 +113,16 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	// square (a character is one pixel wide and two tall in colour, and twice as tall as wide).
 	const previewWidthMax = Math.max(4, Math.floor((size.columns - leftWidth - 4 - 1) / 2));
 	const listPane = Math.max(5, Math.min(tiles.length + 1 + 2, Math.floor(bodyRows / 2)));
-	const previewRows = Math.max(3, Math.min(bodyRows - listPane - 2, Math.ceil(previewWidthMax / 2)));
-	const previewWidth = Math.min(previewWidthMax, previewRows * 2);
+	const paneRows = Math.max(3, Math.min(bodyRows - listPane - 2, Math.ceil(previewWidthMax / 2)));
+	// Enlarged, the preview's pane fills the main area.
+	const previewRows = enlarged ? bodyRows - 2 : paneRows;
+	const previewInnerWidth = enlarged ? size.columns - 4 : size.columns - leftWidth - 4;
+	const across = imagesAcross(view);
+	const previewWidth = Math.max(4, Math.min(Math.floor((previewInnerWidth - (across - 1)) / across), previewRows * 2));
 	const previewHeight = theme.color ? previewRows * 2 : previewRows;
 	// The left column: the overall pane (5 lines), the agreement matrix (a header and a row per model), and the histogram below.
 	const histogramRows = Math.max(1, bodyRows - 7 - (stats.overall.models.length + 3) - 2 - 1);
-	const listRows = Math.max(1, bodyRows - (previewRows + 2) - 2 - 1);
+	const listRows = Math.max(1, bodyRows - (paneRows + 2) - 2 - 1);
 	// The minimap sits right of the tile list's columns, in what the list pane leaves.
 	const minimapWidth = size.columns - leftWidth - 4 - LIST_WIDTH - 1;
 
@@ -155,6 +167,9 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 			else if (input === '+' || input === '=' || key.rightArrow) changeThreshold(THRESHOLD_STEP);
 			else if (input === '-' || input === '_' || key.leftArrow) changeThreshold(-THRESHOLD_STEP);
 			else if (input === 's') setSort(tileSorts[(tileSorts.indexOf(latestSort()) + 1) % tileSorts.length]);
+			else if (key.return) setEnlarged(!latestEnlarged());
+			else if (key.escape && latestEnlarged()) setEnlarged(false);
+			else if (input === 'v') setView(previewViews[(previewViews.indexOf(latestView()) + 1) % previewViews.length]);
 			else if (input === 'm')
 				setMeasure(minimapMeasures[(minimapMeasures.indexOf(latestMeasure()) + 1) % minimapMeasures.length]);
 			else if (input === 'w') {
@@ -215,52 +230,71 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 		);
 	}
 
+	const previewPane = (
+		<Pane
+			title={tile ? `${tile.id}: ${view}${enlarged ? ' · v view · Enter or Esc back' : ''}` : 'preview'}
+			height={previewRows + 2}
+		>
+			{preview && preview.width === previewWidth && preview.height === previewHeight ? (
+				<TilePreview image={preview} view={view} color={theme.color} />
+			) : (
+				<Text dimColor>…</Text>
+			)}
+		</Pane>
+	);
+
 	return (
 		<Box flexDirection="column" flexGrow={1}>
 			<Box flexGrow={1}>
-				<Box flexDirection="column" width={leftWidth} flexShrink={0}>
-					<OverallPane stats={stats} target={target} />
-					<AgreementPane stats={stats} width={leftWidth - 4} />
-					<Pane title="Probability histogram" flexGrow={1}>
-						<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={histogramRows} />
-					</Pane>
-				</Box>
-				<Box flexDirection="column" flexGrow={1}>
-					<Pane title={`Tiles by ${sort} (${tiles.length}) · ${position(index, tiles.length)}`} focused flexGrow={1}>
-						<Box>
-							<Box flexDirection="column" width={LIST_WIDTH} flexShrink={0}>
-								<Text bold wrap="truncate">
-									{' tile        fg%   unc%  dis%'}
-								</Text>
-								{tiles.slice(shown.first, shown.end).map((item) => (
-									<Text key={item.id} inverse={item.id === tile?.id} wrap="truncate">
-										{`${item.id === tile?.id ? '›' : ' '}${item.id}  ${formatPercent(item.foregroundFraction, 1).padStart(5)} ${formatPercent(item.uncertainFraction, 1).padStart(5)} ${formatPercent(tileDisagreement(item), 1).padStart(5)}`}
-									</Text>
-								))}
-								{shown.more ? <Text dimColor>{`+${shown.more} more`}</Text> : null}
-							</Box>
-							{minimapWidth > 0 ? (
-								<Box marginLeft={1}>
-									<TileMinimap
-										tiles={stats.tiles}
-										measure={measure}
-										selectedId={tile?.id}
-										width={minimapWidth}
-										height={listRows + 1}
-										color={theme.color}
-									/>
-								</Box>
-							) : null}
+				{enlarged ? (
+					<Box flexDirection="column" flexGrow={1}>
+						{previewPane}
+					</Box>
+				) : (
+					<>
+						<Box flexDirection="column" width={leftWidth} flexShrink={0}>
+							<OverallPane stats={stats} target={target} />
+							<AgreementPane stats={stats} width={leftWidth - 4} />
+							<Pane title="Probability histogram" flexGrow={1}>
+								<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={histogramRows} />
+							</Pane>
 						</Box>
-					</Pane>
-					<Pane title={tile ? `${tile.id}: image | mask` : 'preview'} height={previewRows + 2}>
-						{preview && preview.width === previewWidth && preview.height === previewHeight ? (
-							<TilePreview image={preview} color={theme.color} />
-						) : (
-							<Text dimColor>…</Text>
-						)}
-					</Pane>
-				</Box>
+						<Box flexDirection="column" flexGrow={1}>
+							<Pane
+								title={`Tiles by ${sort} (${tiles.length}) · ${position(index, tiles.length)}`}
+								focused
+								flexGrow={1}
+							>
+								<Box>
+									<Box flexDirection="column" width={LIST_WIDTH} flexShrink={0}>
+										<Text bold wrap="truncate">
+											{' tile        fg%   unc%  dis%'}
+										</Text>
+										{tiles.slice(shown.first, shown.end).map((item) => (
+											<Text key={item.id} inverse={item.id === tile?.id} wrap="truncate">
+												{`${item.id === tile?.id ? '›' : ' '}${item.id}  ${formatPercent(item.foregroundFraction, 1).padStart(5)} ${formatPercent(item.uncertainFraction, 1).padStart(5)} ${formatPercent(tileDisagreement(item), 1).padStart(5)}`}
+											</Text>
+										))}
+										{shown.more ? <Text dimColor>{`+${shown.more} more`}</Text> : null}
+									</Box>
+									{minimapWidth > 0 ? (
+										<Box marginLeft={1}>
+											<TileMinimap
+												tiles={stats.tiles}
+												measure={measure}
+												selectedId={tile?.id}
+												width={minimapWidth}
+												height={listRows + 1}
+												color={theme.color}
+											/>
+										</Box>
+									) : null}
+								</Box>
+							</Pane>
+							{previewPane}
+						</Box>
+					</>
+				)}
 			</Box>
 			<Box height={1} flexShrink={0}>
 				{footer}
