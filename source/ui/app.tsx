@@ -16,8 +16,9 @@ import {Dashboard, isFinished, RunStatus} from './screens/dashboard.js';
 import {ExtentScreen} from './screens/extent.js';
 import {PresetsScreen} from './screens/presets.js';
 import {ReviewScreen} from './screens/review.js';
+import {WrittenScreen} from './screens/written.js';
 import {presetCopy} from './preset-copy.js';
-import {writtenLine} from './summary.js';
+import {writtenLine, type WriteResult} from './summary.js';
 import {ThemeContext, themeFor} from './theme.js';
 
 /** What the app uses from the rest of deepmask; tests pass the same functions with their own settings folder. */
@@ -51,9 +52,16 @@ type Route =
 	| {screen: 'presets'}
 	| {screen: 'extent'; name: string}
 	| {screen: 'run'; run: ActiveRun}
-	| {screen: 'review'; run: ActiveRun; session: ReviewSession};
+	| {screen: 'review'; run: ActiveRun; session: ReviewSession}
+	| {screen: 'written'; preset: string; result: WriteResult};
 
-const titles: Record<ScreenName, string> = {presets: 'Presets', extent: 'Extent', run: 'Run', review: 'Review'};
+const titles: Record<ScreenName, string> = {
+	presets: 'Presets',
+	extent: 'Extent',
+	run: 'Run',
+	review: 'Review',
+	written: 'Written',
+};
 
 /** How long a quit waits for a cancelled run to stop before leaving anyway. */
 const STOP_WAIT_MS = 5000;
@@ -284,7 +292,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 						const line = writtenLine(route.run.preset.name, result);
 						summary.current.push(line);
 						setNotice(line);
-						setRoute({screen: 'presets'});
+						setRoute({screen: 'written', preset: route.run.preset.name, result});
 					}}
 					onDiscarded={() => {
 						setNotice(`results of ${route.run.preset.name} discarded`);
@@ -293,14 +301,12 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 				/>
 			);
 			break;
+		case 'written':
+			body = <WrittenScreen preset={route.preset} result={route.result} onDone={() => setRoute({screen: 'presets'})} />;
+			break;
 	}
 
-	const name =
-		route.screen === 'extent'
-			? route.name
-			: route.screen === 'run' || route.screen === 'review'
-				? route.run.preset.name
-				: undefined;
+	const name = presetNameOf(route);
 	const status = route.screen === 'run' || route.screen === 'review' ? <LiveStatus handle={route.run.handle} /> : null;
 	return (
 		<ThemeContext.Provider value={theme}>
@@ -331,6 +337,12 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 			</AppContext.Provider>
 		</ThemeContext.Provider>
 	);
+}
+
+function presetNameOf(route: Route): string | undefined {
+	if (route.screen === 'extent') return route.name;
+	if (route.screen === 'written') return route.preset;
+	return route.screen === 'presets' ? undefined : route.run.preset.name;
 }
 
 function quitQuestion(route: Route, drafts: Record<string, LoadedPreset>): string {

@@ -1,7 +1,7 @@
 /** Every key of the app, per screen: the one source for the hint bar and the `?` help overlay. */
 export type KeyHelp = {keys: string; action: string; hint?: string};
 
-export type ScreenName = 'presets' | 'extent' | 'run' | 'review';
+export type ScreenName = 'presets' | 'extent' | 'run' | 'review' | 'written';
 
 export const globalKeys: KeyHelp[] = [
 	{keys: '?', action: 'show or hide this help', hint: 'help'},
@@ -44,4 +44,5 @@ export const screenKeys: Record<ScreenName, KeyHelp[]> = {
 		{keys: 'w', action: 'write masks and outputs (q waits until they are written)', hint: 'write'},
 		{keys: 'd', action: 'discard the results (asks first)', hint: 'discard'},
 	],
+	written: [{keys: 'any key', action: 'back to the presets (q quits)', hint: 'presets'}],
 };

@@ -272,6 +272,36 @@ describe('review screen (scripted run, real statistics)', () => {
 		expect(app.outcome()).toBeUndefined();
 	});
 
+	it('shows what a write put where (run folder, tiles, files by folder) until a key returns to the presets', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 0, maskFiles: true})});
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes('Tiles by foreground (6)'), 'the review');
+		await app.press('w');
+		const written = await app.waitFor((text) => text.includes('Written · demo'), 'the summary');
+		expect(written).toContain('demo: wrote masks of 6 tiles to');
+		expect(written).toMatch(new RegExp(`run folder\\s+${runDir.replaceAll('.', '\\.')}`));
+		expect(written).toMatch(/tiles\s+6/);
+		expect(written).toMatch(/masks\/\s+6 files\s+r000_c000\.tif r000_c001\.tif/);
+		expect(written).toContain('stats.json');
+		expect(written).toContain('Any key returns to Presets');
+		for (const line of written.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+		await app.press('x');
+		const presets = await app.waitFor((text) => text.includes('Presets ('), 'the presets');
+		expect(presets).toContain('demo: wrote masks of 6 tiles to');
+		expect(app.outcome()).toBeUndefined();
+	});
+
+	it('quits from the write summary with q, without a question', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 0}), size: {columns: 200, rows: 50}});
+		await app.press(keys.enter);
+		await app.waitFor((text) => text.includes('Tiles by foreground (6)'), 'the review');
+		await app.press('w');
+		await app.waitFor((text) => text.includes('Written · demo'), 'the summary');
+		await app.press('q');
+		const outcome = await until(() => app?.outcome(), 'the outcome');
+		expect(outcome).toEqual({code: 0, summary: [`demo: wrote masks of 6 tiles to ${runDir}: stats.json`]});
+	});
+
 	it('draws the preview with half blocks in colour, and discards after asking', async () => {
 		app = await renderApp({services: await servicesWith({stepMs: 0}), color: true});
 		await app.press(keys.enter);

@@ -23,6 +23,8 @@ export type ScriptOptions = {
 	cancelTakesMs?: number;
 	/** Time between two written tiles. */
 	writeStepMs?: number;
+	/** Write a mask file per tile too (masks/<tile>.tif, empty), as a real run does. */
+	maskFiles?: boolean;
 };
 
 const SIDE = 32;
@@ -159,12 +161,19 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 			mkdirSync(options.runDir, {recursive: true});
 			const file = path.join(options.runDir, 'stats.json');
 			writeFileSync(file, JSON.stringify(current));
+			const files = [file];
+			if (options.maskFiles) mkdirSync(path.join(options.runDir, 'masks'), {recursive: true});
 			for (const tile of plan.tiles) {
 				if (options.writeStepMs) await new Promise((resolve) => setTimeout(resolve, options.writeStepMs));
+				if (options.maskFiles) {
+					const mask = path.join(options.runDir, 'masks', `${tile.id}.tif`);
+					writeFileSync(mask, '');
+					files.push(mask);
+				}
 				publish({at: 0, type: 'tile-written', tileId: tile.id});
 			}
 			end('done');
-			return {runDir: options.runDir, files: [file], tiles: plan.tiles.length};
+			return {runDir: options.runDir, files, tiles: plan.tiles.length};
 		},
 		discard: async () => end('cancelled', 'discarded'),
 	};
