@@ -5,6 +5,7 @@ import {startImageService, type ImageService} from '../../source/demo/server.js'
 import {fetchAll} from '../../source/engine/fetch/fetch-tiles.js';
 import {encodeGeoTiff, readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import {demoPlan, layer, startSizeLimitedProxy, tempDir, testHttp} from './helpers.js';
+import {placedAt} from '../helpers/tiff-tags.js';
 
 let service: ImageService;
 const dirs: string[] = [];
@@ -37,7 +38,15 @@ describe('RGB pixels without data from an ArcGIS service', () => {
 		// Every piece is 8 × 8 (maxRequestSize 8).
 		const body = await answerWithNodataColumn(8, 8);
 		const proxy = await startSizeLimitedProxy(service.url, {
-			onExport: () => ({status: 200, contentType: 'image/tiff', body}),
+			// Each piece placed where it was asked for, as a real server's answer is.
+			onExport: (url) => {
+				const [xmin, ymin, xmax, ymax] = (url.searchParams.get('bbox') ?? '').split(',').map(Number);
+				return {
+					status: 200,
+					contentType: 'image/tiff',
+					body: placedAt(Buffer.from(body), {xmin, ymin, xmax, ymax}, 8, 8),
+				};
+			},
 		});
 		try {
 			const runDir = await tempDir('rgb-nodata');

@@ -18,6 +18,7 @@ import type {FetchedRaster, ImageSource, OpenedSource, RasterRequest, RequestHoo
 import type {LayerFingerprint} from '../../run-folder/tile-fingerprint.js';
 import {halveWindow, pasteWindow, splitWindow, windowBbox, type PixelWindow} from './windows.js';
 import {rgbBandIds} from './rgb-bands.js';
+import {misplacement} from './answer-place.js';
 import {stretchToU8, type Stretch} from './stretch.js';
 
 /** Written as the nodata value of float layers that do not name one: DSM tiles always carry nodata. */
@@ -221,6 +222,8 @@ class ArcGisLayer implements OpenedSource {
 					bands: this.bands,
 					pixelType: this.stretch ? 'F32' : this.layer.pixelType,
 				});
+				const misplaced = image.place && misplacement(image.place, {bbox, epsg: this.epsg, width, height});
+				if (misplaced) throw new ResponseProblem(misplaced, 'misplaced');
 				progress.urls.push(redact(url));
 				this.markNodata(image);
 				this.maskRgbNodata(image);
@@ -295,6 +298,10 @@ class ArcGisLayer implements OpenedSource {
 			if (error.kind === 'size') throw new SizeLimitExceeded(error.message);
 			if (error.kind === 'auth') throw tokenError(this.role, this.layer, error);
 			if (error.kind === 'denied') throw deniedError(this.role, this.layer, error);
+			if (error.kind === 'misplaced')
+				throw new RunError(
+					`layers.${this.role}: ${this.endpoint} answered ${error.message}; the service does not honour bboxSR/imageSR, check the layer's url and the plan CRS (last request ${redact(url)})`,
+				);
 			throw new UserError(
 				`layers.${this.role}: the service rejected the request (${redact(error.message)}) for ${redact(url)}; check the layer's settings (url, bandIds, pixelType) and the plan CRS EPSG:${this.epsg}`,
 			);

@@ -7,15 +7,17 @@ import {fromArrayBuffer} from 'geotiff';
 import sharp from 'sharp';
 import type {HttpResponse} from '../transport.js';
 import {messageOf} from '../../../errors.js';
+import {geoTiffPlace, type GeoTiffPlace} from '../../geo/geotiff-place.js';
 
 export type ImageFormat = 'tiff' | 'png' | 'jpeg';
 
 /**
  * What to do about a response that is not the image asked for: transient → retry later; size → split the
  * request; auth → stop, the token is missing or invalid; denied → stop, the account may not use the
- * service (403: a new token does not help); fatal → stop, bad request.
+ * service (403: a new token does not help); fatal → stop, bad request; misplaced → stop, the image says it lies
+ * elsewhere than asked (asking again gets the same).
  */
-export type ProblemKind = 'transient' | 'size' | 'auth' | 'denied' | 'fatal';
+export type ProblemKind = 'transient' | 'size' | 'auth' | 'denied' | 'fatal' | 'misplaced';
 
 export class ResponseProblem extends Error {
 	override name = 'ResponseProblem';
@@ -40,6 +42,8 @@ export type DecodedImage = {
 	nodata?: number;
 	/** 1 where the answer's alpha is 0 (nothing drawn there); absent when it has no alpha or it is opaque everywhere. */
 	nodataMask?: Uint8Array;
+	/** Where a georeferenced TIFF says it lies. */
+	place?: GeoTiffPlace;
 };
 
 export type ExpectedImage = {width: number; height: number; bands: number; pixelType: 'U8' | 'F32'};
@@ -181,6 +185,8 @@ async function decodeTiff(body: Uint8Array, bands: number): Promise<DecodedImage
 	};
 	const nodata = image.getGDALNoData();
 	if (nodata !== null && nodata !== undefined) decoded.nodata = nodata;
+	const place = geoTiffPlace(image);
+	if (place) decoded.place = place;
 	return decoded;
 }
 
