@@ -255,6 +255,13 @@ describe('review screen (scripted run, real statistics)', () => {
 		await app.waitFor((text) => text.includes('Tiles by foreground') && text.includes(': mask'), 'back with Enter');
 		await app.press('v');
 		await app.waitFor((text) => text.includes(': image | mask'), 'round to image and mask');
+
+		await app.press('?');
+		const help = await app.waitFor((text) => text.includes('Keys on Review'), 'the help');
+		for (const expected of ['enlarge the preview', 'mask over image', 'tile map by foreground', 'Keys everywhere'])
+			expect(help).toContain(expected);
+		expect(help).toContain('? or Esc closes this help');
+		expect(help.split('\n').at(-1)).toContain('Enter zoom');
 	});
 
 	it('keeps q from interrupting a write, saying why, and returns to the presets without a question', async () => {

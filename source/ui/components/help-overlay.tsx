@@ -2,10 +2,11 @@ import {Box, Text} from 'ink';
 import {globalKeys, type KeyHelp} from '../keys.js';
 import {useTheme} from '../theme.js';
 
-function KeyTable({title, keys}: {title: string; keys: KeyHelp[]}) {
+function KeyTable({title, keys, gapBelow = 0}: {title: string; keys: KeyHelp[]; gapBelow?: number}) {
 	const theme = useTheme();
+	// Not shrunk: a table too long for the terminal is cut at the bottom, its title kept.
 	return (
-		<Box flexDirection="column" marginBottom={1}>
+		<Box flexDirection="column" marginBottom={gapBelow} flexShrink={0}>
 			<Text bold color={theme.accent}>
 				{title}
 			</Text>
@@ -22,7 +23,7 @@ function KeyTable({title, keys}: {title: string; keys: KeyHelp[]}) {
 export function HelpOverlay({screenTitle, keys}: {screenTitle: string; keys: KeyHelp[]}) {
 	return (
 		<Box flexDirection="column" borderStyle="round" paddingX={1} flexGrow={1} overflow="hidden">
-			<KeyTable title={`Keys on ${screenTitle}`} keys={keys} />
+			<KeyTable title={`Keys on ${screenTitle}`} keys={keys} gapBelow={1} />
 			<KeyTable title="Keys everywhere" keys={globalKeys} />
 			<Text dimColor>? or Esc closes this help</Text>
 		</Box>
