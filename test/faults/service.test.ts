@@ -167,7 +167,9 @@ describe('service faults during a whole run', () => {
 		try {
 			const dir = tempDir('vanish');
 			const events: RunEvent[] = [];
-			await runToEnd(tinyPreset(flaky.url), dir, (event) => {
+			// One download at a time, so requests after the first tile are sure to meet the closed port.
+			const oneAtATime = ['concurrency.downloads=1', 'concurrency.perHost=1'];
+			await runToEnd(tinyPreset(flaky.url, oneAtATime), dir, (event) => {
 				events.push(event);
 				if (reopened || event.type !== 'tile-fetched') return;
 				// Gone at the first fetched tile (the requests in flight are cut), back 400 ms later.
