@@ -5,6 +5,7 @@
 import proj4 from 'proj4';
 import sharp from 'sharp';
 import {ensureCrs, transformExtent} from '../engine/geo/crs.js';
+import {pointOutsideCrs} from '../engine/geo/crs-domain.js';
 import type {Bbox, GeoRaster} from '../engine/geo/georaster.js';
 import {encodeGeoTiff, type EncodableRaster} from '../engine/geo/geotiff.js';
 import {gridPoints, samplePoints, type Interpolation} from '../engine/geo/resample.js';
@@ -155,6 +156,7 @@ export async function runExport(service: ServiceDef, params: Map<string, string>
 			throw invalid('bbox');
 		}
 	}
+	if (outsideCrs(requested, bboxSR) || outsideCrs(bbox, imageSR)) throw invalid('bbox');
 	if (params.get('adjustaspectratio')?.toLowerCase() !== 'false') bbox = adjustAspect(bbox, width, height);
 
 	const isImageServer = service.kind === 'ImageServer';
@@ -219,6 +221,12 @@ function parseBbox(value: string | undefined): Bbox {
 	const [xmin, ymin, xmax, ymax] = numbers;
 	if (!(xmax > xmin && ymax > ymin)) throw invalid('bbox');
 	return {xmin, ymin, xmax, ymax};
+}
+
+/** Whether the bbox leaves the area where its CRS means anything (Web Mercator x of 1e300): an invalid extent. */
+function outsideCrs(bbox: Bbox, epsg: number): boolean {
+	if (isGeographic(epsg)) return bbox.xmin < -180 || bbox.xmax > 180 || bbox.ymin < -90 || bbox.ymax > 90;
+	return pointOutsideCrs(bbox, `EPSG:${epsg}`) !== undefined;
 }
 
 function parseSize(value: string | undefined): [number, number] {

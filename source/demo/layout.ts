@@ -39,11 +39,14 @@ export function lineV(j: number): number {
 	return j * blockPitch + (hash3(j, 13, 2) - 0.5) * 2 * lineJitter;
 }
 
-/** Index of the street line at or below `value` (lines never move more than half a pitch). */
+/**
+ * Index of the street line at or below `value`. Lines never move more than half a pitch, so one step
+ * either way is all it takes; a loop would never end where i + 1 === i (values past 2^53 pitches).
+ */
 export function lineIndex(value: number, line: (i: number) => number): number {
 	let i = Math.floor(value / blockPitch);
-	while (line(i) > value) i--;
-	while (line(i + 1) <= value) i++;
+	if (line(i) > value) i--;
+	else if (line(i + 1) <= value) i++;
 	return i;
 }
 

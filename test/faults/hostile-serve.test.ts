@@ -1,0 +1,33 @@
+/**
+ * Hostile requests to the local service (`deepmask serve`, the demo; issue 17, items 4, 5 and 10): each is
+ * refused the way a real ArcGIS Server refuses it, at once, and the service stays up.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startImageService, type ImageService} from '../../source/demo/server.js';
+
+let service: ImageService;
+
+beforeAll(async () => {
+	service = await startImageService({port: 0});
+});
+
+afterAll(async () => {
+	await service.close();
+});
+
+describe('the local service under hostile requests', () => {
+	it('refuses a bbox outside its CRS (1e300 in Web Mercator) as an invalid extent, at once', async () => {
+		for (const service_ of ['Demo/DSM/ImageServer/exportImage', 'Demo/Imagery/MapServer/export']) {
+			const started = Date.now();
+			const answer = await fetch(`${service.url}/${service_}?bbox=1e300,1e300,1.1e300,1.1e300&size=10,10&f=json`, {
+				signal: AbortSignal.timeout(10_000),
+			});
+			const body = (await answer.json()) as {error?: {code: number; details: string[]}};
+			expect(body.error?.code).toBe(400);
+			expect(body.error?.details).toEqual(["'bbox' parameter is invalid."]);
+			expect(Date.now() - started).toBeLessThan(5000);
+		}
+		const info = await fetch(`${service.url}/Demo/DSM/ImageServer?f=json`);
+		expect(info.status).toBe(200);
+	});
+});
