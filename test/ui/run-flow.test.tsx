@@ -299,7 +299,7 @@ describe('review screen (scripted run, real statistics)', () => {
 	});
 
 	it('quits from the write summary with q, without a question', async () => {
-		app = await renderApp({services: await servicesWith({stepMs: 0}), size: {columns: 200, rows: 50}});
+		app = await renderApp({services: await servicesWith({stepMs: 0})});
 		await app.press(keys.enter);
 		await app.waitFor((text) => text.includes('Tiles by foreground (6)'), 'the review');
 		await app.press('w');
