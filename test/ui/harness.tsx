@@ -50,7 +50,8 @@ export type AppUnderTest = ReturnType<typeof render> & {
 	/** Keys in one chunk, as a fast typist, key repeat or SSH delivers them. */
 	burst: (...sequence: string[]) => Promise<void>;
 	type: (text: string) => Promise<void>;
-	waitFor: (predicate: (frame: string) => boolean, what: string) => Promise<string>;
+	/** Polls the frames until the predicate holds; a real run under load may want more than the default 10 s. */
+	waitFor: (predicate: (frame: string) => boolean, what: string, timeoutMs?: number) => Promise<string>;
 	outcome: () => AppOutcome | undefined;
 };
 
@@ -108,8 +109,8 @@ export async function renderApp(options: {
 		press,
 		burst,
 		type: (text: string) => press(...text),
-		waitFor: (predicate, what) =>
-			until(() => (predicate(frame()) ? frame() : undefined), `${what}; last frame:\n${frame()}`),
+		waitFor: (predicate, what, timeoutMs) =>
+			until(() => (predicate(frame()) ? frame() : undefined), `${what}; last frame:\n${frame()}`, timeoutMs),
 		outcome: () => outcome,
 	};
 }
