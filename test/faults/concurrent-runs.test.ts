@@ -1,13 +1,15 @@
 /**
  * Two runs into one folder (issue 17, item 8): the run folder's lock stops the second at once, naming
  * the holder and the fix; it is released however the run ends; a lock left by a dead process of this
- * host is taken over, one of another host never is.
+ * host is taken over, one of another host never is. A run of a smaller extent into the folder of a
+ * larger one leaves nothing of the tiles no longer in the plan.
  */
 import {spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {loadPreset} from '../../source/config/presets.js';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import {startRun} from '../../source/engine/pipeline/run.js';
 import {UserError} from '../../source/errors.js';
@@ -24,6 +26,8 @@ afterAll(async () => {
 });
 
 const lockOf = (dir: string) => path.join(dir, 'run.lock');
+/** The south-west quarter of tinyExtent: one tile of the four. */
+const smallerExtent = '1000100,6000100,1000160,6000160';
 
 describe('concurrent and stale runs', () => {
 	it('a second run into a held folder stops at once naming the holder; the first, ended by discarding its review, releases it', async () => {
@@ -96,4 +100,28 @@ describe('concurrent and stale runs', () => {
 		for (const result of results) expect(result.code, result.stderr).toBe(0);
 		expect(existsSync(path.join(dir, 'masks.vrt'))).toBe(true);
 	}, 120_000);
+
+	it('a smaller extent run into the folder of a larger one leaves no output of tiles no longer in the plan, and a training set of its own tiles only', async () => {
+		const dir = tempDir('smaller');
+		await runToEnd(tinyPreset(service.url), dir);
+		expect(readdirSync(path.join(dir, 'masks'))).toHaveLength(4);
+		await runToEnd(loadPreset('demo', {extent: smallerExtent, set: tinySets(service.url)}), dir);
+		const plan = JSON.parse(readFileSync(path.join(dir, 'plan.json'), 'utf8')) as {tiles: Array<{id: string}>};
+		const files = plan.tiles.map((tile) => `${tile.id}.tif`).sort();
+		expect(files.length).toBeLessThan(4);
+		for (const folder of ['masks', 'prob', 'tiles/rgb', 'tiles/dsm'])
+			expect(
+				readdirSync(path.join(dir, folder))
+					.filter((file) => file.endsWith('.tif'))
+					.sort(),
+				folder,
+			).toEqual(files);
+		for (const member of readdirSync(path.join(dir, 'prob/members')))
+			expect(readdirSync(path.join(dir, 'prob/members', member)).sort(), member).toEqual(files);
+		for (const folder of ['images', 'labels'])
+			expect(
+				readdirSync(path.join(dir, 'training', folder)).filter((file) => file.endsWith('.tif')),
+				folder,
+			).toHaveLength(files.length);
+	}, 60_000);
 });

@@ -10,6 +10,7 @@ import type {Plan} from '../geo/plan.js';
 import {Manifest} from './manifest.js';
 import {runFiles} from './paths.js';
 import {lockRunFolder, type RunLock} from './run-lock.js';
+import {removeStaleOutputs} from './stale-outputs.js';
 
 export class RunFolder {
 	private started = false;
@@ -51,6 +52,11 @@ export class RunFolder {
 		const leftovers = await removeStaleTemporaries(this.dir);
 		if (leftovers > 0)
 			log(`removed ${leftovers} temporary file${leftovers === 1 ? '' : 's'} left by an interrupted run`);
+		const {tileFiles, trainingSet} = await removeStaleOutputs(this.dir, plan);
+		if (tileFiles > 0 || trainingSet)
+			log(
+				`removed what an earlier run of another plan left: ${tileFiles} file${tileFiles === 1 ? '' : 's'} of tiles not in this plan${trainingSet ? ' and its training set' : ''}`,
+			);
 		await writeJsonAtomic(path.join(this.dir, runFiles.plan), plan);
 	}
 }
