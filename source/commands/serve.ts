@@ -48,6 +48,7 @@ async function start(options: Parameters<typeof startImageService>[0]): Promise<
 	try {
 		return await startImageService(options);
 	} catch (error) {
+		if (error instanceof UserError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'EADDRINUSE')
 			throw new UserError(`port ${options?.port} is already in use; pick another with --port N (0 for any free port)`);

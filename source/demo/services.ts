@@ -2,7 +2,9 @@
  * The services the local image service offers: the demo scene's layers and any GeoTIFF given to it,
  * each a pixel source plus the service description (`?f=json`) a real ArcGIS Server would give.
  */
+import {stat} from 'node:fs/promises';
 import path from 'node:path';
+import {UserError} from '../errors.js';
 import type {Bbox, GeoRaster} from '../engine/geo/georaster.js';
 import {readGeoTiffFile} from '../engine/geo/geotiff.js';
 import {gridPoints, samplePoints, type Interpolation} from '../engine/geo/resample.js';
@@ -251,8 +253,25 @@ function multispectralSource(): PixelSource {
 	};
 }
 
+/** Node reads a file whole only up to 2 GiB; the service holds each raster in memory. */
+const largestRaster = 2 ** 31 - 1;
+
+/** Refuses (UserError naming the file and the fix) what cannot be read as one raster: a directory, a file over 2 GiB. */
+async function checkRasterFile(file: string): Promise<void> {
+	const stats = await stat(file);
+	if (stats.isDirectory())
+		throw new UserError(
+			`--raster ${file} is a directory; give its GeoTIFFs, e.g. --raster ${path.join(file, '*.tif')}`,
+		);
+	if (stats.size > largestRaster)
+		throw new UserError(
+			`--raster ${file} is ${(stats.size / 2 ** 30).toFixed(1)} GiB; the local service reads a raster whole, at most 2 GiB: serve a part (gdal_translate -srcwin) or a coarser copy (gdal_translate -outsize 50% 50%)`,
+		);
+}
+
 /** A GeoTIFF served in its own CRS as `<file stem>/ImageServer`. */
 export async function rasterService(file: string): Promise<ServiceDef> {
+	await checkRasterFile(file);
 	const raster = await readGeoTiffFile(file);
 	const name = path
 		.basename(file)

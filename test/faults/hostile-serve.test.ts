@@ -2,8 +2,11 @@
  * Hostile requests to the local service (`deepmask serve`, the demo; issue 17, items 4, 5 and 10): each is
  * refused the way a real ArcGIS Server refuses it, at once, and the service stays up.
  */
+import {truncateSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
+import {spawnCli, tempDir} from './helpers.js';
 
 let service: ImageService;
 
@@ -29,5 +32,23 @@ describe('the local service under hostile requests', () => {
 		}
 		const info = await fetch(`${service.url}/Demo/DSM/ImageServer?f=json`);
 		expect(info.status).toBe(200);
+	});
+
+	it('serve --raster of a directory, or of a raster over 2 GiB, exits 2 naming the file and the fix', async () => {
+		const dir = tempDir('serve-raster');
+		const directory = await spawnCli(['serve', '--port', '0', '--raster', dir]);
+		expect(directory.code, directory.stderr).toBe(2);
+		expect(directory.stderr).toContain(`--raster ${dir} is a directory; give its GeoTIFFs, e.g. --raster ${dir}/*.tif`);
+
+		// Sparse: 2 GiB and a byte that take no disk.
+		const huge = path.join(dir, 'huge.tif');
+		writeFileSync(huge, '');
+		truncateSync(huge, 2 ** 31 + 1);
+		const tooLarge = await spawnCli(['serve', '--port', '0', '--raster', huge]);
+		expect(tooLarge.code, tooLarge.stderr).toBe(2);
+		expect(tooLarge.stderr).toContain(
+			`--raster ${huge} is 2.0 GiB; the local service reads a raster whole, at most 2 GiB`,
+		);
+		expect(tooLarge.stderr).toContain('gdal_translate -srcwin');
 	});
 });
