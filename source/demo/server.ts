@@ -47,7 +47,9 @@ export type ImageService = {
 
 const servicesRoot = '/arcgis/rest/services';
 const outputRoot = '/arcgis/rest/directories/arcgisoutput';
+/** The f=json exports kept for their href, oldest out first: at most this many, and this many bytes together. */
 const keptOutputs = 256;
+const keptOutputBytes = 256 * 1024 * 1024;
 const currentVersion = 10.91;
 
 type Answer = {status: number; contentType: string; body: Uint8Array | string};
@@ -63,6 +65,7 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 	}
 	const faults = new FaultPlan(options.faults);
 	const outputs = new Map<string, {bytes: Uint8Array; contentType: string}>();
+	let outputBytes = 0;
 	const sockets = new Set<Socket>();
 	let requests = 0;
 
@@ -81,7 +84,14 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 			return;
 		}
 		const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-		const params = await readParameters(request, url);
+		let params: Map<string, string>;
+		try {
+			params = await readParameters(request, url);
+		} catch (error) {
+			if (!(error instanceof RequestRefused)) throw error;
+			send(response, {...badRequest(error.message), status: error.status}, {close: true});
+			return;
+		}
 		let answer: Answer;
 		try {
 			answer = action.kind === 'errorBody' ? errorBodyFault(url.pathname) : await route(url.pathname, params, request);
@@ -155,9 +165,11 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 		if (f === 'json' || f === 'pjson') {
 			const id = `${service.name.replaceAll('/', '_')}_${service.kind}/_ags_${randomBytes(12).toString('hex')}.${result.extension}`;
 			outputs.set(id, {bytes: result.bytes, contentType: result.contentType});
-			for (const old of outputs.keys()) {
-				if (outputs.size <= keptOutputs) break;
+			outputBytes += result.bytes.byteLength;
+			for (const [old, output] of outputs) {
+				if (outputs.size <= keptOutputs && outputBytes <= keptOutputBytes) break;
 				outputs.delete(old);
+				outputBytes -= output.bytes.byteLength;
 			}
 			const host = request.headers.host ?? `127.0.0.1:${port}`;
 			return json(
@@ -231,16 +243,50 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 	};
 }
 
-/** Query parameters and, for POST, form fields; names are case-insensitive as on ArcGIS Server. */
-async function readParameters(request: IncomingMessage, url: URL): Promise<Map<string, string>> {
-	const params = new Map<string, string>();
-	for (const [key, value] of url.searchParams) params.set(key.toLowerCase(), value);
-	if (request.method === 'POST') {
-		const chunks: Buffer[] = [];
-		for await (const chunk of request) chunks.push(chunk as Buffer);
-		for (const [key, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8')))
-			params.set(key.toLowerCase(), value);
+/** What the service accepts, as a web server in front of ArcGIS Server caps it. */
+const largestQuery = 8 * 1024;
+const largestBody = 1024 * 1024;
+
+/** A request refused before it reaches a service: HTTP 400 or 413 with an ArcGIS error body. */
+class RequestRefused extends Error {
+	constructor(
+		readonly status: 400 | 413,
+		message: string,
+	) {
+		super(message);
 	}
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+	if (Number(request.headers['content-length'] ?? 0) > largestBody)
+		throw new RequestRefused(413, `the request body is over ${largestBody} bytes`);
+	const chunks: Buffer[] = [];
+	let bytes = 0;
+	for await (const chunk of request) {
+		bytes += (chunk as Buffer).length;
+		if (bytes > largestBody) throw new RequestRefused(413, `the request body is over ${largestBody} bytes`);
+		chunks.push(chunk as Buffer);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Query parameters and, for POST, form fields; names are case-insensitive as on ArcGIS Server. A query
+ * over 8 KiB, a body over 1 MiB or a parameter given twice is refused (RequestRefused).
+ */
+async function readParameters(request: IncomingMessage, url: URL): Promise<Map<string, string>> {
+	if (url.search.length > largestQuery)
+		throw new RequestRefused(400, `the query string is over ${largestQuery} characters`);
+	const params = new Map<string, string>();
+	const add = (fields: URLSearchParams) => {
+		for (const [key, value] of fields) {
+			const name = key.toLowerCase();
+			if (params.has(name)) throw new RequestRefused(400, `'${key.slice(0, 100)}' is given more than once`);
+			params.set(name, value);
+		}
+	};
+	add(url.searchParams);
+	if (request.method === 'POST') add(new URLSearchParams(await readBody(request)));
 	return params;
 }
 
@@ -305,9 +351,14 @@ function json(value: unknown, params?: Map<string, string>): Answer {
 	};
 }
 
-function send(response: ServerResponse, answer: Answer): void {
+/** `close`: the rest of the request is not read, so the connection cannot carry another. */
+function send(response: ServerResponse, answer: Answer, options: {close?: boolean} = {}): void {
 	const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
-	response.writeHead(answer.status, {'Content-Type': answer.contentType, 'Content-Length': body.length});
+	response.writeHead(answer.status, {
+		'Content-Type': answer.contentType,
+		'Content-Length': body.length,
+		...(options.close && {Connection: 'close'}),
+	});
 	response.end(body);
 }
 
