@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {probabilityBytes} from '../engine/classes/threshold-byte.js';
 import sharp from 'sharp';
 import {UserError} from '../errors.js';
 import {writeAtomic} from '../engine/fs/atomic.js';
@@ -139,7 +140,7 @@ async function writeOutputs(
 		255,
 	);
 	if (options.probabilities) {
-		const quantised = Uint8Array.from(probability, (value) => Math.round(Math.min(1, Math.max(0, value)) * 255));
+		const quantised = probabilityBytes(probability);
 		result.probability = await writeRaster(
 			path.join(options.out, outputFolders.prob, image.stem),
 			image,

@@ -3,6 +3,13 @@
  * so masks made from the stored probability files match the ones made during inference.
  */
 
+/** Probabilities as bytes; values outside 0..1 (a model without its final sigmoid) clamp, never wrap. */
+export function probabilityBytes(probability: Float32Array): Uint8Array {
+	const bytes = new Uint8Array(probability.length);
+	for (let i = 0; i < probability.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, probability[i])) * 255);
+	return bytes;
+}
+
 /** The smallest byte b with b / 255 ≥ threshold (the epsilon forgives 0.5 × 255 style float noise). */
 export function thresholdByte(threshold: number): number {
 	if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold ${threshold} is outside 0..1`);

@@ -3,6 +3,7 @@
  * inferred and written to prob/ with their manifest entry; then the tile's mask and statistics at the
  * run's threshold.
  */
+import {probabilityBytes} from '../classes/threshold-byte.js';
 import path from 'node:path';
 import type {LayerName, Preset} from '../../config/preset-schema.js';
 import {messageOf} from '../../errors.js';
@@ -44,13 +45,6 @@ export type InferStageContext = {
 	cache: ProbabilityCache;
 	lifecycle: RunLifecycle;
 };
-
-/** Probabilities as bytes; values outside 0..1 (a model without its final sigmoid) clamp, as `infer` clamps them, never wrap. */
-function toUint8(probability: Float32Array): Uint8Array {
-	const bytes = new Uint8Array(probability.length);
-	for (let i = 0; i < probability.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, probability[i])) * 255);
-	return bytes;
-}
 
 export async function inferTile(fetched: FetchedTile, context: InferStageContext): Promise<TileSummary> {
 	const {plan, preset, folder, ensemble, threshold, cache, lifecycle} = context;
@@ -109,8 +103,8 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 		outWidth: size.width,
 		outHeight: size.height,
 	});
-	const probability = toUint8(prediction.probability);
-	const members = prediction.members.map(toUint8);
+	const probability = probabilityBytes(prediction.probability);
+	const members = prediction.members.map(probabilityBytes);
 	const written = [
 		{file: probabilityFile(dir, tile.id), data: probability},
 		...modelNames.map((model, k) => ({file: memberProbabilityFile(dir, model, tile.id), data: members[k]})),
