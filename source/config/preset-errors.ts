@@ -22,6 +22,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 			if (typeof input === 'number' && !Number.isFinite(input))
 				return `${where}: got ${describe(input)}, expected a finite ${issue.expected}`;
 			return `${where}: got ${describe(input)}, expected ${issue.expected}`;
+		case 'invalid_union': {
+			if (!('discriminator' in issue)) return `${where}: got ${describe(input)}, ${issue.message}`;
+			// A discriminated union (layers.*.kind) names the whole object as its input, or nothing.
+			const kind = typeof input === 'object' && input !== null ? (input as Record<string, unknown>).kind : undefined;
+			const allowed = issue.message.replace(/^Invalid discriminator value\. Expected /, '');
+			return `${where}: got ${describe(kind)}, expected one of ${allowed}`;
+		}
 		default:
 			return `${where}: got ${describe(input)}, ${issue.message}`;
 	}

@@ -19,6 +19,13 @@ export const extentSchema = z
 	})
 	.strict();
 
+const stretchSchema = z
+	.object({min: finite, max: finite})
+	.strict()
+	.refine((range) => range.max > range.min, 'max must be above min')
+	.optional()
+	.describe("16-bit or float RGB: the values mapped to 0 and 255 in every band; default: the source's own value range");
+
 const tokenSchema = z
 	.object({
 		env: z.string().min(1).optional().describe('name of an environment variable holding the token'),
@@ -27,7 +34,8 @@ const tokenSchema = z
 	.strict()
 	.refine((token) => token.env !== undefined || token.value !== undefined, 'give "env" or "value"');
 
-export const layerSchema = z
+/** An ArcGIS ImageServer (`exportImage`) or MapServer (dynamic `export`) layer. */
+const arcGisLayerSchema = z
 	.object({
 		url: z
 			.string()
@@ -38,14 +46,7 @@ export const layerSchema = z
 		bandIds: z.array(z.number().int().nonnegative()).min(1).optional(),
 		pixelType: z.enum(['U8', 'F32']),
 		nodata: finite.optional(),
-		stretch: z
-			.object({min: finite, max: finite})
-			.strict()
-			.refine((range) => range.max > range.min, 'max must be above min')
-			.optional()
-			.describe(
-				"16-bit or float RGB: the values mapped to 0 and 255 in every band; default: the service's minValues/maxValues",
-			),
+		stretch: stretchSchema,
 		interpolation: z
 			.enum(['RSP_NearestNeighbor', 'RSP_BilinearInterpolation', 'RSP_CubicConvolution'])
 			.default('RSP_BilinearInterpolation'),
@@ -68,6 +69,12 @@ export const layerSchema = z
 			message: `but the url ends in /${layer.kind === 'ImageServer' ? 'MapServer' : 'ImageServer'}; make kind and the url agree`,
 		});
 	});
+
+/**
+ * One layer (rgb or dsm), by `kind`: where its pixels come from. Adding a kind is its schema here and its
+ * source in engine/sources/registry.ts.
+ */
+export const layerSchema = z.discriminatedUnion('kind', [arcGisLayerSchema]);
 
 /** The output formats, in the order they are written; engine/outputs/registry.ts has a writer for each. */
 export const outputFormatNames = ['masks', 'vrt', 'geojson', 'training', 'stats'] as const;
@@ -203,6 +210,7 @@ export const presetSchema = z
 export type Preset = z.infer<typeof presetSchema>;
 export type PresetInput = z.input<typeof presetSchema>;
 export type LayerConfig = z.infer<typeof layerSchema>;
+export type ArcGisLayerConfig = z.infer<typeof arcGisLayerSchema>;
 export type LayerName = 'rgb' | 'dsm';
 /** A rectangle in map units of some CRS: extents, tiles, requests. */
 export type Bbox = {xmin: number; ymin: number; xmax: number; ymax: number};

@@ -61,6 +61,7 @@ async function fetchRaster(
 	const source = await arcGisSource.open(config, {
 		role,
 		epsg: 3857,
+		cellSize: 1,
 		transport,
 		retry: {retries: 4, baseDelayMs: 1, maxDelayMs: 5},
 		onLog: (_level, message) => logs.push(message),

@@ -62,6 +62,10 @@ const presetCases: PresetCase[] = [
 		expected: [/layers\.rgb\.kind: got "ImageServer", but the url ends in \/MapServer; make kind and the url agree/],
 	},
 	{
+		file: 'kind-unknown.json',
+		expected: [/layers\.rgb\.kind: got "WMS", expected one of 'ImageServer' \| 'MapServer'/],
+	},
+	{
 		file: 'vrt-without-masks.json',
 		expected: [
 			/output\.formats: got \["vrt","stats"\], but vrt is made from the mask tiles; add "masks" to output\.formats or remove "vrt"/,

@@ -55,7 +55,13 @@ async function exchange(
 			? {status: 200, body: new Uint8Array(Buffer.from(JSON.stringify(info)))}
 			: answer(new URL(url));
 	};
-	const context = {role, epsg: options.epsg ?? 3857, transport, retry: {retries: 1, baseDelayMs: 1, maxDelayMs: 1}};
+	const context = {
+		role,
+		epsg: options.epsg ?? 3857,
+		cellSize: 1,
+		transport,
+		retry: {retries: 1, baseDelayMs: 1, maxDelayMs: 1},
+	};
 	const source = await arcGisSource.open(layerFor(kind, role, options.layer), context);
 	const [width, height] = options.size ?? [1000, 800];
 	const bbox = {xmin: 0, ymin: 0, xmax: width, ymax: height};
@@ -93,6 +99,7 @@ describe('real service descriptions', () => {
 	it('Toronto: a 4-band U16 service whose red, green and blue are bands 2, 1, 0', () => {
 		const info = parseServiceInfo('ImageServer', json('qgis-imageserver-Toronto-U16-4band.json'));
 		expect(info).toMatchObject({epsg: 3857, pixelType: 'U16', bandCount: 4, tilesOnly: false});
+		expect(info.pixelSize).toBeGreaterThan(0);
 		expect(rgbBandIds(info.bandNames)).toEqual([2, 1, 0]);
 	});
 
@@ -256,6 +263,7 @@ describe('the client on what real services answer', () => {
 		const source = await arcGisSource.open(layerFor('ImageServer', 'rgb', {stretch}), {
 			role: 'rgb',
 			epsg: 3857,
+			cellSize: 1,
 			transport: async () => ({status: 200, body: new Uint8Array(fixture('qgis-imageserver-Toronto-U16-4band.json'))}),
 		});
 		expect(source.fingerprint().stretch).toEqual({min: [0, 0, 0], max: [4095, 4095, 4095]});

@@ -88,6 +88,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 		const roles: LayerName[] = options.layers.dsm ? ['rgb', 'dsm'] : ['rgb'];
 		const context = {
 			epsg: plan.epsg,
+			cellSize: plan.cellSize,
 			planExtent: plan.adjusted,
 			transport: http.transport,
 			retry: {

@@ -55,6 +55,12 @@ export function authorityCode(code: number): {authority: 'EPSG' | 'ESRI'; code: 
 	return {authority: lookupCrs(code)?.authority === 'Esri' ? 'ESRI' : 'EPSG', code};
 }
 
+/** "EPSG:2264", "ESRI:102003": the code with the authority that issued it. */
+export function crsName(code: number): string {
+	const {authority} = authorityCode(code);
+	return `${authority}:${code}`;
+}
+
 /** Whether the CRS of `code` counts in degrees, from the registry: the same answer whatever proj4 has loaded. */
 export function isGeographicCode(code: number): boolean {
 	if (code === 4326) return true;

@@ -3,11 +3,13 @@ import type {LayerConfig} from '../../config/preset-schema.js';
 import {arcGisSource} from './arcgis/arcgis-layer.js';
 import type {ImageSource, OpenedSource, SourceContext} from './source.js';
 
-const sources: Record<LayerConfig['kind'], ImageSource> = {
+type Kind = LayerConfig['kind'];
+
+const sources: {[K in Kind]: ImageSource<Extract<LayerConfig, {kind: K}>>} = {
 	ImageServer: arcGisSource,
 	MapServer: arcGisSource,
 };
 
 export function openSource(layer: LayerConfig, context: SourceContext): Promise<OpenedSource> {
-	return sources[layer.kind].open(layer, context);
+	return (sources[layer.kind] as ImageSource).open(layer, context);
 }

@@ -15,6 +15,8 @@ export type SourceContext = {
 	role: LayerName;
 	/** The plan CRS: rasters come back in it. */
 	epsg: number;
+	/** The plan's cell size in plan CRS units: the resolution a source reads at (tile level, overview). */
+	cellSize: number;
 	/** The plan's adjusted extent, to warn early when a source does not cover it. */
 	planExtent?: Bbox;
 	/** One GET, one attempt; shared scheduling (concurrency, per-host limits, keep-alive). */
@@ -50,6 +52,18 @@ export type FetchedRaster = {
 	bytes: number;
 };
 
+/** What a source will read, for `deepmask doctor` and the preset view. */
+export type SourceDescription = {
+	/** The layer kind (ImageServer, MapServer, tiles, file). */
+	kind: string;
+	/** The CRS the source holds its pixels in, as "EPSG:n" or "ESRI:n"; undefined when it does not say. */
+	crs: string | undefined;
+	/** Its finest cell size in units of that CRS; undefined when the source has none (a dynamic map). */
+	resolution: number | undefined;
+	/** What is read for the plan's cell size: "level 17 (0.6 m)", "overview 2 of 4", "exportImage, resampled by the server". */
+	reads: string;
+};
+
 /** An opened source: checked against what it serves, ready for requests. */
 export type OpenedSource = {
 	/** The nodata value the rasters carry, when there is one. */
@@ -58,6 +72,7 @@ export type OpenedSource = {
 	fetch(request: RasterRequest, hooks: RequestHooks): Promise<FetchedRaster>;
 	/** The layer settings that determine the pixels (compared on resume; never a secret). */
 	fingerprint(): LayerFingerprint;
+	describe(): SourceDescription;
 };
 
 export type ImageSource<Layer extends LayerConfig = LayerConfig> = {

@@ -5,16 +5,24 @@
  * stitches the pieces into one raster.
  */
 import {abortError, RunError, UserError} from '../../../errors.js';
-import type {LayerConfig, LayerName} from '../../../config/preset-schema.js';
+import type {ArcGisLayerConfig, LayerName} from '../../../config/preset-schema.js';
 import type {Bbox, GeoRaster} from '../../geo/georaster.js';
-import {transformExtent} from '../../geo/crs.js';
+import {crsName, transformExtent} from '../../geo/crs.js';
 import {redact} from '../redact.js';
 import {decodeImage, judgeImageResponse, judgeJsonResponse, ResponseProblem, type DecodedImage} from './response.js';
 import {defaultRetryPolicy, waitBeforeRetry, type RetryPolicy} from '../retry.js';
 import {parseServiceInfo, type ServiceInfo} from './service-info.js';
 import {deniedError, resolveToken, tokenError} from '../token.js';
 import {bodyTooLarge, crossServerRedirect, TransportError} from '../transport.js';
-import type {FetchedRaster, ImageSource, OpenedSource, RasterRequest, RequestHooks, SourceContext} from '../source.js';
+import type {
+	FetchedRaster,
+	ImageSource,
+	OpenedSource,
+	RasterRequest,
+	RequestHooks,
+	SourceContext,
+	SourceDescription,
+} from '../source.js';
 import type {LayerFingerprint} from '../../run-folder/tile-fingerprint.js';
 import {halveWindow, pasteWindow, splitWindow, windowBbox, type PixelWindow} from './windows.js';
 import {rgbBandIds} from './rgb-bands.js';
@@ -75,7 +83,7 @@ class ArcGisLayer implements OpenedSource {
 	private readonly epsg: number;
 
 	private constructor(
-		private readonly layer: LayerConfig,
+		private readonly layer: ArcGisLayerConfig,
 		private readonly info: ServiceInfo,
 		private readonly token: string | undefined,
 		private readonly options: SourceContext,
@@ -98,7 +106,7 @@ class ArcGisLayer implements OpenedSource {
 	}
 
 	/** Read and check the service description. Throws UserError for a wrong URL, token or layer setting. */
-	static async open(layer: LayerConfig, context: SourceContext): Promise<ArcGisLayer> {
+	static async open(layer: ArcGisLayerConfig, context: SourceContext): Promise<ArcGisLayer> {
 		const {role} = context;
 		checkLayerSettings(role, layer);
 		const token = resolveToken(role, layer, context.env);
@@ -112,6 +120,16 @@ class ArcGisLayer implements OpenedSource {
 
 	fingerprint(): LayerFingerprint {
 		return arcGisFingerprint(this.layer, this.nodata, this.stretch);
+	}
+
+	describe(): SourceDescription {
+		const {kind} = this.layer;
+		return {
+			kind,
+			crs: this.info.epsg === undefined ? undefined : crsName(this.info.epsg),
+			resolution: this.info.pixelSize,
+			reads: `${kind === 'ImageServer' ? 'exportImage' : 'export'} in EPSG:${this.epsg}, resampled by the server`,
+		};
 	}
 
 	/** The pixels of `request` in the plan CRS, requested in pieces within the limits and stitched. */
@@ -369,7 +387,11 @@ class ArcGisLayer implements OpenedSource {
 }
 
 /** The layer's settings that determine the pixels; the URL is the preset's, not the rewritten one (the embedded service's port changes every run). */
-export function arcGisFingerprint(layer: LayerConfig, nodata: number | undefined, stretch?: Stretch): LayerFingerprint {
+export function arcGisFingerprint(
+	layer: ArcGisLayerConfig,
+	nodata: number | undefined,
+	stretch?: Stretch,
+): LayerFingerprint {
 	const fingerprint: LayerFingerprint = {
 		url: layer.url,
 		kind: layer.kind,
@@ -384,7 +406,7 @@ export function arcGisFingerprint(layer: LayerConfig, nodata: number | undefined
 }
 
 /** Before the bands are chosen: enough of them, and the preset's band numbers among them. */
-function checkBands(role: LayerName, layer: LayerConfig, info: ServiceInfo): void {
+function checkBands(role: LayerName, layer: ArcGisLayerConfig, info: ServiceInfo): void {
 	const needed = role === 'rgb' ? 3 : 1;
 	if (info.bandCount !== undefined && info.bandCount < needed && !layer.bandIds) {
 		throw new UserError(
@@ -399,7 +421,7 @@ function checkBands(role: LayerName, layer: LayerConfig, info: ServiceInfo): voi
 }
 
 /** The bands to ask for: the preset's bandIds, else red, green and blue by name, else the first of a service with more. */
-function chooseBands(role: LayerName, layer: LayerConfig, info: ServiceInfo): number[] | undefined {
+function chooseBands(role: LayerName, layer: ArcGisLayerConfig, info: ServiceInfo): number[] | undefined {
 	if (layer.bandIds) return layer.bandIds;
 	const count = info.bandCount;
 	if (count === undefined) return undefined;
@@ -413,7 +435,11 @@ function chooseBands(role: LayerName, layer: LayerConfig, info: ServiceInfo): nu
 }
 
 /** How 16-bit or float RGB becomes 8-bit: the preset's range, else the service's statistics; refused without either. */
-function chooseStretch(layer: LayerConfig, info: ServiceInfo, bandIds: number[] | undefined): Stretch | undefined {
+function chooseStretch(
+	layer: ArcGisLayerConfig,
+	info: ServiceInfo,
+	bandIds: number[] | undefined,
+): Stretch | undefined {
 	const type = info.pixelType;
 	if (type === undefined || type === 'U8' || type === 'UNKNOWN') return undefined;
 	const bands = bandIds ?? [0, 1, 2];
@@ -430,7 +456,7 @@ function chooseStretch(layer: LayerConfig, info: ServiceInfo, bandIds: number[] 
 	);
 }
 
-function refuseTilesOnly(role: LayerName, layer: LayerConfig, info: ServiceInfo): void {
+function refuseTilesOnly(role: LayerName, layer: ArcGisLayerConfig, info: ServiceInfo): void {
 	if (!info.tilesOnly) return;
 	throw new UserError(
 		`layers.${role}: ${layer.url} is a tile-only service (capabilities ${info.capabilities.join(',')}): it has no ${layer.kind === 'ImageServer' ? 'exportImage' : 'export'}, only cached tiles at /tile/{level}/{row}/{col}; such a service is read as a layer of kind "tiles" (not in this version yet), so point layers.${role}.url at a dynamic ${layer.kind} of the same data`,
@@ -446,7 +472,7 @@ function mapFormat(info: ServiceInfo): string {
 	return formatPreference.find((format) => info.imageFormats.includes(format))?.toLowerCase() ?? 'png';
 }
 
-function checkLayerSettings(role: LayerName, layer: LayerConfig): void {
+function checkLayerSettings(role: LayerName, layer: ArcGisLayerConfig): void {
 	const bands = role === 'rgb' ? 3 : 1;
 	if (layer.kind === 'MapServer' && layer.pixelType !== 'U8') {
 		throw new UserError(
@@ -468,7 +494,7 @@ function checkLayerSettings(role: LayerName, layer: LayerConfig): void {
 	}
 }
 
-function unreachable(role: LayerName, layer: LayerConfig, error: TransportError): UserError {
+function unreachable(role: LayerName, layer: ArcGisLayerConfig, error: TransportError): UserError {
 	return new UserError(
 		`layers.${role}: cannot reach ${layer.url} (${redact(error.message)}); check layers.${role}.url (for example --set layers.${role}.url=https://HOST/arcgis/rest/services/NAME/${layer.kind})`,
 	);
@@ -476,7 +502,7 @@ function unreachable(role: LayerName, layer: LayerConfig, error: TransportError)
 
 async function readServiceInfo(
 	role: LayerName,
-	layer: LayerConfig,
+	layer: ArcGisLayerConfig,
 	token: string | undefined,
 	options: SourceContext,
 ): Promise<ServiceInfo> {

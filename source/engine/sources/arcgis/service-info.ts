@@ -24,6 +24,8 @@ export type ServiceInfo = {
 	/** ImageServer: per-band statistics, when published. */
 	minValues?: number[];
 	maxValues?: number[];
+	/** ImageServer: the native cell size in the service's CRS units (pixelSizeX). */
+	pixelSize?: number;
 	/** A hosted tile layer or cached-only service: `/tile/{level}/{row}/{col}` and no export. */
 	tilesOnly: boolean;
 };
@@ -106,6 +108,7 @@ export function parseServiceInfo(kind: ServiceKind, json: unknown): ServiceInfo 
 			typeof json.noDataValue === 'number' && Number.isFinite(json.noDataValue) ? json.noDataValue : undefined,
 		minValues: numbersOf(json.minValues),
 		maxValues: numbersOf(json.maxValues),
+		pixelSize: typeof json.pixelSizeX === 'number' && json.pixelSizeX > 0 ? json.pixelSizeX : undefined,
 		tilesOnly,
 	};
 }
