@@ -2,16 +2,16 @@ import type {RunStats} from '../engine/masks/stats-types.js';
 
 const percent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
 
-/** The statistics as a short plain-text table, for the end of a headless run. */
-export function formatStatsSummary(stats: RunStats): string {
+/** The statistics as a short plain-text table, for the end of a headless run; areas in `areaUnit` (m², ft², ...). */
+export function formatStatsSummary(stats: RunStats, areaUnit: string): string {
 	const rows: Array<[string, string]> = [
 		['tiles', String(stats.tiles)],
 		['threshold', stats.threshold.toFixed(2)],
 		[
 			'foreground',
-			`${percent(stats.foregroundFraction)} of valid pixels, ${stats.foregroundArea.toFixed(0)} map units²`,
+			`${percent(stats.foregroundFraction)} of valid pixels, ${stats.foregroundArea.toFixed(0)} ${areaUnit}`,
 		],
-		['components', `${stats.components.count} (mean ${stats.components.meanArea.toFixed(1)} map units²)`],
+		['components', `${stats.components.count} (mean ${stats.components.meanArea.toFixed(1)} ${areaUnit})`],
 		['uncertain', `${percent(stats.uncertainFraction)} of pixels within ±${stats.uncertainMargin} of the threshold`],
 		['nodata', percent(stats.nodataFraction)],
 		['seams', `${percent(stats.seams.disagreement)} of border pixels disagree across ${stats.seams.pairs} tile seams`],

@@ -74,7 +74,7 @@ export function register(program: Command): void {
 			]);
 			const {formats} = loaded.preset.output;
 			const runDir = path.resolve(options.out ?? loaded.preset.output.dir);
-			const sharded = shard && shardRun(shard, loaded.preset, runDir);
+			const sharded = shard && shardRun(shard, loaded.preset, runDir, loaded.area);
 			const controller = new AbortController();
 			const interrupt = () =>
 				controller.abort(abortError('interrupted; run the same command again to resume (finished tiles are kept)'));
@@ -98,7 +98,7 @@ export function register(program: Command): void {
 				run.subscribe(report);
 				const review = await run.review;
 				const {overall} = review.stats();
-				if (!options.json) process.stdout.write(`${formatStatsSummary(overall)}\n`);
+				if (!options.json) process.stdout.write(`${formatStatsSummary(overall, review.areaUnit)}\n`);
 				if (!options.yes && !(await confirmWrite(run.runDir, describeOutputs(formats)))) {
 					await review.discard();
 					process.stderr.write('nothing written; rerun the same command to review again (inference is kept)\n');

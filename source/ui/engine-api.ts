@@ -4,7 +4,10 @@ import type {ReviewSession as EngineReviewSession, RunHandle as EngineRunHandle,
  * The part of the engine's run (engine/index.ts: startRun, RunHandle, ReviewSession) the app drives,
  * picked from the engine's own types so that tests can script a run with the same shape.
  */
-export type ReviewSession = Pick<EngineReviewSession, 'stats' | 'setThreshold' | 'preview' | 'write' | 'discard'>;
+export type ReviewSession = Pick<
+	EngineReviewSession,
+	'stats' | 'areaUnit' | 'setThreshold' | 'preview' | 'write' | 'discard'
+>;
 
 export type RunHandle = Pick<EngineRunHandle, 'snapshot' | 'subscribe' | 'pause' | 'resume' | 'cancel'> & {
 	review: Promise<ReviewSession>;

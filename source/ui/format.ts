@@ -19,10 +19,10 @@ export function formatNumber(value: number, digits = 2): string {
 	return value.toLocaleString('en', {maximumFractionDigits: digits});
 }
 
-/** Square map units, shortened to km² when large (map units are metres for the CRSs we plan in). */
-export function formatArea(squareUnits: number): string {
-	if (squareUnits >= 1e6) return `${formatNumber(squareUnits / 1e6, 2)} km²`;
-	return `${formatNumber(squareUnits, 0)} m²`;
+/** An area in the plan CRS's unit (see areaUnit), square metres shortened to km² when large. */
+export function formatArea(area: number, unit: string): string {
+	if (unit === 'm²' && area >= 1e6) return `${formatNumber(area / 1e6, 2)} km²`;
+	return `${formatNumber(area, area < 10 ? 2 : 0)} ${unit}`;
 }
 
 /** Cut or pad text to exactly `width` columns (no wrapping inside fixed panes). */

@@ -1,6 +1,6 @@
 import proj4 from 'proj4';
 import {describe, expect, it} from 'vitest';
-import {currentCode, ensureCrs} from '../../source/engine/geo/crs.js';
+import {areaUnit, crsName, currentCode, ensureCrs} from '../../source/engine/geo/crs.js';
 import {makePlan, type PlanSettings} from '../../source/engine/geo/plan.js';
 
 /** WGS 84 longitude/latitude → the CRS, as `gdaltransform -s_srs EPSG:4326 -t_srs EPSG:n` (GDAL 3, PROJ 9) answers. */
@@ -74,5 +74,20 @@ describe('a plan in a national grid', () => {
 			settings('ESRI:102719', {xmin: 1_702_000, ymin: 638_000, xmax: 1_702_300, ymax: 638_200, crs: 'ESRI:102719'}),
 		);
 		expect(plan.epsg).toBe(2264);
+	});
+});
+
+describe('units and names of a CRS', () => {
+	it('areas are in the square of the linear unit the CRS declares', () => {
+		expect(areaUnit('EPSG:3857')).toBe('m²');
+		expect(areaUnit('EPSG:2056')).toBe('m²');
+		expect(areaUnit('EPSG:2264')).toBe('US ft²');
+		expect(areaUnit('ESRI:102719')).toBe('US ft²');
+		expect(areaUnit('EPSG:4326')).toBe('deg²');
+	});
+
+	it('names a code with the authority that issued it', () => {
+		expect(crsName(2264)).toBe('EPSG:2264');
+		expect(crsName(102003)).toBe('ESRI:102003');
 	});
 });

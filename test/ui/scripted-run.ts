@@ -136,6 +136,7 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 	let current = summaries(threshold);
 	const session: ReviewSession = {
 		stats: () => current,
+		areaUnit: 'm²',
 		setThreshold: async (value) => {
 			threshold = value;
 			current = summaries(value);

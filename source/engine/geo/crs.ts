@@ -61,6 +61,25 @@ export function crsName(code: number): string {
 	return `${authority}:${code}`;
 }
 
+/** How proj4 names linear units, as people write their squares; degrees are not a unit of area anyone reads. */
+const unitSymbols: Record<string, string> = {
+	m: 'm',
+	meter: 'm',
+	metre: 'm',
+	foot: 'ft',
+	ft: 'ft',
+	foot_us: 'US ft',
+	'us-ft': 'US ft',
+	degrees: 'deg',
+};
+
+/** The unit of areas in `crs` (map units²): "m²", "ft²", "US ft²", "deg²". */
+export function areaUnit(crs: string, definition?: string): string {
+	ensureCrs(crs, definition);
+	const units = String(proj4.defs(crs)?.units ?? 'm').toLowerCase();
+	return `${unitSymbols[units] ?? units}²`;
+}
+
 /** Whether the CRS of `code` counts in degrees, from the registry: the same answer whatever proj4 has loaded. */
 export function isGeographicCode(code: number): boolean {
 	if (code === 4326) return true;

@@ -14,6 +14,7 @@ import type {StatsDocument, TileStats} from '../masks/stats-types.js';
 import type {Finaliser} from '../outputs/run-outputs.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
 import type {Plan, Tile} from '../geo/plan.js';
+import {areaUnit} from '../geo/crs.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
 import {messageOf} from '../../errors.js';
 import {nodataOf} from './infer-stage.js';
@@ -68,6 +69,11 @@ export class ReviewSession {
 
 	get plan(): Plan {
 		return this.context.plan;
+	}
+
+	/** The unit of the statistics' areas, from the plan CRS: "m²", "US ft²", "deg²". */
+	get areaUnit(): string {
+		return areaUnit(this.context.plan.crs);
 	}
 
 	stats(): StatsDocument {

@@ -39,7 +39,7 @@ function iouText(iou: number | null): string {
 	return iou === null ? '  –  ' : iou.toFixed(2).padStart(5);
 }
 
-function OverallPane({stats, target}: {stats: StatsDocument; target: number}) {
+function OverallPane({stats, target, areaUnit}: {stats: StatsDocument; target: number; areaUnit: string}) {
 	const overall = stats.overall;
 	const seams = overall.seams.disagreement;
 	return (
@@ -49,10 +49,11 @@ function OverallPane({stats, target}: {stats: StatsDocument; target: number}) {
 				{target === overall.threshold ? '' : ' …'}
 			</Text>
 			<Text wrap="truncate">
-				foreground <Text bold>{formatPercent(overall.foregroundFraction)}</Text> · {formatArea(overall.foregroundArea)}
+				foreground <Text bold>{formatPercent(overall.foregroundFraction)}</Text> ·{' '}
+				{formatArea(overall.foregroundArea, areaUnit)}
 			</Text>
 			<Text wrap="truncate">
-				objects {overall.components.count} · mean {formatArea(overall.components.meanArea)}
+				objects {overall.components.count} · mean {formatArea(overall.components.meanArea, areaUnit)}
 			</Text>
 			<Text wrap="truncate">
 				uncertain {formatPercent(overall.uncertainFraction)} · nodata {formatPercent(overall.nodataFraction)}
@@ -253,7 +254,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 				) : (
 					<>
 						<Box flexDirection="column" width={leftWidth} flexShrink={0}>
-							<OverallPane stats={stats} target={target} />
+							<OverallPane stats={stats} target={target} areaUnit={session.areaUnit} />
 							<AgreementPane stats={stats} width={leftWidth - 4} />
 							<Pane title="Probability histogram" flexGrow={1}>
 								<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={histogramRows} />
