@@ -1,11 +1,14 @@
-import type {Command} from 'commander';
-import {RunError} from '../errors.js';
+import {Option, type Command} from 'commander';
+import {RunError, UserError} from '../errors.js';
 import type {Check} from '../engine/infer/diagnose.js';
+import type {Provider} from '../engine/infer/types.js';
 
 function line(check: Check): string {
 	const mark = check.ok ? 'ok  ' : check.required ? 'FAIL' : 'no  ';
 	return `${mark} ${check.name}: ${check.detail}${check.fix ? `\n     fix: ${check.fix}` : ''}`;
 }
+
+type DoctorOptions = {json?: boolean; models?: string[]; provider: Provider};
 
 export function register(program: Command): void {
 	program
@@ -14,18 +17,36 @@ export function register(program: Command): void {
 			'check the environment: Node, onnxruntime and which execution providers really load, sharp, models, presets',
 		)
 		.option('--json', 'print the report as JSON')
-		.action(async (options: {json?: boolean}) => {
-			const {diagnose} = await import('../engine/infer/diagnose.js');
+		.option(
+			'--models <paths...>',
+			'check these models (.onnx files or folders) instead of the shipped ones: metadata, shapes, a test run, classes',
+		)
+		.addOption(
+			new Option('--provider <provider>', 'execution provider for --models')
+				.choices(['auto', 'cpu', 'cuda'])
+				.default('auto'),
+		)
+		.action(async (options: DoctorOptions) => {
+			const [{diagnose}, {checkModels}] = await Promise.all([
+				import('../engine/infer/diagnose.js'),
+				import('../engine/infer/check-models.js'),
+			]);
 			const report = await diagnose();
+			const given = options.models && (await checkModels(options.models, options.provider));
+			const models = given ? [...given.models, ...(given.ensemble ? [given.ensemble] : [])] : report.models;
 			if (options.json) {
-				process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+				process.stdout.write(`${JSON.stringify({...report, models, ok: report.ok && (given?.ok ?? true)}, null, 2)}\n`);
 			} else {
-				const models = report.models.length > 0 ? report.models.map(line) : ['     (no .onnx models under models/)'];
+				const modelLines = models.length > 0 ? models.map(line) : ['     (no .onnx models under models/)'];
 				const presets = report.presets.length > 0 ? report.presets.join(', ') : '(none)';
 				process.stdout.write(
-					`${[...report.checks.map(line), '', 'models:', ...models, '', `presets: ${presets}`].join('\n')}\n`,
+					`${[...report.checks.map(line), '', 'models:', ...modelLines, '', `presets: ${presets}`].join('\n')}\n`,
 				);
 			}
 			if (!report.ok) throw new RunError('the CPU inference path does not work (see FAIL above).');
+			if (given && !given.ok)
+				throw new UserError(
+					`${given.models.filter((check) => !check.ok).length || 'the'} of the models given failed the checks (see "no" above); fix them or leave them out of the preset`,
+				);
 		});
 }
