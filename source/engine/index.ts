@@ -5,7 +5,8 @@
 export type {Bbox, GeoRaster} from './geo/georaster.js';
 export {makePlan, type Plan, type PlanArea, type Tile} from './geo/plan.js';
 export {readArea} from './area/read-area.js';
-export {areaUnit} from './geo/crs.js';
+export {downloadEstimate} from './fetch/download-estimate.js';
+export {areaUnit, linearUnit} from './geo/crs.js';
 export type {ClassConfig, ClassInfo} from './classes/class-config.js';
 export type {FetchEvent, FetchSummary} from './fetch/fetch-tiles.js';
 export type {Ensemble, EnsembleOptions, InferEvent, InferMode, ModelInfo, Prediction, Provider} from './infer/types.js';

@@ -1,12 +1,8 @@
-import type {Preset} from '../config/preset-schema.js';
-import {makePlan, type Plan} from '../engine/index.js';
+import type {LayerConfig, Preset} from '../config/preset-schema.js';
+import {linearUnit, makePlan, type Plan} from '../engine/index.js';
 import {UserError} from '../errors.js';
 
-/** Bytes a tile download costs: RGB 3 B/px, DSM float32 4 B/px (uncompressed). */
-export function downloadEstimate(preset: Pick<Preset, 'tileSize' | 'layers'>, tiles: number): number {
-	const perPixel = 3 + (preset.layers.dsm ? 4 : 0);
-	return tiles * preset.tileSize * preset.tileSize * perPixel;
-}
+export {downloadEstimate} from '../engine/index.js';
 
 /** The plan of a preset, or the readable reason it has none. */
 export function tryPlan(preset: Preset): {plan?: Plan; error?: string} {
@@ -18,10 +14,25 @@ export function tryPlan(preset: Preset): {plan?: Plan; error?: string} {
 	}
 }
 
-/** "700 × 450 m" style size of an extent in its own units (degrees shown as such). */
+/** "700 × 450 m" style size of an extent in the unit of its CRS (degrees shown as such). */
 export function extentSize(extent: {xmin: number; ymin: number; xmax: number; ymax: number}, crs: string): string {
-	const unit = crs === 'EPSG:4326' ? '°' : ' m';
+	const linear = knownUnit(crs);
+	const unit = linear === 'deg' ? '°' : ` ${linear}`;
 	const round = (value: number) =>
 		Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en') : Number(value.toPrecision(4)).toString();
 	return `${round(extent.xmax - extent.xmin)} × ${round(extent.ymax - extent.ymin)}${unit}`;
+}
+
+/** The CRS's linear unit, or "map units" for a code not (yet) known: the view must draw while a preset is edited. */
+function knownUnit(crs: string): string {
+	try {
+		return linearUnit(crs);
+	} catch {
+		return 'map units';
+	}
+}
+
+/** Where a layer's pixels come from: its service or template URL, or its file. */
+export function layerLocation(layer: LayerConfig): string {
+	return 'url' in layer ? layer.url : layer.path;
 }

@@ -5,10 +5,10 @@
  */
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import type {LayerConfig, LayerName} from '../../source/config/preset-schema.js';
+import type {ArcGisLayerConfig as LayerConfig, LayerName} from '../../source/config/preset-schema.js';
 import {arcGisSource} from '../../source/engine/sources/arcgis/arcgis-layer.js';
 import {judgeImageResponse, ResponseProblem} from '../../source/engine/sources/arcgis/response.js';
-import {rgbBandIds} from '../../source/engine/sources/arcgis/rgb-bands.js';
+import {rgbBandIds} from '../../source/engine/sources/rgb-bands.js';
 import {parseServiceInfo, type ServiceKind} from '../../source/engine/sources/arcgis/service-info.js';
 import type {FetchedRaster} from '../../source/engine/sources/source.js';
 import type {HttpResponse} from '../../source/engine/sources/transport.js';

@@ -1,7 +1,7 @@
 import {mkdtemp} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type {LayerConfig} from '../../source/config/preset-schema.js';
+import type {ArcGisLayerConfig as LayerConfig} from '../../source/config/preset-schema.js';
 import {DEMO_ORIGIN} from '../../source/demo/scene.js';
 import {makePlan, type Plan} from '../../source/engine/geo/plan.js';
 import {startProxy, type Answer} from '../helpers/proxy.js';

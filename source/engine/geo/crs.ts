@@ -73,11 +73,16 @@ const unitSymbols: Record<string, string> = {
 	degrees: 'deg',
 };
 
-/** The unit of areas in `crs` (map units²): "m²", "ft²", "US ft²", "deg²". */
-export function areaUnit(crs: string, definition?: string): string {
+/** The linear unit of `crs` as people write it: "m", "ft", "US ft", "deg". */
+export function linearUnit(crs: string, definition?: string): string {
 	ensureCrs(crs, definition);
 	const units = String(proj4.defs(crs)?.units ?? 'm').toLowerCase();
-	return `${unitSymbols[units] ?? units}²`;
+	return unitSymbols[units] ?? units;
+}
+
+/** The unit of areas in `crs` (map units²): "m²", "ft²", "US ft²", "deg²". */
+export function areaUnit(crs: string, definition?: string): string {
+	return `${linearUnit(crs, definition)}²`;
 }
 
 /** Whether the CRS of `code` counts in degrees, from the registry: the same answer whatever proj4 has loaded. */

@@ -12,7 +12,7 @@ import {Pane} from '../components/pane.js';
 import {Confirm, TextPrompt} from '../components/prompt.js';
 import {formatBytes} from '../../app/format.js';
 import {formatNumber} from '../format.js';
-import {downloadEstimate, extentSize, tryPlan} from '../preset-view.js';
+import {downloadEstimate, extentSize, layerLocation, tryPlan} from '../preset-view.js';
 import {useTheme} from '../theme.js';
 import {wrapText} from '../wrap.js';
 
@@ -73,13 +73,15 @@ function detailLines(
 	const settings = preset.preset;
 	wrapText(settings.description || '(no description)', width).forEach((value) => lines.push({value}));
 	for (const [layer, config] of Object.entries(settings.layers)) {
-		if (config) wrapped(layer, `${config.kind} ${config.url}`);
+		if (config) wrapped(layer, `${config.kind} ${layerLocation(config)}`);
 	}
 	const {plan, error} = tryPlan(settings);
-	lines.push({
-		label: 'extent',
-		value: `${extentSize(settings.extent, settings.extent.crs)}  in ${settings.extent.crs}`,
-	});
+	if (settings.area) wrapped('area', settings.area.source);
+	if (settings.extent)
+		lines.push({
+			label: 'extent',
+			value: `${extentSize(settings.extent, settings.extent.crs)}  in ${settings.extent.crs}`,
+		});
 	if (plan) {
 		lines.push({
 			label: 'grid',
