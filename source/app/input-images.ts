@@ -70,9 +70,11 @@ async function readInput(file: string): Promise<Uint8Array> {
 	return bytes;
 }
 
+const isTiff = (bytes: Uint8Array) =>
+	(bytes[0] === 0x49 && bytes[1] === 0x49) || (bytes[0] === 0x4d && bytes[1] === 0x4d);
+
 async function declaredSize(bytes: Uint8Array): Promise<{width: number; height: number}> {
-	const tiff = (bytes[0] === 0x49 && bytes[1] === 0x49) || (bytes[0] === 0x4d && bytes[1] === 0x4d);
-	if (tiff) {
+	if (isTiff(bytes)) {
 		const image = await (await fromArrayBuffer(arrayBufferOf(bytes))).getImage();
 		return {width: image.getWidth(), height: image.getHeight()};
 	}
@@ -146,11 +148,51 @@ function toRgb(data: Uint8Array, pixels: number, bands: number): Uint8Array {
 	return rgb;
 }
 
-/** Read a DSM: the first band of a TIFF or GeoTIFF as float32, with its GDAL nodata value. */
+/**
+ * Read a DSM: the first band of a TIFF or GeoTIFF as float32 with its GDAL nodata value, or a greyscale
+ * 8- or 16-bit image (PNG) whose values are the heights and whose transparent pixels have no data (NaN).
+ */
 export async function readDsm(
 	file: string,
 ): Promise<{data: Float32Array; width: number; height: number; nodata?: number}> {
 	const bytes = await readInput(file);
+	if (isTiff(bytes)) return readTiffDsm(file, bytes);
+	let metadata;
+	try {
+		metadata = await sharp(bytes, {failOn: 'error'}).metadata();
+	} catch (error) {
+		throw corrupt(file, error);
+	}
+	const format = (metadata.format ?? 'image').toUpperCase();
+	const colours = (metadata.channels ?? 1) - (metadata.hasAlpha ? 1 : 0);
+	if (colours !== 1)
+		throw new UserError(
+			`${file}: a ${format} with ${colours} colour channels is not a DSM; a DSM has one band of heights (a single-band GeoTIFF, or a greyscale 8- or 16-bit PNG).`,
+		);
+	try {
+		// libvips reads 16-bit grey as 8-bit unless the output colour space says 16 bits.
+		const wide = metadata.depth === 'ushort';
+		const {data, info} = await sharp(bytes, {failOn: 'error'})
+			.toColourspace(wide ? 'grey16' : 'b-w')
+			.raw({depth: wide ? 'ushort' : 'uchar'})
+			.toBuffer({resolveWithObject: true});
+		const samples = wide ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data);
+		// The colour space conversion keeps or drops the alpha band depending on the depth: read it on its own.
+		const alpha = metadata.hasAlpha
+			? await sharp(bytes, {failOn: 'error'}).extractChannel('alpha').raw().toBuffer()
+			: undefined;
+		const heights = new Float32Array(info.width * info.height);
+		for (let i = 0; i < heights.length; i++) heights[i] = alpha?.[i] === 0 ? NaN : samples[i * info.channels];
+		return {data: heights, width: info.width, height: info.height};
+	} catch (error) {
+		throw corrupt(file, error);
+	}
+}
+
+async function readTiffDsm(
+	file: string,
+	bytes: Uint8Array,
+): Promise<{data: Float32Array; width: number; height: number; nodata?: number}> {
 	try {
 		const image = await (await fromArrayBuffer(arrayBufferOf(bytes))).getImage();
 		const raw = await image.readRasters({samples: [0], interleave: true});

@@ -1,12 +1,12 @@
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {decodeGeoTiff, encodeGeoTiff, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import type {GeoRaster} from '../../source/engine/geo/georaster.js';
+import {hasGdal} from '../helpers/gdal.js';
 
-const hasGdal = spawnSync('gdalinfo', ['--version']).status === 0;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-geotiff-alpha-'));
 afterAll(() => rmSync(dir, {recursive: true, force: true}));
 

@@ -1,4 +1,4 @@
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import {crsCodeOfGeoKeys} from '../../source/engine/geo/geotiff-crs.js';
 import {readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import {hasGdal} from '../helpers/gdal.js';
 
 /** Made with GDAL: `gdal_translate -a_srs <Esri WKT of EPSG:31985> -co GEOTIFF_KEYS_FLAVOR=ESRI_PE` (GDAL reads it as EPSG:31985). */
 const esriPeFile = fileURLToPath(new URL('../fixtures/geotiff/sirgas-utm25s-esri-pe-string.tif', import.meta.url));
@@ -57,8 +58,6 @@ describe('the CRS of a GeoTIFF', () => {
 		await expect(readGeoTiffFile(parametersOnlyFile)).rejects.toThrow(/user-defined.*gdal_edit\.py -a_srs EPSG:XXXX/);
 	});
 });
-
-const hasGdal = spawnSync('gdalsrsinfo', ['--version']).status === 0;
 
 describe('writing a CRS without an EPSG code', () => {
 	it('writes an Esri WKID as ArcGIS does, with its Esri WKT, and reads it back', async () => {

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -5,7 +6,9 @@ import {describe, expect, it} from 'vitest';
 import {UserError} from '../../source/errors.js';
 import {evaluate} from '../../source/app/evaluate.js';
 import {inferFolder} from '../../source/app/infer-folder.js';
+import {readDsm} from '../../source/app/input-images.js';
 import {readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import {hasGdal} from '../helpers/gdal.js';
 import {fixtureImages, tempDir, tinyModel} from './helpers.js';
 
 async function imageFolder() {
@@ -124,6 +127,70 @@ describe('infer on a folder of images', () => {
 		}).catch((caught: unknown) => caught);
 		expect(error).toBeInstanceOf(UserError);
 		expect((error as Error).message).toMatch(/t\.png: the image is 192×192 but its DSM is 10×10/);
+	});
+});
+
+describe('DSM files', () => {
+	it('reads a 16-bit greyscale PNG (written by GDAL) as heights and gives the masks of the same GeoTIFF', async (context) => {
+		if (!hasGdal) return context.skip();
+		const {model, images} = await fixtureImages();
+		const dir = await tempDir();
+		const [a] = images;
+		const {width, height} = a;
+		const heights = Float32Array.from({length: width * height}, (_, i) => 300 + ((i % width) >> 4) * 3);
+		for (const folder of ['rgb', 'png', 'tif']) await mkdir(path.join(dir, folder));
+		await sharp(a.rgb, {raw: {width, height, channels: 3}})
+			.png()
+			.toFile(path.join(dir, 'rgb/t.png'));
+		const bbox = {xmin: 0, ymin: 0, xmax: width, ymax: height};
+		await writeGeoTiffFile(path.join(dir, 'tif/t.tif'), {width, height, bands: 1, data: heights, bbox, epsg: 3857});
+		execFileSync('gdal_translate', [
+			'-q',
+			'-ot',
+			'UInt16',
+			'-of',
+			'PNG',
+			path.join(dir, 'tif/t.tif'),
+			path.join(dir, 'png/t.png'),
+		]);
+		const dsm = await readDsm(path.join(dir, 'png/t.png'));
+		expect(dsm.data).toEqual(heights);
+		if (!model) return;
+		const masks = async (dsmDir: string) => {
+			const out = path.join(dir, `out-${dsmDir}`);
+			await inferFolder({
+				models: [model],
+				input: path.join(dir, 'rgb'),
+				dsm: path.join(dir, dsmDir),
+				out,
+				provider: 'cpu',
+			});
+			return readFile(path.join(out, 'masks/t.png'));
+		};
+		expect(await masks('png')).toEqual(await masks('tif'));
+	});
+
+	it('reads a greyscale PNG with alpha: transparent pixels have no data', async () => {
+		const dir = await tempDir();
+		const file = path.join(dir, 'dsm.png');
+		const greyAlpha = Uint8Array.from({length: 8 * 4 * 2}, (_, i) => (i % 2 === 0 ? 40 + (i >> 1) : i < 16 ? 0 : 255));
+		await sharp(greyAlpha, {raw: {width: 8, height: 4, channels: 2}})
+			.toColourspace('b-w')
+			.png()
+			.toFile(file);
+		const dsm = await readDsm(file);
+		expect(Array.from(dsm.data.slice(6, 10))).toEqual([NaN, NaN, 48, 49]);
+	});
+
+	it('refuses a colour PNG as a DSM, naming the format', async () => {
+		const dir = await tempDir();
+		const file = path.join(dir, 'colour.png');
+		await sharp(new Uint8Array(16 * 16 * 3), {raw: {width: 16, height: 16, channels: 3}})
+			.png()
+			.toFile(file);
+		await expect(readDsm(file)).rejects.toThrow(
+			/colour\.png: a PNG with 3 colour channels is not a DSM; a DSM has one band/,
+		);
 	});
 });
 

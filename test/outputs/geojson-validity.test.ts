@@ -1,11 +1,11 @@
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {vectoriseMask} from '../../source/engine/masks/vectorise.js';
+import {hasGdal} from '../helpers/gdal.js';
 
-const hasGdal = spawnSync('ogrinfo', ['--version']).status === 0;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-validity-'));
 afterAll(() => rmSync(dir, {recursive: true, force: true}));
 

@@ -1,4 +1,4 @@
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,8 +13,8 @@ import {resizeNearest} from '../../source/engine/geo/resize-nearest.js';
 import {maskFile} from '../../source/engine/run-folder/paths.js';
 import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import {models, scenePlan, sceneTile, threshold} from './scene.js';
+import {hasGdal} from '../helpers/gdal.js';
 
-const hasGdal = spawnSync('gdalinfo', ['--version']).status === 0;
 const runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-masksize-'));
 afterAll(() => rmSync(runDir, {recursive: true, force: true}));
 

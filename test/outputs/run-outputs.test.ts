@@ -1,4 +1,4 @@
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,8 +16,8 @@ import {maskFile, memberProbabilityFile, probabilityFile} from '../../source/eng
 import {chipIndex, readChipSummary, type ChipSummary} from '../../source/engine/outputs/training/training-chips.js';
 import {readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import {models, scenePlan, sceneTile, threshold} from './scene.js';
+import {hasGdal} from '../helpers/gdal.js';
 
-const hasGdal = spawnSync('gdalinfo', ['--version']).status === 0;
 const runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-outputs-'));
 afterAll(() => rmSync(runDir, {recursive: true, force: true}));
 

@@ -8,15 +8,7 @@ import type {RunEvent} from '../../source/engine/pipeline/events.js';
 import {startRun} from '../../source/app/start-run.js';
 import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import {listFiles, outputChecksums} from '../helpers/run-folder.js';
-
-const hasGdal = (() => {
-	try {
-		execFileSync('gdalinfo', ['--version']);
-		return true;
-	} catch {
-		return false;
-	}
-})();
+import {hasGdal} from '../helpers/gdal.js';
 
 /** A 2 × 2 grid of 128-px tiles of the demo town. */
 function tinyDemo(): LoadedPreset {
