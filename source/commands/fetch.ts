@@ -71,13 +71,13 @@ export function register(program: Command): void {
 		.option('--json', 'NDJSON events on stdout instead of progress lines on stderr')
 		.addHelpText('after', '\nExample:\n  deepmask fetch --preset demo --out /tmp/demo-run')
 		.action(async (options: FetchOptionValues) => {
-			const {preset} = await presetFromOptions(options);
+			const {preset, area} = await presetFromOptions(options);
 			const [{fetchAll}, {makePlan}, {connectServices}] = await Promise.all([
 				import('../engine/fetch/fetch-tiles.js'),
 				import('../engine/geo/plan.js'),
 				import('../app/embedded-service.js'),
 			]);
-			const plan = makePlan(preset);
+			const plan = makePlan(preset, area);
 			const runDir = path.resolve(options.out ?? preset.output.dir);
 			const onEvent = options.json
 				? (event: FetchEvent) => process.stdout.write(`${JSON.stringify(event)}\n`)

@@ -17,7 +17,9 @@ export function plainRunReporter(stream: NodeJS.WritableStream): (event: RunEven
 			case 'run-start':
 				tiles = event.tiles;
 				layers = event.layers.length;
-				line(`run ${event.preset}: ${event.tiles} tiles (${event.rows} × ${event.cols}) into ${event.runDir}`);
+				line(
+					`run ${event.preset}: ${event.tiles} tiles (${event.rows} × ${event.cols}${event.skipped ? `, ${event.skipped} outside the area skipped` : ''}) into ${event.runDir}`,
+				);
 				return;
 			case 'tile-fetched': {
 				const seen = (fetched.get(event.tileId) ?? 0) + 1;

@@ -30,6 +30,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 			return `${where}: got ${describe(kind)}, expected one of ${allowed}`;
 		}
 		default:
+			// A check of fields that are missing together (an extent or an area) has no value to name.
+			if (issue.code === 'custom' && input === undefined) return `${where}: ${issue.message}`;
 			return `${where}: got ${describe(input)}, ${issue.message}`;
 	}
 }

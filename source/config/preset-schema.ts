@@ -19,6 +19,38 @@ export const extentSchema = z
 	})
 	.strict();
 
+/**
+ * The area of interest as a layer: its polygons decide which tiles are done, and the extent is their
+ * bounding box. A plain string is the source alone.
+ */
+export const areaSchema = z
+	.union([
+		z.string().min(1),
+		z
+			.object({
+				source: z
+					.string()
+					.min(1)
+					.describe(
+						'a GeoJSON file, a Shapefile (.shp or .zip), a GeoPackage (.gpkg) or an ArcGIS FeatureServer/MapServer layer URL; paths relative to the preset file',
+					),
+				layer: z.string().min(1).optional().describe("a GeoPackage's layer (table) name; default its only layer"),
+				where: z.string().min(1).optional().describe('an attribute filter, e.g. "NAME = \'Olinda\'"'),
+				clip: z
+					.boolean()
+					.default(true)
+					.describe('masks, polygons, statistics and training chips are nodata outside the area'),
+				token: z
+					.object({env: z.string().min(1).optional(), value: z.string().min(1).optional()})
+					.strict()
+					.refine((token) => token.env !== undefined || token.value !== undefined, 'give "env" or "value"')
+					.optional()
+					.describe("for a feature layer that needs one, as the layers' token"),
+			})
+			.strict(),
+	])
+	.transform((area) => (typeof area === 'string' ? {source: area, clip: true} : area));
+
 const stretchSchema = z
 	.object({min: finite, max: finite})
 	.strict()
@@ -143,7 +175,10 @@ export const presetSchema = z
 			.boolean()
 			.default(false)
 			.describe("start deepmask's embedded demo image service in-process and send the layers' loopback URLs to it"),
-		extent: extentSchema,
+		extent: extentSchema
+			.optional()
+			.describe("the area's bounding box when an area is given (then a given extent only limits the area)"),
+		area: areaSchema.optional(),
 		crs: z
 			.string()
 			.regex(crsCode, 'a CRS code such as "EPSG:2056" or "ESRI:102719"')
@@ -205,12 +240,38 @@ export const presetSchema = z
 			.strict()
 			.default({downloads: 8, perHost: 6}),
 	})
-	.strict();
+	.strict()
+	.superRefine(
+		(preset, context) => {
+			if (preset.extent || preset.area) return;
+			context.addIssue({
+				code: 'custom',
+				path: ['extent'],
+				input: undefined,
+				message: 'missing; expected object (xmin, ymin, xmax, ymax), or give an area instead (--area PATH|URL)',
+			});
+		},
+		// Said with the other missing fields, not only once they are all right.
+		{when: () => true},
+	);
 
 export type Preset = z.infer<typeof presetSchema>;
 export type PresetInput = z.input<typeof presetSchema>;
 export type LayerConfig = z.infer<typeof layerSchema>;
 export type ArcGisLayerConfig = z.infer<typeof arcGisLayerSchema>;
 export type LayerName = 'rgb' | 'dsm';
+export type AreaConfig = z.infer<typeof areaSchema>;
+/** A polygon of an area layer: an outer ring and its holes, each ring closed, as [x, y] positions. */
+export type AreaPolygon = {feature: string; rings: Array<Array<[number, number]>>};
+/** An area layer as read (engine/geo/area): its polygons in the layer's own CRS, each named by its feature. */
+export type AreaFeatures = {
+	/** What was read, for messages and plan.json: the path or URL, with the layer and filter. */
+	label: string;
+	/** An EPSG or Esri code when the layer's CRS has one, else a name for `crsDefinition`. */
+	crs: string;
+	/** The layer's own definition (WKT) when no code matched it. */
+	crsDefinition?: string;
+	polygons: AreaPolygon[];
+};
 /** A rectangle in map units of some CRS: extents, tiles, requests. */
 export type Bbox = {xmin: number; ymin: number; xmax: number; ymax: number};

@@ -4,7 +4,7 @@ import {UserError} from '../errors.js';
 import {packageRoot} from '../package-info.js';
 import {formatPresetIssues} from './preset-errors.js';
 import {applySet, parseExtentFlag} from './overrides.js';
-import {presetSchema, type Preset, type PresetInput} from './preset-schema.js';
+import {presetSchema, type AreaFeatures, type Preset, type PresetInput} from './preset-schema.js';
 import {saveUserPreset, userPresets} from './user-settings.js';
 
 export const shippedPresetsDir = path.join(packageRoot, 'presets');
@@ -20,9 +20,23 @@ export type LoadedPreset = {
 	preset: Preset;
 	/** As written (before defaults), for editing and saving. */
 	raw: PresetInput;
+	/** The polygons of `preset.area`, once read (app/area.ts); a plan of a preset with an area needs them. */
+	area?: AreaFeatures;
 };
 
-export type PresetOverrides = {extent?: string; set?: string[]};
+export type PresetOverrides = {
+	extent?: string;
+	set?: string[];
+	/** --area: a path (relative to the working directory) or URL; it replaces the preset's extent unless --extent is given too. */
+	area?: string;
+	areaWhere?: string;
+	areaClip?: boolean;
+};
+
+/** An http(s) URL, as opposed to a file path. */
+export function isUrl(source: string): boolean {
+	return /^https?:\/\//i.test(source);
+}
 
 export function shippedPresetNames(): string[] {
 	if (!existsSync(shippedPresetsDir)) return [];
@@ -95,8 +109,36 @@ export function validatePreset(data: unknown, origin: string): Preset {
 	return result.data;
 }
 
+function hasOverrides(overrides: PresetOverrides): boolean {
+	return Boolean(
+		overrides.extent ||
+		overrides.set?.length ||
+		overrides.area ||
+		overrides.areaWhere ||
+		overrides.areaClip !== undefined,
+	);
+}
+
+function applyAreaOverrides(copy: Record<string, unknown>, overrides: PresetOverrides): void {
+	if (overrides.area) {
+		copy.area = {source: isUrl(overrides.area) ? overrides.area : path.resolve(overrides.area)};
+		if (!overrides.extent) delete copy.extent;
+	}
+	if (overrides.areaWhere === undefined && overrides.areaClip === undefined) return;
+	if (copy.area === undefined) {
+		const flag = overrides.areaWhere === undefined ? '--area-clip' : '--area-where';
+		throw new UserError(`${flag} needs an area; give one with --area PATH|URL or the preset's "area"`);
+	}
+	const area = typeof copy.area === 'string' ? {source: copy.area} : (copy.area as Record<string, unknown>);
+	copy.area = {
+		...area,
+		...(overrides.areaWhere !== undefined && {where: overrides.areaWhere}),
+		...(overrides.areaClip !== undefined && {clip: overrides.areaClip}),
+	};
+}
+
 export function applyOverrides(data: unknown, overrides: PresetOverrides): unknown {
-	if (!overrides.extent && !overrides.set?.length) return data;
+	if (!hasOverrides(overrides)) return data;
 	// Not an object (null, an array, a number): nothing to override, and the schema says what is wrong.
 	if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
 	const copy = structuredClone(data) as Record<string, unknown>;
@@ -104,6 +146,7 @@ export function applyOverrides(data: unknown, overrides: PresetOverrides): unkno
 		const current = (copy.extent ?? {}) as Record<string, unknown>;
 		copy.extent = {...current, ...parseExtentFlag(overrides.extent)};
 	}
+	applyAreaOverrides(copy, overrides);
 	for (const assignment of overrides.set ?? []) applySet(copy, assignment);
 	return copy;
 }
@@ -111,9 +154,10 @@ export function applyOverrides(data: unknown, overrides: PresetOverrides): unkno
 export function loadPreset(reference: string, overrides: PresetOverrides = {}): LoadedPreset {
 	const found = locate(reference);
 	const raw = applyOverrides(found.data, overrides) as PresetInput;
-	const overridden = overrides.extent || overrides.set?.length ? ' (with the --extent/--set overrides)' : '';
+	const overridden = hasOverrides(overrides) ? ' (with the command-line overrides)' : '';
 	const preset = validatePreset(raw, `${found.origin}${overridden}`);
 	preset.models = preset.models.map((model) => path.resolve(found.baseDir, model));
+	if (preset.area && !isUrl(preset.area.source)) preset.area.source = path.resolve(found.baseDir, preset.area.source);
 	return {name: found.name, source: found.source, origin: found.origin, preset, raw};
 }
 

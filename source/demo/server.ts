@@ -19,6 +19,7 @@ import {
 	type ServiceDef,
 } from './services.js';
 import {messageOf} from '../errors.js';
+import {featureServiceAnswer} from './feature-service.js';
 
 export type {Faults} from './faults.js';
 
@@ -120,6 +121,12 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 		if (path === servicesRoot) return json(catalog(''), params);
 		if (!path.startsWith(`${servicesRoot}/`)) return notFound(path);
 		const rest = path.slice(servicesRoot.length + 1);
+		if (/\/FeatureServer(\/|$)/.test(rest) && options.demo !== false) {
+			const denied = checkToken(options.token, params, request);
+			if (denied) return json(denied.toJSON());
+			const answer = await featureServiceAnswer(rest, params);
+			return answer === undefined ? notFound(path) : json(answer, params);
+		}
 		const match = /^(.+)\/(ImageServer|MapServer)(?:\/([^/]+))?$/.exec(rest);
 		if (!match) {
 			const folder = catalog(rest);

@@ -19,7 +19,12 @@ type EditField = {
 
 export class FieldError extends Error {}
 
-type Extent = PresetInput['extent'];
+type Extent = NonNullable<PresetInput['extent']>;
+
+/** The preset's extent; an area-only preset has none (its numbers show empty, and typing one starts an extent). */
+function extentOf(raw: PresetInput): Partial<Extent> {
+	return raw.extent ?? {};
+}
 
 function parseNumber(label: string, text: string): number {
 	const value = Number(text.trim());
@@ -33,7 +38,7 @@ function show(value: number | undefined): string {
 
 function withExtent(raw: PresetInput, change: (extent: Extent) => Partial<Extent>): PresetInput {
 	const copy = structuredClone(raw);
-	copy.extent = {...copy.extent, ...change(copy.extent)};
+	copy.extent = {...copy.extent, ...change(extentOf(copy) as Extent)} as Extent;
 	return copy;
 }
 
@@ -42,7 +47,7 @@ function corner(id: 'xmin' | 'ymin' | 'xmax' | 'ymax'): EditField {
 		id,
 		label: id,
 		kind: 'number',
-		get: (raw) => show(raw.extent[id]),
+		get: (raw) => show(extentOf(raw)[id]),
 		set: (raw, text) => withExtent(raw, () => ({[id]: parseNumber(id, text)})),
 	};
 }
@@ -57,7 +62,11 @@ function centreField(id: 'cx' | 'cy' | 'width' | 'height', label: string): EditF
 		id,
 		label,
 		kind: 'number',
-		get: (raw) => show(isCentre ? (raw.extent[lo] + raw.extent[hi]) / 2 : raw.extent[hi] - raw.extent[lo]),
+		get: (raw) => {
+			const {[lo]: low, [hi]: high} = extentOf(raw);
+			if (low === undefined || high === undefined) return '';
+			return show(isCentre ? (low + high) / 2 : high - low);
+		},
 		set: (raw, text) =>
 			withExtent(raw, (extent) => {
 				const value = parseNumber(label, text);
@@ -73,7 +82,7 @@ const settingFields: EditField[] = [
 		id: 'extentCrs',
 		label: 'extent CRS',
 		kind: 'text',
-		get: (raw) => raw.extent.crs ?? 'EPSG:3857',
+		get: (raw) => extentOf(raw).crs ?? 'EPSG:3857',
 		set: (raw, text) => withExtent(raw, () => ({crs: text.trim().toUpperCase()})),
 	},
 	{

@@ -144,14 +144,15 @@ describe('global grid alignment', () => {
 				fc.double({min: -500, max: 500, noNaN: true}),
 				fc.double({min: -500, max: 500, noNaN: true}),
 				(settings, dx, dy) => {
+					const extent = settings.extent!;
 					const shifted: PlanSettings = {
 						...settings,
 						extent: {
-							...settings.extent,
-							xmin: settings.extent.xmin + dx,
-							xmax: settings.extent.xmax + dx,
-							ymin: settings.extent.ymin + dy,
-							ymax: settings.extent.ymax + dy,
+							...extent,
+							xmin: extent.xmin + dx,
+							xmax: extent.xmax + dx,
+							ymin: extent.ymin + dy,
+							ymax: extent.ymax + dy,
 						},
 					};
 					const a = makePlan(settings);

@@ -33,12 +33,22 @@ const planSchema = z
 				height: whole.positive(),
 			}),
 		),
+		area: z
+			.object({
+				source: z.string(),
+				clip: z.boolean(),
+				covered: whole,
+				skipped: whole,
+				polygons: z.array(z.array(z.array(z.tuple([finite, finite])))),
+			})
+			.optional(),
 	})
 	.superRefine((plan, context) => {
-		if (plan.tiles.length !== plan.rows * plan.cols)
+		const expected = plan.area ? plan.area.covered : plan.rows * plan.cols;
+		if (plan.tiles.length !== expected || (plan.area && plan.area.covered + plan.area.skipped !== plan.rows * plan.cols))
 			context.addIssue({
 				code: 'custom',
-				message: `${plan.tiles.length} tiles for a grid of ${plan.rows} × ${plan.cols}`,
+				message: `${plan.tiles.length} tiles for a grid of ${plan.rows} × ${plan.cols}${plan.area ? ` with ${plan.area.covered} tiles in the area and ${plan.area.skipped} skipped` : ''}`,
 			});
 		for (const [index, tile] of plan.tiles.entries()) {
 			if (tile.id !== tileId(tile.row, tile.col) || tile.row >= plan.rows || tile.col >= plan.cols)

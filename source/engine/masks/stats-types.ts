@@ -38,7 +38,7 @@ export type TileStats = {
 	/** Map units² per pixel. */
 	cellArea: number;
 	pixels: number;
-	/** Pixels without source data (their mask is 0); every fraction below is of the valid pixels. */
+	/** Pixels without source data (their mask is 0) or outside a clipping area; every fraction below is of the valid pixels. */
 	nodataPixels: number;
 	nodataFraction: number;
 	validPixels: number;

@@ -1,4 +1,6 @@
 import {defaultClasses, type ClassConfig} from '../classes/class-config.js';
+import {outsideAreaValue} from '../geo/area-clip.js';
+import {eitherNodata} from '../infer/preprocess.js';
 import {schemeOf} from '../classes/registry.js';
 import type {Tile} from '../geo/plan.js';
 import {borderStrips} from './borders.js';
@@ -23,6 +25,8 @@ export type TileSummaryInput = {
 	models: string[];
 	/** 1 where the source imagery had no data. */
 	nodata?: Uint8Array;
+	/** 1 outside the plan's area (a clipped run): left out of the statistics as nodata, `outsideAreaValue` in the mask. */
+	outside?: Uint8Array;
 	width: number;
 	height: number;
 	threshold: number;
@@ -32,7 +36,7 @@ export type TileSummaryInput = {
 };
 
 export type TileSummary = {
-	/** Final mask of class ids after threshold, post-processing and nodata (background where there is no data). */
+	/** Final mask of class ids after threshold, post-processing and nodata (background where there is no data, outsideAreaValue outside the area). */
 	mask: Uint8Array;
 	stats: TileStats;
 };
@@ -41,7 +45,8 @@ export type TileSummary = {
 const maxMembers = 16;
 
 export function summariseTile(input: TileSummaryInput): TileSummary {
-	const {tile, probability, members, models, nodata, width, height, threshold, classes = defaultClasses} = input;
+	const {tile, probability, members, models, outside, width, height, threshold, classes = defaultClasses} = input;
+	const nodata = eitherNodata(input.nodata, outside);
 	const scheme = schemeOf(classes);
 	const pixels = width * height;
 	checkSizes(input, pixels, classes.planes);
@@ -157,6 +162,7 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	};
 	if (nodata && nodataPixels > 0) stats.nodataBorders = borderStrips(nodata, width, height);
 	if (classes.classes.length > 2) stats.classPixels = classPixels(mask, classes, nodata);
+	if (outside) for (let i = 0; i < pixels; i++) if (outside[i]) mask[i] = outsideAreaValue;
 	return {mask, stats};
 }
 
@@ -202,7 +208,7 @@ function componentStats(sizes: Int32Array, count: number): ComponentStats {
 }
 
 function checkSizes(input: TileSummaryInput, pixels: number, planes: number): void {
-	const {probability, members, models, nodata} = input;
+	const {probability, members, models, nodata, outside} = input;
 	const values = planes * pixels;
 	const expected = `${planes > 1 ? `${planes}×` : ''}${input.width}×${input.height}`;
 	if (probability.length !== values)
@@ -217,4 +223,6 @@ function checkSizes(input: TileSummaryInput, pixels: number, planes: number): vo
 	}
 	if (nodata && nodata.length !== pixels)
 		throw new Error(`tile ${input.tile.id}: nodata mask has ${nodata.length} pixels, expected ${pixels}`);
+	if (outside && outside.length !== pixels)
+		throw new Error(`tile ${input.tile.id}: area mask has ${outside.length} pixels, expected ${pixels}`);
 }

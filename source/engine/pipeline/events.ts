@@ -15,6 +15,8 @@ export type RunEvent = {at: number} & (
 			tiles: number;
 			rows: number;
 			cols: number;
+			/** Tiles of the grid outside the area: not fetched, inferred or written. */
+			skipped?: number;
 			layers: LayerName[];
 			models: string[];
 	  }

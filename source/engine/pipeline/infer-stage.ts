@@ -8,6 +8,7 @@ import path from 'node:path';
 import type {LayerName, Preset} from '../../config/preset-schema.js';
 import {messageOf} from '../../errors.js';
 import type {FetchedTile} from '../fetch/fetch-tiles.js';
+import {tileOutsideArea} from '../geo/area-clip.js';
 import {writeGeoTiffFile} from '../geo/geotiff.js';
 import type {Plan} from '../geo/plan.js';
 import {eitherNodata, nodataMask} from '../infer/preprocess.js';
@@ -61,6 +62,7 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 		),
 	};
 	const nodata = nodataOf(fetched.rgb, fetched.dsm);
+	const outside = tileOutsideArea(plan, tile);
 	const earlier = await keptProbabilities(dir, manifest, tile.id, fingerprint);
 	if (earlier.changed)
 		lifecycle.log(
@@ -73,6 +75,7 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 			threshold,
 			postprocess: preset.postprocess,
 			nodata: async () => nodata,
+			outside: () => outside,
 			cache,
 			classes: ensemble.classes,
 		}).catch((error: unknown) => {
@@ -126,6 +129,7 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 		members,
 		models: modelNames,
 		nodata,
+		outside,
 		...size,
 		threshold,
 		postprocess: preset.postprocess,

@@ -1,4 +1,5 @@
 import {defaultClasses, type ClassConfig} from '../classes/class-config.js';
+import {tileOutsideArea} from '../geo/area-clip.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
 import {memberProbabilityFile, probabilityFile} from '../run-folder/paths.js';
@@ -14,6 +15,8 @@ export type RestatOptions = {
 	postprocess: PostprocessSettings;
 	/** The tile's nodata mask (1 = no source data), e.g. read from tiles/dsm; the probability files do not carry one. */
 	nodata?: (tile: Tile) => Promise<Uint8Array | undefined>;
+	/** The tile's pixels outside the plan's area, when the run clips to one (geo/area-clip.ts). */
+	outside?: (tile: Tile) => Uint8Array | undefined;
 	/** Keeps decoded probabilities for the next restat (e.g. while the user tries thresholds). */
 	cache?: ProbabilityCache;
 	/** The run's classes; a binary model's when not given. */
@@ -65,6 +68,7 @@ export async function restatTile(
 		members: members.map((member) => member.data),
 		models,
 		nodata,
+		outside: options.outside?.(tile),
 		width: ensemble.width,
 		height: ensemble.height,
 		threshold: options.threshold,
@@ -84,7 +88,8 @@ export async function restat(
 	options: RestatOptions,
 ): Promise<{tiles: TileStats[]; overall: RunStats}> {
 	const tiles: TileStats[] = [];
-	for (const tile of plan.tiles) tiles.push((await restatTile(runDir, tile, models, options)).stats);
+	const withArea = {outside: (tile: Tile) => tileOutsideArea(plan, tile), ...options};
+	for (const tile of plan.tiles) tiles.push((await restatTile(runDir, tile, models, withArea)).stats);
 	return {
 		tiles,
 		overall: mergeStats(tiles, {plan, threshold: options.threshold, models, postprocess: options.postprocess}),

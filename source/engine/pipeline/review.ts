@@ -13,6 +13,7 @@ import {mergeStats} from '../masks/run-stats.js';
 import type {StatsDocument, TileStats} from '../masks/stats-types.js';
 import type {Finaliser} from '../outputs/run-outputs.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
+import {outsideAreaValue, tileOutsideArea} from '../geo/area-clip.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import {areaUnit} from '../geo/crs.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
@@ -101,6 +102,7 @@ export class ReviewSession {
 			threshold,
 			postprocess: this.context.postprocess,
 			nodata: (t) => this.nodata(t),
+			outside: (t) => tileOutsideArea(this.context.plan, t),
 			cache: this.cache,
 		});
 	}
@@ -134,7 +136,12 @@ export class ReviewSession {
 		const size = {width, height};
 		return {
 			rgb: resizeNearest(rgb.data as Uint8Array, {width: rgb.width, height: rgb.height}, size, 3),
-			mask: resizeNearest(mask, {width: tile.width, height: tile.height}, size),
+			// Outside the area is no mask in a preview.
+			mask: resizeNearest(
+				mask.map((value) => (value === outsideAreaValue ? this.context.classes.background : value)),
+				{width: tile.width, height: tile.height},
+				size,
+			),
 		};
 	}
 

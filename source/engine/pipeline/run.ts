@@ -63,8 +63,8 @@ export type RunHandle = {
 const noServices: ServiceConnection = {close: async () => undefined};
 
 export function startRun(options: RunOptions): RunHandle {
-	const {preset, name} = options.preset;
-	const plan = makePlan(preset);
+	const {preset, name, area} = options.preset;
+	const plan = makePlan(preset, area);
 	const tiles = options.tileIds ? plan.tiles.filter((tile) => options.tileIds!.has(tile.id)) : plan.tiles;
 	const runDir = path.resolve(options.runDir ?? preset.output.dir);
 	const stateDir = path.resolve(options.stateDir ?? runDir);
@@ -116,6 +116,7 @@ export function startRun(options: RunOptions): RunHandle {
 			tiles: tiles.length,
 			rows: plan.rows,
 			cols: plan.cols,
+			...(plan.area && {skipped: plan.area.skipped}),
 			layers: preset.layers.dsm ? ['rgb', 'dsm'] : ['rgb'],
 			models: [],
 		});

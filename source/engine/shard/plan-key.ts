@@ -6,11 +6,15 @@ import {runFiles} from '../run-folder/paths.js';
 import type {Plan} from '../geo/plan.js';
 import {parsePlan} from '../geo/plan-schema.js';
 
-export type PlanKey = Pick<Plan, 'crs' | 'epsg' | 'cellSize' | 'tileSize' | 'adjusted' | 'rows' | 'cols'>;
+export type PlanKey = Pick<Plan, 'crs' | 'epsg' | 'cellSize' | 'tileSize' | 'adjusted' | 'rows' | 'cols'> & {
+	/** With an area: whether it clips, and how many of the grid's tiles it keeps. */
+	area?: {clip: boolean; covered: number; skipped: number};
+};
 
 export function planKey(plan: PlanKey): PlanKey {
-	const {crs, epsg, cellSize, tileSize, adjusted, rows, cols} = plan;
+	const {crs, epsg, cellSize, tileSize, adjusted, rows, cols, area} = plan;
 	return {
+		...(area && {area: {clip: area.clip, covered: area.covered, skipped: area.skipped}}),
 		crs,
 		epsg,
 		cellSize,
@@ -20,6 +24,9 @@ export function planKey(plan: PlanKey): PlanKey {
 		cols,
 	};
 }
+
+const areaText = (area: PlanKey['area']) =>
+	area ? `an area of ${area.covered} tiles (${area.skipped} skipped, ${area.clip ? 'clipped' : 'not clipped'})` : 'no area';
 
 const extentText = (extent: PlanKey['adjusted']) => `${extent.xmin},${extent.ymin},${extent.xmax},${extent.ymax}`;
 
@@ -32,6 +39,7 @@ export function planDifferences(a: PlanKey, b: PlanKey): string[] {
 	if (extentText(a.adjusted) !== extentText(b.adjusted))
 		differences.push(`adjusted extent ${extentText(a.adjusted)} vs ${extentText(b.adjusted)}`);
 	if (a.rows !== b.rows || a.cols !== b.cols) differences.push(`grid ${a.rows} × ${a.cols} vs ${b.rows} × ${b.cols}`);
+	if (areaText(a.area) !== areaText(b.area)) differences.push(`${areaText(a.area)} vs ${areaText(b.area)}`);
 	return differences;
 }
 

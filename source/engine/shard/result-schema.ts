@@ -51,6 +51,7 @@ const resultSchema = z.looseObject({
 		adjusted: bbox,
 		rows: whole.positive(),
 		cols: whole.positive(),
+		area: z.object({clip: z.boolean(), covered: whole, skipped: whole}).optional(),
 	}),
 	settings: z.looseObject({
 		threshold: fraction,

@@ -2,6 +2,7 @@
  * What makes a run a shard: its share of the tiles, its own manifest and status file, and instead of
  * the run-wide outputs its result file (then the run-wide outputs too, when it is the last to finish).
  */
+import type {AreaFeatures} from '../../config/preset-schema.js';
 import {UserError} from '../../errors.js';
 import type {Finaliser} from '../outputs/run-outputs.js';
 import {makePlan, type PlanSettings} from '../geo/plan.js';
@@ -27,8 +28,8 @@ export type ShardRun = {
 };
 
 /** The startRun options of shard `spec` of the preset's plan in `runDir`, and what its finalising did (once it has). */
-export function shardRun(spec: ShardSpec, settings: PlanSettings, runDir: string): ShardRun {
-	const plan = makePlan(settings);
+export function shardRun(spec: ShardSpec, settings: PlanSettings, runDir: string, area?: AreaFeatures): ShardRun {
+	const plan = makePlan(settings, area);
 	if (spec.count > maxShardCount(plan.tiles.length))
 		throw new UserError(
 			`shard ${shardLabel(spec)}: the plan has ${plan.tiles.length} tiles, so ${spec.count} shards would leave most with nothing to do; use at most ${maxShardCount(plan.tiles.length)} shards`,

@@ -38,7 +38,9 @@ export async function writeMasksGeoJson(
 			const source = maskFile(runDir, tile.id);
 			if (!(await exists(source))) continue;
 			const raster = await readGeoTiffFile(source);
-			const mask = raster.data instanceof Uint8Array ? raster.data : Uint8Array.from(raster.data);
+			const values = raster.data instanceof Uint8Array ? raster.data : Uint8Array.from(raster.data);
+			// Nodata (outside a clipping area) is no polygon.
+			const mask = raster.nodata === undefined ? values : values.map((value) => (value === raster.nodata ? 0 : value));
 			const polygons = vectoriseMask(mask, raster.width, raster.height, raster.bbox, {tolerance: options.tolerance});
 			let chunk = '';
 			for (const polygon of polygons) {

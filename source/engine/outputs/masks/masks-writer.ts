@@ -1,4 +1,5 @@
 /** masks/<tile>.tif: each tile's class ids with the classes' colour table, over the tile's bbox. */
+import {clipsToArea, outsideAreaValue} from '../../geo/area-clip.js';
 import {writeGeoTiffFile} from '../../geo/geotiff.js';
 import {resizeNearest} from '../../geo/resize-nearest.js';
 import {maskFile} from '../../run-folder/paths.js';
@@ -18,6 +19,7 @@ export const masksWriter: OutputWriter = {
 			bbox: tile.bbox,
 			epsg: run.plan.epsg,
 			colorMap: maskPalette(run.classes),
+			...(clipsToArea(run.plan) && {nodata: outsideAreaValue}),
 		});
 		return [file];
 	},

@@ -61,6 +61,8 @@ export type TrainingChipInput = {
 	/** Class values at `size`. */
 	label: Uint8Array;
 	size: Size;
+	/** The label's value outside a clipping area, written as its nodata. */
+	labelNodata?: number;
 };
 
 export async function writeTrainingChip(trainingDir: string, input: TrainingChipInput): Promise<ChipSummary> {
@@ -86,6 +88,7 @@ export async function writeTrainingChip(trainingDir: string, input: TrainingChip
 		data: label,
 		bbox: tile.bbox,
 		epsg,
+		...(input.labelNodata !== undefined && {nodata: input.labelNodata}),
 	});
 	await writeAtomic(`${labelPath}.tfw`, world);
 

@@ -1,6 +1,7 @@
 /** training/: an image/label chip per tile, then the metadata of the Classified Tiles layout over all of them. */
 import path from 'node:path';
 import {foregroundClasses} from '../../classes/class-config.js';
+import {clipsToArea, outsideAreaValue} from '../../geo/area-clip.js';
 import {resizeNearest} from '../../geo/resize-nearest.js';
 import {runFiles} from '../../run-folder/paths.js';
 import type {OutputRun, OutputWriter} from '../output-writer.js';
@@ -29,6 +30,7 @@ export const trainingWriter: OutputWriter<WrittenChips> = {
 			rgb,
 			label: resizeNearest(mask, size, chipSize),
 			size: chipSize,
+			...(clipsToArea(run.plan) && {labelNodata: outsideAreaValue}),
 		});
 		chips.set(tile.id, chip);
 		return chipFiles(trainingDir(run), index);

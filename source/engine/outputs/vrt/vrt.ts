@@ -2,13 +2,14 @@
 import path from 'node:path';
 import {writeAtomic} from '../../fs/atomic.js';
 import {exists} from '../../fs/exists.js';
+import {clipsToArea, outsideAreaValue} from '../../geo/area-clip.js';
 import {authorityCode} from '../../geo/crs.js';
 import type {PaletteEntry} from '../../geo/georaster.js';
 import type {Plan} from '../../geo/plan.js';
 import type {Size} from '../../geo/resize-nearest.js';
 import {maskFile, runFiles} from '../../run-folder/paths.js';
 
-export type VrtPlan = Pick<Plan, 'epsg' | 'rows' | 'cols' | 'adjusted' | 'tiles' | 'tileSize'>;
+export type VrtPlan = Pick<Plan, 'epsg' | 'rows' | 'cols' | 'adjusted' | 'tiles' | 'tileSize' | 'area'>;
 
 function escapeXml(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -49,6 +50,7 @@ export function masksVrt(
 		`  <SRS>${crs.authority}:${crs.code}</SRS>`,
 		`  <GeoTransform>${geoTransform.map((value) => value.toPrecision(17)).join(', ')}</GeoTransform>`,
 		'  <VRTRasterBand dataType="Byte" band="1">',
+		...(clipsToArea(plan) ? [`    <NoDataValue>${outsideAreaValue}</NoDataValue>`] : []),
 		'    <ColorInterp>Palette</ColorInterp>',
 		'    <ColorTable>',
 		...colours,
