@@ -28,4 +28,5 @@ export {
 } from './pipeline/snapshot.js';
 export {readRunStatus, type Liveness, type RunStatus, type StatusEntry} from './shard/run-status.js';
 export {resolveModelPaths} from './infer/discover.js';
+export {describeLayers, layerSummary, type LayerDescription} from './sources/describe-layers.js';
 export {startWorker} from './threads/start-worker.js';
