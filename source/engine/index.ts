@@ -17,6 +17,7 @@ export type {ReviewSession, WriteSummary} from './pipeline/review.js';
 export {
 	emptySnapshot,
 	etaMs,
+	fetchEtaMs,
 	layerRate,
 	LOG_LINES_KEPT,
 	modelRate,

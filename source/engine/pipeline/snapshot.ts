@@ -199,9 +199,49 @@ export function overallProgress(snapshot: RunSnapshot): number {
 	return (fetched + snapshot.inferred / snapshot.tiles + snapshot.written / snapshot.tiles) / 3;
 }
 
+/**
+ * When a stage that did `done` of `total` tiles between `firstAt` and `lastAt` finishes at that pace, in ms
+ * from `now`: counting down between its events, and never below what is left at its pace once it is late.
+ */
+function stageEta(
+	done: number,
+	total: number,
+	firstAt: number | undefined,
+	lastAt: number | undefined,
+	now: number,
+): number | undefined {
+	if (done >= total) return 0;
+	if (done === 0 || firstAt === undefined || lastAt === undefined || lastAt <= firstAt) return undefined;
+	const left = ((total - done) * (lastAt - firstAt)) / done;
+	const projected = lastAt + left - now;
+	return projected > 0 ? projected : left;
+}
+
+/** Until every layer is downloaded; undefined before each has a pace. */
+export function fetchEtaMs(snapshot: RunSnapshot, now: number): number | undefined {
+	let eta: number | undefined = 0;
+	for (const layer of Object.values(snapshot.downloads)) {
+		const left = stageEta(layer.done - layer.skipped, layer.total - layer.skipped, layer.firstAt, layer.lastAt, now);
+		eta = left === undefined || eta === undefined ? undefined : Math.max(eta, left);
+	}
+	return eta;
+}
+
+/**
+ * Until the last tile is inferred: the slower of downloading and inference at their own paces (tiles flow
+ * through both, so the later finish is the run's); undefined until both have a pace.
+ */
 export function etaMs(snapshot: RunSnapshot, now: number): number | undefined {
-	const progress = overallProgress(snapshot);
-	if (progress <= 0.02 || progress >= 1) return undefined;
-	const elapsed = now - snapshot.startedAt;
-	return (elapsed / progress) * (1 - progress);
+	const fetch = fetchEtaMs(snapshot, now);
+	const started = snapshot.models.flatMap((model) => (model.firstAt === undefined ? [] : [model.firstAt]));
+	const finished = snapshot.models.flatMap((model) => (model.lastAt === undefined ? [] : [model.lastAt]));
+	const infer = stageEta(
+		snapshot.inferred,
+		snapshot.tiles,
+		started.length > 0 ? Math.min(...started) : undefined,
+		finished.length > 0 ? Math.max(...finished) : undefined,
+		now,
+	);
+	if (fetch === undefined || infer === undefined) return undefined;
+	return Math.max(fetch, infer);
 }

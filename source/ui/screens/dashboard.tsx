@@ -3,7 +3,7 @@ import {Box, Text} from 'ink';
 import {useKeyState} from '../hooks/use-key-state.js';
 import {useKeys} from '../hooks/use-keys.js';
 import type {LayerName} from '../../config/preset-schema.js';
-import {etaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/index.js';
+import {etaMs, fetchEtaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/index.js';
 import {useAppContext, useHints} from '../app-context.js';
 import type {KeyHelp} from '../keys.js';
 import {Pane} from '../components/pane.js';
@@ -56,12 +56,8 @@ function DownloadsPane({
 	const inFlight = layers.flatMap(([layer, progress]) => progress.inFlight.map((tile) => ({layer, ...tile})));
 	const retries = layers.reduce((sum, [, progress]) => sum + progress.retries, 0);
 	const barWidth = Math.max(4, width - 4 - 8 - 10);
-	let eta: number | undefined;
-	for (const [, progress] of live ? layers : []) {
-		const rate = layerRate(progress).tilesPerSecond;
-		if (rate > 0 && progress.done < progress.total)
-			eta = Math.max(eta ?? 0, ((progress.total - progress.done) / rate) * 1000);
-	}
+	const left = live ? fetchEtaMs(snapshot, now) : undefined;
+	const eta = left === 0 ? undefined : left;
 	const listRows = Math.max(0, rows - layers.length - 1);
 	const first = Math.min(scroll, Math.max(0, inFlight.length - listRows));
 	return (
