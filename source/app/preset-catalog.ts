@@ -30,7 +30,8 @@ export function catalog(): PresetEntry[] {
 			let tiles: number | undefined;
 			let error: string | undefined;
 			try {
-				tiles = makePlan(loaded.preset).tiles.length;
+				// An area's tiles are counted once its layer is read (on the Extent screen, or when the run starts).
+				if (!loaded.preset.area) tiles = makePlan(loaded.preset).tiles.length;
 			} catch (planError) {
 				if (!(planError instanceof UserError)) throw planError;
 				error = planError.message;

@@ -24,6 +24,7 @@ export function register(program: Command): void {
 				import('../config/user-settings.js'),
 				import('../app/start-run.js'),
 			]);
+			const {withArea} = await import('../app/area.js');
 			const outcome = await runTui({
 				initialPreset: options.preset ?? settings.lastPresetName() ?? 'demo',
 				services: {
@@ -32,6 +33,7 @@ export function register(program: Command): void {
 					saveAsUserPreset: presets.saveAsUserPreset,
 					deleteUserPreset: settings.deleteUserPreset,
 					rememberLastPreset: settings.rememberLastPreset,
+					withArea: (preset) => withArea(preset),
 				},
 			});
 			for (const line of outcome.summary) process.stdout.write(`${line}\n`);

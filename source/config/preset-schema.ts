@@ -243,6 +243,8 @@ export const presetSchema = z
 	.strict()
 	.superRefine(
 		(preset, context) => {
+			// Run even when other fields are wrong, so the value may be anything (null, an array).
+			if (typeof preset !== 'object' || preset === null || Array.isArray(preset)) return;
 			if (preset.extent || preset.area) return;
 			context.addIssue({
 				code: 'custom',

@@ -154,7 +154,12 @@ export function applyOverrides(data: unknown, overrides: PresetOverrides): unkno
 export function loadPreset(reference: string, overrides: PresetOverrides = {}): LoadedPreset {
 	const found = locate(reference);
 	const raw = applyOverrides(found.data, overrides) as PresetInput;
-	const overridden = hasOverrides(overrides) ? ' (with the command-line overrides)' : '';
+	const overridden =
+		overrides.extent || overrides.set?.length
+			? ' (with the --extent/--set overrides)'
+			: hasOverrides(overrides)
+				? ' (with the --area options)'
+				: '';
 	const preset = validatePreset(raw, `${found.origin}${overridden}`);
 	preset.models = preset.models.map((model) => path.resolve(found.baseDir, model));
 	if (preset.area && !isUrl(preset.area.source)) preset.area.source = path.resolve(found.baseDir, preset.area.source);

@@ -28,6 +28,8 @@ export type AppServices = {
 	saveAsUserPreset: typeof saveAsUserPreset;
 	deleteUserPreset: (name: string) => void;
 	rememberLastPreset: (name: string) => void;
+	/** Reads a preset's area layer before its run (app/area.ts); without it a preset with an area cannot start. */
+	withArea?: (preset: LoadedPreset) => Promise<LoadedPreset>;
 };
 
 /** How the app ended: the exit code and what to print on the normal screen afterwards. */
@@ -168,6 +170,17 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 	};
 
 	const startRun = (preset: LoadedPreset) => {
+		if (preset.preset.area && !preset.area && services.withArea) {
+			setNotice(`reading the area ${preset.preset.area.source}…`);
+			services.withArea(preset).then(
+				(withArea) => {
+					setNotice(undefined);
+					startRun(withArea);
+				},
+				(error: unknown) => setNotice(`cannot start: ${messageOf(error)}`),
+			);
+			return;
+		}
 		let handle: RunHandle;
 		try {
 			handle = services.startRun({preset});

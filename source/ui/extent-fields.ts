@@ -1,6 +1,8 @@
+import path from 'node:path';
+import {isDeepStrictEqual} from 'node:util';
 import type {LoadedPreset} from '../config/presets.js';
-import {validatePreset} from '../config/presets.js';
-import type {PresetInput} from '../config/preset-schema.js';
+import {isUrl, validatePreset} from '../config/presets.js';
+import type {AreaConfig, AreaFeatures, PresetInput} from '../config/preset-schema.js';
 import type {Plan} from '../engine/index.js';
 import {UserError} from '../errors.js';
 import {tryPlan} from './preset-view.js';
@@ -77,6 +79,22 @@ function centreField(id: 'cx' | 'cy' | 'width' | 'height', label: string): EditF
 	};
 }
 
+/** The area's layer: a path (relative to the working directory) or URL; empty for none. Giving one replaces the extent, as --area does. */
+const areaField: EditField = {
+	id: 'area',
+	label: 'area',
+	kind: 'text',
+	get: (raw) => (typeof raw.area === 'string' ? raw.area : (raw.area?.source ?? '')),
+	set: (raw, text) => {
+		const {area, extent, ...rest} = structuredClone(raw);
+		const source = text.trim();
+		if (source === '') return {...rest, ...(extent && {extent})};
+		const resolved = isUrl(source) ? source : path.resolve(source);
+		const kept = typeof area === 'object' ? area : {};
+		return {...rest, ...(area && extent && {extent}), area: {...kept, source: resolved}};
+	},
+};
+
 const settingFields: EditField[] = [
 	{
 		id: 'extentCrs',
@@ -122,6 +140,7 @@ const settingFields: EditField[] = [
 		get: (raw) => (raw.snap?.alignToGrid ? 'yes' : 'no'),
 		set: (raw, text) => ({...structuredClone(raw), snap: {...raw.snap, alignToGrid: text === 'yes'}}),
 	},
+	areaField,
 ];
 
 export const cornerFields: EditField[] = [
@@ -146,10 +165,13 @@ export function cycleChoice(field: EditField, raw: PresetInput, step: 1 | -1): P
 	return field.set(raw, choices[(index + step + choices.length) % choices.length]);
 }
 
-type DraftResult = {loaded?: LoadedPreset; plan?: Plan; error?: string};
+type DraftResult = {loaded?: LoadedPreset; plan?: Plan; error?: string; area?: AreaConfig};
 
-/** Validate edited preset data and plan it; every problem comes back as the engine's readable message. */
-export function evaluateDraft(base: LoadedPreset, raw: PresetInput): DraftResult {
+/**
+ * Validate edited preset data and plan it; every problem comes back as the engine's readable message. With an
+ * area, `area` is its polygons once read (the screen reads them for the `area` the result names).
+ */
+export function evaluateDraft(base: LoadedPreset, raw: PresetInput, area?: AreaFeatures): DraftResult {
 	let preset;
 	try {
 		preset = validatePreset(raw, `"${base.name}" (edited)`);
@@ -158,7 +180,9 @@ export function evaluateDraft(base: LoadedPreset, raw: PresetInput): DraftResult
 		throw error;
 	}
 	preset.models = base.preset.models;
-	const loaded: LoadedPreset = {...base, raw, preset};
-	const {plan, error} = tryPlan(preset);
-	return {loaded: plan ? loaded : undefined, plan, error};
+	// The preset's own area is relative to its file, and loading resolved it; an area typed here is absolute.
+	if (preset.area && base.preset.area && isDeepStrictEqual(raw.area, base.raw.area)) preset.area = base.preset.area;
+	const loaded: LoadedPreset = {...base, raw, preset, area: preset.area && area};
+	const {plan, error} = tryPlan(preset, area);
+	return {loaded: plan ? loaded : undefined, plan, error, area: preset.area};
 }

@@ -1,13 +1,14 @@
-import type {LayerConfig, Preset} from '../config/preset-schema.js';
+import type {AreaFeatures, LayerConfig, Preset} from '../config/preset-schema.js';
 import {linearUnit, makePlan, type Plan} from '../engine/index.js';
 import {UserError} from '../errors.js';
 
 export {downloadEstimate} from '../engine/index.js';
 
-/** The plan of a preset, or the readable reason it has none. */
-export function tryPlan(preset: Preset): {plan?: Plan; error?: string} {
+/** The plan of a preset (with its area's polygons once read), or the readable reason it has none. */
+export function tryPlan(preset: Preset, area?: AreaFeatures): {plan?: Plan; error?: string} {
+	if (preset.area && !area) return {error: `reading the area ${preset.area.source}…`};
 	try {
-		return {plan: makePlan(preset)};
+		return {plan: makePlan(preset, area)};
 	} catch (error) {
 		if (error instanceof UserError) return {error: error.message};
 		throw error;

@@ -1,9 +1,11 @@
 import {isDeepStrictEqual} from 'node:util';
-import {useMemo, useState} from 'react';
+import {useEffect, useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
 import type {LoadedPreset} from '../../config/presets.js';
-import type {PresetInput} from '../../config/preset-schema.js';
+import type {AreaFeatures, PresetInput} from '../../config/preset-schema.js';
+import {readArea} from '../../engine/index.js';
+import {messageOf} from '../../errors.js';
 import {useAppContext, useKeyCapture} from '../app-context.js';
 import {Pane} from '../components/pane.js';
 import {Confirm} from '../components/prompt.js';
@@ -50,7 +52,37 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 			parseError = error.message;
 		}
 	}
-	const result = useMemo(() => evaluateDraft(original, candidate), [original, candidate]);
+	// The area's layer is read once its field is applied (not at every key typed), then its tiles are planned.
+	const [areaRead, setAreaRead] = useState<{key: string; features?: AreaFeatures; error?: string}>();
+	const committedArea = useMemo(() => evaluateDraft(original, raw).area, [original, raw]);
+	const areaKey = committedArea && JSON.stringify(committedArea);
+	// The preset's own area, read when it was started before, is not read again.
+	const originalArea =
+		committedArea && original.area && isDeepStrictEqual(committedArea, original.preset.area)
+			? original.area
+			: undefined;
+	useEffect(() => {
+		if (!committedArea || !areaKey || originalArea) return;
+		let current = true;
+		readArea(committedArea).then(
+			(features) => current && setAreaRead({key: areaKey, features}),
+			(error: unknown) => current && setAreaRead({key: areaKey, error: messageOf(error)}),
+		);
+		return () => {
+			current = false;
+		};
+		// The key stands for the area: a new object with the same fields is the same layer.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [areaKey, originalArea]);
+	const area = originalArea
+		? {features: originalArea, error: undefined}
+		: areaRead?.key === areaKey
+			? areaRead
+			: undefined;
+	const result = useMemo(
+		() => evaluateDraft(original, candidate, area?.features),
+		[original, candidate, area?.features],
+	);
 	/** Enter in the field: the text as submitted (it may be newer than this render's), applied when it parses. */
 	const apply = (text: string) => {
 		try {
@@ -61,7 +93,7 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 			setEditText(text);
 		}
 	};
-	const error = parseError ?? result.error;
+	const error = parseError ?? area?.error ?? result.error;
 
 	const leave = () => {
 		const valid = evaluateDraft(original, raw);
@@ -148,12 +180,14 @@ export function ExtentScreen({original, initial, onBack, onRun}: ExtentScreenPro
 							</Text>
 							<Text wrap="truncate">
 								grid {plan.rows} × {plan.cols} = <Text bold>{plan.tiles.length} tiles</Text>
+								{plan.area ? `, ${plan.area.skipped} skipped` : ''}
 							</Text>
 							<Text wrap="truncate">
 								download ≈ {formatBytes(downloadEstimate(result.loaded!.preset, plan.tiles.length))}
+								{plan.area ? `, ${formatBytes(downloadEstimate(result.loaded!.preset, plan.area.skipped))} saved` : ''}
 							</Text>
 							<Text dimColor wrap="truncate">
-								█▓ requested ░▒ padding, shade = tile
+								█▓ requested ░▒ padding{plan.area ? ' · skipped' : ''}, shade = tile
 							</Text>
 							<TileMap plan={plan} width={rightInner} height={mapHeight} />
 						</>
