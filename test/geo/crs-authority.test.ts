@@ -7,6 +7,7 @@ import {afterAll, describe, expect, it} from 'vitest';
 import {authorityCode, isGeographicCode} from '../../source/engine/geo/crs.js';
 import {encodeGeoTiff} from '../../source/engine/geo/geotiff.js';
 import {writeMasksGeoJson} from '../../source/engine/outputs/geojson/geojson.js';
+import {classConfigOf, foregroundClasses} from '../../source/engine/classes/class-config.js';
 import {masksVrt} from '../../source/engine/outputs/vrt/vrt.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-crs-authority-'));
@@ -34,7 +35,9 @@ describe('a CRS code as readers spell it', () => {
 	});
 
 	it('writes ESRI:102003 into the crs member of masks.geojson', async () => {
-		const {file} = await writeMasksGeoJson(dir, plan, {className: 'building'});
+		const {file} = await writeMasksGeoJson(dir, plan, {
+			classes: foregroundClasses(classConfigOf({'0': 'background', '1': 'building'})),
+		});
 		const json = JSON.parse(readFileSync(file, 'utf8')) as {crs: {properties: {name: string}}};
 		expect(json.crs.properties.name).toBe('urn:ogc:def:crs:ESRI::102003');
 	});

@@ -3,7 +3,8 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {UserError} from '../../source/errors.js';
 import {openEnsemble} from '../../source/engine/infer/ensemble.js';
-import {decodeValue, loadModelSpec} from '../../source/engine/infer/metadata.js';
+import {decodeValue, loadModelSpec, specFromMetadata} from '../../source/engine/infer/metadata.js';
+import {classConfigOf} from '../../source/engine/classes/class-config.js';
 import {readMetadataProps} from '../../source/engine/infer/onnx-proto.js';
 import {tempDir, tinyCopy, tinyModel} from './helpers.js';
 
@@ -42,6 +43,37 @@ describe('model metadata', () => {
 			sidecar: path.join(dir, 'buildings.json'),
 		});
 		expect(spec.mean).toEqual([0.5, 0.5, 0.5]);
+	});
+
+	it('takes several classes, coloured by class_colors as "#rrggbb" or [r, g, b]', () => {
+		const spec = specFromMetadata('m.onnx', {
+			class_names: '{"0": "background", "1": "building", "2": "road", "3": "tree"}',
+			class_colors: '{"1": "#FF8000", "3": [0, 200, 0]}',
+		});
+		expect(Object.keys(spec.classNames)).toHaveLength(4);
+		expect(spec.classColors).toEqual({'1': [255, 128, 0], '3': [0, 200, 0]});
+		expect(classConfigOf(spec.classNames, spec.classColors).classes.map((info) => info.color)).toEqual([
+			[0, 0, 0],
+			[255, 128, 0],
+			[31, 119, 180],
+			[0, 200, 0],
+		]);
+	});
+
+	it('refuses one class, colours of classes it does not have and colours that are not colours', () => {
+		expect(() => specFromMetadata('m.onnx', {class_names: '{"0": "background"}'})).toThrow(
+			/m\.onnx: class_names has 1 class/,
+		);
+		const classNames = '{"0": "background", "1": "building", "2": "road"}';
+		expect(() => specFromMetadata('m.onnx', {class_names: classNames, class_colors: '{"5": "#ffffff"}'})).toThrow(
+			/class_colors names 5, which class_names does not have/,
+		);
+		expect(() => specFromMetadata('m.onnx', {class_names: classNames, class_colors: '{"1": "red"}'})).toThrow(
+			/class_colors\.1/,
+		);
+		expect(() => specFromMetadata('m.onnx', {class_names: classNames, class_colors: '{"1": [300, 0, 0]}'})).toThrow(
+			/class_colors\.1/,
+		);
 	});
 
 	it('decodes JSON-encoded, bare and Python-literal values', () => {

@@ -40,10 +40,16 @@ function colorOf(id: number): PaletteEntry {
 	return classPalette[id] ?? classPalette[1 + ((id - 1) % (classPalette.length - 1))];
 }
 
-/** The classes of models whose class_names are `classNames` (ids 0..C-1, checked by the model loader). */
-export function classConfigOf(classNames: Record<string, string>): ClassConfig {
+/**
+ * The classes of models whose class_names are `classNames` (ids 0..C-1, checked by the model loader), coloured
+ * by `classColors` (their class_colors) where they say and by the default palette elsewhere.
+ */
+export function classConfigOf(
+	classNames: Record<string, string>,
+	classColors: Record<string, PaletteEntry> = {},
+): ClassConfig {
 	const classes = Object.entries(classNames)
-		.map(([id, name]) => ({id: Number(id), name, color: colorOf(Number(id))}))
+		.map(([id, name]) => ({id: Number(id), name, color: classColors[id] ?? colorOf(Number(id))}))
 		.sort((a, b) => a.id - b.id);
 	const scheme = (Object.keys(classSchemes) as ClassSchemeName[]).find((name) =>
 		classSchemes[name].takes(classes.length),
@@ -58,6 +64,12 @@ export const defaultClasses: ClassConfig = classConfigOf({'0': 'background', '1'
 /** The classes other than the background, for outputs that describe what was found. */
 export function foregroundClasses(config: ClassConfig): ClassInfo[] {
 	return config.classes.filter((info) => info.id !== config.background);
+}
+
+/** The colours of the class ids that differ from the default palette's: what a shard result must carry to colour alike. */
+export function customColorsOf(config: ClassConfig): Record<string, PaletteEntry> | undefined {
+	const custom = config.classes.filter((info) => info.color.some((value, at) => value !== colorOf(info.id)[at]));
+	return custom.length > 0 ? Object.fromEntries(custom.map((info) => [String(info.id), info.color])) : undefined;
 }
 
 /** The class ids → names map, as models' class_names and result files hold it. */

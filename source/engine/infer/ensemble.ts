@@ -27,7 +27,8 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 	const paths = await resolveModelPaths(options.models);
 	const specs = await Promise.all(paths.map((file) => loadModelSpec(file)));
 	checkSameClasses(specs);
-	const classes = classConfigOf(specs[0].classNames);
+	// Members may colour the classes or not; the first that does colours the run.
+	const classes = classConfigOf(specs[0].classNames, specs.find((spec) => spec.classColors)?.classColors);
 	const threads = options.threadsPerModel ?? Math.max(1, Math.floor(availableParallelism() / specs.length));
 	signal?.throwIfAborted();
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {z} from 'zod';
 import {UserError} from '../../errors.js';
+import type {PaletteEntry} from '../geo/georaster.js';
 import {readTextIfExists} from '../fs/read-optional.js';
 import {NotOnnxError, readMetadataProps} from './onnx-proto.js';
 
@@ -20,6 +21,16 @@ export const DsmNormSchema = z.object({
 });
 export type DsmNorm = z.infer<typeof DsmNormSchema>;
 
+const byte = z.number().int().min(0).max(255);
+/** A class colour as "#rrggbb" or [r, g, b]. */
+const ColorSchema = z.union([
+	z
+		.string()
+		.regex(/^#[0-9a-f]{6}$/i, 'colours are "#rrggbb" or [r, g, b]')
+		.transform((hex): PaletteEntry => [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16)) as PaletteEntry),
+	z.tuple([byte, byte, byte]),
+]);
+
 /** A model input of 8192² float pixels is already gigabytes per batch item; a larger tile_size is a typo. */
 const maxTileSize = 8192;
 
@@ -33,6 +44,7 @@ const MetadataSchema = z
 		class_names: z
 			.record(z.string().regex(/^\d+$/, 'class ids must be integers'), z.string())
 			.default({'0': 'background', '1': 'foreground'}),
+		class_colors: z.record(z.string(), ColorSchema).optional(),
 		tile_size: z.number().int().positive().max(maxTileSize, `at most ${maxTileSize} px`).optional(),
 		tiles_overlap: z.number().min(0).max(90).default(25),
 		resolution: z.number().positive().optional(),
@@ -54,6 +66,8 @@ export type ModelSpec = {
 	name: string;
 	path: string;
 	classNames: Record<string, string>;
+	/** Colours of some or all class ids, from class_colors; the others get the default palette's. */
+	classColors?: Record<string, PaletteEntry>;
 	/** Undefined when neither the metadata nor the sidecar says; then the session's static input shape must. */
 	tileSize?: number;
 	tilesOverlap: number;
@@ -146,10 +160,16 @@ export function specFromMetadata(
 	if (ids.some((id, index) => id !== index)) {
 		throw new UserError(`${where}: class_names ids must be 0, 1, ... without gaps (got ${ids.join(', ')}).`);
 	}
-	if (ids.length !== 2) {
+	if (ids.length < 2) {
 		throw new UserError(
-			`${where}: deepmask segments one class against background, but class_names has ${ids.length} classes. ` +
-				'Use a binary model (class_names {"0": "background", "1": "<class>"}).',
+			`${where}: class_names has ${ids.length} class; a segmentation model needs the background and at least one class, ` +
+				'e.g. {"0": "background", "1": "building"}.',
+		);
+	}
+	const uncoloured = Object.keys(meta.class_colors ?? {}).filter((id) => !(id in meta.class_names));
+	if (uncoloured.length > 0) {
+		throw new UserError(
+			`${where}: class_colors names ${uncoloured.join(', ')}, which class_names does not have (${ids.join(', ')}).`,
 		);
 	}
 	if (bands.includes('DSM') && !meta.deepmask_dsm) {
@@ -172,6 +192,7 @@ export function specFromMetadata(
 		name: path.basename(modelPath, path.extname(modelPath)),
 		path: modelPath,
 		classNames: meta.class_names,
+		...(meta.class_colors && {classColors: meta.class_colors}),
 		tileSize: meta.tile_size,
 		tilesOverlap: meta.tiles_overlap,
 		resolutionCm: meta.resolution,

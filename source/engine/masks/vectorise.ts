@@ -85,6 +85,26 @@ export function vectoriseMask(
 	return polygons;
 }
 
+export type ClassPolygon = MaskPolygon & {classId: number};
+
+/**
+ * Polygons of each class's components in a mask of class ids: vectoriseMask of every class in `classIds` on
+ * its own, so neighbouring classes share their outlines; by class, then by component.
+ */
+export function vectoriseClasses(
+	mask: Uint8Array,
+	width: number,
+	height: number,
+	bbox: Bbox,
+	classIds: number[],
+	options: VectoriseOptions = {},
+): ClassPolygon[] {
+	return classIds.flatMap((classId) => {
+		const ofClass = mask.map((value) => (value === classId ? 1 : 0));
+		return vectoriseMask(ofClass, width, height, bbox, options).map((polygon) => ({...polygon, classId}));
+	});
+}
+
 /** Map position of a pixel-edge vertex; the outer edges land exactly on the bbox. */
 function mapPosition(bbox: Bbox, width: number, height: number, x: number, y: number): Position {
 	return [

@@ -110,6 +110,7 @@ const settingNames: Record<keyof ShardSettings, string> = {
 	models: 'models',
 	postprocess: 'post-processing',
 	classNames: 'class names',
+	classColors: 'class colours',
 	maskSize: 'output.maskSize',
 	formats: 'output.formats',
 	tolerance: 'GeoJSON tolerance',

@@ -117,7 +117,7 @@ async function writeRunWide(runDir: string, collected: CollectedShards, by: stri
 	const outputs = openOutputs({
 		runDir,
 		plan,
-		classes: classConfigOf(settings.classNames),
+		classes: classConfigOf(settings.classNames, settings.classColors),
 		maskSize: settings.maskSize,
 		tolerance: settings.tolerance,
 		formats: settings.formats,

@@ -10,6 +10,7 @@ import type {ShardResult} from './result.js';
 
 const whole = z.number().int().nonnegative();
 const fraction = z.number().min(0).max(1);
+const byte = z.number().int().min(0).max(255);
 const bbox = z.object({xmin: z.number(), ymin: z.number(), xmax: z.number(), ymax: z.number()});
 /** Clocks of cluster nodes disagree a little; an hour ahead is not a clock, it is a forged or damaged file. */
 const clockSkewMs = 3_600_000;
@@ -58,6 +59,7 @@ const resultSchema = z.looseObject({
 		models: z.array(z.string()).min(1),
 		postprocess: z.object({minArea: z.number().nonnegative(), fillHoles: z.number().nonnegative()}),
 		classNames: z.record(z.string(), z.string()),
+		classColors: z.record(z.string(), z.tuple([byte, byte, byte])).optional(),
 		maskSize: z.object({width: whole.positive(), height: whole.positive()}).optional(),
 		formats: z.array(z.enum(outputFormatNames)).optional(),
 		tolerance: z.number().nonnegative().optional(),

@@ -4,7 +4,8 @@ import {UserError} from '../../errors.js';
 import {readTextIfExists} from '../fs/read-optional.js';
 import {writeJsonAtomic} from '../fs/atomic.js';
 import {outputFormatNames, type OutputFormat} from '../../config/preset-schema.js';
-import {classNamesOf} from '../classes/class-config.js';
+import {classNamesOf, customColorsOf} from '../classes/class-config.js';
+import type {PaletteEntry} from '../geo/georaster.js';
 import type {Size} from '../geo/resize-nearest.js';
 import type {PostprocessSettings} from '../masks/postprocess.js';
 import type {StatsDocument, TileStats} from '../masks/stats-types.js';
@@ -20,6 +21,8 @@ export type ShardSettings = {
 	models: string[];
 	postprocess: PostprocessSettings;
 	classNames: Record<string, string>;
+	/** The models' class_colors where they differ from the default palette. */
+	classColors?: Record<string, PaletteEntry>;
 	maskSize?: Size;
 	formats: OutputFormat[];
 	tolerance?: number;
@@ -49,6 +52,7 @@ export function shardResult(spec: ShardSpec, outputs: OutputSettings, stats: Sta
 			models: overall.models,
 			postprocess: overall.postprocess,
 			classNames: classNamesOf(outputs.classes),
+			...(customColorsOf(outputs.classes) && {classColors: customColorsOf(outputs.classes)}),
 			...(outputs.maskSize && {maskSize: outputs.maskSize}),
 			formats: outputs.formats,
 			...(outputs.tolerance !== undefined && {tolerance: outputs.tolerance}),

@@ -1,14 +1,14 @@
 import {runFiles} from '../../run-folder/paths.js';
 import type {OutputWriter} from '../output-writer.js';
+import {foregroundClasses} from '../../classes/class-config.js';
 import {writeMasksGeoJson} from './geojson.js';
 
 export const geojsonWriter: OutputWriter = {
 	label: ({features} = {}) =>
 		features === undefined ? runFiles.geojson : `${runFiles.geojson} (${features} polygons)`,
 	async finalise(run) {
-		// The polygons are those of mask value 1, class id 1.
 		const {file, features} = await writeMasksGeoJson(run.runDir, run.plan, {
-			className: run.classes.classes[1].name,
+			classes: foregroundClasses(run.classes),
 			tolerance: run.tolerance,
 		});
 		return {files: [file], features};

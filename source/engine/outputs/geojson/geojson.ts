@@ -5,7 +5,8 @@
  */
 import {rename, rm} from 'node:fs/promises';
 import path from 'node:path';
-import {vectoriseMask} from '../../masks/vectorise.js';
+import {vectoriseClasses} from '../../masks/vectorise.js';
+import type {ClassInfo} from '../../classes/class-config.js';
 import {authorityCode} from '../../geo/crs.js';
 import type {Plan} from '../../geo/plan.js';
 import {readGeoTiffFile} from '../../geo/geotiff.js';
@@ -15,8 +16,8 @@ import {openTemporary} from '../../fs/atomic.js';
 import {storageError} from '../../fs/storage-errors.js';
 
 export type GeoJsonOptions = {
-	/** Class name for mask value 1. */
-	className: string;
+	/** The classes that become polygons (not the background); with more than one, features carry the class id too. */
+	classes: ClassInfo[];
 	/** Douglas-Peucker tolerance in pixels of the mask tiles (default 1). */
 	tolerance?: number;
 };
@@ -30,6 +31,10 @@ export async function writeMasksGeoJson(
 	const file = path.join(runDir, runFiles.geojson);
 	const {temporary, handle} = await openTemporary(file);
 	let features = 0;
+	const ids = options.classes.map((info) => info.id);
+	const names = new Map(options.classes.map((info) => [info.id, info.name]));
+	const classProperties = (id: number) =>
+		ids.length === 1 ? {class: names.get(id)} : {class: names.get(id), classId: id};
 	try {
 		const {authority, code} = authorityCode(plan.epsg);
 		const crs = {type: 'name', properties: {name: `urn:ogc:def:crs:${authority}::${code}`}};
@@ -41,12 +46,14 @@ export async function writeMasksGeoJson(
 			const values = raster.data instanceof Uint8Array ? raster.data : Uint8Array.from(raster.data);
 			// Nodata (outside a clipping area) is no polygon.
 			const mask = raster.nodata === undefined ? values : values.map((value) => (value === raster.nodata ? 0 : value));
-			const polygons = vectoriseMask(mask, raster.width, raster.height, raster.bbox, {tolerance: options.tolerance});
+			const polygons = vectoriseClasses(mask, raster.width, raster.height, raster.bbox, ids, {
+				tolerance: options.tolerance,
+			});
 			let chunk = '';
 			for (const polygon of polygons) {
 				const feature = {
 					type: 'Feature',
-					properties: {tile: tile.id, area: polygon.area, class: options.className},
+					properties: {tile: tile.id, area: polygon.area, ...classProperties(polygon.classId)},
 					geometry: polygon.geometry,
 				};
 				chunk += `${features === 0 ? '\n' : ',\n'}${JSON.stringify(feature)}`;

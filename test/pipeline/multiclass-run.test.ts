@@ -1,0 +1,51 @@
+/** `deepmask run` with a four-class model: masks of class ids, their colours, and every output naming the classes. */
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import {runCli, type CliResult} from '../helpers/cli.js';
+import {tempDir, tinyExtent, tinySets} from '../faults/helpers.js';
+import {writeLandcoverModel} from '../helpers/landcover-model.js';
+
+const dir = tempDir('multiclass');
+const runDir = path.join(dir, 'run');
+let result: CliResult;
+
+beforeAll(async () => {
+	const model = writeLandcoverModel(dir, 'landcover', {class_colors: {'1': '#ff0000', '2': [128, 128, 128]}});
+	const sets = [...tinySets(), `models=${JSON.stringify([model])}`].flatMap((set) => ['--set', set]);
+	result = await runCli(['run', '--preset', 'demo', '--extent', tinyExtent, ...sets, '--out', runDir, '--yes']);
+}, 180_000);
+
+describe('a run with a four-class model', () => {
+	it('writes masks of class ids 0..3 with the classes colour table', async () => {
+		expect(result.stderr).not.toMatch(/error/i);
+		expect(result.code).toBe(0);
+		const seen = new Set<number>();
+		for (const file of readdirSync(path.join(runDir, 'masks'))) {
+			const raster = await readGeoTiffFile(path.join(runDir, 'masks', file));
+			for (const value of raster.data as Uint8Array) seen.add(value);
+			// class_colors for building and road, the default palette's colour for tree.
+			expect(raster.colorMap?.slice(0, 4)).toEqual([
+				[0, 0, 0],
+				[255, 0, 0],
+				[128, 128, 128],
+				[44, 160, 44],
+			]);
+		}
+		expect([...seen].sort()).toEqual([0, 1, 2, 3]);
+	});
+
+	it('writes polygons of every class, each with its class id and name', () => {
+		const geojson = JSON.parse(readFileSync(path.join(runDir, 'masks.geojson'), 'utf8')) as {
+			features: Array<{properties: {class: string; classId: number; area: number}}>;
+		};
+		const classes = new Map(geojson.features.map(({properties}) => [properties.classId, properties.class]));
+		expect([...classes].sort()).toEqual([
+			[1, 'building'],
+			[2, 'road'],
+			[3, 'tree'],
+		]);
+		expect(geojson.features.every(({properties}) => properties.area > 0)).toBe(true);
+	});
+});
