@@ -101,6 +101,40 @@ describe('concurrent and stale runs', () => {
 		expect(existsSync(path.join(dir, 'masks.vrt'))).toBe(true);
 	}, 120_000);
 
+	it('an unsharded run and a shard refuse a folder the other kind works in, naming it; a dead one does not count', async () => {
+		const liveRecord = JSON.stringify({
+			by: 'run',
+			host: os.hostname(),
+			pid: process.pid,
+			since: '2026-11-30T08:00:00Z',
+		});
+		const sets = tinySets(service.url).flatMap((set) => ['--set', set]);
+		const run = (dir: string, ...extra: string[]) =>
+			spawnCli(['run', '--preset', 'demo', '--extent', tinyExtent, ...sets, '--out', dir, '--yes', ...extra]);
+
+		const shardsWorking = tempDir('shards-working');
+		mkdirSync(path.join(shardsWorking, 'shards/2-of-2'), {recursive: true});
+		writeFileSync(lockOf(path.join(shardsWorking, 'shards/2-of-2')), liveRecord);
+		const unsharded = await run(shardsWorking);
+		expect(unsharded.code, unsharded.stderr).toBe(2);
+		expect(unsharded.stderr).toContain(`is in use by shard 2/2 (pid ${process.pid} on ${os.hostname()}`);
+		expect(unsharded.stderr).toContain('a sharded and an unsharded run cannot work in one folder at once');
+		expect(existsSync(lockOf(shardsWorking))).toBe(false);
+		expect(existsSync(path.join(shardsWorking, 'tiles'))).toBe(false);
+
+		const runWorking = tempDir('run-working');
+		writeFileSync(lockOf(runWorking), liveRecord);
+		const shard = await run(runWorking, '--shard', '1/2');
+		expect(shard.code, shard.stderr).toBe(2);
+		expect(shard.stderr).toContain('is in use by an unsharded run');
+		expect(existsSync(lockOf(path.join(runWorking, 'shards/1-of-2')))).toBe(false);
+
+		const dead = spawnSync(process.execPath, ['-e', '']).pid;
+		writeFileSync(lockOf(runWorking), JSON.stringify({by: 'run', host: os.hostname(), pid: dead}));
+		const after = await run(runWorking, '--shard', '1/2');
+		expect(after.code, after.stderr).toBe(0);
+	}, 120_000);
+
 	it('a smaller extent run into the folder of a larger one leaves no output of tiles no longer in the plan, and a training set of its own tiles only', async () => {
 		const dir = tempDir('smaller');
 		await runToEnd(tinyPreset(service.url), dir);

@@ -31,7 +31,7 @@ export class RunFolder {
 	static async open(dir: string, stateDir = dir): Promise<RunFolder> {
 		await prepareRunFolder(dir);
 		if (stateDir !== dir) await prepareRunFolder(stateDir);
-		const lock = await lockRunFolder(stateDir);
+		const lock = await lockRunFolder(stateDir, dir);
 		try {
 			return new RunFolder(dir, stateDir, await Manifest.open(stateDir), lock);
 		} catch (error) {
