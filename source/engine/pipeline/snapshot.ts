@@ -81,6 +81,11 @@ function modelOf(snapshot: RunSnapshot, name: string): ModelProgress {
 }
 
 /** Fold one event into the snapshot (mutates and returns it: events arrive often, copies would be waste). */
+function appendLog(snapshot: RunSnapshot, line: RunSnapshot['log'][number]): void {
+	snapshot.log.push(line);
+	if (snapshot.log.length > LOG_LINES_KEPT) snapshot.log.splice(0, snapshot.log.length - LOG_LINES_KEPT);
+}
+
 export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot {
 	snapshot.updatedAt = event.at;
 	switch (event.type) {
@@ -139,6 +144,13 @@ export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot 
 			const model = modelOf(snapshot, event.model);
 			model.provider = event.provider;
 			model.providerReason = event.reason;
+			// Every model falls back for the same reason (no CUDA here): the log says it once.
+			if (
+				event.reason &&
+				event.provider === 'cpu' &&
+				!snapshot.log.some((line) => line.message.endsWith(event.reason!))
+			)
+				appendLog(snapshot, {at: event.at, level: 'warn', message: `inference on the CPU: ${event.reason}`});
 			break;
 		}
 		case 'model-tile': {
@@ -160,8 +172,7 @@ export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot 
 				snapshot.state = event.paused ? 'paused' : 'running';
 			break;
 		case 'log':
-			snapshot.log.push({at: event.at, level: event.level, message: event.message});
-			if (snapshot.log.length > LOG_LINES_KEPT) snapshot.log.splice(0, snapshot.log.length - LOG_LINES_KEPT);
+			appendLog(snapshot, {at: event.at, level: event.level, message: event.message});
 			break;
 		case 'run-end':
 			snapshot.state = event.state;
