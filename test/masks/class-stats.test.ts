@@ -65,6 +65,78 @@ describe('summariseTile with several classes', () => {
 	});
 });
 
+describe('statistics per class', () => {
+	// The ensemble: a 3 × 3 building (9 px) and two trees (2 px and 1 px); a member that sees the building
+	// as 6 building + 3 tree pixels, and one that agrees with the ensemble.
+	const ensemble = planesOf('11100 11100 11100 00000 22002');
+	const member = planesOf('11100 11100 22200 00000 22002');
+
+	const summary = () =>
+		summariseTile({
+			tile,
+			probability: ensemble,
+			members: [member, ensemble],
+			models: ['a', 'b'],
+			width: 5,
+			height: 5,
+			threshold: 0.5,
+			postprocess: {minArea: 0, fillHoles: 0},
+			classes,
+		}).stats;
+
+	it('gives each class its pixels, area, components and members agreement', () => {
+		const stats = summary();
+		const [background, building, tree] = stats.classes!;
+		expect(background).toMatchObject({id: 0, name: 'background', pixels: 13, fraction: 13 / 25, area: 13});
+		expect(building).toMatchObject({id: 1, name: 'building', pixels: 9, area: 9, components: 1});
+		expect(tree).toMatchObject({id: 2, name: 'tree', pixels: 3, components: 2});
+		expect(building.members).toEqual([
+			{model: 'a', pixels: 6, vsEnsemble: {intersection: 6, union: 9, iou: 6 / 9}},
+			{model: 'b', pixels: 9, vsEnsemble: {intersection: 9, union: 9, iou: 1}},
+		]);
+		expect(tree.members[0].vsEnsemble).toEqual({intersection: 3, union: 6, iou: 0.5});
+		expect(tree.pairs).toEqual([{a: 'a', b: 'b', intersection: 3, union: 6, iou: 0.5}]);
+		// Member a against the ensemble: rows its classes, columns the ensemble's.
+		expect(stats.confusion![0]).toEqual({
+			model: 'a',
+			counts: [
+				[13, 0, 0],
+				[0, 6, 0],
+				[0, 3, 3],
+			],
+		});
+	});
+
+	it('sums them over the tiles and recomputes the ratios', () => {
+		const stats = summary();
+		const overall = mergeStats([stats, stats], {
+			plan: {rows: 1, cols: 2},
+			threshold: 0.5,
+			models: ['a', 'b'],
+			postprocess: {minArea: 0, fillHoles: 0},
+		});
+		const building = overall.classes![1];
+		expect(building).toMatchObject({pixels: 18, fraction: 18 / 50, area: 18, components: 2});
+		expect(building.members[0].vsEnsemble).toEqual({intersection: 12, union: 18, iou: 12 / 18});
+		expect(overall.confusion![0].counts[2]).toEqual([0, 6, 6]);
+	});
+
+	it('leaves binary statistics without them', () => {
+		const binary = summariseTile({
+			tile,
+			probability: new Uint8Array(25).fill(200),
+			members: [],
+			models: [],
+			width: 5,
+			height: 5,
+			threshold: 0.5,
+			postprocess: {minArea: 0, fillHoles: 0},
+		}).stats;
+		expect(Object.keys(binary)).not.toContain('classes');
+		expect(Object.keys(binary)).not.toContain('confusion');
+	});
+});
+
 describe('class planes as raster bands', () => {
 	it('interleaves plane-major planes into pixels and back', () => {
 		const planar = Uint8Array.from([1, 2, 3, 10, 20, 30]);

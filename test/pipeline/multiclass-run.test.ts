@@ -48,4 +48,18 @@ describe('a run with a four-class model', () => {
 		]);
 		expect(geojson.features.every(({properties}) => properties.area > 0)).toBe(true);
 	});
+
+	it('writes statistics per class and prints a line per class', () => {
+		const {overall, tiles} = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8')) as {
+			overall: {validPixels: number; classes: Array<{name: string; pixels: number; components: number}>};
+			tiles: Array<{classes: unknown[]}>;
+		};
+		expect(overall.classes.map((info) => info.name)).toEqual(['background', 'building', 'road', 'tree']);
+		expect(overall.classes.reduce((total, info) => total + info.pixels, 0)).toBe(overall.validPixels);
+		expect(overall.classes.slice(1).every((info) => info.components > 0)).toBe(true);
+		expect(tiles.every((tile) => tile.classes.length === 4)).toBe(true);
+		expect(result.stdout).toMatch(
+			/^class 2 road +\d+\.\d% of valid pixels, \d+ m², \d+ components, member IoU 1\.000$/m,
+		);
+	});
 });

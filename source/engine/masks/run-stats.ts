@@ -1,5 +1,6 @@
 import type {Plan} from '../geo/plan.js';
 import {compareStrips} from './borders.js';
+import {mergeClassStats} from './class-stats.js';
 import type {PostprocessReport, PostprocessSettings} from './postprocess.js';
 import {
 	fraction,
@@ -114,6 +115,8 @@ export function mergeStats(tiles: TileStats[], context: MergeContext): RunStats 
 	};
 	const classPixels = sumClassPixels(tiles);
 	if (classPixels) stats.classPixels = classPixels;
+	const perClass = mergeClassStats(tiles, validPixels, cellArea);
+	if (perClass) Object.assign(stats, perClass);
 	return stats;
 }
 

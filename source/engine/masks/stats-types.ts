@@ -29,6 +29,25 @@ export type MemberStats = {
 
 export type PairStats = Overlap & {a: string; b: string};
 
+/** One class of a multi-class run. */
+export type ClassStats = {
+	id: number;
+	name: string;
+	/** Valid pixels of the class in the final mask, after post-processing. */
+	pixels: number;
+	fraction: number;
+	area: number;
+	/** Components (8-connected) of the class in the final mask; one cut by a tile edge counts in each tile. */
+	components: number;
+	/** Each member's decision (argmax at the threshold) against the ensemble's on this class, before post-processing. */
+	members: Array<{model: string; pixels: number; vsEnsemble: Overlap}>;
+	/** Every pair of members on this class. */
+	pairs: PairStats[];
+};
+
+/** A member's confusion with the ensemble: counts[r][c] valid pixels the member says are class r and the ensemble class c. */
+export type MemberConfusion = {model: string; counts: number[][]};
+
 export type TileStats = {
 	id: string;
 	row: number;
@@ -60,6 +79,10 @@ export type TileStats = {
 	nodataBorders?: BorderStrips;
 	/** Valid pixels of the final mask per class id; only multi-class runs carry it (foregroundPixels says it for binary ones). */
 	classPixels?: number[];
+	/** Multi-class runs only: every class, by id. */
+	classes?: ClassStats[];
+	/** Multi-class runs only: each member against the ensemble. */
+	confusion?: MemberConfusion[];
 };
 
 export type SeamStats = {
@@ -109,6 +132,9 @@ export type RunStats = {
 	seams: SeamStats;
 	/** The tiles' classPixels summed; multi-class runs only. */
 	classPixels?: number[];
+	/** The tiles' per-class statistics merged; multi-class runs only. */
+	classes?: ClassStats[];
+	confusion?: MemberConfusion[];
 };
 
 export type StatsDocument = {overall: RunStats; tiles: TileStats[]};

@@ -4,6 +4,7 @@ import {eitherNodata} from '../infer/preprocess.js';
 import {schemeOf} from '../classes/registry.js';
 import type {Tile} from '../geo/plan.js';
 import {borderStrips} from './borders.js';
+import {tileClassStats} from './class-stats.js';
 import {foregroundConnectivity, labelComponents} from './components.js';
 import {postprocessMask, type PostprocessSettings} from './postprocess.js';
 import {
@@ -60,11 +61,15 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 
 	// Agreement on foreground (any class but the background) as bit patterns, one member at a time.
 	const {background} = classes;
+	const multiclass = classes.classes.length > 2;
 	const mask = scheme.decide(probability, pixels, threshold);
+	// Multi-class statistics compare the decisions class by class after post-processing changed the mask.
+	const decisions = multiclass ? {ensemble: mask.slice(), members: [] as Uint8Array[]} : undefined;
 	const pattern = members.length < 7 ? new Uint8Array(pixels) : new Uint32Array(pixels);
 	for (let i = 0; i < pixels; i++) pattern[i] = mask[i] !== background ? 1 : 0;
 	for (let k = 0; k < members.length; k++) {
 		const member = scheme.decide(members[k], pixels, threshold);
+		decisions?.members.push(member);
 		const bit = 2 << k;
 		for (let i = 0; i < pixels; i++) if (member[i] !== background) pattern[i] |= bit;
 	}
@@ -161,7 +166,25 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 		borders: borderStrips(foreground, width, height),
 	};
 	if (nodata && nodataPixels > 0) stats.nodataBorders = borderStrips(nodata, width, height);
-	if (classes.classes.length > 2) stats.classPixels = classPixels(mask, classes, nodata);
+	if (decisions) {
+		stats.classPixels = classPixels(mask, classes, nodata);
+		const {ensemble, members: memberDecisions} = decisions;
+		Object.assign(
+			stats,
+			tileClassStats({
+				mask,
+				ensemble,
+				members: memberDecisions,
+				models,
+				classes,
+				width,
+				height,
+				cellArea,
+				validPixels,
+				nodata,
+			}),
+		);
+	}
 	if (outside) for (let i = 0; i < pixels; i++) if (outside[i]) mask[i] = outsideAreaValue;
 	return {mask, stats};
 }
