@@ -75,6 +75,7 @@ async function measure(columns: number, rows: number, incrementalRendering: bool
 		},
 		deleteUserPreset: () => {},
 		rememberLastPreset: () => {},
+		describeLayers: async () => [],
 	};
 	const instance = render(<App services={services} color onOutcome={() => {}} />, {
 		...renderOptions,

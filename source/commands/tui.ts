@@ -17,12 +17,13 @@ export function register(program: Command): void {
 				throw new UserError(`"${unknown}" is not a deepmask command; run \`deepmask --help\` to list them`);
 			requireInteractiveTerminal(NEEDS_TERMINAL, 'the app');
 			applyNoColor();
-			const [{runTui}, {catalog}, presets, settings, {startRun}] = await Promise.all([
+			const [{runTui}, {catalog}, presets, settings, {startRun}, {describePresetLayers}] = await Promise.all([
 				import('../ui/run-tui.js'),
 				import('../app/preset-catalog.js'),
 				import('../config/presets.js'),
 				import('../config/user-settings.js'),
 				import('../app/start-run.js'),
+				import('../app/preset-layers.js'),
 			]);
 			const {withArea} = await import('../app/area.js');
 			const outcome = await runTui({
@@ -34,6 +35,7 @@ export function register(program: Command): void {
 					deleteUserPreset: settings.deleteUserPreset,
 					rememberLastPreset: settings.rememberLastPreset,
 					withArea: (preset) => withArea(preset),
+					describeLayers: (preset) => describePresetLayers(preset),
 				},
 			});
 			for (const line of outcome.summary) process.stdout.write(`${line}\n`);

@@ -2,7 +2,9 @@ import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import {Text, useApp} from 'ink';
 import {useKeys} from './hooks/use-keys.js';
 import type {PresetEntry} from '../app/preset-catalog.js';
+import type {Preset} from '../config/preset-schema.js';
 import type {LoadedPreset, saveAsUserPreset} from '../config/presets.js';
+import type {LayerDescription} from '../engine/index.js';
 import {messageOf} from '../errors.js';
 import {AppContext, type AppContextValue} from './app-context.js';
 import {Frame, tooSmall} from './components/frame.js';
@@ -30,6 +32,8 @@ export type AppServices = {
 	rememberLastPreset: (name: string) => void;
 	/** Reads a preset's area layer before its run (app/area.ts); without it a preset with an area cannot start. */
 	withArea?: (preset: LoadedPreset) => Promise<LoadedPreset>;
+	/** What each layer of a preset will read, asked of its sources (network; the embedded demo when asked for). */
+	describeLayers: (preset: Preset) => Promise<LayerDescription[]>;
 };
 
 /** How the app ended: the exit code and what to print on the normal screen afterwards. */
@@ -240,6 +244,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 						setNotice(undefined);
 					}}
 					onRun={startRun}
+					describeLayers={services.describeLayers}
 					onEdit={(name) => setRoute({screen: 'extent', name})}
 					onDuplicate={(name) => save(name, freeName(name, new Set(entries.map((entry) => entry.name))))}
 					onSave={save}

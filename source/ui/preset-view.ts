@@ -25,7 +25,7 @@ export function extentSize(extent: {xmin: number; ymin: number; xmax: number; ym
 }
 
 /** The CRS's linear unit, or "map units" for a code not (yet) known: the view must draw while a preset is edited. */
-function knownUnit(crs: string): string {
+export function knownUnit(crs: string): string {
 	try {
 		return linearUnit(crs);
 	} catch {

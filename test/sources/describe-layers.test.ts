@@ -12,11 +12,9 @@ describe('describing the layers of a preset', () => {
 	it('names kind, CRS, resolution and what is read, for the demo', async () => {
 		const [rgb, dsm] = await describePresetLayers(loadPreset('demo').preset);
 		expect(rgb).toMatchObject({role: 'rgb', warnings: []});
-		expect(layerSummary(rgb.description!)).toBe(
-			'MapServer · EPSG:3857 · reads export in EPSG:3857, resampled by the server',
-		);
+		expect(layerSummary(rgb.description!)).toBe('MapServer · EPSG:3857 · export, resampled by the server');
 		expect(layerSummary(dsm.description!)).toBe(
-			'ImageServer · EPSG:3857 · 0.5 m per px · reads exportImage in EPSG:3857, resampled by the server',
+			'ImageServer · EPSG:3857 · 0.5 m per px · exportImage, resampled by the server',
 		);
 	});
 

@@ -30,10 +30,11 @@ export function isolateSettings(): string {
 }
 
 export async function realServices(startRun: StartRun): Promise<AppServices> {
-	const [{catalog}, presets, settings] = await Promise.all([
+	const [{catalog}, presets, settings, {describePresetLayers}] = await Promise.all([
 		import('../../source/app/preset-catalog.js'),
 		import('../../source/config/presets.js'),
 		import('../../source/config/user-settings.js'),
+		import('../../source/app/preset-layers.js'),
 	]);
 	return {
 		catalog,
@@ -41,6 +42,7 @@ export async function realServices(startRun: StartRun): Promise<AppServices> {
 		saveAsUserPreset: presets.saveAsUserPreset,
 		deleteUserPreset: settings.deleteUserPreset,
 		rememberLastPreset: settings.rememberLastPreset,
+		describeLayers: (preset) => describePresetLayers(preset),
 	};
 }
 

@@ -34,6 +34,14 @@ describe('presets screen', () => {
 		expect(frame.split('\n').length).toBeLessThanOrEqual(23);
 	});
 
+	it('shows what each layer will read, asked of its source once the selection rests', async () => {
+		app = await renderApp({services});
+		const frame = await app.waitFor((text) => text.includes('exportImage, resampled'), "the layers' answers", 20_000);
+		expect(frame).toMatch(/MapServer · EPSG:3857 · export, resampled/);
+		expect(frame).toMatch(/ImageServer · EPSG:3857 · 0\.5 m per px/);
+		for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+	});
+
 	it('moves with j/k and arrows, and opens on the last used preset', async () => {
 		app = await renderApp({services, initialPreset: 'world-imagery-3dep'});
 		expect(app.frame()).toMatch(/›\s+world-imagery-3dep/);

@@ -54,9 +54,9 @@ export async function describeLayers(
 	}
 }
 
-/** "tiles · EPSG:3857 · 0.6 m per px · reads level 18 (0.6 m) …": one line for a layer. */
+/** "tiles · EPSG:3857 · 0.6 m per px · level 18 (0.6 m) …": one line for a layer. */
 export function layerSummary({kind, crs, resolution, reads}: SourceDescription): string {
 	const unit = crs === undefined ? 'map units' : linearUnit(crs);
 	const native = resolution === undefined ? undefined : `${Number(resolution.toPrecision(4))} ${unit} per px`;
-	return [kind, crs ?? 'CRS not stated', native, `reads ${reads}`].filter(Boolean).join(' · ');
+	return [kind, crs ?? 'CRS not stated', native, reads].filter(Boolean).join(' · ');
 }

@@ -5,14 +5,16 @@ import {useKeyState} from '../hooks/use-key-state.js';
 import {useKeys} from '../hooks/use-keys.js';
 import {listMove, listWindow, position} from '../list-keys.js';
 import type {PresetEntry} from '../../app/preset-catalog.js';
+import type {Preset} from '../../config/preset-schema.js';
 import type {LoadedPreset} from '../../config/presets.js';
-import {resolveModelPaths} from '../../engine/index.js';
+import {resolveModelPaths, type LayerDescription} from '../../engine/index.js';
+import {useLayerDescriptions, type LayerReadout} from '../hooks/use-layer-descriptions.js';
 import {useAppContext} from '../app-context.js';
 import {Pane} from '../components/pane.js';
 import {Confirm, TextPrompt} from '../components/prompt.js';
 import {formatBytes} from '../../app/format.js';
 import {formatNumber} from '../format.js';
-import {downloadEstimate, extentSize, layerLocation, tryPlan} from '../preset-view.js';
+import {downloadEstimate, extentSize, knownUnit, layerLocation, tryPlan} from '../preset-view.js';
 import {useTheme} from '../theme.js';
 import {wrapText} from '../wrap.js';
 
@@ -25,6 +27,7 @@ type PresetsScreenProps = {
 	/** Moves the selection; `pick` gets the newest selection (keys come faster than renders). */
 	onSelect: (pick: (current: string) => string) => void;
 	onRun: (preset: LoadedPreset) => void;
+	describeLayers: (preset: Preset) => Promise<LayerDescription[]>;
 	onEdit: (name: string) => void;
 	onDuplicate: (name: string) => void;
 	onSave: (name: string, as: string) => void;
@@ -59,6 +62,7 @@ function detailLines(
 	entry: PresetEntry,
 	preset: LoadedPreset | undefined,
 	models: string,
+	layers: LayerReadout | undefined,
 	width: number,
 ): DetailLine[] {
 	const lines: DetailLine[] = [];
@@ -72,8 +76,12 @@ function detailLines(
 	}
 	const settings = preset.preset;
 	wrapText(settings.description || '(no description)', width).forEach((value) => lines.push({value}));
+	wrapped('models', models);
 	for (const [layer, config] of Object.entries(settings.layers)) {
-		if (config) wrapped(layer, `${config.kind} ${layerLocation(config)}`);
+		if (!config) continue;
+		wrapped(layer, layerLocation(config));
+		const readout = layers?.[layer as 'rgb' | 'dsm'];
+		wrapped('', readout ? readout.text : `${config.kind} · asking the source…`, readout?.error);
 	}
 	const {plan, error} = tryPlan(settings);
 	if (settings.area) wrapped('area', settings.area.source);
@@ -87,10 +95,12 @@ function detailLines(
 			label: 'grid',
 			value: `${plan.rows} × ${plan.cols} = ${plan.tiles.length} tiles of ${settings.tileSize} px`,
 		});
-		lines.push({label: 'cell', value: `${formatNumber(settings.cellSize, 4)} per px, plan in ${settings.crs}`});
+		lines.push({
+			label: 'cell',
+			value: `${formatNumber(settings.cellSize, 4)} ${knownUnit(settings.crs)} per px, plan in ${settings.crs}`,
+		});
 		lines.push({label: 'download', value: `≈ ${formatBytes(downloadEstimate(settings, plan.tiles.length))}`});
 	} else if (error) wrapped('plan', error, true);
-	wrapped('models', models);
 	wrapped('output', settings.output.dir);
 	return lines;
 }
@@ -111,6 +121,7 @@ export function PresetsScreen(props: PresetsScreenProps) {
 	const entry = entries[index];
 	const preset = entry ? (drafts[entry.name] ?? entry.loaded) : undefined;
 	const models = useModelNames(preset);
+	const layers = useLayerDescriptions(preset?.preset, props.describeLayers);
 	const listWidth = Math.min(30, Math.max(18, Math.floor(size.columns * 0.32)));
 	const detailsWidth = size.columns - listWidth - 4;
 	// A notice (a bad name, what was written) may take three lines; the panes give up the rows.
@@ -118,8 +129,8 @@ export function PresetsScreen(props: PresetsScreenProps) {
 	const noticeLines = message ? wrapText(message, size.columns - 1).slice(0, 3) : [];
 	const bodyRows = Math.max(3, size.rows - 1 - 2 - 1 - 3 - Math.max(0, noticeLines.length - 1));
 	const lines = useMemo(
-		() => (entry ? detailLines(entry, preset, models, detailsWidth) : []),
-		[entry, preset, models, detailsWidth],
+		() => (entry ? detailLines(entry, preset, models, layers, detailsWidth) : []),
+		[entry, preset, models, layers, detailsWidth],
 	);
 
 	const indexOf = (name: string) =>
