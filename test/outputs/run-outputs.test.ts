@@ -72,7 +72,7 @@ beforeAll(async () => {
 		];
 		for (const {file, data} of probabilities)
 			await writeGeoTiffFile(file, probabilityRaster(tile, plan.epsg, data, size));
-		chips.push((await readChipSummary(path.join(runDir, 'training'), tile, chipIndex(tile, plan.cols)))!);
+		chips.push((await readChipSummary(path.join(runDir, 'training'), tile, chipIndex(tile, plan.cols), [1]))!);
 	}
 	tileStats.sort((a, b) => a.row - b.row || a.col - b.col);
 	overall = mergeStats(tileStats, {plan, threshold, models, postprocess});
@@ -283,7 +283,7 @@ describe('training/', () => {
 			expect([state.Min, state.Max]).toEqual([Math.min(...values), Math.max(...values)]);
 			expect(emd.AllTilesStats[band].StdDev).toBeCloseTo(Math.sqrt(m2 / (values.length - 1)), 9);
 		}
-		const features = chips.reduce((sum, chip) => sum + chip.features.count, 0);
+		const features = chips.reduce((sum, chip) => sum + chip.features[0].count, 0);
 		expect(stats.FeatureStats.NumFeaturesTotal).toBe(features);
 		expect(stats.FeatureStats.NumFeaturesPerImage.Count).toBe(6);
 		expect(stats.FeatureStats.FeatureAreaPerClass[0].Sum).toBeCloseTo(overall.foregroundArea, 9);

@@ -62,4 +62,38 @@ describe('a run with a four-class model', () => {
 			/^class 2 road +\d+\.\d% of valid pixels, \d+ m², \d+ components, member IoU 1\.000$/m,
 		);
 	});
+
+	it('writes a Classified Tiles layout of every class, with labels of class ids', async () => {
+		const training = path.join(runDir, 'training');
+		const read = (name: string) =>
+			JSON.parse(readFileSync(path.join(training, name), 'utf8')) as Record<string, unknown>;
+		expect(read('esri_model_definition.emd').Classes).toEqual([
+			{Value: 1, Name: 'building', Color: [255, 0, 0]},
+			{Value: 2, Name: 'road', Color: [128, 128, 128]},
+			{Value: 3, Name: 'tree', Color: [44, 160, 44]},
+		]);
+		const featureStats = read('esri_accumulated_stats.json').FeatureStats as {
+			NumFeaturesTotal: number;
+			NumFeaturesPerClass: number[];
+			FeatureAreaPerClass: Array<{Count: number}>;
+		};
+		expect(featureStats.NumFeaturesPerClass).toHaveLength(3);
+		expect(featureStats.NumFeaturesPerClass.every((count) => count > 0)).toBe(true);
+		expect(featureStats.NumFeaturesPerClass.reduce((total, count) => total + count, 0)).toBe(
+			featureStats.NumFeaturesTotal,
+		);
+		expect(featureStats.FeatureAreaPerClass.map((area) => area.Count)).toEqual(featureStats.NumFeaturesPerClass);
+		const rows = readFileSync(path.join(training, 'stats.txt'), 'utf8').split('\n').slice(7, 10);
+		expect(rows.map((row) => row.split(/ +/).slice(0, 2))).toEqual([
+			['building', '1'],
+			['road', '2'],
+			['tree', '3'],
+		]);
+		const seen = new Set<number>();
+		for (const file of readdirSync(path.join(training, 'labels')).filter((name) => name.endsWith('.tif'))) {
+			for (const value of (await readGeoTiffFile(path.join(training, 'labels', file))).data as Uint8Array)
+				seen.add(value);
+		}
+		expect([...seen].sort()).toEqual([0, 1, 2, 3]);
+	});
 });

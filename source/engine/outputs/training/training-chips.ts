@@ -24,9 +24,12 @@ export type ChipSummary = {
 	width: number;
 	height: number;
 	bands: BandStats[];
-	/** Connected components (8-connected) of the class in the label chip, areas in map units². */
-	features: {count: number; minArea: number; maxArea: number; sumArea: number};
+	/** Per class value asked for, in that order: its connected components (8-connected) in the label chip. */
+	features: FeatureSummary[];
 };
+
+/** Connected components of one class in a label chip, areas in map units². */
+export type FeatureSummary = {count: number; minArea: number; maxArea: number; sumArea: number};
 
 export function chipName(index: number): string {
 	return String(index).padStart(12, '0');
@@ -63,6 +66,8 @@ export type TrainingChipInput = {
 	size: Size;
 	/** The label's value outside a clipping area, written as its nodata. */
 	labelNodata?: number;
+	/** The class values whose features the summary counts. */
+	classValues: number[];
 };
 
 export async function writeTrainingChip(trainingDir: string, input: TrainingChipInput): Promise<ChipSummary> {
@@ -92,13 +97,31 @@ export async function writeTrainingChip(trainingDir: string, input: TrainingChip
 	});
 	await writeAtomic(`${labelPath}.tfw`, world);
 
-	return chipSummary(tile, index, rgb, label, size);
+	return chipSummary(tile, index, rgb, label, size, input.classValues);
 }
 
-function chipSummary(tile: Tile, index: number, rgb: Uint8Array, label: Uint8Array, size: Size): ChipSummary {
+function chipSummary(
+	tile: Tile,
+	index: number,
+	rgb: Uint8Array,
+	label: Uint8Array,
+	size: Size,
+	classValues: number[],
+): ChipSummary {
 	const cellArea = ((tile.bbox.xmax - tile.bbox.xmin) / size.width) * ((tile.bbox.ymax - tile.bbox.ymin) / size.height);
+	return {
+		index,
+		tile: tile.id,
+		width: size.width,
+		height: size.height,
+		bands: bandStatsOf(rgb, 3),
+		features: classValues.map((value) => featureSummary(label, size, value, cellArea)),
+	};
+}
+
+function featureSummary(label: Uint8Array, size: Size, value: number, cellArea: number): FeatureSummary {
 	const {count, sizes} = labelComponents(label, size.width, size.height, {
-		value: 1,
+		value,
 		connectivity: foregroundConnectivity,
 	});
 	let minPixels = Infinity;
@@ -110,17 +133,10 @@ function chipSummary(tile: Tile, index: number, rgb: Uint8Array, label: Uint8Arr
 		sumPixels += sizes[k];
 	}
 	return {
-		index,
-		tile: tile.id,
-		width: size.width,
-		height: size.height,
-		bands: bandStatsOf(rgb, 3),
-		features: {
-			count,
-			minArea: count ? minPixels * cellArea : 0,
-			maxArea: maxPixels * cellArea,
-			sumArea: sumPixels * cellArea,
-		},
+		count,
+		minArea: count ? minPixels * cellArea : 0,
+		maxArea: maxPixels * cellArea,
+		sumArea: sumPixels * cellArea,
 	};
 }
 
@@ -129,6 +145,7 @@ export async function readChipSummary(
 	trainingDir: string,
 	tile: Tile,
 	index: number,
+	classValues: number[],
 ): Promise<ChipSummary | undefined> {
 	const name = chipName(index);
 	const imageFile = path.join(trainingDir, trainingFolders.images, `${name}.tif`);
@@ -146,7 +163,7 @@ export async function readChipSummary(
 			`training chip ${name} (tile ${tile.id}) is not a 3-band uint8 image with a label of the same size; delete both files and rerun`,
 		);
 	}
-	return chipSummary(tile, index, image.data, label.data, {width: image.width, height: image.height});
+	return chipSummary(tile, index, image.data, label.data, {width: image.width, height: image.height}, classValues);
 }
 
 async function rgbAt(raster: GeoRaster, size: Size): Promise<Uint8Array> {

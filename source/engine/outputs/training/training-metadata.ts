@@ -13,6 +13,7 @@ import {chipName, trainingFolders, type ChipSummary} from './training-chips.js';
 export type TrainingClass = {value: number; name: string; color: PaletteEntry};
 
 export type TrainingMetadataInput = {
+	/** Chips whose features are counted per class of `classes`, in that order. */
 	chips: ChipSummary[];
 	classes: TrainingClass[];
 	epsg: number;
@@ -80,17 +81,10 @@ export async function writeTrainingMetadata(trainingDir: string, input: Training
 		(total, chip) => total.map((band, b) => mergeBandStats(band, chip.bands[b])),
 		bandNames.map(() => ({...emptyBandStats})),
 	);
-	const featuresPerImage = summary(chips.map((chip) => chip.features.count));
-	const featureCount = featuresPerImage.Sum;
-	const areaSum = chips.reduce((total, chip) => total + chip.features.sumArea, 0);
-	const withFeatures = chips.filter((chip) => chip.features.count > 0);
-	const area: Summary = {
-		Min: withFeatures.length ? Math.min(...withFeatures.map((chip) => chip.features.minArea)) : 0,
-		Max: withFeatures.length ? Math.max(...withFeatures.map((chip) => chip.features.maxArea)) : 0,
-		Mean: featureCount ? areaSum / featureCount : 0,
-		Sum: areaSum,
-		Count: featureCount,
-	};
+	const featuresPerImage = summary(
+		chips.map((chip) => chip.features.reduce((total, features) => total + features.count, 0)),
+	);
+	const perClass = input.classes.map((_, c) => classFeatures(chips, c));
 	const cell = {x: input.cellSize.x, y: input.cellSize.y, spatialReference: spatialReference(input.epsg)};
 	const {width, height} = input.chipSize;
 
@@ -111,11 +105,11 @@ export async function writeTrainingMetadata(trainingDir: string, input: Training
 		FeatureStats: {
 			NumClasses: input.classes.length,
 			NumImagesTotal: chips.length,
-			NumFeaturesTotal: featureCount,
-			NumImagesPerClass: [withFeatures.length],
-			NumFeaturesPerClass: [featureCount],
+			NumFeaturesTotal: featuresPerImage.Sum,
+			NumImagesPerClass: perClass.map((features) => features.images),
+			NumFeaturesPerClass: perClass.map((features) => features.area.Count),
 			NumFeaturesPerImage: featuresPerImage,
-			FeatureAreaPerClass: [area],
+			FeatureAreaPerClass: perClass.map((features) => features.area),
 		},
 		InputRastersProps: {RasterCount: 1, SensorName: 'Undefined', BandNames: bandNames},
 		BandStatsState: bands.map((band) => ({
@@ -167,29 +161,43 @@ export async function writeTrainingMetadata(trainingDir: string, input: Training
 	);
 	const files = Object.values(trainingFiles).map((name) => path.join(trainingDir, name));
 	await writeAtomic(files[0], mapLines.join(''));
-	await writeAtomic(files[1], statsText(chips.length, input, featuresPerImage, withFeatures.length, area));
+	await writeAtomic(files[1], statsText(chips.length, input, featuresPerImage, perClass));
 	await writeJsonAtomic(files[2], accumulated);
 	await writeJsonAtomic(files[3], definition);
 	return files;
 }
 
-function statsText(
-	images: number,
-	input: TrainingMetadataInput,
-	perImage: Summary,
-	imagesWithClass: number,
-	area: Summary,
-): string {
+/** The features of the `c`-th class over the chips: how many chips have one, and their areas. */
+function classFeatures(chips: ChipSummary[], c: number): ClassFeatures {
+	const features = chips.map((chip) => chip.features[c]);
+	const withFeatures = features.filter((feature) => feature.count > 0);
+	const count = features.reduce((total, feature) => total + feature.count, 0);
+	const areaSum = features.reduce((total, feature) => total + feature.sumArea, 0);
+	return {
+		images: withFeatures.length,
+		area: {
+			Min: withFeatures.length ? Math.min(...withFeatures.map((feature) => feature.minArea)) : 0,
+			Max: withFeatures.length ? Math.max(...withFeatures.map((feature) => feature.maxArea)) : 0,
+			Mean: count ? areaSum / count : 0,
+			Sum: areaSum,
+			Count: count,
+		},
+	};
+}
+
+type ClassFeatures = {images: number; area: Summary};
+
+function statsText(images: number, input: TrainingMetadataInput, perImage: Summary, perClass: ClassFeatures[]): string {
 	const {width, height} = input.chipSize;
 	const rows = input.classes.map(
-		(c) =>
+		(c, k) =>
 			c.name.padEnd(42) +
 			String(c.value).padStart(9) +
-			String(imagesWithClass).padStart(11) +
-			String(area.Count).padStart(11) +
-			area.Min.toFixed(2).padStart(12) +
-			area.Mean.toFixed(2).padStart(12) +
-			area.Max.toFixed(2).padStart(12),
+			String(perClass[k].images).padStart(11) +
+			String(perClass[k].area.Count).padStart(11) +
+			perClass[k].area.Min.toFixed(2).padStart(12) +
+			perClass[k].area.Mean.toFixed(2).padStart(12) +
+			perClass[k].area.Max.toFixed(2).padStart(12),
 	);
 	return [
 		`images = ${images} *${bandNames.length}*${height}*${width}`,

@@ -15,6 +15,11 @@ function trainingDir(run: OutputRun): string {
 	return path.join(run.runDir, runFiles.trainingDir);
 }
 
+/** The label values the layout lists: every class but the background. */
+function classValues(run: OutputRun): number[] {
+	return foregroundClasses(run.classes).map((info) => info.id);
+}
+
 export const trainingWriter: OutputWriter<WrittenChips> = {
 	label: () => 'training data',
 	usesRgb: true,
@@ -31,6 +36,7 @@ export const trainingWriter: OutputWriter<WrittenChips> = {
 			label: resizeNearest(mask, size, chipSize),
 			size: chipSize,
 			...(clipsToArea(run.plan) && {labelNodata: outsideAreaValue}),
+			classValues: classValues(run),
 		});
 		chips.set(tile.id, chip);
 		return chipFiles(trainingDir(run), index);
@@ -39,7 +45,9 @@ export const trainingWriter: OutputWriter<WrittenChips> = {
 		const {plan} = run;
 		const chips: ChipSummary[] = [];
 		for (const tile of plan.tiles) {
-			const chip = written.get(tile.id) ?? (await readChipSummary(trainingDir(run), tile, chipIndex(tile, plan.cols)));
+			const chip =
+				written.get(tile.id) ??
+				(await readChipSummary(trainingDir(run), tile, chipIndex(tile, plan.cols), classValues(run)));
 			if (chip) chips.push(chip);
 		}
 		const chipSize = run.maskSize ?? {width: plan.tileSize, height: plan.tileSize};
