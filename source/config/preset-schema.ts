@@ -109,12 +109,12 @@ const arcGisLayerSchema = z
 export const layerSchema = z.discriminatedUnion('kind', [arcGisLayerSchema]);
 
 /** The output formats, in the order they are written; engine/outputs/registry.ts has a writer for each. */
-export const outputFormatNames = ['masks', 'vrt', 'geojson', 'training', 'stats'] as const;
+export const outputFormatNames = ['masks', 'vrt', 'cog', 'geojson', 'training', 'stats'] as const;
 
 export type OutputFormat = (typeof outputFormatNames)[number];
 
 /** Formats made from the mask tiles on disk. */
-const readsMaskTiles: OutputFormat[] = ['vrt', 'geojson'];
+const readsMaskTiles: OutputFormat[] = ['vrt', 'cog', 'geojson'];
 
 /** The fields older presets switched formats off with; `false` leaves the format out. */
 const legacyFormatFlags = ['training', 'geojson'] as const;

@@ -8,13 +8,19 @@ const formatsWith = (...set: string[]) => loadPreset('demo', {set}).preset.outpu
 
 describe('output.formats', () => {
 	it('defaults to every format, in the order they are written', () => {
-		expect(formatsWith()).toEqual(['masks', 'vrt', 'geojson', 'training', 'stats']);
+		expect(formatsWith()).toEqual(['masks', 'vrt', 'cog', 'geojson', 'training', 'stats']);
 		expect(Object.keys(outputWriters)).toEqual([...outputFormatNames]);
 	});
 
 	it('reads the booleans of older presets as formats left out', () => {
-		expect(formatsWith('output.training=false')).toEqual(['masks', 'vrt', 'geojson', 'stats']);
-		expect(formatsWith('output.geojson=false', 'output.training=true')).toEqual(['masks', 'vrt', 'training', 'stats']);
+		expect(formatsWith('output.training=false')).toEqual(['masks', 'vrt', 'cog', 'geojson', 'stats']);
+		expect(formatsWith('output.geojson=false', 'output.training=true')).toEqual([
+			'masks',
+			'vrt',
+			'cog',
+			'training',
+			'stats',
+		]);
 	});
 
 	it('orders the listed formats as they are written', () => {
@@ -32,9 +38,11 @@ describe('output.formats', () => {
 	});
 
 	it('names what it writes from the formats', () => {
-		expect(describeOutputs(formatsWith())).toBe('mask tiles, masks.vrt, masks.geojson, training data and stats.json');
+		expect(describeOutputs(formatsWith())).toBe(
+			'mask tiles, masks.vrt, masks.tif, masks.geojson, training data and stats.json',
+		);
 		expect(describeOutputs(formatsWith(), {tiles: 6, features: 12})).toBe(
-			'6 mask tiles, masks.vrt, masks.geojson (12 polygons), training data and stats.json',
+			'6 mask tiles, masks.vrt, masks.tif, masks.geojson (12 polygons), training data and stats.json',
 		);
 		expect(describeOutputs(['masks', 'vrt', 'stats'], {tiles: 6}, 'finalise')).toBe('masks.vrt and stats.json');
 	});

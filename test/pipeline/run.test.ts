@@ -49,6 +49,7 @@ describe('deepmask run on the demo', () => {
 			'manifest.json',
 			'status.json',
 			'masks.vrt',
+			'masks.tif',
 			'masks.geojson',
 			'stats.json',
 			'training/map.txt',

@@ -70,6 +70,7 @@ describe('sharded runs', () => {
 		expect(Object.keys(reference)).toEqual(
 			expect.arrayContaining([
 				'masks.vrt',
+				'masks.tif',
 				'masks.geojson',
 				'stats.json',
 				'masks/r001_c002.tif',

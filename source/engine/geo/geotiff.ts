@@ -40,7 +40,31 @@ export type EncodableRaster = Omit<GeoRaster, 'data'> & {data: GeoRaster['data']
 
 export async function encodeGeoTiff(raster: EncodableRaster, options: EncodeOptions = {}): Promise<Uint8Array> {
 	validate(raster);
-	const {width, height, bands, bbox, epsg} = raster;
+	const {width, height, bands} = raster;
+	const tags: TiffTag[] = [
+		{tag: 262, type: TiffType.SHORT, values: [photometricOf(raster)]},
+		{tag: 305, type: TiffType.ASCII, values: 'deepmask'},
+		...georeferencingTags(raster),
+	];
+	if (raster.colorMap) tags.push(paletteTag(raster.colorMap));
+	const withAlpha = raster.nodataMask && alphaInterleaved(raster.data as Uint8Array, raster.nodataMask);
+	if (withAlpha) tags.push({tag: 338, type: TiffType.SHORT, values: [ExtraSample.unassociatedAlpha]});
+	else if (extraSamples(raster) > 0)
+		tags.push({tag: 338, type: TiffType.SHORT, values: new Array(extraSamples(raster)).fill(ExtraSample.unspecified)});
+	if (raster.nodata !== undefined) tags.push(nodataTag(raster.nodata));
+	return encodeTiff({
+		width,
+		height,
+		samples: withAlpha ? bands + 1 : bands,
+		data: withAlpha ?? raster.data,
+		compression: options.compression ?? 'deflate',
+		tags,
+	});
+}
+
+/** The tags that place a raster of `width` × `height` pixels over `bbox` in the CRS `epsg` (see the header). */
+export function georeferencingTags(raster: Pick<GeoRaster, 'width' | 'height' | 'bbox' | 'epsg'>): TiffTag[] {
+	const {width, height, bbox, epsg} = raster;
 	// Esri's own WKIDs (102003, …) fit no GeoKey and no reader knows them as codes: written as GDAL's ESRI_PE
 	// flavour and ArcGIS write them, user-defined with the name and the WKT as an "ESRI PE String" citation.
 	const esri = epsg > userDefined ? esriCitations(epsg) : undefined;
@@ -59,8 +83,6 @@ export async function encodeGeoTiff(raster: EncodableRaster, options: EncodeOpti
 				[geographic ? GeoKey.GeographicType : GeoKey.ProjectedCSType, 0, 1, epsg],
 			];
 	const tags: TiffTag[] = [
-		{tag: 262, type: TiffType.SHORT, values: [photometricOf(raster)]},
-		{tag: 305, type: TiffType.ASCII, values: 'deepmask'},
 		{tag: 33550, type: TiffType.DOUBLE, values: [(bbox.xmax - bbox.xmin) / width, (bbox.ymax - bbox.ymin) / height, 0]},
 		{tag: 33922, type: TiffType.DOUBLE, values: [0, 0, 0, bbox.xmin, bbox.ymax, 0]},
 		{
@@ -70,20 +92,17 @@ export async function encodeGeoTiff(raster: EncodableRaster, options: EncodeOpti
 		},
 	];
 	if (esri) tags.push({tag: GeoAsciiParamsTag, type: TiffType.ASCII, values: esri.name + esri.pe});
-	if (raster.colorMap) tags.push({tag: 320, type: TiffType.SHORT, values: colorMapTag(raster.colorMap)});
-	const withAlpha = raster.nodataMask && alphaInterleaved(raster.data as Uint8Array, raster.nodataMask);
-	if (withAlpha) tags.push({tag: 338, type: TiffType.SHORT, values: [ExtraSample.unassociatedAlpha]});
-	else if (extraSamples(raster) > 0)
-		tags.push({tag: 338, type: TiffType.SHORT, values: new Array(extraSamples(raster)).fill(ExtraSample.unspecified)});
-	if (raster.nodata !== undefined) tags.push({tag: 42113, type: TiffType.ASCII, values: formatNodata(raster.nodata)});
-	return encodeTiff({
-		width,
-		height,
-		samples: withAlpha ? bands + 1 : bands,
-		data: withAlpha ?? raster.data,
-		compression: options.compression ?? 'deflate',
-		tags,
-	});
+	return tags;
+}
+
+/** PhotometricInterpretation: palette, with its ColorMap. */
+export function paletteTags(colorMap: PaletteEntry[]): TiffTag[] {
+	return [{tag: 262, type: TiffType.SHORT, values: [Photometric.palette]}, paletteTag(colorMap)];
+}
+
+/** GDAL's NoData tag. */
+export function nodataTag(nodata: number): TiffTag {
+	return {tag: 42113, type: TiffType.ASCII, values: formatNodata(nodata)};
 }
 
 export async function decodeGeoTiff(bytes: Uint8Array): Promise<GeoRaster> {
@@ -220,13 +239,13 @@ function splitAlpha(rgba: Uint8Array): {data: Uint8Array; nodataMask?: Uint8Arra
 	return nodataMask ? {data, nodataMask} : {data};
 }
 
-function colorMapTag(colorMap: PaletteEntry[]): number[] {
+function paletteTag(colorMap: PaletteEntry[]): TiffTag {
 	// TIFF stores all reds, then all greens, then all blues, 16 bits each, 256 entries for 8 bits.
 	const values = new Array<number>(3 * 256).fill(0);
 	colorMap.forEach((entry, index) => {
 		for (let channel = 0; channel < 3; channel++) values[channel * 256 + index] = entry[channel] * 257;
 	});
-	return values;
+	return {tag: 320, type: TiffType.SHORT, values};
 }
 
 function paletteFromTag(values: ArrayLike<number>): PaletteEntry[] {

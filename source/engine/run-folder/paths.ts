@@ -12,6 +12,8 @@ export const runFiles = {
 	probDir: 'prob',
 	membersDir: path.join('prob', 'members'),
 	vrt: 'masks.vrt',
+	/** The mosaic as a Cloud-Optimized GeoTIFF. */
+	cog: 'masks.tif',
 	geojson: 'masks.geojson',
 	stats: 'stats.json',
 	trainingDir: 'training',
