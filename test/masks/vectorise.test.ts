@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {ringsAreValid, twiceSignedArea} from '../../source/engine/masks/ring-checks.js';
 import {traceRings} from '../../source/engine/masks/trace.js';
-import {vectoriseMask, type Position} from '../../source/engine/masks/vectorise.js';
+import {vectoriseClasses, vectoriseMask, type Position} from '../../source/engine/masks/vectorise.js';
 import {grid} from './grid.js';
 
 // 2 map units per pixel, top-left corner at (1000, 2000).
@@ -122,5 +122,22 @@ describe('vectoriseMask', () => {
 			const polygons = vectoriseMask(mask, width, height, {xmin: 0, ymin: 0, xmax: width, ymax: height});
 			expect(polygons.reduce((sum, polygon) => sum + polygon.pixels, 0)).toBe(total);
 		}
+	});
+});
+
+describe('vectoriseClasses', () => {
+	it('gives each class its own polygons, touching classes sharing their outline', () => {
+		// Class 1 a 2 × 2 block, class 2 the block right of it, class 3 two separate pixels.
+		const mask = Uint8Array.from([1, 1, 2, 2, 3, 1, 1, 2, 2, 0, 0, 0, 0, 0, 3]);
+		const polygons = vectoriseClasses(mask, 5, 3, bboxFor(5, 3), [1, 2, 3], {tolerance: 0});
+		expect(polygons.map((polygon) => [polygon.classId, polygon.pixels, polygon.area])).toEqual([
+			[1, 4, 16],
+			[2, 4, 16],
+			[3, 1, 4],
+			[3, 1, 4],
+		]);
+		const [left, right] = polygons.map((polygon) => (polygon.geometry.coordinates as Position[][]).flat());
+		const shared = left.filter(([x]) => x === 1004).map(([, y]) => y);
+		expect(new Set(shared)).toEqual(new Set(right.filter(([x]) => x === 1004).map(([, y]) => y)));
 	});
 });
