@@ -25,7 +25,11 @@ export function withPresetOptions(command: Command): Command {
 			"the area as a layer (GeoJSON, Shapefile .shp/.zip, GeoPackage, ArcGIS FeatureServer/MapServer layer URL): only its tiles are done; replaces the preset's extent unless --extent is given too",
 		)
 		.option('--area-where <sql>', `an attribute filter on the area's features, e.g. "NAME = 'Olinda'"`)
-		.option('--area-clip <true|false>', 'nodata outside the area in masks, polygons, statistics and chips (default true)', parseBoolean);
+		.option(
+			'--area-clip <true|false>',
+			'nodata outside the area in masks, polygons, statistics and chips (default true)',
+			parseBoolean,
+		);
 }
 
 function parseBoolean(text: string): boolean {
@@ -35,7 +39,11 @@ function parseBoolean(text: string): boolean {
 }
 
 export async function presetFromOptions(options: PresetOptionValues): Promise<LoadedPreset> {
-	const [{loadPreset}, {withArea}] = await Promise.all([import('../config/presets.js'), import('../app/area.js')]);
+	const {loadPreset} = await import('../config/presets.js');
 	const {preset, extent, set, area, areaWhere, areaClip} = options;
-	return withArea(loadPreset(preset, {extent, set, area, areaWhere, areaClip}));
+	const loaded = loadPreset(preset, {extent, set, area, areaWhere, areaClip});
+	if (!loaded.preset.area) return loaded;
+	// The layer readers (and SQLite) load only for a preset with an area.
+	const {withArea} = await import('../app/area.js');
+	return withArea(loaded);
 }

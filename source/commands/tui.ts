@@ -25,7 +25,6 @@ export function register(program: Command): void {
 				import('../app/start-run.js'),
 				import('../app/preset-layers.js'),
 			]);
-			const {withArea} = await import('../app/area.js');
 			const outcome = await runTui({
 				initialPreset: options.preset ?? settings.lastPresetName() ?? 'demo',
 				services: {
@@ -34,7 +33,7 @@ export function register(program: Command): void {
 					saveAsUserPreset: presets.saveAsUserPreset,
 					deleteUserPreset: settings.deleteUserPreset,
 					rememberLastPreset: settings.rememberLastPreset,
-					withArea: (preset) => withArea(preset),
+					withArea: async (preset) => (await import('../app/area.js')).withArea(preset),
 					describeLayers: (preset) => describePresetLayers(preset),
 				},
 			});
