@@ -45,7 +45,10 @@ const planSchema = z
 	})
 	.superRefine((plan, context) => {
 		const expected = plan.area ? plan.area.covered : plan.rows * plan.cols;
-		if (plan.tiles.length !== expected || (plan.area && plan.area.covered + plan.area.skipped !== plan.rows * plan.cols))
+		if (
+			plan.tiles.length !== expected ||
+			(plan.area && plan.area.covered + plan.area.skipped !== plan.rows * plan.cols)
+		)
 			context.addIssue({
 				code: 'custom',
 				message: `${plan.tiles.length} tiles for a grid of ${plan.rows} × ${plan.cols}${plan.area ? ` with ${plan.area.covered} tiles in the area and ${plan.area.skipped} skipped` : ''}`,
