@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import {messageOf, UserError} from '../errors.js';
 import {decodeGeoTiff} from '../engine/geo/geotiff.js';
 import type {GeoRaster} from '../engine/geo/georaster.js';
+import {ignoredLabel} from './class-confusion.js';
 
 /** 10000 × 10000: 300 MB as RGB, already more than one image should take; larger ones are cut into tiles first. */
 const maxPixels = 100_000_000;
@@ -214,14 +215,24 @@ function firstBand(data: Uint8Array | Float32Array, pixels: number, bands: numbe
 	return out;
 }
 
-/** Read a label raster: any non-zero sample of the first band is the class. */
-export async function readLabel(file: string): Promise<{data: Uint8Array; width: number; height: number}> {
+/**
+ * Read a label raster: any non-zero sample of the first band is the class; with `classIds`, the samples are
+ * class ids, kept (nodata and values beyond a byte become `ignoredLabel`).
+ */
+export async function readLabel(
+	file: string,
+	options: {classIds?: boolean} = {},
+): Promise<{data: Uint8Array; width: number; height: number}> {
 	const bytes = await readInput(file);
 	const geo = tiffExtensions.has(path.extname(file).toLowerCase()) ? await tryGeoTiff(bytes) : undefined;
+	const classOf = options.classIds
+		? (value: number, nodata?: number) =>
+				value === nodata || !(value >= 0 && value < ignoredLabel) ? ignoredLabel : value
+		: (value: number, nodata?: number) => (value !== 0 && value !== nodata ? 1 : 0);
 	if (geo) {
 		const band = firstBand(geo.data, geo.width * geo.height, geo.bands);
 		return {
-			data: Uint8Array.from(band, (value) => (value !== 0 && value !== geo.nodata ? 1 : 0)),
+			data: Uint8Array.from(band, (value) => classOf(value, geo.nodata)),
 			width: geo.width,
 			height: geo.height,
 		};
@@ -231,7 +242,7 @@ export async function readLabel(file: string): Promise<{data: Uint8Array; width:
 			.extractChannel(0)
 			.raw()
 			.toBuffer({resolveWithObject: true});
-		return {data: Uint8Array.from(data, (value) => (value !== 0 ? 1 : 0)), width: info.width, height: info.height};
+		return {data: Uint8Array.from(data, (value) => classOf(value)), width: info.width, height: info.height};
 	} catch (error) {
 		throw corrupt(file, error);
 	}

@@ -1,6 +1,6 @@
 import type {Command} from 'commander';
 import {UserError} from '../errors.js';
-import type {EvaluationReport} from '../app/evaluate.js';
+import type {EvaluationReport, NamedScores} from '../app/evaluate.js';
 import type {Bbox} from '../engine/geo/georaster.js';
 import {parseExtentText} from '../config/overrides.js';
 import {ensembleOptions, ensembleSettings, type EnsembleFlagValues} from './ensemble-options.js';
@@ -22,14 +22,21 @@ function parseDemoExtent(text: string) {
 	return extent;
 }
 
+const scoreColumns = `${'thresh'.padStart(6)} ${'IoU'.padStart(6)} ${'prec.'.padStart(6)} ${'recall'.padStart(6)}`;
+
+function scoreRow(row: NamedScores): string {
+	return `${row.name.padEnd(18)} ${row.threshold.toFixed(2).padStart(6)} ${row.iou.toFixed(3).padStart(6)} ${row.precision.toFixed(3).padStart(6)} ${row.recall.toFixed(3).padStart(6)}`;
+}
+
 function formatReport(report: EvaluationReport): string {
-	const lines = [
-		`${'model'.padEnd(18)} ${'thresh'.padStart(6)} ${'IoU'.padStart(6)} ${'prec.'.padStart(6)} ${'recall'.padStart(6)}`,
-	];
-	for (const row of report.scores) {
-		lines.push(
-			`${row.name.padEnd(18)} ${row.threshold.toFixed(2).padStart(6)} ${row.iou.toFixed(3).padStart(6)} ${row.precision.toFixed(3).padStart(6)} ${row.recall.toFixed(3).padStart(6)}`,
-		);
+	const lines = [`${'model'.padEnd(18)} ${scoreColumns}`, ...report.scores.map(scoreRow)];
+	if (report.classes) {
+		// Multi-class: the table above is any class against the background; then each class on its own.
+		const width = Math.max(...report.classes.map(({id, name}) => `${id} ${name}`.length), 'class'.length);
+		lines.push('', `${'class'.padEnd(width)} ${'model'.padEnd(18)} ${scoreColumns}`);
+		for (const {id, name, scores} of report.classes) {
+			for (const row of scores) lines.push(`${`${id} ${name}`.padEnd(width)} ${scoreRow(row)}`);
+		}
 	}
 	const where = report.extent
 		? ` over ${report.extent.xmin},${report.extent.ymin},${report.extent.xmax},${report.extent.ymax} (EPSG:3857)`
@@ -43,11 +50,17 @@ export function register(program: Command): void {
 		.description(
 			'IoU, precision and recall of each model and of the ensemble, against the demo scene or a folder of labels',
 		)
-		.option('--demo-extent <xmin,ymin,xmax,ymax>', 'evaluate on the demo scene (EPSG:3857) against its building truth')
+		.option(
+			'--demo-extent <xmin,ymin,xmax,ymax>',
+			'evaluate on the demo scene (EPSG:3857) against its building truth (its land cover for multi-class models)',
+		)
 		.option('--cell <metres>', 'demo cell size', '0.5')
 		.option('--tile <pixels>', 'demo tile size in pixels', '512')
 		.option('--input <dir>', 'folder of images (instead of the demo)')
-		.option('--labels <dir>', 'folder of label rasters named like the images (non-zero = the class)')
+		.option(
+			'--labels <dir>',
+			'folder of label rasters named like the images (non-zero = the class; class ids for multi-class models)',
+		)
 		.option('--dsm <dir>', 'folder of DSM GeoTIFFs named like the images')
 		.option('--threshold <t>', "ensemble threshold (default: the models' mean seg_thresh; each model uses its own)")
 		.option('--json', 'print the report as JSON');
