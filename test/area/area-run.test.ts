@@ -13,6 +13,7 @@ import {startRun} from '../../source/app/start-run.js';
 import {loadPreset, type PresetOverrides} from '../../source/config/presets.js';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import {shardRun} from '../../source/engine/shard/shard-run.js';
 import type {RunEvent} from '../../source/engine/pipeline/events.js';
 import {hasGdal} from '../helpers/gdal.js';
 import {listFiles, outputChecksums} from '../helpers/run-folder.js';
@@ -125,6 +126,22 @@ describe('a run over an area', () => {
 			};
 			expect(info.bands[0].noDataValue).toBe(255);
 		}
+	}, 300_000);
+
+	it('gives the same files in two shards, merged by the last', async () => {
+		const runDir = path.join(work, 'shards');
+		const preset = await withArea(loadPreset('demo', {area: geojson, set: ['tileSize=128', 'inference.batchSize=2']}));
+		const shardTiles: string[][] = [];
+		for (const index of [1, 2]) {
+			const shard = shardRun({index, count: 2}, preset.preset, runDir, preset.area);
+			const run = startRun({preset, runDir, writeAsYouGo: true, ...shard.options});
+			shardTiles.push([...shard.options.tileIds]);
+			await (await run.review).write();
+		}
+		expect(shardTiles.flat().sort()).toEqual(reference.run.plan.tiles.map((tile) => tile.id));
+		const merged = outputChecksums(runDir);
+		for (const file of Object.keys(merged)) if (file.startsWith('shards/')) delete merged[file];
+		expect(merged).toEqual(outputChecksums(reference.runDir));
 	}, 300_000);
 
 	it.skipIf(!hasGdal)(
