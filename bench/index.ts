@@ -6,6 +6,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {cogMemory} from './cog-figure.js';
 import {downloadScaling, memoryByExtent, pipelineFigures} from './figures.js';
 import {startupFigure} from './startup.js';
 import {terminalBytesFigure} from './terminal-figure.js';
@@ -19,6 +20,7 @@ const settings = quick
 			downloadTileSize: 128,
 			memoryTiles: [16, 64, 256],
 			memoryTileSize: 64,
+			cogTileSize: 256,
 		}
 	: {
 			pipelineTiles: 24,
@@ -27,6 +29,7 @@ const settings = quick
 			downloadTileSize: 128,
 			memoryTiles: [32, 128, 512],
 			memoryTileSize: 64,
+			cogTileSize: 512,
 		};
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
@@ -39,6 +42,16 @@ log('download scaling …');
 const downloads = await downloadScaling(settings.downloadTiles, settings.downloadTileSize, [1, 4, 8, 16], 50);
 log('memory by extent …');
 const memory = await memoryByExtent(settings.memoryTiles, settings.memoryTileSize);
+log('masks.tif memory …');
+// The demo's grid (2 × 3 tiles), 16 times as many rows, and 16 times the area (4 × the rows and columns).
+const cog = await cogMemory(
+	[
+		{rows: 2, cols: 3},
+		{rows: 32, cols: 3},
+		{rows: 8, cols: 12},
+	],
+	settings.cogTileSize,
+);
 log('terminal output while idle …');
 const terminal = terminalBytesFigure(quick ? 3 : 6);
 const terminalRatio = Math.max(
@@ -48,6 +61,7 @@ const terminalRatio = Math.max(
 const base = downloads.find((entry) => entry.concurrency === 1)!.tilesPerSecond;
 const at8 = downloads.find((entry) => entry.concurrency === 8)!.tilesPerSecond / base;
 const memoryGrowth = memory.at(-1)!.peakRssMb / memory[0].peakRssMb - 1;
+const cogGrowth = cog.at(-1)!.peakRssMb / cog[0].peakRssMb - 1;
 
 const figures = [
 	{
@@ -77,6 +91,13 @@ const figures = [
 		text: `${memoryGrowth >= 0 ? '+' : ''}${(memoryGrowth * 100).toFixed(0)}% (${memory.map((entry) => `${entry.tiles} tiles: ${entry.peakRssMb.toFixed(0)} MB`).join(', ')})`,
 		target: '≤ +15%',
 		met: memoryGrowth <= 0.15,
+	},
+	{
+		figure: 'masks.tif memory, 16× tiles vs 1×',
+		value: cogGrowth,
+		text: `${cogGrowth >= 0 ? '+' : ''}${(cogGrowth * 100).toFixed(0)}% (${cog.map((entry) => `${entry.height / settings.cogTileSize}×${entry.width / settings.cogTileSize} tiles: ${entry.peakRssMb.toFixed(0)} MB`).join(', ')})`,
+		target: '≤ +15%',
+		met: cogGrowth <= 0.15,
 	},
 	{
 		figure: 'event-loop delay p99',
@@ -124,6 +145,7 @@ const report = {
 	pipeline,
 	downloads,
 	memory,
+	cog,
 	terminal,
 };
 const dir = path.join(os.tmpdir(), 'deepmask-bench');

@@ -72,6 +72,8 @@ class Level {
 	/** Rows received so far. */
 	received = 0;
 	private readonly rows: Uint8Array;
+	/** The row of tiles cut out of `rows` for deflate, reused by every flush (each waits for its deflates). */
+	private readonly tiles: Uint8Array[];
 	private readonly stride: number;
 	private buffered = 0;
 	private tile = 0;
@@ -94,6 +96,7 @@ class Level {
 		this.byteCounts = new Uint32Array(tiles);
 		this.stride = this.across * tileSize;
 		this.rows = new Uint8Array(this.stride * tileSize).fill(fill);
+		this.tiles = Array.from({length: this.across}, () => new Uint8Array(tileSize * tileSize));
 		if (source) {
 			this.sourceRows = nearestSources(size.height, source.height);
 			this.sourceColumns = nearestSources(size.width, source.width);
@@ -121,8 +124,7 @@ class Level {
 	/** Deflates the row of tiles and appends each, with its leader and trailer, to the data file. */
 	private async flush(): Promise<void> {
 		const {tileSize, stride} = this;
-		const tiles = Array.from({length: this.across}, (_, column) => {
-			const tile = new Uint8Array(tileSize * tileSize);
+		const tiles = this.tiles.map((tile, column) => {
 			for (let y = 0; y < tileSize; y++)
 				tile.set(
 					this.rows.subarray(y * stride + column * tileSize, y * stride + (column + 1) * tileSize),
@@ -141,7 +143,7 @@ class Level {
 			this.dataBytes += blockLeaderBytes + compressed.length + blockTrailerBytes;
 			this.tile++;
 		}
-		await this.data.write(Buffer.concat(parts), 0, this.dataBytes - start, start);
+		await this.data.writev(parts, start);
 		this.rows.fill(this.fill);
 		this.buffered = 0;
 	}
