@@ -5,6 +5,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {fetchAll} from '../source/engine/fetch/fetch-tiles.js';
+import type {ArcGisLayerConfig} from '../source/config/preset-schema.js';
 import {tileFile} from '../source/engine/run-folder/paths.js';
 import {openEnsemble} from '../source/engine/infer/ensemble.js';
 import {makePlan} from '../source/engine/geo/plan.js';
@@ -144,13 +145,13 @@ export async function downloadScaling(
 	});
 	const layers = {
 		rgb: {
-			...preset.layers.rgb,
+			...(preset.layers.rgb as ArcGisLayerConfig),
 			kind: 'ImageServer' as const,
 			url: `${service.url}/bench-rgb/ImageServer`,
 			interpolation: 'RSP_NearestNeighbor' as const,
 		},
 		dsm: {
-			...preset.layers.dsm!,
+			...(preset.layers.dsm as ArcGisLayerConfig),
 			url: `${service.url}/bench-dsm/ImageServer`,
 			interpolation: 'RSP_NearestNeighbor' as const,
 		},

@@ -32,7 +32,9 @@ export function register(program: Command): void {
 				faults: {latencyMs, errorRate},
 			});
 			process.stdout.write(`deepmask image service at ${service.url}\n`);
-			for (const entry of service.services) process.stdout.write(`  ${entry.url}\n`);
+			for (const entry of service.services)
+				process.stdout.write(`  ${entry.url}${entry.tiles ? ` (cached: ${entry.tiles})` : ''}\n`);
+			for (const template of service.tileTemplates) process.stdout.write(`  ${template}\n`);
 			process.stderr.write(`${options.token ? 'token required; ' : ''}Ctrl-C to stop\n`);
 			await new Promise<void>((resolve) => {
 				const stop = () => resolve();

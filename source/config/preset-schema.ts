@@ -102,11 +102,135 @@ const arcGisLayerSchema = z
 		});
 	});
 
+/** An HTTP header name (RFC 9110 token) and the environment variable holding its value. */
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** An ArcGIS cached MapServer/ImageServer (its `tileInfo`), or an XYZ/WMTS URL template in Web Mercator. */
+const tilesLayerSchema = z
+	.object({
+		url: z
+			.string()
+			.url()
+			.regex(/^https?:\/\//i, 'an http:// or https:// URL')
+			.describe(
+				'a cached ArcGIS service (…/MapServer or …/ImageServer, read through /tile/{level}/{row}/{col}) or an XYZ/WMTS template with {z}, {x} and {y} or {-y} (TMS), optionally {s}',
+			),
+		kind: z.literal('tiles'),
+		pixelType: z.enum(['U8']).default('U8').describe('tile caches hold 8-bit pictures: RGB only'),
+		level: z
+			.number()
+			.int()
+			.min(0)
+			.max(30)
+			.optional()
+			.describe("the cache level to read; default: the coarsest level at least as fine as the plan's cell size"),
+		maxLevel: z
+			.number()
+			.int()
+			.min(0)
+			.max(30)
+			.optional()
+			.describe('XYZ templates only: the deepest level the server has (default 22)'),
+		tileSize: z
+			.union([z.literal(256), z.literal(512)])
+			.optional()
+			.describe('XYZ templates only: tile side in pixels (default 256)'),
+		subdomains: z
+			.array(
+				z
+					.string()
+					.min(1)
+					.regex(/^[A-Za-z0-9.-]+$/, 'a host name part such as "a" or "tile1"'),
+			)
+			.min(1)
+			.optional()
+			.describe('the values of {s} in the template, spread over the tiles'),
+		resampling: z.enum(['nearest', 'bilinear']).default('bilinear'),
+		token: tokenSchema.optional().describe('sent as the `token` parameter (ArcGIS) or in place of {token}'),
+		headers: z
+			.record(
+				z.string().regex(headerName, 'an HTTP header name such as "X-Api-Key"'),
+				z
+					.string()
+					.regex(envName, 'the name of an environment variable (values never go in presets)')
+					.describe('the environment variable holding the header value'),
+			)
+			.optional()
+			.describe('extra request headers: header name → the environment variable that holds its value'),
+	})
+	.strict()
+	.superRefine((layer, context) => {
+		const arcgis = /\/(MapServer|ImageServer)\/?$/.test(layer.url);
+		const template = layer.url
+			.replace(/\{tilematrix\}/gi, '{z}')
+			.replace(/\{tilerow\}/gi, '{y}')
+			.replace(/\{tilecol\}/gi, '{x}');
+		if (!arcgis) {
+			const missing = ['{z}', '{x}'].filter((part) => !template.includes(part));
+			if (!template.includes('{y}') && !template.includes('{-y}')) missing.push('{y} or {-y}');
+			if (missing.length > 0)
+				context.addIssue({
+					code: 'custom',
+					path: ['url'],
+					input: layer.url,
+					message: `neither a cached ArcGIS service (…/MapServer, …/ImageServer) nor a tile template: it lacks ${missing.join(', ')}`,
+				});
+			if (template.includes('{s}') && !layer.subdomains)
+				context.addIssue({
+					code: 'custom',
+					path: ['subdomains'],
+					input: layer.subdomains,
+					message: 'the url has {s}: list its values, e.g. "subdomains": ["a", "b", "c"]',
+				});
+		} else {
+			for (const field of ['maxLevel', 'tileSize', 'subdomains'] as const) {
+				if (layer[field] === undefined) continue;
+				context.addIssue({
+					code: 'custom',
+					path: [field],
+					input: layer[field],
+					message: `applies to XYZ templates only; an ArcGIS cache says it in its tileInfo: remove ${field}`,
+				});
+			}
+		}
+	});
+
+/**
+ * A GeoTIFF or Cloud-Optimized GeoTIFF, by local path (relative to the preset file, like `models`) or by
+ * http(s) URL (read with range requests: only the windows a tile needs, from the overview its cell size needs).
+ */
+const fileLayerSchema = z
+	.object({
+		path: z
+			.string()
+			.min(1)
+			.describe(
+				'a GeoTIFF/COG: a local path (relative to the preset file) or an http(s):// URL served with range requests',
+			),
+		kind: z.literal('file'),
+		bandIds: z
+			.array(z.number().int().nonnegative())
+			.min(1)
+			.optional()
+			.describe(
+				"the file's bands to read, from 0 (rgb: red, green, blue); default: the first three (rgb) or the first (dsm)",
+			),
+		pixelType: z.enum(['U8', 'F32']).describe('what the layer delivers: U8 for rgb, F32 for dsm'),
+		nodata: finite.optional().describe("the value of pixels without data; default: the file's own (GDAL_NODATA)"),
+		stretch: stretchSchema,
+		resampling: z
+			.enum(['nearest', 'bilinear'])
+			.default('bilinear')
+			.describe('onto the plan grid: bilinear for imagery and elevation, nearest for classes'),
+	})
+	.strict();
+
 /**
  * One layer (rgb or dsm), by `kind`: where its pixels come from. Adding a kind is its schema here and its
  * source in engine/sources/registry.ts.
  */
-export const layerSchema = z.discriminatedUnion('kind', [arcGisLayerSchema]);
+export const layerSchema = z.discriminatedUnion('kind', [arcGisLayerSchema, tilesLayerSchema, fileLayerSchema]);
 
 /** The output formats, in the order they are written; engine/outputs/registry.ts has a writer for each. */
 export const outputFormatNames = ['masks', 'vrt', 'cog', 'geojson', 'training', 'stats'] as const;
@@ -205,7 +329,16 @@ export const presetSchema = z
 				rgb: layerSchema,
 				dsm: layerSchema.optional(),
 			})
-			.strict(),
+			.strict()
+			.superRefine((layers, context) => {
+				if (layers.dsm?.kind !== 'tiles') return;
+				context.addIssue({
+					code: 'custom',
+					path: ['dsm', 'kind'],
+					input: 'tiles',
+					message: `but tile caches hold 8-bit pictures, not heights; read the DSM from an ImageServer (kind "ImageServer") or a GeoTIFF (kind "file")`,
+				});
+			}),
 		models: z.array(z.string().min(1)).min(1).describe('ONNX files or folders (relative to the preset file)'),
 		inference: z
 			.object({
@@ -261,6 +394,9 @@ export type Preset = z.infer<typeof presetSchema>;
 export type PresetInput = z.input<typeof presetSchema>;
 export type LayerConfig = z.infer<typeof layerSchema>;
 export type ArcGisLayerConfig = z.infer<typeof arcGisLayerSchema>;
+export type TilesLayerConfig = z.infer<typeof tilesLayerSchema>;
+export type FileLayerConfig = z.infer<typeof fileLayerSchema>;
+export type TokenConfig = z.infer<typeof tokenSchema>;
 export type LayerName = 'rgb' | 'dsm';
 export type AreaConfig = z.infer<typeof areaSchema>;
 /** A polygon of an area layer: an outer ring and its holes, each ring closed, as [x, y] positions. */

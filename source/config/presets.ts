@@ -163,6 +163,10 @@ export function loadPreset(reference: string, overrides: PresetOverrides = {}): 
 	const preset = validatePreset(raw, `${found.origin}${overridden}`);
 	preset.models = preset.models.map((model) => path.resolve(found.baseDir, model));
 	if (preset.area && !isUrl(preset.area.source)) preset.area.source = path.resolve(found.baseDir, preset.area.source);
+	// A file layer's local path is relative to the preset file too; URLs stay as they are.
+	for (const layer of [preset.layers.rgb, preset.layers.dsm]) {
+		if (layer?.kind === 'file' && !isUrl(layer.path)) layer.path = path.resolve(found.baseDir, layer.path);
+	}
 	return {name: found.name, source: found.source, origin: found.origin, preset, raw};
 }
 

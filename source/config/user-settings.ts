@@ -20,8 +20,9 @@ function settings(): Conf<Settings> {
 function withoutTokenValues(preset: PresetInput): PresetInput {
 	const copy = structuredClone(preset);
 	for (const layer of Object.values(copy.layers ?? {})) {
-		if (layer?.token) delete layer.token.value;
-		if (layer?.token && layer.token.env === undefined) delete layer.token;
+		if (!layer || !('token' in layer)) continue;
+		if (layer.token) delete layer.token.value;
+		if (layer.token && layer.token.env === undefined) delete layer.token;
 	}
 	return copy;
 }

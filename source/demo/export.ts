@@ -318,7 +318,7 @@ function isGeographic(epsg: number): boolean {
 }
 
 /** The source's pixels on the output grid: directly in its own CRS, else point by point through proj4. */
-function renderIn(
+export function renderIn(
 	source: PixelSource,
 	epsg: number,
 	bbox: Bbox,

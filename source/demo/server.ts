@@ -14,12 +14,14 @@ import {
 	demoServices,
 	imageServerInfo,
 	mapServerInfo,
+	demoExtent,
 	rasterService,
 	spatialReferenceJson,
 	type ServiceDef,
 } from './services.js';
 import {messageOf} from '../errors.js';
 import {featureServiceAnswer} from './feature-service.js';
+import {tileAnswer, xyzCache, type TileCacheDef} from './tiles.js';
 
 export type {Faults} from './faults.js';
 
@@ -40,7 +42,9 @@ export type ImageService = {
 	/** `http://127.0.0.1:PORT/arcgis/rest/services` */
 	url: string;
 	port: number;
-	services: Array<{name: string; kind: ServiceDef['kind']; url: string}>;
+	services: Array<{name: string; kind: ServiceDef['kind']; url: string; tiles?: string}>;
+	/** The XYZ and TMS templates of the demo imagery; empty without the demo. */
+	tileTemplates: string[];
 	setFaults(faults: Faults): void;
 	requestCount(): number;
 	close(): Promise<void>;
@@ -65,6 +69,9 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 		services.push(service);
 	}
 	const faults = new FaultPlan(options.faults);
+	/** The XYZ route serves the demo imagery (when the demo is served). */
+	const xyzSource = services.find((service) => service.name === 'Demo/Imagery' && service.kind === 'MapServer')?.source;
+	const demoXyz: TileCacheDef = xyzCache(demoExtent);
 	const outputs = new Map<string, {bytes: Uint8Array; contentType: string}>();
 	let outputBytes = 0;
 	const sockets = new Set<Socket>();
@@ -119,6 +126,19 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 			return output ? {status: 200, contentType: output.contentType, body: output.bytes} : notFound(path);
 		}
 		if (path === servicesRoot) return json(catalog(''), params);
+		const xyz = /^\/tiles\/(demo|demo-tms)\/([^/]+)\/([^/]+)\/([^/]+)\.png$/.exec(path);
+		if (xyz && xyzSource) {
+			const [, scheme, z, x, y] = xyz;
+			// An XYZ server answers for its key with HTTP status codes, not ArcGIS error bodies.
+			const denied = checkToken(options.token, params, request);
+			if (denied) return {status: denied.code === 499 ? 401 : 403, contentType: 'text/plain', body: denied.message};
+			// TMS counts rows from the south: row = 2^z - 1 - y.
+			const level = Number(z);
+			const row =
+				scheme === 'demo-tms' && /^\d{1,9}$/.test(y) && /^\d{1,2}$/.test(z) ? String(2 ** level - 1 - Number(y)) : y;
+			if (row.startsWith('-')) return {status: 404, contentType: 'text/plain', body: 'Not Found'};
+			return tileAnswer(xyzSource, demoXyz, z, row, x, {json: false});
+		}
 		if (!path.startsWith(`${servicesRoot}/`)) return notFound(path);
 		const rest = path.slice(servicesRoot.length + 1);
 		if (/\/FeatureServer(\/|$)/.test(rest) && options.demo !== false) {
@@ -126,6 +146,21 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 			if (denied) return json(denied.toJSON());
 			const answer = await featureServiceAnswer(rest, params);
 			return answer === undefined ? notFound(path) : json(answer, params);
+		}
+		const tile = /^(.+)\/(ImageServer|MapServer)\/tile\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(rest);
+		if (tile) {
+			const [, name, kind, level, row, col] = tile;
+			const service = services.find((candidate) => candidate.name === name && candidate.kind === kind);
+			if (!service) return notFound(path);
+			const denied = checkToken(options.token, params, request);
+			if (denied) return json(denied.toJSON());
+			if (!service.tileCache)
+				return json(
+					new ArcGisFault(400, 'Unable to complete operation.', [
+						`${name}/${kind} is not a cached service: it has no tiles (use ${kind === 'ImageServer' ? 'exportImage' : 'export'}).`,
+					]).toJSON(),
+				);
+			return tileAnswer(service.source, service.tileCache, level, row, col, {json: true});
 		}
 		const match = /^(.+)\/(ImageServer|MapServer)(?:\/([^/]+))?$/.exec(rest);
 		if (!match) {
@@ -239,7 +274,11 @@ export async function startImageService(options: ImageServiceOptions = {}): Prom
 			name: service.name,
 			kind: service.kind,
 			url: `${url}/${service.name}/${service.kind}`,
+			...(service.tileCache && {tiles: `${url}/${service.name}/${service.kind}/tile/{level}/{row}/{col}`}),
 		})),
+		tileTemplates: xyzSource
+			? [`http://${host}:${port}/tiles/demo/{z}/{x}/{y}.png`, `http://${host}:${port}/tiles/demo-tms/{z}/{x}/{-y}.png`]
+			: [],
 		setFaults: (next) => faults.set(next),
 		requestCount: () => requests,
 		close: () =>

@@ -9,6 +9,7 @@ import type {Bbox, GeoRaster} from '../engine/geo/georaster.js';
 import {readGeoTiffFile} from '../engine/geo/geotiff.js';
 import {gridPoints, samplePoints, type Interpolation} from '../engine/geo/resample.js';
 import {DEMO_ORIGIN, renderScene, SCENE_EPSG, type SceneLayer} from './scene.js';
+import {lv95Cache, nativeCache, tileInfoJson, webMercatorCache, type TileCacheDef} from './tiles.js';
 
 export type PixelType = 'U8' | 'U16' | 'F32';
 
@@ -48,13 +49,15 @@ export type ServiceDef = {
 	failsAbove?: number;
 	/** A hosted tile layer: `Map,TilesOnly,Tilemap`, a tile scheme and no export. */
 	tilesOnly?: boolean;
+	/** A cached service: its tiles at `tile/{level}/{row}/{col}` and its `tileInfo` in `?f=json`. */
+	tileCache?: TileCacheDef;
 	/** As servers before 10.1: the limits are enforced but not in the description. */
 	unpublishedLimits?: boolean;
 };
 
 /** The demo services describe 20 × 20 km about the town; the scene itself goes on beyond. */
 const demoHalfSize = 10_000;
-const demoExtent: Bbox = {
+export const demoExtent: Bbox = {
 	xmin: DEMO_ORIGIN.x - demoHalfSize,
 	ymin: DEMO_ORIGIN.y - demoHalfSize,
 	xmax: DEMO_ORIGIN.x + demoHalfSize,
@@ -110,10 +113,11 @@ export function demoServices(): ServiceDef[] {
 		{
 			name: 'Demo/Imagery',
 			kind: 'MapServer',
-			description: imagery,
+			description: `${imagery} Cached at its own 0.5 m (tile/{level}/{row}/{col}, PNG), and exported on demand.`,
 			source: sceneSource('rgb'),
 			maxImageWidth: 4096,
 			maxImageHeight: 4096,
+			tileCache: nativeCache(demoExtent),
 		},
 		{
 			name: 'Demo/Imagery',
@@ -162,11 +166,24 @@ export function demoServices(): ServiceDef[] {
 		{
 			name: 'Demo/Basemap',
 			kind: 'MapServer',
-			description: 'The imagery as a hosted tile layer: cached tiles only, no export.',
+			description:
+				"The imagery as a hosted tile layer in ArcGIS Online's Web Mercator scheme (JPEG): cached tiles only, no export.",
 			source: sceneSource('rgb'),
 			maxImageWidth: 4096,
 			maxImageHeight: 4096,
 			tilesOnly: true,
+			tileCache: webMercatorCache(demoExtent, 'JPEG'),
+		},
+		{
+			name: 'Demo/ImageryLV95',
+			kind: 'MapServer',
+			description:
+				"The imagery as a hosted tile layer in Swiss LV95 (EPSG:2056) on swisstopo's origin: a tile cache in another projected CRS than the plan's.",
+			source: sceneSource('rgb'),
+			maxImageWidth: 4096,
+			maxImageHeight: 4096,
+			tilesOnly: true,
+			tileCache: lv95Cache(demoExtent),
 		},
 		{
 			name: 'Demo/UnfinishedSurvey',
@@ -416,32 +433,14 @@ export function imageServerInfo(service: ServiceDef): Record<string, unknown> {
 	};
 }
 
-/** The tile scheme of ArcGIS Online's Web Mercator caches: 256 px tiles, level 0 one tile for the world. */
-function webMercatorTileInfo(): Record<string, unknown> {
-	const origin = 20_037_508.342787;
-	const dpi = 96;
-	const lods = Array.from({length: 21}, (_, level) => {
-		const resolution = (2 * origin) / 256 / 2 ** level;
-		return {level, resolution, scale: (resolution * dpi) / 0.0254};
-	});
-	return {
-		rows: 256,
-		cols: 256,
-		dpi,
-		format: 'JPEG',
-		compressionQuality: 75,
-		origin: {x: -origin, y: origin},
-		spatialReference: spatialReferenceJson(3857),
-		lods,
-	};
-}
-
 /** The formats the MapServer `export` of this emulator can write. */
 const mapImageFormats = 'PNG32,PNG24,PNG,JPG,TIFF';
 
 export function mapServerInfo(service: ServiceDef): Record<string, unknown> {
-	const {source} = service;
-	const extent = {...source.extent, spatialReference: spatialReferenceJson(source.epsg)};
+	const {source, tileCache} = service;
+	// A cache in another CRS than the pixels' describes itself in the cache's CRS.
+	const epsg = tileCache?.epsg ?? source.epsg;
+	const extent = {...(tileCache?.extent ?? source.extent), spatialReference: spatialReferenceJson(epsg)};
 	return {
 		currentVersion,
 		serviceDescription: service.description,
@@ -462,14 +461,14 @@ export function mapServerInfo(service: ServiceDef): Record<string, unknown> {
 			},
 		],
 		tables: [],
-		spatialReference: spatialReferenceJson(source.epsg),
-		singleFusedMapCache: service.tilesOnly === true,
-		...(service.tilesOnly ? {tileInfo: webMercatorTileInfo()} : {}),
+		spatialReference: spatialReferenceJson(epsg),
+		singleFusedMapCache: tileCache !== undefined,
+		...(tileCache ? {tileInfo: tileInfoJson(tileCache)} : {}),
 		initialExtent: extent,
 		fullExtent: extent,
 		minScale: 0,
 		maxScale: 0,
-		units: source.epsg === 4326 ? 'esriDecimalDegrees' : 'esriMeters',
+		units: epsg === 4326 ? 'esriDecimalDegrees' : 'esriMeters',
 		supportedImageFormatTypes: mapImageFormats,
 		documentInfo: {Title: service.name, Author: '', Comments: '', Subject: '', Category: '', Keywords: ''},
 		capabilities: service.tilesOnly ? 'Map,TilesOnly,Tilemap' : 'Map,Query,Data',

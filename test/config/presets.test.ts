@@ -71,7 +71,7 @@ describe('preset validation', () => {
 		expect(loaded.preset.extent).toMatchObject({xmin: 0, ymin: 0, xmax: 100, ymax: 100, crs: 'EPSG:3857'});
 		expect(loaded.preset.cellSize).toBe(0.25);
 		expect(loaded.preset.snap.alignToGrid).toBe(true);
-		expect(loaded.preset.layers.rgb.url).toBe('http://127.0.0.1:9/arcgis/rest/services/X/MapServer');
+		expect(loaded.preset.layers.rgb).toMatchObject({url: 'http://127.0.0.1:9/arcgis/rest/services/X/MapServer'});
 		expect(loadError('demo', {set: ['cellSize=-1']})).toMatch(
 			/with the --extent\/--set overrides[\s\S]*cellSize: got -1/,
 		);

@@ -5,7 +5,7 @@
  */
 import {fromArrayBuffer} from 'geotiff';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {LayerConfig, LayerName} from '../../source/config/preset-schema.js';
+import type {ArcGisLayerConfig as LayerConfig, LayerName} from '../../source/config/preset-schema.js';
 import {readFile, rm} from 'node:fs/promises';
 import path from 'node:path';
 import {DEMO_ORIGIN, renderScene} from '../../source/demo/scene.js';

@@ -84,12 +84,12 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
 
 	const once = async (
 		url: string,
-		{signal, onBytes, maxBytes = defaultMaxBodyBytes}: TransportRequest,
+		{signal, onBytes, maxBytes = defaultMaxBodyBytes, headers}: TransportRequest,
 	): Promise<HttpResponse> => {
 		let oversized = false;
 		try {
 			// Decompressed here, not by got, so that neither the wire nor the inflated body can pass maxBytes.
-			const request = client.get(url, {signal, decompress: false});
+			const request = client.get(url, {signal, decompress: false, ...(headers && {headers})});
 			request.on('downloadProgress', (progress) => {
 				if (progress.transferred > maxBytes || (progress.total ?? 0) > maxBytes) {
 					oversized = true;
@@ -107,7 +107,8 @@ export function createHttpClient(settings: HttpSettings): HttpClient {
 				);
 			const contentType = response.headers['content-type'];
 			const body = await decompress(response.rawBody, response.headers['content-encoding'], maxBytes);
-			return {status: response.statusCode, contentType, body};
+			const contentRange = response.headers['content-range'];
+			return {status: response.statusCode, contentType, body, ...(contentRange !== undefined && {contentRange})};
 		} catch (error) {
 			if (signal.aborted) throw abortError(signal);
 			if (oversized || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')

@@ -1,11 +1,14 @@
 import {UserError} from '../../errors.js';
 import {registerSecret} from '../../secrets.js';
-import type {ArcGisLayerConfig, LayerName} from '../../config/preset-schema.js';
+import type {LayerName, TokenConfig} from '../../config/preset-schema.js';
+
+/** What token handling needs of a layer: every kind that takes a token has these. */
+export type TokenLayer = {url: string; token?: TokenConfig};
 
 /** The layer's token: the preset value, or the environment variable it names (which must be set). */
 export function resolveToken(
 	role: LayerName,
-	layer: ArcGisLayerConfig,
+	layer: TokenLayer,
 	env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
 	if (!layer.token) return undefined;
@@ -26,11 +29,7 @@ export function resolveToken(
 }
 
 /** The message for ArcGIS 498/499 (or HTTP 401/403): what is wrong with the token and how to fix it. */
-export function tokenError(
-	role: LayerName,
-	layer: ArcGisLayerConfig,
-	problem: {code?: number; message: string},
-): UserError {
+export function tokenError(role: LayerName, layer: TokenLayer, problem: {code?: number; message: string}): UserError {
 	const where =
 		layer.token?.env !== undefined
 			? `the env var ${layer.token.env}`
@@ -49,7 +48,7 @@ export function tokenError(
 }
 
 /** The message for a 403: the account (or anonymous access) may not use the service, and a new token will not change that. */
-export function deniedError(role: LayerName, layer: ArcGisLayerConfig, problem: {message: string}): UserError {
+export function deniedError(role: LayerName, layer: TokenLayer, problem: {message: string}): UserError {
 	const who = layer.token ? 'the account of the token' : 'anonymous access';
 	const fix = layer.token
 		? "ask the service's owner to share it with that account, or use a token of an account that has access"

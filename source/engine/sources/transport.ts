@@ -3,7 +3,13 @@
  * judging the answer are the client's job; scheduling (concurrency, per-host limits, keep-alive) and the
  * wire (got) are the fetcher's, so this module stays free of both.
  */
-export type HttpResponse = {status: number; contentType?: string; body: Uint8Array};
+export type HttpResponse = {
+	status: number;
+	contentType?: string;
+	/** The Content-Range of a 206 answer to a Range request (files read by window). */
+	contentRange?: string;
+	body: Uint8Array;
+};
 
 export type TransportRequest = {
 	signal: AbortSignal;
@@ -11,6 +17,8 @@ export type TransportRequest = {
 	onBytes?: (received: number, total?: number) => void;
 	/** The most bytes the answer may have, on the wire and decompressed; default `defaultMaxBodyBytes`. */
 	maxBytes?: number;
+	/** Extra request headers (an API key): values are secrets, registered for redaction by whoever sets them. */
+	headers?: Record<string, string>;
 };
 
 /** Service descriptions and error pages are kilobytes; nothing deepmask asks for without a size is larger. */

@@ -25,9 +25,9 @@ import type {
 } from '../source.js';
 import type {LayerFingerprint} from '../../run-folder/tile-fingerprint.js';
 import {halveWindow, pasteWindow, splitWindow, windowBbox, type PixelWindow} from './windows.js';
-import {rgbBandIds} from './rgb-bands.js';
+import {rgbBandIds} from '../rgb-bands.js';
 import {misplacement} from './answer-place.js';
-import {stretchToU8, type Stretch} from './stretch.js';
+import {stretchToU8, type Stretch} from '../stretch.js';
 
 /** Written as the nodata value of float layers that do not name one: DSM tiles always carry nodata. */
 const defaultFloatNodata = -9999;
@@ -128,7 +128,7 @@ class ArcGisLayer implements OpenedSource {
 			kind,
 			crs: this.info.epsg === undefined ? undefined : crsName(this.info.epsg),
 			resolution: this.info.pixelSize,
-			reads: `${kind === 'ImageServer' ? 'exportImage' : 'export'} in EPSG:${this.epsg}, resampled by the server`,
+			reads: `${kind === 'ImageServer' ? 'exportImage' : 'export'}, resampled by the server`,
 		};
 	}
 
@@ -459,7 +459,7 @@ function chooseStretch(
 function refuseTilesOnly(role: LayerName, layer: ArcGisLayerConfig, info: ServiceInfo): void {
 	if (!info.tilesOnly) return;
 	throw new UserError(
-		`layers.${role}: ${layer.url} is a tile-only service (capabilities ${info.capabilities.join(',')}): it has no ${layer.kind === 'ImageServer' ? 'exportImage' : 'export'}, only cached tiles at /tile/{level}/{row}/{col}; such a service is read as a layer of kind "tiles" (not in this version yet), so point layers.${role}.url at a dynamic ${layer.kind} of the same data`,
+		`layers.${role}: ${layer.url} is a tile-only service (capabilities ${info.capabilities.join(',')}): it has no ${layer.kind === 'ImageServer' ? 'exportImage' : 'export'}, only cached tiles at /tile/{level}/{row}/{col}; read it as a layer of kind "tiles" (--set layers.${role}.kind=tiles, same url), or point layers.${role}.url at a dynamic ${layer.kind} of the same data`,
 	);
 }
 
@@ -545,4 +545,6 @@ async function readServiceInfo(
 }
 
 /** ArcGIS ImageServer (`exportImage`) and MapServer (`export`) layers: one client, the kind decides the request. */
-export const arcGisSource: ImageSource = {open: (layer, context) => ArcGisLayer.open(layer, context)};
+export const arcGisSource: ImageSource<ArcGisLayerConfig> = {
+	open: (layer, context) => ArcGisLayer.open(layer, context),
+};

@@ -1,4 +1,4 @@
-/** Which bands of an ImageServer are red, green and blue: by `bandNames`, as ArcGIS Pro and QGIS pick them. */
+/** Which bands are red, green and blue: by their names (an ImageServer's `bandNames`, a GeoTIFF's band descriptions), as ArcGIS Pro and QGIS pick them. */
 
 const spellings: Record<'red' | 'green' | 'blue', string[]> = {
 	red: ['red', 'r', 'redband', 'bandred', 'rouge', 'rot', 'rojo', 'vermelho'],
