@@ -36,7 +36,7 @@ export function register(program: Command): void {
 				import('../engine/infer/check-models.js'),
 				import('../config/presets.js'),
 				import('../app/preset-layers.js'),
-				import('../engine/sources/describe-layers.js'),
+				import('../engine/sources/layer-summary.js'),
 			]);
 			const preset = options.preset === undefined ? undefined : loadPreset(options.preset);
 			const report = await diagnose();

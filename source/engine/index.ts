@@ -29,5 +29,7 @@ export {
 } from './pipeline/snapshot.js';
 export {readRunStatus, type Liveness, type RunStatus, type StatusEntry} from './shard/run-status.js';
 export {resolveModelPaths} from './infer/discover.js';
-export {describeLayers, layerSummary, type LayerDescription} from './sources/describe-layers.js';
+// Types only: describing layers opens sources, whose decoders (sharp) `plan` and `--help` must not load.
+export type {LayerDescription} from './sources/describe-layers.js';
+export {layerSummary} from './sources/layer-summary.js';
 export {startWorker} from './threads/start-worker.js';

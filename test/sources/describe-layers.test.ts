@@ -5,7 +5,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {loadPreset} from '../../source/config/presets.js';
 import {describePresetLayers} from '../../source/app/preset-layers.js';
-import {layerSummary} from '../../source/engine/sources/describe-layers.js';
+import {layerSummary} from '../../source/engine/sources/layer-summary.js';
 import {runCli} from '../helpers/cli.js';
 
 describe('describing the layers of a preset', () => {

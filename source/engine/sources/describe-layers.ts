@@ -5,7 +5,6 @@
  */
 import type {LayerName, Preset} from '../../config/preset-schema.js';
 import {messageOf} from '../../errors.js';
-import {linearUnit} from '../geo/crs.js';
 import {makePlan} from '../geo/plan.js';
 import {createHttpClient} from './http-transport.js';
 import {openSource} from './registry.js';
@@ -52,11 +51,4 @@ export async function describeLayers(
 	} finally {
 		http.close();
 	}
-}
-
-/** "tiles · EPSG:3857 · 0.6 m per px · level 18 (0.6 m) …": one line for a layer. */
-export function layerSummary({kind, crs, resolution, reads}: SourceDescription): string {
-	const unit = crs === undefined ? 'map units' : linearUnit(crs);
-	const native = resolution === undefined ? undefined : `${Number(resolution.toPrecision(4))} ${unit} per px`;
-	return [kind, crs ?? 'CRS not stated', native, reads].filter(Boolean).join(' · ');
 }
