@@ -16,12 +16,23 @@ import {resolveAreaToken} from './token.js';
 
 type Ring = Array<[number, number]>;
 
-export type ReadAreaOptions = {signal?: AbortSignal; env?: NodeJS.ProcessEnv};
+export type ReadAreaOptions = {
+	signal?: AbortSignal;
+	env?: NodeJS.ProcessEnv;
+	/** Where a layer URL is fetched from (the embedded demo service); messages and plan.json keep the URL as given. */
+	urlRewrite?: (url: string) => string;
+};
 
 function readLayer(area: AreaConfig, options: ReadAreaOptions): Promise<ReadLayer> {
 	const {source, where, layer} = area;
 	if (/^https?:\/\//i.test(source))
-		return readFeatureLayer({url: source, where, token: resolveAreaToken(area, options.env), signal: options.signal});
+		return readFeatureLayer({
+			url: source,
+			fetchUrl: options.urlRewrite?.(source),
+			where,
+			token: resolveAreaToken(area, options.env),
+			signal: options.signal,
+		});
 	const ext = path.extname(source).toLowerCase();
 	if (ext === '.geojson' || ext === '.json') return readGeoJsonFile(source, where);
 	if (ext === '.shp' || ext === '.zip') return readShapefile(source, where);

@@ -27,7 +27,14 @@ type GeoJsonPage = {
 	properties?: {exceededTransferLimit?: boolean};
 };
 
-export type FeatureLayerRequest = {url: string; where?: string; token?: string; signal?: AbortSignal};
+export type FeatureLayerRequest = {
+	url: string;
+	/** Where the layer is fetched from when not `url` (the embedded demo service on its own port); messages name `url`. */
+	fetchUrl?: string;
+	where?: string;
+	token?: string;
+	signal?: AbortSignal;
+};
 
 export async function readFeatureLayer(request: FeatureLayerRequest): Promise<ReadLayer> {
 	const base = request.url.replace(/\/+$/, '');
@@ -36,11 +43,12 @@ export async function readFeatureLayer(request: FeatureLayerRequest): Promise<Re
 		throw new UserError(
 			`the area ${shown} is not an ArcGIS layer URL; give a layer of a FeatureServer or MapServer, ending in /FeatureServer/<n> or /MapServer/<n>`,
 		);
+	const fetchBase = (request.fetchUrl ?? request.url).replace(/\/+$/, '');
 	const client = createHttpClient({downloads: 1, perHost: 1});
 	const signal = request.signal ?? new AbortController().signal;
 	const get = async (parameters: Record<string, string>): Promise<unknown> => {
 		const query = new URLSearchParams({...parameters, ...(request.token && {token: request.token})});
-		const url = `${base}${parameters.f === 'json' ? '' : '/query'}?${query}`;
+		const url = `${fetchBase}${parameters.f === 'json' ? '' : '/query'}?${query}`;
 		let response;
 		try {
 			response = await client.transport(url, {signal});
