@@ -18,6 +18,13 @@ describe('describing the layers of a preset', () => {
 		);
 	});
 
+	it('names the cache level a tile layer reads', async () => {
+		const [rgb] = await describePresetLayers(loadPreset('demo-tiles').preset);
+		expect(layerSummary(rgb.description!)).toMatch(
+			/^tiles · EPSG:3857 · [\d.]+ m per px · level 10 \(0\.5 m\) of the ArcGIS tile cache, 256×256 px tiles, bilinear/,
+		);
+	});
+
 	it('reports a layer that cannot be opened, and doctor --preset exits 2 for it', async () => {
 		const demo = JSON.parse(readFileSync('presets/demo.json', 'utf8')) as {layers: {dsm: {url: string}}};
 		demo.layers.dsm.url = demo.layers.dsm.url.replace('/DSM/', '/Nothing/');
