@@ -26,7 +26,9 @@ export function planKey(plan: PlanKey): PlanKey {
 }
 
 const areaText = (area: PlanKey['area']) =>
-	area ? `an area of ${area.covered} tiles (${area.skipped} skipped, ${area.clip ? 'clipped' : 'not clipped'})` : 'no area';
+	area
+		? `an area of ${area.covered} tiles (${area.skipped} skipped, ${area.clip ? 'clipped' : 'not clipped'})`
+		: 'no area';
 
 const extentText = (extent: PlanKey['adjusted']) => `${extent.xmin},${extent.ymin},${extent.xmax},${extent.ymax}`;
 
