@@ -37,7 +37,8 @@ export const screenKeys: Record<ScreenName, KeyHelp[]> = {
 	],
 	review: [
 		{keys: '+ -  ← →', action: 'threshold up or down by 0.05', hint: 'threshold'},
-		{keys: 's', action: 'sort the tiles by foreground, uncertainty, disagreement', hint: 'sort'},
+		// c: a multi-class run's figures of one class, then the next, then all again (the threshold stays global).
+		{keys: 's  c', action: 'sort by foreground, uncertainty, disagreement · c: next class', hint: 'sort'},
 		{keys: 'Enter', action: 'enlarge the preview to the whole screen (Enter or Esc back)', hint: 'zoom'},
 		{keys: 'v', action: 'preview: image | mask, mask over image, image, mask'},
 		{keys: 'm', action: 'tile map by foreground or disagreement (◆ selected)', hint: 'map'},

@@ -20,7 +20,15 @@ import {minimapMeasures, TileMinimap, type MinimapMeasure} from '../components/t
 import type {ReviewSession, RunHandle} from '../engine-api.js';
 import {fit, formatArea, formatPercent} from '../format.js';
 import {useRunSnapshot} from '../hooks/use-run-snapshot.js';
-import {pairIou, sortTiles, tileDisagreement, tileSorts, type TileSort} from '../review-stats.js';
+import {
+	nextShownClass,
+	pairIou,
+	sortTiles,
+	tileDisagreement,
+	tileFraction,
+	tileSorts,
+	type TileSort,
+} from '../review-stats.js';
 import type {WriteResult} from '../summary.js';
 import {useTheme} from '../theme.js';
 
@@ -39,22 +47,39 @@ function iouText(iou: number | null): string {
 	return iou === null ? '  –  ' : iou.toFixed(2).padStart(5);
 }
 
-function OverallPane({stats, target, areaUnit}: {stats: StatsDocument; target: number; areaUnit: string}) {
+type OverallProps = {stats: StatsDocument; target: number; areaUnit: string; classId?: number};
+
+function OverallPane({stats, target, areaUnit, classId}: OverallProps) {
 	const overall = stats.overall;
 	const seams = overall.seams.disagreement;
+	const shown = classId === undefined ? undefined : overall.classes?.[classId];
 	return (
 		<Pane title="Overall" flexGrow={0}>
 			<Text wrap="truncate">
 				threshold <Text bold inverse>{` ${target.toFixed(2)} `}</Text>
 				{target === overall.threshold ? '' : ' …'}
+				{overall.classes ? ' (all classes)' : ''}
 			</Text>
-			<Text wrap="truncate">
-				foreground <Text bold>{formatPercent(overall.foregroundFraction)}</Text> ·{' '}
-				{formatArea(overall.foregroundArea, areaUnit)}
-			</Text>
-			<Text wrap="truncate">
-				objects {overall.components.count} · mean {formatArea(overall.components.meanArea, areaUnit)}
-			</Text>
+			{shown ? (
+				<>
+					<Text wrap="truncate">
+						{shown.name} <Text bold>{formatPercent(shown.fraction)}</Text> · {formatArea(shown.area, areaUnit)}
+					</Text>
+					<Text wrap="truncate">
+						{shown.name} objects {shown.components}
+					</Text>
+				</>
+			) : (
+				<>
+					<Text wrap="truncate">
+						foreground <Text bold>{formatPercent(overall.foregroundFraction)}</Text> ·{' '}
+						{formatArea(overall.foregroundArea, areaUnit)}
+					</Text>
+					<Text wrap="truncate">
+						objects {overall.components.count} · mean {formatArea(overall.components.meanArea, areaUnit)}
+					</Text>
+				</>
+			)}
 			<Text wrap="truncate">
 				uncertain {formatPercent(overall.uncertainFraction)} · nodata {formatPercent(overall.nodataFraction)}
 			</Text>
@@ -65,13 +90,18 @@ function OverallPane({stats, target, areaUnit}: {stats: StatsDocument; target: n
 	);
 }
 
-/** IoU of every pair of members and of each member with the ensemble; columns are numbered as the rows. */
-function AgreementPane({stats, width}: {stats: StatsDocument; width: number}) {
-	const {models, pairs, members} = stats.overall;
+/**
+ * IoU of every pair of members and of each member with the ensemble, on class `classId` alone when given;
+ * columns are numbered as the rows.
+ */
+function AgreementPane({stats, width, classId}: {stats: StatsDocument; width: number; classId?: number}) {
+	const {models} = stats.overall;
+	const shown = classId === undefined ? undefined : stats.overall.classes?.[classId];
+	const {pairs, members} = shown ?? stats.overall;
 	// Row labels get what the columns (6 each, the ensemble's too) leave.
 	const nameWidth = Math.max(6, width - 2 - (models.length + 1) * 6);
 	return (
-		<Pane title="Agreement (IoU)" flexGrow={0}>
+		<Pane title={shown ? `Agreement (IoU, ${shown.name})` : 'Agreement (IoU)'} flexGrow={0}>
 			<Text wrap="truncate" bold>
 				{' '.repeat(nameWidth + 2)}
 				{models.map((_, index) => String(index + 1).padStart(6)).join('')}
@@ -102,9 +132,12 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	const [phase, setPhase] = useState<'review' | 'ask-discard' | 'writing' | 'discarding'>('review');
 	const [error, setError] = useState<string>();
 	const [target, setTarget] = useState(() => stats.overall.threshold);
+	// A multi-class run's figures are of every class together or of one class (the threshold stays global).
+	const [classId, latestClassId, setClassId] = useKeyState<number | undefined>(undefined);
+	const shownClass = classId === undefined ? undefined : stats.overall.classes?.[classId];
 	const busy = useRef(false);
 
-	const tiles = useMemo(() => sortTiles(stats.tiles, sort), [stats, sort]);
+	const tiles = useMemo(() => sortTiles(stats.tiles, sort, classId), [stats, sort, classId]);
 	const tile = tiles[Math.min(index, tiles.length - 1)];
 
 	const leftWidth = Math.min(44, Math.max(36, Math.floor(size.columns / 2)));
@@ -168,6 +201,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 			else if (input === '+' || input === '=' || key.rightArrow) changeThreshold(THRESHOLD_STEP);
 			else if (input === '-' || input === '_' || key.leftArrow) changeThreshold(-THRESHOLD_STEP);
 			else if (input === 's') setSort(tileSorts[(tileSorts.indexOf(latestSort()) + 1) % tileSorts.length]);
+			else if (input === 'c') setClassId(nextShownClass(stats.overall.classes, latestClassId()));
 			else if (key.return) setEnlarged(!latestEnlarged());
 			else if (key.escape && latestEnlarged()) setEnlarged(false);
 			else if (input === 'v') setView(previewViews[(previewViews.indexOf(latestView()) + 1) % previewViews.length]);
@@ -201,7 +235,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	) : (
 		<Text dimColor wrap="truncate">
 			{tile
-				? `${tile.id}: foreground ${formatPercent(tile.foregroundFraction, 1)} · uncertain ${formatPercent(tile.uncertainFraction, 1)} · models disagree on ${formatPercent(tileDisagreement(tile), 1)}`
+				? `${tile.id}: ${shownClass?.name ?? 'foreground'} ${formatPercent(tileFraction(tile, classId), 1)} · uncertain ${formatPercent(tile.uncertainFraction, 1)} · models disagree on ${formatPercent(tileDisagreement(tile, classId), 1)}`
 				: 'no tiles'}
 		</Text>
 	);
@@ -254,26 +288,28 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 				) : (
 					<>
 						<Box flexDirection="column" width={leftWidth} flexShrink={0}>
-							<OverallPane stats={stats} target={target} areaUnit={session.areaUnit} />
-							<AgreementPane stats={stats} width={leftWidth - 4} />
+							<OverallPane stats={stats} target={target} areaUnit={session.areaUnit} classId={classId} />
+							<AgreementPane stats={stats} width={leftWidth - 4} classId={classId} />
 							<Pane title="Probability histogram" flexGrow={1}>
 								<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={histogramRows} />
 							</Pane>
 						</Box>
 						<Box flexDirection="column" flexGrow={1}>
 							<Pane
-								title={`Tiles by ${sort} (${tiles.length}) · ${position(index, tiles.length)}`}
+								title={`Tiles by ${shownClass && sort !== 'uncertainty' ? `${shownClass.name} ${sort}` : sort} (${tiles.length}) · ${position(index, tiles.length)}`}
 								focused
 								flexGrow={1}
 							>
 								<Box>
 									<Box flexDirection="column" width={LIST_WIDTH} flexShrink={0}>
 										<Text bold wrap="truncate">
-											{' tile        fg%   unc%  dis%'}
+											{shownClass
+												? ` tile       ${shownClass.name.slice(0, 4).padStart(4)}%  unc%  dis%`
+												: ' tile        fg%   unc%  dis%'}
 										</Text>
 										{tiles.slice(shown.first, shown.end).map((item) => (
 											<Text key={item.id} inverse={item.id === tile?.id} wrap="truncate">
-												{`${item.id === tile?.id ? '›' : ' '}${item.id}  ${formatPercent(item.foregroundFraction, 1).padStart(5)} ${formatPercent(item.uncertainFraction, 1).padStart(5)} ${formatPercent(tileDisagreement(item), 1).padStart(5)}`}
+												{`${item.id === tile?.id ? '›' : ' '}${item.id}  ${formatPercent(tileFraction(item, classId), 1).padStart(5)} ${formatPercent(item.uncertainFraction, 1).padStart(5)} ${formatPercent(tileDisagreement(item, classId), 1).padStart(5)}`}
 											</Text>
 										))}
 										{shown.more ? <Text dimColor>{`+${shown.more} more`}</Text> : null}
