@@ -35,7 +35,7 @@ function listFiles(dir: string, prefix = ''): string[] {
 
 /** Checksums of the outputs an unsharded run writes (not its manifest, status, shard state or input tiles). */
 function outputChecksums(dir: string): Record<string, string> {
-	const compared = /^(masks\/|prob\/|training\/|masks\.vrt$|masks\.geojson$|stats\.json$)/;
+	const compared = /^(masks\/|prob\/|training\/|masks\.vrt$|masks\.tif$|masks\.geojson$|stats\.json$)/;
 	return Object.fromEntries(
 		listFiles(dir)
 			.filter((file) => compared.test(file))
