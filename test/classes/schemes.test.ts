@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {classConfigOf, defaultClasses} from '../../source/engine/classes/class-config.js';
+import {classConfigOf, customColorsOf, defaultClasses} from '../../source/engine/classes/class-config.js';
 import {schemeOf} from '../../source/engine/classes/registry.js';
 
 const threeClasses = classConfigOf({'0': 'background', '1': 'building', '2': 'tree'});
@@ -46,5 +46,25 @@ describe('multiclass scheme', () => {
 
 	it('is confident by the winning probability', () => {
 		expect([...scheme.confidence(probability, 4)]).toEqual([200, 200, 90, 90]);
+	});
+});
+
+describe('class colours', () => {
+	it('takes class_colors where given and says which differ from the palette, as shard results carry them', () => {
+		const coloured = classConfigOf(
+			{'0': 'background', '1': 'building', '2': 'tree'},
+			{'2': [0, 200, 0], '1': [255, 140, 0]},
+		);
+		expect(coloured.classes.map((info) => info.color)).toEqual([
+			[0, 0, 0],
+			[255, 140, 0],
+			[0, 200, 0],
+		]);
+		// Building's colour is the palette's own: only the tree's needs carrying.
+		expect(customColorsOf(coloured)).toEqual({'2': [0, 200, 0]});
+		expect(customColorsOf(threeClasses)).toBeUndefined();
+		expect(classConfigOf({'0': 'background', '1': 'building', '2': 'tree'}, customColorsOf(coloured))).toEqual(
+			coloured,
+		);
 	});
 });
