@@ -171,11 +171,27 @@ export function loadPreset(reference: string, overrides: PresetOverrides = {}): 
 }
 
 /** Save edited preset data as a user preset; model paths are stored absolute so they resolve from anywhere. */
-export function saveAsUserPreset(name: string, data: PresetInput, resolvedModels: string[]): LoadedPreset {
+/**
+ * Save `data` as a user preset. User presets live in the settings folder, so every path of the preset it came
+ * from (models, the area, file layers) is stored as `resolved` has it: absolute.
+ */
+export function saveAsUserPreset(
+	name: string,
+	data: PresetInput,
+	resolved: Pick<Preset, 'models' | 'area' | 'layers'>,
+): LoadedPreset {
 	if (!/^[\w.-]+$/.test(name) || name.endsWith('.json')) {
 		throw new UserError(`"${name}" cannot be a preset name; use letters, digits, "-", "_" or "." (no ".json")`);
 	}
-	const stored = {...structuredClone(data), models: resolvedModels};
+	const stored = {...structuredClone(data), models: resolved.models};
+	if (stored.area !== undefined && resolved.area)
+		stored.area =
+			typeof stored.area === 'string' ? resolved.area.source : {...stored.area, source: resolved.area.source};
+	for (const role of ['rgb', 'dsm'] as const) {
+		const layer = stored.layers?.[role];
+		const resolvedLayer = resolved.layers[role];
+		if (layer?.kind === 'file' && resolvedLayer?.kind === 'file') layer.path = resolvedLayer.path;
+	}
 	validatePreset(stored, `user preset "${name}"`);
 	saveUserPreset(name, stored);
 	return loadPreset(name);

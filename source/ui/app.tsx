@@ -219,7 +219,7 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 		const preset = presetOf(name);
 		if (!preset) return;
 		try {
-			services.saveAsUserPreset(as, presetCopy(preset.raw, name, as), preset.preset.models);
+			services.saveAsUserPreset(as, presetCopy(preset.raw, name, as), preset.preset);
 		} catch (error) {
 			setNotice(messageOf(error));
 			return;

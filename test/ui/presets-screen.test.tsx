@@ -94,7 +94,7 @@ describe('presets screen', () => {
 	it('moves once per key when keys come in bursts, with g/G/End and the position in the title', async () => {
 		const demo = services.catalog().find((entry) => entry.name === 'demo')!.loaded!;
 		for (const name of ['burst-a', 'burst-b', 'burst-c', 'burst-d'])
-			services.saveAsUserPreset(name, demo.raw, demo.preset.models);
+			services.saveAsUserPreset(name, demo.raw, demo.preset);
 		const total = services.catalog().length;
 		app = await renderApp({services, initialPreset: 'burst-a'});
 		await app.waitFor((text) => text.includes(`Presets (1/${total})`), 'the first');

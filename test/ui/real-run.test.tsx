@@ -36,7 +36,7 @@ beforeAll(async () => {
 		extent: '1000100,6000100,1000220,6000220',
 		set: ['tileSize=128', 'inference.batchSize=2'],
 	});
-	saveAsUserPreset('tiny-demo', {...demo.raw, output: {dir: runDir}}, models());
+	saveAsUserPreset('tiny-demo', {...demo.raw, output: {dir: runDir}}, {...demo.preset, models: models()});
 	services = await realServices(startRun);
 });
 

@@ -59,9 +59,8 @@ beforeAll(async () => {
 	const {loadPreset, saveAsUserPreset} = await import('../../source/config/presets.js');
 	// A 4 × 4 grid of 128-px tiles of the demo town, and five more presets for the list to move through.
 	const demo = loadPreset('demo', {extent: '1000100,6000100,1000356,6000356', set: ['tileSize=128']});
-	for (const name of ['a-one', 'a-two', 'a-three', 'a-four', 'a-five'])
-		saveAsUserPreset(name, demo.raw, demo.preset.models);
-	saveAsUserPreset('b-tiny', {...demo.raw, output: {dir: outputDir}}, demo.preset.models);
+	for (const name of ['a-one', 'a-two', 'a-three', 'a-four', 'a-five']) saveAsUserPreset(name, demo.raw, demo.preset);
+	saveAsUserPreset('b-tiny', {...demo.raw, output: {dir: outputDir}}, demo.preset);
 });
 
 afterAll(() => {
