@@ -199,6 +199,7 @@ export async function openStreamingCog(file: string, options: CogOptions): Promi
 			try {
 				for (let read = 0; read < levels[k].dataBytes;) {
 					const {bytesRead} = await reader.read(chunk, 0, Math.min(copyChunk, levels[k].dataBytes - read), read);
+					if (bytesRead === 0) throw new Error(`${source} ended after ${read} of ${levels[k].dataBytes} bytes`);
 					await out.handle.write(chunk, 0, bytesRead, at);
 					read += bytesRead;
 					at += bytesRead;
