@@ -6,7 +6,10 @@ import {makePlan, type PlanSettings} from '../../source/engine/geo/plan.js';
 /** WGS 84 longitude/latitude → the CRS, as `gdaltransform -s_srs EPSG:4326 -t_srs EPSG:n` (GDAL 3, PROJ 9) answers. */
 const gdalReference: Array<[string, [number, number], [number, number], number]> = [
 	['EPSG:31985', [-35, -8], [279_558.3, 9_115_166.5], 0.1],
-	['EPSG:2056', [7.44, 46.95], [2_600_104.1, 1_199_879.6], 0.2],
+	// Swiss grids: Esri's WKT says Hotine oblique Mercator; PROJ computes them as somerc, and so do we.
+	['EPSG:2056', [7.44, 46.95], [2_600_104.11, 1_199_879.63], 0.01],
+	['EPSG:2056', [9.5, 47.2], [2_756_178.46, 1_229_724.26], 0.01],
+	['EPSG:21781', [9.5, 47.2], [756_178.46, 229_724.26], 0.01],
 	['EPSG:2154', [2.5, 46.5], [661_655.4, 6_600_121.4], 0.1],
 	['EPSG:25832', [9, 51], [500_000.0, 5_649_824.9], 0.1],
 	['EPSG:2264', [-80, 35.5], [1_702_372.2, 638_401.8], 0.1],

@@ -33,13 +33,41 @@ export function ensureCrs(crs: string, definition?: string): void {
 	}
 	try {
 		proj4.defs(crs, record.wkt);
+		// Creating the projection once checks it and fills in its datum parameters.
 		proj4(crs, 'EPSG:4326');
+		useSwissObliqueCylindrical(crs);
 	} catch {
 		delete (proj4.defs as unknown as Record<string, unknown>)[crs];
 		throw new UserError(
 			`${crs} (${record.name}) uses a projection proj4 cannot compute; add its proj4 definition to the preset as "crsDefinition"`,
 		);
 	}
+}
+
+/**
+ * The Swiss grids (CH1903 LV03, CH1903+ LV95) are written in Esri's WKT as a Hotine oblique Mercator centred
+ * at an azimuth of 90°; PROJ (and so GDAL) computes that case as the Swiss oblique cylindrical projection,
+ * which proj4js's Hotine differs from by up to a decimetre. Redefine it as PROJ does.
+ */
+function useSwissObliqueCylindrical(crs: string): void {
+	const definition = proj4.defs(crs) as unknown as Record<string, unknown> | undefined;
+	if (definition?.projName !== 'Hotine_Oblique_Mercator_Azimuth_Center' || definition.azimuth !== 90) return;
+	const datum = Array.isArray(definition.datum_params) ? `+towgs84=${definition.datum_params.join(',')}` : '';
+	proj4.defs(
+		crs,
+		[
+			'+proj=somerc',
+			`+lat_0=${String(definition.latitude_of_center)}`,
+			`+lon_0=${String(definition.longitude_of_center)}`,
+			`+k_0=${String(definition.k0)}`,
+			`+x_0=${String(definition.x0)}`,
+			`+y_0=${String(definition.y0)}`,
+			`+a=${String(definition.a)}`,
+			`+rf=${String(definition.rf)}`,
+			datum,
+			'+units=m +no_defs',
+		].join(' '),
+	);
 }
 
 /** The code rasters are written with: a WKID's current code where there is one (ESRI:102719 → 2264). */
