@@ -35,7 +35,7 @@ export function ensureCrs(crs: string, definition?: string): void {
 		proj4.defs(crs, record.wkt);
 		// Creating the projection once checks it and fills in its datum parameters.
 		proj4(crs, 'EPSG:4326');
-		useSwissObliqueCylindrical(crs);
+		redefineAsSwissObliqueCylindrical(crs);
 	} catch {
 		delete (proj4.defs as unknown as Record<string, unknown>)[crs];
 		throw new UserError(
@@ -49,7 +49,7 @@ export function ensureCrs(crs: string, definition?: string): void {
  * at an azimuth of 90°; PROJ (and so GDAL) computes that case as the Swiss oblique cylindrical projection,
  * which proj4js's Hotine differs from by up to a decimetre. Redefine it as PROJ does.
  */
-function useSwissObliqueCylindrical(crs: string): void {
+function redefineAsSwissObliqueCylindrical(crs: string): void {
 	const definition = proj4.defs(crs) as unknown as Record<string, unknown> | undefined;
 	if (definition?.projName !== 'Hotine_Oblique_Mercator_Azimuth_Center' || definition.azimuth !== 90) return;
 	const datum = Array.isArray(definition.datum_params) ? `+towgs84=${definition.datum_params.join(',')}` : '';
