@@ -1,9 +1,11 @@
 /** `deepmask run` with a four-class model: masks of class ids, their colours, and every output naming the classes. */
+import {execFileSync} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {readGeoTiffFile} from '../../source/engine/geo/geotiff.js';
 import {runCli, type CliResult} from '../helpers/cli.js';
+import {hasGdal} from '../helpers/gdal.js';
 import {tempDir, tinyExtent, tinySets} from '../faults/helpers.js';
 import {writeLandcoverModel} from '../helpers/landcover-model.js';
 
@@ -95,5 +97,15 @@ describe('a run with a four-class model', () => {
 				seen.add(value);
 		}
 		expect([...seen].sort()).toEqual([0, 1, 2, 3]);
+	});
+
+	it.skipIf(!hasGdal)('names the classes in the mosaic, as GDAL reads them', () => {
+		const info = JSON.parse(
+			execFileSync('gdalinfo', ['-json', path.join(runDir, 'masks.vrt')], {encoding: 'utf8'}),
+		) as {
+			bands: Array<{categories?: string[]; colorTable?: {entries: number[][]}}>;
+		};
+		expect(info.bands[0].categories).toEqual(['background', 'building', 'road', 'tree']);
+		expect(info.bands[0].colorTable?.entries[1]).toEqual([255, 0, 0, 255]);
 	});
 });

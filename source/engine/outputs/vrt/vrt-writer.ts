@@ -5,7 +5,10 @@ import {writeMasksVrt} from './vrt.js';
 
 export const vrtWriter: OutputWriter = {
 	label: () => runFiles.vrt,
-	finalise: async (run) => ({
-		files: [await writeMasksVrt(run.runDir, run.plan, maskPalette(run.classes), run.maskSize)],
-	}),
+	finalise: async (run) => {
+		// Multi-class mosaics name their classes; binary ones stay as they always were.
+		const {classes} = run.classes;
+		const names = classes.length > 2 ? classes.map((info) => info.name) : undefined;
+		return {files: [await writeMasksVrt(run.runDir, run.plan, maskPalette(run.classes), run.maskSize, names)]};
+	},
 };

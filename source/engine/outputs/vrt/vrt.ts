@@ -15,12 +15,16 @@ function escapeXml(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The VRT text for the given tiles (those not listed stay empty, value 0), coloured by `palette` (entry 0 transparent). */
+/**
+ * The VRT text for the given tiles (those not listed stay empty, value 0), coloured by `palette` (entry 0
+ * transparent); `categoryNames` (by value) are the legend GDAL and QGIS show.
+ */
 export function masksVrt(
 	plan: VrtPlan,
 	tileIds: ReadonlySet<string>,
 	palette: PaletteEntry[],
 	maskSize?: Size,
+	categoryNames?: string[],
 ): string {
 	const size = maskSize ?? {width: plan.tileSize, height: plan.tileSize};
 	const width = plan.cols * size.width;
@@ -52,6 +56,13 @@ export function masksVrt(
 		'  <VRTRasterBand dataType="Byte" band="1">',
 		...(clipsToArea(plan) ? [`    <NoDataValue>${outsideAreaValue}</NoDataValue>`] : []),
 		'    <ColorInterp>Palette</ColorInterp>',
+		...(categoryNames
+			? [
+					'    <CategoryNames>',
+					...categoryNames.map((name) => `      <Category>${escapeXml(name)}</Category>`),
+					'    </CategoryNames>',
+				]
+			: []),
 		'    <ColorTable>',
 		...colours,
 		'    </ColorTable>',
@@ -68,10 +79,11 @@ export async function writeMasksVrt(
 	plan: VrtPlan,
 	palette: PaletteEntry[],
 	maskSize?: Size,
+	categoryNames?: string[],
 ): Promise<string> {
 	const present = new Set<string>();
 	for (const tile of plan.tiles) if (await exists(maskFile(runDir, tile.id))) present.add(tile.id);
 	const file = path.join(runDir, runFiles.vrt);
-	await writeAtomic(file, masksVrt(plan, present, palette, maskSize));
+	await writeAtomic(file, masksVrt(plan, present, palette, maskSize, categoryNames));
 	return file;
 }
