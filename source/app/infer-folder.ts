@@ -1,5 +1,7 @@
 import path from 'node:path';
 import {probabilityBytes} from '../engine/classes/threshold-byte.js';
+import type {ClassConfig} from '../engine/classes/class-config.js';
+import {schemeOf} from '../engine/classes/registry.js';
 import sharp from 'sharp';
 import {UserError} from '../errors.js';
 import {writeAtomic} from '../engine/fs/atomic.js';
@@ -19,7 +21,7 @@ export type InferFolderOptions = Omit<EnsembleOptions, 'models'> & {
 	size?: {width: number; height: number};
 	/** Default: the members' mean seg_thresh. */
 	threshold?: number;
-	/** Also write the ensemble probability (uint8 0–255) under prob/. */
+	/** Also write the ensemble probability (uint8 0–255; multi-class: the winning class's) under prob/. */
 	probabilities?: boolean;
 	/** Images decoded and inferred at the same time (the workers batch across them). Default 4. */
 	concurrency?: number;
@@ -39,8 +41,8 @@ export type FileResult = {
 const outputFolders = {masks: 'masks', prob: 'prob'} as const;
 
 /**
- * Masks for every image of a folder: <out>/masks/<stem>.png (0/255) for plain images,
- * <out>/masks/<stem>.tif (GeoTIFF 0/1, the input's georeferencing) for GeoTIFF input.
+ * Masks for every image of a folder: <out>/masks/<stem>.png (0/255; multi-class: class ids) for plain images,
+ * <out>/masks/<stem>.tif (GeoTIFF 0/1 or class ids, the input's georeferencing) for GeoTIFF input.
  */
 export async function inferFolder(
 	options: InferFolderOptions,
@@ -82,7 +84,9 @@ export async function inferFolder(
 					outWidth: width,
 					outHeight: height,
 				});
-				const result = await writeOutputs(options, image, probability, width, height, threshold);
+				const result = await (ensemble.classes.classes.length > 2
+					? writeClassOutputs(options, image, probability, width, height, threshold, ensemble.classes)
+					: writeOutputs(options, image, probability, width, height, threshold));
 				results.push(result);
 				options.onFile?.(result);
 			}
@@ -149,6 +153,37 @@ async function writeOutputs(
 			height,
 			1,
 		);
+	}
+	return result;
+}
+
+/** A multi-class model's outputs: the argmax class ids at the threshold, as runs make masks, and the winning probability. */
+async function writeClassOutputs(
+	options: InferFolderOptions,
+	image: InputImage,
+	probability: Float32Array,
+	width: number,
+	height: number,
+	threshold: number,
+	classes: ClassConfig,
+): Promise<FileResult> {
+	const scheme = schemeOf(classes);
+	const pixels = width * height;
+	const bytes = probabilityBytes(probability);
+	const mask = scheme.decide(bytes, pixels, threshold);
+	let foreground = 0;
+	for (let i = 0; i < pixels; i++) if (mask[i] !== classes.background) foreground++;
+	const base = (folder: string) => path.join(options.out, folder, image.stem);
+	const result: FileResult = {
+		input: image.file,
+		mask: await writeRaster(base(outputFolders.masks), image, mask, width, height, 1),
+		width,
+		height,
+		foreground: foreground / pixels,
+	};
+	if (options.probabilities) {
+		const winning = scheme.confidence(bytes, pixels);
+		result.probability = await writeRaster(base(outputFolders.prob), image, winning, width, height, 1);
 	}
 	return result;
 }

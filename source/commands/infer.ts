@@ -31,7 +31,10 @@ export function register(program: Command): void {
 		.option('--dsm <dir>', 'folder of DSM GeoTIFFs named like the images (for models with a DSM band)')
 		.option('--size <WxH>', "mask size (default: each input image's size)")
 		.option('--threshold <t>', "probability threshold 0–1 (default: the models' mean seg_thresh)")
-		.option('--probabilities', 'also write the ensemble probability (0–255) to prob/');
+		.option(
+			'--probabilities',
+			"also write the ensemble probability (0–255; multi-class: the winning class's) to prob/",
+		);
 	for (const option of ensembleOptions()) command.addOption(option);
 	command
 		.addHelpText(

@@ -1,9 +1,10 @@
-/** deepmask eval with a multi-class model: per-class IoU, precision and recall against labels of class ids. */
+/** deepmask eval and infer with a multi-class model: per-class scores against labels of class ids, masks of class ids. */
 import {mkdir} from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import {describe, expect, it} from 'vitest';
 import {evaluate} from '../../source/app/evaluate.js';
+import {inferFolder} from '../../source/app/infer-folder.js';
 import {writeLandcoverModel} from '../helpers/landcover-model.js';
 import {tempDir} from './helpers.js';
 
@@ -58,6 +59,26 @@ describe('evaluating a multi-class model', () => {
 		expect([road.precision, road.recall, road.iou]).toEqual([1, 4096 / 6144, 4096 / 6144]);
 		// Any class against the background: right everywhere.
 		expect(report.scores.map((row) => row.iou)).toEqual([1, 1]);
+	});
+
+	it('infers a folder into masks of class ids that score perfectly as labels', async () => {
+		const dir = await tempDir();
+		const model = writeLandcoverModel(dir);
+		const input = path.join(dir, 'images');
+		const out = path.join(dir, 'out');
+		await mkdir(input);
+		await writeImage(path.join(input, 'a.png'), 3, (x, y) => colours[quadrantOf(x, y)]);
+		const {files} = await inferFolder({models: [model], provider: 'cpu', input, out, probabilities: true});
+		expect(files[0].foreground).toBe(0.75);
+		const mask = await sharp(files[0].mask).extractChannel(0).raw().toBuffer();
+		expect([0, size - 1, size * (size - 1), size * size - 1].map((i) => mask[i])).toEqual([0, 1, 2, 3]);
+		// The winning class's probability: sure on the red quadrant, below the threshold on the grey one.
+		const winning = await sharp(files[0].probability!).extractChannel(0).raw().toBuffer();
+		expect(winning[size - 1]).toBeGreaterThan(250);
+		expect(winning[0]).toBeLessThan(0.4 * 255);
+
+		const report = await evaluate({models: [model], provider: 'cpu', input, labels: path.join(out, 'masks')});
+		for (const {scores} of report.classes!) for (const row of scores) expect(row.iou).toBe(1);
 	});
 
 	it('refuses labels of class ids the models do not have', async () => {
