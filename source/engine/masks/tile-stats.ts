@@ -63,7 +63,7 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	const {background} = classes;
 	const multiclass = classes.classes.length > 2;
 	const mask = scheme.decide(probability, pixels, threshold);
-	// Multi-class statistics compare the decisions class by class after post-processing changed the mask.
+	// Multi-class statistics compare these decisions class by class; post-processing changes the mask below.
 	const decisions = multiclass ? {ensemble: mask.slice(), members: [] as Uint8Array[]} : undefined;
 	const pattern = members.length < 7 ? new Uint8Array(pixels) : new Uint32Array(pixels);
 	for (let i = 0; i < pixels; i++) pattern[i] = mask[i] !== background ? 1 : 0;
