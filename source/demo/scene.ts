@@ -35,9 +35,17 @@ import {hash3, valueNoise} from './noise.js';
 
 export {DEMO_ORIGIN} from './layout.js';
 
-export type SceneLayer = 'rgb' | 'dsm' | 'buildings';
+export type SceneLayer = 'rgb' | 'dsm' | 'buildings' | 'landcover';
 type SceneRequest = {bbox: Bbox; width: number; height: number};
-type SceneRender = {rgb?: Uint8Array; dsm?: Float32Array; buildings?: Uint8Array};
+type SceneRender = {rgb?: Uint8Array; dsm?: Float32Array; buildings?: Uint8Array; landcover?: Uint8Array};
+
+/**
+ * The land-cover truth's class ids (the `landcover` layer, for multi-class models): building = the
+ * building footprints (the `buildings` layer), tree = visible tree crowns outside them, road = the
+ * carriageway of every street (main, minor and tracks; not pavements) where no crown hides it,
+ * background = the rest (cars keep the road under them).
+ */
+export const LandCover = {background: 0, building: 1, road: 2, tree: 3} as const;
 
 const allSceneLayers: ReadonlySet<SceneLayer> = new Set(['rgb', 'dsm', 'buildings']);
 
@@ -65,8 +73,12 @@ export function renderScene(request: SceneRequest, layers: ReadonlySet<SceneLaye
 	if (layers.has('rgb')) result.rgb = new Uint8Array(canvas.rgb.buffer);
 	if (layers.has('dsm')) result.dsm = canvas.dsm();
 	if (layers.has('buildings')) result.buildings = canvas.buildings;
+	if (layers.has('landcover')) result.landcover = canvas.landcover;
 	return result;
 }
+
+/** What groundColour returns for a pixel on a street's carriageway. */
+const onStreet = 1;
 
 /** Pixel centre coordinates, rounded to the micrometre so that a sub-extent on the same grid gets bit-identical positions. */
 function centres(start: number, step: number, count: number): Float64Array {
@@ -81,6 +93,7 @@ class Canvas {
 	readonly rgb: Uint8ClampedArray;
 	readonly surface: Float32Array;
 	readonly buildings: Uint8Array;
+	readonly landcover: Uint8Array;
 	private readonly shadow: Float32Array;
 	private readonly xs: Float64Array;
 	private readonly ys: Float64Array;
@@ -113,6 +126,7 @@ class Canvas {
 		this.rgb = new Uint8ClampedArray(pixels * 3);
 		this.surface = new Float32Array(pixels);
 		this.buildings = new Uint8Array(pixels);
+		this.landcover = new Uint8Array(pixels);
 		this.shadow = new Float32Array(pixels);
 
 		const corners = [
@@ -180,13 +194,13 @@ class Canvas {
 				while (b < nj - 2 && this.vs[b + 1] <= v) b++;
 				const p = row * this.width + col;
 				this.surface[p] = terrainHeight(u, v);
-				this.groundColour(p * 3, u, v, a, b);
+				if (this.groundColour(p * 3, u, v, a, b) === onStreet) this.landcover[p] = LandCover.road;
 			}
 		}
 	}
 
-	/** Colour of the bare ground at (u, v), which lies in block (a, b) of the local tables. */
-	private groundColour(o: number, u: number, v: number, a: number, b: number): void {
+	/** Colour of the bare ground at (u, v), which lies in block (a, b) of the local tables; onStreet on a carriageway. */
+	private groundColour(o: number, u: number, v: number, a: number, b: number): typeof onStreet | void {
 		const nj = this.vs.length;
 		const k = a * nj + b;
 		const d = this.densities[k];
@@ -208,13 +222,17 @@ class Canvas {
 		const onV = acrossV < halfWidthOf(kindV);
 		if (onU || onV) {
 			const kind = onU && onV ? Math.max(kindU, kindV) : onU ? kindU : kindV;
-			if (kind === RoadKind.track) return this.set(o, 142, 128, 104, grain * 18, valueNoise(u / 3, v / 3, 72));
+			if (kind === RoadKind.track) {
+				this.set(o, 142, 128, 104, grain * 18, valueNoise(u / 3, v / 3, 72));
+				return onStreet;
+			}
 			const wear = valueNoise(u / 7, v / 7, 73);
 			// Dashed centre line on main roads, away from crossings.
 			const centreLine = onU !== onV && kind === RoadKind.main && (onU ? acrossU : acrossV) < 0.35;
 			const along = onU ? v : u;
-			if (centreLine && ((along % 9) + 9) % 9 < 4.5) return this.set(o, 214, 214, 206, grain * 10, 0.5);
-			return this.set(o, 96, 97, 99, grain * 14, wear);
+			if (centreLine && ((along % 9) + 9) % 9 < 4.5) this.set(o, 214, 214, 206, grain * 10, 0.5);
+			else this.set(o, 96, 97, 99, grain * 14, wear);
+			return onStreet;
 		}
 		const sideU = acrossU < halfWidthOf(kindU) + sidewalkOf(kindU, d);
 		const sideV = acrossV < halfWidthOf(kindV) + sidewalkOf(kindV, d);
@@ -382,7 +400,10 @@ class Canvas {
 			const lx = (u - cu) * cos + (v - cv) * sin;
 			const ly = -(u - cu) * sin + (v - cv) * cos;
 			if (!inRects(rects, lx, ly)) return;
-			if (isBuilding) this.buildings[p] = 1;
+			if (isBuilding) {
+				this.buildings[p] = 1;
+				this.landcover[p] = LandCover.building;
+			}
 			let z = base + eave;
 			let shade = 1;
 			const across = ridgeAlongX ? ly : lx;
@@ -439,6 +460,7 @@ class Canvas {
 			const z = base + height * (0.62 + 0.38 * Math.sqrt(Math.max(0, 1 - rr)));
 			if (z <= this.surface[p]) return;
 			this.surface[p] = z;
+			if (this.landcover[p] !== LandCover.building) this.landcover[p] = LandCover.tree;
 			const lit = 0.8 + 0.35 * (du * sunU + dv * sunV) + (valueNoise(u / 0.9, v / 0.9, 89) - 0.5) * 0.5;
 			const grain = hash3(Math.floor(u * 4), Math.floor(v * 4), 90) - 0.5;
 			const o = p * 3;

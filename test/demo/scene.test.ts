@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {DEMO_ORIGIN, renderScene} from '../../source/demo/scene.js';
+import {DEMO_ORIGIN, LandCover, renderScene} from '../../source/demo/scene.js';
 
 const {x: ox, y: oy} = DEMO_ORIGIN;
 
@@ -125,6 +125,30 @@ describe('demo scene', () => {
 	it('is defined far from the town too', () => {
 		const far = renderScene(box(ox + 40_000, oy - 25_000, 2, 128, 128));
 		expect(far.dsm!.every((z) => z > 95 && z < 200)).toBe(true);
+	});
+
+	it('has a land-cover truth: the building footprints, roads and tree crowns, the other layers unchanged', () => {
+		const request = box(ox - 128, oy - 128, 1, 256, 256);
+		const all = renderScene(request, new Set(['rgb', 'dsm', 'buildings', 'landcover']));
+		expect(all.rgb).toEqual(renderScene(request).rgb);
+		const {landcover, buildings, dsm} = all as Required<typeof all>;
+		const share = Object.values(LandCover).map(
+			(id) => landcover.filter((value) => value === id).length / landcover.length,
+		);
+		expect(share.every((value) => value > 0.02)).toBe(true);
+		expect(landcover.every((value, p) => (value === LandCover.building) === (buildings[p] === 1))).toBe(true);
+		// Crowns stand above the ground, carriageways do not.
+		const mean = (id: number) => {
+			let sum = 0;
+			let count = 0;
+			landcover.forEach((value, p) => {
+				if (value !== id) return;
+				sum += dsm[p];
+				count++;
+			});
+			return sum / count;
+		};
+		expect(mean(LandCover.tree)).toBeGreaterThan(mean(LandCover.road) + 3);
 	});
 
 	it('rejects a bad request', () => {
