@@ -1,4 +1,5 @@
-"""The demo models' architectures: small fully-convolutional segmentation nets (input N×C×H×W, output N×1×H×W).
+"""The demo models' architectures: small fully-convolutional segmentation nets (input N×C×H×W, output N×1×H×W,
+or N×K×H×W with out_channels=K for the land-cover models).
 
 H and W must be multiples of 2**depth (16 for every net here); deepmask's tile sizes are.
 """
@@ -21,7 +22,7 @@ class UNet(nn.Module):
     the end: about four times cheaper, fine for objects many pixels wide.
     """
 
-    def __init__(self, in_channels: int, widths: list[int], half_res: bool = False):
+    def __init__(self, in_channels: int, widths: list[int], half_res: bool = False, out_channels: int = 1):
         super().__init__()
         self.stem = conv_bn_relu(in_channels, widths[0], stride=2) if half_res else nn.Identity()
         self.down = nn.ModuleList()
@@ -36,7 +37,7 @@ class UNet(nn.Module):
             self.up.append(nn.ConvTranspose2d(w_low, w_high, 2, stride=2))
             self.merge.append(nn.Sequential(conv_bn_relu(2 * w_high, w_high), conv_bn_relu(w_high, w_high)))
         self.head = nn.Sequential(nn.ConvTranspose2d(widths[0], widths[0], 2, stride=2), conv_bn_relu(widths[0], widths[0]),
-                                  nn.Conv2d(widths[0], 1, 1)) if half_res else nn.Conv2d(widths[0], 1, 1)
+                                  nn.Conv2d(widths[0], out_channels, 1)) if half_res else nn.Conv2d(widths[0], out_channels, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.stem(x)
@@ -68,7 +69,7 @@ class LinkNet(nn.Module):
     """LinkNet-style: strided stem (half resolution), residual strided encoder, light decoder, skips added
     (not concatenated), transposed convolution back to full resolution."""
 
-    def __init__(self, in_channels: int, widths: list[int]):
+    def __init__(self, in_channels: int, widths: list[int], out_channels: int = 1):
         super().__init__()
         self.stem = conv_bn_relu(in_channels, widths[0], stride=2)
         self.enc = nn.ModuleList(ResBlock(a, b, 2) for a, b in zip(widths[:-1], widths[1:]))
@@ -80,7 +81,7 @@ class LinkNet(nn.Module):
             for a, b in zip(widths[:-1], widths[1:])
         )
         self.head = nn.Sequential(nn.ConvTranspose2d(widths[0], widths[0], 2, stride=2), conv_bn_relu(widths[0], widths[0]),
-                                  nn.Conv2d(widths[0], 1, 1))
+                                  nn.Conv2d(widths[0], out_channels, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         skips = [self.stem(x)]
@@ -123,4 +124,26 @@ DEMO_MODELS = {
     'unet-rgb-small': (lambda: UNet(3, [8, 16, 32, 64]), ['R', 'G', 'B'], 'probabilities'),
     'unet-rgbd-wide': (lambda: UNet(4, [24, 48, 96, 128], half_res=True), ['R', 'G', 'B', 'DSM'], 'logits'),
     'linknet-rgbd': (lambda: LinkNet(4, [16, 32, 64, 128]), ['R', 'G', 'B', 'DSM'], 'probabilities'),
+}
+
+
+class WithSoftmax(nn.Module):
+    """Bakes a softmax over the class channels into the graph (deepmask_output = probabilities, K classes)."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.net(x), dim=1)
+
+
+# The land-cover classes (render-dataset.ts --classes landcover; LandCover in source/demo/scene.ts).
+LANDCOVER_CLASSES = {'0': 'background', '1': 'building', '2': 'road', '3': 'tree'}
+LANDCOVER_COLORS = {'0': '#000000', '1': '#e0443a', '2': '#f2c14e', '3': '#2e9e48'}
+
+# name → (constructor, bands, output kind); the land-cover demo ensemble (models/demo-landcover).
+LANDCOVER_MODELS = {
+    'linknet-rgbd-landcover': (lambda: LinkNet(4, [16, 32, 64, 128], out_channels=4), ['R', 'G', 'B', 'DSM'], 'probabilities'),
+    'unet-rgbd-landcover': (lambda: UNet(4, [16, 32, 64, 96], half_res=True, out_channels=4), ['R', 'G', 'B', 'DSM'], 'logits'),
 }
