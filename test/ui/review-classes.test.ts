@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {classConfigOf} from '../../source/engine/classes/class-config.js';
 import type {Tile} from '../../source/engine/geo/plan.js';
 import {summariseTile} from '../../source/engine/masks/tile-stats.js';
+import {minimapCells, minimapLabel} from '../../source/ui/components/tile-minimap.js';
 import {nextShownClass, sortTiles, tileDisagreement, tileFraction} from '../../source/ui/review-stats.js';
 
 const classes = classConfigOf({'0': 'background', '1': 'building', '2': 'tree'});
@@ -46,6 +47,15 @@ describe('review figures per class', () => {
 		expect(tileDisagreement(trees, 2)).toBe(0.5);
 		expect(tileDisagreement(buildings, 1)).toBe(0);
 		expect(tileDisagreement(trees, 1)).toBe(0);
+	});
+
+	it('maps the tiles by the shown class', () => {
+		const right = {...trees, col: 1};
+		const levels = (classId?: number) =>
+			minimapCells([buildings, right], 'foreground', undefined, 2, 1, classId)[0].map((cell) => cell?.level);
+		expect(levels(1)).toEqual([1, 0]);
+		expect(levels(2)).toEqual([0, 1]);
+		expect(minimapLabel([buildings, right], 'foreground', 20, 2)).toBe('fg █ 75%');
 	});
 
 	it('steps through the classes but the background, then back to all; binary runs have none', () => {

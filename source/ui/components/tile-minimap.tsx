@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import type {TileStats} from '../../engine/index.js';
 import {formatPercent} from '../format.js';
-import {tileDisagreement} from '../review-stats.js';
+import {tileDisagreement, tileFraction} from '../review-stats.js';
 
 export type MinimapMeasure = 'foreground' | 'disagreement';
 
@@ -9,8 +9,9 @@ export const minimapMeasures: MinimapMeasure[] = ['foreground', 'disagreement'];
 
 const measureLabel: Record<MinimapMeasure, string> = {foreground: 'fg', disagreement: 'dis'};
 
-function measureOf(tile: TileStats, measure: MinimapMeasure): number {
-	return measure === 'foreground' ? tile.foregroundFraction : tileDisagreement(tile);
+/** The tile's measure, of class `classId` alone when given (a multi-class run's). */
+function measureOf(tile: TileStats, measure: MinimapMeasure, classId?: number): number {
+	return measure === 'foreground' ? tileFraction(tile, classId) : tileDisagreement(tile, classId);
 }
 
 /** Lowest to highest share of the run's largest value; the glyphs carry the map without colour. */
@@ -36,12 +37,13 @@ export function minimapCells(
 	selectedId: string | undefined,
 	width: number,
 	height: number,
+	classId?: number,
 ): MinimapCell[][] {
 	if (tiles.length === 0 || width < 1 || height < 1) return [];
 	const gridRows = Math.max(...tiles.map((tile) => tile.row)) + 1;
 	const gridCols = Math.max(...tiles.map((tile) => tile.col)) + 1;
 	const byPlace = new Map(tiles.map((tile) => [`${tile.row}:${tile.col}`, tile]));
-	const largest = Math.max(...tiles.map((tile) => measureOf(tile, measure)));
+	const largest = Math.max(...tiles.map((tile) => measureOf(tile, measure, classId)));
 	const scale = Math.min(Math.floor(width / (2 * gridCols)), Math.floor(height / gridRows));
 	const columns = scale >= 1 ? gridCols * 2 * scale : Math.min(width, gridCols);
 	const rows = scale >= 1 ? gridRows * scale : Math.min(height, gridRows);
@@ -61,7 +63,7 @@ export function minimapCells(
 				line.push(undefined);
 				continue;
 			}
-			const mean = covered.reduce((sum, tile) => sum + measureOf(tile, measure), 0) / covered.length;
+			const mean = covered.reduce((sum, tile) => sum + measureOf(tile, measure, classId), 0) / covered.length;
 			line.push({level: largest > 0 ? mean / largest : 0, selected: covered.some((tile) => tile.id === selectedId)});
 		}
 		lines.push(line);
@@ -84,9 +86,9 @@ function colourOf(level: number, measure: MinimapMeasure): string {
 }
 
 /** The measure's name over the map, with the largest value when there is room for it. */
-export function minimapLabel(tiles: TileStats[], measure: MinimapMeasure, width: number): string {
+export function minimapLabel(tiles: TileStats[], measure: MinimapMeasure, width: number, classId?: number): string {
 	const name = measureLabel[measure];
-	const largest = formatPercent(Math.max(0, ...tiles.map((tile) => measureOf(tile, measure))), 0);
+	const largest = formatPercent(Math.max(0, ...tiles.map((tile) => measureOf(tile, measure, classId))), 0);
 	const long = `${name} █ ${largest}`;
 	return long.length <= width ? long : name;
 }
@@ -98,6 +100,7 @@ export function TileMinimap({
 	width,
 	height,
 	color,
+	classId,
 }: {
 	tiles: TileStats[];
 	measure: MinimapMeasure;
@@ -105,12 +108,14 @@ export function TileMinimap({
 	width: number;
 	height: number;
 	color: boolean;
+	/** A multi-class run's class whose figures the map shows; every class together when undefined. */
+	classId?: number;
 }) {
-	const lines = minimapCells(tiles, measure, selectedId, width, height - 1);
+	const lines = minimapCells(tiles, measure, selectedId, width, height - 1, classId);
 	return (
 		<Box flexDirection="column" flexShrink={0}>
 			<Text bold wrap="truncate">
-				{minimapLabel(tiles, measure, width)}
+				{minimapLabel(tiles, measure, width, classId)}
 			</Text>
 			{lines.map((line, y) => (
 				<Text key={y}>

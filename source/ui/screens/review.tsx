@@ -323,6 +323,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 												width={minimapWidth}
 												height={listRows + 1}
 												color={theme.color}
+												classId={classId}
 											/>
 										</Box>
 									) : null}
