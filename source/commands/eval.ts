@@ -24,18 +24,23 @@ function parseDemoExtent(text: string) {
 
 const scoreColumns = `${'thresh'.padStart(6)} ${'IoU'.padStart(6)} ${'prec.'.padStart(6)} ${'recall'.padStart(6)}`;
 
-function scoreRow(row: NamedScores): string {
-	return `${row.name.padEnd(18)} ${row.threshold.toFixed(2).padStart(6)} ${row.iou.toFixed(3).padStart(6)} ${row.precision.toFixed(3).padStart(6)} ${row.recall.toFixed(3).padStart(6)}`;
+function scoreRow(row: NamedScores, nameWidth: number): string {
+	return `${row.name.padEnd(nameWidth)} ${row.threshold.toFixed(2).padStart(6)} ${row.iou.toFixed(3).padStart(6)} ${row.precision.toFixed(3).padStart(6)} ${row.recall.toFixed(3).padStart(6)}`;
 }
 
 function formatReport(report: EvaluationReport): string {
-	const lines = [`${'model'.padEnd(18)} ${scoreColumns}`, ...report.scores.map(scoreRow)];
+	// Model names get at least 18 columns, more when one is longer.
+	const nameWidth = Math.max(18, ...report.scores.map((row) => row.name.length));
+	const lines = [
+		`${'model'.padEnd(nameWidth)} ${scoreColumns}`,
+		...report.scores.map((row) => scoreRow(row, nameWidth)),
+	];
 	if (report.classes) {
 		// Multi-class: the table above is any class against the background; then each class on its own.
 		const width = Math.max(...report.classes.map(({id, name}) => `${id} ${name}`.length), 'class'.length);
-		lines.push('', `${'class'.padEnd(width)} ${'model'.padEnd(18)} ${scoreColumns}`);
+		lines.push('', `${'class'.padEnd(width)} ${'model'.padEnd(nameWidth)} ${scoreColumns}`);
 		for (const {id, name, scores} of report.classes) {
-			for (const row of scores) lines.push(`${`${id} ${name}`.padEnd(width)} ${scoreRow(row)}`);
+			for (const row of scores) lines.push(`${`${id} ${name}`.padEnd(width)} ${scoreRow(row, nameWidth)}`);
 		}
 	}
 	const where = report.extent
