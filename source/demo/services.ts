@@ -64,7 +64,8 @@ export const demoExtent: Bbox = {
 	ymax: DEMO_ORIGIN.y + demoHalfSize,
 };
 
-function sceneSource(layer: SceneLayer): PixelSource {
+/** The scene's layers that services serve (the land-cover truth is for the recipe and eval only). */
+function sceneSource(layer: Exclude<SceneLayer, 'landcover'>): PixelSource {
 	const common = {epsg: SCENE_EPSG, extent: demoExtent, pixelSize: 0.5};
 	const render = (bbox: Bbox, width: number, height: number): Rendered => ({
 		data: renderScene({bbox, width, height}, new Set([layer]))[layer]!,
