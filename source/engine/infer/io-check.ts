@@ -50,14 +50,16 @@ export function checkSessionIo(spec: ModelSpec, inputs: ValueInfo[], outputs: Va
 		);
 	if (outputs.length < 1) throw fail('the model has no output', 'Export the model with its mask output.');
 	const output = outputs[0];
+	const classes = Object.keys(spec.classNames).length;
 	if (!output.isTensor || output.type !== 'float32' || output.shape?.length !== 4) {
 		throw fail(
 			`output "${output.name}" is not a 4-D float32 tensor (${JSON.stringify(output.shape ?? [])})`,
-			'deepmask expects an N×1×H×W (sigmoid) or N×2×H×W (softmax) output.',
+			classes === 2
+				? 'deepmask expects an N×1×H×W (sigmoid) or N×2×H×W (softmax) output.'
+				: `deepmask expects an N×${classes}×H×W output, one channel per class (softmax).`,
 		);
 	}
 	const outChannels = output.shape[1];
-	const classes = Object.keys(spec.classNames).length;
 	const accepted = classes === 2 ? [1, 2] : [classes];
 	if (typeof outChannels === 'number' && !accepted.includes(outChannels)) {
 		throw fail(
