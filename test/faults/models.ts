@@ -5,9 +5,8 @@
  */
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {ModelProto} from '../../source/engine/infer/onnx-proto.js';
+import {FLOAT, tensorInfo, writeOnnxModel} from '../helpers/onnx-model.js';
 
-const FLOAT = 1;
 const INT64 = 7;
 const ATTRIBUTE_INTS = 7;
 const ATTRIBUTE_INT = 2;
@@ -21,16 +20,6 @@ export type BrokenModel =
 	| 'reshape'
 	/** Max-pools 2×2: an output of half the input's size. */
 	| 'half-size';
-
-const tensorInfo = (name: string, dims: Array<number | string>) => ({
-	name,
-	type: {
-		tensorType: {
-			elemType: FLOAT,
-			shape: {dim: dims.map((dim) => (typeof dim === 'number' ? {dimValue: dim} : {dimParam: dim}))},
-		},
-	},
-});
 
 function graphOf(kind: BrokenModel) {
 	const mean = {
@@ -81,19 +70,13 @@ export function writeBrokenModel(
 	kind: BrokenModel,
 	sidecar = JSON.stringify({tile_size: 128, deepmask_bands: ['R', 'G', 'B']}),
 ): string {
-	const message = ModelProto.fromObject({
-		irVersion: 8,
-		producerName: 'deepmask-faults',
-		opsetImport: [{domain: '', version: 17}],
-		graph: {
-			name: kind,
-			...graphOf(kind),
-			input: [tensorInfo('x', ['n', 3, 128, 128])],
-			output: [tensorInfo('y', ['n', 1, 'h', 'w'])],
-		},
-	});
 	const file = path.join(dir, `${kind}.onnx`);
-	writeFileSync(file, ModelProto.encode(message).finish());
+	writeOnnxModel(file, {
+		name: kind,
+		...graphOf(kind),
+		input: [tensorInfo('x', ['n', 3, 128, 128])],
+		output: [tensorInfo('y', ['n', 1, 'h', 'w'])],
+	});
 	writeFileSync(path.join(dir, `${kind}.json`), sidecar);
 	return file;
 }

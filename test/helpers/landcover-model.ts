@@ -5,9 +5,7 @@
  */
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {ModelProto} from '../../source/engine/infer/onnx-proto.js';
-
-const FLOAT = 1;
+import {FLOAT, tensorInfo, writeOnnxModel} from './onnx-model.js';
 
 export const landcoverClasses = {'0': 'background', '1': 'building', '2': 'road', '3': 'tree'};
 
@@ -19,16 +17,6 @@ const logits: Array<{weights: [number, number, number]; bias: number}> = [
 	{weights: [-8, 16, -8], bias: 0.3},
 ];
 
-const tensorInfo = (name: string, dims: Array<number | string>) => ({
-	name,
-	type: {
-		tensorType: {
-			elemType: FLOAT,
-			shape: {dim: dims.map((dim) => (typeof dim === 'number' ? {dimValue: dim} : {dimParam: dim}))},
-		},
-	},
-});
-
 /** Writes `<dir>/<name>.onnx` (N×3×tile×tile in, N×4×tile×tile logits out) and its sidecar; returns the model's path. */
 export function writeLandcoverModel(
 	dir: string,
@@ -36,23 +24,17 @@ export function writeLandcoverModel(
 	sidecar: Record<string, unknown> = {},
 	tileSize = 128,
 ): string {
-	const message = ModelProto.fromObject({
-		irVersion: 8,
-		producerName: 'deepmask-tests',
-		opsetImport: [{domain: '', version: 17}],
-		graph: {
-			name,
-			node: [{opType: 'Conv', input: ['x', 'w', 'b'], output: ['y'], name: 'classes'}],
-			initializer: [
-				{name: 'w', dataType: FLOAT, dims: [4, 3, 1, 1], floatData: logits.flatMap((row) => row.weights)},
-				{name: 'b', dataType: FLOAT, dims: [4], floatData: logits.map((row) => row.bias)},
-			],
-			input: [tensorInfo('x', ['n', 3, tileSize, tileSize])],
-			output: [tensorInfo('y', ['n', 4, tileSize, tileSize])],
-		},
-	});
 	const file = path.join(dir, `${name}.onnx`);
-	writeFileSync(file, ModelProto.encode(message).finish());
+	writeOnnxModel(file, {
+		name,
+		node: [{opType: 'Conv', input: ['x', 'w', 'b'], output: ['y'], name: 'classes'}],
+		initializer: [
+			{name: 'w', dataType: FLOAT, dims: [4, 3, 1, 1], floatData: logits.flatMap((row) => row.weights)},
+			{name: 'b', dataType: FLOAT, dims: [4], floatData: logits.map((row) => row.bias)},
+		],
+		input: [tensorInfo('x', ['n', 3, tileSize, tileSize])],
+		output: [tensorInfo('y', ['n', 4, tileSize, tileSize])],
+	});
 	writeFileSync(
 		path.join(dir, `${name}.json`),
 		JSON.stringify({
