@@ -30,6 +30,14 @@ export type SourceContext = {
 	onLog?: (level: 'info' | 'warn', message: string) => void;
 };
 
+/** A URL as it is requested: with the context's rewrite (the embedded demo service's port) applied. */
+export function requestUrl(context: Pick<SourceContext, 'urlRewrite'>, url: string): string {
+	return context.urlRewrite ? context.urlRewrite(url) : url;
+}
+
+/** Written as the nodata value of float (DSM) layers when neither the preset nor the source names one. */
+export const defaultFloatNodata = -9999;
+
 export type RasterRequest = {bbox: Bbox; width: number; height: number};
 
 export type RequestHooks = {

@@ -9,28 +9,28 @@ import type {ArcGisLayerConfig, LayerName} from '../../../config/preset-schema.j
 import type {Bbox, GeoRaster} from '../../geo/georaster.js';
 import {crsName, transformExtent} from '../../geo/crs.js';
 import {redact} from '../redact.js';
-import {decodeImage, judgeImageResponse, judgeJsonResponse, ResponseProblem, type DecodedImage} from './response.js';
+import {decodeImage, judgeImageResponse, ResponseProblem, type DecodedImage} from './response.js';
+import {readServiceDescription} from './service-description.js';
 import {defaultRetryPolicy, waitBeforeRetry, type RetryPolicy} from '../retry.js';
 import {parseServiceInfo, type ServiceInfo} from './service-info.js';
 import {deniedError, resolveToken, tokenError} from '../token.js';
 import {bodyTooLarge, crossServerRedirect, TransportError} from '../transport.js';
-import type {
-	FetchedRaster,
-	ImageSource,
-	OpenedSource,
-	RasterRequest,
-	RequestHooks,
-	SourceContext,
-	SourceDescription,
+import {
+	defaultFloatNodata,
+	type FetchedRaster,
+	type ImageSource,
+	type OpenedSource,
+	type RasterRequest,
+	type RequestHooks,
+	requestUrl,
+	type SourceContext,
+	type SourceDescription,
 } from '../source.js';
 import type {LayerFingerprint} from '../../run-folder/tile-fingerprint.js';
 import {halveWindow, pasteWindow, splitWindow, windowBbox, type PixelWindow} from './windows.js';
 import {rgbBandIds} from '../rgb-bands.js';
 import {misplacement} from './answer-place.js';
 import {stretchToU8, type Stretch} from '../stretch.js';
-
-/** Written as the nodata value of float layers that do not name one: DSM tiles always carry nodata. */
-const defaultFloatNodata = -9999;
 
 class SizeLimitExceeded extends Error {
 	constructor(
@@ -95,7 +95,7 @@ class ArcGisLayer implements OpenedSource {
 		this.nodata = layer.nodata ?? (layer.pixelType === 'F32' ? defaultFloatNodata : undefined);
 		this.maxWidth = Math.min(info.maxImageWidth, layer.maxRequestSize);
 		this.maxHeight = Math.min(info.maxImageHeight, layer.maxRequestSize);
-		const base = rewrite(options, layer.url.replace(/\/+$/, ''));
+		const base = requestUrl(options, layer.url.replace(/\/+$/, ''));
 		this.endpoint = `${base}/${layer.kind === 'ImageServer' ? 'exportImage' : 'export'}`;
 		this.format = layer.kind === 'ImageServer' ? 'tiff' : mapFormat(info);
 		this.retry = {...defaultRetryPolicy, ...options.retry};
@@ -463,10 +463,6 @@ function refuseTilesOnly(role: LayerName, layer: ArcGisLayerConfig, info: Servic
 	);
 }
 
-function rewrite(options: SourceContext, url: string): string {
-	return options.urlRewrite ? options.urlRewrite(url) : url;
-}
-
 function mapFormat(info: ServiceInfo): string {
 	if (info.imageFormats.length === 0) return 'png24';
 	return formatPreference.find((format) => info.imageFormats.includes(format))?.toLowerCase() ?? 'png';
@@ -500,48 +496,26 @@ function unreachable(role: LayerName, layer: ArcGisLayerConfig, error: Transport
 	);
 }
 
-async function readServiceInfo(
+function readServiceInfo(
 	role: LayerName,
 	layer: ArcGisLayerConfig,
 	token: string | undefined,
-	options: SourceContext,
+	context: SourceContext,
 ): Promise<ServiceInfo> {
-	const retry = {...defaultRetryPolicy, ...options.retry};
-	const signal = options.signal ?? new AbortController().signal;
-	const url = `${rewrite(options, layer.url.replace(/\/+$/, ''))}?f=json${token === undefined ? '' : `&token=${encodeURIComponent(token)}`}`;
-	const notAService = (what: string) =>
-		new UserError(
-			`layers.${role}: ${layer.url} is not a usable ArcGIS ${layer.kind} (${redact(what)}); check layers.${role}.url and layers.${role}.kind`,
-		);
-	for (let attempt = 1; ; attempt++) {
-		let reason: string;
-		try {
-			const response = await options.transport(url, {signal});
-			return parseServiceInfo(layer.kind, judgeJsonResponse(response));
-		} catch (error) {
-			if (signal.aborted) throw abortError(signal);
-			if (error instanceof ResponseProblem) {
-				if (error.kind === 'auth') throw tokenError(role, layer, error);
-				if (error.kind === 'denied') throw deniedError(role, layer, error);
-				if (error.kind !== 'transient') throw notAService(error.message);
-				reason = error.message;
-			} else if (error instanceof TransportError) {
-				// At the start, a refused connection is a wrong URL or a service that is not running, not a hiccup.
-				if (error.code === 'ENOTFOUND' || error.code === 'ECONNREFUSED') throw unreachable(role, layer, error);
-				reason = error.message;
-			} else if (error instanceof Error && !(error instanceof UserError) && !(error instanceof RunError)) {
-				throw notAService(error.message);
-			} else {
-				throw error;
-			}
-		}
-		if (attempt > retry.retries)
-			throw new UserError(
-				`layers.${role}: ${layer.url} does not answer properly (${redact(reason)}, ${attempt} attempts); check that the service is up`,
-			);
-		options.onLog?.('warn', `layers.${role}: service description: ${redact(reason)}, retrying`);
-		await waitBeforeRetry(retry, attempt, signal);
-	}
+	return readServiceDescription(
+		{
+			role,
+			layer,
+			token,
+			parse: (json) => parseServiceInfo(layer.kind, json),
+			notUsable: (what) =>
+				new UserError(
+					`layers.${role}: ${layer.url} is not a usable ArcGIS ${layer.kind} (${redact(what)}); check layers.${role}.url and layers.${role}.kind`,
+				),
+			unreachable: (error) => unreachable(role, layer, error),
+		},
+		context,
+	);
 }
 
 /** ArcGIS ImageServer (`exportImage`) and MapServer (`export`) layers: one client, the kind decides the request. */

@@ -23,19 +23,18 @@ import {redact} from '../redact.js';
 import {rgbBandIds} from '../rgb-bands.js';
 import {stretchToU8, type Stretch} from '../stretch.js';
 import {bodyTooLarge, TransportError} from '../transport.js';
-import type {
-	FetchedRaster,
-	ImageSource,
-	OpenedSource,
-	RasterRequest,
-	RequestHooks,
-	SourceContext,
-	SourceDescription,
+import {
+	defaultFloatNodata,
+	type FetchedRaster,
+	type ImageSource,
+	type OpenedSource,
+	type RasterRequest,
+	type RequestHooks,
+	requestUrl,
+	type SourceContext,
+	type SourceDescription,
 } from '../source.js';
 import {ByteSource, httpReader, localReader, RangeProblem, type ReadAccount, type RangeReader} from './byte-source.js';
-
-/** Written as the nodata value of DSM tiles when neither the preset nor the file names one. */
-const defaultFloatNodata = -9999;
 
 const Subfile = {reduced: 1, mask: 4} as const;
 const Photometric = {minIsBlack: 1, rgb: 2, ycbcr: 6} as const;
@@ -437,7 +436,7 @@ async function openReader(
 	context: SourceContext,
 ): Promise<{reader: RangeReader; modified?: string}> {
 	if (isUrl(layer.path)) {
-		const url = context.urlRewrite ? context.urlRewrite(layer.path) : layer.path;
+		const url = requestUrl(context, layer.path);
 		return {
 			reader: httpReader({
 				url,

@@ -17,19 +17,20 @@ import {redact} from '../redact.js';
 import {defaultRetryPolicy, waitBeforeRetry, type RetryPolicy} from '../retry.js';
 import {deniedError, resolveToken, tokenError} from '../token.js';
 import {bodyTooLarge, crossServerRedirect, TransportError, type HttpResponse} from '../transport.js';
-import type {
-	FetchedRaster,
-	ImageSource,
-	OpenedSource,
-	RasterRequest,
-	RequestHooks,
-	SourceContext,
-	SourceDescription,
+import {
+	type FetchedRaster,
+	type ImageSource,
+	type OpenedSource,
+	type RasterRequest,
+	type RequestHooks,
+	requestUrl,
+	type SourceContext,
+	type SourceDescription,
 } from '../source.js';
+import {readServiceDescription} from '../arcgis/service-description.js';
 import {
 	decodeImage,
 	judgeImageResponse,
-	judgeJsonResponse,
 	parseArcGisError,
 	ResponseProblem,
 	type DecodedImage,
@@ -275,7 +276,7 @@ class TilesLayer implements OpenedSource {
 	tileUrl(row: number, col: number): string {
 		const {level} = this.lod;
 		if (this.scheme.kind === 'arcgis') {
-			const base = rewrite(this.context, this.layer.url.replace(/\/+$/, ''));
+			const base = requestUrl(this.context, this.layer.url.replace(/\/+$/, ''));
 			// Without blankTile=false a server may answer a missing tile with a blank picture (header blank-tile: true).
 			const query = [
 				`blankTile=false`,
@@ -292,7 +293,7 @@ class TilesLayer implements OpenedSource {
 		);
 		if (this.token !== undefined && !hasTokenField)
 			url += `${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(this.token)}`;
-		return rewrite(this.context, url);
+		return requestUrl(this.context, url);
 	}
 
 	private async download(url: string, progress: Progress): Promise<DecodedImage | undefined> {
@@ -483,59 +484,36 @@ function resolveHeaders(
 }
 
 /** The service description of an ArcGIS cache, with its tileInfo; retried while the service is busy. */
-async function readTileInfo(
+function readTileInfo(
 	layer: TilesLayerConfig,
 	token: string | undefined,
 	headers: Record<string, string> | undefined,
 	context: SourceContext,
 ): Promise<TileScheme> {
 	const {role} = context;
-	const retry = {...defaultRetryPolicy, ...context.retry};
-	const signal = context.signal ?? new AbortController().signal;
-	const url = `${rewrite(context, layer.url.replace(/\/+$/, ''))}?f=json${token === undefined ? '' : `&token=${encodeURIComponent(token)}`}`;
 	const notACache = (what: string) =>
 		new UserError(
 			`layers.${role}: ${layer.url} is not a usable ArcGIS tile cache (${redact(what)}); check layers.${role}.url, or read a dynamic service with kind "MapServer" or "ImageServer"`,
 		);
-	for (let attempt = 1; ; attempt++) {
-		let reason: string;
-		try {
-			const response = await context.transport(url, {signal, ...(headers && {headers})});
-			const json = judgeJsonResponse(response);
-			try {
-				return parseTileInfo(json);
-			} catch (error) {
-				throw notACache(messageOf(error));
-			}
-		} catch (error) {
-			if (signal.aborted) throw abortError(signal);
-			if (error instanceof UserError) throw error;
-			if (error instanceof ResponseProblem) {
-				if (error.kind === 'auth') throw tokenError(role, layer, error);
-				if (error.kind === 'denied') throw deniedError(role, layer, error);
-				if (error.kind !== 'transient') throw notACache(error.message);
-				reason = error.message;
-			} else if (error instanceof TransportError) {
-				if (error.code === 'ENOTFOUND' || error.code === 'ECONNREFUSED')
-					throw new UserError(
-						`layers.${role}: cannot reach ${layer.url} (${redact(error.message)}); check layers.${role}.url`,
-					);
-				reason = error.message;
-			} else {
-				throw notACache(messageOf(error));
-			}
-		}
-		if (attempt > retry.retries)
-			throw new UserError(
-				`layers.${role}: ${layer.url} does not answer properly (${redact(reason)}, ${attempt} attempts); check that the service is up`,
-			);
-		context.onLog?.('warn', `layers.${role}: service description: ${redact(reason)}, retrying`);
-		await waitBeforeRetry(retry, attempt, signal);
-	}
-}
-
-function rewrite(context: SourceContext, url: string): string {
-	return context.urlRewrite ? context.urlRewrite(url) : url;
+	return readServiceDescription(
+		{
+			role,
+			layer,
+			token,
+			headers,
+			parse: (json) => {
+				try {
+					return parseTileInfo(json);
+				} catch (error) {
+					throw notACache(messageOf(error));
+				}
+			},
+			notUsable: notACache,
+			unreachable: (error) =>
+				new UserError(`layers.${role}: cannot reach ${layer.url} (${redact(error.message)}); check layers.${role}.url`),
+		},
+		context,
+	);
 }
 
 /** Tile caches: ArcGIS `tile/{level}/{row}/{col}` and XYZ/WMTS templates. */
