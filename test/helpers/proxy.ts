@@ -7,6 +7,8 @@ export type ProxyHooks = {
 	intercept?: (url: URL, exportNumber: number) => Answer | undefined;
 	/** Change an upstream answer before it is sent on. */
 	rewrite?: (url: URL, answer: Answer) => Answer;
+	/** Never answer this request (the connection stays open until the client or `close` ends it). */
+	stall?: (url: URL, exportNumber: number) => boolean;
 };
 
 /** A loopback proxy in front of a service, for behaviours the demo service does not have. */
@@ -21,6 +23,7 @@ export async function startProxy(upstream: string, hooks: ProxyHooks) {
 		};
 		void (async () => {
 			if (/\/export(Image)?$/i.test(url.pathname)) exportSizes.push(url.searchParams.get('size') ?? '');
+			if (hooks.stall?.(url, exportSizes.length)) return;
 			const custom = hooks.intercept?.(url, exportSizes.length);
 			if (custom) return send(custom);
 			const upstreamResponse = await fetch(url);
