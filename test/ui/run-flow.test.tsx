@@ -125,6 +125,8 @@ describe('review screen (scripted run, real statistics)', () => {
 		expect(first).toMatch(/threshold\s+0\.50/);
 		expect(first).toMatch(/foreground \d+\.\d%/);
 		expect(first).toContain('Agreement (IoU)');
+		// The seam figure beside the mode, short at 80 columns.
+		expect(first).toMatch(/resize · seams \d+\.\d% disagree/);
 		expect(first).toMatch(/1 alpha\s+1\.00/);
 		expect(first).toMatch(/\s+1\s+2\s+3\s+ens/);
 		expect(first).toContain('Probability histogram');
@@ -214,6 +216,7 @@ describe('review screen (scripted run, real statistics)', () => {
 			'the large map',
 		);
 		expect(large).toMatch(/fg █ \d+%/);
+		expect(large).toMatch(/resize · \d+\.\d% of seam pixels disagree/);
 		const shaded = (text: string) => (text.match(/[·░▒▓█◆]/g) ?? []).length;
 		expect(shaded(large)).toBeGreaterThan(4 * shaded(first));
 	});

@@ -137,6 +137,7 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 	const session: ReviewSession = {
 		stats: () => current,
 		areaUnit: 'm²',
+		mode: preset.preset.inference.mode,
 		setThreshold: async (value) => {
 			threshold = value;
 			current = summaries(value);

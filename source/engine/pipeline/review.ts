@@ -32,6 +32,8 @@ export type ReviewContext = {
 	/** The models' classes: how many probability planes the files hold and how masks are decided. */
 	classes: ClassConfig;
 	threshold: number;
+	/** How the models saw the tiles (resize: each tile alone, with seams; sliding: windows). */
+	mode: Preset['inference']['mode'];
 	postprocess: Preset['postprocess'];
 	tileStats: TileStats[];
 	/** The run's events and its end; writing stops between tiles once its signal fires (the files written are whole, a rerun resumes). */
@@ -70,6 +72,10 @@ export class ReviewSession {
 
 	get plan(): Plan {
 		return this.context.plan;
+	}
+
+	get mode(): Preset['inference']['mode'] {
+		return this.context.mode;
 	}
 
 	/** The unit of the statistics' areas, from the plan CRS: "m²", "US ft²", "deg²". */

@@ -235,6 +235,7 @@ export function startRun(options: RunOptions): RunHandle {
 				models: loaded.models,
 				classes: loaded.classes,
 				threshold,
+				mode: preset.inference.mode,
 				postprocess: preset.postprocess,
 				tileStats: ordered,
 				lifecycle,

@@ -47,11 +47,27 @@ function iouText(iou: number | null): string {
 	return iou === null ? '  –  ' : iou.toFixed(2).padStart(5);
 }
 
-type OverallProps = {stats: StatsDocument; target: number; areaUnit: string; classId?: number};
+/**
+ * The inference mode beside how much the tiles' masks disagree across their seams (resize mode infers each tile
+ * alone, so its masks step at tile borders), shortened to fit `width`.
+ */
+export function seamLine(mode: string, disagreement: number | null, width: number): string {
+	const seams = disagreement === null ? '–' : formatPercent(disagreement);
+	const long = `${mode} · ${seams} of seam pixels disagree`;
+	return long.length <= width ? long : `${mode} · seams ${seams} disagree`;
+}
 
-function OverallPane({stats, target, areaUnit, classId}: OverallProps) {
+type OverallProps = {
+	stats: StatsDocument;
+	target: number;
+	areaUnit: string;
+	mode: string;
+	width: number;
+	classId?: number;
+};
+
+function OverallPane({stats, target, areaUnit, mode, width, classId}: OverallProps) {
 	const overall = stats.overall;
-	const seams = overall.seams.disagreement;
 	const shown = classId === undefined ? undefined : overall.classes?.[classId];
 	return (
 		<Pane title="Overall" flexGrow={0}>
@@ -83,9 +99,7 @@ function OverallPane({stats, target, areaUnit, classId}: OverallProps) {
 			<Text wrap="truncate">
 				uncertain {formatPercent(overall.uncertainFraction)} · nodata {formatPercent(overall.nodataFraction)}
 			</Text>
-			<Text wrap="truncate">
-				seams disagree {seams === null ? '–' : formatPercent(seams)} of {overall.seams.pairs} pairs
-			</Text>
+			<Text wrap="truncate">{seamLine(mode, overall.seams.disagreement, width)}</Text>
 		</Pane>
 	);
 }
@@ -288,7 +302,14 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 				) : (
 					<>
 						<Box flexDirection="column" width={leftWidth} flexShrink={0}>
-							<OverallPane stats={stats} target={target} areaUnit={session.areaUnit} classId={classId} />
+							<OverallPane
+								stats={stats}
+								target={target}
+								areaUnit={session.areaUnit}
+								mode={session.mode}
+								width={leftWidth - 4}
+								classId={classId}
+							/>
 							<AgreementPane stats={stats} width={leftWidth - 4} classId={classId} />
 							<Pane title="Probability histogram" flexGrow={1}>
 								<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={histogramRows} />
