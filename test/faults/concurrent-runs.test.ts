@@ -2,16 +2,17 @@
  * Two runs into one folder (issue 17, item 8): the run folder's lock stops the second at once, naming
  * the holder and the fix; it is released however the run ends; a lock left by a dead process of this
  * host is taken over, one of another host never is. A run of a smaller extent into the folder of a
- * larger one leaves nothing of the tiles no longer in the plan.
+ * larger one leaves nothing of the tiles no longer in the plan. `deepmask merge` waits for runs and shards.
  */
 import {spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {loadPreset} from '../../source/config/presets.js';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import {startRun} from '../../source/engine/pipeline/run.js';
+import {mergeRunFolders} from '../../source/engine/shard/merge.js';
 import {UserError} from '../../source/errors.js';
 import {runToEnd, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
 
@@ -99,6 +100,22 @@ describe('concurrent and stale runs', () => {
 		const results = await Promise.all([shard(1), shard(2)]);
 		for (const result of results) expect(result.code, result.stderr).toBe(0);
 		expect(existsSync(path.join(dir, 'masks.vrt'))).toBe(true);
+
+		// deepmask merge waits for every run and shard working in the folder, and leaves their outputs alone.
+		const live = JSON.stringify({by: 'run', host: os.hostname(), pid: process.pid});
+		const written = statSync(path.join(dir, 'stats.json')).mtimeMs;
+		for (const [holder, message] of [
+			[dir, /is in use by another run \(pid \d+/],
+			[path.join(dir, 'shards/1-of-2'), /is in use by shard 1\/2 \(pid \d+.*\); merge when it has ended/],
+		] as const) {
+			writeFileSync(lockOf(holder), live);
+			await expect(mergeRunFolders([dir])).rejects.toThrow(message);
+			rmSync(lockOf(holder));
+		}
+		expect(statSync(path.join(dir, 'stats.json')).mtimeMs).toBe(written);
+		await mergeRunFolders([dir]);
+		expect(existsSync(lockOf(dir))).toBe(false);
+		expect(existsSync(path.join(dir, 'shards/finalise.lock'))).toBe(false);
 	}, 120_000);
 
 	it('an unsharded run and a shard refuse a folder the other kind works in, naming it; a dead one does not count', async () => {

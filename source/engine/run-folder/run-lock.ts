@@ -59,9 +59,14 @@ async function otherKindOfRun(
 
 /**
  * Takes the folder's run lock, or refuses (UserError naming the holder and the fix) while another run holds
- * it, or while a run of the other kind (sharded or not) works in the run folder `runDir`.
+ * it, or while a run of the other kind (sharded or not) works in the run folder `runDir`. A merge takes the
+ * run folder's lock as an unsharded run does: it waits for every run and shard working there.
  */
-export async function lockRunFolder(stateDir: string, runDir = stateDir): Promise<RunLock> {
+export async function lockRunFolder(
+	stateDir: string,
+	runDir = stateDir,
+	doing: 'run' | 'merge' = 'run',
+): Promise<RunLock> {
 	const lock = path.join(stateDir, runFiles.lock);
 	const handle = await takeLock(lock);
 	if (!handle) {
@@ -69,7 +74,7 @@ export async function lockRunFolder(stateDir: string, runDir = stateDir): Promis
 		throw new UserError(`${stateDir} is in use by another run (${holderOf(owner)}); ${fixFor(owner, lock)}`);
 	}
 	try {
-		await handle.writeFile(lockRecord('run'));
+		await handle.writeFile(lockRecord(doing));
 		await handle.close();
 	} catch (error) {
 		await handle.close().catch(() => undefined);
@@ -79,8 +84,13 @@ export async function lockRunFolder(stateDir: string, runDir = stateDir): Promis
 	const other = await otherKindOfRun(runDir, stateDir);
 	if (other) {
 		await rm(lock, {force: true});
+		const why =
+			doing === 'merge'
+				? 'merge when it has ended'
+				: 'a sharded and an unsharded run cannot work in one folder at once';
+		const elsewhere = doing === 'merge' ? '' : ', or give this run another --out';
 		throw new UserError(
-			`${runDir} is in use by ${other.what} (${holderOf(other.owner)}); a sharded and an unsharded run cannot work in one folder at once: ${fixFor(other.owner, other.lock)}, or give this run another --out`,
+			`${runDir} is in use by ${other.what} (${holderOf(other.owner)}); ${why}: ${fixFor(other.owner, other.lock)}${elsewhere}`,
 		);
 	}
 	let released: Promise<void> | undefined;

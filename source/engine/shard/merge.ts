@@ -3,7 +3,7 @@
  * from the shards' result files and the per-tile files on disk: written by `deepmask merge`, or by
  * the last shard to finish. Byte for byte what an unsharded run of the same plan writes.
  */
-import {readdir, readFile, realpath, rm} from 'node:fs/promises';
+import {mkdir, readdir, readFile, realpath, rm, rmdir} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {UserError} from '../../errors.js';
@@ -28,6 +28,7 @@ import {
 import {shardFiles, shardFolderName, shardResultFile, shardsDir} from '../run-folder/shard-layout.js';
 import {planDifferences, planKey, readPlanFile} from './plan-key.js';
 import {lockRecord, takeLock} from '../fs/lock-file.js';
+import {lockRunFolder} from '../run-folder/run-lock.js';
 import {copyAtomic, isTemporary} from '../fs/atomic.js';
 import {pathInside, refuseLinksLeaving} from '../fs/contained.js';
 import {shardLabel, type ShardSpec} from './shard-spec.js';
@@ -183,7 +184,33 @@ export async function mergeRunFolders(runDirs: string[], into?: string): Promise
 				`${target} holds another plan (${differences.join('; ')}); merge into an empty folder or one of the same plan`,
 			);
 	}
-	return writeRunWide(target, collected, 'deepmask merge');
+	// A folder made here and left empty by a refusal goes again (rmdir removes only an empty one).
+	const made = await mkdir(target, {recursive: true});
+	const removeIfEmpty = () => (made ? rmdir(made).catch(() => undefined) : undefined);
+	// Not while a run or a shard works in the folder; and not beside a last shard writing the same outputs.
+	const runLock = await lockRunFolder(target, target, 'merge').catch(async (error: unknown) => {
+		await removeIfEmpty();
+		throw error;
+	});
+	try {
+		const finaliseLock = path.join(target, shardsDir, shardFiles.lock);
+		await mkdir(path.dirname(finaliseLock), {recursive: true});
+		const handle = await takeLock(finaliseLock);
+		if (!handle)
+			throw new UserError(
+				`a shard is writing the run-wide outputs of ${target} (${finaliseLock} exists); wait for it, or if none is running, delete the lock and merge again`,
+			);
+		try {
+			await handle.writeFile(lockRecord('deepmask merge'));
+			await handle.close();
+			return await writeRunWide(target, collected, 'deepmask merge');
+		} finally {
+			await rm(finaliseLock, {force: true});
+		}
+	} finally {
+		await runLock.release();
+		await removeIfEmpty();
+	}
 }
 
 export type AutoMerge =
