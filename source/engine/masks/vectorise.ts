@@ -72,7 +72,8 @@ export function vectoriseMask(
 	const polygons: MaskPolygon[] = [];
 	for (const component of [...byComponent.keys()].sort((a, b) => a - b)) {
 		const componentParts = byComponent.get(component)!;
-		const rings = simplifiedRings(componentParts, tolerance);
+		const traced = componentParts.map((part) => [part.outer!.points, ...part.holes.map((hole) => hole.points)]);
+		const rings = simplifiedRings(traced, tolerance);
 		const coordinates = rings.map((part) => part.map(toMap));
 		const pixels = components.sizes[component];
 		polygons.push({
@@ -114,8 +115,7 @@ function mapPosition(bbox: Bbox, width: number, height: number, x: number, y: nu
 }
 
 /** Rings per part (outer first), simplified when the result stays valid, else as traced. */
-function simplifiedRings(parts: Part[], tolerance: number): Points[][] {
-	const traced = parts.map((part) => [part.outer!.points, ...part.holes.map((hole) => hole.points)]);
+export function simplifiedRings(traced: Int32Array[][], tolerance: number): Points[][] {
 	if (tolerance <= 0) return traced;
 	const simplified = traced.map((rings) => rings.map((points) => simplifyRing(points, tolerance)));
 	const unchanged = simplified.every((rings, p) => rings.every((points, r) => points === traced[p][r]));
