@@ -190,6 +190,36 @@ describe('urls', () => {
 		expect(redact('http://h/x?token=abc')).toBe('http://h/x?token=REDACTED');
 	});
 
+	it('redacts the credentials of presigned, keyed and user-info URLs, and nothing else', () => {
+		expect(
+			redact(
+				'https://b.s3.amazonaws.com/dem.tif?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F2026&X-Amz-Signature=9f86d08&X-Amz-Security-Token=IQo',
+			),
+		).toBe(
+			'https://b.s3.amazonaws.com/dem.tif?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED',
+		);
+		expect(redact('https://a.blob.core.windows.net/c/o.tif?sv=2024-05-04&se=2026-12-01&sp=r&sig=abc%3D')).toBe(
+			'https://a.blob.core.windows.net/c/o.tif?sv=2024-05-04&se=2026-12-01&sp=r&sig=REDACTED',
+		);
+		expect(redact('https://api.maptiler.com/tiles/satellite/{z}/{x}/{y}.jpg?key=K3y&lang=en')).toBe(
+			'https://api.maptiler.com/tiles/satellite/{z}/{x}/{y}.jpg?key=REDACTED&lang=en',
+		);
+		expect(redact('cannot reach https://me:pa55@tiles.example.com/{z}/{x}/{y}.png?access_token=pk.1')).toBe(
+			'cannot reach https://REDACTED@tiles.example.com/{z}/{x}/{y}.png?access_token=REDACTED',
+		);
+		expect(redact('/data/monkey=1/dem.tif and http://h/x/ImageServer?bandIds=0,1&keyword=roads')).toBe(
+			'/data/monkey=1/dem.tif and http://h/x/ImageServer?bandIds=0,1&keyword=roads',
+		);
+	});
+
+	it('fingerprints hold no credential: a rotated signature is the same layer', () => {
+		const layer = (url: string) => ({url, kind: 'ImageServer', pixelType: 'U8', interpolation: 'bilinear'}) as never;
+		const first = arcGisFingerprint(layer('https://h/x/ImageServer?token=one'), undefined);
+		const second = arcGisFingerprint(layer('https://h/x/ImageServer?token=two'), undefined);
+		expect(JSON.stringify(first)).not.toMatch(/one|two/);
+		expect(first).toEqual(second);
+	});
+
 	it('sends loopback URLs to the embedded service and leaves others alone', () => {
 		const rewrite = loopbackRewrite('http://127.0.0.1:45678/arcgis/rest/services');
 		expect(rewrite('http://127.0.0.1:7070/arcgis/rest/services/Demo/DSM/ImageServer?f=json')).toBe(

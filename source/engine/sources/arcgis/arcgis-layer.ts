@@ -393,7 +393,7 @@ export function arcGisFingerprint(
 	stretch?: Stretch,
 ): LayerFingerprint {
 	const fingerprint: LayerFingerprint = {
-		url: layer.url,
+		url: redact(layer.url),
 		kind: layer.kind,
 		bandIds: layer.bandIds ?? null,
 		pixelType: layer.pixelType,

@@ -153,7 +153,7 @@ class FileLayer implements OpenedSource {
 	fingerprint(): LayerFingerprint {
 		const {layer} = this;
 		const fingerprint: LayerFingerprint = {
-			path: layer.path,
+			path: redact(layer.path),
 			kind: layer.kind,
 			bandIds: layer.bandIds ?? null,
 			pixelType: layer.pixelType,

@@ -131,7 +131,7 @@ class TilesLayer implements OpenedSource {
 
 	fingerprint(): LayerFingerprint {
 		const fingerprint: LayerFingerprint = {
-			url: this.layer.url,
+			url: redact(this.layer.url),
 			kind: 'tiles',
 			pixelType: this.layer.pixelType,
 			level: this.lod.level,
