@@ -3,7 +3,7 @@ import {Box, Text} from 'ink';
 import {useKeyState} from '../hooks/use-key-state.js';
 import {useKeys} from '../hooks/use-keys.js';
 import type {LayerName} from '../../config/preset-schema.js';
-import {etaMs, fetchEtaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/index.js';
+import {etaMs, fetchEtaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/status.js';
 import {useAppContext, useHints} from '../app-context.js';
 import type {KeyHelp} from '../keys.js';
 import {Pane} from '../components/pane.js';

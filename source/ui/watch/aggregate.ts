@@ -6,7 +6,7 @@ import {
 	type ModelProgress,
 	type RunSnapshot,
 	type RunState,
-} from '../../engine/index.js';
+} from '../../engine/status.js';
 
 const minOf = (values: Array<number | undefined>) => {
 	const defined = values.filter((value): value is number => value !== undefined);

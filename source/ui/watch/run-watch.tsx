@@ -1,5 +1,5 @@
 import {render} from 'ink';
-import {readRunStatus} from '../../engine/index.js';
+import {readRunStatus} from '../../engine/status.js';
 import {enterAlternateScreen, SIGNAL_CODES} from '../alternate-screen.js';
 import {colorWanted} from '../theme.js';
 import {WatchApp} from './watch-app.js';

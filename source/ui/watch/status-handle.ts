@@ -3,7 +3,7 @@
  * latest snapshot read from them and cannot steer the run (pause, resume and cancel do nothing:
  * the dashboard's keys are switched off in the watch view anyway).
  */
-import type {RunEvent, RunSnapshot} from '../../engine/index.js';
+import type {RunEvent, RunSnapshot} from '../../engine/status.js';
 import type {ReviewSession, RunHandle} from '../engine-api.js';
 
 export class StatusHandle implements RunHandle {

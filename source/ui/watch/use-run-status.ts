@@ -1,5 +1,5 @@
 import {useEffect, useState} from 'react';
-import {readRunStatus, type RunStatus} from '../../engine/index.js';
+import {readRunStatus, type RunStatus} from '../../engine/status.js';
 import {messageOf} from '../../errors.js';
 
 type PolledStatus = {status?: RunStatus; error?: string};

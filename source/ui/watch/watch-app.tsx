@@ -5,7 +5,7 @@
 import {useEffect, useMemo, useState} from 'react';
 import {Box, Text, useApp} from 'ink';
 import {useKeys} from '../hooks/use-keys.js';
-import {emptySnapshot, overallProgress, type Liveness, type RunStatus, type StatusEntry} from '../../engine/index.js';
+import {emptySnapshot, overallProgress, type Liveness, type RunStatus, type StatusEntry} from '../../engine/status.js';
 import {AppContext, type AppContextValue} from '../app-context.js';
 import {Frame} from '../components/frame.js';
 import {HelpOverlay} from '../components/help-overlay.js';
