@@ -5,15 +5,13 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {fetchAll} from '../source/engine/fetch/fetch-tiles.js';
-import type {ArcGisLayerConfig} from '../source/config/preset-schema.js';
 import {tileFile} from '../source/engine/run-folder/paths.js';
 import {openEnsemble} from '../source/engine/infer/ensemble.js';
 import {makePlan} from '../source/engine/geo/plan.js';
-import {readGeoTiffFile, writeGeoTiffFile} from '../source/engine/geo/geotiff.js';
-import {renderScene} from '../source/demo/scene.js';
-import {startServiceThread} from '../source/app/embedded-service.js';
+import {readGeoTiffFile} from '../source/engine/geo/geotiff.js';
 import {startRun} from '../source/app/start-run.js';
 import {eventLoopDelayDuring, timed} from './measure.js';
+import {prerenderedService, servedBy} from './prerendered-service.js';
 import {demoPreset} from './scenes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,6 +21,7 @@ function tempDir(name: string): string {
 }
 
 export type PipelineFigures = {
+	mode: 'resize' | 'sliding';
 	tiles: number;
 	pipelineTilesPerSecond: number;
 	modelsTilesPerSecond: number;
@@ -34,12 +33,19 @@ export type PipelineFigures = {
 };
 
 /**
- * The whole run (local service, demo ensemble, CPU) against the same models on the same tiles with
- * nothing else running; the event-loop delay on the main thread while the ensemble runs; and the time a
- * threshold change takes against the inference time of the same tiles.
+ * The whole run (demo ensemble, CPU, tiles of the demo town rendered beforehand and served by the local
+ * service) against the same models on the same tiles with nothing else running; the event-loop delay on
+ * the main thread while the ensemble runs; and the time a threshold change takes against the inference
+ * time of the same tiles.
  */
-export async function pipelineFigures(tiles: number, tileSize: number): Promise<PipelineFigures> {
-	const preset = demoPreset(tiles, tileSize);
+export async function pipelineFigures(
+	tiles: number,
+	tileSize: number,
+	mode: 'resize' | 'sliding',
+): Promise<PipelineFigures> {
+	const demo = demoPreset(tiles, tileSize, [`inference.mode=${mode}`]);
+	const service = await prerenderedService(makePlan(demo.preset), demo.preset);
+	const preset = servedBy(demo, service);
 	const runDir = tempDir('pipeline');
 	try {
 		const {result: review, ms: pipelineMs} = await timed(async () => {
@@ -89,6 +95,7 @@ export async function pipelineFigures(tiles: number, tileSize: number): Promise<
 		const {ms: thresholdChangeMs} = await timed(() => review.setThreshold(review.threshold === 0.5 ? 0.6 : 0.5));
 		const inferenceMs = alone.result.result;
 		return {
+			mode,
 			tiles: plan.tiles.length,
 			pipelineTilesPerSecond: plan.tiles.length / (pipelineMs / 1000),
 			modelsTilesPerSecond: plan.tiles.length / (alone.result.ms / 1000),
@@ -99,14 +106,13 @@ export async function pipelineFigures(tiles: number, tileSize: number): Promise<
 			thresholdRatio: thresholdChangeMs / inferenceMs,
 		};
 	} finally {
+		await service.close();
 		rmSync(runDir, {recursive: true, force: true});
 	}
 }
 
 /**
- * Tiles per second fetched from the local service with `latencyMs` added to every answer, per concurrency.
- * The service serves GeoTIFFs of the area rendered beforehand: drawing the demo town per request costs
- * CPU that a remote service would not take from this machine, and would be what this figure measures.
+ * Tiles per second fetched from the pre-rendered local service with `latencyMs` added to every answer, per concurrency.
  */
 export async function downloadScaling(
 	tiles: number,
@@ -116,46 +122,8 @@ export async function downloadScaling(
 ): Promise<Array<{concurrency: number; tilesPerSecond: number}>> {
 	const preset = demoPreset(tiles, tileSize).preset;
 	const plan = makePlan(preset);
-	const folder = tempDir('download-source');
-	const size = {
-		width: (plan.adjusted.xmax - plan.adjusted.xmin) / plan.cellSize,
-		height: (plan.adjusted.ymax - plan.adjusted.ymin) / plan.cellSize,
-	};
-	const scene = renderScene({bbox: plan.adjusted, ...size}, new Set(['rgb', 'dsm']));
-	await writeGeoTiffFile(path.join(folder, 'bench-rgb.tif'), {
-		...size,
-		bands: 3,
-		data: scene.rgb!,
-		bbox: plan.adjusted,
-		epsg: plan.epsg,
-	});
-	await writeGeoTiffFile(path.join(folder, 'bench-dsm.tif'), {
-		...size,
-		bands: 1,
-		data: scene.dsm!,
-		bbox: plan.adjusted,
-		epsg: plan.epsg,
-		nodata: -9999,
-	});
-	const service = await startServiceThread({
-		port: 0,
-		demo: false,
-		rasters: ['rgb', 'dsm'].map((layer) => path.join(folder, `bench-${layer}.tif`)),
-		faults: {latencyMs},
-	});
-	const layers = {
-		rgb: {
-			...(preset.layers.rgb as ArcGisLayerConfig),
-			kind: 'ImageServer' as const,
-			url: `${service.url}/bench-rgb/ImageServer`,
-			interpolation: 'RSP_NearestNeighbor' as const,
-		},
-		dsm: {
-			...(preset.layers.dsm as ArcGisLayerConfig),
-			url: `${service.url}/bench-dsm/ImageServer`,
-			interpolation: 'RSP_NearestNeighbor' as const,
-		},
-	};
+	const service = await prerenderedService(plan, preset, {latencyMs});
+	const {layers} = service;
 	try {
 		const results: Array<{concurrency: number; tilesPerSecond: number}> = [];
 		for (const concurrency of concurrencies) {
@@ -175,26 +143,49 @@ export async function downloadScaling(
 		return results;
 	} finally {
 		await service.close();
-		rmSync(folder, {recursive: true, force: true});
 	}
 }
 
 const execFileAsync = promisify(execFile);
 
-/** Peak resident memory of a whole run in a fresh process, per tile count. */
+/**
+ * Peak resident memory of a whole run in a fresh process (tiles served pre-rendered by this process), per
+ * tile count, `repeats` times each, the counts taken in turn.
+ */
 export async function memoryByExtent(
 	tileCounts: number[],
 	tileSize: number,
-): Promise<Array<{tiles: number; peakRssMb: number}>> {
-	const results: Array<{tiles: number; peakRssMb: number}> = [];
-	for (const tiles of tileCounts) {
-		const {stdout} = await execFileAsync(
-			process.execPath,
-			['--import', 'tsx', path.join(here, 'child-run.ts'), String(tiles), String(tileSize)],
-			{maxBuffer: 16 * 1024 * 1024},
-		);
-		const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as {tiles: number; peakRssMb: number};
-		results.push(report);
+	repeats: number,
+): Promise<Array<{tiles: number; peakRssMb: number[]}>> {
+	const services = await Promise.all(
+		tileCounts.map(async (tiles) => {
+			const {preset} = demoPreset(tiles, tileSize);
+			return prerenderedService(makePlan(preset), preset);
+		}),
+	);
+	try {
+		const results = tileCounts.map((tiles) => ({tiles, peakRssMb: [] as number[]}));
+		for (let repeat = 0; repeat < repeats; repeat++) {
+			for (const [index, tiles] of tileCounts.entries()) {
+				const {stdout} = await execFileAsync(
+					process.execPath,
+					[
+						'--import',
+						'tsx',
+						path.join(here, 'child-run.ts'),
+						String(tiles),
+						String(tileSize),
+						JSON.stringify(services[index].layers),
+					],
+					{maxBuffer: 16 * 1024 * 1024},
+				);
+				const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as {tiles: number; peakRssMb: number};
+				results[index].tiles = report.tiles;
+				results[index].peakRssMb.push(report.peakRssMb);
+			}
+		}
+		return results;
+	} finally {
+		await Promise.all(services.map((service) => service.close()));
 	}
-	return results;
 }

@@ -1,0 +1,118 @@
+/**
+ * `deepmask infer` as a whole process (built CLI, CPU, resize mode) on a folder of images against the
+ * same models alone (models-alone-child.ts) on as many model-size tensors: time and peak memory.
+ */
+import {execFile} from 'node:child_process';
+import {copyFileSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
+import sharp from 'sharp';
+import {writeGeoTiffFile} from '../source/engine/geo/geotiff.js';
+import {renderScene} from '../source/demo/scene.js';
+import {loadModelSpec} from '../source/engine/infer/metadata.js';
+import {timed} from './measure.js';
+
+const execFileAsync = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.resolve(here, '../bin/deepmask.js');
+/** One RGB and one RGB + DSM demo model: the two smallest. */
+export const inferModels = ['unet-rgb-small', 'linknet-rgbd'].map((name) =>
+	path.resolve(here, `../models/demo/${name}.onnx`),
+);
+
+export type InferFigure = {
+	images: number;
+	imageSize: number;
+	inferSeconds: number;
+	modelsSeconds: number;
+	efficiency: number;
+	inferPeakRssMb: number;
+	modelsPeakRssMb: number;
+};
+
+/**
+ * `count` PNG images of the demo town, `size` px square, 0.25 m pixels, and their DSMs as GeoTIFFs. Six
+ * scenes are drawn (drawing costs more CPU than the whole figure) and copied under the other names.
+ */
+async function demoImages(folder: string, count: number, size: number): Promise<{images: string; dsm: string}> {
+	const images = path.join(folder, 'images');
+	const dsm = path.join(folder, 'dsm');
+	mkdirSync(images);
+	mkdirSync(dsm);
+	const span = size * 0.25;
+	const scenes = 6;
+	const name = (index: number) => `image-${String(index).padStart(3, '0')}`;
+	for (let index = 0; index < Math.min(count, scenes); index++) {
+		const xmin = 1_002_000 + index * span;
+		const ymin = 6_002_000;
+		const bbox = {xmin, ymin, xmax: xmin + span, ymax: ymin + span};
+		const scene = renderScene({bbox, width: size, height: size}, new Set(['rgb', 'dsm']));
+		await sharp(scene.rgb!, {raw: {width: size, height: size, channels: 3}})
+			.png()
+			.toFile(path.join(images, `${name(index)}.png`));
+		await writeGeoTiffFile(path.join(dsm, `${name(index)}.tif`), {
+			width: size,
+			height: size,
+			bands: 1,
+			data: scene.dsm!,
+			bbox,
+			epsg: 3857,
+			nodata: -9999,
+		});
+	}
+	for (let index = scenes; index < count; index++) {
+		copyFileSync(path.join(images, `${name(index % scenes)}.png`), path.join(images, `${name(index)}.png`));
+		copyFileSync(path.join(dsm, `${name(index % scenes)}.tif`), path.join(dsm, `${name(index)}.tif`));
+	}
+	return {images, dsm};
+}
+
+export async function inferFigure(count: number, size: number): Promise<InferFigure> {
+	const folder = mkdtempSync(path.join(os.tmpdir(), 'deepmask-bench-infer-'));
+	try {
+		const {images, dsm} = await demoImages(folder, count, size);
+		const out = path.join(folder, 'out');
+		const infer = await timed(() =>
+			execFileAsync('/usr/bin/time', [
+				'-f',
+				'%M',
+				process.execPath,
+				cli,
+				'infer',
+				'--provider',
+				'cpu',
+				'--mode',
+				'resize',
+				...inferModels.flatMap((model) => ['--models', model]),
+				'--input',
+				images,
+				'--dsm',
+				dsm,
+				'--out',
+				out,
+			]),
+		);
+		const inferPeakRssMb = Number(infer.result.stderr.trim().split('\n').at(-1)) / 1024;
+		const specs = await Promise.all(inferModels.map((model) => loadModelSpec(model)));
+		const alone = await execFileAsync(process.execPath, [
+			path.join(here, 'models-alone-child.mjs'),
+			String(count),
+			...specs.map((spec) => `${spec.path}:${spec.bands.length}:${spec.tileSize}`),
+		]);
+		const models = JSON.parse(alone.stdout.trim().split('\n').at(-1)!) as {seconds: number; peakRssMb: number};
+		const inferSeconds = infer.ms / 1000;
+		return {
+			images: count,
+			imageSize: size,
+			inferSeconds,
+			modelsSeconds: models.seconds,
+			efficiency: models.seconds / inferSeconds,
+			inferPeakRssMb,
+			modelsPeakRssMb: models.peakRssMb,
+		};
+	} finally {
+		rmSync(folder, {recursive: true, force: true});
+	}
+}
