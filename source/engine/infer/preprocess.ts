@@ -29,8 +29,9 @@ export function inputPlanes(
 			const offset = 'RGB'.indexOf(band);
 			const scale = 1 / (255 * std);
 			const shift = mean / std;
-			const missing = rgb.nodata;
-			for (let i = 0; i < pixels; i++) plane[i] = missing?.[i] ? 0 : rgb.data[i * 3 + offset] * scale - shift;
+			const {data, nodata: missing} = rgb;
+			if (missing) for (let i = 0; i < pixels; i++) plane[i] = missing[i] ? 0 : data[i * 3 + offset] * scale - shift;
+			else for (let i = 0; i < pixels; i++) plane[i] = data[i * 3 + offset] * scale - shift;
 		}
 	});
 	return planes;
