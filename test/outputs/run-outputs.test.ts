@@ -5,9 +5,10 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ProbabilityCache} from '../../source/engine/pipeline/probability-cache.js';
 import {restat} from '../../source/engine/pipeline/restat.js';
-import {mergeStats} from '../../source/engine/masks/run-stats.js';
+import {mergeStats, type MosaicStats} from '../../source/engine/masks/run-stats.js';
 import type {RunStats, TileStats} from '../../source/engine/masks/stats-types.js';
-import {summariseTile} from '../../source/engine/masks/tile-stats.js';
+import {summariseTile, type TileSummary} from '../../source/engine/masks/tile-stats.js';
+import {summariseMosaic} from '../../source/engine/pipeline/mosaic-summary.js';
 import {outputFormatNames} from '../../source/config/preset-schema.js';
 import {classConfigOf} from '../../source/engine/classes/class-config.js';
 import {openOutputs} from '../../source/engine/outputs/run-outputs.js';
@@ -29,6 +30,7 @@ const masks = new Map<string, Uint8Array>();
 const tileStats: TileStats[] = [];
 const chips: ChipSummary[] = [];
 let overall: RunStats;
+let mosaicStats: MosaicStats;
 
 type GdalInfo = {
 	size: [number, number];
@@ -48,22 +50,36 @@ function epsgOf(wkt: string): string | undefined {
 
 beforeAll(async () => {
 	const outputs = openOutputs(outputSettings);
-	// The pipeline's part, tile by tile in a scrambled order, as workers would finish them.
+	// The pipeline's part: final masks over the whole mosaic, in plan order.
+	const summaries = new Map<string, TileSummary>();
+	const {tiles, mosaic} = await summariseMosaic({
+		plan,
+		tiles: plan.tiles,
+		postprocess,
+		classes: outputSettings.classes,
+		summarise: async (tile, postprocessTile) => {
+			const scene = sceneTile(plan, tile);
+			return summariseTile({
+				tile,
+				probability: scene.ensemble,
+				members: scene.members,
+				models,
+				nodata: scene.nodata,
+				width: tile.width,
+				height: tile.height,
+				threshold,
+				postprocess,
+				postprocessTile,
+			});
+		},
+		each: async (tile, summary) => void summaries.set(tile.id, summary),
+	});
+	tileStats.push(...tiles);
+	// Written tile by tile in a scrambled order, as a resumed or sharded run may.
 	for (const tile of [...plan.tiles].reverse()) {
 		const scene = sceneTile(plan, tile);
-		const {mask, stats} = summariseTile({
-			tile,
-			probability: scene.ensemble,
-			members: scene.members,
-			models,
-			nodata: scene.nodata,
-			width: tile.width,
-			height: tile.height,
-			threshold,
-			postprocess,
-		});
+		const {mask} = summaries.get(tile.id)!;
 		masks.set(tile.id, mask);
-		tileStats.push(stats);
 		const size = {width: tile.width, height: tile.height};
 		await outputs.writeTile({tile, mask, size, rgb: scene.rgb});
 		const probabilities = [
@@ -74,8 +90,8 @@ beforeAll(async () => {
 			await writeGeoTiffFile(file, probabilityRaster(tile, plan.epsg, data, size));
 		chips.push((await readChipSummary(path.join(runDir, 'training'), tile, chipIndex(tile, plan.cols), [1]))!);
 	}
-	tileStats.sort((a, b) => a.row - b.row || a.col - b.col);
-	overall = mergeStats(tileStats, {plan, threshold, models, postprocess});
+	mosaicStats = mosaic;
+	overall = mergeStats(tileStats, {plan, threshold, models, postprocess, mosaic});
 	await outputs.finalise({overall, tiles: tileStats});
 });
 
@@ -154,7 +170,7 @@ describe('masks.vrt', () => {
 describe('masks.geojson', () => {
 	type Feature = {
 		type: string;
-		properties: {tile: string; area: number; class: string};
+		properties: {tiles: number; area: number; class: string};
 		geometry: {type: string; coordinates: unknown};
 	};
 	const read = () =>
@@ -185,10 +201,14 @@ describe('masks.geojson', () => {
 	});
 
 	it('keeps the courtyard as a hole', () => {
-		const courtyard = read().features.find(
-			(feature) => feature.properties.tile === 'r001_c000' && (feature.geometry.coordinates as unknown[]).length === 2,
-		);
+		const courtyard = read().features.find((feature) => (feature.geometry.coordinates as unknown[]).length === 2);
 		expect(courtyard?.geometry.type).toBe('Polygon');
+	});
+
+	it('makes one feature of a building across tile borders, saying how many tiles it spans', () => {
+		const features = read().features;
+		expect(features.some((feature) => feature.properties.tiles > 1)).toBe(true);
+		expect(features.every((feature) => feature.properties.tiles >= 1)).toBe(true);
 	});
 
 	it.skipIf(!hasGdal)('reads in OGR with valid geometries only', () => {
@@ -309,7 +329,9 @@ describe('stats.json and restat', () => {
 		// 7 neighbour pairs; the top row of r001_c002 has no data, so its seam with r000_c002 compares nothing.
 		expect(overall.seams.pairs).toBe(6);
 		expect(overall.seams.worst.map((seam) => seam.b)).not.toContain('r001_c002');
-		expect(overall.components.count).toBeGreaterThan(3);
+		// Buildings cut by tile borders count once overall, once per tile in the tiles' statistics.
+		expect(overall.components.count).toBeGreaterThan(1);
+		expect(overall.components.count).toBeLessThan(tileStats.reduce((sum, tile) => sum + tile.components.count, 0));
 		expect(overall.postprocessed.removedComponents).toBe(1);
 	});
 
@@ -349,7 +371,7 @@ describe('finalising again', () => {
 		const before = files.map((file) => readFileSync(path.join(runDir, file)));
 		const shuffled = [...tileStats].reverse();
 		await openOutputs(outputSettings).finalise({
-			overall: mergeStats(shuffled, {plan, threshold, models, postprocess}),
+			overall: mergeStats(shuffled, {plan, threshold, models, postprocess, mosaic: mosaicStats}),
 			tiles: shuffled,
 		});
 		files.forEach((file, k) => expect(readFileSync(path.join(runDir, file)).equals(before[k]), file).toBe(true));

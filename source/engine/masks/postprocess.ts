@@ -7,6 +7,14 @@ export type PostprocessSettings = {
 	fillHoles: number;
 };
 
+/** Post-processes one tile's foreground (0/1) in place, knowing the rest of the mosaic; `unknown`: no data or outside the area. */
+export type TilePostprocess = (
+	foreground: Uint8Array,
+	width: number,
+	height: number,
+	unknown: Uint8Array | undefined,
+) => PostprocessReport;
+
 export type PostprocessReport = {
 	removedComponents: number;
 	removedPixels: number;

@@ -7,6 +7,7 @@ import {
 	histogramBins,
 	overlap,
 	uncertainMargin,
+	type ComponentStats,
 	type RunStats,
 	type SeamStats,
 	type TileStats,
@@ -17,7 +18,12 @@ export type MergeContext = {
 	threshold: number;
 	models: string[];
 	postprocess: PostprocessSettings;
+	/** The whole mosaic's components and post-processing (mosaic-summary.ts), in place of the tiles' sums. */
+	mosaic?: MosaicStats;
 };
+
+/** Components of the whole mosaic: one cut by tile borders counts once. */
+export type MosaicStats = {components: ComponentStats; postprocessed: PostprocessReport};
 
 /** Overall statistics from per-tile ones: sums of counts, ratios recomputed from the sums (never averaged). */
 export function mergeStats(tiles: TileStats[], context: MergeContext): RunStats {
@@ -46,6 +52,10 @@ export function mergeStats(tiles: TileStats[], context: MergeContext): RunStats 
 			count += tile.components.count;
 		}
 	}
+	if (context.mosaic) {
+		({count, minPixels, maxPixels} = context.mosaic.components);
+		log2Bins.splice(0, log2Bins.length, ...context.mosaic.components.log2Bins);
+	}
 
 	const members = context.models.map((model, k) => {
 		const foreground = sum((tile) => tile.members[k]?.foregroundPixels ?? 0);
@@ -68,7 +78,7 @@ export function mergeStats(tiles: TileStats[], context: MergeContext): RunStats 
 		),
 	}));
 
-	const postprocessed: PostprocessReport = {
+	const postprocessed: PostprocessReport = context.mosaic?.postprocessed ?? {
 		removedComponents: sum((tile) => tile.postprocess.removedComponents),
 		removedPixels: sum((tile) => tile.postprocess.removedPixels),
 		filledHoles: sum((tile) => tile.postprocess.filledHoles),

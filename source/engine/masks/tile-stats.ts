@@ -1,4 +1,4 @@
-import {defaultClasses, type ClassConfig} from '../classes/class-config.js';
+import {defaultClasses, foregroundClasses, type ClassConfig} from '../classes/class-config.js';
 import {outsideAreaValue} from '../geo/area-clip.js';
 import {eitherNodata} from '../infer/preprocess.js';
 import {schemeOf} from '../classes/registry.js';
@@ -6,7 +6,7 @@ import type {Tile} from '../geo/plan.js';
 import {borderStrips} from './borders.js';
 import {tileClassStats} from './class-stats.js';
 import {foregroundConnectivity, labelComponents} from './components.js';
-import {postprocessMask, type PostprocessSettings} from './postprocess.js';
+import {postprocessMask, type PostprocessSettings, type TilePostprocess} from './postprocess.js';
 import {
 	fraction,
 	histogramBins,
@@ -32,6 +32,8 @@ export type TileSummaryInput = {
 	height: number;
 	threshold: number;
 	postprocess: PostprocessSettings;
+	/** Post-processing of the whole mosaic (mosaic-components.ts), in place of `postprocess` on this tile alone. */
+	postprocessTile?: TilePostprocess;
 	/** The run's classes; a binary model's when not given. */
 	classes?: ClassConfig;
 };
@@ -102,9 +104,11 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 
 	if (nodata) for (let i = 0; i < pixels; i++) if (nodata[i]) mask[i] = background;
 	const foreground = foregroundOf(mask, classes);
-	const postprocess = postprocessMask(foreground, width, height, input.postprocess, cellArea);
+	const postprocess = input.postprocessTile
+		? input.postprocessTile(foreground, width, height, nodata)
+		: postprocessMask(foreground, width, height, input.postprocess, cellArea);
 	if (nodata) for (let i = 0; i < pixels; i++) if (nodata[i]) foreground[i] = 0;
-	if (foreground !== mask) applyForeground(mask, foreground, background);
+	if (foreground !== mask) applyForeground(mask, foreground, width, classes);
 	const {count, sizes} = labelComponents(foreground, width, height, {value: 1, connectivity: foregroundConnectivity});
 	let foregroundPixels = 0;
 	for (let label = 1; label <= count; label++) foregroundPixels += sizes[label];
@@ -199,12 +203,17 @@ function foregroundOf(mask: Uint8Array, classes: ClassConfig): Uint8Array {
 
 /**
  * Carry post-processing back into a class mask: removed objects become background, and a filled hole takes
- * the class to its left (a hole never touches the tile's edge, so that pixel is in the same row and set already).
+ * the class to its left, or on the tile's left edge the class above (a hole is 4-connected, so that pixel is
+ * set already); a hole at the tile's top-left pixel (one cut by tile borders) takes the first foreground class.
  */
-function applyForeground(mask: Uint8Array, foreground: Uint8Array, background: number): void {
+function applyForeground(mask: Uint8Array, foreground: Uint8Array, width: number, classes: ClassConfig): void {
+	const {background} = classes;
 	for (let i = 0; i < mask.length; i++) {
 		if (!foreground[i]) mask[i] = background;
-		else if (mask[i] === background) mask[i] = mask[i - 1];
+		else if (mask[i] === background) {
+			if (i % width > 0) mask[i] = mask[i - 1];
+			else mask[i] = i > 0 ? mask[i - width] : foregroundClasses(classes)[0].id;
+		}
 	}
 }
 
@@ -215,7 +224,8 @@ function classPixels(mask: Uint8Array, classes: ClassConfig, nodata?: Uint8Array
 	return counts;
 }
 
-function componentStats(sizes: Int32Array, count: number): ComponentStats {
+/** Count and size bins of components; `sizes` indexed by label 1..count (index 0 unused). */
+export function componentStats(sizes: ArrayLike<number>, count: number): ComponentStats {
 	const log2Bins: number[] = [];
 	let minPixels = 0;
 	let maxPixels = 0;

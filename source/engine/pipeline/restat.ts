@@ -3,7 +3,8 @@ import {tileOutsideArea} from '../geo/area-clip.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
 import {memberProbabilityFile, probabilityFile} from '../run-folder/paths.js';
-import type {PostprocessSettings} from '../masks/postprocess.js';
+import type {PostprocessSettings, TilePostprocess} from '../masks/postprocess.js';
+import {summariseMosaic} from './mosaic-summary.js';
 import type {Probability, ProbabilityCache} from './probability-cache.js';
 import {mergeStats} from '../masks/run-stats.js';
 import type {RunStats, TileStats} from '../masks/stats-types.js';
@@ -13,6 +14,8 @@ import {summariseTile, type TileSummary} from '../masks/tile-stats.js';
 export type RestatOptions = {
 	threshold: number;
 	postprocess: PostprocessSettings;
+	/** Post-processing of the whole mosaic for the tile, in place of `postprocess` on the tile alone. */
+	postprocessTile?: TilePostprocess;
 	/** The tile's nodata mask (1 = no source data), e.g. read from tiles/dsm; the probability files do not carry one. */
 	nodata?: (tile: Tile) => Promise<Uint8Array | undefined>;
 	/** The tile's pixels outside the plan's area, when the run clips to one (geo/area-clip.ts). */
@@ -73,13 +76,15 @@ export async function restatTile(
 		height: ensemble.height,
 		threshold: options.threshold,
 		postprocess: options.postprocess,
+		postprocessTile: options.postprocessTile,
 		classes,
 	});
 }
 
 /**
- * Statistics of every tile and overall for a new threshold and post-processing, without any model.
- * Tiles are read one after another, so memory stays at one tile's probabilities.
+ * Statistics of every tile and overall for a new threshold and post-processing, without any model; the
+ * post-processing and the components are the whole mosaic's (mosaic-summary.ts). Tiles are read one after
+ * another, so memory stays at one tile's probabilities.
  */
 export async function restat(
 	runDir: string,
@@ -87,11 +92,22 @@ export async function restat(
 	models: string[],
 	options: RestatOptions,
 ): Promise<{tiles: TileStats[]; overall: RunStats}> {
-	const tiles: TileStats[] = [];
 	const withArea = {outside: (tile: Tile) => tileOutsideArea(plan, tile), ...options};
-	for (const tile of plan.tiles) tiles.push((await restatTile(runDir, tile, models, withArea)).stats);
+	const {tiles, mosaic} = await summariseMosaic({
+		plan,
+		tiles: plan.tiles,
+		postprocess: options.postprocess,
+		classes: options.classes ?? defaultClasses,
+		summarise: (tile, postprocessTile) => restatTile(runDir, tile, models, {...withArea, postprocessTile}),
+	});
 	return {
 		tiles,
-		overall: mergeStats(tiles, {plan, threshold: options.threshold, models, postprocess: options.postprocess}),
+		overall: mergeStats(tiles, {
+			plan,
+			threshold: options.threshold,
+			models,
+			postprocess: options.postprocess,
+			mosaic,
+		}),
 	};
 }

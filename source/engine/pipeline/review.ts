@@ -9,7 +9,10 @@ import type {ClassConfig} from '../classes/class-config.js';
 import type {ModelInfo} from '../infer/types.js';
 import {ProbabilityCache} from './probability-cache.js';
 import {restatTile} from './restat.js';
-import {mergeStats} from '../masks/run-stats.js';
+import {mergeStats, type MosaicStats} from '../masks/run-stats.js';
+import type {TilePostprocess} from '../masks/postprocess.js';
+import type {TileSummary} from '../masks/tile-stats.js';
+import {summariseMosaic} from './mosaic-summary.js';
 import type {StatsDocument, TileStats} from '../masks/stats-types.js';
 import type {Finaliser} from '../outputs/run-outputs.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
@@ -57,6 +60,8 @@ export class ReviewSession {
 	/** Decoded probabilities, so moving the threshold back and forth does not decode the files again. */
 	private readonly cache: ProbabilityCache;
 	private restats: Promise<unknown> = Promise.resolve();
+	/** Whether the document counts the whole mosaic's components (the inferred tiles' statistics count each tile's). */
+	private mosaicDocument = false;
 
 	constructor(private readonly context: ReviewContext) {
 		this.cache = context.cache ?? new ProbabilityCache();
@@ -87,9 +92,28 @@ export class ReviewSession {
 		return this.document;
 	}
 
-	private merge(tiles: TileStats[], threshold = this.currentThreshold): StatsDocument {
+	private merge(tiles: TileStats[], threshold = this.currentThreshold, mosaic?: MosaicStats): StatsDocument {
 		const {plan, postprocess} = this.context;
-		return {overall: mergeStats(tiles, {plan, threshold, models: this.modelNames, postprocess}), tiles};
+		return {overall: mergeStats(tiles, {plan, threshold, models: this.modelNames, postprocess, mosaic}), tiles};
+	}
+
+	/** Every tile's final mask and statistics as one mosaic (mosaic-summary.ts); `each` takes them in plan order. */
+	private async summariseAll(
+		threshold: number,
+		each?: (tile: Tile, summary: TileSummary) => Promise<void>,
+	): Promise<StatsDocument> {
+		const {plan, tiles, postprocess, classes, lifecycle} = this.context;
+		const {tiles: tileStats, mosaic} = await summariseMosaic({
+			plan,
+			tiles,
+			postprocess,
+			classes,
+			signal: lifecycle.signal,
+			summarise: (tile, postprocessTile) => this.summarise(tile, threshold, postprocessTile),
+			each,
+		});
+		this.mosaicDocument = true;
+		return this.merge(tileStats, threshold, mosaic);
 	}
 
 	private async nodata(tile: Tile): Promise<Uint8Array | undefined> {
@@ -102,11 +126,12 @@ export class ReviewSession {
 		return nodataOf(rgb, dsm);
 	}
 
-	private summarise(tile: Tile, threshold = this.currentThreshold) {
+	private summarise(tile: Tile, threshold = this.currentThreshold, postprocessTile?: TilePostprocess) {
 		return restatTile(this.context.runDir, tile, this.modelNames, {
 			classes: this.context.classes,
 			threshold,
 			postprocess: this.context.postprocess,
+			postprocessTile,
 			nodata: (t) => this.nodata(t),
 			outside: (t) => tileOutsideArea(this.context.plan, t),
 			cache: this.cache,
@@ -121,10 +146,9 @@ export class ReviewSession {
 		if (!(threshold > 0 && threshold < 1))
 			return Promise.reject(new RangeError(`threshold ${threshold} is outside (0, 1)`));
 		const next = this.restats.then(async () => {
-			const tiles: TileStats[] = [];
-			for (const tile of this.context.tiles) tiles.push((await this.summarise(tile, threshold)).stats);
+			const document = await this.summariseAll(threshold);
 			this.currentThreshold = threshold;
-			this.document = this.merge(tiles, threshold);
+			this.document = document;
 			return this.document;
 		});
 		this.restats = next.catch(() => undefined);
@@ -168,17 +192,14 @@ export class ReviewSession {
 		lifecycle.emit({type: 'stage', stage: 'write', state: 'start'});
 		if (writer.covers(tiles, this.currentThreshold)) {
 			for (const tile of tiles) lifecycle.emit({type: 'tile-written', tileId: tile.id});
+			if (!this.mosaicDocument) this.document = await this.summariseAll(this.currentThreshold);
 		} else {
+			// Post-processing sees the whole mosaic, so masks are written only in this final pass.
 			writer.restart(this.currentThreshold);
-			const tileStats: TileStats[] = [];
-			for (const tile of tiles) {
-				signal.throwIfAborted();
-				const {mask, stats} = await this.summarise(tile);
-				tileStats.push(stats);
+			this.document = await this.summariseAll(this.currentThreshold, async (tile, {mask}) => {
 				const rgb = writer.needsRgb ? await readGeoTiffFile(path.join(runDir, tileFile('rgb', tile.id))) : undefined;
 				await writer.write(tile, mask, rgb, this.currentThreshold);
-			}
-			this.document = this.merge(tileStats);
+			});
 		}
 		signal.throwIfAborted();
 		const finalised = await finalise(writer.outputs, this.document);

@@ -1,13 +1,18 @@
 /**
- * masks.geojson: the polygons of every mask tile, streamed tile by tile (in plan order, so the file
- * is the same however the tiles were produced) to a temporary file that is renamed when complete.
- * Coordinates are in the plan's CRS, named by a `crs` member that GDAL and QGIS honour.
+ * masks.geojson: one polygon per connected component of the whole mosaic of mask tiles (a building cut by
+ * tile borders is one feature), streamed a row of tiles at a time (in plan order, so the file is the same
+ * however the tiles were produced) to a temporary file that is renamed when complete. Memory holds two
+ * rows of mask tiles and the components still open. Coordinates are in the plan's CRS, named by a `crs`
+ * member that GDAL and QGIS honour.
  */
 import {rename, rm} from 'node:fs/promises';
 import path from 'node:path';
-import {vectoriseClasses} from '../../masks/vectorise.js';
+import {MosaicPolygons, type MosaicComponent} from '../../masks/mosaic-polygons.js';
+import type {Points} from '../../masks/ring-checks.js';
+import type {Position} from '../../masks/vectorise.js';
 import type {ClassInfo} from '../../classes/class-config.js';
 import {authorityCode} from '../../geo/crs.js';
+import type {Bbox} from '../../geo/georaster.js';
 import type {Plan} from '../../geo/plan.js';
 import {readGeoTiffFile} from '../../geo/geotiff.js';
 import {exists} from '../../fs/exists.js';
@@ -22,10 +27,16 @@ export type GeoJsonOptions = {
 	tolerance?: number;
 };
 
-/** Vectorises the mask tiles present in the run folder into masks.geojson. Returns its path and the feature count. */
+type MaskRow = {values: Uint8Array; width: number; tileHeight: number};
+
+/**
+ * Vectorises the mask tiles present in the run folder (a missing tile counts as background) into
+ * masks.geojson. Every feature has its class, `area` (its pixels' area in map units²) and `tiles` (how
+ * many tiles it has pixels in). Returns the file's path and the feature count.
+ */
 export async function writeMasksGeoJson(
 	runDir: string,
-	plan: Pick<Plan, 'epsg' | 'tiles'>,
+	plan: MosaicPlan,
 	options: GeoJsonOptions,
 ): Promise<{file: string; features: number}> {
 	const file = path.join(runDir, runFiles.geojson);
@@ -39,27 +50,43 @@ export async function writeMasksGeoJson(
 		const {authority, code} = authorityCode(plan.epsg);
 		const crs = {type: 'name', properties: {name: `urn:ogc:def:crs:${authority}::${code}`}};
 		await handle.write(`{"type":"FeatureCollection","crs":${JSON.stringify(crs)},"features":[`);
-		for (const tile of plan.tiles) {
-			const source = maskFile(runDir, tile.id);
-			if (!(await exists(source))) continue;
-			const raster = await readGeoTiffFile(source);
-			const values = raster.data instanceof Uint8Array ? raster.data : Uint8Array.from(raster.data);
-			// Nodata (outside a clipping area) is no polygon.
-			const mask = raster.nodata === undefined ? values : values.map((value) => (value === raster.nodata ? 0 : value));
-			const polygons = vectoriseClasses(mask, raster.width, raster.height, raster.bbox, ids, {
-				tolerance: options.tolerance,
-			});
-			let chunk = '';
-			for (const polygon of polygons) {
-				const feature = {
-					type: 'Feature',
-					properties: {tile: tile.id, area: polygon.area, ...classProperties(polygon.classId)},
-					geometry: polygon.geometry,
-				};
-				chunk += `${features === 0 ? '\n' : ',\n'}${JSON.stringify(feature)}`;
-				features++;
+		const rows = maskRows(runDir, plan);
+		const first = await rows.next();
+		if (!first.done) {
+			const {width, tileHeight} = first.value;
+			const height = tileHeight * plan.rows;
+			const tileWidth = width / plan.cols;
+			const bbox = plan.adjusted;
+			const toMap = mapPositions(bbox, width, height);
+			const cellArea = ((bbox.xmax - bbox.xmin) / width) * ((bbox.ymax - bbox.ymin) / height);
+			const tolerance = options.tolerance ?? 1;
+			const mosaics = ids.map(() => new MosaicPolygons(width, height, {tolerance, tileWidth}));
+			let current: MaskRow = first.value;
+			for (let tileRow = 0; ; tileRow++) {
+				const next = await rows.next();
+				const below = next.done ? undefined : next.value.values.subarray(0, width);
+				let chunk = '';
+				for (const [k, classId] of ids.entries()) {
+					const ofClass = (values: Uint8Array) => values.map((value) => (value === classId ? 1 : 0));
+					const done = mosaics[k].addBand(ofClass(current.values), tileHeight, below && ofClass(below), tileRow);
+					for (const component of done) {
+						const feature = {
+							type: 'Feature',
+							properties: {
+								area: component.pixels * cellArea,
+								tiles: component.tiles,
+								...classProperties(classId),
+							},
+							geometry: geometryOf(component, toMap),
+						};
+						chunk += `${features === 0 ? '\n' : ',\n'}${JSON.stringify(feature)}`;
+						features++;
+					}
+				}
+				if (chunk) await handle.write(chunk);
+				if (next.done) break;
+				current = next.value;
 			}
-			if (chunk) await handle.write(chunk);
 		}
 		await handle.write('\n]}\n');
 		await handle.sync();
@@ -71,4 +98,71 @@ export async function writeMasksGeoJson(
 	await handle.close();
 	await rename(temporary, file);
 	return {file, features};
+}
+
+type MosaicPlan = Pick<Plan, 'epsg' | 'tiles' | 'rows' | 'cols' | 'adjusted'>;
+
+/**
+ * The mask tiles as rows of the mosaic: class ids, nodata (outside a clipping area) as 0. Yields nothing
+ * when the run folder has no mask tile; a missing tile is background.
+ */
+async function* maskRows(runDir: string, {tiles, rows, cols}: MosaicPlan): AsyncGenerator<MaskRow> {
+	let size: {width: number; height: number} | undefined;
+	const pending: Array<{row: number; rasters: Map<number, Uint8Array>}> = [];
+	for (let row = 0; row < rows; row++) {
+		const rasters = new Map<number, Uint8Array>();
+		for (const tile of tiles.filter((entry) => entry.row === row)) {
+			const source = maskFile(runDir, tile.id);
+			if (!(await exists(source))) continue;
+			const raster = await readGeoTiffFile(source);
+			if (size && (raster.width !== size.width || raster.height !== size.height)) {
+				throw new Error(`${source} is ${raster.width}×${raster.height}, other mask tiles ${size.width}×${size.height}`);
+			}
+			size ??= {width: raster.width, height: raster.height};
+			const values = raster.data instanceof Uint8Array ? raster.data : Uint8Array.from(raster.data);
+			rasters.set(
+				tile.col,
+				raster.nodata === undefined ? values : values.map((value) => (value === raster.nodata ? 0 : value)),
+			);
+		}
+		pending.push({row, rasters});
+		if (!size) continue;
+		// Rows before the first mask tile was found could not be sized until now.
+		for (const entry of pending.splice(0)) yield assemble(entry.rasters, cols, size);
+	}
+}
+
+function assemble(rasters: Map<number, Uint8Array>, cols: number, size: {width: number; height: number}): MaskRow {
+	const width = cols * size.width;
+	const values = new Uint8Array(width * size.height);
+	for (const [col, raster] of rasters) {
+		for (let y = 0; y < size.height; y++) {
+			values.set(raster.subarray(y * size.width, (y + 1) * size.width), y * width + col * size.width);
+		}
+	}
+	return {values, width, tileHeight: size.height};
+}
+
+/** Map positions of mosaic pixel-edge vertices; the outer edges land exactly on the bbox. */
+function mapPositions(bbox: Bbox, width: number, height: number) {
+	return (points: Points): Position[] => {
+		const ring: Position[] = [];
+		for (let k = 0; k < points.length; k += 2) {
+			const x = points[k];
+			const y = points[k + 1];
+			ring.push([
+				x === width ? bbox.xmax : bbox.xmin + ((bbox.xmax - bbox.xmin) * x) / width,
+				y === height ? bbox.ymin : bbox.ymax - ((bbox.ymax - bbox.ymin) * y) / height,
+			]);
+		}
+		ring.push(ring[0]);
+		return ring;
+	};
+}
+
+function geometryOf(component: MosaicComponent, toMap: (points: Points) => Position[]) {
+	const coordinates = component.parts.map((rings) => rings.map(toMap));
+	return coordinates.length === 1
+		? {type: 'Polygon', coordinates: coordinates[0]}
+		: {type: 'MultiPolygon', coordinates};
 }

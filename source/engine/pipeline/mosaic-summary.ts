@@ -1,0 +1,77 @@
+/**
+ * The final masks and statistics of a run's tiles as one mosaic: post-processing sees whole components
+ * across tiles (its passes go over every tile before the first final mask, masks/mosaic-components.ts),
+ * and the statistics count the mosaic's components. Tiles are summarised one at a time in plan order, so
+ * memory holds one tile and the components' labels.
+ */
+import type {ClassConfig} from '../classes/class-config.js';
+import {outsideAreaValue} from '../geo/area-clip.js';
+import type {Plan, Tile} from '../geo/plan.js';
+import {foregroundConnectivity} from '../masks/components.js';
+import {MosaicLabels, MosaicPostprocess, type MosaicLayout} from '../masks/mosaic-components.js';
+import type {PostprocessReport, PostprocessSettings, TilePostprocess} from '../masks/postprocess.js';
+import type {MosaicStats} from '../masks/run-stats.js';
+import type {TileStats} from '../masks/stats-types.js';
+import {componentStats, type TileSummary} from '../masks/tile-stats.js';
+
+export type MosaicSummaryInput = {
+	plan: Pick<Plan, 'rows' | 'cols'>;
+	/** The run's tiles in plan order; the others count as outside the mosaic. */
+	tiles: Tile[];
+	postprocess: PostprocessSettings;
+	classes: ClassConfig;
+	/** The tile's mask and statistics, post-processed by `postprocessTile` when given (else not at all). */
+	summarise(tile: Tile, postprocessTile: TilePostprocess | undefined): Promise<TileSummary>;
+	/** Takes each final summary, in plan order (e.g. writes the mask). */
+	each?(tile: Tile, summary: TileSummary): Promise<void>;
+	signal?: AbortSignal;
+};
+
+const untouched: PostprocessReport = {removedComponents: 0, removedPixels: 0, filledHoles: 0, filledPixels: 0};
+
+export async function summariseMosaic(input: MosaicSummaryInput): Promise<{tiles: TileStats[]; mosaic: MosaicStats}> {
+	const {plan, tiles, summarise, signal} = input;
+	const present = new Set(tiles.map((tile) => tile.row * plan.cols + tile.col));
+	const layout: MosaicLayout = {
+		rows: plan.rows,
+		cols: plan.cols,
+		has: (row, col) => present.has(row * plan.cols + col),
+	};
+	const cellArea = tiles.length === 0 ? 0 : cellAreaOf(tiles[0]);
+	const postprocess = new MosaicPostprocess(layout, input.postprocess, cellArea);
+	for (const pass of postprocess.passes) {
+		for (const tile of tiles) {
+			signal?.throwIfAborted();
+			await summarise(tile, (foreground, width, height, unknown) => {
+				postprocess.learn(pass, tile, foreground, width, height, unknown);
+				return untouched;
+			});
+		}
+	}
+
+	const {background} = input.classes;
+	const components = new MosaicLabels(layout, 1, foregroundConnectivity);
+	const stats: TileStats[] = [];
+	for (const tile of tiles) {
+		signal?.throwIfAborted();
+		const summary = await summarise(
+			tile,
+			postprocess.passes.length > 0
+				? (foreground, width, height) => postprocess.apply(tile, foreground, width, height)
+				: undefined,
+		);
+		const foreground = summary.mask.map((value) => (value !== background && value !== outsideAreaValue ? 1 : 0));
+		components.add(tile, foreground, summary.stats.width, summary.stats.height);
+		stats.push(summary.stats);
+		await input.each?.(tile, summary);
+	}
+	const sizes = components.sizes();
+	return {
+		tiles: stats,
+		mosaic: {components: componentStats([0, ...sizes], sizes.length), postprocessed: postprocess.report()},
+	};
+}
+
+function cellAreaOf(tile: Tile): number {
+	return ((tile.bbox.xmax - tile.bbox.xmin) / tile.width) * ((tile.bbox.ymax - tile.bbox.ymin) / tile.height);
+}
