@@ -66,9 +66,10 @@ export function register(program: Command): void {
 			}
 			const loaded = await presetFromOptions(options);
 			const shard = resolveShard(options);
-			const [{startRun}, {formatStatsSummary}, {shardRun}, {describeOutputs}] = await Promise.all([
+			const [{startRun}, {formatStatsSummary}, {formatSlidingCost}, {shardRun}, {describeOutputs}] = await Promise.all([
 				import('../app/start-run.js'),
 				import('../app/stats-summary.js'),
+				import('../app/sliding-summary.js'),
 				import('../engine/shard/shard-run.js'),
 				import('../engine/outputs/run-outputs.js'),
 			]);
@@ -98,7 +99,12 @@ export function register(program: Command): void {
 				run.subscribe(report);
 				const review = await run.review;
 				const {overall} = review.stats();
-				if (!options.json) process.stdout.write(`${formatStatsSummary(overall, review.areaUnit)}\n`);
+				// Sliding mode: what the context across tiles cost (absent when every tile's probabilities were kept).
+				const {sliding} = run.snapshot();
+				if (!options.json) {
+					process.stdout.write(`${formatStatsSummary(overall, review.areaUnit)}\n`);
+					if (sliding) process.stdout.write(`${formatSlidingCost(sliding)}\n`);
+				}
 				if (!options.yes && !(await confirmWrite(run.runDir, describeOutputs(formats)))) {
 					await review.discard();
 					process.stderr.write('nothing written; rerun the same command to review again (inference is kept)\n');
@@ -109,7 +115,7 @@ export function register(program: Command): void {
 					const outcome = sharded.outcome();
 					if (options.json)
 						process.stdout.write(
-							`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, shard: shardLabel(shard), merged: outcome?.merged !== undefined, mergedBy: outcome?.mergedBy, waiting: outcome?.waiting})}\n`,
+							`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, sliding, shard: shardLabel(shard), merged: outcome?.merged !== undefined, mergedBy: outcome?.mergedBy, waiting: outcome?.waiting})}\n`,
 						);
 					else {
 						const runWide = outcome?.merged && describeOutputs(outcome.merged.formats, outcome.merged, 'finalise');
@@ -119,7 +125,7 @@ export function register(program: Command): void {
 					}
 				} else if (options.json)
 					process.stdout.write(
-						`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall})}\n`,
+						`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, sliding})}\n`,
 					);
 				else process.stdout.write(`\nwrote ${describeOutputs(formats, summary)} to ${summary.runDir}\n`);
 			} finally {

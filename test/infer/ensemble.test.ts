@@ -58,7 +58,14 @@ describe('ensemble', () => {
 				outHeight: image.height,
 			};
 			const [windowed, full] = await Promise.all([sliding.predict(input), reference.predict(input)]);
-			expect(maxAbsDiff(windowed.probability, full.probability)).toBeLessThan(5e-3);
+			// Windows reach past the image's edge, where they see zero inputs instead of the layers' own zero padding:
+			// the outermost pixels (the receptive field of the tiny net's inner layers) differ, no others.
+			const inner = (plane: Float32Array) =>
+				plane.filter((_, i) => {
+					const [x, y] = [i % image.width, Math.floor(i / image.width)];
+					return Math.min(x, y, image.width - 1 - x, image.height - 1 - y) >= 2;
+				});
+			expect(maxAbsDiff(inner(windowed.probability), inner(full.probability))).toBeLessThan(5e-4);
 		} finally {
 			await Promise.all([sliding.close(), reference.close()]);
 		}

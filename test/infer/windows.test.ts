@@ -3,44 +3,67 @@ import {describe, expect, it} from 'vitest';
 import {groundLevel, normaliseDsm} from '../../source/engine/infer/dsm.js';
 import {resizePlane} from '../../source/engine/infer/resample.js';
 import {resizeNearest} from '../../source/engine/geo/resize-nearest.js';
-import {Blender, cutWindow, windowStarts, windowsFor} from '../../source/engine/infer/windows.js';
+import {
+	Blender,
+	contextRect,
+	gridStarts,
+	gridWindows,
+	windowGrid,
+	windowsWithoutContext,
+} from '../../source/engine/infer/windows.js';
 
-describe('sliding windows', () => {
-	it('cover the whole length, the last window ending at the edge', () => {
+describe('sliding windows on the area grid', () => {
+	it('are the multiples of the stride that reach into a span, the same for a tile as for the whole area', () => {
 		fc.assert(
 			fc.property(
-				fc.integer({min: 1, max: 2000}),
+				fc.integer({min: -600, max: 2000}),
+				fc.integer({min: 1, max: 700}),
 				fc.integer({min: 1, max: 512}),
 				fc.integer({min: 0, max: 90}),
-				(length, size, overlap) => {
-					const starts = windowStarts(length, size, overlap);
-					expect(starts[0]).toBe(0);
-					if (length <= size) expect(starts).toEqual([0]);
-					else expect(starts.at(-1)).toBe(length - size);
-					for (let i = 1; i < starts.length; i++) {
-						expect(starts[i]).toBeGreaterThan(starts[i - 1]);
-						expect(starts[i]).toBeLessThanOrEqual(starts[i - 1] + size);
+				(from, length, size, overlap) => {
+					const grid = windowGrid(size, overlap);
+					expect(grid.stride).toBe(Math.max(1, Math.round(size * (1 - overlap / 100))));
+					const to = from + length;
+					const starts = gridStarts(grid, from, to);
+					for (const start of starts) {
+						expect(start % grid.stride === 0).toBe(true);
+						expect(start + size > from && start < to).toBe(true);
 					}
+					// Consecutive, and the neighbours on either side no longer reach in.
+					for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBe(grid.stride);
+					expect(starts[0] - grid.stride + size).toBeLessThanOrEqual(from);
+					expect(starts.at(-1)! + grid.stride).toBeGreaterThanOrEqual(to);
+					// A pixel of the span is covered by the same windows whichever span around it asks.
+					const pixel = from + Math.floor(length / 2);
+					const covering = (list: number[]) => list.filter((start) => start <= pixel && pixel < start + size);
+					expect(covering(starts)).toEqual(covering(gridStarts(grid, pixel - 3 * size, pixel + 3 * size)));
+					expect(covering(starts).length).toBeGreaterThanOrEqual(Math.floor(size / grid.stride));
 				},
 			),
 		);
 	});
 
-	it('blend a constant prediction to the same constant, zero-padding windows past the edge', () => {
+	it('give a tile the context its windows reach, less than a window on each side', () => {
+		const grids = [windowGrid(256, 25), windowGrid(128, 50)];
+		expect(grids.map((grid) => grid.stride)).toEqual([192, 64]);
+		const tile = {x: 512, y: 0, width: 512, height: 512};
+		// 256-px windows start at 384 (reaches 640 > 512) … 960; at -192 … 384 vertically.
+		expect(contextRect(grids, tile)).toEqual({x: 384, y: -192, width: 960 + 256 - 384, height: 384 + 256 + 192});
+		expect(gridWindows(grids[0], tile)).toHaveLength(4 * 4);
+		expect(windowsWithoutContext(512, 512, grids[0])).toBe(9);
+		expect(windowsWithoutContext(100, 300, grids[0])).toBe(2);
+	});
+
+	it('blend a constant prediction to the same constant, windows reaching past every edge', () => {
 		const width = 150;
 		const height = 40;
 		const size = 64;
-		const windows = windowsFor(width, height, size, 25);
+		const grid = windowGrid(size, 25);
 		const blender = new Blender(width, height, size);
+		const windows = gridWindows(grid, {x: 0, y: 0, width, height});
+		expect(windows[0]).toEqual({x: -48, y: -48});
 		for (const window of windows) blender.add(window, new Float32Array(size * size).fill(0.7));
 		for (const value of blender.result()) expect(value).toBeCloseTo(0.7, 5);
-		const planes = Float32Array.from({length: 2 * width * height}, (_, i) => i);
-		const cut = cutWindow(planes, 2, width, height, {x: 100, y: 0}, size);
-		expect(cut[0]).toBe(100);
-		expect(cut[49]).toBe(149);
-		expect(cut[50]).toBe(0);
-		expect(cut[size * size + size]).toBe(width * height + width + 100);
-		expect(cut[45 * size]).toBe(0);
 	});
 });
 

@@ -7,7 +7,8 @@ import {loadModelSpec} from './metadata.js';
 import {ModelWorker} from './model-worker.js';
 import {providerAttempts, providerFailure} from './providers.js';
 import {shareTile} from './shared-tile.js';
-import type {Ensemble, EnsembleOptions, InferEvent, ModelInfo, PredictInput, Prediction} from './types.js';
+import type {Ensemble, EnsembleOptions, InferEvent, ModelInfo, PredictInput, Prediction, WindowCount} from './types.js';
+import {gridWindows, windowGrid, windowsWithoutContext, type WindowGrid} from './windows.js';
 
 type Member = {info: ModelInfo; worker: ModelWorker};
 
@@ -91,6 +92,7 @@ class RunningEnsemble implements Ensemble {
 	readonly models: ModelInfo[];
 	readonly needsDsm: boolean;
 	readonly threshold: number;
+	readonly grids: WindowGrid[];
 	private closed = false;
 	private readonly onAbort: () => void;
 
@@ -105,6 +107,8 @@ class RunningEnsemble implements Ensemble {
 		this.models = members.map((member) => member.info);
 		this.needsDsm = this.models.some((model) => model.needsDsm);
 		this.threshold = this.models.reduce((sum, model) => sum + model.threshold, 0) / this.models.length;
+		this.grids =
+			mode === 'sliding' ? this.models.map((model) => windowGrid(model.tileSize, this.overlapOf(model)!)) : [];
 		this.onAbort = () => void this.abort(abortReason(signal!));
 		signal?.addEventListener('abort', this.onAbort, {once: true});
 	}
@@ -113,12 +117,14 @@ class RunningEnsemble implements Ensemble {
 		if (this.signal?.aborted) throw abortReason(this.signal);
 		if (this.closed) throw new RunError('the ensemble is closed');
 		const started = performance.now();
-		checkInput(input, this.needsDsm);
+		checkInput(input, this.needsDsm, this.mode);
+		const windows: WindowCount = {inferred: 0, withoutContext: 0};
 		// Each member's worker makes its inputs from the tile, runs them and returns its class planes at the output size.
 		const {tile, layout} = shareTile(input);
 		const members = await Promise.all(
 			this.members.map(async ({info, worker}) => {
-				const overlap = this.mode === 'sliding' ? (this.overlap ?? info.tilesOverlap) : undefined;
+				const overlap = this.overlapOf(info);
+				if (overlap !== undefined) countWindows(windows, input, windowGrid(info.tileSize, overlap));
 				const {probability, ms, batch} = await worker.predict({
 					tile,
 					...layout,
@@ -126,6 +132,7 @@ class RunningEnsemble implements Ensemble {
 					outHeight: input.outHeight,
 					size: info.tileSize,
 					overlap,
+					...(input.context && {context: {tile: input.context.tile, origin: input.context.origin}}),
 				});
 				this.onEvent?.({type: 'model-tile', model: info.name, tileId: input.id, ms, batch});
 				return probability;
@@ -136,7 +143,12 @@ class RunningEnsemble implements Ensemble {
 		for (const member of members) for (let i = 0; i < probability.length; i++) probability[i] += member[i];
 		for (let i = 0; i < probability.length; i++) probability[i] /= members.length;
 		this.onEvent?.({type: 'ensemble-tile', tileId: input.id, ms: performance.now() - started});
-		return {planes, probability, members};
+		return {planes, probability, members, windows};
+	}
+
+	/** The member's sliding-window overlap in percent; undefined in resize mode. */
+	private overlapOf(info: ModelInfo): number | undefined {
+		return this.mode === 'sliding' ? (this.overlap ?? info.tilesOverlap) : undefined;
 	}
 
 	/** Waits for queued work, releases the sessions and ends the workers (also after an abort). */
@@ -152,8 +164,28 @@ class RunningEnsemble implements Ensemble {
 	}
 }
 
-function checkInput(input: PredictInput, needsDsm: boolean): void {
-	const {rgb, dsm} = input;
+/** Adds the windows a member takes for the input, and what it would take for the tile alone. */
+function countWindows(count: WindowCount, input: PredictInput, grid: WindowGrid): void {
+	const {rgb, context} = input;
+	const tile = context?.tile ?? {x: 0, y: 0, width: rgb.width, height: rgb.height};
+	const origin = context?.origin ?? {x: 0, y: 0};
+	count.inferred += gridWindows(grid, {...tile, x: origin.x + tile.x, y: origin.y + tile.y}).length;
+	count.withoutContext += windowsWithoutContext(tile.width, tile.height, grid);
+}
+
+function checkInput(input: PredictInput, needsDsm: boolean, mode: 'resize' | 'sliding'): void {
+	const {rgb, dsm, context} = input;
+	if (context && mode !== 'sliding') throw new Error(`tile ${input.id}: a tile's context is for sliding mode only`);
+	if (
+		context &&
+		!(
+			context.tile.x >= 0 &&
+			context.tile.y >= 0 &&
+			context.tile.x + context.tile.width <= rgb.width &&
+			context.tile.y + context.tile.height <= rgb.height
+		)
+	)
+		throw new Error(`tile ${input.id}: the tile lies outside its context image`);
 	if (rgb.data.length !== rgb.width * rgb.height * 3)
 		throw new UserError(
 			`tile ${input.id}: the RGB data holds ${rgb.data.length} bytes, not ${rgb.width}×${rgb.height}×3.`,

@@ -7,7 +7,7 @@ import type {InputSpec, TileRequest} from './protocol.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
 import {resizePlane, resizePlanes} from './resample.js';
 import {tileImages} from './shared-tile.js';
-import {Blender, cutWindow, windowsFor} from './windows.js';
+import {Blender, gridWindows, windowGrid, type Rect, type Window} from './windows.js';
 
 export type MemberTile = {
 	/** C × size × size inputs for the model. */
@@ -16,52 +16,111 @@ export type MemberTile = {
 	finish(outputs: Float32Array[]): Float32Array;
 };
 
+type Images = {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array};
+
 export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): MemberTile {
 	const {width, height, size, outWidth, outHeight, overlap} = request;
-	const {rgb, dsm} = tileImages(request.tile, request);
-	const input = inputPlanes(spec, rgb, dsm);
+	const images = tileImages(request.tile, request);
 	const channels = spec.bands.length;
-	const toOutput = (probability: Float32Array, fromWidth: number, fromHeight: number) =>
-		zeroNodata(
-			resizePlanes(probability, planes, fromWidth, fromHeight, outWidth, outHeight),
-			rgb,
-			dsm,
-			outWidth,
-			outHeight,
-		);
 
 	if (overlap === undefined) {
 		// The whole tile resized to the model's tile size; the probabilities resized back to the output size.
+		const input = inputPlanes(spec, images.rgb, images.dsm);
 		const tensor = new Float32Array(channels * size * size);
 		for (let c = 0; c < channels; c++) {
 			const plane = input.subarray(c * width * height, (c + 1) * width * height);
 			tensor.set(resizePlane(plane, width, height, size, size), c * size * size);
 		}
-		return {inputs: [tensor], finish: ([probability]) => toOutput(probability, size, size)};
+		const whole = {x: 0, y: 0, width, height};
+		return {
+			inputs: [tensor],
+			finish: ([probability]) =>
+				zeroNodata(
+					resizePlanes(probability, planes, size, size, outWidth, outHeight),
+					images,
+					whole,
+					outWidth,
+					outHeight,
+				),
+		};
 	}
-	// Windows of the model's tile size at the tile's own resolution, blended, then resized to the output size.
-	const windows = windowsFor(width, height, size, overlap);
+	// The windows of the area's grid that reach into the tile, each preprocessed on its own as the model was trained
+	// (the nDSM's ground is the window's), blended over the tile at its own resolution, then resized to the output size.
+	const tile = request.context?.tile ?? {x: 0, y: 0, width, height};
+	const origin = request.context?.origin ?? {x: 0, y: 0};
+	const onGrid = {x: origin.x + tile.x, y: origin.y + tile.y, width: tile.width, height: tile.height};
+	const windows = gridWindows(windowGrid(size, overlap), onGrid).map((window) => ({
+		x: window.x - origin.x,
+		y: window.y - origin.y,
+	}));
 	return {
-		inputs: windows.map((window) => cutWindow(input, channels, width, height, window, size)),
+		inputs: windows.map((window) => inputPlanes(spec, ...windowImages(images, window, size))),
 		finish: (outputs) => {
-			const blender = new Blender(width, height, size, planes);
-			outputs.forEach((probability, index) => blender.add(windows[index], probability));
-			return toOutput(blender.result(), width, height);
+			const blender = new Blender(tile.width, tile.height, size, planes);
+			outputs.forEach((probability, index) =>
+				blender.add({x: windows[index].x - tile.x, y: windows[index].y - tile.y}, probability),
+			);
+			const probability = resizePlanes(blender.result(), planes, tile.width, tile.height, outWidth, outHeight);
+			return zeroNodata(probability, images, tile, outWidth, outHeight);
 		},
 	};
+}
+
+/**
+ * The size × size window of the image at `window` (image pixels): pixels past the image's edges or outside the
+ * area are missing in both rasters, so that the model sees 0 (the band's mean) there and the nDSM's ground
+ * leaves them out.
+ */
+function windowImages(images: Images, window: Window, size: number): [RgbImage, DsmImage | undefined] {
+	const {rgb, dsm, outside} = images;
+	const data = new Uint8Array(size * size * 3);
+	const nodata = new Uint8Array(size * size).fill(1);
+	const heights = dsm && new Float32Array(size * size).fill(Number.NaN);
+	const y0 = Math.max(0, -window.y);
+	const y1 = Math.min(size, rgb.height - window.y);
+	const x0 = Math.max(0, -window.x);
+	const x1 = Math.min(size, rgb.width - window.x);
+	for (let y = y0; y < y1; y++) {
+		for (let x = x0; x < x1; x++) {
+			const from = (window.y + y) * rgb.width + window.x + x;
+			if (outside?.[from]) continue;
+			const to = y * size + x;
+			data[to * 3] = rgb.data[from * 3];
+			data[to * 3 + 1] = rgb.data[from * 3 + 1];
+			data[to * 3 + 2] = rgb.data[from * 3 + 2];
+			nodata[to] = rgb.nodata?.[from] ?? 0;
+			if (heights) heights[to] = dsm!.data[from];
+		}
+	}
+	return [
+		{data, width: size, height: size, nodata},
+		heights && {data: heights, width: size, height: size, nodata: dsm!.nodata},
+	];
+}
+
+/** The image's 0/1 mask cut to the rectangle. */
+function crop(mask: Uint8Array, width: number, rect: Rect): Uint8Array {
+	if (rect.x === 0 && rect.y === 0 && rect.width === width && mask.length === width * rect.height) return mask;
+	const out = new Uint8Array(rect.width * rect.height);
+	for (let y = 0; y < rect.height; y++) {
+		const from = (rect.y + y) * width + rect.x;
+		out.set(mask.subarray(from, from + rect.width), y * rect.width);
+	}
+	return out;
 }
 
 /** Probability 0 in every plane where the RGB or the DSM has no data. */
 function zeroNodata(
 	probability: Float32Array,
-	rgb: RgbImage,
-	dsm: DsmImage | undefined,
+	images: Images,
+	tile: Rect,
 	outWidth: number,
 	outHeight: number,
 ): Float32Array {
+	const {rgb, dsm} = images;
 	const missing = eitherNodata(rgb.nodata, dsm && nodataMask(dsm));
 	if (missing) {
-		const atOutput = resizeNearest(missing, rgb, {width: outWidth, height: outHeight});
+		const atOutput = resizeNearest(crop(missing, rgb.width, tile), tile, {width: outWidth, height: outHeight});
 		for (let offset = 0; offset < probability.length; offset += atOutput.length) {
 			for (let i = 0; i < atOutput.length; i++) if (atOutput[i]) probability[offset + i] = 0;
 		}

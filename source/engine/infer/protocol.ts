@@ -1,5 +1,6 @@
 import type {ValueInfo} from './io-check.js';
 import type {ModelSpec} from './metadata.js';
+import type {Rect, Window} from './windows.js';
 
 /** How a model's input planes are built from a tile (see preprocess.ts). */
 export type InputSpec = Pick<ModelSpec, 'bands' | 'mean' | 'std' | 'dsm'>;
@@ -20,9 +21,17 @@ export type WorkerInit = {
 
 /**
  * Where a tile's rasters lie in the buffer it is shared in: the DSM's float32 samples first (when there is one),
- * then the RGB bytes, then the RGB's nodata mask (when it has one).
+ * then the RGB bytes, then the RGB's nodata mask (when it has one), then the mask of pixels outside the area (when
+ * some are).
  */
-export type TileLayout = {width: number; height: number; hasDsm: boolean; nodata?: number; hasRgbNodata?: boolean};
+export type TileLayout = {
+	width: number;
+	height: number;
+	hasDsm: boolean;
+	nodata?: number;
+	hasRgbNodata?: boolean;
+	hasOutside?: boolean;
+};
 
 /** One tile for one model: cut or resize it to the model's size, run it, and return its class planes at outWidth × outHeight. */
 export type TileRequest = TileLayout & {
@@ -36,6 +45,8 @@ export type TileRequest = TileLayout & {
 	size: number;
 	/** Sliding windows with this overlap in percent; the whole tile resized to `size` when undefined. */
 	overlap?: number;
+	/** Sliding mode: the part of the image to predict and where the image's origin lies on the area's window grid. */
+	context?: {tile: Rect; origin: Window};
 };
 
 export type ToWorker =

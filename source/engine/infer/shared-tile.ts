@@ -8,22 +8,31 @@ import type {PredictInput} from './types.js';
  */
 export function shareTile(input: PredictInput): {tile: SharedArrayBuffer; layout: TileLayout} {
 	const {rgb, dsm, rgbNodata} = input;
+	const outside = input.context?.outside;
 	const dsmBytes = dsm ? dsm.data.length * Float32Array.BYTES_PER_ELEMENT : 0;
-	const tile = new SharedArrayBuffer(dsmBytes + rgb.data.length + (rgbNodata?.length ?? 0));
+	const tile = new SharedArrayBuffer(dsmBytes + rgb.data.length + (rgbNodata?.length ?? 0) + (outside?.length ?? 0));
 	if (dsm) new Float32Array(tile, 0, dsm.data.length).set(dsm.data);
 	new Uint8Array(tile, dsmBytes).set(rgb.data);
 	if (rgbNodata) new Uint8Array(tile, dsmBytes + rgb.data.length).set(rgbNodata);
+	if (outside) new Uint8Array(tile, dsmBytes + rgb.data.length + (rgbNodata?.length ?? 0)).set(outside);
 	const layout: TileLayout = {width: rgb.width, height: rgb.height, hasDsm: dsm !== undefined, nodata: dsm?.nodata};
 	if (rgbNodata) layout.hasRgbNodata = true;
+	if (outside) layout.hasOutside = true;
 	return {tile, layout};
 }
 
 /** The rasters of a shared tile, as views on its buffer (read only). */
-export function tileImages(tile: SharedArrayBuffer, layout: TileLayout): {rgb: RgbImage; dsm?: DsmImage} {
-	const {width, height, hasDsm, nodata, hasRgbNodata} = layout;
+export function tileImages(
+	tile: SharedArrayBuffer,
+	layout: TileLayout,
+): {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array} {
+	const {width, height, hasDsm, nodata, hasRgbNodata, hasOutside} = layout;
 	const pixels = width * height;
 	const dsmBytes = hasDsm ? pixels * Float32Array.BYTES_PER_ELEMENT : 0;
 	const rgb: RgbImage = {data: new Uint8Array(tile, dsmBytes, pixels * 3), width, height};
 	if (hasRgbNodata) rgb.nodata = new Uint8Array(tile, dsmBytes + pixels * 3, pixels);
-	return hasDsm ? {rgb, dsm: {data: new Float32Array(tile, 0, pixels), width, height, nodata}} : {rgb};
+	const images: {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array} = {rgb};
+	if (hasDsm) images.dsm = {data: new Float32Array(tile, 0, pixels), width, height, nodata};
+	if (hasOutside) images.outside = new Uint8Array(tile, dsmBytes + pixels * (hasRgbNodata ? 4 : 3), pixels);
+	return images;
 }

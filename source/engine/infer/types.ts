@@ -1,5 +1,6 @@
 import type {ClassConfig} from '../classes/class-config.js';
 import type {Band} from './metadata.js';
+import type {Rect, Window, WindowGrid} from './windows.js';
 
 export type Provider = 'auto' | 'cpu' | 'cuda';
 export type InferMode = 'resize' | 'sliding';
@@ -49,8 +50,28 @@ export type PredictInput = {
 	dsm?: {data: Float32Array; width: number; height: number; nodata?: number};
 	/** 1 where the RGB has no data (transparent, the service's noDataValue), at the RGB's size; the DSM's own nodata comes with it. */
 	rgbNodata?: Uint8Array;
+	/** The output size of the predicted part: the whole image, or the context's tile. */
 	outWidth: number;
 	outHeight: number;
+	/** Sliding mode: the image is a tile with its context; without it the image is a whole area of its own. */
+	context?: TileContext;
+};
+
+/** A tile within an image of the tile and its neighbours' pixels, for sliding windows on the area's grid. */
+export type TileContext = {
+	/** The tile's pixels in the image. */
+	tile: Rect;
+	/** Where the image's top-left pixel lies in the area (global pixels, the area's origin at 0, 0). */
+	origin: Window;
+	/** 1 where the image lies outside the area (beyond its extent, or in a tile the plan skips): padding for the windows. */
+	outside?: Uint8Array;
+};
+
+/** The sliding windows one tile took, over all members; resize mode takes none. */
+export type WindowCount = {
+	inferred: number;
+	/** What the same tile inferred alone would have taken (windows flush with its edges, no context). */
+	withoutContext: number;
 };
 
 export type Prediction = {
@@ -60,6 +81,7 @@ export type Prediction = {
 	probability: Float32Array;
 	/** Each model's probabilities at the output size, laid out the same, in the order of `models`. */
 	members: Float32Array[];
+	windows: WindowCount;
 };
 
 export interface Ensemble {
@@ -69,6 +91,8 @@ export interface Ensemble {
 	needsDsm: boolean;
 	/** The members' mean seg_thresh: the default threshold for masks. */
 	threshold: number;
+	/** Sliding mode: each member's window grid (a tile's context is what their windows reach); resize mode: none. */
+	grids: WindowGrid[];
 	predict(input: PredictInput): Promise<Prediction>;
 	close(): Promise<void>;
 }

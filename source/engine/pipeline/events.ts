@@ -27,11 +27,29 @@ export type RunEvent = {at: number} & (
 	| {type: 'tile-fetched'; layer: LayerName; tileId: string; bytes: number; skipped: boolean; ms: number}
 	| {type: 'model-ready'; model: string; provider: string; reason?: string}
 	| {type: 'model-tile'; model: string; tileId: string; ms: number; batch: number}
-	| {type: 'tile-inferred'; tileId: string; skipped: boolean}
+	| {
+			type: 'tile-inferred';
+			tileId: string;
+			skipped: boolean;
+			/** Sliding mode, a tile inferred now: the windows it took and the context pixels it was given. */
+			sliding?: SlidingCost;
+	  }
 	| {type: 'tile-written'; tileId: string}
 	| {type: 'paused'; paused: boolean}
 	| {type: 'log'; level: LogLevel; message: string}
 	| {type: 'run-end'; state: 'done' | 'failed' | 'cancelled'; message?: string}
 );
+
+/** What sliding windows on the area's grid cost beyond inferring each tile alone. */
+export type SlidingCost = {
+	/** Windows inferred, over all members. */
+	windows: number;
+	/** Of them, the extra that the context costs: windows beyond those of each tile inferred alone. */
+	extraWindows: number;
+	/** The tiles' own pixels. */
+	tilePixels: number;
+	/** Pixels of the tiles' contexts that are not their own (neighbours' pixels or padding outside the area). */
+	marginPixels: number;
+};
 
 export type RunEventOf<T extends RunEvent['type']> = Extract<RunEvent, {type: T}>;

@@ -19,6 +19,8 @@ import {keptProbabilities, probabilityStage, type InferenceFingerprint} from '..
 import {memberProbabilityFile, probabilityFile} from '../run-folder/paths.js';
 import type {RunFolder} from '../run-folder/run-folder.js';
 import type {GeoRaster} from '../geo/georaster.js';
+import type {ContextTile} from './context-tiles.js';
+import type {SlidingCost} from './events.js';
 import type {RunLifecycle} from './lifecycle.js';
 import type {ProbabilityCache} from './probability-cache.js';
 import {restatTile} from './restat.js';
@@ -47,7 +49,10 @@ export type InferStageContext = {
 	lifecycle: RunLifecycle;
 };
 
-export async function inferTile(fetched: FetchedTile, context: InferStageContext): Promise<TileSummary> {
+/** A fetched tile, in sliding mode with its neighbours' pixels (see context-tiles.ts). */
+export type TileToInfer = FetchedTile & Partial<Pick<ContextTile, 'withContext' | 'marginPixels'>>;
+
+export async function inferTile(fetched: TileToInfer, context: InferStageContext): Promise<TileSummary> {
 	const {plan, preset, folder, ensemble, threshold, cache, lifecycle} = context;
 	const {tile} = fetched;
 	const {dir, manifest} = folder;
@@ -91,8 +96,7 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 		}
 	}
 	const started = Date.now();
-	const prediction = await ensemble.predict({
-		id: tile.id,
+	const image = fetched.withContext?.() ?? {
 		rgb: {data: fetched.rgb.data as Uint8Array, width: fetched.rgb.width, height: fetched.rgb.height},
 		dsm: fetched.dsm
 			? {
@@ -103,9 +107,14 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 				}
 			: undefined,
 		...(fetched.rgb.nodataMask && {rgbNodata: fetched.rgb.nodataMask}),
-		outWidth: size.width,
-		outHeight: size.height,
-	});
+	};
+	const prediction = await ensemble.predict({id: tile.id, ...image, outWidth: size.width, outHeight: size.height});
+	const sliding: SlidingCost | undefined = fetched.withContext && {
+		windows: prediction.windows.inferred,
+		extraWindows: prediction.windows.inferred - prediction.windows.withoutContext,
+		tilePixels: tile.width * tile.height,
+		marginPixels: fetched.marginPixels ?? 0,
+	};
 	const probability = probabilityBytes(prediction.probability);
 	const members = prediction.members.map(probabilityBytes);
 	const written = [
@@ -121,6 +130,7 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 		file: path.relative(dir, probabilityFile(dir, tile.id)).split(path.sep).join('/'),
 		fingerprint,
 		ms: Date.now() - started,
+		...(sliding && {sliding}),
 	});
 	await manifest.save();
 	const {mask, stats} = summariseTile({
@@ -135,6 +145,6 @@ export async function inferTile(fetched: FetchedTile, context: InferStageContext
 		postprocess: preset.postprocess,
 		classes: ensemble.classes,
 	});
-	lifecycle.emit({type: 'tile-inferred', tileId: tile.id, skipped: false});
+	lifecycle.emit({type: 'tile-inferred', tileId: tile.id, skipped: false, ...(sliding && {sliding})});
 	return {mask, stats};
 }

@@ -17,7 +17,8 @@ import {openOutputs, type Finaliser} from '../outputs/run-outputs.js';
 import {modelChecksums} from '../run-folder/inference-fingerprint.js';
 import {RunFolder} from '../run-folder/run-folder.js';
 import type {RunEvent} from './events.js';
-import {inferTile} from './infer-stage.js';
+import {contextTiles} from './context-tiles.js';
+import {inferTile, type TileToInfer} from './infer-stage.js';
 import {RunLifecycle} from './lifecycle.js';
 import {MaskWriter} from './mask-writer.js';
 import {ProbabilityCache} from './probability-cache.js';
@@ -41,8 +42,7 @@ export type RunOptions = {
 	/**
 	 * Write each tile's mask and training chip as soon as it is inferred, at the starting threshold, so
 	 * writing overlaps the other stages (headless runs with --yes). The review can still change the
-	 * threshold; writing then redoes the tiles. Not with post-processing, which needs the whole mosaic
-	 * first: the masks are written in the final pass then.
+	 * threshold; writing then redoes the tiles.
 	 */
 	writeAsYouGo?: boolean;
 	/** Starts the services the preset's layers need, once the run folder is ready; default none. */
@@ -66,6 +66,7 @@ const noServices: ServiceConnection = {close: async () => undefined};
 export function startRun(options: RunOptions): RunHandle {
 	const {preset, name, area} = options.preset;
 	const plan = makePlan(preset, area);
+	const sliding = preset.inference.mode === 'sliding';
 	const tiles = options.tileIds ? plan.tiles.filter((tile) => options.tileIds!.has(tile.id)) : plan.tiles;
 	const runDir = path.resolve(options.runDir ?? preset.output.dir);
 	const stateDir = path.resolve(options.stateDir ?? runDir);
@@ -148,7 +149,7 @@ export function startRun(options: RunOptions): RunHandle {
 			// Until the models are loaded the fetcher runs ahead only as far as its bounded lookahead allows.
 			ensembleReady.catch(() => undefined);
 			lifecycle.emit({type: 'stage', stage: 'fetch', state: 'start'});
-			const stream = fetchTiles({
+			const downloads = fetchTiles({
 				plan,
 				tiles,
 				layers: preset.layers,
@@ -161,6 +162,10 @@ export function startRun(options: RunOptions): RunHandle {
 			});
 			ensemble = await ensembleReady;
 			const loaded = ensemble;
+			// Sliding windows on the area's grid reach into the neighbours: each tile waits for them.
+			const stream: AsyncIterable<TileToInfer> = sliding
+				? contextTiles(downloads, {plan, tiles, grids: loaded.grids})
+				: downloads;
 			if (loaded.needsDsm && !preset.layers.dsm) {
 				throw new UserError(
 					`the models ${loaded.models
@@ -174,6 +179,7 @@ export function startRun(options: RunOptions): RunHandle {
 				models: await modelChecksums(loaded.models),
 				mode: preset.inference.mode,
 				overlap: preset.inference.overlap,
+				...(sliding && {windows: 'area-grid' as const}),
 				size: {width: plan.tileSize, height: plan.tileSize},
 			};
 			lifecycle.log(
@@ -198,8 +204,6 @@ export function startRun(options: RunOptions): RunHandle {
 				formats: preset.output.formats,
 			});
 			const writer = new MaskWriter({outputs, lifecycle});
-			const {minArea, fillHoles} = preset.postprocess;
-			const writeAsYouGo = options.writeAsYouGo && minArea <= 0 && fillHoles <= 0;
 
 			const stats: TileStats[] = [];
 			const failures: unknown[] = [];
@@ -208,7 +212,7 @@ export function startRun(options: RunOptions): RunHandle {
 					.add(
 						async () => {
 							const summary = await inferTile(fetched, stageContext);
-							if (writeAsYouGo) await writer.write(fetched.tile, summary.mask, fetched.rgb, threshold);
+							if (options.writeAsYouGo) await writer.write(fetched.tile, summary.mask, fetched.rgb, threshold);
 							stats.push(summary.stats);
 						},
 						{signal},

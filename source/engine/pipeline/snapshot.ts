@@ -1,5 +1,5 @@
 import type {LayerName} from '../../config/preset-schema.js';
-import type {LogLevel, RunEvent, RunStage} from './events.js';
+import type {LogLevel, RunEvent, RunStage, SlidingCost} from './events.js';
 
 export type InFlightTile = {tileId: string; bytes: number; attempt: number; startedAt: number};
 
@@ -40,6 +40,8 @@ export type RunSnapshot = {
 	downloads: Partial<Record<LayerName, LayerProgress>>;
 	models: ModelProgress[];
 	inferred: number;
+	/** Sliding mode: what the windows of the tiles inferred so far cost, summed; absent in resize mode. */
+	sliding?: SlidingCost;
 	written: number;
 	log: Array<{at: number; level: LogLevel; message: string}>;
 	message?: string;
@@ -163,6 +165,13 @@ export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot 
 		}
 		case 'tile-inferred':
 			snapshot.inferred++;
+			if (event.sliding) {
+				const sum = (snapshot.sliding ??= {windows: 0, extraWindows: 0, tilePixels: 0, marginPixels: 0});
+				sum.windows += event.sliding.windows;
+				sum.extraWindows += event.sliding.extraWindows;
+				sum.tilePixels += event.sliding.tilePixels;
+				sum.marginPixels += event.sliding.marginPixels;
+			}
 			break;
 		case 'tile-written':
 			snapshot.written++;

@@ -11,6 +11,8 @@ export type InferenceFingerprint = {
 	models: Array<{name: string; sha256: string}>;
 	mode: 'resize' | 'sliding';
 	overlap?: number;
+	/** Sliding mode: windows on the area's grid with the neighbours' pixels (earlier runs placed them per tile). */
+	windows?: 'area-grid';
 	/** Checksums of the input tiles the probabilities came from. */
 	inputs: Record<string, string | undefined>;
 	size: {width: number; height: number};
