@@ -42,7 +42,8 @@ export type RunOptions = {
 	/**
 	 * Write each tile's mask and training chip as soon as it is inferred, at the starting threshold, so
 	 * writing overlaps the other stages (headless runs with --yes). The review can still change the
-	 * threshold; writing then redoes the tiles.
+	 * threshold; writing then redoes the tiles. Not with post-processing, which needs the whole mosaic
+	 * first: the masks are written in the final pass then.
 	 */
 	writeAsYouGo?: boolean;
 	/** Starts the services the preset's layers need, once the run folder is ready; default none. */
@@ -204,6 +205,8 @@ export function startRun(options: RunOptions): RunHandle {
 				formats: preset.output.formats,
 			});
 			const writer = new MaskWriter({outputs, lifecycle});
+			const {minArea, fillHoles} = preset.postprocess;
+			const writeAsYouGo = options.writeAsYouGo && minArea <= 0 && fillHoles <= 0;
 
 			const stats: TileStats[] = [];
 			const failures: unknown[] = [];
@@ -212,7 +215,7 @@ export function startRun(options: RunOptions): RunHandle {
 					.add(
 						async () => {
 							const summary = await inferTile(fetched, stageContext);
-							if (options.writeAsYouGo) await writer.write(fetched.tile, summary.mask, fetched.rgb, threshold);
+							if (writeAsYouGo) await writer.write(fetched.tile, summary.mask, fetched.rgb, threshold);
 							stats.push(summary.stats);
 						},
 						{signal},
