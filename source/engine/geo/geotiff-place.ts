@@ -1,5 +1,6 @@
 /** Where a GeoTIFF says it lies, without reading its pixels: for checking an answer against the request. */
 import type {GeoTIFFImage} from 'geotiff';
+import './native-inflate.js';
 import type {Bbox} from '../../config/preset-schema.js';
 import {crsCodeOfGeoKeys} from './geotiff-crs.js';
 

@@ -6,6 +6,7 @@
  */
 import {readFile} from 'node:fs/promises';
 import {fromArrayBuffer} from 'geotiff';
+import './native-inflate.js';
 import {writeAtomic} from '../fs/atomic.js';
 import type {GeoRaster, PaletteEntry} from './georaster.js';
 import {lookupCrs} from './crs-registry.js';
