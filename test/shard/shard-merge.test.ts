@@ -195,4 +195,26 @@ describe('sharded runs', () => {
 		},
 		slow,
 	);
+
+	it(
+		'with post-processing, two shards merged equal an unsharded run: the merge post-processes the whole mosaic again',
+		async () => {
+			const settings = ['--set', 'postprocess.minArea=150', '--set', 'postprocess.fillHoles=40'];
+			const whole = tempDir('post-whole');
+			await ok(runArgs(whole, ...settings));
+			const expected = outputChecksums(whole);
+			expect(expected['masks.geojson']).not.toBe(reference['masks.geojson']);
+			const stats = JSON.parse(readFileSync(path.join(whole, 'stats.json'), 'utf8')) as {
+				overall: {postprocessed: {removedComponents: number}};
+			};
+			expect(stats.overall.postprocessed.removedComponents).toBeGreaterThan(0);
+			const dir = tempDir('post-two');
+			await Promise.all([
+				ok(runArgs(dir, ...settings, '--shard', '1/2')),
+				ok(runArgs(dir, ...settings, '--shard', '2/2')),
+			]);
+			expect(outputChecksums(dir)).toEqual(expected);
+		},
+		slow,
+	);
 });

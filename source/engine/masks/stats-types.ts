@@ -10,7 +10,11 @@ export const uncertainMargin = 0.2;
 export type Overlap = {intersection: number; union: number; iou: number | null};
 
 export type ComponentStats = {
-	/** Foreground components (8-connected, any class but the background) of the final mask; a component cut by a tile edge counts in each tile. */
+	/**
+	 * Foreground components (8-connected, any class but the background) of the final mask: in a tile's
+	 * statistics the pieces inside the tile (one cut by a tile edge counts in each tile), overall the whole
+	 * mosaic's components (one cut by tile edges counts once).
+	 */
 	count: number;
 	minPixels: number;
 	maxPixels: number;
@@ -73,6 +77,7 @@ export type TileStats = {
 	members: MemberStats[];
 	/** Every pair of members (a before b in model order). */
 	pairs: PairStats[];
+	/** This tile's pixels removed and filled, and the whole components and holes they belong to (overall counts each once). */
 	postprocess: PostprocessReport;
 	borders: BorderStrips;
 	/** The nodata mask along the edges, only for tiles with nodata pixels (the seam check skips those pixels). */

@@ -9,7 +9,12 @@ import path from 'node:path';
 import {UserError} from '../../errors.js';
 import {writeJsonAtomic} from '../fs/atomic.js';
 import {mergeStats} from '../masks/run-stats.js';
-import type {TileStats} from '../masks/stats-types.js';
+import {tileOutsideArea} from '../geo/area-clip.js';
+import {readGeoTiffFile} from '../geo/geotiff.js';
+import {nodataOf} from '../pipeline/infer-stage.js';
+import {summariseMosaic} from '../pipeline/mosaic-summary.js';
+import {ProbabilityCache} from '../pipeline/probability-cache.js';
+import {restatTile} from '../pipeline/restat.js';
 import {exists} from '../fs/exists.js';
 import {classConfigOf} from '../classes/class-config.js';
 import type {OutputFormat, WrittenFiles} from '../outputs/output-writer.js';
@@ -55,6 +60,16 @@ function tileFiles(plan: Plan, tile: Tile, models: string[]): string[] {
 
 async function sameFolder(a: string, b: string): Promise<boolean> {
 	return (await realpath(a).catch(() => path.resolve(a))) === (await realpath(b).catch(() => path.resolve(b)));
+}
+
+/** The tile's nodata mask from its RGB and DSM, as inference saw it. */
+async function tileNodata(runDir: string, tile: Tile): Promise<Uint8Array | undefined> {
+	const dsmFile = pathInside(runDir, tileFile('dsm', tile.id));
+	const [rgb, dsm] = await Promise.all([
+		readGeoTiffFile(pathInside(runDir, tileFile('rgb', tile.id))),
+		(await exists(dsmFile)) ? readGeoTiffFile(dsmFile) : undefined,
+	]);
+	return nodataOf(rgb, dsm);
 }
 
 /** Bring the tiles (and the shard folders) of shards in other run folders into `runDir`. Returns the number of files copied. */
@@ -104,25 +119,49 @@ async function writeRunWide(runDir: string, collected: CollectedShards, by: stri
 	await refuseLinksLeaving(runDir);
 	if (!(await exists(path.join(runDir, runFiles.plan)))) await writeJsonAtomic(path.join(runDir, runFiles.plan), plan);
 	const copied = await gatherInto(runDir, collected);
-	const statsById = new Map<string, TileStats>();
+	const withNodata = new Set<string>();
 	for (const source of sources)
-		for (const tile of source.result.tiles) if (collected.byTile.get(tile.id) === source) statsById.set(tile.id, tile);
-	const tiles = plan.tiles.map((tile) => statsById.get(tile.id)!);
-	const overall = mergeStats(tiles, {
-		plan,
-		threshold: settings.threshold,
-		models: settings.models,
-		postprocess: settings.postprocess,
-	});
+		for (const tile of source.result.tiles) if (tile.nodataPixels > 0) withNodata.add(tile.id);
+	const classes = classConfigOf(settings.classNames, settings.classColors);
 	// A fresh run of the formats: the training metadata reads back the chips every shard wrote.
 	const outputs = openOutputs({
 		runDir,
 		plan,
-		classes: classConfigOf(settings.classNames, settings.classColors),
+		classes,
 		maskSize: settings.maskSize,
 		tolerance: settings.tolerance,
 		formats: settings.formats,
 	});
+	const {postprocess, models, threshold} = settings;
+	const cache = new ProbabilityCache();
+	// Every tile again as one mosaic: the components (and with post-processing the masks, which each shard
+	// post-processed knowing its own tiles only) are the whole run's.
+	const {tiles, mosaic} = await summariseMosaic({
+		plan,
+		tiles: plan.tiles,
+		postprocess,
+		classes,
+		summarise: (tile, postprocessTile) =>
+			restatTile(runDir, tile, models, {
+				threshold,
+				postprocess,
+				postprocessTile,
+				classes,
+				nodata: async (t) => (withNodata.has(t.id) ? tileNodata(runDir, t) : undefined),
+				outside: (t) => tileOutsideArea(plan, t),
+				cache,
+			}),
+		each:
+			postprocess.minArea > 0 || postprocess.fillHoles > 0
+				? async (tile, {mask}) => {
+						const rgb = outputs.usesRgb
+							? await readGeoTiffFile(pathInside(runDir, tileFile('rgb', tile.id)))
+							: undefined;
+						await outputs.writeTile({tile, mask, size: {width: tile.width, height: tile.height}, rgb});
+					}
+				: undefined,
+	});
+	const overall = mergeStats(tiles, {plan, threshold, models, postprocess, mosaic});
 	const result = await outputs.finalise({overall, tiles});
 	const shards = sources.map((source) => shardLabel(source.result.shard));
 	const record: MergedRecord = {
