@@ -97,7 +97,10 @@ export class ReviewSession {
 		return {overall: mergeStats(tiles, {plan, threshold, models: this.modelNames, postprocess, mosaic}), tiles};
 	}
 
-	/** Every tile's final mask and statistics as one mosaic (mosaic-summary.ts); `each` takes them in plan order. */
+	/**
+	 * Every tile's final mask and statistics as one mosaic (mosaic-summary.ts); `each` takes them in plan order
+	 * (writing stops between tiles once the run's signal fires).
+	 */
 	private async summariseAll(
 		threshold: number,
 		each?: (tile: Tile, summary: TileSummary) => Promise<void>,
@@ -108,7 +111,7 @@ export class ReviewSession {
 			tiles,
 			postprocess,
 			classes,
-			signal: lifecycle.signal,
+			signal: each ? lifecycle.signal : undefined,
 			summarise: (tile, postprocessTile) => this.summarise(tile, threshold, postprocessTile),
 			each,
 		});
