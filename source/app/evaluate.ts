@@ -2,6 +2,7 @@ import {UserError} from '../errors.js';
 import {renderScene} from '../demo/scene.js';
 import {schemeOf} from '../engine/classes/registry.js';
 import {probabilityBytes} from '../engine/classes/threshold-byte.js';
+import {decisionRule} from '../engine/classes/threshold.js';
 import type {Bbox} from '../engine/geo/georaster.js';
 import {openEnsemble} from '../engine/infer/ensemble.js';
 import {ClassConfusion, scoresOf, type Scores} from './class-confusion.js';
@@ -126,7 +127,7 @@ async function evaluateClasses(
 	const tally = (sample: Sample, prediction: Prediction) => {
 		const pixels = sample.outWidth * sample.outHeight;
 		const decide = (probability: Float32Array, cut: number) =>
-			scheme.decide(probabilityBytes(probability), pixels, cut);
+			scheme.decide(probabilityBytes(probability), pixels, decisionRule(classes, cut));
 		prediction.members.forEach((member, index) =>
 			perModel[index].add(decide(member, ensemble.models[index].threshold), sample.truth, sample.id),
 		);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {probabilityBytes} from '../engine/classes/threshold-byte.js';
+import {decisionRule} from '../engine/classes/threshold.js';
 import type {ClassConfig} from '../engine/classes/class-config.js';
 import {schemeOf} from '../engine/classes/registry.js';
 import sharp from 'sharp';
@@ -170,7 +171,7 @@ async function writeClassOutputs(
 	const scheme = schemeOf(classes);
 	const pixels = width * height;
 	const bytes = probabilityBytes(probability);
-	const mask = scheme.decide(bytes, pixels, threshold);
+	const mask = scheme.decide(bytes, pixels, decisionRule(classes, threshold));
 	let foreground = 0;
 	for (let i = 0; i < pixels; i++) if (mask[i] !== classes.background) foreground++;
 	const base = (folder: string) => path.join(options.out, folder, image.stem);

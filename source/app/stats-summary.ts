@@ -1,3 +1,4 @@
+import {thresholdText} from '../engine/classes/threshold.js';
 import type {RunStats} from '../engine/masks/stats-types.js';
 
 const percent = (value: number | null) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
@@ -7,7 +8,7 @@ const iou = (value: number | null) => (value === null ? '–' : value.toFixed(3)
 export function formatStatsSummary(stats: RunStats, areaUnit: string): string {
 	const rows: Array<[string, string]> = [
 		['tiles', String(stats.tiles)],
-		['threshold', stats.threshold.toFixed(2)],
+		['threshold', thresholdText(stats.threshold)],
 		[
 			'foreground',
 			`${percent(stats.foregroundFraction)} of valid pixels, ${stats.foregroundArea.toFixed(0)} ${areaUnit}`,

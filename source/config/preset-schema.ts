@@ -356,7 +356,28 @@ export const presetSchema = z
 			})
 			.strict()
 			.default({mode: 'resize', provider: 'auto'}),
-		threshold: z.number().gt(0).lt(1).optional().describe("probability threshold; default: the models' seg_thresh"),
+		threshold: z
+			.union([
+				z.number().gt(0).lt(1),
+				z
+					.record(z.string().min(1), z.number().gt(0).lt(1))
+					.refine((given) => Object.keys(given).length > 0, 'name at least one class'),
+			])
+			.optional()
+			.describe(
+				'probability threshold (multi-class: the minimum winning probability), one number or per class name, e.g. {"building": 0.6, "road": 0.4}; classes not named and the default: the models\' seg_thresh',
+			),
+		classes: z
+			.object({
+				belowThreshold: z
+					.enum(['background', 'uncertain'])
+					.default('background')
+					.describe(
+						'multi-class: what a pixel whose winning probability is below the threshold becomes: background, or its own "uncertain" class (the value after the models\' classes)',
+					),
+			})
+			.strict()
+			.optional(),
 		postprocess: z
 			.object({
 				minArea: z.number().min(0).default(0).describe('drop mask components smaller than this, in square map units'),

@@ -8,6 +8,7 @@ export {readArea} from './area/read-area.js';
 export {downloadEstimate} from './fetch/download-estimate.js';
 export {areaUnit, linearUnit} from './geo/crs.js';
 export type {ClassConfig, ClassInfo} from './classes/class-config.js';
+export {sameThreshold, type Threshold} from './classes/threshold.js';
 export type {FetchEvent, FetchSummary} from './fetch/fetch-tiles.js';
 export type {Ensemble, EnsembleOptions, InferEvent, InferMode, ModelInfo, Prediction, Provider} from './infer/types.js';
 export type {RunStats, StatsDocument, TileStats} from './masks/stats-types.js';

@@ -6,7 +6,7 @@ import type {ReviewSession as EngineReviewSession, RunHandle as EngineRunHandle,
  */
 export type ReviewSession = Pick<
 	EngineReviewSession,
-	'stats' | 'areaUnit' | 'mode' | 'setThreshold' | 'preview' | 'write' | 'discard'
+	'stats' | 'areaUnit' | 'mode' | 'thresholdClasses' | 'setThreshold' | 'preview' | 'write' | 'discard'
 >;
 
 export type RunHandle = Pick<EngineRunHandle, 'snapshot' | 'subscribe' | 'pause' | 'resume' | 'cancel'> & {

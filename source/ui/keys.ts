@@ -36,9 +36,9 @@ export const screenKeys: Record<ScreenName, KeyHelp[]> = {
 		{keys: 'Esc', action: 'back to the presets once the run has ended'},
 	],
 	review: [
-		{keys: '+ -  ← →', action: 'threshold up or down by 0.05', hint: 'threshold'},
-		// c: a multi-class run's figures of one class, then the next, then all again (the threshold stays global).
-		{keys: 's  c', action: 'sort by foreground, uncertainty, disagreement · c: next class', hint: 'sort'},
+		{keys: '+ -  ← →', action: "threshold up or down by 0.05 (per class: the shown class's)", hint: 'threshold'},
+		// c: a multi-class run's figures of one class, then the next, then all again; t: its threshold per class or one.
+		{keys: 's  c  t', action: 'sort tiles · c: next class · t: threshold per class or one', hint: 'sort'},
 		{keys: 'Enter', action: 'enlarge the preview to the whole screen (Enter or Esc back)', hint: 'zoom'},
 		{keys: 'v', action: 'preview: image | mask, mask over image, image, mask'},
 		{keys: 'm', action: 'tile map by foreground or disagreement (◆ selected)', hint: 'map'},

@@ -204,11 +204,12 @@ describe('deepmask run on the demo', () => {
 		run.subscribe((event) => events.push(event));
 		const review = await run.review;
 		const before = review.stats().overall;
+		const start = before.threshold as number;
 		const modelTiles = events.filter((event) => event.type === 'model-tile').length;
 
-		const higher = (await review.setThreshold(Math.min(0.95, before.threshold + 0.3))).overall;
+		const higher = (await review.setThreshold(Math.min(0.95, start + 0.3))).overall;
 		expect(higher.foregroundPixels).toBeLessThan(before.foregroundPixels);
-		const lower = (await review.setThreshold(Math.max(0.05, before.threshold - 0.3))).overall;
+		const lower = (await review.setThreshold(Math.max(0.05, start - 0.3))).overall;
 		expect(lower.foregroundPixels).toBeGreaterThan(before.foregroundPixels);
 		expect(events.filter((event) => event.type === 'model-tile').length).toBe(modelTiles);
 
@@ -228,7 +229,7 @@ describe('deepmask run on the demo', () => {
 		const stats = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8')) as {
 			overall: {threshold: number; foregroundPixels: number};
 		};
-		expect(stats.overall.threshold).toBeCloseTo(lower.threshold);
+		expect(stats.overall.threshold).toBeCloseTo(lower.threshold as number);
 		expect(stats.overall.foregroundPixels).toBe(lower.foregroundPixels);
 		expect(statSync(path.join(runDir, 'masks.vrt')).size).toBeGreaterThan(0);
 	});

@@ -138,9 +138,11 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 		stats: () => current,
 		areaUnit: 'm²',
 		mode: preset.preset.inference.mode,
+		thresholdClasses: ['foreground'],
 		setThreshold: async (value) => {
-			threshold = value;
-			current = summaries(value);
+			// A binary run: one threshold.
+			threshold = value as number;
+			current = summaries(threshold);
 			return current;
 		},
 		preview: async (tileId, width, height) => {

@@ -15,6 +15,11 @@ export type ClassConfig = {
 	classes: ClassInfo[];
 	/** The class of pixels that are none of the others (background / null class). */
 	background: number;
+	/**
+	 * The class of pixels whose winning probability is below the threshold, when the preset asks for one
+	 * (classes.belowThreshold "uncertain"): the id after the models' classes, with no probability plane.
+	 */
+	uncertain?: number;
 	/** Probability planes per pixel: 1 for a binary model (the foreground's probability), else one per class. */
 	planes: number;
 	/** How masks are decided from the planes (the folder under engine/classes/ of that name). */
@@ -56,6 +61,18 @@ export function classConfigOf(
 	);
 	if (!scheme) throw new Error(`no class scheme takes ${classes.length} classes`);
 	return {classes, background: 0, planes: classSchemes[scheme].planes(classes.length), scheme};
+}
+
+/** The name and colour of the uncertain class (light grey: neither the background's black nor a class's hue). */
+export const uncertainClass = {name: 'uncertain', color: [190, 190, 190] as PaletteEntry};
+
+/**
+ * `config` with an uncertain class for the pixels below the threshold. Its value is the id after the models'
+ * classes, not 255 (the usual ignore label): 255 is the masks' nodata outside a clipping area (geo/area-clip.ts).
+ */
+export function withUncertain(config: ClassConfig): ClassConfig {
+	const id = config.classes.length;
+	return {...config, classes: [...config.classes, {id, ...uncertainClass}], uncertain: id};
 }
 
 /** A binary run's classes when no model says otherwise. */

@@ -1,3 +1,5 @@
+import type {DecisionRule} from './threshold.js';
+
 /** How masks are decided from probability planes for one kind of class set (one folder under engine/classes/ each). */
 export type ClassScheme = {
 	/** Whether the scheme decides the masks of models with this many classes; the registry's first taker does. */
@@ -6,9 +8,9 @@ export type ClassScheme = {
 	planes(classCount: number): number;
 	/**
 	 * Class id per pixel (0 the background) from probability bytes (p × 255), `planes` planes of `pixels`
-	 * each, plane-major; pixels flagged in `nodata` are background.
+	 * each, plane-major, by the rule's thresholds; pixels flagged in `nodata` are background.
 	 */
-	decide(probability: Uint8Array, pixels: number, threshold: number, nodata?: Uint8Array): Uint8Array;
+	decide(probability: Uint8Array, pixels: number, rule: DecisionRule, nodata?: Uint8Array): Uint8Array;
 	/** Per pixel, the probability byte the threshold was applied to: the histogram and the uncertain pixels count it. */
 	confidence(probability: Uint8Array, pixels: number): Uint8Array;
 };

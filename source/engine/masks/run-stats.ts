@@ -1,3 +1,4 @@
+import type {Threshold} from '../classes/threshold.js';
 import type {Plan} from '../geo/plan.js';
 import {compareStrips} from './borders.js';
 import {mergeClassStats} from './class-stats.js';
@@ -15,7 +16,7 @@ import {
 
 export type MergeContext = {
 	plan: Pick<Plan, 'rows' | 'cols'>;
-	threshold: number;
+	threshold: Threshold;
 	models: string[];
 	postprocess: PostprocessSettings;
 	/** The whole mosaic's components and post-processing (mosaic-summary.ts), in place of the tiles' sums. */

@@ -1,3 +1,4 @@
+import type {Threshold} from '../classes/threshold.js';
 import type {BorderStrips} from './borders.js';
 import type {PostprocessReport, PostprocessSettings} from './postprocess.js';
 
@@ -106,7 +107,8 @@ export type SeamStats = {
 
 export type RunStats = {
 	version: 1;
-	threshold: number;
+	/** One for every class, or per class name (multi-class runs given a threshold per class). */
+	threshold: Threshold;
 	uncertainMargin: number;
 	postprocess: PostprocessSettings;
 	connectivity: 8;

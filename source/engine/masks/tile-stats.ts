@@ -2,6 +2,7 @@ import {defaultClasses, foregroundClasses, type ClassConfig} from '../classes/cl
 import {outsideAreaValue} from '../geo/area-clip.js';
 import {eitherNodata} from '../infer/preprocess.js';
 import {schemeOf} from '../classes/registry.js';
+import {decisionRule, type Threshold} from '../classes/threshold.js';
 import type {Tile} from '../geo/plan.js';
 import {borderStrips} from './borders.js';
 import {tileClassStats} from './class-stats.js';
@@ -30,7 +31,7 @@ export type TileSummaryInput = {
 	outside?: Uint8Array;
 	width: number;
 	height: number;
-	threshold: number;
+	threshold: Threshold;
 	postprocess: PostprocessSettings;
 	/** Post-processing of the whole mosaic (mosaic-components.ts), in place of `postprocess` on this tile alone. */
 	postprocessTile?: TilePostprocess;
@@ -54,29 +55,38 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	const pixels = width * height;
 	checkSizes(input, pixels, classes.planes);
 	const cellArea = ((tile.bbox.xmax - tile.bbox.xmin) / width) * ((tile.bbox.ymax - tile.bbox.ymin) / height);
+	const rule = decisionRule(classes, threshold);
+	// With a threshold per class, whether a pixel is uncertain depends on its winning class: bytes are counted
+	// per winner (slot = winner × 256 + byte), else all in one group.
+	const groups = typeof threshold === 'number' ? 1 : classes.planes;
 	const binOf = new Uint8Array(256);
-	const uncertain = new Uint8Array(256);
+	const uncertain = new Uint8Array(256 * groups);
 	for (let b = 0; b < 256; b++) {
 		binOf[b] = Math.min(histogramBins - 1, Math.floor((b / 255) * histogramBins));
-		uncertain[b] = Math.abs(b / 255 - threshold) < uncertainMargin ? 1 : 0;
+		for (let group = 0; group < groups; group++) {
+			const cut = typeof threshold === 'number' ? threshold : rule.thresholds[group];
+			uncertain[group * 256 + b] = Math.abs(b / 255 - cut) < uncertainMargin ? 1 : 0;
+		}
 	}
 
 	// Agreement on foreground (any class but the background) as bit patterns, one member at a time.
 	const {background} = classes;
 	const multiclass = classes.classes.length > 2;
-	const mask = scheme.decide(probability, pixels, threshold);
+	const mask = scheme.decide(probability, pixels, rule);
 	// Multi-class statistics compare these decisions class by class; post-processing changes the mask below.
 	const decisions = multiclass ? {ensemble: mask.slice(), members: [] as Uint8Array[]} : undefined;
 	const pattern = members.length < 7 ? new Uint8Array(pixels) : new Uint32Array(pixels);
 	for (let i = 0; i < pixels; i++) pattern[i] = mask[i] !== background ? 1 : 0;
 	for (let k = 0; k < members.length; k++) {
-		const member = scheme.decide(members[k], pixels, threshold);
+		const member = scheme.decide(members[k], pixels, rule);
 		decisions?.members.push(member);
 		const bit = 2 << k;
 		for (let i = 0; i < pixels; i++) if (member[i] !== background) pattern[i] |= bit;
 	}
-	const confidence = scheme.confidence(probability, pixels);
-	const byteCounts = new Float64Array(256);
+	const confidence = slotsOf(scheme.confidence(probability, pixels), groups, () =>
+		scheme.decide(probability, pixels, {thresholds: rule.thresholds.map(() => 0), below: background}),
+	);
+	const byteCounts = new Float64Array(256 * groups);
 	const patterns = new Float64Array(1 << (members.length + 1));
 	let nodataPixels = 0;
 	if (nodata) {
@@ -96,9 +106,9 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	}
 	const histogram = new Array<number>(histogramBins).fill(0);
 	let uncertainPixels = 0;
-	for (let b = 0; b < 256; b++) {
-		histogram[binOf[b]] += byteCounts[b];
-		if (uncertain[b]) uncertainPixels += byteCounts[b];
+	for (let slot = 0; slot < byteCounts.length; slot++) {
+		histogram[binOf[slot & 255]] += byteCounts[slot];
+		if (uncertain[slot]) uncertainPixels += byteCounts[slot];
 	}
 	const validPixels = pixels - nodataPixels;
 
@@ -191,6 +201,15 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	}
 	if (outside) for (let i = 0; i < pixels; i++) if (outside[i]) mask[i] = outsideAreaValue;
 	return {mask, stats};
+}
+
+/** The confidence bytes, or with `groups` > 1 each pixel's winner (by `winners`) × 256 + its byte. */
+function slotsOf(confidence: Uint8Array, groups: number, winners: () => Uint8Array): Uint8Array | Uint16Array {
+	if (groups === 1) return confidence;
+	const winner = winners();
+	const slots = new Uint16Array(confidence.length);
+	for (let i = 0; i < confidence.length; i++) slots[i] = winner[i] * 256 + confidence[i];
+	return slots;
 }
 
 /** 1 where the mask holds a class other than the background: the mask itself when it already is 0/1. */

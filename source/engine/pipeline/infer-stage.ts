@@ -12,6 +12,8 @@ import {tileOutsideArea} from '../geo/area-clip.js';
 import {writeGeoTiffFile} from '../geo/geotiff.js';
 import type {Plan} from '../geo/plan.js';
 import {eitherNodata, nodataMask} from '../infer/preprocess.js';
+import type {ClassConfig} from '../classes/class-config.js';
+import type {Threshold} from '../classes/threshold.js';
 import type {Ensemble} from '../infer/types.js';
 import {summariseTile, type TileSummary} from '../masks/tile-stats.js';
 import {probabilityRaster} from '../outputs/probability-raster.js';
@@ -41,7 +43,9 @@ export type InferStageContext = {
 	preset: Preset;
 	folder: RunFolder;
 	ensemble: Ensemble;
-	threshold: number;
+	/** The run's classes: the models', with an uncertain class when the preset asks for one. */
+	classes: ClassConfig;
+	threshold: Threshold;
 	/** What determines the probabilities besides the input tiles (models, mode, size). */
 	fingerprintBase: Omit<InferenceFingerprint, 'inputs'>;
 	/** Decoded probabilities for the review's first threshold changes. */
@@ -53,7 +57,7 @@ export type InferStageContext = {
 export type TileToInfer = FetchedTile & Partial<Pick<ContextTile, 'withContext' | 'marginPixels'>>;
 
 export async function inferTile(fetched: TileToInfer, context: InferStageContext): Promise<TileSummary> {
-	const {plan, preset, folder, ensemble, threshold, cache, lifecycle} = context;
+	const {plan, preset, folder, ensemble, classes, threshold, cache, lifecycle} = context;
 	const {tile} = fetched;
 	const {dir, manifest} = folder;
 	const modelNames = ensemble.models.map((model) => model.name);
@@ -82,7 +86,7 @@ export async function inferTile(fetched: TileToInfer, context: InferStageContext
 			nodata: async () => nodata,
 			outside: () => outside,
 			cache,
-			classes: ensemble.classes,
+			classes,
 		}).catch((error: unknown) => {
 			lifecycle.log(
 				'warn',
@@ -143,7 +147,7 @@ export async function inferTile(fetched: TileToInfer, context: InferStageContext
 		...size,
 		threshold,
 		postprocess: preset.postprocess,
-		classes: ensemble.classes,
+		classes,
 	});
 	lifecycle.emit({type: 'tile-inferred', tileId: tile.id, skipped: false, ...(sliding && {sliding})});
 	return {mask, stats};

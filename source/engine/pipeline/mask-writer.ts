@@ -3,6 +3,7 @@
  * were written: a headless run writes each tile as soon as it is inferred, and the final write redoes
  * the tiles only when the threshold moved since.
  */
+import {sameThreshold, type Threshold} from '../classes/threshold.js';
 import type {GeoRaster} from '../geo/georaster.js';
 import type {Tile} from '../geo/plan.js';
 import type {RunOutputs} from '../outputs/run-outputs.js';
@@ -13,7 +14,7 @@ export type MaskWriterContext = {outputs: RunOutputs; lifecycle: RunLifecycle};
 export class MaskWriter {
 	readonly files: string[] = [];
 	private readonly written = new Set<string>();
-	private threshold: number | undefined;
+	private threshold: Threshold | undefined;
 
 	constructor(private readonly context: MaskWriterContext) {}
 
@@ -28,19 +29,23 @@ export class MaskWriter {
 	}
 
 	/** Whether every one of `tiles` was written at `threshold`. */
-	covers(tiles: Tile[], threshold: number): boolean {
-		return this.threshold === threshold && tiles.every((tile) => this.written.has(tile.id));
+	covers(tiles: Tile[], threshold: Threshold): boolean {
+		return (
+			this.threshold !== undefined &&
+			sameThreshold(this.threshold, threshold) &&
+			tiles.every((tile) => this.written.has(tile.id))
+		);
 	}
 
 	/** Forget what was written (at another threshold): the next writes replace it. */
-	restart(threshold: number): void {
+	restart(threshold: Threshold): void {
 		this.threshold = threshold;
 		this.written.clear();
 		this.files.length = 0;
 	}
 
-	async write(tile: Tile, mask: Uint8Array, rgb: GeoRaster | undefined, threshold: number): Promise<void> {
-		if (this.threshold !== threshold) this.restart(threshold);
+	async write(tile: Tile, mask: Uint8Array, rgb: GeoRaster | undefined, threshold: Threshold): Promise<void> {
+		if (this.threshold === undefined || !sameThreshold(this.threshold, threshold)) this.restart(threshold);
 		const {outputs, lifecycle} = this.context;
 		this.files.push(...(await outputs.writeTile({tile, mask, size: {width: tile.width, height: tile.height}, rgb})));
 		this.written.add(tile.id);

@@ -1,4 +1,5 @@
 import {defaultClasses, type ClassConfig} from '../classes/class-config.js';
+import type {Threshold} from '../classes/threshold.js';
 import {tileOutsideArea} from '../geo/area-clip.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
@@ -12,7 +13,7 @@ import {separatePlanes} from '../masks/planes.js';
 import {summariseTile, type TileSummary} from '../masks/tile-stats.js';
 
 export type RestatOptions = {
-	threshold: number;
+	threshold: Threshold;
 	postprocess: PostprocessSettings;
 	/** Post-processing of the whole mosaic for the tile, in place of `postprocess` on the tile alone. */
 	postprocessTile?: TilePostprocess;

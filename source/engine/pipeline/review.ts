@@ -6,6 +6,7 @@ import path from 'node:path';
 import type {Preset} from '../../config/preset-schema.js';
 import {tileFile} from '../run-folder/paths.js';
 import type {ClassConfig} from '../classes/class-config.js';
+import {thresholdClasses, type Threshold} from '../classes/threshold.js';
 import type {ModelInfo} from '../infer/types.js';
 import {ProbabilityCache} from './probability-cache.js';
 import {restatTile} from './restat.js';
@@ -34,7 +35,8 @@ export type ReviewContext = {
 	models: ModelInfo[];
 	/** The models' classes: how many probability planes the files hold and how masks are decided. */
 	classes: ClassConfig;
-	threshold: number;
+	/** One for every class, or per class name (the names of `classes`' threshold classes). */
+	threshold: Threshold;
 	/** How the models saw the tiles (resize: each tile alone, with seams; sliding: windows). */
 	mode: Preset['inference']['mode'];
 	postprocess: Preset['postprocess'];
@@ -53,7 +55,7 @@ export type WriteSummary = {runDir: string; files: string[]; tiles: number; feat
 
 export class ReviewSession {
 	private document: StatsDocument;
-	private currentThreshold: number;
+	private currentThreshold: Threshold;
 	private readonly modelNames: string[];
 	/** Tiles with nodata pixels in their RGB or DSM (read again when needed, so memory stays flat). */
 	private readonly tilesWithNodata: Set<string>;
@@ -71,12 +73,17 @@ export class ReviewSession {
 		this.document = this.merge(context.tileStats);
 	}
 
-	get threshold(): number {
+	get threshold(): Threshold {
 		return this.currentThreshold;
 	}
 
 	get plan(): Plan {
 		return this.context.plan;
+	}
+
+	/** The classes a threshold per class names (a multi-class run's every class but uncertain). */
+	get thresholdClasses(): string[] {
+		return thresholdClasses(this.context.classes);
 	}
 
 	get mode(): Preset['inference']['mode'] {
@@ -92,7 +99,7 @@ export class ReviewSession {
 		return this.document;
 	}
 
-	private merge(tiles: TileStats[], threshold = this.currentThreshold, mosaic?: MosaicStats): StatsDocument {
+	private merge(tiles: TileStats[], threshold: Threshold = this.currentThreshold, mosaic?: MosaicStats): StatsDocument {
 		const {plan, postprocess} = this.context;
 		return {overall: mergeStats(tiles, {plan, threshold, models: this.modelNames, postprocess, mosaic}), tiles};
 	}
@@ -102,7 +109,7 @@ export class ReviewSession {
 	 * (writing stops between tiles once the run's signal fires).
 	 */
 	private async summariseAll(
-		threshold: number,
+		threshold: Threshold,
 		each?: (tile: Tile, summary: TileSummary) => Promise<void>,
 	): Promise<StatsDocument> {
 		const {plan, tiles, postprocess, classes, lifecycle} = this.context;
@@ -129,7 +136,7 @@ export class ReviewSession {
 		return nodataOf(rgb, dsm);
 	}
 
-	private summarise(tile: Tile, threshold = this.currentThreshold, postprocessTile?: TilePostprocess) {
+	private summarise(tile: Tile, threshold: Threshold = this.currentThreshold, postprocessTile?: TilePostprocess) {
 		return restatTile(this.context.runDir, tile, this.modelNames, {
 			classes: this.context.classes,
 			threshold,
@@ -142,12 +149,15 @@ export class ReviewSession {
 	}
 
 	/**
-	 * Recompute every statistic for a new threshold from the stored probabilities. Calls are served one
-	 * after another, so the threshold in force is always the one of the last call.
+	 * Recompute every statistic for a new threshold (one, or per class name as the run's was given) from the
+	 * stored probabilities. Calls are served one after another, so the threshold in force is always the one of
+	 * the last call.
 	 */
-	setThreshold(threshold: number): Promise<StatsDocument> {
-		if (!(threshold > 0 && threshold < 1))
-			return Promise.reject(new RangeError(`threshold ${threshold} is outside (0, 1)`));
+	setThreshold(threshold: Threshold): Promise<StatsDocument> {
+		const outside = Object.entries(typeof threshold === 'number' ? {'': threshold} : threshold).find(
+			([, value]) => !(value > 0 && value < 1),
+		);
+		if (outside) return Promise.reject(new RangeError(`threshold ${outside[0]} ${outside[1]} is outside (0, 1)`));
 		const next = this.restats.then(async () => {
 			const document = await this.summariseAll(threshold);
 			this.currentThreshold = threshold;

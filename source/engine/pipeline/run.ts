@@ -9,6 +9,7 @@ import PQueue from 'p-queue';
 import type {LoadedPreset} from '../../config/presets.js';
 import {messageOf, UserError} from '../../errors.js';
 import {fetchTiles, type FetchEvent} from '../fetch/fetch-tiles.js';
+import {resolveThreshold, runClasses, thresholdText} from '../classes/threshold.js';
 import {makePlan, type Plan} from '../geo/plan.js';
 import {openEnsemble} from '../infer/ensemble.js';
 import type {Ensemble, InferEvent} from '../infer/types.js';
@@ -17,7 +18,7 @@ import {openOutputs, type Finaliser} from '../outputs/run-outputs.js';
 import {modelChecksums} from '../run-folder/inference-fingerprint.js';
 import {RunFolder} from '../run-folder/run-folder.js';
 import type {RunEvent} from './events.js';
-import {contextTiles} from './context-tiles.js';
+import {contextNeighbours, contextTiles} from './context-tiles.js';
 import {inferTile, type TileToInfer} from './infer-stage.js';
 import {RunLifecycle} from './lifecycle.js';
 import {MaskWriter} from './mask-writer.js';
@@ -103,6 +104,9 @@ export function startRun(options: RunOptions): RunHandle {
 			case 'log':
 				lifecycle.log(event.level, event.message);
 				return;
+			case 'context-tile':
+				lifecycle.emit(event);
+				return;
 			case 'fetch-start':
 				return;
 		}
@@ -149,10 +153,17 @@ export function startRun(options: RunOptions): RunHandle {
 			});
 			// Until the models are loaded the fetcher runs ahead only as far as its bounded lookahead allows.
 			ensembleReady.catch(() => undefined);
+			// A shard's tiles reach into other shards' tiles in sliding mode: those come as context only, and which
+			// ones depends on the models' windows, so the shard's fetch waits for the models.
+			const contextOnly =
+				sliding && tiles.length < plan.tiles.length
+					? contextNeighbours(plan, tiles, (await ensembleReady).grids)
+					: undefined;
 			lifecycle.emit({type: 'stage', stage: 'fetch', state: 'start'});
 			const downloads = fetchTiles({
 				plan,
 				tiles,
+				contextOnly,
 				layers: preset.layers,
 				runDir,
 				concurrency: preset.concurrency,
@@ -175,7 +186,8 @@ export function startRun(options: RunOptions): RunHandle {
 						.join(', ')} need a DSM band but the preset has no layers.dsm; add a DSM layer or use RGB-only models`,
 				);
 			}
-			const threshold = preset.threshold ?? loaded.threshold;
+			const classes = runClasses(loaded.classes, preset.classes?.belowThreshold);
+			const threshold = resolveThreshold(preset.threshold, loaded.threshold, classes);
 			const fingerprintBase = {
 				models: await modelChecksums(loaded.models),
 				mode: preset.inference.mode,
@@ -185,13 +197,14 @@ export function startRun(options: RunOptions): RunHandle {
 			};
 			lifecycle.log(
 				'info',
-				`threshold ${threshold}${preset.threshold === undefined ? " (the models' seg_thresh)" : ''}`,
+				`threshold ${typeof threshold === 'number' ? threshold : thresholdText(threshold)}${preset.threshold === undefined ? " (the models' seg_thresh)" : ''}`,
 			);
 			const stageContext = {
 				plan,
 				preset,
 				folder,
 				ensemble: loaded,
+				classes,
 				threshold,
 				fingerprintBase,
 				cache: probabilities,
@@ -200,7 +213,7 @@ export function startRun(options: RunOptions): RunHandle {
 			const outputs = openOutputs({
 				runDir,
 				plan,
-				classes: loaded.classes,
+				classes,
 				maskSize: preset.output.maskSize,
 				formats: preset.output.formats,
 			});
@@ -243,7 +256,7 @@ export function startRun(options: RunOptions): RunHandle {
 				runDir,
 				hasDsm: preset.layers.dsm !== undefined,
 				models: loaded.models,
-				classes: loaded.classes,
+				classes,
 				threshold,
 				mode: preset.inference.mode,
 				postprocess: preset.postprocess,

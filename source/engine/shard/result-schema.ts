@@ -55,7 +55,7 @@ const resultSchema = z.looseObject({
 		area: z.object({clip: z.boolean(), covered: whole, skipped: whole}).optional(),
 	}),
 	settings: z.looseObject({
-		threshold: fraction,
+		threshold: z.union([fraction, z.record(z.string(), fraction)]),
 		models: z.array(z.string()).min(1),
 		postprocess: z.object({minArea: z.number().nonnegative(), fillHoles: z.number().nonnegative()}),
 		classNames: z.record(z.string(), z.string()),

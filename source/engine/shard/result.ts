@@ -5,6 +5,7 @@ import {readTextIfExists} from '../fs/read-optional.js';
 import {writeJsonAtomic} from '../fs/atomic.js';
 import {outputFormatNames, type OutputFormat} from '../../config/preset-schema.js';
 import {classNamesOf, customColorsOf} from '../classes/class-config.js';
+import type {Threshold} from '../classes/threshold.js';
 import type {PaletteEntry} from '../geo/georaster.js';
 import type {Size} from '../geo/resize-nearest.js';
 import type {PostprocessSettings} from '../masks/postprocess.js';
@@ -17,7 +18,7 @@ import {parseShardResult} from './result-schema.js';
 
 /** The output settings every shard of one run must share. */
 export type ShardSettings = {
-	threshold: number;
+	threshold: Threshold;
 	models: string[];
 	postprocess: PostprocessSettings;
 	classNames: Record<string, string>;

@@ -3,8 +3,8 @@ import {Box, Text} from 'ink';
 import {useKeyState} from '../hooks/use-key-state.js';
 import {useKeys} from '../hooks/use-keys.js';
 import {listMove, listWindow, position} from '../list-keys.js';
-import type {StatsDocument} from '../../engine/index.js';
-import {useAppContext, useKeyCapture} from '../app-context.js';
+import {sameThreshold, type StatsDocument, type Threshold} from '../../engine/index.js';
+import {useAppContext, useHints, useKeyCapture} from '../app-context.js';
 import {Histogram} from '../components/histogram.js';
 import {Pane} from '../components/pane.js';
 import {ProgressBar} from '../components/progress-bar.js';
@@ -31,6 +31,8 @@ import {
 } from '../review-stats.js';
 import type {WriteResult} from '../summary.js';
 import {useTheme} from '../theme.js';
+import {screenKeys, type KeyHelp} from '../keys.js';
+import {shownThreshold, stepThreshold, thresholdRange, toggleThreshold} from '../threshold-control.js';
 
 type ReviewScreenProps = {
 	handle: RunHandle;
@@ -59,7 +61,7 @@ export function seamLine(mode: string, disagreement: number | null, width: numbe
 
 type OverallProps = {
 	stats: StatsDocument;
-	target: number;
+	target: Threshold;
 	areaUnit: string;
 	mode: string;
 	width: number;
@@ -69,12 +71,15 @@ type OverallProps = {
 function OverallPane({stats, target, areaUnit, mode, width, classId}: OverallProps) {
 	const overall = stats.overall;
 	const shown = classId === undefined ? undefined : overall.classes?.[classId];
+	const shownValue = shownThreshold(target, shown?.name);
+	const perClass = typeof target !== 'number';
 	return (
 		<Pane title="Overall" flexGrow={0}>
 			<Text wrap="truncate">
-				threshold <Text bold inverse>{` ${target.toFixed(2)} `}</Text>
-				{target === overall.threshold ? '' : ' …'}
-				{overall.classes ? ' (all classes)' : ''}
+				{perClass && shownValue !== undefined ? `${shown!.name} threshold` : 'threshold'}{' '}
+				<Text bold inverse>{` ${shownValue?.toFixed(2) ?? thresholdRange(target)} `}</Text>
+				{sameThreshold(target, overall.threshold) ? '' : ' …'}
+				{overall.classes ? (perClass ? ' (per class)' : ' (all classes)') : ''}
 			</Text>
 			{shown ? (
 				<>
@@ -132,6 +137,18 @@ function AgreementPane({stats, width, classId}: {stats: StatsDocument; width: nu
 	);
 }
 
+/** The review's hints with the threshold key saying whether it moves one threshold for all classes or per class. */
+function reviewHints(perClass: boolean): KeyHelp[] {
+	return screenKeys.review.map((key) =>
+		key.hint === 'threshold' ? {...key, hint: perClass ? 'per class' : 'all classes'} : key,
+	);
+}
+
+/** The histogram's mark: the threshold, the shown class's, or the lowest of the classes'. */
+function histogramMark(threshold: Threshold, shown?: string): number {
+	return shownThreshold(threshold, shown) ?? Math.min(...Object.values(threshold));
+}
+
 export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewScreenProps) {
 	const {size, screenActive} = useAppContext();
 	const theme = useTheme();
@@ -145,10 +162,12 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	const [enlarged, latestEnlarged, setEnlarged] = useKeyState(false);
 	const [phase, setPhase] = useState<'review' | 'ask-discard' | 'writing' | 'discarding'>('review');
 	const [error, setError] = useState<string>();
-	const [target, setTarget] = useState(() => stats.overall.threshold);
-	// A multi-class run's figures are of every class together or of one class (the threshold stays global).
+	const [target, setTarget] = useState<Threshold>(() => stats.overall.threshold);
+	// A multi-class run's figures are of every class together or of one class, as is its threshold when per class.
 	const [classId, latestClassId, setClassId] = useKeyState<number | undefined>(undefined);
 	const shownClass = classId === undefined ? undefined : stats.overall.classes?.[classId];
+	const multiclass = stats.overall.classes !== undefined;
+	useHints(multiclass ? reviewHints(typeof target !== 'number') : undefined);
 	const busy = useRef(false);
 
 	const tiles = useMemo(() => sortTiles(stats.tiles, sort, classId), [stats, sort, classId]);
@@ -190,10 +209,13 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 
 	// Keys move the target at once; the session recomputes one threshold at a time (its statistics are
 	// rebuilt tile by tile), and catches up with the latest target when it is done.
-	const changeThreshold = (step: number) =>
-		setTarget((value) => Math.round(Math.min(0.95, Math.max(0.05, value + step)) * 100) / 100);
+	const shownName = () => {
+		const id = latestClassId();
+		return id === undefined ? undefined : stats.overall.classes?.[id]?.name;
+	};
+	const changeThreshold = (step: number) => setTarget((value) => stepThreshold(value, step, shownName()));
 	useEffect(() => {
-		if (busy.current || target === threshold) return;
+		if (busy.current || sameThreshold(target, threshold)) return;
 		busy.current = true;
 		session.setThreshold(target).then(
 			(updated) => {
@@ -216,6 +238,8 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 			else if (input === '-' || input === '_' || key.leftArrow) changeThreshold(-THRESHOLD_STEP);
 			else if (input === 's') setSort(tileSorts[(tileSorts.indexOf(latestSort()) + 1) % tileSorts.length]);
 			else if (input === 'c') setClassId(nextShownClass(stats.overall.classes, latestClassId()));
+			else if (input === 't' && multiclass)
+				setTarget((value) => toggleThreshold(value, session.thresholdClasses, shownName()));
 			else if (key.return) setEnlarged(!latestEnlarged());
 			else if (key.escape && latestEnlarged()) setEnlarged(false);
 			else if (input === 'v') setView(previewViews[(previewViews.indexOf(latestView()) + 1) % previewViews.length]);
@@ -312,7 +336,11 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 							/>
 							<AgreementPane stats={stats} width={leftWidth - 4} classId={classId} />
 							<Pane title="Probability histogram" flexGrow={1}>
-								<Histogram counts={stats.overall.histogram.counts} threshold={threshold} rows={histogramRows} />
+								<Histogram
+									counts={stats.overall.histogram.counts}
+									threshold={histogramMark(threshold, shownClass?.name)}
+									rows={histogramRows}
+								/>
 							</Pane>
 						</Box>
 						<Box flexDirection="column" flexGrow={1}>

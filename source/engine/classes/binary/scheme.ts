@@ -19,6 +19,6 @@ export function thresholdMask(
 export const binaryScheme: ClassScheme = {
 	takes: (classCount) => classCount === 2,
 	planes: () => 1,
-	decide: thresholdMask,
+	decide: (probability, pixels, rule, nodata) => thresholdMask(probability, pixels, rule.thresholds[1], nodata),
 	confidence: (probability, pixels) => probability.subarray(0, pixels),
 };
