@@ -100,10 +100,10 @@ export function register(program: Command): void {
 				const review = await run.review;
 				const {overall} = review.stats();
 				// Sliding mode: what the context across tiles cost (absent when every tile's probabilities were kept).
-				const {sliding} = run.snapshot();
+				const {sliding, shardContext} = run.snapshot();
 				if (!options.json) {
 					process.stdout.write(`${formatStatsSummary(overall, review.areaUnit)}\n`);
-					if (sliding) process.stdout.write(`${formatSlidingCost(sliding)}\n`);
+					if (sliding) process.stdout.write(`${formatSlidingCost(sliding, shardContext)}\n`);
 				}
 				if (!options.yes && !(await confirmWrite(run.runDir, describeOutputs(formats)))) {
 					await review.discard();
@@ -115,7 +115,7 @@ export function register(program: Command): void {
 					const outcome = sharded.outcome();
 					if (options.json)
 						process.stdout.write(
-							`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, sliding, shard: shardLabel(shard), merged: outcome?.merged !== undefined, mergedBy: outcome?.mergedBy, waiting: outcome?.waiting})}\n`,
+							`${JSON.stringify({type: 'summary', ...summary, files: summary.files.length, stats: overall, sliding, shardContext, shard: shardLabel(shard), merged: outcome?.merged !== undefined, mergedBy: outcome?.mergedBy, waiting: outcome?.waiting})}\n`,
 						);
 					else {
 						const runWide = outcome?.merged && describeOutputs(outcome.merged.formats, outcome.merged, 'finalise');

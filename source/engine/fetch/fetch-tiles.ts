@@ -15,7 +15,7 @@ import type {FetchEvent} from './events.js';
 import {tileFingerprint} from '../run-folder/tile-fingerprint.js';
 import {createHttpClient} from '../sources/http-transport.js';
 import {RunFolder} from '../run-folder/run-folder.js';
-import {keptTile, storeTile} from '../run-folder/tile-store.js';
+import {keptTile, storedTile, storeTile} from '../run-folder/tile-store.js';
 
 export type {FetchEvent} from './events.js';
 
@@ -28,6 +28,12 @@ export type FetchOptions = {
 	onEvent?: (event: FetchEvent) => void;
 	/** A subset of plan.tiles (shards); default all. */
 	tiles?: Tile[];
+	/**
+	 * Plan tiles outside `tiles` that later stages need as context (a shard's neighbours in other shards, sliding
+	 * mode): read from the run folder's tiles/ where a shard has stored them, else fetched; never stored, recorded
+	 * in the manifest or counted as this fetch's tiles.
+	 */
+	contextOnly?: Tile[];
 	/** Tiles completed but not yet consumed before new downloads pause; default 2 × downloads. */
 	maxAhead?: number;
 	/** Applied to every service URL before it is requested (the embedded demo service's port). */
@@ -52,6 +58,8 @@ export type FetchedTile = {
 	dsm?: GeoRaster;
 	/** Every layer came from a valid earlier download. */
 	skipped: boolean;
+	/** Fetched only as context for other tiles (see FetchOptions.contextOnly). */
+	contextOnly?: boolean;
 };
 
 export type FetchSummary = {tiles: number; downloaded: number; skipped: number; bytesWritten: number; ms: number};
@@ -184,7 +192,25 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 			}
 		};
 
+		const fetchContextLayer = async (role: LayerName, tile: Tile): Promise<LayerResult> => {
+			const stored = await storedTile(runDir, role, tile.id);
+			const raster = stored ?? (await sources.get(role)!.fetch(tile, {signal})).raster;
+			emit({
+				type: 'context-tile',
+				layer: role,
+				tileId: tile.id,
+				pixels: raster.width * raster.height,
+				fetched: !stored,
+			});
+			return {raster, skipped: true};
+		};
+		const contextOnly = new Set(options.contextOnly?.map((tile) => tile.id));
+
 		const fetchTile = async (tile: Tile): Promise<FetchedTile> => {
+			if (contextOnly.has(tile.id)) {
+				const [rgb, dsm] = await Promise.all(roles.map((role) => fetchContextLayer(role, tile)));
+				return {tile, rgb: rgb.raster, ...(dsm && {dsm: dsm.raster}), skipped: true, contextOnly: true};
+			}
 			// allSettled: a failing layer must not hide the other layer's write still in flight.
 			const settled = await Promise.allSettled(roles.map((role) => fetchLayerTile(role, tile)));
 			const failed =
@@ -203,7 +229,10 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 			return fetched;
 		};
 
-		yield* schedule(tiles, fetchTile, {
+		// Row by row, the context tiles among the own ones: the context stage can hand tiles on a row behind.
+		const order = (tile: Tile) => tile.row * plan.cols + tile.col;
+		const all = [...tiles, ...(options.contextOnly ?? [])].sort((a, b) => order(a) - order(b));
+		yield* schedule(all, fetchTile, {
 			inFlight: concurrency.downloads,
 			maxAhead: options.maxAhead ?? 2 * concurrency.downloads,
 			controller,

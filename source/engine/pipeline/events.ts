@@ -34,6 +34,8 @@ export type RunEvent = {at: number} & (
 			/** Sliding mode, a tile inferred now: the windows it took and the context pixels it was given. */
 			sliding?: SlidingCost;
 	  }
+	/** A tile of another shard read or fetched for this shard's context (sliding mode). */
+	| {type: 'context-tile'; layer: LayerName; tileId: string; pixels: number; fetched: boolean}
 	| {type: 'tile-written'; tileId: string}
 	| {type: 'paused'; paused: boolean}
 	| {type: 'log'; level: LogLevel; message: string}

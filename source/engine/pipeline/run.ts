@@ -18,7 +18,7 @@ import {openOutputs, type Finaliser} from '../outputs/run-outputs.js';
 import {modelChecksums} from '../run-folder/inference-fingerprint.js';
 import {RunFolder} from '../run-folder/run-folder.js';
 import type {RunEvent} from './events.js';
-import {contextTiles} from './context-tiles.js';
+import {contextNeighbours, contextTiles} from './context-tiles.js';
 import {inferTile, type TileToInfer} from './infer-stage.js';
 import {RunLifecycle} from './lifecycle.js';
 import {MaskWriter} from './mask-writer.js';
@@ -104,6 +104,9 @@ export function startRun(options: RunOptions): RunHandle {
 			case 'log':
 				lifecycle.log(event.level, event.message);
 				return;
+			case 'context-tile':
+				lifecycle.emit(event);
+				return;
 			case 'fetch-start':
 				return;
 		}
@@ -150,10 +153,17 @@ export function startRun(options: RunOptions): RunHandle {
 			});
 			// Until the models are loaded the fetcher runs ahead only as far as its bounded lookahead allows.
 			ensembleReady.catch(() => undefined);
+			// A shard's tiles reach into other shards' tiles in sliding mode: those come as context only, and which
+			// ones depends on the models' windows, so the shard's fetch waits for the models.
+			const contextOnly =
+				sliding && tiles.length < plan.tiles.length
+					? contextNeighbours(plan, tiles, (await ensembleReady).grids)
+					: undefined;
 			lifecycle.emit({type: 'stage', stage: 'fetch', state: 'start'});
 			const downloads = fetchTiles({
 				plan,
 				tiles,
+				contextOnly,
 				layers: preset.layers,
 				runDir,
 				concurrency: preset.concurrency,

@@ -42,6 +42,8 @@ export type RunSnapshot = {
 	inferred: number;
 	/** Sliding mode: what the windows of the tiles inferred so far cost, summed; absent in resize mode. */
 	sliding?: SlidingCost;
+	/** A shard in sliding mode: other shards' tiles it took for context, by layer tile, read from tiles/ or fetched. */
+	shardContext?: {readPixels: number; fetchedPixels: number};
 	written: number;
 	log: Array<{at: number; level: LogLevel; message: string}>;
 	message?: string;
@@ -173,6 +175,12 @@ export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot 
 				sum.marginPixels += event.sliding.marginPixels;
 			}
 			break;
+		case 'context-tile': {
+			const context = (snapshot.shardContext ??= {readPixels: 0, fetchedPixels: 0});
+			if (event.fetched) context.fetchedPixels += event.pixels;
+			else context.readPixels += event.pixels;
+			break;
+		}
 		case 'tile-written':
 			snapshot.written++;
 			break;

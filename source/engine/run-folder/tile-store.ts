@@ -61,6 +61,21 @@ export async function keptTile(
 	}
 }
 
+/**
+ * The tile's GeoTIFF as stored in the run folder by whichever run or shard fetched it, without the manifest's
+ * checks (another shard's manifest holds them); undefined when it is not there.
+ */
+export async function storedTile(runDir: string, layer: LayerName, tileId: string): Promise<GeoRaster | undefined> {
+	let bytes: Buffer;
+	try {
+		bytes = await readFile(path.join(runDir, tileFile(layer, tileId)));
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		throw error;
+	}
+	return decodeGeoTiff(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
 /** Write the tile's GeoTIFF atomically and return its manifest entry (without the caller's extras). */
 export async function storeTile(
 	runDir: string,
