@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {ringsAreValid, twiceSignedArea} from '../../source/engine/masks/ring-checks.js';
-import {traceRings} from '../../source/engine/masks/trace.js';
-import {vectoriseClasses, vectoriseMask, type Position} from '../../source/engine/masks/vectorise.js';
+import type {Position} from '../../source/engine/masks/vectorise.js';
+import {vectoriseClasses, vectoriseMask} from './polygons.js';
 import {grid} from './grid.js';
 
 // 2 map units per pixel, top-left corner at (1000, 2000).
@@ -114,12 +114,18 @@ describe('vectoriseMask', () => {
 			const width = 12;
 			const height = 9;
 			const mask = new Uint8Array(width * height).map(() => (random() < 0.5 ? 1 : 0));
-			const rings = traceRings(mask, width, height);
-			expect(ringsAreValid(rings.map((ring) => ring.points))).toBe(true);
+			const polygons = vectoriseMask(
+				mask,
+				width,
+				height,
+				{xmin: 0, ymin: 0, xmax: width, ymax: height},
+				{tolerance: 0},
+			);
+			const rings = polygons.flatMap((polygon) => polygon.parts.flat());
+			expect(ringsAreValid(rings)).toBe(true);
 			// Signed areas add up to the foreground pixel count.
-			const total = rings.reduce((sum, ring) => sum - twiceSignedArea(ring.points) / 2, 0);
+			const total = rings.reduce((sum, ring) => sum - twiceSignedArea(ring) / 2, 0);
 			expect(total).toBe(mask.reduce((a, b) => a + b, 0));
-			const polygons = vectoriseMask(mask, width, height, {xmin: 0, ymin: 0, xmax: width, ymax: height});
 			expect(polygons.reduce((sum, polygon) => sum + polygon.pixels, 0)).toBe(total);
 		}
 	});

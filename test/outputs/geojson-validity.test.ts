@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {vectoriseMask} from '../../source/engine/masks/vectorise.js';
+import {vectoriseMask} from '../masks/polygons.js';
 import {hasGdal} from '../helpers/gdal.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-validity-'));

@@ -7,12 +7,10 @@
  */
 import {rename, rm} from 'node:fs/promises';
 import path from 'node:path';
-import {MosaicPolygons, type MosaicComponent} from '../../masks/mosaic-polygons.js';
-import type {Points} from '../../masks/ring-checks.js';
-import type {Position} from '../../masks/vectorise.js';
+import {MosaicPolygons} from '../../masks/mosaic-polygons.js';
+import {maskGeometry} from '../../masks/vectorise.js';
 import type {ClassInfo} from '../../classes/class-config.js';
 import {authorityCode} from '../../geo/crs.js';
-import type {Bbox} from '../../geo/georaster.js';
 import type {Plan} from '../../geo/plan.js';
 import {readGeoTiffFile} from '../../geo/geotiff.js';
 import {exists} from '../../fs/exists.js';
@@ -57,7 +55,6 @@ export async function writeMasksGeoJson(
 			const height = tileHeight * plan.rows;
 			const tileWidth = width / plan.cols;
 			const bbox = plan.adjusted;
-			const toMap = mapPositions(bbox, width, height);
 			const cellArea = ((bbox.xmax - bbox.xmin) / width) * ((bbox.ymax - bbox.ymin) / height);
 			const tolerance = options.tolerance ?? 1;
 			const mosaics = ids.map(() => new MosaicPolygons(width, height, {tolerance, tileWidth}));
@@ -77,7 +74,7 @@ export async function writeMasksGeoJson(
 								tiles: component.tiles,
 								...classProperties(classId),
 							},
-							geometry: geometryOf(component, toMap),
+							geometry: maskGeometry(component.parts, bbox, width, height),
 						};
 						chunk += `${features === 0 ? '\n' : ',\n'}${JSON.stringify(feature)}`;
 						features++;
@@ -141,28 +138,4 @@ function assemble(rasters: Map<number, Uint8Array>, cols: number, size: {width: 
 		}
 	}
 	return {values, width, tileHeight: size.height};
-}
-
-/** Map positions of mosaic pixel-edge vertices; the outer edges land exactly on the bbox. */
-function mapPositions(bbox: Bbox, width: number, height: number) {
-	return (points: Points): Position[] => {
-		const ring: Position[] = [];
-		for (let k = 0; k < points.length; k += 2) {
-			const x = points[k];
-			const y = points[k + 1];
-			ring.push([
-				x === width ? bbox.xmax : bbox.xmin + ((bbox.xmax - bbox.xmin) * x) / width,
-				y === height ? bbox.ymin : bbox.ymax - ((bbox.ymax - bbox.ymin) * y) / height,
-			]);
-		}
-		ring.push(ring[0]);
-		return ring;
-	};
-}
-
-function geometryOf(component: MosaicComponent, toMap: (points: Points) => Position[]) {
-	const coordinates = component.parts.map((rings) => rings.map(toMap));
-	return coordinates.length === 1
-		? {type: 'Polygon', coordinates: coordinates[0]}
-		: {type: 'MultiPolygon', coordinates};
 }
