@@ -1,4 +1,4 @@
-import type {TileStats} from '../engine/index.js';
+import type {RunStats, TileStats} from '../engine/index.js';
 
 type ClassStats = NonNullable<TileStats['classes']>[number];
 
@@ -47,4 +47,27 @@ export function nextShownClass(classes: ClassStats[] | undefined, current: numbe
 export function pairIou(pairs: Array<{a: string; b: string; iou: number | null}>, a: string, b: string): number | null {
 	if (a === b) return 1;
 	return pairs.find((pair) => (pair.a === a && pair.b === b) || (pair.a === b && pair.b === a))?.iou ?? null;
+}
+
+/**
+ * The class the members most often mix class `classId` up with, from every pair's confusion: on what share of
+ * the pixels either member of a pair calls `classId` the other calls it that class. Undefined without pairs.
+ */
+export function mostConfused(
+	overall: Pick<RunStats, 'classes' | 'pairConfusion'>,
+	classId: number,
+): {name: string; fraction: number} | undefined {
+	const pairs = overall.pairConfusion ?? [];
+	const classes = overall.classes ?? [];
+	if (pairs.length === 0 || !classes[classId]) return undefined;
+	const mixed = new Array<number>(classes.length).fill(0);
+	let either = 0;
+	for (const {counts} of pairs) {
+		for (let other = 0; other < counts.length; other++) {
+			either += counts[classId][other] + (other === classId ? 0 : counts[other][classId]);
+			if (other !== classId) mixed[other] += counts[classId][other] + counts[other][classId];
+		}
+	}
+	const best = mixed.indexOf(Math.max(...mixed));
+	return {name: classes[best].name, fraction: either === 0 ? 0 : mixed[best] / either};
 }

@@ -107,6 +107,28 @@ describe('statistics per class', () => {
 		});
 	});
 
+	it('gives every pair of members their confusion, class by class', () => {
+		// Member a against member b (who agrees with the ensemble): rows a's classes, columns b's.
+		expect(summary().pairConfusion).toEqual([
+			{
+				a: 'a',
+				b: 'b',
+				counts: [
+					[13, 0, 0],
+					[0, 6, 0],
+					[0, 3, 3],
+				],
+			},
+		]);
+		const overall = mergeStats([summary(), summary()], {
+			plan: {rows: 1, cols: 2},
+			threshold: 0.5,
+			models: ['a', 'b'],
+			postprocess: {minArea: 0, fillHoles: 0},
+		});
+		expect(overall.pairConfusion![0].counts[2]).toEqual([0, 6, 6]);
+	});
+
 	it('sums them over the tiles and recomputes the ratios', () => {
 		const stats = summary();
 		const overall = mergeStats([stats, stats], {

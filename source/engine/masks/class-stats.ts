@@ -5,7 +5,14 @@
  */
 import type {ClassConfig} from '../classes/class-config.js';
 import {foregroundConnectivity, labelComponents} from './components.js';
-import {fraction, overlap, type ClassStats, type MemberConfusion, type Overlap} from './stats-types.js';
+import {
+	fraction,
+	overlap,
+	type ClassStats,
+	type MemberConfusion,
+	type Overlap,
+	type PairConfusion,
+} from './stats-types.js';
 
 export type ClassStatsInput = {
 	/** The final mask of class ids (after post-processing; nodata pixels background). */
@@ -44,7 +51,9 @@ export function classOverlaps(counts: number[][]): Overlap[] {
 	});
 }
 
-export function tileClassStats(input: ClassStatsInput): {classes: ClassStats[]; confusion: MemberConfusion[]} {
+export type ClassStatsResult = {classes: ClassStats[]; confusion: MemberConfusion[]; pairConfusion: PairConfusion[]};
+
+export function tileClassStats(input: ClassStatsInput): ClassStatsResult {
 	const {mask, ensemble, members, models, classes, width, height, cellArea, validPixels, nodata} = input;
 	const count = classes.classes.length;
 	const pixels = new Array<number>(count).fill(0);
@@ -54,13 +63,12 @@ export function tileClassStats(input: ClassStatsInput): {classes: ClassStats[]; 
 		counts: confusionMatrix(member, ensemble, count, nodata),
 	}));
 	const memberOverlaps = confusion.map(({counts}) => classOverlaps(counts));
-	const pairs: Array<{a: string; b: string; overlaps: Overlap[]}> = [];
+	const pairConfusion: PairConfusion[] = [];
 	for (let a = 0; a < members.length; a++) {
-		for (let b = a + 1; b < members.length; b++) {
-			const counts = confusionMatrix(members[a], members[b], count, nodata);
-			pairs.push({a: models[a], b: models[b], overlaps: classOverlaps(counts)});
-		}
+		for (let b = a + 1; b < members.length; b++)
+			pairConfusion.push({a: models[a], b: models[b], counts: confusionMatrix(members[a], members[b], count, nodata)});
 	}
+	const pairs = pairConfusion.map(({a, b, counts}) => ({a, b, overlaps: classOverlaps(counts)}));
 	const stats = classes.classes.map(({id, name}): ClassStats => {
 		const memberPixels = (k: number) => confusion[k].counts[id].reduce((total, value) => total + value, 0);
 		return {
@@ -74,15 +82,15 @@ export function tileClassStats(input: ClassStatsInput): {classes: ClassStats[]; 
 			pairs: pairs.map(({a, b, overlaps}) => ({a, b, ...overlaps[id]})),
 		};
 	});
-	return {classes: stats, confusion};
+	return {classes: stats, confusion, pairConfusion};
 }
 
 /** The run's per-class statistics from the tiles': sums of counts, ratios recomputed from the sums. */
 export function mergeClassStats(
-	tiles: Array<{classes?: ClassStats[]; confusion?: MemberConfusion[]}>,
+	tiles: Array<{classes?: ClassStats[]; confusion?: MemberConfusion[]; pairConfusion?: PairConfusion[]}>,
 	validPixels: number,
 	cellArea: number,
-): {classes: ClassStats[]; confusion: MemberConfusion[]} | undefined {
+): ClassStatsResult | undefined {
 	const counted = tiles.filter((tile) => tile.classes && tile.confusion);
 	if (counted.length === 0) return undefined;
 	const sum = (value: (tile: (typeof counted)[number]) => number) =>
@@ -118,5 +126,13 @@ export function mergeClassStats(
 		model,
 		counts: counts.map((row, r) => row.map((_, c) => sum((tile) => tile.confusion![k].counts[r][c]))),
 	}));
-	return {classes, confusion};
+	// Results of shards written before pairConfusion existed have none: then the run has none either.
+	const pairConfusion = counted.every((tile) => tile.pairConfusion)
+		? counted[0].pairConfusion!.map(({a, b, counts}, k) => ({
+				a,
+				b,
+				counts: counts.map((row, r) => row.map((_, c) => sum((tile) => tile.pairConfusion![k].counts[r][c]))),
+			}))
+		: [];
+	return {classes, confusion, pairConfusion};
 }

@@ -53,6 +53,9 @@ export type ClassStats = {
 /** A member's confusion with the ensemble: counts[r][c] valid pixels the member says are class r and the ensemble class c. */
 export type MemberConfusion = {model: string; counts: number[][]};
 
+/** Two members' confusion: counts[r][c] valid pixels member a says are class r and member b class c (a before b). */
+export type PairConfusion = {a: string; b: string; counts: number[][]};
+
 export type TileStats = {
 	id: string;
 	row: number;
@@ -89,6 +92,8 @@ export type TileStats = {
 	classes?: ClassStats[];
 	/** Multi-class runs only: each member against the ensemble. */
 	confusion?: MemberConfusion[];
+	/** Multi-class runs only: every pair of members against each other. */
+	pairConfusion?: PairConfusion[];
 };
 
 export type SeamStats = {
@@ -142,6 +147,7 @@ export type RunStats = {
 	/** The tiles' per-class statistics merged; multi-class runs only. */
 	classes?: ClassStats[];
 	confusion?: MemberConfusion[];
+	pairConfusion?: PairConfusion[];
 };
 
 export type StatsDocument = {overall: RunStats; tiles: TileStats[]};

@@ -21,6 +21,7 @@ import type {ReviewSession, RunHandle} from '../engine-api.js';
 import {fit, formatArea, formatPercent} from '../format.js';
 import {useRunSnapshot} from '../hooks/use-run-snapshot.js';
 import {
+	mostConfused,
 	nextShownClass,
 	pairIou,
 	sortTiles,
@@ -79,7 +80,8 @@ function OverallPane({stats, target, areaUnit, mode, width, classId}: OverallPro
 				{perClass && shownValue !== undefined ? `${shown!.name} threshold` : 'threshold'}{' '}
 				<Text bold inverse>{` ${shownValue?.toFixed(2) ?? thresholdRange(target)} `}</Text>
 				{sameThreshold(target, overall.threshold) ? '' : ' …'}
-				{overall.classes ? (perClass ? ' (per class)' : ' (all classes)') : ''}
+				{/* The shown class's threshold names its class; the others say whose they are. */}
+				{!overall.classes || (perClass && shownValue !== undefined) ? '' : perClass ? ' (per class)' : ' (all classes)'}
 			</Text>
 			{shown ? (
 				<>
@@ -119,6 +121,7 @@ function AgreementPane({stats, width, classId}: {stats: StatsDocument; width: nu
 	const {pairs, members} = shown ?? stats.overall;
 	// Row labels get what the columns (6 each, the ensemble's too) leave.
 	const nameWidth = Math.max(6, width - 2 - (models.length + 1) * 6);
+	const confused = classId === undefined ? undefined : mostConfused(stats.overall, classId);
 	return (
 		<Pane title={shown ? `Agreement (IoU, ${shown.name})` : 'Agreement (IoU)'} flexGrow={0}>
 			<Text wrap="truncate" bold>
@@ -133,6 +136,13 @@ function AgreementPane({stats, width, classId}: {stats: StatsDocument; width: nu
 					{iouText(members.find((member) => member.model === a)?.vsEnsemble.iou ?? null)}
 				</Text>
 			))}
+			{confused ? (
+				<Text wrap="truncate">
+					{confused.fraction > 0
+						? `mixed up most with ${confused.name} (${formatPercent(confused.fraction)})`
+						: 'never mixed up between members'}
+				</Text>
+			) : null}
 		</Pane>
 	);
 }
@@ -188,7 +198,9 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	const previewWidth = Math.max(4, Math.min(Math.floor((previewInnerWidth - (across - 1)) / across), previewRows * 2));
 	const previewHeight = theme.color ? previewRows * 2 : previewRows;
 	// The left column: the overall pane (5 lines), the agreement matrix (a header and a row per model), and the histogram below.
-	const histogramRows = Math.max(1, bodyRows - 7 - (stats.overall.models.length + 3) - 2 - 1);
+	// A shown class adds a row to the matrix: what the members mix it up with.
+	const confusionRow = classId !== undefined && (stats.overall.pairConfusion?.length ?? 0) > 0 ? 1 : 0;
+	const histogramRows = Math.max(1, bodyRows - 7 - (stats.overall.models.length + 3 + confusionRow) - 2 - 1);
 	const listRows = Math.max(1, bodyRows - (paneRows + 2) - 2 - 1);
 	// The minimap sits right of the tile list's columns, in what the list pane leaves.
 	const minimapWidth = size.columns - leftWidth - 4 - LIST_WIDTH - 1;
