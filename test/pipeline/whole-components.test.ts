@@ -62,12 +62,16 @@ function polygonArea(rings: number[][][]): number {
 	return ringArea(rings[0]) - rings.slice(1).reduce((total, hole) => total + ringArea(hole), 0);
 }
 
-/** masks.geojson against gdal_polygonize.py (8-connected) of masks.vrt: the same count, the same areas. */
-function expectPolygonizeEqual(runDir: string): Feature[] {
+/** gdal_polygonize.py (8-connected) of masks.vrt, without the background. */
+function polygonize(runDir: string): Feature[] {
 	const gdalFile = path.join(temp('polygonize'), 'polygonize.geojson');
 	execFileSync('gdal_polygonize.py', ['-q', '-8', path.join(runDir, 'masks.vrt'), '-f', 'GeoJSON', gdalFile]);
-	const gdalAreas = features(gdalFile)
-		.filter((feature) => feature.properties.DN !== 0)
+	return features(gdalFile).filter((feature) => feature.properties.DN !== 0);
+}
+
+/** masks.geojson against gdal_polygonize.py (8-connected) of masks.vrt: the same count, the same areas. */
+function expectPolygonizeEqual(runDir: string): Feature[] {
+	const gdalAreas = polygonize(runDir)
 		.map((feature) => polygonArea(feature.geometry.coordinates as number[][][]))
 		.sort((a, b) => a - b);
 	const ours = features(path.join(runDir, 'masks.geojson'));
@@ -114,4 +118,30 @@ describe('whole components across tiles on the demo', () => {
 		expect(stats.overall.postprocessed).toEqual(report);
 		if (hasGdal) expect(expectPolygonizeEqual(processed).length).toBeGreaterThan(5);
 	}, 240_000);
+
+	it.skipIf(!hasGdal)(
+		'counts each class’s components over the mosaic in a multi-class run, as GDAL does',
+		async () => {
+			const runDir = temp('landcover');
+			await runToEnd(
+				loadPreset('demo-landcover', {
+					extent: '1000100,6000100,1000220,6000220',
+					set: ['tileSize=128', 'inference.batchSize=2'],
+				}),
+				runDir,
+			);
+			const gdal = polygonize(runDir);
+			const ours = expectPolygonizeEqual(runDir);
+			const {overall} = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8')) as {
+				overall: {classes: Array<{id: number; components: number}>};
+			};
+			const foreground = overall.classes.filter((entry) => entry.id !== 0);
+			expect(foreground.length).toBeGreaterThan(1);
+			for (const {id, components} of foreground) {
+				expect(components).toBe(gdal.filter((feature) => feature.properties.DN === id).length);
+				expect(components).toBe(ours.filter((feature) => feature.properties.classId === id).length);
+			}
+		},
+		240_000,
+	);
 });

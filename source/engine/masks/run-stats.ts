@@ -24,7 +24,12 @@ export type MergeContext = {
 };
 
 /** Components of the whole mosaic: one cut by tile borders counts once. */
-export type MosaicStats = {components: ComponentStats; postprocessed: PostprocessReport};
+export type MosaicStats = {
+	components: ComponentStats;
+	postprocessed: PostprocessReport;
+	/** A multi-class run's components of each class, by class id. */
+	classComponents?: number[];
+};
 
 /** Overall statistics from per-tile ones: sums of counts, ratios recomputed from the sums (never averaged). */
 export function mergeStats(tiles: TileStats[], context: MergeContext): RunStats {
@@ -128,6 +133,8 @@ export function mergeStats(tiles: TileStats[], context: MergeContext): RunStats 
 	if (classPixels) stats.classPixels = classPixels;
 	const perClass = mergeClassStats(tiles, validPixels, cellArea);
 	if (perClass) Object.assign(stats, perClass);
+	const classComponents = context.mosaic?.classComponents;
+	if (classComponents) for (const entry of stats.classes ?? []) entry.components = classComponents[entry.id];
 	return stats;
 }
 

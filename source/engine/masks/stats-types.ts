@@ -42,7 +42,7 @@ export type ClassStats = {
 	pixels: number;
 	fraction: number;
 	area: number;
-	/** Components (8-connected) of the class in the final mask; one cut by a tile edge counts in each tile. */
+	/** Components (8-connected) of the class in the final mask: a tile's pieces, overall the whole mosaic's. */
 	components: number;
 	/** Each member's decision (argmax at the threshold) against the ensemble's on this class, before post-processing. */
 	members: Array<{model: string; pixels: number; vsEnsemble: Overlap}>;

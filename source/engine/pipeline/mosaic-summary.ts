@@ -4,7 +4,7 @@
  * and the statistics count the mosaic's components. Tiles are summarised one at a time in plan order, so
  * memory holds one tile and the components' labels.
  */
-import type {ClassConfig} from '../classes/class-config.js';
+import {foregroundClasses, type ClassConfig} from '../classes/class-config.js';
 import {outsideAreaValue} from '../geo/area-clip.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import {foregroundConnectivity} from '../masks/components.js';
@@ -51,6 +51,14 @@ export async function summariseMosaic(input: MosaicSummaryInput): Promise<{tiles
 
 	const {background} = input.classes;
 	const components = new MosaicLabels(layout, 1, foregroundConnectivity);
+	// A multi-class run also counts each class's components on its own.
+	const perClass =
+		input.classes.classes.length > 2
+			? foregroundClasses(input.classes).map(({id}) => ({
+					id,
+					labels: new MosaicLabels(layout, id, foregroundConnectivity),
+				}))
+			: [];
 	const stats: TileStats[] = [];
 	for (const tile of tiles) {
 		signal?.throwIfAborted();
@@ -61,15 +69,22 @@ export async function summariseMosaic(input: MosaicSummaryInput): Promise<{tiles
 				: undefined,
 		);
 		const foreground = summary.mask.map((value) => (value !== background && value !== outsideAreaValue ? 1 : 0));
-		components.add(tile, foreground, summary.stats.width, summary.stats.height);
+		const {width, height} = summary.stats;
+		components.add(tile, foreground, width, height);
+		for (const {labels} of perClass) labels.add(tile, summary.mask, width, height);
 		stats.push(summary.stats);
 		await input.each?.(tile, summary);
 	}
 	const sizes = components.sizes();
-	return {
-		tiles: stats,
-		mosaic: {components: componentStats([0, ...sizes], sizes.length), postprocessed: postprocess.report()},
+	const mosaic: MosaicStats = {
+		components: componentStats([0, ...sizes], sizes.length),
+		postprocessed: postprocess.report(),
 	};
+	if (perClass.length > 0) {
+		mosaic.classComponents = input.classes.classes.map(() => 0);
+		for (const {id, labels} of perClass) mosaic.classComponents[id] = labels.sizes().length;
+	}
+	return {tiles: stats, mosaic};
 }
 
 function cellAreaOf(tile: Tile): number {
