@@ -15,7 +15,12 @@ function trainingDir(run: OutputRun): string {
 	return path.join(run.runDir, runFiles.trainingDir);
 }
 
-/** The label values the layout lists: every class but the background. */
+/**
+ * The label values the layout lists: every class but the background, as ArcGIS Pro's Export Training Data writes
+ * them. Value 0 is the layout's NoData/background by definition, and arcgis.learn drops a listed class 0 and puts
+ * its own "NoData" first, so listing it would only be read past. An uncertain class (classes.belowThreshold) is
+ * listed with its value, so labels and metadata agree; a trainer can leave it out (arcgis.learn's ignore_classes).
+ */
 function classValues(run: OutputRun): number[] {
 	return foregroundClasses(run.classes).map((info) => info.id);
 }
