@@ -97,7 +97,7 @@ export class MosaicPolygons {
 
 		const {component, part} = this.labelBand(band, rows, y0, tileRow);
 
-		// Context rows: E row 0 is the row above, rows 1..rows the band, row rows + 1 the row below.
+		// Context rows: 0 is the row above the band, 1..rows the band, rows + 1 the row below it.
 		const contextRows = rows + 2;
 		const pixel = (x: number, r: number): number => {
 			if (x < 0 || x >= width) return 0;
