@@ -22,6 +22,8 @@ const resolved = {background: 0.4, building: 0.6, road: 0.4, tree: 0.9};
 const uncertain = 4;
 let result: CliResult;
 
+let args: string[];
+
 beforeAll(async () => {
 	const model = writeLandcoverModel(dir, 'landcover');
 	const sets = [
@@ -30,7 +32,8 @@ beforeAll(async () => {
 		`threshold=${JSON.stringify(threshold)}`,
 		'classes.belowThreshold=uncertain',
 	].flatMap((set) => ['--set', set]);
-	result = await runCli(['run', '--preset', 'demo', '--extent', tinyExtent, ...sets, '--out', runDir, '--yes']);
+	args = ['run', '--preset', 'demo', '--extent', tinyExtent, ...sets, '--yes'];
+	result = await runCli([...args, '--out', runDir]);
 }, 180_000);
 
 const tiles = () => readdirSync(path.join(runDir, 'masks')).map((file) => path.basename(file, '.tif'));
@@ -94,4 +97,18 @@ describe('a multi-class run with a threshold per class and uncertain pixels', ()
 		expect(info.bands[0].categories).toEqual(['background', 'building', 'road', 'tree', 'uncertain']);
 		expect(info.bands[0].noDataValue).not.toBe(uncertain);
 	});
+
+	it('merges shards to the same masks and statistics (the shards record the uncertain class)', async () => {
+		const sharded = path.join(dir, 'sharded');
+		const shards = await Promise.all(
+			['1/2', '2/2'].map((shard) => runCli([...args, '--out', sharded, '--shard', shard])),
+		);
+		expect(shards.map((shard) => shard.code)).toEqual([0, 0]);
+		const read = (folder: string, file: string) => readFileSync(path.join(folder, file));
+		for (const id of tiles())
+			expect(read(sharded, `masks/${id}.tif`).equals(read(runDir, `masks/${id}.tif`))).toBe(true);
+		const overall = (folder: string) =>
+			(JSON.parse(read(folder, 'stats.json').toString()) as {overall: unknown}).overall;
+		expect(overall(sharded)).toEqual(overall(runDir));
+	}, 180_000);
 });

@@ -83,13 +83,18 @@ export function foregroundClasses(config: ClassConfig): ClassInfo[] {
 	return config.classes.filter((info) => info.id !== config.background);
 }
 
-/** The colours of the class ids that differ from the default palette's: what a shard result must carry to colour alike. */
+/** The models' classes: every class but uncertain, which a run adds (withUncertain). */
+function modelClasses(config: ClassConfig): ClassInfo[] {
+	return config.classes.filter((info) => info.id !== config.uncertain);
+}
+
+/** The colours of the models' class ids that differ from the default palette's: what a shard result must carry to colour alike. */
 export function customColorsOf(config: ClassConfig): Record<string, PaletteEntry> | undefined {
-	const custom = config.classes.filter((info) => info.color.some((value, at) => value !== colorOf(info.id)[at]));
+	const custom = modelClasses(config).filter((info) => info.color.some((value, at) => value !== colorOf(info.id)[at]));
 	return custom.length > 0 ? Object.fromEntries(custom.map((info) => [String(info.id), info.color])) : undefined;
 }
 
-/** The class ids → names map, as models' class_names and result files hold it. */
+/** The models' class ids → names map, as their class_names and result files hold it (uncertain left out). */
 export function classNamesOf(config: ClassConfig): Record<string, string> {
-	return Object.fromEntries(config.classes.map((info) => [String(info.id), info.name]));
+	return Object.fromEntries(modelClasses(config).map((info) => [String(info.id), info.name]));
 }

@@ -111,6 +111,7 @@ const settingNames: Record<keyof ShardSettings, string> = {
 	postprocess: 'post-processing',
 	classNames: 'class names',
 	classColors: 'class colours',
+	belowThreshold: 'classes.belowThreshold',
 	maskSize: 'output.maskSize',
 	formats: 'output.formats',
 	tolerance: 'GeoJSON tolerance',

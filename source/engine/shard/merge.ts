@@ -17,6 +17,7 @@ import {ProbabilityCache} from '../pipeline/probability-cache.js';
 import {restatTile} from '../pipeline/restat.js';
 import {exists} from '../fs/exists.js';
 import {classConfigOf} from '../classes/class-config.js';
+import {runClasses} from '../classes/threshold.js';
 import type {OutputFormat, WrittenFiles} from '../outputs/output-writer.js';
 import {openOutputs} from '../outputs/run-outputs.js';
 import {maskFile, memberProbabilityFile, probabilityFile, runFiles, tileFile} from '../run-folder/paths.js';
@@ -122,7 +123,7 @@ async function writeRunWide(runDir: string, collected: CollectedShards, by: stri
 	const withNodata = new Set<string>();
 	for (const source of sources)
 		for (const tile of source.result.tiles) if (tile.nodataPixels > 0) withNodata.add(tile.id);
-	const classes = classConfigOf(settings.classNames, settings.classColors);
+	const classes = runClasses(classConfigOf(settings.classNames, settings.classColors), settings.belowThreshold);
 	// A fresh run of the formats: the training metadata reads back the chips every shard wrote.
 	const outputs = openOutputs({
 		runDir,

@@ -60,6 +60,7 @@ const resultSchema = z.looseObject({
 		postprocess: z.object({minArea: z.number().nonnegative(), fillHoles: z.number().nonnegative()}),
 		classNames: z.record(z.string(), z.string()),
 		classColors: z.record(z.string(), z.tuple([byte, byte, byte])).optional(),
+		belowThreshold: z.literal('uncertain').optional(),
 		maskSize: z.object({width: whole.positive(), height: whole.positive()}).optional(),
 		formats: z.array(z.enum(outputFormatNames)).optional(),
 		tolerance: z.number().nonnegative().optional(),

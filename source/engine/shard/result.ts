@@ -24,6 +24,8 @@ export type ShardSettings = {
 	classNames: Record<string, string>;
 	/** The models' class_colors where they differ from the default palette. */
 	classColors?: Record<string, PaletteEntry>;
+	/** Set when the masks have an uncertain class (the preset's classes.belowThreshold): the classes above lack it. */
+	belowThreshold?: 'uncertain';
 	maskSize?: Size;
 	formats: OutputFormat[];
 	tolerance?: number;
@@ -54,6 +56,7 @@ export function shardResult(spec: ShardSpec, outputs: OutputSettings, stats: Sta
 			postprocess: overall.postprocess,
 			classNames: classNamesOf(outputs.classes),
 			...(customColorsOf(outputs.classes) && {classColors: customColorsOf(outputs.classes)}),
+			...(outputs.classes.uncertain !== undefined && {belowThreshold: 'uncertain' as const}),
 			...(outputs.maskSize && {maskSize: outputs.maskSize}),
 			formats: outputs.formats,
 			...(outputs.tolerance !== undefined && {tolerance: outputs.tolerance}),
