@@ -250,7 +250,7 @@ export function startRun(options: RunOptions): RunHandle {
 			const ordered = tiles
 				.map((tile) => byId.get(tile.id))
 				.filter((tileStats): tileStats is TileStats => tileStats !== undefined);
-			return new ReviewSession({
+			const review = new ReviewSession({
 				plan,
 				tiles,
 				runDir,
@@ -266,6 +266,10 @@ export function startRun(options: RunOptions): RunHandle {
 				cache: probabilities,
 				finalise: options.finalise,
 			});
+			// The review shows the whole mosaic's components and post-processing (each tile's inference saw only
+			// itself); a headless run that writes as it goes gets them from its final write instead.
+			if (!options.writeAsYouGo) await review.setThreshold(threshold);
+			return review;
 		} catch (caught) {
 			// Tiles still being inferred or written stop, and are waited for: the run ends with no write in flight.
 			if (!signal.aborted) lifecycle.abort(caught);
