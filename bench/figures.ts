@@ -12,6 +12,7 @@ import {readGeoTiffFile} from '../source/engine/geo/geotiff.js';
 import {startRun} from '../source/app/start-run.js';
 import {eventLoopDelayDuring, timed} from './measure.js';
 import {prerenderedService, servedBy} from './prerendered-service.js';
+import {slidingCost, type SlidingCostFigure} from './sliding-cost.js';
 import {demoPreset} from './scenes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -30,6 +31,8 @@ export type PipelineFigures = {
 	thresholdChangeMs: number;
 	inferenceMs: number;
 	thresholdRatio: number;
+	/** Sliding mode: what the context across tiles cost the run (issue 15's figure). */
+	slidingCost?: SlidingCostFigure;
 };
 
 /**
@@ -48,8 +51,8 @@ export async function pipelineFigures(
 	const preset = servedBy(demo, service);
 	const runDir = tempDir('pipeline');
 	try {
+		const run = startRun({preset, runDir, writeAsYouGo: true});
 		const {result: review, ms: pipelineMs} = await timed(async () => {
-			const run = startRun({preset, runDir, writeAsYouGo: true});
 			const session = await run.review;
 			await session.write();
 			return session;
@@ -104,6 +107,7 @@ export async function pipelineFigures(
 			thresholdChangeMs,
 			inferenceMs,
 			thresholdRatio: thresholdChangeMs / inferenceMs,
+			slidingCost: slidingCost(run.snapshot()),
 		};
 	} finally {
 		await service.close();

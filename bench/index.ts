@@ -81,7 +81,7 @@ const megabytes = (values: number[]) => `${Math.min(...values).toFixed(0)}–${M
 const pipelineFigure = (figures: typeof pipeline) => ({
 	figure: `pipeline efficiency, ${figures.mode}`,
 	value: figures.efficiency,
-	text: `${figures.efficiency.toFixed(2)} (${figures.pipelineTilesPerSecond.toFixed(2)} vs ${figures.modelsTilesPerSecond.toFixed(2)} tiles/s, ${figures.tiles} tiles)`,
+	text: `${figures.efficiency.toFixed(2)} (${figures.pipelineTilesPerSecond.toFixed(2)} vs ${figures.modelsTilesPerSecond.toFixed(2)} tiles/s, ${figures.tiles} tiles${figures.slidingCost ? `; context: +${(figures.slidingCost.extraWindowRatio * 100).toFixed(0)}% windows, +${(figures.slidingCost.marginPixelRatio * 100).toFixed(0)}% pixels` : ''})`,
 	target: '≥ 0.9',
 	met: figures.efficiency >= 0.9,
 });
