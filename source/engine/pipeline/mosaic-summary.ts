@@ -29,7 +29,15 @@ export type MosaicSummaryInput = {
 
 const untouched: PostprocessReport = {removedComponents: 0, removedPixels: 0, filledHoles: 0, filledPixels: 0};
 
-export async function summariseMosaic(input: MosaicSummaryInput): Promise<{tiles: TileStats[]; mosaic: MosaicStats}> {
+/**
+ * Every tile's statistics and the mosaic's; `postprocessTile` post-processes a tile again as in its final mask
+ * (e.g. for a preview), undefined without post-processing.
+ */
+export async function summariseMosaic(input: MosaicSummaryInput): Promise<{
+	tiles: TileStats[];
+	mosaic: MosaicStats;
+	postprocessTile: (tile: Tile) => TilePostprocess | undefined;
+}> {
 	const {plan, tiles, summarise, signal} = input;
 	const present = new Set(tiles.map((tile) => tile.row * plan.cols + tile.col));
 	const layout: MosaicLayout = {
@@ -49,6 +57,10 @@ export async function summariseMosaic(input: MosaicSummaryInput): Promise<{tiles
 		}
 	}
 
+	const postprocessTile = (tile: Tile): TilePostprocess | undefined =>
+		postprocess.passes.length > 0
+			? (foreground, width, height) => postprocess.apply(tile, foreground, width, height)
+			: undefined;
 	const {background} = input.classes;
 	const components = new MosaicLabels(layout, 1, foregroundConnectivity);
 	// A multi-class run also counts each class's components on its own.
@@ -62,12 +74,7 @@ export async function summariseMosaic(input: MosaicSummaryInput): Promise<{tiles
 	const stats: TileStats[] = [];
 	for (const tile of tiles) {
 		signal?.throwIfAborted();
-		const summary = await summarise(
-			tile,
-			postprocess.passes.length > 0
-				? (foreground, width, height) => postprocess.apply(tile, foreground, width, height)
-				: undefined,
-		);
+		const summary = await summarise(tile, postprocessTile(tile));
 		const foreground = summary.mask.map((value) => (value !== background && value !== outsideAreaValue ? 1 : 0));
 		const {width, height} = summary.stats;
 		components.add(tile, foreground, width, height);
@@ -84,7 +91,7 @@ export async function summariseMosaic(input: MosaicSummaryInput): Promise<{tiles
 		mosaic.classComponents = input.classes.classes.map(() => 0);
 		for (const {id, labels} of perClass) mosaic.classComponents[id] = labels.sizes().length;
 	}
-	return {tiles: stats, mosaic};
+	return {tiles: stats, mosaic, postprocessTile};
 }
 
 function cellAreaOf(tile: Tile): number {

@@ -62,8 +62,11 @@ export class ReviewSession {
 	/** Decoded probabilities, so moving the threshold back and forth does not decode the files again. */
 	private readonly cache: ProbabilityCache;
 	private restats: Promise<unknown> = Promise.resolve();
-	/** Whether the document counts the whole mosaic's components (the inferred tiles' statistics count each tile's). */
-	private mosaicDocument = false;
+	/**
+	 * A tile's post-processing as part of the whole mosaic, at the last threshold summarised; set once the
+	 * document is the mosaic's (the inferred tiles' statistics each saw their tile alone).
+	 */
+	private postprocessTile?: (tile: Tile) => TilePostprocess | undefined;
 
 	constructor(private readonly context: ReviewContext) {
 		this.cache = context.cache ?? new ProbabilityCache();
@@ -113,7 +116,11 @@ export class ReviewSession {
 		each?: (tile: Tile, summary: TileSummary) => Promise<void>,
 	): Promise<StatsDocument> {
 		const {plan, tiles, postprocess, classes, lifecycle} = this.context;
-		const {tiles: tileStats, mosaic} = await summariseMosaic({
+		const {
+			tiles: tileStats,
+			mosaic,
+			postprocessTile,
+		} = await summariseMosaic({
 			plan,
 			tiles,
 			postprocess,
@@ -122,7 +129,7 @@ export class ReviewSession {
 			summarise: (tile, postprocessTile) => this.summarise(tile, threshold, postprocessTile),
 			each,
 		});
-		this.mosaicDocument = true;
+		this.postprocessTile = postprocessTile;
 		return this.merge(tileStats, threshold, mosaic);
 	}
 
@@ -174,7 +181,7 @@ export class ReviewSession {
 		if (!tile) throw new RangeError(`no tile ${tileId} in this run`);
 		const [rgb, {mask}] = await Promise.all([
 			readGeoTiffFile(path.join(this.context.runDir, tileFile('rgb', tile.id))),
-			this.summarise(tile),
+			this.summarise(tile, this.currentThreshold, this.postprocessTile?.(tile)),
 		]);
 		const size = {width, height};
 		return {
@@ -205,7 +212,7 @@ export class ReviewSession {
 		lifecycle.emit({type: 'stage', stage: 'write', state: 'start'});
 		if (writer.covers(tiles, this.currentThreshold)) {
 			for (const tile of tiles) lifecycle.emit({type: 'tile-written', tileId: tile.id});
-			if (!this.mosaicDocument) this.document = await this.summariseAll(this.currentThreshold);
+			if (!this.postprocessTile) this.document = await this.summariseAll(this.currentThreshold);
 		} else {
 			// Post-processing sees the whole mosaic, so masks are written only in this final pass.
 			writer.restart(this.currentThreshold);
