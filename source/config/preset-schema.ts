@@ -357,12 +357,15 @@ export const presetSchema = z
 			.strict()
 			.default({mode: 'resize', provider: 'auto'}),
 		threshold: z
-			.union([
-				z.number().gt(0).lt(1),
-				z
-					.record(z.string().min(1), z.number().gt(0).lt(1))
-					.refine((given) => Object.keys(given).length > 0, 'name at least one class'),
-			])
+			.union(
+				[
+					z.number().gt(0).lt(1),
+					z
+						.record(z.string().min(1), z.number().gt(0).lt(1))
+						.refine((given) => Object.keys(given).length > 0, 'name at least one class'),
+				],
+				{error: 'expected a number between 0 and 1, or one per class name, e.g. {"building": 0.6}'},
+			)
 			.optional()
 			.describe(
 				'probability threshold (multi-class: the minimum winning probability), one number or per class name, e.g. {"building": 0.6, "road": 0.4}; classes not named and the default: the models\' seg_thresh',

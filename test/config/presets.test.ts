@@ -38,6 +38,20 @@ describe('preset validation', () => {
 		expect(message).toMatch(/snap\.mode: got "centre".*"symmetric"\|"anchor"/);
 	});
 
+	it('takes a threshold as one number or per class name, and says which forms it takes', () => {
+		const perClass = {threshold: {building: 0.6, tree: 0.4}, classes: {belowThreshold: 'uncertain'}};
+		expect(loadPreset(writePreset(dir, 'per-class', {...demo, ...perClass})).preset).toMatchObject(perClass);
+		expect(loadError(writePreset(dir, 'word', {...demo, threshold: 'high'}))).toMatch(
+			/threshold: got "high", expected a number between 0 and 1, or one per class name/,
+		);
+		expect(loadError(writePreset(dir, 'over', {...demo, threshold: {building: 1.5}}))).toMatch(
+			/threshold\.building: got 1\.5, Too big/,
+		);
+		expect(loadError(writePreset(dir, 'below', {...demo, classes: {belowThreshold: 'nodata'}}))).toMatch(
+			/classes\.belowThreshold: got "nodata".*"background"\|"uncertain"/,
+		);
+	});
+
 	it('reports unknown keys and missing fields', () => {
 		const {models: _models, ...withoutModels} = demo;
 		const message = loadError(writePreset(dir, 'unknown', {...withoutModels, tileSzie: 512}));
