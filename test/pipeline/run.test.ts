@@ -135,6 +135,10 @@ describe('deepmask run on the demo', () => {
 		await runToEnd(tinyDemo(), interrupted, again, true);
 		expect(again.filter((event) => event.type === 'model-tile')).toHaveLength(0);
 		expect(outputChecksums(interrupted)).toEqual(outputChecksums(clean));
+		// Each tile is written once: the final write of tiles written early says nothing again.
+		const written = again.flatMap((event) => (event.type === 'tile-written' ? [event.tileId] : []));
+		expect(written).toHaveLength(4);
+		expect(new Set(written).size).toBe(4);
 	});
 
 	it('resumes after SIGKILL at any stage to byte-identical outputs', async () => {
@@ -176,7 +180,7 @@ describe('deepmask run on the demo', () => {
 			await runToEnd(tinyDemo(), killed);
 			expect(outputChecksums(killed)).toEqual(outputChecksums(clean));
 		}
-	});
+	}, 180_000); // three child runs: on a loaded two-core machine over the default minute
 
 	it('says which setting invalidated earlier probabilities and infers those tiles again', async () => {
 		const runDir = tempDir('changed');

@@ -39,9 +39,11 @@ async function exists(file: string): Promise<boolean> {
 
 /** What in the fingerprint differs from the earlier run's, by name, for the log. */
 function changes(before: Partial<InferenceFingerprint>, now: InferenceFingerprint): string[] {
-	return (Object.keys(now) as Array<keyof InferenceFingerprint>).filter(
+	const changed = (Object.keys(now) as Array<keyof InferenceFingerprint>).filter(
 		(key) => JSON.stringify(before[key]) !== JSON.stringify(now[key]),
 	);
+	// The windows' placement follows from the mode; a changed mode says it all.
+	return changed.includes('mode') ? changed.filter((key) => key !== 'windows') : changed;
 }
 
 /**
