@@ -7,8 +7,7 @@ export function plainRunReporter(stream: NodeJS.WritableStream): (event: RunEven
 	const fetched = new Map<string, number>();
 	let fetchedTiles = 0;
 	let inferred = 0;
-	// The write stage reports tiles written early once more; each tile gets one line.
-	const written = new Set<string>();
+	let written = 0;
 	const reasons = new Set<string>();
 	const line = (text: string) => stream.write(`${text}\n`);
 	const count = (n: number) => `[${String(n).padStart(String(tiles).length)}/${tiles}]`;
@@ -44,9 +43,11 @@ export function plainRunReporter(stream: NodeJS.WritableStream): (event: RunEven
 				line(`infer  ${count(++inferred)} ${event.tileId}${event.skipped ? ' (kept from an earlier run)' : ''}`);
 				return;
 			case 'tile-written':
-				if (written.has(event.tileId)) return;
-				written.add(event.tileId);
-				line(`write  ${count(written.size)} ${event.tileId}`);
+				line(`write  ${count(++written)} ${event.tileId}`);
+				return;
+			case 'writes-restarted':
+				written = 0;
+				line('write  again at the new threshold');
 				return;
 			case 'paused':
 				line(event.paused ? 'paused' : 'resumed');

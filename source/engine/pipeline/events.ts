@@ -37,6 +37,8 @@ export type RunEvent = {at: number} & (
 	/** A tile of another shard read or fetched for this shard's context (sliding mode). */
 	| {type: 'context-tile'; layer: LayerName; tileId: string; pixels: number; fetched: boolean}
 	| {type: 'tile-written'; tileId: string}
+	/** The masks written so far were at another threshold: they count no more, and are written again. */
+	| {type: 'writes-restarted'}
 	| {type: 'paused'; paused: boolean}
 	| {type: 'log'; level: LogLevel; message: string}
 	| {type: 'run-end'; state: 'done' | 'failed' | 'cancelled'; message?: string}

@@ -39,6 +39,7 @@ export class MaskWriter {
 
 	/** Forget what was written (at another threshold): the next writes replace it. */
 	restart(threshold: Threshold): void {
+		if (this.written.size > 0) this.context.lifecycle.emit({type: 'writes-restarted'});
 		this.threshold = threshold;
 		this.written.clear();
 		this.files.length = 0;

@@ -211,7 +211,6 @@ export class ReviewSession {
 		signal.throwIfAborted();
 		lifecycle.emit({type: 'stage', stage: 'write', state: 'start'});
 		if (writer.covers(tiles, this.currentThreshold)) {
-			for (const tile of tiles) lifecycle.emit({type: 'tile-written', tileId: tile.id});
 			if (!this.postprocessTile) this.document = await this.summariseAll(this.currentThreshold);
 		} else {
 			// Post-processing sees the whole mosaic, so masks are written only in this final pass.

@@ -114,8 +114,6 @@ export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot 
 		}
 		case 'stage':
 			if (event.state === 'start') snapshot.stage = event.stage;
-			// The write stage counts its tiles afresh (tiles written early are counted again, rewritten or not).
-			if (event.stage === 'write' && event.state === 'start') snapshot.written = 0;
 			break;
 		case 'tile-queued':
 			layerOf(snapshot, event.layer).inFlight.push({tileId: event.tileId, bytes: 0, attempt: 1, startedAt: event.at});
@@ -183,6 +181,9 @@ export function applyEvent(snapshot: RunSnapshot, event: RunEvent): RunSnapshot 
 		}
 		case 'tile-written':
 			snapshot.written++;
+			break;
+		case 'writes-restarted':
+			snapshot.written = 0;
 			break;
 		case 'paused':
 			if (snapshot.state === 'running' || snapshot.state === 'paused')
