@@ -12,23 +12,9 @@ export {sameThreshold, type Threshold} from './classes/threshold.js';
 export type {FetchEvent, FetchSummary} from './fetch/fetch-tiles.js';
 export type {Ensemble, EnsembleOptions, InferEvent, InferMode, ModelInfo, Prediction, Provider} from './infer/types.js';
 export type {RunStats, StatsDocument, TileStats} from './masks/stats-types.js';
-export type {RunEvent, RunEventOf, RunStage} from './pipeline/events.js';
 export {startRun, type RunHandle, type RunOptions, type ServiceConnection} from './pipeline/run.js';
 export type {ReviewSession, WriteSummary} from './pipeline/review.js';
-export {
-	emptySnapshot,
-	etaMs,
-	fetchEtaMs,
-	layerRate,
-	LOG_LINES_KEPT,
-	modelRate,
-	overallProgress,
-	type LayerProgress,
-	type ModelProgress,
-	type RunSnapshot,
-	type RunState,
-} from './pipeline/snapshot.js';
-export {readRunStatus, type Liveness, type RunStatus, type StatusEntry} from './shard/run-status.js';
+export * from './status.js';
 export {resolveModelPaths} from './infer/discover.js';
 // Types only: describing layers opens sources, whose decoders (sharp) `plan` and `--help` must not load.
 export type {LayerDescription} from './sources/describe-layers.js';
