@@ -9,7 +9,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, expect, it} from 'vitest';
 import {startImageService, type ImageService} from '../../source/demo/server.js';
 import {startProxy} from '../helpers/proxy.js';
-import {expectIntact, spawnCli, tempDir, tinyExtent, tinySets} from './helpers.js';
+import {expectIntact, spawnCli, tempDir, tinyRunArgs, tinySets} from './helpers.js';
 import {writeBrokenModel} from './models.js';
 
 let service: ImageService;
@@ -35,25 +35,12 @@ it('a model failure while downloads hang: exit 1 with the model named, long befo
 	const sets = [...tinySets(proxy.url), `models=${JSON.stringify([models])}`];
 	let killed = false;
 	let timer: NodeJS.Timeout | undefined;
-	const child = spawnCli(
-		[
-			'run',
-			'--preset',
-			'demo',
-			'--extent',
-			tinyExtent,
-			...sets.flatMap((set) => ['--set', set]),
-			'--out',
-			dir,
-			'--yes',
-		],
-		(_output, process) => {
-			// A hang, not a slow exit: well under the transport's own timeouts, far over a normal failure's exit.
-			timer ??= setTimeout(() => {
-				killed = process.kill('SIGKILL');
-			}, 40_000);
-		},
-	);
+	const child = spawnCli(tinyRunArgs(dir, sets), (_output, process) => {
+		// A hang, not a slow exit: well under the transport's own timeouts, far over a normal failure's exit.
+		timer ??= setTimeout(() => {
+			killed = process.kill('SIGKILL');
+		}, 40_000);
+	});
 	try {
 		const result = await child;
 		clearTimeout(timer);

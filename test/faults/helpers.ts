@@ -31,6 +31,21 @@ export function tinySets(servicesUrl?: string): string[] {
 	return sets;
 }
 
+/** `deepmask run` of the tiny demo extent into `runDir` with these --set overrides, writing without asking. */
+export function tinyRunArgs(runDir: string, sets = tinySets()): string[] {
+	return [
+		'run',
+		'--preset',
+		'demo',
+		'--extent',
+		tinyExtent,
+		...sets.flatMap((set) => ['--set', set]),
+		'--out',
+		runDir,
+		'--yes',
+	];
+}
+
 export function tinyPreset(servicesUrl?: string, extra: string[] = []): LoadedPreset {
 	return loadPreset('demo', {extent: tinyExtent, set: [...tinySets(servicesUrl), ...extra]});
 }

@@ -9,7 +9,7 @@ import {startImageService, type ImageService} from '../../source/demo/server.js'
 import {startProxy} from '../helpers/proxy.js';
 import {startHostileServer} from './hostile-server.js';
 import {listFiles} from '../helpers/run-folder.js';
-import {expectIntact, spawnCli, tempDir, tinyExtent, tinySets} from './helpers.js';
+import {expectIntact, spawnCli, tempDir, tinyRunArgs, tinySets} from './helpers.js';
 
 let service: ImageService;
 
@@ -20,11 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await service.close();
 });
-
-function runArgs(runDir: string, sets: string[]): string[] {
-	const flags = sets.flatMap((set) => ['--set', set]);
-	return ['run', '--preset', 'demo', '--extent', tinyExtent, ...flags, '--out', runDir, '--yes'];
-}
 
 /** Every text a run left: its output streams and every JSON file of its folder. */
 function everythingWritten(dir: string, streams: string[]): string {
@@ -59,7 +54,7 @@ describe('a hostile upstream server', () => {
 				['env', ['layers.rgb.token.env=DEEPMASK_TEST_TOKEN'], {DEEPMASK_TEST_TOKEN: token}],
 				['value', [`layers.rgb.token.value=${token}`], {}],
 			] as const) {
-				const result = await spawnCli(runArgs(dir, [...tinySets(proxy.url), ...sets]), undefined, env);
+				const result = await spawnCli(tinyRunArgs(dir, [...tinySets(proxy.url), ...sets]), undefined, env);
 				expect(result.code, `${how}: ${result.stderr}`).not.toBe(0);
 				expect(result.stderr).toMatch(/deepmask: layers\.(rgb|dsm): /);
 				const written = everythingWritten(dir, [result.stdout, result.stderr]);
@@ -114,7 +109,7 @@ describe('an upstream that sends more than was asked for', () => {
 			try {
 				const dir = tempDir(hostility);
 				let watch: ReturnType<typeof peakRss> | undefined;
-				const result = await spawnCli(runArgs(dir, tinySets(server.url)), (_, child) => {
+				const result = await spawnCli(tinyRunArgs(dir, tinySets(server.url)), (_, child) => {
 					watch ??= peakRss(child.pid!);
 				});
 				const peak = watch?.stop();
@@ -132,7 +127,7 @@ describe('an upstream that sends more than was asked for', () => {
 		const server = await startHostileServer(service.url, 'redirect');
 		try {
 			const dir = tempDir('redirect');
-			const result = await spawnCli(runArgs(dir, tinySets(server.url)));
+			const result = await spawnCli(tinyRunArgs(dir, tinySets(server.url)));
 			expect(result.code, result.stderr).toBe(1);
 			expect(result.stderr).toMatch(
 				/layers\.(rgb|dsm): a redirect to http:\/\/127\.0\.0\.1:\d+, another server than the service's/,

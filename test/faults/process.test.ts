@@ -12,7 +12,7 @@ import {startImageService} from '../../source/demo/server.js';
 import {startRun} from '../../source/app/start-run.js';
 import {exitCodeOf} from '../../source/errors.js';
 import {outputChecksums} from '../helpers/run-folder.js';
-import {expectIntact, runToEnd, spawnCli, tempDir, tinyExtent, tinyPreset, tinySets} from './helpers.js';
+import {expectIntact, runToEnd, spawnCli, tempDir, tinyExtent, tinyPreset, tinyRunArgs, tinySets} from './helpers.js';
 
 let clean: Record<string, string>;
 
@@ -21,20 +21,6 @@ beforeAll(async () => {
 	await runToEnd(tinyPreset(), dir);
 	clean = outputChecksums(dir);
 }, 60_000);
-
-function runArgs(runDir: string, sets = tinySets()): string[] {
-	return [
-		'run',
-		'--preset',
-		'demo',
-		'--extent',
-		tinyExtent,
-		...sets.flatMap((set) => ['--set', set]),
-		'--out',
-		runDir,
-		'--yes',
-	];
-}
 
 /** Mounts a tmpfs of `size` at `dir`; false where this machine does not allow it (not root, in a container without CAP_SYS_ADMIN). */
 function mountTmpfs(dir: string, options: string): boolean {
@@ -58,7 +44,7 @@ describe('process faults', () => {
 			const dir = tempDir('sigint');
 			const sets = [...tinySets(service.url), 'concurrency.downloads=1'];
 			let sent = false;
-			const result = await spawnCli(runArgs(dir, sets), ({stderr}, child) => {
+			const result = await spawnCli(tinyRunArgs(dir, sets), ({stderr}, child) => {
 				if (!sent && stderr.includes('infer  [1/4]')) {
 					sent = true;
 					child.kill('SIGINT');
@@ -125,7 +111,7 @@ describe('process faults', () => {
 		const file = path.join(dir, 'results.txt');
 		writeFileSync(file, 'not a folder');
 		const out = path.join(file, 'run');
-		const result = await spawnCli(runArgs(out));
+		const result = await spawnCli(tinyRunArgs(out));
 		expect(result.code).toBe(2);
 		expect(result.stderr).toContain(
 			`deepmask: cannot write the run folder ${out}: ${file} is a file, not a folder; choose another --out`,
@@ -140,7 +126,7 @@ describe('process faults', () => {
 		const locked = path.join(dir, 'locked');
 		mkdirSync(locked, {mode: 0o555});
 		const out = path.join(locked, 'run');
-		const result = await spawnCli(runArgs(out));
+		const result = await spawnCli(tinyRunArgs(out));
 		expect(result.code).toBe(2);
 		expect(result.stderr).toContain(
 			`deepmask: cannot write the run folder ${out}: no permission to write in ${locked}; choose another --out`,
@@ -156,7 +142,7 @@ describe('process faults', () => {
 			context.skip('cannot mount a read-only tmpfs here (needs root with CAP_SYS_ADMIN)');
 		try {
 			const out = path.join(mount, 'run');
-			const result = await spawnCli(runArgs(out));
+			const result = await spawnCli(tinyRunArgs(out));
 			expect(result.code).toBe(2);
 			expect(result.stderr).toMatch(
 				new RegExp(`deepmask: cannot write the run folder ${out}: .*read-only.*; choose another --out`),
@@ -176,7 +162,7 @@ describe('process faults', () => {
 			context.skip('cannot mount a small tmpfs here to fill (needs root with CAP_SYS_ADMIN)');
 		try {
 			const out = path.join(mount, 'run');
-			const result = await spawnCli(runArgs(out));
+			const result = await spawnCli(tinyRunArgs(out));
 			expect(result.code).toBe(1);
 			expect(result.stderr).toMatch(
 				new RegExp(

@@ -33,3 +33,9 @@ export function outputChecksums(dir: string): Record<string, string> {
 			]),
 	);
 }
+
+/** Checksums of the outputs a run writes (not its manifest, status, shard state or input tiles): what shards merged must equal. */
+export function runOutputChecksums(dir: string): Record<string, string> {
+	const compared = /^(masks\/|prob\/|training\/|masks\.vrt$|masks\.tif$|masks\.geojson$|stats\.json$)/;
+	return Object.fromEntries(Object.entries(outputChecksums(dir)).filter(([file]) => compared.test(file)));
+}

@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto';
 import {spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
@@ -6,6 +5,7 @@ import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {mergeIfComplete} from '../../source/engine/shard/merge.js';
 import {runCli} from '../helpers/cli.js';
+import {runOutputChecksums} from '../helpers/run-folder.js';
 
 /** A 2 × 3 grid of 128-px tiles of the demo town: small enough for 2 shared cores. */
 const extent = '1000100,6000100,1000290,6000220';
@@ -27,28 +27,6 @@ function tempDir(name: string): string {
 	return mkdtempSync(path.join(os.tmpdir(), `deepmask-shard-${name}-`));
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
-	return readdirSync(dir, {withFileTypes: true}).flatMap((entry) =>
-		entry.isDirectory() ? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
-	);
-}
-
-/** Checksums of the outputs an unsharded run writes (not its manifest, status, shard state or input tiles). */
-function outputChecksums(dir: string): Record<string, string> {
-	const compared = /^(masks\/|prob\/|training\/|masks\.vrt$|masks\.tif$|masks\.geojson$|stats\.json$)/;
-	return Object.fromEntries(
-		listFiles(dir)
-			.filter((file) => compared.test(file))
-			.sort()
-			.map((file) => [
-				file,
-				createHash('sha256')
-					.update(readFileSync(path.join(dir, file)))
-					.digest('hex'),
-			]),
-	);
-}
-
 async function ok(args: string[], env?: NodeJS.ProcessEnv) {
 	const result = await runCli(args, {env});
 	expect(result.code, `deepmask ${args.join(' ')}\n${result.stderr}`).toBe(0);
@@ -66,7 +44,7 @@ describe('sharded runs', () => {
 	beforeAll(async () => {
 		const dir = tempDir('whole');
 		await ok(runArgs(dir));
-		reference = outputChecksums(dir);
+		reference = runOutputChecksums(dir);
 		expect(Object.keys(reference)).toEqual(
 			expect.arrayContaining([
 				'masks.vrt',
@@ -96,7 +74,7 @@ describe('sharded runs', () => {
 				for (const file of ['manifest.json', 'status.json', 'result.json'])
 					expect(existsSync(path.join(dir, 'shards', shard, file))).toBe(true);
 			expect(existsSync(path.join(dir, 'manifest.json'))).toBe(false);
-			expect(outputChecksums(dir)).toEqual(reference);
+			expect(runOutputChecksums(dir)).toEqual(reference);
 			const watched = JSON.parse((await ok(['watch', dir, '--json'])).stdout) as {
 				liveness: string;
 				merged: boolean;
@@ -108,7 +86,7 @@ describe('sharded runs', () => {
 			// Merging by hand again writes the same bytes.
 			const merged = await ok(['merge', dir]);
 			expect(merged.stdout).toContain('over 6 tiles');
-			expect(outputChecksums(dir)).toEqual(reference);
+			expect(runOutputChecksums(dir)).toEqual(reference);
 
 			// Two shards that both find the run complete: one writes the run-wide outputs, the other leaves them.
 			rmSync(path.join(dir, 'shards/merged.json'));
@@ -117,7 +95,7 @@ describe('sharded runs', () => {
 				mergeIfComplete(dir, {index: 2, count: 2}),
 			]);
 			expect(race.filter((outcome) => outcome.state === 'merged')).toHaveLength(1);
-			expect(outputChecksums(dir)).toEqual(reference);
+			expect(runOutputChecksums(dir)).toEqual(reference);
 			expect(readdirSync(dir).filter((file) => file.endsWith('.tmp'))).toEqual([]);
 
 			// A lock held by a live process keeps a finishing shard out; one left by a dead process of this host is taken over.
@@ -153,7 +131,7 @@ describe('sharded runs', () => {
 
 			const out = tempDir('merged');
 			await ok(['merge', ...dirs, '--out', out]);
-			expect(outputChecksums(out)).toEqual(reference);
+			expect(runOutputChecksums(out)).toEqual(reference);
 			expect(readdirSync(path.join(out, 'shards')).sort()).toEqual(['1-of-3', '2-of-3', '3-of-3', 'merged.json']);
 		},
 		slow,
@@ -202,7 +180,7 @@ describe('sharded runs', () => {
 			const settings = ['--set', 'postprocess.minArea=150', '--set', 'postprocess.fillHoles=40'];
 			const whole = tempDir('post-whole');
 			await ok(runArgs(whole, ...settings));
-			const expected = outputChecksums(whole);
+			const expected = runOutputChecksums(whole);
 			expect(expected['masks.geojson']).not.toBe(reference['masks.geojson']);
 			const stats = JSON.parse(readFileSync(path.join(whole, 'stats.json'), 'utf8')) as {
 				overall: {postprocessed: {removedComponents: number}};
@@ -213,7 +191,7 @@ describe('sharded runs', () => {
 				ok(runArgs(dir, ...settings, '--shard', '1/2')),
 				ok(runArgs(dir, ...settings, '--shard', '2/2')),
 			]);
-			expect(outputChecksums(dir)).toEqual(expected);
+			expect(runOutputChecksums(dir)).toEqual(expected);
 		},
 		slow,
 	);

@@ -1,9 +1,9 @@
-import {createHash} from 'node:crypto';
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
+import {runOutputChecksums} from '../helpers/run-folder.js';
 
 /** A 2 × 3 grid of 128-px tiles in sliding mode: every tile's context reaches into the other shard's tiles. */
 const runArgs = (out: string, ...more: string[]) => [
@@ -24,28 +24,6 @@ const runArgs = (out: string, ...more: string[]) => [
 
 const tempDir = (name: string) => mkdtempSync(path.join(os.tmpdir(), `deepmask-shard-sliding-${name}-`));
 
-function listFiles(dir: string, prefix = ''): string[] {
-	return readdirSync(dir, {withFileTypes: true}).flatMap((entry) =>
-		entry.isDirectory() ? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
-	);
-}
-
-/** Checksums of the outputs (not the manifest, status, shard state or input tiles). */
-function outputChecksums(dir: string): Record<string, string> {
-	const compared = /^(masks\/|prob\/|training\/|masks\.vrt$|masks\.tif$|masks\.geojson$|stats\.json$)/;
-	return Object.fromEntries(
-		listFiles(dir)
-			.filter((file) => compared.test(file))
-			.sort()
-			.map((file) => [
-				file,
-				createHash('sha256')
-					.update(readFileSync(path.join(dir, file)))
-					.digest('hex'),
-			]),
-	);
-}
-
 async function ok(args: string[]) {
 	const result = await runCli(args);
 	expect(result.code, `deepmask ${args.join(' ')}\n${result.stderr}`).toBe(0);
@@ -56,11 +34,11 @@ describe('sharded runs in sliding mode', () => {
 	it("take the other shard's tiles as context: the merged outputs equal an unsharded run's byte for byte", async () => {
 		const whole = tempDir('whole');
 		await ok(runArgs(whole));
-		const reference = outputChecksums(whole);
+		const reference = runOutputChecksums(whole);
 		expect(Object.keys(reference)).toEqual(expect.arrayContaining(['stats.json', 'prob/r001_c002.tif']));
 		const dir = tempDir('two');
 		const results = await Promise.all([ok(runArgs(dir, '--shard', '1/2')), ok(runArgs(dir, '--shard', '2/2'))]);
-		expect(outputChecksums(dir)).toEqual(reference);
+		expect(runOutputChecksums(dir)).toEqual(reference);
 		for (const result of results) expect(result.stdout).toMatch(/other shards' tiles for it: [\d,]+ layer pixels read/);
 		// The context tiles are no shard's own: each shard's manifest records its three tiles only.
 		for (const shard of ['1-of-2', '2-of-2']) {
