@@ -63,6 +63,14 @@ beforeAll(async () => {
 	saveAsUserPreset('b-tiny', {...demo.raw, output: {dir: outputDir}}, demo.preset);
 });
 
+/**
+ * A session that lives as long as this file, so killing a test's session never ends the server just as the next
+ * test starts one (tmux then fails with "server exited unexpectedly").
+ */
+beforeAll(() => {
+	if (hasTmux) tmux('new-session', '-d', '-s', `${socket}-keep`);
+});
+
 afterAll(() => {
 	spawnSync('tmux', ['-L', socket, 'kill-server']);
 });

@@ -6,7 +6,7 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {afterAll, afterEach, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {packageRoot} from '../../source/package-info.js';
 import {until} from './harness.js';
 
@@ -62,6 +62,14 @@ async function start(env: Record<string, string> = {}): Promise<number> {
 		return text ? Number(text) : undefined;
 	}, 'the app to start');
 }
+
+/**
+ * A session that lives as long as this file, so killing a test's session never ends the server just as the next
+ * test starts one (tmux then fails with "server exited unexpectedly").
+ */
+beforeAll(() => {
+	if (hasTmux) tmux('new-session', '-d', '-s', `${socket}-keep`);
+});
 
 afterEach(() => {
 	if (session) spawnSync('tmux', ['-L', socket, 'kill-session', '-t', session]);
