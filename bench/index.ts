@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick]`: speed, memory and responsiveness as ratios measured in one run (these
+ * `npm run bench [-- --quick] [--provider cpu|cuda|auto]`: speed, memory and responsiveness as ratios measured in one run (these
  * machines are noisy, absolute numbers are not comparable between runs). Prints a table; the last line of
  * stdout is the JSON report, also written to a file whose path is printed. The start-up and infer figures run the
  * built command line (npm run build first).
@@ -12,6 +12,7 @@ import {downloadScaling, memoryByExtent, pipelineFigures} from './figures.js';
 import {inferFigure} from './infer-figure.js';
 import {startupFigure} from './startup.js';
 import {terminalBytesFigure} from './terminal-figure.js';
+import {benchProvider} from './provider.js';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
@@ -43,7 +44,9 @@ const settings = quick
 		};
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
-log(`deepmask bench${quick ? ' --quick' : ''} on ${os.cpus().length} cores, Node ${process.version}`);
+log(
+	`deepmask bench${quick ? ' --quick' : ''} on ${os.cpus().length} cores, Node ${process.version}, provider ${benchProvider}`,
+);
 log('start-up …');
 const startup = startupFigure(quick ? 7 : 15);
 log('deepmask infer against the models alone …');
@@ -171,6 +174,7 @@ for (const entry of figures)
 const report = {
 	date: new Date().toISOString(),
 	quick,
+	provider: benchProvider,
 	node: process.version,
 	cores: os.cpus().length,
 	settings,

@@ -1,5 +1,5 @@
 /**
- * `deepmask infer` as a whole process (built CLI, CPU, resize mode) on a folder of images against the
+ * `deepmask infer` as a whole process (built CLI, the bench's provider, resize mode) on a folder of images against the
  * same models alone (models-alone-child.ts) on as many model-size tensors: time and peak memory.
  */
 import {execFile} from 'node:child_process';
@@ -13,6 +13,7 @@ import {writeGeoTiffFile} from '../source/engine/geo/geotiff.js';
 import {renderScene} from '../source/demo/scene.js';
 import {loadModelSpec} from '../source/engine/infer/metadata.js';
 import {timed} from './measure.js';
+import {benchProvider} from './provider.js';
 
 const execFileAsync = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -82,7 +83,7 @@ export async function inferFigure(count: number, size: number): Promise<InferFig
 				cli,
 				'infer',
 				'--provider',
-				'cpu',
+				benchProvider,
 				'--mode',
 				'resize',
 				...inferModels.flatMap((model) => ['--models', model]),

@@ -3,7 +3,8 @@
  * `node models-alone-child.mjs COUNT MODEL:CHANNELS:SIZE ...` loads each model in onnxruntime-node, warms it
  * up and runs it on COUNT random CHANNELS × SIZE² tensors (one session per model, all running at once, the
  * cores split between them as deepmask splits them; no decode, resize or write). Prints
- * {seconds, peakRssMb} as JSON; seconds is the whole process, from its start to the last output.
+ * {seconds, peakRssMb} as JSON; seconds is the whole process, from its start to the last output. The provider is
+ * DEEPMASK_BENCH_PROVIDER's (cpu when unset).
  */
 import {availableParallelism} from 'node:os';
 import {performance} from 'node:perf_hooks';
@@ -13,12 +14,14 @@ import ort from 'onnxruntime-node';
 const [countText, ...models] = process.argv.slice(2);
 const count = Number(countText);
 const threads = Math.max(1, Math.floor(availableParallelism() / models.length));
+const provider = process.env.DEEPMASK_BENCH_PROVIDER ?? 'cpu';
+const executionProviders = provider === 'auto' ? ['cuda', 'cpu'] : [provider];
 
 await Promise.all(
 	models.map(async (model) => {
 		const [file, channels, size] = model.split(':');
 		const session = await ort.InferenceSession.create(file, {
-			executionProviders: ['cpu'],
+			executionProviders,
 			intraOpNumThreads: threads,
 			interOpNumThreads: 1,
 			graphOptimizationLevel: 'all',

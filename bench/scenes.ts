@@ -1,4 +1,5 @@
 import {loadPreset, type LoadedPreset} from '../source/config/presets.js';
+import {benchProvider} from './provider.js';
 
 /**
  * Demo presets for the benchmarks: `tiles` tiles of `tileSize` px in a square-ish grid, in a part of the
@@ -12,6 +13,6 @@ export function demoPreset(tiles: number, tileSize: number, extra: string[] = []
 	const ymin = 6_001_000;
 	return loadPreset('demo', {
 		extent: `${xmin},${ymin},${xmin + cols * span},${ymin + rows * span}`,
-		set: [`tileSize=${tileSize}`, 'snap.mode=anchor', ...extra],
+		set: [`tileSize=${tileSize}`, 'snap.mode=anchor', `inference.provider=${benchProvider}`, ...extra],
 	});
 }
