@@ -7,7 +7,7 @@ import {ProbabilityCache} from '../../source/engine/pipeline/probability-cache.j
 import {restat} from '../../source/engine/pipeline/restat.js';
 import {mergeStats, type MosaicStats} from '../../source/engine/masks/run-stats.js';
 import type {RunStats, TileStats} from '../../source/engine/masks/stats-types.js';
-import {summariseTile, type TileSummary} from '../../source/engine/masks/tile-stats.js';
+import {summariseTile, tileForeground, type TileSummary} from '../../source/engine/masks/tile-stats.js';
 import {summariseMosaic} from '../../source/engine/pipeline/mosaic-summary.js';
 import {outputFormatNames} from '../../source/config/preset-schema.js';
 import {classConfigOf} from '../../source/engine/classes/class-config.js';
@@ -71,6 +71,12 @@ beforeAll(async () => {
 				postprocess,
 				postprocessTile,
 			});
+		},
+		foreground: async (tile) => {
+			const scene = sceneTile(plan, tile);
+			const size = {width: tile.width, height: tile.height};
+			const foreground = tileForeground({probability: scene.ensemble, ...size, threshold, nodata: scene.nodata});
+			return {foreground, ...size, unknown: scene.nodata};
 		},
 		each: async (tile, summary) => void summaries.set(tile.id, summary),
 	});

@@ -4,7 +4,6 @@
  * post-processing) against the ensemble's and against each other's.
  */
 import type {ClassConfig} from '../classes/class-config.js';
-import {foregroundConnectivity, labelComponents} from './components.js';
 import {
 	fraction,
 	overlap,
@@ -22,12 +21,12 @@ export type ClassStatsInput = {
 	members: Uint8Array[];
 	models: string[];
 	classes: ClassConfig;
-	width: number;
-	height: number;
 	cellArea: number;
 	validPixels: number;
 	/** 1 for pixels left out (no data, outside the area). */
 	nodata?: Uint8Array;
+	/** Components (8-connected) of each class id in `mask`. */
+	componentCounts: number[];
 };
 
 /** counts[r][c]: valid pixels that `rows` says are class r and `columns` says are class c. */
@@ -54,7 +53,7 @@ export function classOverlaps(counts: number[][]): Overlap[] {
 export type ClassStatsResult = {classes: ClassStats[]; confusion: MemberConfusion[]; pairConfusion: PairConfusion[]};
 
 export function tileClassStats(input: ClassStatsInput): ClassStatsResult {
-	const {mask, ensemble, members, models, classes, width, height, cellArea, validPixels, nodata} = input;
+	const {mask, ensemble, members, models, classes, cellArea, validPixels, nodata, componentCounts} = input;
 	const count = classes.classes.length;
 	const pixels = new Array<number>(count).fill(0);
 	for (let i = 0; i < mask.length; i++) if (!nodata?.[i]) pixels[mask[i]]++;
@@ -77,7 +76,7 @@ export function tileClassStats(input: ClassStatsInput): ClassStatsResult {
 			pixels: pixels[id],
 			fraction: fraction(pixels[id], validPixels),
 			area: pixels[id] * cellArea,
-			components: labelComponents(mask, width, height, {value: id, connectivity: foregroundConnectivity}).count,
+			components: componentCounts[id],
 			members: models.map((model, k) => ({model, pixels: memberPixels(k), vsEnsemble: memberOverlaps[k][id]})),
 			pairs: pairs.map(({a, b, overlaps}) => ({a, b, ...overlaps[id]})),
 		};

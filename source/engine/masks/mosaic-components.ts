@@ -9,7 +9,7 @@
  * area), and any pixel flagged unknown (no source data, or outside the clipping area): a background region
  * that reaches it may go on where nothing was seen, so it is never a hole.
  */
-import {foregroundConnectivity, labelComponents, type Connectivity} from './components.js';
+import {foregroundConnectivity, labelComponents, type Components, type Connectivity} from './components.js';
 import type {PostprocessReport, PostprocessSettings} from './postprocess.js';
 
 /** A tile's place in the mosaic. */
@@ -41,11 +41,16 @@ export class MosaicLabels {
 	 * the edge of what is known. Returns the tile's labels, global.
 	 */
 	add(cell: MosaicCell, mask: Uint8Array, width: number, height: number, unknown?: Uint8Array): Int32Array {
+		const local = labelComponents(mask, width, height, {value: this.value, connectivity: this.connectivity});
+		return this.addLabelled(cell, local, width, height, unknown);
+	}
+
+	/** `add` for a tile whose components of `value` are labelled already (labelComponents, same connectivity). */
+	addLabelled(cell: MosaicCell, local: Components, width: number, height: number, unknown?: Uint8Array): Int32Array {
 		const {layout} = this;
 		const index = cell.row * layout.cols + cell.col;
 		if (index <= this.last) throw new Error(`tile ${cell.row},${cell.col} labelled out of plan order`);
 		this.last = index;
-		const local = labelComponents(mask, width, height, {value: this.value, connectivity: this.connectivity});
 		const first = this.parent.length;
 		this.firstLabels.set(index, first);
 		for (let label = 1; label <= local.count; label++) {
@@ -54,7 +59,7 @@ export class MosaicLabels {
 			this.edge.push(0);
 		}
 		const global = (label: number) => (label ? first + label - 1 : 0);
-		const labels = local.labels.map(global);
+		const labels = globalLabels(local.labels, first);
 
 		const known = (row: number, col: number) =>
 			row >= 0 && col >= 0 && row < layout.rows && col < layout.cols && layout.has(row, col);
@@ -110,7 +115,7 @@ export class MosaicLabels {
 		const first = this.firstLabels.get(cell.row * this.layout.cols + cell.col);
 		if (first === undefined) throw new Error(`tile ${cell.row},${cell.col} was not labelled`);
 		const local = labelComponents(mask, width, height, {value: this.value, connectivity: this.connectivity});
-		return local.labels.map((label) => (label ? first + label - 1 : 0));
+		return globalLabels(local.labels, first);
 	}
 
 	find(label: number): number {
@@ -174,6 +179,13 @@ export class MosaicLabels {
 	}
 }
 
+/** A tile's labels 1..count as the global labels from `first` on (0 stays 0). */
+function globalLabels(local: Int32Array, first: number): Int32Array {
+	const labels = new Int32Array(local.length);
+	for (let i = 0; i < local.length; i++) if (local[i]) labels[i] = first + local[i] - 1;
+	return labels;
+}
+
 /** The passes over every tile that post-processing needs before the final masks can be written. */
 export type MosaicPass = 'objects' | 'holes';
 
@@ -226,16 +238,9 @@ export class MosaicPostprocess {
 		report.removedComponents = dropped.pieces;
 		report.removedPixels = dropped.pixels;
 		if (this.settings.fillHoles > 0) {
-			const labels = this.holes.relabel(cell, foreground, width, height);
-			const pieces = new Set<number>();
-			for (let i = 0; i < foreground.length; i++) {
-				if (labels[i] && this.isHole(labels[i])) {
-					foreground[i] = 1;
-					report.filledPixels++;
-					pieces.add(this.holes.find(labels[i]));
-				}
-			}
-			report.filledHoles = pieces.size;
+			const filled = this.setWhere(this.holes, (label) => this.isHole(label), 1, cell, foreground, width, height);
+			report.filledHoles = filled.pieces;
+			report.filledPixels = filled.pixels;
 		}
 		return report;
 	}
@@ -269,18 +274,33 @@ export class MosaicPostprocess {
 	}
 
 	private dropObjects(cell: MosaicCell, foreground: Uint8Array, width: number, height: number) {
-		const dropped = {pieces: 0, pixels: 0};
-		if (this.settings.minArea <= 0) return dropped;
-		const labels = this.objects.relabel(cell, foreground, width, height);
+		if (this.settings.minArea <= 0) return {pieces: 0, pixels: 0};
+		return this.setWhere(this.objects, (label) => this.isSmall(label), 0, cell, foreground, width, height);
+	}
+
+	/**
+	 * Sets the tile's pixels whose whole component (of `components`, labelled as `learn` saw the tile) passes
+	 * `test` to `value`; counts those pixels and the components they belong to.
+	 */
+	private setWhere(
+		components: MosaicLabels,
+		test: (label: number) => boolean,
+		value: number,
+		cell: MosaicCell,
+		foreground: Uint8Array,
+		width: number,
+		height: number,
+	): {pieces: number; pixels: number} {
+		const labels = components.relabel(cell, foreground, width, height);
 		const pieces = new Set<number>();
+		let pixels = 0;
 		for (let i = 0; i < foreground.length; i++) {
-			if (labels[i] && this.isSmall(labels[i])) {
-				foreground[i] = 0;
-				dropped.pixels++;
-				pieces.add(this.objects.find(labels[i]));
+			if (labels[i] && test(labels[i])) {
+				foreground[i] = value;
+				pixels++;
+				pieces.add(components.find(labels[i]));
 			}
 		}
-		dropped.pieces = pieces.size;
-		return dropped;
+		return {pieces: pieces.size, pixels};
 	}
 }

@@ -6,7 +6,7 @@ import {decisionRule, type Threshold} from '../classes/threshold.js';
 import type {Tile} from '../geo/plan.js';
 import {borderStrips} from './borders.js';
 import {tileClassStats} from './class-stats.js';
-import {foregroundConnectivity, labelComponents} from './components.js';
+import {foregroundConnectivity, labelComponents, type Components} from './components.js';
 import {postprocessMask, type PostprocessSettings, type TilePostprocess} from './postprocess.js';
 import {
 	fraction,
@@ -43,7 +43,38 @@ export type TileSummary = {
 	/** Final mask of class ids after threshold, post-processing and nodata (background where there is no data, outsideAreaValue outside the area). */
 	mask: Uint8Array;
 	stats: TileStats;
+	/** The final mask's foreground components (8-connected), for the mosaic's components. */
+	components: Components;
+	/** A multi-class run's components of each class id in the final mask (8-connected). */
+	classComponents?: Components[];
 };
+
+export type TileDecisionInput = Pick<TileSummaryInput, 'probability' | 'width' | 'height' | 'threshold' | 'classes'> & {
+	/** 1 for pixels without a decision (no source data, outside the area). */
+	nodata?: Uint8Array;
+};
+
+/** Class ids at the threshold before post-processing; background where `nodata`. */
+export function decideTile(input: TileDecisionInput): Uint8Array {
+	const {probability, width, height, threshold, classes = defaultClasses, nodata} = input;
+	const pixels = width * height;
+	const mask = schemeOf(classes).decide(probability, pixels, decisionRule(classes, threshold));
+	if (nodata) for (let i = 0; i < pixels; i++) if (nodata[i]) mask[i] = classes.background;
+	return mask;
+}
+
+/** 1 where `decideTile` decides a class other than the background: what post-processing of the mosaic learns. */
+export function tileForeground(input: TileDecisionInput): Uint8Array {
+	const classes = input.classes ?? defaultClasses;
+	return foregroundOf(decideTile(input), classes);
+}
+
+/** The final mask without post-processing: `decideTile`, and outsideAreaValue outside the area. */
+export function tileMask(input: TileDecisionInput & {outside?: Uint8Array}): Uint8Array {
+	const mask = decideTile({...input, nodata: eitherNodata(input.nodata, input.outside)});
+	if (input.outside) for (let i = 0; i < mask.length; i++) if (input.outside[i]) mask[i] = outsideAreaValue;
+	return mask;
+}
 
 // Member agreement is counted per pixel as a bit pattern (bit 0 the ensemble, bit k + 1 member k).
 const maxMembers = 16;
@@ -72,7 +103,7 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	// Agreement on foreground (any class but the background) as bit patterns, one member at a time.
 	const {background} = classes;
 	const multiclass = classes.classes.length > 2;
-	const mask = scheme.decide(probability, pixels, rule);
+	const mask = decideTile({probability, width, height, threshold, classes, nodata});
 	// Multi-class statistics compare these decisions class by class; post-processing changes the mask below.
 	const decisions = multiclass ? {ensemble: mask.slice(), members: [] as Uint8Array[]} : undefined;
 	const pattern = members.length < 7 ? new Uint8Array(pixels) : new Uint32Array(pixels);
@@ -112,14 +143,14 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	}
 	const validPixels = pixels - nodataPixels;
 
-	if (nodata) for (let i = 0; i < pixels; i++) if (nodata[i]) mask[i] = background;
 	const foreground = foregroundOf(mask, classes);
 	const postprocess = input.postprocessTile
 		? input.postprocessTile(foreground, width, height, nodata)
 		: postprocessMask(foreground, width, height, input.postprocess, cellArea);
 	if (nodata) for (let i = 0; i < pixels; i++) if (nodata[i]) foreground[i] = 0;
 	if (foreground !== mask) applyForeground(mask, foreground, width, classes);
-	const {count, sizes} = labelComponents(foreground, width, height, {value: 1, connectivity: foregroundConnectivity});
+	const components = labelComponents(foreground, width, height, {value: 1, connectivity: foregroundConnectivity});
+	const {count, sizes} = components;
 	let foregroundPixels = 0;
 	for (let label = 1; label <= count; label++) foregroundPixels += sizes[label];
 
@@ -180,7 +211,11 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 		borders: borderStrips(foreground, width, height),
 	};
 	if (nodata && nodataPixels > 0) stats.nodataBorders = borderStrips(nodata, width, height);
+	let classComponents: Components[] | undefined;
 	if (decisions) {
+		classComponents = classes.classes.map(({id}) =>
+			labelComponents(mask, width, height, {value: id, connectivity: foregroundConnectivity}),
+		);
 		stats.classPixels = classPixels(mask, classes, nodata);
 		const {ensemble, members: memberDecisions} = decisions;
 		Object.assign(
@@ -191,16 +226,15 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 				members: memberDecisions,
 				models,
 				classes,
-				width,
-				height,
 				cellArea,
 				validPixels,
 				nodata,
+				componentCounts: classComponents.map((labelled) => labelled.count),
 			}),
 		);
 	}
 	if (outside) for (let i = 0; i < pixels; i++) if (outside[i]) mask[i] = outsideAreaValue;
-	return {mask, stats};
+	return {mask, stats, components, ...(classComponents && {classComponents})};
 }
 
 /** The confidence bytes, or with `groups` > 1 each pixel's winner (by `winners`) × 256 + its byte. */

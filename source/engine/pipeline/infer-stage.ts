@@ -137,7 +137,7 @@ export async function inferTile(fetched: TileToInfer, context: InferStageContext
 		...(sliding && {sliding}),
 	});
 	await manifest.save();
-	const {mask, stats} = summariseTile({
+	const summary = summariseTile({
 		tile,
 		probability,
 		members,
@@ -150,5 +150,5 @@ export async function inferTile(fetched: TileToInfer, context: InferStageContext
 		classes,
 	});
 	lifecycle.emit({type: 'tile-inferred', tileId: tile.id, skipped: false, ...(sliding && {sliding})});
-	return {mask, stats};
+	return summary;
 }

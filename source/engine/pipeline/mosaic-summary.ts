@@ -5,11 +5,10 @@
  * memory holds one tile and the components' labels.
  */
 import {foregroundClasses, type ClassConfig} from '../classes/class-config.js';
-import {outsideAreaValue} from '../geo/area-clip.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import {foregroundConnectivity} from '../masks/components.js';
 import {MosaicLabels, MosaicPostprocess, type MosaicLayout} from '../masks/mosaic-components.js';
-import type {PostprocessReport, PostprocessSettings, TilePostprocess} from '../masks/postprocess.js';
+import type {PostprocessSettings, TilePostprocess} from '../masks/postprocess.js';
 import type {MosaicStats} from '../masks/run-stats.js';
 import type {TileStats} from '../masks/stats-types.js';
 import {componentStats, type TileSummary} from '../masks/tile-stats.js';
@@ -22,12 +21,14 @@ export type MosaicSummaryInput = {
 	classes: ClassConfig;
 	/** The tile's mask and statistics, post-processed by `postprocessTile` when given (else not at all). */
 	summarise(tile: Tile, postprocessTile: TilePostprocess | undefined): Promise<TileSummary>;
+	/** The tile's foreground before post-processing and its unknown pixels (no data, outside the area), for post-processing's passes. */
+	foreground(tile: Tile): Promise<TileForeground>;
 	/** Takes each final summary, in plan order (e.g. writes the mask). */
 	each?(tile: Tile, summary: TileSummary): Promise<void>;
 	signal?: AbortSignal;
 };
 
-const untouched: PostprocessReport = {removedComponents: 0, removedPixels: 0, filledHoles: 0, filledPixels: 0};
+export type TileForeground = {foreground: Uint8Array; width: number; height: number; unknown?: Uint8Array};
 
 /**
  * Every tile's statistics and the mosaic's; `postprocessTile` post-processes a tile again as in its final mask
@@ -38,7 +39,7 @@ export async function summariseMosaic(input: MosaicSummaryInput): Promise<{
 	mosaic: MosaicStats;
 	postprocessTile: (tile: Tile) => TilePostprocess | undefined;
 }> {
-	const {plan, tiles, summarise, signal} = input;
+	const {plan, tiles, summarise, foreground, signal} = input;
 	const present = new Set(tiles.map((tile) => tile.row * plan.cols + tile.col));
 	const layout: MosaicLayout = {
 		rows: plan.rows,
@@ -50,10 +51,8 @@ export async function summariseMosaic(input: MosaicSummaryInput): Promise<{
 	for (const pass of postprocess.passes) {
 		for (const tile of tiles) {
 			signal?.throwIfAborted();
-			await summarise(tile, (foreground, width, height, unknown) => {
-				postprocess.learn(pass, tile, foreground, width, height, unknown);
-				return untouched;
-			});
+			const learnt = await foreground(tile);
+			postprocess.learn(pass, tile, learnt.foreground, learnt.width, learnt.height, learnt.unknown);
 		}
 	}
 
@@ -61,7 +60,6 @@ export async function summariseMosaic(input: MosaicSummaryInput): Promise<{
 		postprocess.passes.length > 0
 			? (foreground, width, height) => postprocess.apply(tile, foreground, width, height)
 			: undefined;
-	const {background} = input.classes;
 	const components = new MosaicLabels(layout, 1, foregroundConnectivity);
 	// A multi-class run also counts each class's components on its own.
 	const perClass =
@@ -75,10 +73,9 @@ export async function summariseMosaic(input: MosaicSummaryInput): Promise<{
 	for (const tile of tiles) {
 		signal?.throwIfAborted();
 		const summary = await summarise(tile, postprocessTile(tile));
-		const foreground = summary.mask.map((value) => (value !== background && value !== outsideAreaValue ? 1 : 0));
 		const {width, height} = summary.stats;
-		components.add(tile, foreground, width, height);
-		for (const {labels} of perClass) labels.add(tile, summary.mask, width, height);
+		components.addLabelled(tile, summary.components, width, height);
+		for (const {id, labels} of perClass) labels.addLabelled(tile, summary.classComponents![id], width, height);
 		stats.push(summary.stats);
 		await input.each?.(tile, summary);
 	}

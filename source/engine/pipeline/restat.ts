@@ -5,12 +5,13 @@ import type {Plan, Tile} from '../geo/plan.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
 import {memberProbabilityFile, probabilityFile} from '../run-folder/paths.js';
 import type {PostprocessSettings, TilePostprocess} from '../masks/postprocess.js';
-import {summariseMosaic} from './mosaic-summary.js';
+import {eitherNodata} from '../infer/preprocess.js';
+import {summariseMosaic, type MosaicSummaryInput, type TileForeground} from './mosaic-summary.js';
 import type {Probability, ProbabilityCache} from './probability-cache.js';
 import {mergeStats} from '../masks/run-stats.js';
 import type {RunStats, TileStats} from '../masks/stats-types.js';
 import {separatePlanes} from '../masks/planes.js';
-import {summariseTile, type TileSummary} from '../masks/tile-stats.js';
+import {summariseTile, tileForeground, type TileSummary} from '../masks/tile-stats.js';
 
 export type RestatOptions = {
 	threshold: Threshold;
@@ -82,6 +83,42 @@ export async function restatTile(
 	});
 }
 
+/** A tile's foreground at the threshold before post-processing, from the ensemble's probabilities alone. */
+export async function restatForeground(
+	runDir: string,
+	tile: Tile,
+	options: Omit<RestatOptions, 'postprocess' | 'postprocessTile'>,
+): Promise<TileForeground> {
+	const {classes = defaultClasses} = options;
+	const [ensemble, nodata] = await Promise.all([
+		readProbability(probabilityFile(runDir, tile.id), tile, classes.planes, options.cache),
+		options.nodata?.(tile),
+	]);
+	const {data: probability, width, height} = ensemble;
+	const unknown = eitherNodata(nodata, options.outside?.(tile));
+	const foreground = tileForeground({
+		probability,
+		width,
+		height,
+		threshold: options.threshold,
+		classes,
+		nodata: unknown,
+	});
+	return {foreground, width, height, unknown};
+}
+
+/** How the mosaic's summary (mosaic-summary.ts) reads a run's tiles: from the stored probabilities. */
+export function fromProbabilities(
+	runDir: string,
+	models: string[],
+	options: Omit<RestatOptions, 'postprocessTile'>,
+): Pick<MosaicSummaryInput, 'summarise' | 'foreground'> {
+	return {
+		summarise: (tile, postprocessTile) => restatTile(runDir, tile, models, {...options, postprocessTile}),
+		foreground: (tile) => restatForeground(runDir, tile, options),
+	};
+}
+
 /**
  * Statistics of every tile and overall for a new threshold and post-processing, without any model; the
  * post-processing and the components are the whole mosaic's (mosaic-summary.ts). Tiles are read one after
@@ -99,7 +136,7 @@ export async function restat(
 		tiles: plan.tiles,
 		postprocess: options.postprocess,
 		classes: options.classes ?? defaultClasses,
-		summarise: (tile, postprocessTile) => restatTile(runDir, tile, models, {...withArea, postprocessTile}),
+		...fromProbabilities(runDir, models, withArea),
 	});
 	return {
 		tiles,

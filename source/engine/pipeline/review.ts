@@ -9,7 +9,7 @@ import type {ClassConfig} from '../classes/class-config.js';
 import {thresholdClasses, type Threshold} from '../classes/threshold.js';
 import type {ModelInfo} from '../infer/types.js';
 import {ProbabilityCache} from './probability-cache.js';
-import {restatTile} from './restat.js';
+import {fromProbabilities, restatTile} from './restat.js';
 import {mergeStats, type MosaicStats} from '../masks/run-stats.js';
 import type {TilePostprocess} from '../masks/postprocess.js';
 import type {TileSummary} from '../masks/tile-stats.js';
@@ -115,7 +115,7 @@ export class ReviewSession {
 		threshold: Threshold,
 		each?: (tile: Tile, summary: TileSummary) => Promise<void>,
 	): Promise<StatsDocument> {
-		const {plan, tiles, postprocess, classes, lifecycle} = this.context;
+		const {plan, tiles, postprocess, classes, lifecycle, runDir} = this.context;
 		const {
 			tiles: tileStats,
 			mosaic,
@@ -126,7 +126,7 @@ export class ReviewSession {
 			postprocess,
 			classes,
 			signal: each ? lifecycle.signal : undefined,
-			summarise: (tile, postprocessTile) => this.summarise(tile, threshold, postprocessTile),
+			...fromProbabilities(runDir, this.modelNames, this.restatOptions(threshold)),
 			each,
 		});
 		this.postprocessTile = postprocessTile;
@@ -143,16 +143,19 @@ export class ReviewSession {
 		return nodataOf(rgb, dsm);
 	}
 
-	private summarise(tile: Tile, threshold: Threshold = this.currentThreshold, postprocessTile?: TilePostprocess) {
-		return restatTile(this.context.runDir, tile, this.modelNames, {
+	private restatOptions(threshold: Threshold) {
+		return {
 			classes: this.context.classes,
 			threshold,
 			postprocess: this.context.postprocess,
-			postprocessTile,
-			nodata: (t) => this.nodata(t),
-			outside: (t) => tileOutsideArea(this.context.plan, t),
+			nodata: (tile: Tile) => this.nodata(tile),
+			outside: (tile: Tile) => tileOutsideArea(this.context.plan, tile),
 			cache: this.cache,
-		});
+		};
+	}
+
+	private summarise(tile: Tile, threshold: Threshold, postprocessTile?: TilePostprocess) {
+		return restatTile(this.context.runDir, tile, this.modelNames, {...this.restatOptions(threshold), postprocessTile});
 	}
 
 	/**

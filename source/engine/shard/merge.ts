@@ -14,7 +14,7 @@ import {readGeoTiffFile} from '../geo/geotiff.js';
 import {nodataOf} from '../pipeline/infer-stage.js';
 import {summariseMosaic} from '../pipeline/mosaic-summary.js';
 import {ProbabilityCache} from '../pipeline/probability-cache.js';
-import {restatTile} from '../pipeline/restat.js';
+import {fromProbabilities} from '../pipeline/restat.js';
 import {exists} from '../fs/exists.js';
 import {classConfigOf} from '../classes/class-config.js';
 import {runClasses} from '../classes/threshold.js';
@@ -142,16 +142,14 @@ async function writeRunWide(runDir: string, collected: CollectedShards, by: stri
 		tiles: plan.tiles,
 		postprocess,
 		classes,
-		summarise: (tile, postprocessTile) =>
-			restatTile(runDir, tile, models, {
-				threshold,
-				postprocess,
-				postprocessTile,
-				classes,
-				nodata: async (t) => (withNodata.has(t.id) ? tileNodata(runDir, t) : undefined),
-				outside: (t) => tileOutsideArea(plan, t),
-				cache,
-			}),
+		...fromProbabilities(runDir, models, {
+			threshold,
+			postprocess,
+			classes,
+			nodata: async (t) => (withNodata.has(t.id) ? tileNodata(runDir, t) : undefined),
+			outside: (t) => tileOutsideArea(plan, t),
+			cache,
+		}),
 		each:
 			postprocess.minArea > 0 || postprocess.fillHoles > 0
 				? async (tile, {mask}) => {
