@@ -1,7 +1,7 @@
 import {Option, type Command} from 'commander';
 import {RunError, UserError} from '../errors.js';
 import type {Check} from '../engine/infer/diagnose.js';
-import type {Provider} from '../engine/infer/types.js';
+import {providerChoices, type Provider} from '../engine/infer/types.js';
 
 function line(check: Check): string {
 	const mark = check.ok ? 'ok  ' : check.required ? 'FAIL' : 'no  ';
@@ -26,9 +26,7 @@ export function register(program: Command): void {
 			"also open the preset's layers as a run would: each layer's kind, CRS, resolution and the level or overview read",
 		)
 		.addOption(
-			new Option('--provider <provider>', 'execution provider for --models')
-				.choices(['auto', 'cpu', 'cuda'])
-				.default('auto'),
+			new Option('--provider <provider>', 'execution provider for --models').choices(providerChoices).default('auto'),
 		)
 		.action(async (options: DoctorOptions) => {
 			const [{diagnose}, {checkModels}, {loadPreset}, {describePresetLayers}, {layerSummary}] = await Promise.all([

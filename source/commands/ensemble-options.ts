@@ -1,5 +1,11 @@
 import {Option} from 'commander';
-import type {EnsembleOptions, InferEvent, InferMode, Provider} from '../engine/infer/types.js';
+import {
+	providerChoices,
+	type EnsembleOptions,
+	type InferEvent,
+	type InferMode,
+	type Provider,
+} from '../engine/infer/types.js';
 import {parseNumber} from './parse-number.js';
 
 /** The flags of `ensembleOptions()`, as commander hands them to the action. */
@@ -28,7 +34,7 @@ export function ensembleOptions(): Option[] {
 			.choices(['resize', 'sliding'])
 			.default('resize'),
 		new Option('--overlap <percent>', "sliding-window overlap (default: each model's tiles_overlap)"),
-		new Option('--provider <provider>', 'execution provider').choices(['auto', 'cpu', 'cuda']).default('auto'),
+		new Option('--provider <provider>', 'execution provider').choices(providerChoices).default('auto'),
 		new Option('--batch-size <n>', 'tiles per session run (default: 1 on the CPU, 4 on CUDA)'),
 		new Option('--threads <n>', 'onnxruntime threads per model (default: cores shared among the models)'),
 	];

@@ -343,7 +343,7 @@ export const presetSchema = z
 		inference: z
 			.object({
 				mode: z.enum(['resize', 'sliding']).default('resize'),
-				provider: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+				provider: z.enum(['auto', 'cpu', 'cuda', 'webgpu']).default('auto'),
 				overlap: z.number().min(0).max(75).optional().describe('sliding-window overlap in percent'),
 				batchSize: z
 					.number()
@@ -351,7 +351,7 @@ export const presetSchema = z
 					.min(1)
 					.max(256)
 					.optional()
-					.describe('tiles (or windows) per model run; default 1 on the CPU, 4 on CUDA'),
+					.describe('tiles (or windows) per model run; default 1 on the CPU, 4 on a GPU (cuda, webgpu)'),
 				threadsPerModel: z.number().int().min(1).max(256).optional(),
 			})
 			.strict()

@@ -1,12 +1,14 @@
+import {spawnSync} from 'node:child_process';
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
+import {pathToFileURL} from 'node:url';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import {packageRoot} from '../../package-info.js';
 import {loadModelSpec} from './metadata.js';
 import {encodeProbeModel} from './onnx-proto.js';
-import {cudaInstallCommand} from './providers.js';
+import {cudaInstallCommand, ortReason, webgpuNeeds} from './providers.js';
 
 export type Check = {
 	name: string;
@@ -19,10 +21,10 @@ export type DoctorReport = {checks: Check[]; models: Check[]; presets: string[];
 
 const minimumNode = [20, 9];
 
-/** What `deepmask doctor` reports: every check really runs (a CPU and a CUDA session on a one-node model). */
+/** What `deepmask doctor` reports: every check really runs (a CPU, a CUDA and a WebGPU session on a one-node model). */
 export async function diagnose(): Promise<DoctorReport> {
 	ort.env.logLevel = 'fatal';
-	const checks = [nodeCheck(), await cpuCheck(), await cudaCheck(), sharpCheck()];
+	const checks = [nodeCheck(), await cpuCheck(), await cudaCheck(), webgpuCheck(), sharpCheck()];
 	return {
 		checks,
 		models: await modelChecks(),
@@ -127,6 +129,51 @@ async function cudaCheck(): Promise<Check> {
 			fix: 'install the NVIDIA driver, CUDA 12 and cuDNN 9 runtime libraries and make them findable (e.g. add their lib folders to LD_LIBRARY_PATH), then run `deepmask doctor` again',
 		};
 	}
+}
+
+/**
+ * The probe model run on WebGPU in a child process: Dawn, its backend, writes to the terminal natively when it
+ * finds no adapter, so the child's output is caught and only its verdict shown.
+ */
+const webgpuProbe = `
+const ort = (await import(process.argv[1])).default;
+const chunks = [];
+for await (const chunk of process.stdin) chunks.push(chunk);
+try {
+	const session = await ort.InferenceSession.create(Buffer.concat(chunks), {executionProviders: ['webgpu']});
+	const output = await session.run({x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 4])});
+	if (output.y.data[3] !== 4) throw new Error('the probe model returned a wrong result');
+	process.stdout.write(JSON.stringify({ok: true}));
+} catch (error) {
+	process.stdout.write(JSON.stringify({ok: false, message: error.message}));
+}`;
+
+function webgpuCheck(): Check {
+	const name = 'WebGPU execution provider';
+	const ortUrl = pathToFileURL(createRequire(import.meta.url).resolve('onnxruntime-node')).href;
+	const child = spawnSync(process.execPath, ['--input-type=module', '-e', webgpuProbe, ortUrl], {
+		input: encodeProbeModel(),
+		encoding: 'utf8',
+		timeout: 60_000,
+	});
+	let verdict: {ok: boolean; message?: string};
+	try {
+		verdict = JSON.parse(child.stdout) as typeof verdict;
+	} catch {
+		verdict = {
+			ok: false,
+			message: `the probe ended without a verdict (${child.error?.message ?? `exit ${child.status}`})`,
+		};
+	}
+	if (verdict.ok)
+		return {name, ok: true, required: false, detail: 'a WebGPU session loads and runs (--provider webgpu)'};
+	return {
+		name,
+		ok: false,
+		required: false,
+		detail: ortReason(verdict.message ?? ''),
+		fix: `nothing to do for CPU inference; for --provider webgpu: ${webgpuNeeds}`,
+	};
 }
 
 function sharpCheck(): Check {

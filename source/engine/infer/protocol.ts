@@ -1,5 +1,6 @@
 import type {ValueInfo} from './io-check.js';
 import type {ModelSpec} from './metadata.js';
+import type {SessionProvider} from './types.js';
 import type {Rect, Window} from './windows.js';
 
 /** How a model's input planes are built from a tile (see preprocess.ts). */
@@ -9,9 +10,9 @@ export type InputSpec = Pick<ModelSpec, 'bands' | 'mean' | 'std' | 'dsm'>;
 export type WorkerInit = {
 	modelPath: string;
 	/** Execution providers to try in order, each alone; the first that creates a session wins. */
-	providers: Array<'cuda' | 'cpu'>;
+	providers: SessionProvider[];
 	intraOpThreads: number;
-	/** Most inputs one session.run() takes; undefined: 1 on the CPU (batching costs CPU there), 4 on CUDA. */
+	/** Most inputs one session.run() takes; undefined: 1 on the CPU (batching costs CPU there), 4 on a GPU. */
 	batchSize?: number;
 	output: 'probabilities' | 'logits';
 	/** Class probability planes to make of the model's output channels (see class-planes.ts). */
@@ -57,7 +58,7 @@ export type ToWorker =
 export type FromWorker =
 	| {
 			type: 'ready';
-			provider: 'cuda' | 'cpu';
+			provider: SessionProvider;
 			failures: Array<{provider: string; message: string}>;
 			inputs: ValueInfo[];
 			outputs: ValueInfo[];

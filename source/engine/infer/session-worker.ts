@@ -39,7 +39,7 @@ async function createSession(): Promise<void> {
 				enableMemPattern: false,
 				enableCpuMemArena: false,
 			});
-			batchSize = init.batchSize ?? (provider === 'cuda' ? 4 : 1);
+			batchSize = init.batchSize ?? (provider === 'cpu' ? 1 : 4);
 			post({
 				type: 'ready',
 				provider,

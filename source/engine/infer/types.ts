@@ -2,14 +2,18 @@ import type {ClassConfig} from '../classes/class-config.js';
 import type {Band} from './metadata.js';
 import type {Rect, Window, WindowGrid} from './windows.js';
 
-export type Provider = 'auto' | 'cpu' | 'cuda';
+/** `auto` tries CUDA, then the CPU; WebGPU only when asked for (see providers.ts). */
+export const providerChoices = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+export type Provider = (typeof providerChoices)[number];
+/** An execution provider a session really runs on. */
+export type SessionProvider = Exclude<Provider, 'auto'>;
 export type InferMode = 'resize' | 'sliding';
 
 export type ModelInfo = {
 	name: string;
 	path: string;
 	/** The execution provider the session really got. */
-	provider: 'cpu' | 'cuda';
+	provider: SessionProvider;
 	/** Why it is not the first choice (e.g. why CUDA did not load under `auto`). */
 	providerReason?: string;
 	bands: Band[];

@@ -90,7 +90,7 @@ function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width
 	// One execution provider for all (the usual case) goes in the title, leaving the names room.
 	const providers = [...new Set(snapshot.models.map((model) => model.provider))];
 	const sameProvider = providers.length === 1 ? providers[0] : undefined;
-	const providerWidth = sameProvider === undefined ? 5 : 0;
+	const providerWidth = sameProvider === undefined ? 7 : 0;
 	// name, bar, " done/total", " 12.3/s", [" cpu "], " 123ms"
 	const fixed = 1 + 6 + 7 + providerWidth + 6;
 	const nameWidth = Math.min(
@@ -120,7 +120,7 @@ function InferencePane({snapshot, width, focused}: {snapshot: RunSnapshot; width
 						{fit(model.name, nameWidth)} <ProgressBar fraction={total ? model.done / total : 0} width={barWidth} />
 						{` ${`${model.done}/${total}`.padStart(5)} ${`${rate.tilesPerSecond.toFixed(1)}/s`.padStart(6)}`}
 						{sameProvider === undefined ? (
-							<Text color={model.provider === 'cuda' ? theme.ok : undefined}>{` ${fit(model.provider, 4)}`}</Text>
+							<Text color={model.provider === 'cpu' ? undefined : theme.ok}>{` ${fit(model.provider, 6)}`}</Text>
 						) : null}
 						{` ${`${Math.round(rate.msPerTile)}ms`.padStart(5)}`}
 					</Text>
