@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--provider cpu|cuda|auto]`: speed, memory and responsiveness as ratios measured in one run (these
+ * `npm run bench [-- --quick] [--provider cpu|cuda|webgpu|auto]`: speed, memory and responsiveness as ratios measured in one run (these
  * machines are noisy, absolute numbers are not comparable between runs). Prints a table; the last line of
  * stdout is the JSON report, also written to a file whose path is printed. The start-up and infer figures run the
  * built command line (npm run build first).

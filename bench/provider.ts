@@ -1,8 +1,8 @@
 /**
- * The execution provider every figure runs its models on: `--provider cpu|cuda|auto` (default cpu). It is also
+ * The execution provider every figure runs its models on: `--provider cpu|cuda|webgpu|auto` (default cpu). It is also
  * put in DEEPMASK_BENCH_PROVIDER, so the figures' child processes (which get no such flag) run on the same one.
  */
-const providers = ['cpu', 'cuda', 'auto'] as const;
+const providers = ['cpu', 'cuda', 'webgpu', 'auto'] as const;
 export type BenchProvider = (typeof providers)[number];
 
 function parseProvider(): BenchProvider {
