@@ -3,7 +3,7 @@ import path from 'node:path';
 import {fromArrayBuffer} from 'geotiff';
 import sharp from 'sharp';
 import {messageOf, UserError} from '../errors.js';
-import {decodeGeoTiff} from '../engine/geo/geotiff.js';
+import {decodeGeoTiff, readSamples} from '../engine/geo/geotiff.js';
 import type {GeoRaster} from '../engine/geo/georaster.js';
 import {ignoredLabel} from './class-confusion.js';
 
@@ -196,10 +196,14 @@ async function readTiffDsm(
 ): Promise<{data: Float32Array; width: number; height: number; nodata?: number}> {
 	try {
 		const image = await (await fromArrayBuffer(arrayBufferOf(bytes))).getImage();
-		const raw = await image.readRasters({samples: [0], interleave: true});
+		const samples = await readSamples(image);
+		const bands = image.getSamplesPerPixel();
 		const nodata = image.getGDALNoData();
 		return {
-			data: Float32Array.from(raw as ArrayLike<number>),
+			data:
+				bands === 1 && samples instanceof Float32Array
+					? samples
+					: Float32Array.from({length: samples.length / bands}, (_, i) => samples[i * bands]),
 			width: image.getWidth(),
 			height: image.getHeight(),
 			nodata: nodata ?? undefined,

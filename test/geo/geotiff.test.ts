@@ -1,9 +1,16 @@
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {decodeGeoTiff, encodeGeoTiff, readGeoTiffFile, writeGeoTiffFile} from '../../source/engine/geo/geotiff.js';
+import {fromArrayBuffer} from 'geotiff';
+import {
+	decodeGeoTiff,
+	encodeGeoTiff,
+	readGeoTiffFile,
+	readSamples,
+	writeGeoTiffFile,
+} from '../../source/engine/geo/geotiff.js';
 import type {GeoRaster} from '../../source/engine/geo/georaster.js';
 import {hasGdal} from '../helpers/gdal.js';
 
@@ -199,5 +206,45 @@ describe('GeoTIFF codec', () => {
 		const back = await readGeoTiffFile(tiled);
 		expect(back.data).toEqual(rgbRaster().data);
 		expect(back.bbox).toEqual(rgbRaster().bbox);
+	});
+
+	// readSamples copies whole rows of a block where geotiff.js reads sample by sample: the same values for every layout.
+	it.skipIf(!hasGdal)('reads the samples of GDAL-made layouts as geotiff.js does', async () => {
+		const source = path.join(dir, 'layouts-source.tif');
+		await writeGeoTiffFile(source, floatRaster(), {compression: 'none'});
+		const layouts: string[][] = [
+			[
+				'-co',
+				'TILED=YES',
+				'-co',
+				'BLOCKXSIZE=128',
+				'-co',
+				'BLOCKYSIZE=64',
+				'-co',
+				'COMPRESS=DEFLATE',
+				'-co',
+				'PREDICTOR=3',
+			],
+			['-ot', 'Int16', '-co', 'COMPRESS=LZW', '-co', 'PREDICTOR=2', '-co', 'BLOCKYSIZE=7'],
+			['-ot', 'UInt16', '-co', 'COMPRESS=PACKBITS'],
+			['-ot', 'Float64', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=16', '-co', 'BLOCKYSIZE=16'],
+			['-co', 'ENDIANNESS=BIG', '-co', 'COMPRESS=DEFLATE'],
+			['-ot', 'Byte', '-scale', '-b', '1', '-b', '1', '-b', '1', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2'],
+			['-ot', 'Byte', '-scale', '-b', '1', '-b', '1', '-b', '1', '-co', 'INTERLEAVE=BAND'],
+			['-co', 'BLOCKYSIZE=1000', '-co', 'COMPRESS=DEFLATE'],
+		];
+		for (const [index, options] of layouts.entries()) {
+			const file = path.join(dir, `layout-${index}.tif`);
+			execFileSync('gdal_translate', ['-q', '-srcwin', '0', '0', '200', '100', ...options, source, file]);
+			const bytes = readFileSync(file);
+			const image = await (
+				await fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))
+			).getImage();
+			const expected = await image.readRasters({interleave: true});
+			const samples = await readSamples(image);
+			expect(samples.constructor, options.join(' ')).toBe(expected.constructor);
+			const bytesOf = (array: typeof samples) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+			expect(bytesOf(samples).equals(bytesOf(expected)), options.join(' ')).toBe(true);
+		}
 	});
 });
