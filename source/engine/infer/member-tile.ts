@@ -2,10 +2,10 @@
  * One model's share of a tile, done in that model's worker: the model-size inputs made from the tile, and
  * the class probability planes at the output size made from the model's outputs for them.
  */
-import {eitherNodata, inputPlanes, nodataMask, type DsmImage, type RgbImage} from './preprocess.js';
+import {eitherNodata, inputPlanes, nodataMask, resizedInputPlanes, type DsmImage, type RgbImage} from './preprocess.js';
 import type {InputSpec, TileRequest} from './protocol.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
-import {resizePlane, resizePlanes} from './resample.js';
+import {resizePlanes} from './resample.js';
 import {tileImages} from './shared-tile.js';
 import {Blender, gridWindows, windowGrid, type Rect, type Window} from './windows.js';
 
@@ -21,19 +21,12 @@ type Images = {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array};
 export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): MemberTile {
 	const {width, height, size, outWidth, outHeight, overlap} = request;
 	const images = tileImages(request.tile, request);
-	const channels = spec.bands.length;
 
 	if (overlap === undefined) {
 		// The whole tile resized to the model's tile size; the probabilities resized back to the output size.
-		const input = inputPlanes(spec, images.rgb, images.dsm);
-		const tensor = new Float32Array(channels * size * size);
-		for (let c = 0; c < channels; c++) {
-			const plane = input.subarray(c * width * height, (c + 1) * width * height);
-			tensor.set(resizePlane(plane, width, height, size, size), c * size * size);
-		}
 		const whole = {x: 0, y: 0, width, height};
 		return {
-			inputs: [tensor],
+			inputs: [resizedInputPlanes(spec, images.rgb, images.dsm, size)],
 			finish: ([probability]) =>
 				zeroNodata(
 					resizePlanes(probability, planes, size, size, outWidth, outHeight),

@@ -1,5 +1,6 @@
-import {isNodata, normaliseDsm} from './dsm.js';
-import type {ModelSpec} from './metadata.js';
+import {dsmNormaliser, isNodata} from './dsm.js';
+import type {InputSpec} from './protocol.js';
+import {resizeRows} from './resample.js';
 
 /** nodata: 1 where the pixel has no data. */
 export type RgbImage = {data: Uint8Array; width: number; height: number; nodata?: Uint8Array};
@@ -10,31 +11,65 @@ export type DsmImage = {data: Float32Array; width: number; height: number; nodat
  * R, G, B as value / 255, the DSM per deepmask_dsm, then (x − mean) / std per band. Missing RGB pixels and
  * DSM samples get 0 (the band's mean), not black. The DSM must already have the RGB image's size.
  */
-export function inputPlanes(
-	spec: Pick<ModelSpec, 'bands' | 'mean' | 'std' | 'dsm'>,
-	rgb: RgbImage,
-	dsm?: DsmImage,
-): Float32Array {
-	const pixels = rgb.width * rgb.height;
+export function inputPlanes(spec: InputSpec, rgb: RgbImage, dsm?: DsmImage): Float32Array {
+	const {width, height} = rgb;
+	const pixels = width * height;
 	const planes = new Float32Array(spec.bands.length * pixels);
-	spec.bands.forEach((band, c) => {
-		const mean = spec.mean[c];
-		const std = spec.std[c];
-		const plane = planes.subarray(c * pixels, (c + 1) * pixels);
-		if (band === 'DSM') {
-			if (!dsm || !spec.dsm) throw new Error('a DSM band needs a DSM raster and deepmask_dsm');
-			const values = normaliseDsm(dsm.data, dsm.nodata, spec.dsm);
-			for (let i = 0; i < pixels; i++) plane[i] = Number.isNaN(values[i]) ? 0 : (values[i] - mean) / std;
-		} else {
-			const offset = 'RGB'.indexOf(band);
-			const scale = 1 / (255 * std);
-			const shift = mean / std;
-			const {data, nodata: missing} = rgb;
-			if (missing) for (let i = 0; i < pixels; i++) plane[i] = missing[i] ? 0 : data[i * 3 + offset] * scale - shift;
-			else for (let i = 0; i < pixels; i++) plane[i] = data[i * 3 + offset] * scale - shift;
-		}
+	bandRows(spec, rgb, dsm).forEach((fill, c) => {
+		for (let y = 0; y < height; y++) fill(y, planes, c * pixels + y * width);
 	});
 	return planes;
+}
+
+/**
+ * The input planes resized to size × size (resample.ts), as resizing each plane of inputPlanes() gives them to
+ * the last bit, but made a row at a time: the planes at the image's size are never held.
+ */
+export function resizedInputPlanes(
+	spec: InputSpec,
+	rgb: RgbImage,
+	dsm: DsmImage | undefined,
+	size: number,
+): Float32Array {
+	const fills = bandRows(spec, rgb, dsm);
+	const {width, height} = rgb;
+	const fillRow = (y: number, row: Float32Array) => fills.forEach((fill, c) => fill(y, row, c * width));
+	return resizeRows(fillRow, fills.length, width, height, size, size);
+}
+
+/** Writes row y of a band's input plane into `into` from `offset`. */
+type RowFill = (y: number, into: Float32Array, offset: number) => void;
+
+function bandRows(spec: InputSpec, rgb: RgbImage, dsm?: DsmImage): RowFill[] {
+	const {width} = rgb;
+	return spec.bands.map((band, c) => {
+		const mean = spec.mean[c];
+		const std = spec.std[c];
+		if (band === 'DSM') {
+			if (!dsm || !spec.dsm) throw new Error('a DSM band needs a DSM raster and deepmask_dsm');
+			const normalise = dsmNormaliser(dsm.data, dsm.nodata, spec.dsm);
+			const heights = dsm.data;
+			return (y, into, offset) => {
+				for (let x = 0, i = y * width; x < width; x++, i++) {
+					const value = normalise(heights[i]);
+					into[offset + x] = Number.isNaN(value) ? 0 : (value - mean) / std;
+				}
+			};
+		}
+		// Every byte's standardised value, rounded to float32 as the planes hold it.
+		const scale = 1 / (255 * std);
+		const shift = mean / std;
+		const standardised = Float32Array.from({length: 256}, (_, value) => value * scale - shift);
+		const channel = 'RGB'.indexOf(band);
+		const {data, nodata: missing} = rgb;
+		return (y, into, offset) => {
+			const start = y * width;
+			if (missing)
+				for (let x = 0; x < width; x++)
+					into[offset + x] = missing[start + x] ? 0 : standardised[data[(start + x) * 3 + channel]];
+			else for (let x = 0; x < width; x++) into[offset + x] = standardised[data[(start + x) * 3 + channel]];
+		};
+	});
 }
 
 /** 1 where the DSM is missing, else 0; undefined when nothing is missing. */

@@ -40,6 +40,32 @@ export function resizePlane(
 	toHeight: number,
 ): Float32Array {
 	if (width === toWidth && height === toHeight) return src;
+	return resizeRows((y, row) => row.set(src.subarray(y * width, (y + 1) * width)), 1, width, height, toWidth, toHeight);
+}
+
+/**
+ * Resize `channels` planes of width × height, given a row at a time (`fillRow(y, row)` writes row y of plane c
+ * at row[c × width …]), to toWidth × toHeight, plane-major. The same sums in the same order as resizePlane on
+ * each plane, without the source planes ever being held whole.
+ */
+export function resizeRows(
+	fillRow: (y: number, row: Float32Array) => void,
+	channels: number,
+	width: number,
+	height: number,
+	toWidth: number,
+	toHeight: number,
+): Float32Array {
+	const row = new Float32Array(width * channels);
+	const toPlane = toWidth * toHeight;
+	const out = new Float32Array(channels * toPlane);
+	if (width === toWidth && height === toHeight) {
+		for (let y = 0; y < height; y++) {
+			fillRow(y, row);
+			for (let c = 0; c < channels; c++) out.set(row.subarray(c * width, (c + 1) * width), c * toPlane + y * width);
+		}
+		return out;
+	}
 	// The weights in locals: property reads in the inner loops cost more than the arithmetic (same sums, same order).
 	const {
 		start: columnStart,
@@ -48,27 +74,34 @@ export function resizePlane(
 		taps: columnStride,
 	} = axisWeights(width, toWidth);
 	const {start: rowStart, size: rowTaps, weights: rowWeights, taps: rowStride} = axisWeights(height, toHeight);
-	const rows = new Float32Array(toWidth * height);
+	// Each plane resized along the rows first: toWidth × height per channel.
+	const rowsPlane = toWidth * height;
+	const rows = new Float32Array(channels * rowsPlane);
 	for (let y = 0; y < height; y++) {
-		const row = y * width;
-		for (let x = 0; x < toWidth; x++) {
-			const lo = row + columnStart[x];
-			const base = x * columnStride;
-			const taps = columnTaps[x];
-			let sum = 0;
-			for (let j = 0; j < taps; j++) sum += src[lo + j] * columnWeights[base + j];
-			rows[y * toWidth + x] = sum;
+		fillRow(y, row);
+		for (let c = 0; c < channels; c++) {
+			const at = c * rowsPlane + y * toWidth;
+			for (let x = 0; x < toWidth; x++) {
+				const lo = c * width + columnStart[x];
+				const base = x * columnStride;
+				const taps = columnTaps[x];
+				let sum = 0;
+				for (let j = 0; j < taps; j++) sum += row[lo + j] * columnWeights[base + j];
+				rows[at + x] = sum;
+			}
 		}
 	}
-	const out = new Float32Array(toWidth * toHeight);
-	for (let y = 0; y < toHeight; y++) {
-		const lo = rowStart[y];
-		const base = y * rowStride;
-		const at = y * toWidth;
-		for (let j = 0; j < rowTaps[y]; j++) {
-			const w = rowWeights[base + j];
-			const row = (lo + j) * toWidth;
-			for (let x = 0; x < toWidth; x++) out[at + x] += rows[row + x] * w;
+	for (let c = 0; c < channels; c++) {
+		const from = c * rowsPlane;
+		for (let y = 0; y < toHeight; y++) {
+			const lo = rowStart[y];
+			const base = y * rowStride;
+			const at = c * toPlane + y * toWidth;
+			for (let j = 0; j < rowTaps[y]; j++) {
+				const w = rowWeights[base + j];
+				const source = from + (lo + j) * toWidth;
+				for (let x = 0; x < toWidth; x++) out[at + x] += rows[source + x] * w;
+			}
 		}
 	}
 	return out;
