@@ -1,7 +1,7 @@
 /**
  * One fetched tile through the ensemble: probabilities kept from an earlier run when still valid, else
- * inferred and written to prob/ with their manifest entry; then the tile's mask and statistics at the
- * run's threshold.
+ * inferred and written to prob/ with their manifest entry; then, when the run writes as it goes, the tile's
+ * mask at the run's threshold. Statistics come later, of the whole mosaic (mosaic-summary.ts).
  */
 import {probabilityBytes} from '../classes/threshold-byte.js';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import {eitherNodata, nodataMask} from '../infer/preprocess.js';
 import type {ClassConfig} from '../classes/class-config.js';
 import type {Threshold} from '../classes/threshold.js';
 import type {Ensemble} from '../infer/types.js';
-import {summariseTile, type TileSummary} from '../masks/tile-stats.js';
+import {tileMask} from '../masks/tile-stats.js';
 import {probabilityRaster} from '../outputs/probability-raster.js';
 import {keptProbabilities, probabilityStage, type InferenceFingerprint} from '../run-folder/inference-fingerprint.js';
 import {memberProbabilityFile, probabilityFile} from '../run-folder/paths.js';
@@ -25,7 +25,7 @@ import type {ContextTile} from './context-tiles.js';
 import type {SlidingCost} from './events.js';
 import type {RunLifecycle} from './lifecycle.js';
 import type {ProbabilityCache} from './probability-cache.js';
-import {restatTile} from './restat.js';
+import {readTileProbabilities} from './restat.js';
 
 /**
  * The run's nodata mask: 1 where the RGB or the DSM has no data (as the ensemble sees it: its probabilities are
@@ -46,6 +46,8 @@ export type InferStageContext = {
 	/** The run's classes: the models', with an uncertain class when the preset asks for one. */
 	classes: ClassConfig;
 	threshold: Threshold;
+	/** Whether the tile's mask is wanted at once (a run writing as it goes, without post-processing). */
+	masks: boolean;
 	/** What determines the probabilities besides the input tiles (models, mode, size). */
 	fingerprintBase: Omit<InferenceFingerprint, 'inputs'>;
 	/** Decoded probabilities for the review's first threshold changes. */
@@ -56,7 +58,10 @@ export type InferStageContext = {
 /** A fetched tile, in sliding mode with its neighbours' pixels (see context-tiles.ts). */
 export type TileToInfer = FetchedTile & Partial<Pick<ContextTile, 'withContext' | 'marginPixels'>>;
 
-export async function inferTile(fetched: TileToInfer, context: InferStageContext): Promise<TileSummary> {
+/** What the run keeps of an inferred tile: its mask when asked for, and whether its source has nodata pixels. */
+export type InferredTile = {mask?: Uint8Array; hasNodata: boolean};
+
+export async function inferTile(fetched: TileToInfer, context: InferStageContext): Promise<InferredTile> {
 	const {plan, preset, folder, ensemble, classes, threshold, cache, lifecycle} = context;
 	const {tile} = fetched;
 	const {dir, manifest} = folder;
@@ -71,7 +76,11 @@ export async function inferTile(fetched: TileToInfer, context: InferStageContext
 		),
 	};
 	const nodata = nodataOf(fetched.rgb, fetched.dsm);
-	const outside = tileOutsideArea(plan, tile);
+	const hasNodata = nodata?.includes(1) ?? false;
+	const maskOf = (probability: Uint8Array) =>
+		context.masks
+			? tileMask({probability, ...size, threshold, classes, nodata, outside: tileOutsideArea(plan, tile)})
+			: undefined;
 	const earlier = await keptProbabilities(dir, manifest, tile.id, fingerprint);
 	if (earlier.changed)
 		lifecycle.log(
@@ -80,23 +89,16 @@ export async function inferTile(fetched: TileToInfer, context: InferStageContext
 		);
 	if (earlier.kept) {
 		// A damaged probability file (edited, disk trouble) is inferred again rather than failing every resume.
-		const summary = await restatTile(dir, tile, modelNames, {
-			threshold,
-			postprocess: preset.postprocess,
-			nodata: async () => nodata,
-			outside: () => outside,
-			cache,
-			classes,
-		}).catch((error: unknown) => {
+		const kept = await readTileProbabilities(dir, tile, modelNames, classes, cache).catch((error: unknown) => {
 			lifecycle.log(
 				'warn',
 				`tile ${tile.id}: its kept probabilities cannot be read (${messageOf(error)}), inferring it again`,
 			);
 			return undefined;
 		});
-		if (summary) {
+		if (kept) {
 			lifecycle.emit({type: 'tile-inferred', tileId: tile.id, skipped: true});
-			return summary;
+			return {mask: maskOf(kept.ensemble.data), hasNodata};
 		}
 	}
 	const started = Date.now();
@@ -137,18 +139,6 @@ export async function inferTile(fetched: TileToInfer, context: InferStageContext
 		...(sliding && {sliding}),
 	});
 	await manifest.save();
-	const summary = summariseTile({
-		tile,
-		probability,
-		members,
-		models: modelNames,
-		nodata,
-		outside,
-		...size,
-		threshold,
-		postprocess: preset.postprocess,
-		classes,
-	});
 	lifecycle.emit({type: 'tile-inferred', tileId: tile.id, skipped: false, ...(sliding && {sliding})});
-	return summary;
+	return {mask: maskOf(probability), hasNodata};
 }

@@ -43,22 +43,21 @@ function readProbability(file: string, tile: Tile, planes: number, cache?: Proba
 	return cache ? cache.get(file, () => decodeProbability(file, tile, planes)) : decodeProbability(file, tile, planes);
 }
 
-/** Mask and statistics of one tile for a new threshold and post-processing, from the stored probabilities. */
-export async function restatTile(
+/** The tile's stored ensemble and member probabilities; an error when a file is not one of this run's. */
+export async function readTileProbabilities(
 	runDir: string,
 	tile: Tile,
 	models: string[],
-	options: RestatOptions,
-): Promise<TileSummary> {
-	const {classes = defaultClasses} = options;
-	const [ensemble, members, nodata] = await Promise.all([
-		readProbability(probabilityFile(runDir, tile.id), tile, classes.planes, options.cache),
+	classes: ClassConfig,
+	cache?: ProbabilityCache,
+): Promise<{ensemble: Probability; members: Probability[]}> {
+	const [ensemble, members] = await Promise.all([
+		readProbability(probabilityFile(runDir, tile.id), tile, classes.planes, cache),
 		Promise.all(
 			models.map((model) =>
-				readProbability(memberProbabilityFile(runDir, model, tile.id), tile, classes.planes, options.cache),
+				readProbability(memberProbabilityFile(runDir, model, tile.id), tile, classes.planes, cache),
 			),
 		),
-		options.nodata?.(tile),
 	]);
 	for (const [k, member] of members.entries()) {
 		if (member.width !== ensemble.width || member.height !== ensemble.height) {
@@ -67,6 +66,21 @@ export async function restatTile(
 			);
 		}
 	}
+	return {ensemble, members};
+}
+
+/** Mask and statistics of one tile for a new threshold and post-processing, from the stored probabilities. */
+export async function restatTile(
+	runDir: string,
+	tile: Tile,
+	models: string[],
+	options: RestatOptions,
+): Promise<TileSummary> {
+	const {classes = defaultClasses} = options;
+	const [{ensemble, members}, nodata] = await Promise.all([
+		readTileProbabilities(runDir, tile, models, classes, options.cache),
+		options.nodata?.(tile),
+	]);
 	return summariseTile({
 		tile,
 		probability: ensemble.data,

@@ -10,11 +10,11 @@ import {thresholdClasses, type Threshold} from '../classes/threshold.js';
 import type {ModelInfo} from '../infer/types.js';
 import {ProbabilityCache} from './probability-cache.js';
 import {fromProbabilities, restatTile} from './restat.js';
-import {mergeStats, type MosaicStats} from '../masks/run-stats.js';
+import {mergeStats} from '../masks/run-stats.js';
 import type {TilePostprocess} from '../masks/postprocess.js';
 import type {TileSummary} from '../masks/tile-stats.js';
 import {summariseMosaic} from './mosaic-summary.js';
-import type {StatsDocument, TileStats} from '../masks/stats-types.js';
+import type {StatsDocument} from '../masks/stats-types.js';
 import type {Finaliser} from '../outputs/run-outputs.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
 import {outsideAreaValue, tileOutsideArea} from '../geo/area-clip.js';
@@ -40,7 +40,8 @@ export type ReviewContext = {
 	/** How the models saw the tiles (resize: each tile alone, with seams; sliding: windows). */
 	mode: Preset['inference']['mode'];
 	postprocess: Preset['postprocess'];
-	tileStats: TileStats[];
+	/** Tiles with nodata pixels in their RGB or DSM (read again when needed, so memory stays flat). */
+	tilesWithNodata: ReadonlySet<string>;
 	/** The run's events and its end; writing stops between tiles once its signal fires (the files written are whole, a rerun resumes). */
 	lifecycle: RunLifecycle;
 	/** Writes the tiles' masks; knows which it already wrote, at which threshold. */
@@ -53,31 +54,37 @@ export type ReviewContext = {
 
 export type WriteSummary = {runDir: string; files: string[]; tiles: number; features?: number};
 
+/** The whole mosaic summarised at one threshold. */
+type MosaicState = {
+	threshold: Threshold;
+	document: StatsDocument;
+	/** A tile's post-processing as part of the whole mosaic, at this threshold. */
+	postprocessTile: (tile: Tile) => TilePostprocess | undefined;
+};
+
 export class ReviewSession {
-	private document: StatsDocument;
-	private currentThreshold: Threshold;
-	private readonly modelNames: string[];
-	/** Tiles with nodata pixels in their RGB or DSM (read again when needed, so memory stays flat). */
-	private readonly tilesWithNodata: Set<string>;
+	private state: MosaicState;
 	/** Decoded probabilities, so moving the threshold back and forth does not decode the files again. */
 	private readonly cache: ProbabilityCache;
 	private restats: Promise<unknown> = Promise.resolve();
-	/**
-	 * A tile's post-processing as part of the whole mosaic, at the last threshold summarised; set once the
-	 * document is the mosaic's (the inferred tiles' statistics each saw their tile alone).
-	 */
-	private postprocessTile?: (tile: Tile) => TilePostprocess | undefined;
 
-	constructor(private readonly context: ReviewContext) {
-		this.cache = context.cache ?? new ProbabilityCache();
-		this.currentThreshold = context.threshold;
-		this.modelNames = context.models.map((model) => model.name);
-		this.tilesWithNodata = new Set(context.tileStats.filter((tile) => tile.nodataPixels > 0).map((tile) => tile.id));
-		this.document = this.merge(context.tileStats);
+	/** The review of a run whose every tile is inferred, opening with the whole mosaic at the run's threshold. */
+	static async open(context: ReviewContext): Promise<ReviewSession> {
+		const cache = context.cache ?? new ProbabilityCache();
+		return new ReviewSession(context, cache, await summariseRun(context, cache, context.threshold));
+	}
+
+	private constructor(
+		private readonly context: ReviewContext,
+		cache: ProbabilityCache,
+		state: MosaicState,
+	) {
+		this.cache = cache;
+		this.state = state;
 	}
 
 	get threshold(): Threshold {
-		return this.currentThreshold;
+		return this.state.threshold;
 	}
 
 	get plan(): Plan {
@@ -99,63 +106,7 @@ export class ReviewSession {
 	}
 
 	stats(): StatsDocument {
-		return this.document;
-	}
-
-	private merge(tiles: TileStats[], threshold: Threshold = this.currentThreshold, mosaic?: MosaicStats): StatsDocument {
-		const {plan, postprocess} = this.context;
-		return {overall: mergeStats(tiles, {plan, threshold, models: this.modelNames, postprocess, mosaic}), tiles};
-	}
-
-	/**
-	 * Every tile's final mask and statistics as one mosaic (mosaic-summary.ts); `each` takes them in plan order
-	 * (writing stops between tiles once the run's signal fires).
-	 */
-	private async summariseAll(
-		threshold: Threshold,
-		each?: (tile: Tile, summary: TileSummary) => Promise<void>,
-	): Promise<StatsDocument> {
-		const {plan, tiles, postprocess, classes, lifecycle, runDir} = this.context;
-		const {
-			tiles: tileStats,
-			mosaic,
-			postprocessTile,
-		} = await summariseMosaic({
-			plan,
-			tiles,
-			postprocess,
-			classes,
-			signal: each ? lifecycle.signal : undefined,
-			...fromProbabilities(runDir, this.modelNames, this.restatOptions(threshold)),
-			each,
-		});
-		this.postprocessTile = postprocessTile;
-		return this.merge(tileStats, threshold, mosaic);
-	}
-
-	private async nodata(tile: Tile): Promise<Uint8Array | undefined> {
-		if (!this.tilesWithNodata.has(tile.id)) return undefined;
-		const {runDir, hasDsm} = this.context;
-		const [rgb, dsm] = await Promise.all([
-			readGeoTiffFile(path.join(runDir, tileFile('rgb', tile.id))),
-			hasDsm ? readGeoTiffFile(path.join(runDir, tileFile('dsm', tile.id))) : undefined,
-		]);
-		return nodataOf(rgb, dsm);
-	}
-
-	private restatOptions(threshold: Threshold) {
-		return {
-			classes: this.context.classes,
-			threshold,
-			postprocess: this.context.postprocess,
-			nodata: (tile: Tile) => this.nodata(tile),
-			outside: (tile: Tile) => tileOutsideArea(this.context.plan, tile),
-			cache: this.cache,
-		};
-	}
-
-	private summarise(tile: Tile, threshold: Threshold, postprocessTile?: TilePostprocess) {
-		return restatTile(this.context.runDir, tile, this.modelNames, {...this.restatOptions(threshold), postprocessTile});
+		return this.state.document;
 	}
 
 	/**
@@ -169,10 +120,8 @@ export class ReviewSession {
 		);
 		if (outside) return Promise.reject(new RangeError(`threshold ${outside[0]} ${outside[1]} is outside (0, 1)`));
 		const next = this.restats.then(async () => {
-			const document = await this.summariseAll(threshold);
-			this.currentThreshold = threshold;
-			this.document = document;
-			return this.document;
+			this.state = await summariseRun(this.context, this.cache, threshold);
+			return this.state.document;
 		});
 		this.restats = next.catch(() => undefined);
 		return next;
@@ -182,9 +131,13 @@ export class ReviewSession {
 	async preview(tileId: string, width: number, height: number): Promise<{rgb: Uint8Array; mask: Uint8Array}> {
 		const tile = this.context.tiles.find((entry) => entry.id === tileId);
 		if (!tile) throw new RangeError(`no tile ${tileId} in this run`);
+		const {threshold, postprocessTile} = this.state;
 		const [rgb, {mask}] = await Promise.all([
 			readGeoTiffFile(path.join(this.context.runDir, tileFile('rgb', tile.id))),
-			this.summarise(tile, this.currentThreshold, this.postprocessTile?.(tile)),
+			restatTile(this.context.runDir, tile, modelNames(this.context), {
+				...restatOptions(this.context, this.cache, threshold),
+				postprocessTile: postprocessTile(tile),
+			}),
 		]);
 		const size = {width, height};
 		return {
@@ -213,18 +166,17 @@ export class ReviewSession {
 		const {signal} = lifecycle;
 		signal.throwIfAborted();
 		lifecycle.emit({type: 'stage', stage: 'write', state: 'start'});
-		if (writer.covers(tiles, this.currentThreshold)) {
-			if (!this.postprocessTile) this.document = await this.summariseAll(this.currentThreshold);
-		} else {
+		const {threshold} = this.state;
+		if (!writer.covers(tiles, threshold)) {
 			// Post-processing sees the whole mosaic, so masks are written only in this final pass.
-			writer.restart(this.currentThreshold);
-			this.document = await this.summariseAll(this.currentThreshold, async (tile, {mask}) => {
+			writer.restart(threshold);
+			this.state = await summariseRun(this.context, this.cache, threshold, async (tile, {mask}) => {
 				const rgb = writer.needsRgb ? await readGeoTiffFile(path.join(runDir, tileFile('rgb', tile.id))) : undefined;
-				await writer.write(tile, mask, rgb, this.currentThreshold);
+				await writer.write(tile, mask, rgb, threshold);
 			});
 		}
 		signal.throwIfAborted();
-		const finalised = await finalise(writer.outputs, this.document);
+		const finalised = await finalise(writer.outputs, this.state.document);
 		lifecycle.emit({type: 'stage', stage: 'write', state: 'end'});
 		await lifecycle.end('done', `wrote ${tiles.length} tiles to ${runDir}`);
 		return {runDir, files: [...writer.files, ...finalised.files], tiles: tiles.length, features: finalised.features};
@@ -237,4 +189,55 @@ export class ReviewSession {
 			'discarded: no masks written (tiles and probabilities kept for a later run)',
 		);
 	}
+}
+
+function modelNames(context: ReviewContext): string[] {
+	return context.models.map((model) => model.name);
+}
+
+/** The tile's nodata mask, read again from its RGB and DSM when it has nodata pixels (so memory stays flat). */
+async function tileNodata(context: ReviewContext, tile: Tile): Promise<Uint8Array | undefined> {
+	if (!context.tilesWithNodata.has(tile.id)) return undefined;
+	const {runDir, hasDsm} = context;
+	const [rgb, dsm] = await Promise.all([
+		readGeoTiffFile(path.join(runDir, tileFile('rgb', tile.id))),
+		hasDsm ? readGeoTiffFile(path.join(runDir, tileFile('dsm', tile.id))) : undefined,
+	]);
+	return nodataOf(rgb, dsm);
+}
+
+function restatOptions(context: ReviewContext, cache: ProbabilityCache, threshold: Threshold) {
+	return {
+		classes: context.classes,
+		threshold,
+		postprocess: context.postprocess,
+		nodata: (tile: Tile) => tileNodata(context, tile),
+		outside: (tile: Tile) => tileOutsideArea(context.plan, tile),
+		cache,
+	};
+}
+
+/**
+ * Every tile's final mask and statistics as one mosaic (mosaic-summary.ts); `each` takes them in plan order
+ * (writing stops between tiles once the run's signal fires).
+ */
+async function summariseRun(
+	context: ReviewContext,
+	cache: ProbabilityCache,
+	threshold: Threshold,
+	each?: (tile: Tile, summary: TileSummary) => Promise<void>,
+): Promise<MosaicState> {
+	const {plan, tiles, postprocess, classes, lifecycle, runDir} = context;
+	const models = modelNames(context);
+	const summary = await summariseMosaic({
+		plan,
+		tiles,
+		postprocess,
+		classes,
+		signal: each ? lifecycle.signal : undefined,
+		...fromProbabilities(runDir, models, restatOptions(context, cache, threshold)),
+		each,
+	});
+	const overall = mergeStats(summary.tiles, {plan, threshold, models, postprocess, mosaic: summary.mosaic});
+	return {threshold, document: {overall, tiles: summary.tiles}, postprocessTile: summary.postprocessTile};
 }

@@ -13,7 +13,6 @@ import {resolveThreshold, runClasses, thresholdText} from '../classes/threshold.
 import {makePlan, type Plan} from '../geo/plan.js';
 import {openEnsemble} from '../infer/ensemble.js';
 import type {Ensemble, InferEvent} from '../infer/types.js';
-import type {TileStats} from '../masks/stats-types.js';
 import {openOutputs, type Finaliser} from '../outputs/run-outputs.js';
 import {modelChecksums} from '../run-folder/inference-fingerprint.js';
 import {RunFolder} from '../run-folder/run-folder.js';
@@ -199,6 +198,8 @@ export function startRun(options: RunOptions): RunHandle {
 				'info',
 				`threshold ${typeof threshold === 'number' ? threshold : thresholdText(threshold)}${preset.threshold === undefined ? " (the models' seg_thresh)" : ''}`,
 			);
+			const {minArea, fillHoles} = preset.postprocess;
+			const writeAsYouGo = options.writeAsYouGo === true && minArea <= 0 && fillHoles <= 0;
 			const stageContext = {
 				plan,
 				preset,
@@ -206,6 +207,7 @@ export function startRun(options: RunOptions): RunHandle {
 				ensemble: loaded,
 				classes,
 				threshold,
+				masks: writeAsYouGo,
 				fingerprintBase,
 				cache: probabilities,
 				lifecycle,
@@ -218,18 +220,16 @@ export function startRun(options: RunOptions): RunHandle {
 				formats: preset.output.formats,
 			});
 			const writer = new MaskWriter({outputs, lifecycle});
-			const {minArea, fillHoles} = preset.postprocess;
-			const writeAsYouGo = options.writeAsYouGo && minArea <= 0 && fillHoles <= 0;
 
-			const stats: TileStats[] = [];
+			const tilesWithNodata = new Set<string>();
 			const failures: unknown[] = [];
 			for await (const fetched of stream) {
 				inferQueue
 					.add(
 						async () => {
-							const summary = await inferTile(fetched, stageContext);
-							if (writeAsYouGo) await writer.write(fetched.tile, summary.mask, fetched.rgb, threshold);
-							stats.push(summary.stats);
+							const {mask, hasNodata} = await inferTile(fetched, stageContext);
+							if (mask) await writer.write(fetched.tile, mask, fetched.rgb, threshold);
+							if (hasNodata) tilesWithNodata.add(fetched.tile.id);
 						},
 						{signal},
 					)
@@ -246,11 +246,8 @@ export function startRun(options: RunOptions): RunHandle {
 			signal.throwIfAborted();
 			lifecycle.emit({type: 'stage', stage: 'infer', state: 'end'});
 			lifecycle.emit({type: 'stage', stage: 'review', state: 'start'});
-			const byId = new Map(stats.map((tileStats) => [tileStats.id, tileStats]));
-			const ordered = tiles
-				.map((tile) => byId.get(tile.id))
-				.filter((tileStats): tileStats is TileStats => tileStats !== undefined);
-			const review = new ReviewSession({
+			// The review opens with the whole mosaic's statistics: components and post-processing across tiles.
+			return await ReviewSession.open({
 				plan,
 				tiles,
 				runDir,
@@ -260,16 +257,12 @@ export function startRun(options: RunOptions): RunHandle {
 				threshold,
 				mode: preset.inference.mode,
 				postprocess: preset.postprocess,
-				tileStats: ordered,
+				tilesWithNodata,
 				lifecycle,
 				writer,
 				cache: probabilities,
 				finalise: options.finalise,
 			});
-			// The review shows the whole mosaic's components and post-processing (each tile's inference saw only
-			// itself); a headless run that writes as it goes gets them from its final write instead.
-			if (!options.writeAsYouGo) await review.setThreshold(threshold);
-			return review;
 		} catch (caught) {
 			// Tiles still being inferred or written stop, and are waited for: the run ends with no write in flight.
 			if (!signal.aborted) lifecycle.abort(caught);
