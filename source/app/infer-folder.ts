@@ -207,7 +207,12 @@ async function writeRaster(
 		return file;
 	}
 	const file = `${base}.png`;
-	const pixels = pngScale === 1 ? data : data.map((value) => value * pngScale);
+	let pixels = data;
+	if (pngScale !== 1) {
+		// A plain loop: Uint8Array.map calls its function once per pixel.
+		pixels = new Uint8Array(data.length);
+		for (let i = 0; i < data.length; i++) pixels[i] = data[i] * pngScale;
+	}
 	await writeAtomic(
 		file,
 		await sharp(pixels, {raw: {width, height, channels: 1}})
