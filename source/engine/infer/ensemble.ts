@@ -17,18 +17,6 @@ function abortReason(signal: AbortSignal): Error {
 	return signal.reason instanceof Error ? signal.reason : abortError('The run was interrupted');
 }
 
-async function settledInTurn<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<Array<PromiseSettledResult<R>>> {
-	const results: Array<PromiseSettledResult<R>> = [];
-	for (const item of items) {
-		try {
-			results.push({status: 'fulfilled', value: await run(item)});
-		} catch (reason) {
-			results.push({status: 'rejected', reason});
-		}
-	}
-	return results;
-}
-
 /** Load every model into its own worker and return the ensemble that runs them all on each tile. */
 export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> {
 	const {signal, onEvent} = options;
@@ -45,20 +33,21 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 	const threads = options.threadsPerModel ?? Math.max(1, Math.floor(availableParallelism() / specs.length));
 	signal?.throwIfAborted();
 
+	// WebGPU sessions in two threads crash the process when they are created or run at the same time
+	// (onnxruntime-node 1.30 on an H200): the members take turns on it.
+	const turn = provider === 'webgpu' ? new SharedArrayBuffer(4) : undefined;
 	const start = (spec: (typeof specs)[number]) =>
 		ModelWorker.start(spec.name, {
 			modelPath: spec.path,
 			providers: providerAttempts(provider),
+			turn,
 			intraOpThreads: threads,
 			batchSize,
 			output: spec.output,
 			planes: classes.planes,
 			input: {bands: spec.bands, mean: spec.mean, std: spec.std, dsm: spec.dsm},
 		});
-	// Two WebGPU sessions created at the same time in two threads crash the process (onnxruntime-node 1.30 on an
-	// H200); created one after the other, they run side by side.
-	const started =
-		provider === 'webgpu' ? await settledInTurn(specs, start) : await Promise.allSettled(specs.map(start));
+	const started = await Promise.allSettled(specs.map(start));
 	const workers = started.flatMap((result) =>
 		result.status === 'fulfilled' && result.value.worker ? [result.value.worker] : [],
 	);

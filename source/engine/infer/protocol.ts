@@ -12,6 +12,8 @@ export type WorkerInit = {
 	/** Execution providers to try in order, each alone; the first that creates a session wins. */
 	providers: SessionProvider[];
 	intraOpThreads: number;
+	/** A lock (one int32) the ensemble's workers take around creating and running their sessions, when set. */
+	turn?: SharedArrayBuffer;
 	/** Most inputs one session.run() takes; undefined: 1 on the CPU (batching costs CPU there), 4 on a GPU. */
 	batchSize?: number;
 	output: 'probabilities' | 'logits';

@@ -10,6 +10,7 @@ import {classPlanes} from './class-planes.js';
 import {memberTile, type MemberTile} from './member-tile.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
 import {messageOf} from '../../errors.js';
+import {inTurn} from './turn.js';
 
 const init = workerData as WorkerInit;
 // The native "failed to load library" line of a CUDA attempt would land on the terminal; the failure is reported instead.
@@ -29,16 +30,18 @@ async function createSession(): Promise<void> {
 	const failures: Array<{provider: string; message: string}> = [];
 	for (const provider of init.providers) {
 		try {
-			const session = await ort.InferenceSession.create(init.modelPath, {
-				executionProviders: [provider],
-				intraOpNumThreads: init.intraOpThreads,
-				interOpNumThreads: 1,
-				graphOptimizationLevel: 'all',
-				// Batches vary in size (the last ones are partial); with the arena and memory pattern on, every new
-				// shape grows the session's memory for good (onnxruntime#11118), so a long run would not stay flat.
-				enableMemPattern: false,
-				enableCpuMemArena: false,
-			});
+			const session = await inTurn(init.turn, () =>
+				ort.InferenceSession.create(init.modelPath, {
+					executionProviders: [provider],
+					intraOpNumThreads: init.intraOpThreads,
+					interOpNumThreads: 1,
+					graphOptimizationLevel: 'all',
+					// Batches vary in size (the last ones are partial); with the arena and memory pattern on, every new
+					// shape grows the session's memory for good (onnxruntime#11118), so a long run would not stay flat.
+					enableMemPattern: false,
+					enableCpuMemArena: false,
+				}),
+			);
 			batchSize = init.batchSize ?? (provider === 'cpu' ? 1 : 4);
 			post({
 				type: 'ready',
@@ -171,9 +174,9 @@ async function runBatch(
 	const input = new Float32Array(batch.length * channels * plane);
 	batch.forEach((item, index) => input.set(item.data, index * channels * plane));
 	const started = performance.now();
-	const outputs = await session.run({
-		[inputName]: new ort.Tensor('float32', input, [batch.length, channels, size, size]),
-	});
+	const outputs = await inTurn(init.turn, () =>
+		session.run({[inputName]: new ort.Tensor('float32', input, [batch.length, channels, size, size])}),
+	);
 	const ms = (performance.now() - started) / batch.length;
 	const output = outputs[outputName];
 	try {
@@ -196,7 +199,7 @@ async function runBatch(
 }
 
 async function shutdown(session: ort.InferenceSession): Promise<void> {
-	await session.release();
+	await inTurn(init.turn, () => session.release());
 	post({type: 'closed'});
 	port.close();
 }
