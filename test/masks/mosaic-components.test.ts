@@ -136,8 +136,10 @@ describe('MosaicLabels', () => {
 		const labels = new MosaicLabels(layout, 0, 4);
 		const closed = grid('### #.# ###');
 		const open = grid('### #.. ###');
-		const left = labels.add({row: 0, col: 0}, closed.mask, 3, 3);
-		const middle = labels.add({row: 0, col: 1}, open.mask, 3, 3);
+		labels.add({row: 0, col: 0}, closed.mask, 3, 3);
+		labels.add({row: 0, col: 1}, open.mask, 3, 3);
+		const left = labels.relabel({row: 0, col: 0}, closed.mask, 3, 3);
+		const middle = labels.relabel({row: 0, col: 1}, open.mask, 3, 3);
 		expect(labels.reachesEdge(left[4])).toBe(false);
 		expect(labels.reachesEdge(middle[4])).toBe(true);
 	});

@@ -229,12 +229,22 @@ describe('deepmask run on the demo', () => {
 			...rgb.data.subarray(source, source + 3),
 		]);
 
+		// The previewed tile's mask after a new threshold (kept from the statistics' pass): the one written at it.
+		await review.setThreshold(higher.threshold);
+		const fewer = await review.preview('r000_c001', 128, 128);
+		await review.setThreshold(lower.threshold);
+		const more = await review.preview('r000_c001', 128, 128);
+		const count = (mask: Uint8Array) => mask.reduce((total, value) => total + value, 0);
+		expect(count(fewer.mask)).toBeLessThan(count(more.mask));
+
 		await review.write();
 		const stats = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8')) as {
 			overall: {threshold: number; foregroundPixels: number};
 		};
 		expect(stats.overall.threshold).toBeCloseTo(lower.threshold as number);
 		expect(stats.overall.foregroundPixels).toBe(lower.foregroundPixels);
+		const written = await readGeoTiffFile(path.join(runDir, 'masks/r000_c001.tif'));
+		expect([...more.mask]).toEqual([...written.data]);
 		expect(statSync(path.join(runDir, 'masks.vrt')).size).toBeGreaterThan(0);
 	});
 });

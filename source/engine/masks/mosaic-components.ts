@@ -38,15 +38,15 @@ export class MosaicLabels {
 
 	/**
 	 * Labels the next tile (plan order) where `mask` is `value`; `unknown` flags pixels whose region reaches
-	 * the edge of what is known. Returns the tile's labels, global.
+	 * the edge of what is known. `relabel` gives the tile's labels, global.
 	 */
-	add(cell: MosaicCell, mask: Uint8Array, width: number, height: number, unknown?: Uint8Array): Int32Array {
+	add(cell: MosaicCell, mask: Uint8Array, width: number, height: number, unknown?: Uint8Array): void {
 		const local = labelComponents(mask, width, height, {value: this.value, connectivity: this.connectivity});
-		return this.addLabelled(cell, local, width, height, unknown);
+		this.addLabelled(cell, local, width, height, unknown);
 	}
 
 	/** `add` for a tile whose components of `value` are labelled already (labelComponents, same connectivity). */
-	addLabelled(cell: MosaicCell, local: Components, width: number, height: number, unknown?: Uint8Array): Int32Array {
+	addLabelled(cell: MosaicCell, local: Components, width: number, height: number, unknown?: Uint8Array): void {
 		const {layout} = this;
 		const index = cell.row * layout.cols + cell.col;
 		if (index <= this.last) throw new Error(`tile ${cell.row},${cell.col} labelled out of plan order`);
@@ -58,8 +58,9 @@ export class MosaicLabels {
 			this.size.push(local.sizes[label]);
 			this.edge.push(0);
 		}
+		// Global labels only where they are needed (edges, unknown pixels), not for the whole tile.
 		const global = (label: number) => (label ? first + label - 1 : 0);
-		const labels = globalLabels(local.labels, first);
+		const labels = local.labels;
 
 		const known = (row: number, col: number) =>
 			row >= 0 && col >= 0 && row < layout.rows && col < layout.cols && layout.has(row, col);
@@ -71,23 +72,24 @@ export class MosaicLabels {
 			right: !known(row, col + 1),
 		};
 		for (let label = 1; label <= local.count; label++) {
-			if (local.touchesEdge[label] && this.touchesOpenSide(local.labels, label, width, height, open)) {
+			if (local.touchesEdge[label] && this.touchesOpenSide(labels, label, width, height, open)) {
 				this.edge[global(label)] = 1;
 			}
 		}
-		if (unknown) for (let i = 0; i < labels.length; i++) if (labels[i] && unknown[i]) this.edge[labels[i]] = 1;
+		if (unknown) for (let i = 0; i < labels.length; i++) if (labels[i] && unknown[i]) this.edge[global(labels[i])] = 1;
 
 		const diagonal = this.connectivity === 8;
 		const above = known(row - 1, col) ? this.bottoms.get(index - layout.cols) : undefined;
 		const left = known(row, col - 1) ? this.rights.get(index - 1) : undefined;
 		for (let x = 0; x < width && above; x++) {
-			if (!labels[x]) continue;
+			const label = global(labels[x]);
+			if (!label) continue;
 			for (let nx = diagonal ? x - 1 : x; nx <= (diagonal ? x + 1 : x); nx++) {
-				if (nx >= 0 && nx < width && above[nx]) this.union(labels[x], above[nx]);
+				if (nx >= 0 && nx < width && above[nx]) this.union(label, above[nx]);
 			}
 		}
 		for (let y = 0; y < height && left; y++) {
-			const label = labels[y * width];
+			const label = global(labels[y * width]);
 			if (!label) continue;
 			for (let ny = diagonal ? y - 1 : y; ny <= (diagonal ? y + 1 : y); ny++) {
 				if (ny >= 0 && ny < height && left[ny]) this.union(label, left[ny]);
@@ -97,17 +99,16 @@ export class MosaicLabels {
 			// Corners: the tile above-left's bottom-right pixel, the tile above-right's bottom-left one.
 			const aboveLeft = known(row - 1, col - 1) ? this.bottoms.get(index - layout.cols - 1) : undefined;
 			const aboveRight = known(row - 1, col + 1) ? this.bottoms.get(index - layout.cols + 1) : undefined;
-			if (labels[0] && aboveLeft?.[width - 1]) this.union(labels[0], aboveLeft[width - 1]);
-			if (labels[width - 1] && aboveRight?.[0]) this.union(labels[width - 1], aboveRight[0]);
+			if (labels[0] && aboveLeft?.[width - 1]) this.union(global(labels[0]), aboveLeft[width - 1]);
+			if (labels[width - 1] && aboveRight?.[0]) this.union(global(labels[width - 1]), aboveRight[0]);
 		}
 
 		for (const key of this.bottoms.keys()) if (key < index - layout.cols - 1) this.bottoms.delete(key);
 		this.rights.clear();
-		this.bottoms.set(index, labels.slice((height - 1) * width));
+		this.bottoms.set(index, globalLabels(labels.subarray((height - 1) * width), first));
 		const right = new Int32Array(height);
-		for (let y = 0; y < height; y++) right[y] = labels[y * width + width - 1];
+		for (let y = 0; y < height; y++) right[y] = global(labels[y * width + width - 1]);
 		this.rights.set(index, right);
-		return labels;
 	}
 
 	/** The global labels `add` gave the tile, for the same mask (labelling is deterministic). */

@@ -21,6 +21,7 @@ import {outsideAreaValue, tileOutsideArea} from '../geo/area-clip.js';
 import type {Plan, Tile} from '../geo/plan.js';
 import {areaUnit} from '../geo/crs.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
+import type {GeoRaster} from '../geo/georaster.js';
 import {messageOf} from '../../errors.js';
 import {nodataOf} from './infer-stage.js';
 import type {RunLifecycle} from './lifecycle.js';
@@ -60,13 +61,19 @@ type MosaicState = {
 	document: StatsDocument;
 	/** A tile's post-processing as part of the whole mosaic, at this threshold. */
 	postprocessTile: (tile: Tile) => TilePostprocess | undefined;
+	/** The final mask of the tile previewed last, kept from the pass (so a new threshold's preview needs no restat). */
+	previewed?: {tileId: string; mask: Uint8Array};
 };
+
+/** The tile previewed last and its decoded RGB (one tile, so memory stays flat). */
+type PreviewSource = {tileId: string; rgb: GeoRaster};
 
 export class ReviewSession {
 	private state: MosaicState;
 	/** Decoded probabilities, so moving the threshold back and forth does not decode the files again. */
 	private readonly cache: ProbabilityCache;
 	private restats: Promise<unknown> = Promise.resolve();
+	private previewSource?: PreviewSource;
 
 	/** The review of a run whose every tile is inferred, opening with the whole mosaic at the run's threshold. */
 	static async open(context: ReviewContext): Promise<ReviewSession> {
@@ -120,7 +127,7 @@ export class ReviewSession {
 		);
 		if (outside) return Promise.reject(new RangeError(`threshold ${outside[0]} ${outside[1]} is outside (0, 1)`));
 		const next = this.restats.then(async () => {
-			this.state = await summariseRun(this.context, this.cache, threshold);
+			this.state = await summariseRun(this.context, this.cache, threshold, {keep: this.previewSource?.tileId});
 			return this.state.document;
 		});
 		this.restats = next.catch(() => undefined);
@@ -131,14 +138,19 @@ export class ReviewSession {
 	async preview(tileId: string, width: number, height: number): Promise<{rgb: Uint8Array; mask: Uint8Array}> {
 		const tile = this.context.tiles.find((entry) => entry.id === tileId);
 		if (!tile) throw new RangeError(`no tile ${tileId} in this run`);
-		const {threshold, postprocessTile} = this.state;
-		const [rgb, {mask}] = await Promise.all([
-			readGeoTiffFile(path.join(this.context.runDir, tileFile('rgb', tile.id))),
-			restatTile(this.context.runDir, tile, modelNames(this.context), {
-				...restatOptions(this.context, this.cache, threshold),
-				postprocessTile: postprocessTile(tile),
-			}),
+		const {threshold, postprocessTile, previewed} = this.state;
+		const [rgb, mask] = await Promise.all([
+			this.previewSource?.tileId === tile.id
+				? this.previewSource.rgb
+				: readGeoTiffFile(path.join(this.context.runDir, tileFile('rgb', tile.id))),
+			previewed?.tileId === tile.id
+				? previewed.mask
+				: restatTile(this.context.runDir, tile, modelNames(this.context), {
+						...restatOptions(this.context, this.cache, threshold),
+						postprocessTile: postprocessTile(tile),
+					}).then((summary) => summary.mask),
 		]);
+		this.previewSource = {tileId: tile.id, rgb};
 		const size = {width, height};
 		return {
 			rgb: resizeNearest(rgb.data as Uint8Array, {width: rgb.width, height: rgb.height}, size, 3),
@@ -170,9 +182,11 @@ export class ReviewSession {
 		if (!writer.covers(tiles, threshold)) {
 			// Post-processing sees the whole mosaic, so masks are written only in this final pass.
 			writer.restart(threshold);
-			this.state = await summariseRun(this.context, this.cache, threshold, async (tile, {mask}) => {
-				const rgb = writer.needsRgb ? await readGeoTiffFile(path.join(runDir, tileFile('rgb', tile.id))) : undefined;
-				await writer.write(tile, mask, rgb, threshold);
+			this.state = await summariseRun(this.context, this.cache, threshold, {
+				each: async (tile, {mask}) => {
+					const rgb = writer.needsRgb ? await readGeoTiffFile(path.join(runDir, tileFile('rgb', tile.id))) : undefined;
+					await writer.write(tile, mask, rgb, threshold);
+				},
 			});
 		}
 		signal.throwIfAborted();
@@ -219,25 +233,35 @@ function restatOptions(context: ReviewContext, cache: ProbabilityCache, threshol
 
 /**
  * Every tile's final mask and statistics as one mosaic (mosaic-summary.ts); `each` takes them in plan order
- * (writing stops between tiles once the run's signal fires).
+ * (writing stops between tiles once the run's signal fires); the mask of tile `keep` is kept for its preview.
  */
 async function summariseRun(
 	context: ReviewContext,
 	cache: ProbabilityCache,
 	threshold: Threshold,
-	each?: (tile: Tile, summary: TileSummary) => Promise<void>,
+	{each, keep}: {each?: (tile: Tile, summary: TileSummary) => Promise<void>; keep?: string} = {},
 ): Promise<MosaicState> {
 	const {plan, tiles, postprocess, classes, lifecycle, runDir} = context;
 	const models = modelNames(context);
+	const sources = fromProbabilities(runDir, models, restatOptions(context, cache, threshold));
+	let previewed: MosaicState['previewed'];
 	const summary = await summariseMosaic({
 		plan,
 		tiles,
 		postprocess,
 		classes,
 		signal: each ? lifecycle.signal : undefined,
-		...fromProbabilities(runDir, models, restatOptions(context, cache, threshold)),
-		each,
+		...sources,
+		each: async (tile, tileSummary) => {
+			if (tile.id === keep) previewed = {tileId: tile.id, mask: tileSummary.mask};
+			await each?.(tile, tileSummary);
+		},
 	});
 	const overall = mergeStats(summary.tiles, {plan, threshold, models, postprocess, mosaic: summary.mosaic});
-	return {threshold, document: {overall, tiles: summary.tiles}, postprocessTile: summary.postprocessTile};
+	return {
+		threshold,
+		document: {overall, tiles: summary.tiles},
+		postprocessTile: summary.postprocessTile,
+		previewed,
+	};
 }
