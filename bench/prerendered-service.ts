@@ -4,6 +4,8 @@
  * figure measures. The preset's rgb and dsm layers are pointed at it.
  */
 import {mkdtempSync, rmSync} from 'node:fs';
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type {ArcGisLayerConfig, Preset} from '../source/config/preset-schema.js';
@@ -15,10 +17,18 @@ import {startServiceThread} from '../source/app/embedded-service.js';
 
 export type PrerenderedService = {layers: Preset['layers']; close(): Promise<void>};
 
+/**
+ * With `replay`, the layers point at a recorder in front of the service: each GET's answer is kept the first time
+ * and served as kept bytes after that, so a download done before a figure is timed leaves the service's
+ * resampling (the export of each tile from the rendered town, work a remote service does on its own machine)
+ * off this machine's CPU while the figure runs.
+ */
+export type ServiceOptions = {latencyMs?: number; replay?: boolean};
+
 export async function prerenderedService(
 	plan: Plan,
 	preset: Preset,
-	faults: {latencyMs?: number} = {},
+	{replay, ...faults}: ServiceOptions = {},
 ): Promise<PrerenderedService> {
 	const folder = mkdtempSync(path.join(os.tmpdir(), 'deepmask-bench-source-'));
 	const size = {
@@ -47,24 +57,59 @@ export async function prerenderedService(
 		rasters: ['rgb', 'dsm'].map((layer) => path.join(folder, `bench-${layer}.tif`)),
 		faults,
 	});
+	const recorder = replay ? await recording(service.url) : undefined;
+	const url = recorder?.url ?? service.url;
 	return {
 		layers: {
 			rgb: {
 				...(preset.layers.rgb as ArcGisLayerConfig),
 				kind: 'ImageServer' as const,
-				url: `${service.url}/bench-rgb/ImageServer`,
+				url: `${url}/bench-rgb/ImageServer`,
 				interpolation: 'RSP_NearestNeighbor' as const,
 			},
 			dsm: {
 				...(preset.layers.dsm as ArcGisLayerConfig),
-				url: `${service.url}/bench-dsm/ImageServer`,
+				url: `${url}/bench-dsm/ImageServer`,
 				interpolation: 'RSP_NearestNeighbor' as const,
 			},
 		},
 		async close() {
+			await recorder?.close();
 			await service.close();
 			rmSync(folder, {recursive: true, force: true});
 		},
+	};
+}
+
+/** An HTTP server on a free loopback port that answers each GET as `upstream` did the first time it was asked. */
+async function recording(upstream: string): Promise<{url: string; close(): Promise<void>}> {
+	const origin = new URL(upstream).origin;
+	const kept = new Map<string, {status: number; type: string | null; body: Buffer}>();
+	const server = createServer((request, response) => {
+		const key = request.url ?? '/';
+		const answer = kept.get(key);
+		const reply = (status: number, type: string | null, body: Buffer) => {
+			response.writeHead(status, type ? {'content-type': type} : {});
+			response.end(body);
+		};
+		if (answer) return reply(answer.status, answer.type, answer.body);
+		fetch(origin + key, {method: request.method})
+			.then(async (from) => {
+				const fresh = {
+					status: from.status,
+					type: from.headers.get('content-type'),
+					body: Buffer.from(await from.arrayBuffer()),
+				};
+				if (request.method === 'GET' && from.ok) kept.set(key, fresh);
+				reply(fresh.status, fresh.type, fresh.body);
+			})
+			.catch((error: unknown) => reply(502, 'text/plain', Buffer.from(String(error))));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const {port} = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}${new URL(upstream).pathname.replace(/\/$/, '')}`,
+		close: () => new Promise((resolve) => server.close(() => resolve())),
 	};
 }
 
