@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {memberTile} from '../../source/engine/infer/member-tile.js';
+import {memberTile, type MemberTile} from '../../source/engine/infer/member-tile.js';
 import {inputPlanes} from '../../source/engine/infer/preprocess.js';
 import type {InputSpec} from '../../source/engine/infer/protocol.js';
 import {resizePlane} from '../../source/engine/infer/resample.js';
@@ -26,6 +26,15 @@ const input = {
 	outHeight: 30,
 };
 
+/** The work's inputs, each made into a buffer that held another input before (as the worker's reused batch buffer does). */
+function inputsOf(work: MemberTile, length: number): Float32Array[] {
+	const into = new Float32Array(length).fill(Number.NaN);
+	return Array.from({length: work.inputs}, (_, index) => {
+		work.input(index, into);
+		return into.slice();
+	});
+}
+
 describe("a member's share of a tile (in its worker)", () => {
 	it('reads back the shared rasters exactly, with and without a DSM', () => {
 		const shared = shareTile(input);
@@ -42,9 +51,10 @@ describe("a member's share of a tile (in its worker)", () => {
 		const work = memberTile(spec, {type: 'predict', id: 0, tile, ...layout, outWidth: 40, outHeight: 30, size});
 		const planes = inputPlanes(spec, input.rgb, input.dsm);
 		const pixels = width * height;
-		expect(work.inputs).toHaveLength(1);
+		const inputs = inputsOf(work, 4 * size * size);
+		expect(inputs).toHaveLength(1);
 		for (let c = 0; c < 4; c++) {
-			expect(work.inputs[0].subarray(c * size * size, (c + 1) * size * size)).toEqual(
+			expect(inputs[0].subarray(c * size * size, (c + 1) * size * size)).toEqual(
 				resizePlane(planes.subarray(c * pixels, (c + 1) * pixels), width, height, size, size),
 			);
 		}
@@ -54,7 +64,10 @@ describe("a member's share of a tile (in its worker)", () => {
 		expect(expected[0]).toBeGreaterThan(0);
 		expected[0] = 0;
 		expected[11 * 40 + 16] = 0;
-		expect(work.finish([output])).toEqual(expected);
+		// The output buffer is the worker's, reused after the call: the tile keeps what it needs of it.
+		work.output(0, output);
+		output.fill(Number.NaN);
+		expect(work.finish()).toEqual(expected);
 	});
 
 	it('cuts windows at the tile resolution and blends their probabilities back', () => {
@@ -64,9 +77,15 @@ describe("a member's share of a tile (in its worker)", () => {
 			{...spec, bands: ['R', 'G', 'B'], dsm: undefined},
 			{type: 'predict', id: 0, tile, ...layout, outWidth: width, outHeight: height, size, overlap: 25},
 		);
-		expect(work.inputs.length).toBeGreaterThan(4);
+		const inputs = inputsOf(work, 3 * size * size);
+		expect(inputs.length).toBeGreaterThan(4);
 		// The model's "probability" is its first input channel: blending must give back the first plane.
-		const probability = work.finish(work.inputs.map((window) => window.slice(0, size * size)));
+		const output = new Float32Array(size * size);
+		inputs.forEach((window, index) => {
+			output.set(window.subarray(0, size * size));
+			work.output(index, output);
+		});
+		const probability = work.finish();
 		const first = inputPlanes(spec, input.rgb, input.dsm).subarray(0, width * height);
 		for (let i = 0; i < first.length; i++) expect(probability[i]).toBeCloseTo(first[i], 4);
 	});

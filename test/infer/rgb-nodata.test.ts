@@ -31,12 +31,15 @@ describe('RGB pixels without data in a member share', () => {
 		});
 		const withData = inputPlanes(spec, input.rgb);
 		const pixels = width * height;
+		const made = new Float32Array(3 * pixels);
+		work.input(0, made);
 		for (let c = 0; c < 3; c++) {
 			for (let p = 0; p < pixels; p++) {
-				expect(work.inputs[0][c * pixels + p]).toBeCloseTo(rgbNodata[p] ? 0 : withData[c * pixels + p], 6);
+				expect(made[c * pixels + p]).toBeCloseTo(rgbNodata[p] ? 0 : withData[c * pixels + p], 6);
 			}
 		}
-		const probability = work.finish([new Float32Array(pixels).fill(0.9)]);
+		work.output(0, new Float32Array(pixels).fill(0.9));
+		const probability = work.finish();
 		for (let p = 0; p < pixels; p++) expect(probability[p]).toBeCloseTo(rgbNodata[p] ? 0 : 0.9, 6);
 	});
 });

@@ -10,10 +10,17 @@ import {tileImages} from './shared-tile.js';
 import {Blender, gridWindows, windowGrid, type Rect, type Window} from './windows.js';
 
 export type MemberTile = {
-	/** C × size × size inputs for the model. */
-	inputs: Float32Array[];
-	/** The tile's planes × outHeight × outWidth probabilities from the model's planes × size × size ones, one per input. */
-	finish(outputs: Float32Array[]): Float32Array;
+	/** How many model-size inputs the tile makes. */
+	inputs: number;
+	/**
+	 * Writes input `index` (C × size × size) into `into`: made when its batch is taken, into the worker's batch
+	 * buffer, so that a tile leaves no input-sized garbage behind.
+	 */
+	input(index: number, into: Float32Array): void;
+	/** Takes the model's planes × size × size probabilities for input `index`, in index order; `planes` may be reused after. */
+	output(index: number, planes: Float32Array): void;
+	/** The tile's planes × outHeight × outWidth probabilities, once every output is in. */
+	finish(): Float32Array;
 };
 
 type Images = {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array};
@@ -25,16 +32,15 @@ export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): M
 	if (overlap === undefined) {
 		// The whole tile resized to the model's tile size; the probabilities resized back to the output size.
 		const whole = {x: 0, y: 0, width, height};
+		let probability: Float32Array | undefined;
 		return {
-			inputs: [resizedInputPlanes(spec, images.rgb, images.dsm, size)],
-			finish: ([probability]) =>
-				zeroNodata(
-					resizePlanes(probability, planes, size, size, outWidth, outHeight),
-					images,
-					whole,
-					outWidth,
-					outHeight,
-				),
+			inputs: 1,
+			input: (_, into) => resizedInputPlanes(spec, images.rgb, images.dsm, size, into),
+			output: (_, output) => {
+				const resized = resizePlanes(output, planes, size, size, outWidth, outHeight);
+				probability = zeroNodata(resized === output ? output.slice() : resized, images, whole, outWidth, outHeight);
+			},
+			finish: () => probability!,
 		};
 	}
 	// The windows of the area's grid that reach into the tile, each preprocessed on its own as the model was trained
@@ -46,13 +52,13 @@ export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): M
 		x: window.x - origin.x,
 		y: window.y - origin.y,
 	}));
+	const blender = new Blender(tile.width, tile.height, size, planes);
 	return {
-		inputs: windows.map((window) => inputPlanes(spec, ...windowImages(images, window, size))),
-		finish: (outputs) => {
-			const blender = new Blender(tile.width, tile.height, size, planes);
-			outputs.forEach((probability, index) =>
-				blender.add({x: windows[index].x - tile.x, y: windows[index].y - tile.y}, probability),
-			);
+		inputs: windows.length,
+		input: (index, into) => inputPlanes(spec, ...windowImages(images, windows[index], size), into),
+		// In index order, so that the blended sums are added in the same order whatever the batches.
+		output: (index, output) => blender.add({x: windows[index].x - tile.x, y: windows[index].y - tile.y}, output),
+		finish: () => {
 			const probability = resizePlanes(blender.result(), planes, tile.width, tile.height, outWidth, outHeight);
 			return zeroNodata(probability, images, tile, outWidth, outHeight);
 		},

@@ -9,12 +9,13 @@ export type DsmImage = {data: Float32Array; width: number; height: number; nodat
 /**
  * The model's input planes (C×H×W float32, channel order per deepmask_bands) at the image's own size:
  * R, G, B as value / 255, the DSM per deepmask_dsm, then (x − mean) / std per band. Missing RGB pixels and
- * DSM samples get 0 (the band's mean), not black. The DSM must already have the RGB image's size.
+ * DSM samples get 0 (the band's mean), not black. The DSM must already have the RGB image's size. Into `into`
+ * when given (every value written), else into new planes.
  */
-export function inputPlanes(spec: InputSpec, rgb: RgbImage, dsm?: DsmImage): Float32Array {
+export function inputPlanes(spec: InputSpec, rgb: RgbImage, dsm?: DsmImage, into?: Float32Array): Float32Array {
 	const {width, height} = rgb;
 	const pixels = width * height;
-	const planes = new Float32Array(spec.bands.length * pixels);
+	const planes = into ?? new Float32Array(spec.bands.length * pixels);
 	bandRows(spec, rgb, dsm).forEach((fill, c) => {
 		for (let y = 0; y < height; y++) fill(y, planes, c * pixels + y * width);
 	});
@@ -23,18 +24,19 @@ export function inputPlanes(spec: InputSpec, rgb: RgbImage, dsm?: DsmImage): Flo
 
 /**
  * The input planes resized to size × size (resample.ts), as resizing each plane of inputPlanes() gives them to
- * the last bit, but made a row at a time: the planes at the image's size are never held.
+ * the last bit, but made a row at a time: the planes at the image's size are never held. Into `into` when given.
  */
 export function resizedInputPlanes(
 	spec: InputSpec,
 	rgb: RgbImage,
 	dsm: DsmImage | undefined,
 	size: number,
+	into?: Float32Array,
 ): Float32Array {
 	const fills = bandRows(spec, rgb, dsm);
 	const {width, height} = rgb;
 	const fillRow = (y: number, row: Float32Array) => fills.forEach((fill, c) => fill(y, row, c * width));
-	return resizeRows(fillRow, fills.length, width, height, size, size);
+	return resizeRows(fillRow, fills.length, width, height, size, size, into);
 }
 
 /** Writes row y of a band's input plane into `into` from `offset`. */

@@ -46,7 +46,8 @@ export function resizePlane(
 /**
  * Resize `channels` planes of width × height, given a row at a time (`fillRow(y, row)` writes row y of plane c
  * at row[c × width …]), to toWidth × toHeight, plane-major. The same sums in the same order as resizePlane on
- * each plane, without the source planes ever being held whole.
+ * each plane, without the source planes ever being held whole. Into `into` when given (overwritten), else into
+ * new planes.
  */
 export function resizeRows(
 	fillRow: (y: number, row: Float32Array) => void,
@@ -55,10 +56,11 @@ export function resizeRows(
 	height: number,
 	toWidth: number,
 	toHeight: number,
+	into?: Float32Array,
 ): Float32Array {
 	const row = new Float32Array(width * channels);
 	const toPlane = toWidth * toHeight;
-	const out = new Float32Array(channels * toPlane);
+	const out = into ? into.fill(0) : new Float32Array(channels * toPlane);
 	if (width === toWidth && height === toHeight) {
 		for (let y = 0; y < height; y++) {
 			fillRow(y, row);

@@ -18,13 +18,26 @@ ort.env.logLevel = 'fatal';
 const port = parentPort!;
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-/** One model-size input of a tile waiting for a batch. */
-type Input = {tile: number; index: number; data: Float32Array; channels: number; size: number};
+/** One model-size input of a tile waiting for a batch (made when the batch is taken). */
+type Input = {tile: number; index: number; channels: number; size: number};
 /** Set once the session exists: the default depends on the provider it got. */
 let batchSize = 1;
 
-/** A tile whose inputs are queued or running: its model outputs so far and the time they took. */
-type Tile = {work: MemberTile; outputs: Float32Array[]; remaining: number; ms: number; batch: number};
+/** A tile whose inputs are queued or running: the outputs still to come and the time they took. */
+type Tile = {work: MemberTile; remaining: number; ms: number; batch: number};
+
+/**
+ * The batch inputs and the class planes, reused from batch to batch (one buffer per length, kept by purpose): made
+ * anew per tile they were megabytes of garbage per tile, which the worker's isolate frees only when it next collects,
+ * so the process's memory grew with the length of the run.
+ */
+const batchInputs = new Map<number, Float32Array>();
+const classPlaneBuffers = new Map<number, Float32Array>();
+function reused(buffers: Map<number, Float32Array>, length: number): Float32Array {
+	let buffer = buffers.get(length);
+	if (!buffer) buffers.set(length, (buffer = new Float32Array(length)));
+	return buffer;
+}
 
 async function createSession(): Promise<void> {
 	const failures: Array<{provider: string; message: string}> = [];
@@ -83,7 +96,7 @@ function serve(session: ort.InferenceSession): void {
 	const finishTile = (id: number, tile: Tile) => {
 		tiles.delete(id);
 		try {
-			const probability = tile.work.finish(tile.outputs);
+			const probability = tile.work.finish();
 			post({type: 'result', id, data: probability.buffer as ArrayBuffer, ms: tile.ms, batch: tile.batch}, [
 				probability.buffer as ArrayBuffer,
 			]);
@@ -99,11 +112,11 @@ function serve(session: ort.InferenceSession): void {
 			const first = queue[0];
 			const batch = takeBatch(queue, first);
 			try {
-				const {probabilities, ms} = await runBatch(session, inputName, outputName, batch);
-				batch.forEach((input, index) => {
+				const works = batch.map((input) => tiles.get(input.tile)!.work);
+				const ms = await runBatch(session, inputName, outputName, batch, works);
+				batch.forEach((input) => {
 					const tile = tiles.get(input.tile);
 					if (!tile) return;
-					tile.outputs[input.index] = probabilities[index];
 					tile.ms += ms;
 					tile.batch = Math.max(tile.batch, batch.length);
 					if (--tile.remaining === 0) finishTile(input.tile, tile);
@@ -136,8 +149,9 @@ function serve(session: ort.InferenceSession): void {
 			return;
 		}
 		const channels = init.input.bands.length;
-		tiles.set(message.id, {work, outputs: [], remaining: work.inputs.length, ms: 0, batch: 0});
-		work.inputs.forEach((data, index) => queue.push({tile: message.id, index, data, channels, size: message.size}));
+		tiles.set(message.id, {work, remaining: work.inputs, ms: 0, batch: 0});
+		for (let index = 0; index < work.inputs; index++)
+			queue.push({tile: message.id, index, channels, size: message.size});
 		void drain();
 	});
 }
@@ -162,17 +176,23 @@ function nonFiniteCount(values: Float32Array): number {
 	return count;
 }
 
-/** Run one batch; each input's class probability planes (planes × size × size) and its share of the run time. */
+/**
+ * Run one batch: its inputs made by their tiles' work, each input's class probability planes (planes × size × size)
+ * handed back to it; returns each input's share of the run time.
+ */
 async function runBatch(
 	session: ort.InferenceSession,
 	inputName: string,
 	outputName: string,
 	batch: Input[],
-): Promise<{probabilities: Float32Array[]; ms: number}> {
+	works: MemberTile[],
+): Promise<number> {
 	const {channels, size} = batch[0];
 	const plane = size * size;
-	const input = new Float32Array(batch.length * channels * plane);
-	batch.forEach((item, index) => input.set(item.data, index * channels * plane));
+	const input = reused(batchInputs, batch.length * channels * plane);
+	batch.forEach((item, index) =>
+		works[index].input(item.index, input.subarray(index * channels * plane, (index + 1) * channels * plane)),
+	);
 	const started = performance.now();
 	const outputs = await inTurn(init.turn, () =>
 		session.run({[inputName]: new ort.Tensor('float32', input, [batch.length, channels, size, size])}),
@@ -189,10 +209,11 @@ async function runBatch(
 			throw new Error(
 				`the model returned NaN or infinite values (${broken} of ${values.length}); its weights or its input normalisation (standardization_mean, standardization_std) are broken`,
 			);
-		return {
-			probabilities: batch.map((_, index) => classPlanes(values, index, outChannels, plane, init.planes, init.output)),
-			ms,
-		};
+		const planes = reused(classPlaneBuffers, init.planes * plane);
+		batch.forEach((item, index) =>
+			works[index].output(item.index, classPlanes(values, index, outChannels, plane, init.planes, init.output, planes)),
+		);
+		return ms;
 	} finally {
 		output.dispose();
 	}
