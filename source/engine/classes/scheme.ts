@@ -13,4 +13,16 @@ export type ClassScheme = {
 	decide(probability: Uint8Array, pixels: number, rule: DecisionRule, nodata?: Uint8Array): Uint8Array;
 	/** Per pixel, the probability byte the threshold was applied to: the histogram and the uncertain pixels count it. */
 	confidence(probability: Uint8Array, pixels: number): Uint8Array;
+	/**
+	 * ORs `bit` into `pattern` where `decide` would decide a class other than `background`, without making that
+	 * mask (the members' agreement when their decisions are not needed otherwise).
+	 */
+	markForeground?(
+		probability: Uint8Array,
+		pixels: number,
+		rule: DecisionRule,
+		background: number,
+		bit: number,
+		pattern: Uint8Array | Uint32Array,
+	): void;
 };

@@ -109,9 +109,13 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	const pattern = members.length < 7 ? new Uint8Array(pixels) : new Uint32Array(pixels);
 	for (let i = 0; i < pixels; i++) pattern[i] = mask[i] !== background ? 1 : 0;
 	for (let k = 0; k < members.length; k++) {
+		const bit = 2 << k;
+		if (!decisions && scheme.markForeground) {
+			scheme.markForeground(members[k], pixels, rule, background, bit, pattern);
+			continue;
+		}
 		const member = scheme.decide(members[k], pixels, rule);
 		decisions?.members.push(member);
-		const bit = 2 << k;
 		for (let i = 0; i < pixels; i++) if (member[i] !== background) pattern[i] |= bit;
 	}
 	const confidence = slotsOf(scheme.confidence(probability, pixels), groups, () =>
