@@ -49,10 +49,12 @@ async function createSession(): Promise<void> {
 					intraOpNumThreads: init.intraOpThreads,
 					interOpNumThreads: 1,
 					graphOptimizationLevel: 'all',
-					// Batches vary in size (the last ones are partial); with the arena and memory pattern on, every new
-					// shape grows the session's memory for good (onnxruntime#11118), so a long run would not stay flat.
-					enableMemPattern: false,
-					enableCpuMemArena: false,
+					// The arena and memory pattern (onnxruntime's defaults) keep what a run needs for each input shape, and
+					// a session sees at most batchSize shapes ([n, C, size, size], n ≤ batchSize: the last batches may be
+					// partial), so its memory is set within the first batches. Without them every intermediate tensor was
+					// malloc'd and freed per run, and this thread's glibc heap fragmented further the longer the run.
+					enableMemPattern: true,
+					enableCpuMemArena: true,
 				}),
 			);
 			batchSize = init.batchSize ?? (provider === 'cpu' ? 1 : 4);
