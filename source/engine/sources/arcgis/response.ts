@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import type {HttpResponse} from '../transport.js';
 import {messageOf} from '../../../errors.js';
 import {geoTiffPlace, type GeoTiffPlace} from '../../geo/geotiff-place.js';
+import {readSamples} from '../../geo/geotiff.js';
 
 export type ImageFormat = 'tiff' | 'png' | 'jpeg';
 
@@ -169,7 +170,7 @@ async function decodeTiff(body: Uint8Array, bands: number): Promise<DecodedImage
 	const asRgb =
 		bands === 3 &&
 		(photometric === Photometric.palette || photometric === Photometric.yCbCr || image.getSamplesPerPixel() === 1);
-	const raw = asRgb ? await image.readRGB({interleave: true}) : await image.readRasters({interleave: true});
+	const raw = asRgb ? await image.readRGB({interleave: true}) : await readSamples(image);
 	const data =
 		raw instanceof Uint8Array
 			? new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
