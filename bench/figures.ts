@@ -4,11 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
-import {fetchAll} from '../source/engine/fetch/fetch-tiles.js';
+import {fetchAll, type FetchedTile} from '../source/engine/fetch/fetch-tiles.js';
 import {tileFile} from '../source/engine/run-folder/paths.js';
 import {openEnsemble} from '../source/engine/infer/ensemble.js';
 import {makePlan} from '../source/engine/geo/plan.js';
 import {readGeoTiffFile} from '../source/engine/geo/geotiff.js';
+import {resolveModelPaths} from '../source/engine/infer/discover.js';
+import {loadModelSpec} from '../source/engine/infer/metadata.js';
+import type {PredictInput} from '../source/engine/infer/types.js';
+import {windowGrid} from '../source/engine/infer/windows.js';
+import {ContextAssembler, type ContextImage} from '../source/engine/pipeline/context-tiles.js';
+import type {Plan} from '../source/engine/geo/plan.js';
 import {startRun} from '../source/app/start-run.js';
 import type {ReviewSession} from '../source/engine/index.js';
 import {eventLoopDelayDuring, timed} from './measure.js';
@@ -79,6 +85,10 @@ export async function pipelineFigures(
 			})),
 		);
 		const {inference} = preset.preset;
+		// Sliding mode: the models alone infer the same windows as the run, each tile with its neighbours' context
+		// (assembled before the timing, as the run's context stage does while it fetches).
+		const contexts =
+			mode === 'sliding' ? await slidingContexts(plan, inputs, preset.preset.models, inference.overlap) : undefined;
 		const alone = await eventLoopDelayDuring(() =>
 			timed(async () => {
 				const ensemble = await openEnsemble({
@@ -95,11 +105,13 @@ export async function pipelineFigures(
 						inputs.map(({tile, rgb, dsm}) =>
 							ensemble.predict({
 								id: tile.id,
-								rgb: {data: rgb.data as Uint8Array, width: rgb.width, height: rgb.height},
-								dsm: {data: dsm.data as Float32Array, width: dsm.width, height: dsm.height, nodata: dsm.nodata},
+								...(contexts?.get(tile.id) ?? {
+									rgb: {data: rgb.data as Uint8Array, width: rgb.width, height: rgb.height},
+									dsm: {data: dsm.data as Float32Array, width: dsm.width, height: dsm.height, nodata: dsm.nodata},
+								}),
 								outWidth: tile.width,
 								outHeight: tile.height,
-							}),
+							} satisfies PredictInput),
 						),
 					);
 					return performance.now() - started;
@@ -126,6 +138,23 @@ export async function pipelineFigures(
 		await service.close();
 		rmSync(runDir, {recursive: true, force: true});
 	}
+}
+
+/** Each tile with the context its windows reach on the area's grid, as the run's context stage assembles it. */
+async function slidingContexts(
+	plan: Plan,
+	inputs: Array<{tile: Plan['tiles'][number]; rgb: FetchedTile['rgb']; dsm: FetchedTile['rgb']}>,
+	models: string[],
+	overlap: number | undefined,
+): Promise<Map<string, ContextImage>> {
+	const specs = await Promise.all((await resolveModelPaths(models)).map((file) => loadModelSpec(file)));
+	const grids = specs.map((spec) => windowGrid(spec.tileSize!, overlap ?? spec.tilesOverlap));
+	const assembler = new ContextAssembler({plan, tiles: plan.tiles, grids});
+	const contexts = new Map<string, ContextImage>();
+	for (const {tile, rgb, dsm} of inputs)
+		for (const ready of assembler.add({tile, rgb, dsm, skipped: false}))
+			contexts.set(ready.tile.id, ready.withContext());
+	return contexts;
 }
 
 /**
