@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {labelComponents} from '../../source/engine/masks/components.js';
+import {labelComponents, type Connectivity} from '../../source/engine/masks/components.js';
 import {postprocessMask} from '../../source/engine/masks/postprocess.js';
 import {grid, show} from './grid.js';
 
@@ -51,6 +52,73 @@ describe('labelComponents', () => {
 		expect(result.count).toBe(1);
 		expect(result.sizes[1]).toBe(8);
 		expect(result.touchesEdge[1]).toBe(0);
+	});
+});
+
+/** Components by flood fill, numbered in raster order of their first pixel: what labelComponents must return. */
+function floodFill(mask: Uint8Array, width: number, height: number, value: number, connectivity: Connectivity) {
+	const labels = new Int32Array(width * height);
+	const sizes = [0];
+	const touchesEdge = [0];
+	const steps =
+		connectivity === 8
+			? [-1, 0, 1].flatMap((dy) => [-1, 0, 1].map((dx) => [dx, dy])).filter(([dx, dy]) => dx || dy)
+			: [
+					[1, 0],
+					[-1, 0],
+					[0, 1],
+					[0, -1],
+				];
+	for (let start = 0; start < labels.length; start++) {
+		if (mask[start] !== value || labels[start]) continue;
+		const label = sizes.length;
+		sizes.push(0);
+		touchesEdge.push(0);
+		labels[start] = label;
+		const stack = [start];
+		while (stack.length > 0) {
+			const i = stack.pop()!;
+			const x = i % width;
+			const y = (i - x) / width;
+			sizes[label]++;
+			if (x === 0 || y === 0 || x === width - 1 || y === height - 1) touchesEdge[label] = 1;
+			for (const [dx, dy] of steps) {
+				const nx = x + dx;
+				const ny = y + dy;
+				const j = ny * width + nx;
+				if (nx < 0 || ny < 0 || nx >= width || ny >= height || mask[j] !== value || labels[j]) continue;
+				labels[j] = label;
+				stack.push(j);
+			}
+		}
+	}
+	return {labels, count: sizes.length - 1, sizes: Int32Array.from(sizes), touchesEdge: Uint8Array.from(touchesEdge)};
+}
+
+describe('labelComponents against a flood fill', () => {
+	it('finds the same components, labels, sizes and edges on random masks of any density', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({min: 1, max: 40}),
+				fc.integer({min: 1, max: 40}),
+				fc.double({min: 0.05, max: 0.95, noNaN: true}),
+				fc.integer(),
+				fc.constantFrom<Connectivity>(4, 8),
+				fc.constantFrom(0, 1),
+				(width, height, density, seed, connectivity, value) => {
+					const mask = new Uint8Array(width * height);
+					let state = seed >>> 0 || 1;
+					for (let i = 0; i < mask.length; i++) {
+						state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+						mask[i] = state / 2 ** 32 < density ? 1 : 0;
+					}
+					expect(labelComponents(mask, width, height, {value, connectivity})).toEqual(
+						floodFill(mask, width, height, value, connectivity),
+					);
+				},
+			),
+			{numRuns: 300},
+		);
 	});
 });
 
