@@ -17,7 +17,7 @@ import {ContextAssembler, type ContextImage} from '../source/engine/pipeline/con
 import type {Plan} from '../source/engine/geo/plan.js';
 import {startRun} from '../source/app/start-run.js';
 import type {ReviewSession} from '../source/engine/index.js';
-import {eventLoopDelayDuring, timed} from './measure.js';
+import {eventLoopDelayDuring, median, timed} from './measure.js';
 import {prerenderedService, servedBy} from './prerendered-service.js';
 import {slidingCost, type SlidingCostFigure} from './sliding-cost.js';
 import {demoPreset} from './scenes.js';
@@ -173,7 +173,7 @@ async function thresholdChange(review: ReviewSession, tileId: string): Promise<n
 		});
 		presses.push(ms);
 	}
-	return presses.sort((a, b) => a - b)[presses.length >> 1];
+	return median(presses);
 }
 
 /**
@@ -212,6 +212,12 @@ export async function downloadScaling(
 }
 
 const execFileAsync = promisify(execFile);
+
+/** memoryByExtent's last count against its first: one ratio of peaks per repeat. */
+export function memoryRatios(results: Array<{peakRssMb: number[]}>): number[] {
+	const [first, last] = [results[0], results.at(-1)!];
+	return first.peakRssMb.map((peak, repeat) => last.peakRssMb[repeat] / peak);
+}
 
 /**
  * Peak resident memory of a whole run in a fresh process (tiles served pre-rendered by this process), per

@@ -2,6 +2,7 @@
 import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {median} from './measure.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/deepmask.js');
 
@@ -11,11 +12,6 @@ function secondsOf(args: string[]): number {
 	if (result.status !== 0)
 		throw new Error(`node ${args.join(' ')} exited ${result.status}; is deepmask built (npm run build)?`);
 	return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
 }
 
 export function startupFigure(runs: number): {helpSeconds: number; nodeSeconds: number; extraSeconds: number} {
