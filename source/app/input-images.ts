@@ -201,8 +201,10 @@ async function readTiffDsm(
 		const nodata = image.getGDALNoData();
 		return {
 			data:
-				bands === 1 && samples instanceof Float32Array
-					? samples
+				bands === 1
+					? samples instanceof Float32Array
+						? samples
+						: Float32Array.from(samples)
 					: Float32Array.from({length: samples.length / bands}, (_, i) => samples[i * bands]),
 			width: image.getWidth(),
 			height: image.getHeight(),

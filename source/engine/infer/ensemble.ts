@@ -36,18 +36,20 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 	// WebGPU sessions in two threads crash the process when they are created or run at the same time
 	// (onnxruntime-node 1.30 on an H200): the members take turns on it.
 	const turn = provider === 'webgpu' ? new SharedArrayBuffer(4) : undefined;
-	const start = (spec: (typeof specs)[number]) =>
-		ModelWorker.start(spec.name, {
-			modelPath: spec.path,
-			providers: providerAttempts(provider),
-			turn,
-			intraOpThreads: threads,
-			batchSize,
-			output: spec.output,
-			planes: classes.planes,
-			input: {bands: spec.bands, mean: spec.mean, std: spec.std, dsm: spec.dsm},
-		});
-	const started = await Promise.allSettled(specs.map(start));
+	const started = await Promise.allSettled(
+		specs.map((spec) =>
+			ModelWorker.start(spec.name, {
+				modelPath: spec.path,
+				providers: providerAttempts(provider),
+				turn,
+				intraOpThreads: threads,
+				batchSize,
+				output: spec.output,
+				planes: classes.planes,
+				input: {bands: spec.bands, mean: spec.mean, std: spec.std, dsm: spec.dsm},
+			}),
+		),
+	);
 	const workers = started.flatMap((result) =>
 		result.status === 'fulfilled' && result.value.worker ? [result.value.worker] : [],
 	);
