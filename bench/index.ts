@@ -10,7 +10,7 @@ import path from 'node:path';
 import {cogMemory} from './cog-figure.js';
 import {downloadScaling, memoryByExtent, memoryRatios, pipelineFigures} from './figures.js';
 import {median} from './measure.js';
-import {inferFigure} from './infer-figure.js';
+import {inferFigures} from './infer-figure.js';
 import {startupFigure} from './startup.js';
 import {terminalBytesFigure} from './terminal-figure.js';
 import {benchProvider} from './provider.js';
@@ -25,6 +25,7 @@ const settings = quick
 			downloadTileSize: 128,
 			inferImages: 24,
 			inferImageSize: 1024,
+			inferModelInput: 512,
 			memoryTiles: [16, 256],
 			memoryRepeats: 3,
 			memoryTileSize: 64,
@@ -38,6 +39,7 @@ const settings = quick
 			downloadTileSize: 128,
 			inferImages: 24,
 			inferImageSize: 1024,
+			inferModelInput: 512,
 			memoryTiles: [32, 512],
 			memoryRepeats: 5,
 			memoryTileSize: 64,
@@ -51,7 +53,11 @@ log(
 log('start-up …');
 const startup = startupFigure(quick ? 7 : 15);
 log('deepmask infer against the models alone …');
-const infer = await inferFigure(settings.inferImages, settings.inferImageSize);
+// Resized to 512 as issue 19 measures it (the old workflow's size), and to the demo models' own 256.
+const [infer, inferOwnSize] = await inferFigures(settings.inferImages, settings.inferImageSize, [
+	settings.inferModelInput,
+	undefined,
+]);
 log('pipeline against the models alone, resize mode …');
 const pipeline = await pipelineFigures(settings.pipelineTiles, settings.tileSize, 'resize');
 log('pipeline against the models alone, sliding mode …');
@@ -89,6 +95,13 @@ const pipelineFigure = (figures: typeof pipeline) => ({
 	target: '≥ 0.9',
 	met: figures.efficiency >= 0.9,
 });
+const inferEfficiency = (figure: typeof infer, target: string, met: boolean) => ({
+	figure: `infer efficiency at ${figure.modelInput}²: whole process / models alone`,
+	value: figure.efficiency,
+	text: `${figure.efficiency.toFixed(2)} (${figure.inferSeconds.toFixed(1)} vs ${figure.modelsSeconds.toFixed(1)} s, ${figure.images} images of ${figure.imageSize}²)`,
+	target,
+	met,
+});
 const cogGrowth = cog.at(-1)!.peakRssMb / cog[0].peakRssMb - 1;
 
 const figures = [
@@ -99,13 +112,8 @@ const figures = [
 		target: '≤ +0.15 s',
 		met: startup.extraSeconds <= 0.15,
 	},
-	{
-		figure: 'infer efficiency: whole process / models alone',
-		value: infer.efficiency,
-		text: `${infer.efficiency.toFixed(2)} (${infer.inferSeconds.toFixed(1)} vs ${infer.modelsSeconds.toFixed(1)} s, ${infer.images} images of ${infer.imageSize}²)`,
-		target: '≥ 0.92',
-		met: infer.efficiency >= 0.92,
-	},
+	inferEfficiency(infer, '≥ 0.92', infer.efficiency >= 0.92),
+	inferEfficiency(inferOwnSize, 'reported', true),
 	{
 		figure: 'infer peak memory / models alone',
 		value: infer.inferPeakRssMb / infer.modelsPeakRssMb,
@@ -181,6 +189,7 @@ const report = {
 	settings,
 	figures,
 	infer,
+	inferOwnSize,
 	pipeline,
 	sliding,
 	downloads,
