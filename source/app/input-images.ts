@@ -3,6 +3,7 @@ import path from 'node:path';
 import {fromArrayBuffer} from 'geotiff';
 import sharp from 'sharp';
 import {messageOf, UserError} from '../errors.js';
+import {arrayBufferOf} from '../engine/geo/array-buffer.js';
 import {decodeGeoTiff, readSamples} from '../engine/geo/geotiff.js';
 import type {GeoRaster} from '../engine/geo/georaster.js';
 import {ignoredLabel} from './class-confusion.js';
@@ -53,7 +54,8 @@ const unreadable: Record<string, string> = {
 async function readInput(file: string): Promise<Uint8Array> {
 	let bytes: Uint8Array;
 	try {
-		bytes = new Uint8Array(await readFile(file));
+		const read = await readFile(file);
+		bytes = new Uint8Array(read.buffer, read.byteOffset, read.byteLength);
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code ?? '';
 		throw new UserError(`${file}: cannot read the image: ${unreadable[code] ?? messageOf(error)}.`);
@@ -81,10 +83,6 @@ async function declaredSize(bytes: Uint8Array): Promise<{width: number; height: 
 	}
 	const {width, height} = await sharp(bytes).metadata();
 	return {width: width ?? 0, height: height ?? 0};
-}
-
-function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
-	return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 /** GeoTIFF when the TIFF carries a CRS, else undefined (a plain TIFF). */

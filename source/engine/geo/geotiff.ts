@@ -8,6 +8,7 @@ import {readFile} from 'node:fs/promises';
 import {endianness} from 'node:os';
 import {fromArrayBuffer, getDecoder, type GeoTIFFImage, type TypedArray} from 'geotiff';
 import './native-inflate.js';
+import {arrayBufferOf} from './array-buffer.js';
 import {writeAtomic} from '../fs/atomic.js';
 import type {GeoRaster, PaletteEntry} from './georaster.js';
 import {lookupCrs} from './crs-registry.js';
@@ -108,8 +109,7 @@ export function nodataTag(nodata: number): TiffTag {
 }
 
 export async function decodeGeoTiff(bytes: Uint8Array): Promise<GeoRaster> {
-	const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-	const tiff = await fromArrayBuffer(buffer);
+	const tiff = await fromArrayBuffer(arrayBufferOf(bytes));
 	const image = await tiff.getImage();
 	const width = image.getWidth();
 	const height = image.getHeight();

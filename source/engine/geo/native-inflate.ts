@@ -6,15 +6,14 @@
 import {promisify} from 'node:util';
 import {inflate} from 'node:zlib';
 import {addDecoder, BaseDecoder} from 'geotiff';
+import {arrayBufferOf} from './array-buffer.js';
 
 const inflateAsync = promisify(inflate);
 
 class NativeDeflateDecoder extends BaseDecoder {
 	override async decodeBlock(buffer: ArrayBuffer): Promise<ArrayBuffer> {
-		const bytes = await inflateAsync(new Uint8Array(buffer));
-		// A block of more than a few kB comes back in a buffer of its own: no copy needed then.
-		if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
-		return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+		// A block of more than a few kB comes back in a buffer of its own: no copy then.
+		return arrayBufferOf(await inflateAsync(new Uint8Array(buffer)));
 	}
 }
 

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import type {HttpResponse} from '../transport.js';
 import {messageOf} from '../../../errors.js';
 import {geoTiffPlace, type GeoTiffPlace} from '../../geo/geotiff-place.js';
+import {arrayBufferOf} from '../../geo/array-buffer.js';
 import {readSamples} from '../../geo/geotiff.js';
 
 export type ImageFormat = 'tiff' | 'png' | 'jpeg';
@@ -154,8 +155,7 @@ const Photometric = {palette: 3, yCbCr: 6} as const;
 /** Width and height from the image's header alone. */
 async function declaredSize(body: Uint8Array, format: ImageFormat): Promise<{width: number; height: number}> {
 	if (format === 'tiff') {
-		const buffer = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
-		const image = await (await fromArrayBuffer(buffer)).getImage();
+		const image = await (await fromArrayBuffer(arrayBufferOf(body))).getImage();
 		return {width: image.getWidth(), height: image.getHeight()};
 	}
 	const {width, height} = await sharp(body).metadata();
@@ -163,8 +163,7 @@ async function declaredSize(body: Uint8Array, format: ImageFormat): Promise<{wid
 }
 
 async function decodeTiff(body: Uint8Array, bands: number): Promise<DecodedImage> {
-	const buffer = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
-	const image = await (await fromArrayBuffer(buffer)).getImage();
+	const image = await (await fromArrayBuffer(arrayBufferOf(body))).getImage();
 	// A map rendering may come as a palette, YCbCr (JPEG-in-TIFF) or grey picture: convert those to RGB.
 	const photometric = image.getFileDirectory().getValue('PhotometricInterpretation');
 	const asRgb =
