@@ -143,9 +143,7 @@ class RunningEnsemble implements Ensemble {
 			}),
 		);
 		const {planes} = this.classes;
-		const probability = new Float32Array(planes * input.outWidth * input.outHeight);
-		for (const member of members) for (let i = 0; i < probability.length; i++) probability[i] += member[i];
-		for (let i = 0; i < probability.length; i++) probability[i] /= members.length;
+		const probability = meanOf(members);
 		this.onEvent?.({type: 'ensemble-tile', tileId: input.id, ms: performance.now() - started});
 		return {planes, probability, members, windows};
 	}
@@ -166,6 +164,18 @@ class RunningEnsemble implements Ensemble {
 		this.closed = true;
 		await Promise.all(this.members.map((member) => member.worker.abort(reason)));
 	}
+}
+
+/**
+ * The members' mean, summed in float32 in member order, then divided: the first member copied and the others
+ * added in one pass each (a fresh sum from zero took a pass more).
+ */
+function meanOf(members: Float32Array[]): Float32Array {
+	const mean = members[0].slice();
+	const {length} = mean;
+	for (const member of members.slice(1)) for (let i = 0; i < length; i++) mean[i] += member[i];
+	if (members.length > 1) for (let i = 0; i < length; i++) mean[i] /= members.length;
+	return mean;
 }
 
 /** Adds the windows a member takes for the input, and what it would take for the tile alone. */
