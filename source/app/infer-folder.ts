@@ -127,23 +127,18 @@ async function writeOutputs(
 	height: number,
 	threshold: number,
 ): Promise<FileResult> {
+	// GeoTIFF masks hold 0/1, PNG masks 0/255 (visible in an image viewer).
+	const value = image.geo ? 1 : 255;
 	const mask = new Uint8Array(width * height);
 	let foreground = 0;
 	for (let i = 0; i < mask.length; i++) {
 		if (probability[i] >= threshold) {
-			mask[i] = 1;
+			mask[i] = value;
 			foreground++;
 		}
 	}
 	const result: FileResult = {input: image.file, mask: '', width, height, foreground: foreground / mask.length};
-	result.mask = await writeRaster(
-		path.join(options.out, outputFolders.masks, image.stem),
-		image,
-		mask,
-		width,
-		height,
-		255,
-	);
+	result.mask = await writeRaster(path.join(options.out, outputFolders.masks, image.stem), image, mask, width, height);
 	if (options.probabilities) {
 		const quantised = probabilityBytes(probability);
 		result.probability = await writeRaster(
@@ -152,7 +147,6 @@ async function writeOutputs(
 			quantised,
 			width,
 			height,
-			1,
 		);
 	}
 	return result;
@@ -177,26 +171,25 @@ async function writeClassOutputs(
 	const base = (folder: string) => path.join(options.out, folder, image.stem);
 	const result: FileResult = {
 		input: image.file,
-		mask: await writeRaster(base(outputFolders.masks), image, mask, width, height, 1),
+		mask: await writeRaster(base(outputFolders.masks), image, mask, width, height),
 		width,
 		height,
 		foreground: foreground / pixels,
 	};
 	if (options.probabilities) {
 		const winning = scheme.confidence(bytes, pixels);
-		result.probability = await writeRaster(base(outputFolders.prob), image, winning, width, height, 1);
+		result.probability = await writeRaster(base(outputFolders.prob), image, winning, width, height);
 	}
 	return result;
 }
 
-/** GeoTIFF with the input's bbox and CRS when the input had them (values as given), else PNG (values × pngScale). */
+/** GeoTIFF with the input's bbox and CRS when the input had them, else PNG. */
 async function writeRaster(
 	base: string,
 	image: InputImage,
 	data: Uint8Array,
 	width: number,
 	height: number,
-	pngScale: number,
 ): Promise<string> {
 	if (image.geo) {
 		const file = `${base}.tif`;
@@ -207,15 +200,9 @@ async function writeRaster(
 		return file;
 	}
 	const file = `${base}.png`;
-	let pixels = data;
-	if (pngScale !== 1) {
-		// A plain loop: Uint8Array.map calls its function once per pixel.
-		pixels = new Uint8Array(data.length);
-		for (let i = 0; i < data.length; i++) pixels[i] = data[i] * pngScale;
-	}
 	await writeAtomic(
 		file,
-		await sharp(pixels, {raw: {width, height, channels: 1}})
+		await sharp(data, {raw: {width, height, channels: 1}})
 			.toColourspace('b-w')
 			.png()
 			.toBuffer(),
