@@ -95,6 +95,32 @@ describe('ensemble', () => {
 		}
 	});
 
+	it('gives a tile the same probabilities in a buffer another tile used before', async () => {
+		const {model} = await fixtureImages();
+		const random = (length: number, scale: number) => Float32Array.from({length}, (_, i) => ((i * 7919) % 251) * scale);
+		// 56×50 with the RGB's nodata and 64×50 without it take the same bytes (8 and 7 a pixel), so the second
+		// is shared in the first's buffer.
+		const tile = (id: string, width: number, height: number, withNodata: boolean) => ({
+			id,
+			rgb: {data: Uint8Array.from(random(width * height * 3, 1)), width, height},
+			dsm: {data: random(width * height, 0.1), width, height},
+			...(withNodata && {rgbNodata: Uint8Array.from({length: width * height}, (_, i) => (i % 3 === 0 ? 1 : 0))}),
+			outWidth: width,
+			outHeight: height,
+		});
+		const first = tile('first', 56, 50, true);
+		const second = tile('second', 64, 50, false);
+		const reused = await openEnsemble({models: [model ?? tinyModel], provider: 'cpu'});
+		const fresh = await openEnsemble({models: [model ?? tinyModel], provider: 'cpu'});
+		try {
+			await reused.predict(first);
+			const [after, alone] = await Promise.all([reused.predict(second), fresh.predict(second)]);
+			expect(after.probability).toEqual(alone.probability);
+		} finally {
+			await Promise.all([reused.close(), fresh.close()]);
+		}
+	});
+
 	it('rejects pending work when aborted and refuses new work', async () => {
 		const controller = new AbortController();
 		const ensemble = await openEnsemble({

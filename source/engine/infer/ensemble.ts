@@ -6,7 +6,7 @@ import {resolveModelPaths} from './discover.js';
 import {loadModelSpec} from './metadata.js';
 import {ModelWorker} from './model-worker.js';
 import {providerAttempts, providerFailure} from './providers.js';
-import {shareTile} from './shared-tile.js';
+import {shareTile, TileBuffers} from './shared-tile.js';
 import type {Ensemble, EnsembleOptions, InferEvent, ModelInfo, PredictInput, Prediction, WindowCount} from './types.js';
 import {gridWindows, windowGrid, windowsWithoutContext, type WindowGrid} from './windows.js';
 
@@ -99,6 +99,7 @@ class RunningEnsemble implements Ensemble {
 	readonly grids: WindowGrid[];
 	private closed = false;
 	private readonly onAbort: () => void;
+	private readonly tileBuffers = new TileBuffers(4);
 
 	constructor(
 		private readonly members: Member[],
@@ -124,7 +125,7 @@ class RunningEnsemble implements Ensemble {
 		checkInput(input, this.needsDsm, this.mode);
 		const windows: WindowCount = {inferred: 0, withoutContext: 0};
 		// Each member's worker makes its inputs from the tile, runs them and returns its class planes at the output size.
-		const {tile, layout} = shareTile(input);
+		const {tile, layout} = shareTile(input, this.tileBuffers);
 		const members = await Promise.all(
 			this.members.map(async ({info, worker}) => {
 				const overlap = this.overlapOf(info);
@@ -142,6 +143,7 @@ class RunningEnsemble implements Ensemble {
 				return probability;
 			}),
 		);
+		this.tileBuffers.give(tile);
 		const {planes} = this.classes;
 		const probability = meanOf(members);
 		this.onEvent?.({type: 'ensemble-tile', tileId: input.id, ms: performance.now() - started});

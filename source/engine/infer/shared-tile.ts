@@ -3,14 +3,40 @@ import type {TileLayout} from './protocol.js';
 import type {PredictInput} from './types.js';
 
 /**
- * Copy a tile's rasters once into memory that every worker of the ensemble reads (none writes it), instead
- * of one copy per worker. The DSM comes first so that its float32 samples are aligned.
+ * Shared tile buffers used again once their tile is done. A buffer is freed only when every thread that saw it
+ * has collected its views, and model workers collect rarely: buffers made anew for every tile piled up by the
+ * hundred megabytes over a folder of large images.
  */
-export function shareTile(input: PredictInput): {tile: SharedArrayBuffer; layout: TileLayout} {
+export class TileBuffers {
+	private readonly free: SharedArrayBuffer[] = [];
+
+	constructor(private readonly keep: number) {}
+
+	take(bytes: number): SharedArrayBuffer {
+		const index = this.free.findIndex((buffer) => buffer.byteLength === bytes);
+		return index >= 0 ? this.free.splice(index, 1)[0] : new SharedArrayBuffer(bytes);
+	}
+
+	/** Only once no worker reads the buffer any more (its tile's predictions are all in). */
+	give(buffer: SharedArrayBuffer): void {
+		this.free.push(buffer);
+		if (this.free.length > this.keep) this.free.shift();
+	}
+}
+
+/**
+ * Copy a tile's rasters once into memory that every worker of the ensemble reads (none writes it), instead
+ * of one copy per worker. The DSM comes first so that its float32 samples are aligned. Every byte of the buffer
+ * is written, so a buffer from `buffers` holds nothing of its last tile.
+ */
+export function shareTile(
+	input: PredictInput,
+	buffers = new TileBuffers(0),
+): {tile: SharedArrayBuffer; layout: TileLayout} {
 	const {rgb, dsm, rgbNodata} = input;
 	const outside = input.context?.outside;
 	const dsmBytes = dsm ? dsm.data.length * Float32Array.BYTES_PER_ELEMENT : 0;
-	const tile = new SharedArrayBuffer(dsmBytes + rgb.data.length + (rgbNodata?.length ?? 0) + (outside?.length ?? 0));
+	const tile = buffers.take(dsmBytes + rgb.data.length + (rgbNodata?.length ?? 0) + (outside?.length ?? 0));
 	if (dsm) new Float32Array(tile, 0, dsm.data.length).set(dsm.data);
 	new Uint8Array(tile, dsmBytes).set(rgb.data);
 	if (rgbNodata) new Uint8Array(tile, dsmBytes + rgb.data.length).set(rgbNodata);
