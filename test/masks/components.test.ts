@@ -99,19 +99,14 @@ describe('labelComponents against a flood fill', () => {
 	it('finds the same components, labels, sizes and edges on random masks of any density', () => {
 		fc.assert(
 			fc.property(
-				fc.integer({min: 1, max: 40}),
+				fc.integer({min: 1, max: 90}),
 				fc.integer({min: 1, max: 40}),
 				fc.double({min: 0.05, max: 0.95, noNaN: true}),
 				fc.integer(),
 				fc.constantFrom<Connectivity>(4, 8),
 				fc.constantFrom(0, 1),
 				(width, height, density, seed, connectivity, value) => {
-					const mask = new Uint8Array(width * height);
-					let state = seed >>> 0 || 1;
-					for (let i = 0; i < mask.length; i++) {
-						state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-						mask[i] = state / 2 ** 32 < density ? 1 : 0;
-					}
+					const mask = randomMask(width, height, density, seed);
 					expect(labelComponents(mask, width, height, {value, connectivity})).toEqual(
 						floodFill(mask, width, height, value, connectivity),
 					);
@@ -120,7 +115,40 @@ describe('labelComponents against a flood fill', () => {
 			{numRuns: 300},
 		);
 	});
+
+	it('keeps nothing of the raster before, whatever their sizes (its run buffers are reused, grown and dropped)', () => {
+		// Many runs (the buffers grow), few, more than it keeps (they are dropped), then few again.
+		for (const [width, height] of [
+			[300, 200],
+			[7, 5],
+			[1, 1],
+		]) {
+			for (const connectivity of [4, 8] as const) {
+				const mask = randomMask(width, height, 0.5, width);
+				expect(labelComponents(mask, width, height, {connectivity})).toEqual(
+					floodFill(mask, width, height, 1, connectivity),
+				);
+			}
+		}
+		const side = 1500;
+		const checkerboard = new Uint8Array(side * side);
+		for (let i = 0; i < checkerboard.length; i++) checkerboard[i] = ((i % side) % 2) ^ (Math.floor(i / side) % 2);
+		expect(labelComponents(checkerboard, side, side, {connectivity: 4}).count).toBe((side * side) / 2);
+		expect(labelComponents(checkerboard, side, side, {connectivity: 8}).count).toBe(1);
+		const mask = randomMask(13, 9, 0.4, 3);
+		expect(labelComponents(mask, 13, 9, {value: 0, connectivity: 4})).toEqual(floodFill(mask, 13, 9, 0, 4));
+	});
 });
+
+function randomMask(width: number, height: number, density: number, seed: number): Uint8Array {
+	const mask = new Uint8Array(width * height);
+	let state = seed >>> 0 || 1;
+	for (let i = 0; i < mask.length; i++) {
+		state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+		mask[i] = state / 2 ** 32 < density ? 1 : 0;
+	}
+	return mask;
+}
 
 describe('postprocessMask', () => {
 	it('drops components below minArea and fills enclosed holes below fillHoles, in map units', () => {

@@ -1,5 +1,5 @@
 /**
- * Connected components of one value in a raster, two-pass labelling with union-find on typed arrays.
+ * Connected components of one value in a raster: its runs row by row, joined with a union-find on typed arrays.
  * Foreground uses 8-connectivity everywhere in deepmask (diagonal neighbours belong to the same object);
  * background regions (holes) then use the dual 4-connectivity, so a hole never leaks through a diagonal.
  */
@@ -18,30 +18,35 @@ export type Components = {
 
 export const foregroundConnectivity: Connectivity = 8;
 
-function find(parent: Int32Array, label: number): number {
-	let root = label;
-	while (parent[root] !== root) root = parent[root];
-	while (parent[label] !== root) {
-		const next = parent[label];
-		parent[label] = root;
-		label = next;
-	}
-	return root;
+/** The runs of a raster in raster order, reused between calls: grown as needed, dropped after a very large raster. */
+let runStarts = new Int32Array(1024);
+let runEnds = new Int32Array(1024);
+/** Per run its union-find parent: a run before it (the smaller root stays root), or itself. */
+let runParents = new Int32Array(1024);
+const maxKeptRuns = 1 << 20;
+
+function growRuns(): void {
+	const grown = (from: Int32Array) => {
+		const to = new Int32Array(from.length * 2);
+		to.set(from);
+		return to;
+	};
+	runStarts = grown(runStarts);
+	runEnds = grown(runEnds);
+	runParents = grown(runParents);
 }
 
-function union(parent: Int32Array, a: number, b: number): number {
-	const rootA = find(parent, a);
-	const rootB = find(parent, b);
-	if (rootA === rootB) return rootA;
-	// The smaller label stays root, so results do not depend on the order of unions.
-	if (rootA < rootB) {
-		parent[rootB] = rootA;
-		return rootA;
-	}
-	parent[rootA] = rootB;
-	return rootB;
+function root(parent: Int32Array, run: number): number {
+	while (parent[run] !== run) run = parent[run] = parent[parent[run]];
+	return run;
 }
 
+/**
+ * Labels the raster's runs of `value`: each row's runs are joined to the runs of the row above that they
+ * touch (with 8-connectivity at a corner too), so the union-find works per run and a run's pixels are
+ * labelled at once. A component's root is its first run in raster order, so the labels come out in raster
+ * order of each component's first pixel.
+ */
 export function labelComponents(
 	mask: Uint8Array,
 	width: number,
@@ -49,64 +54,61 @@ export function labelComponents(
 	options: {value?: number; connectivity: Connectivity},
 ): Components {
 	const value = options.value ?? 1;
-	const diagonal = options.connectivity === 8;
-	const labels = new Int32Array(width * height);
-	// A new provisional label needs a pixel whose left neighbour differs: at most ⌈width/2⌉ per row.
-	const parent = new Int32Array(Math.ceil(width / 2) * height + 1);
-	let next = 1;
-
-	// The neighbours already labelled: a b c above, d to the left. With 8-connectivity a, c and d each touch b,
-	// so they were joined to it when they were labelled: b alone decides, and without b, c needs joining to d
-	// (or to a, which touches d) only. This decision tree (Wu, Otoo and Suzuki) skips most unions; the
-	// components, and so the final labels, are the same.
-	for (let y = 0; y < height; y++) {
-		const row = y * width;
-		for (let x = 0; x < width; x++) {
-			const i = row + x;
-			if (mask[i] !== value) continue;
-			const b = y > 0 ? labels[i - width] : 0;
-			const d = x > 0 ? labels[i - 1] : 0;
-			let label: number;
-			if (!diagonal) {
-				label = b !== 0 && d !== 0 && b !== d ? union(parent, b, d) : b || d;
-			} else if (b !== 0) {
-				label = b;
-			} else {
-				const c = y > 0 && x < width - 1 ? labels[i - width + 1] : 0;
-				const a = y > 0 && x > 0 ? labels[i - width - 1] : 0;
-				const left = d || a;
-				label = c !== 0 && left !== 0 && c !== left ? union(parent, c, left) : c || left;
+	const reach = options.connectivity === 8 ? 1 : 0;
+	let runs = 0;
+	let above = 0;
+	for (let row = 0, rowEnd = width; row < width * height; row = rowEnd, rowEnd += width) {
+		// The row above's runs are [above, first); those ending before `j` touch none of this row's runs left.
+		const first = runs;
+		let j = above;
+		let i = row;
+		while (i < rowEnd) {
+			while (i < rowEnd && mask[i] !== value) i++;
+			if (i === rowEnd) break;
+			const start = i;
+			while (i < rowEnd && mask[i] === value) i++;
+			if (runs === runStarts.length) growRuns();
+			const run = runs++;
+			runStarts[run] = start;
+			runEnds[run] = i;
+			runParents[run] = run;
+			// A run above touches this one where it ends after `from` and starts before `to` (one row up).
+			const from = start - width - reach;
+			const to = i - width + reach;
+			while (j < first && runEnds[j] <= from) j++;
+			for (let k = j; k < first && runStarts[k] < to; k++) {
+				const a = root(runParents, run);
+				const b = root(runParents, k);
+				if (a < b) runParents[b] = a;
+				else if (b < a) runParents[a] = b;
 			}
-			if (label === 0) {
-				label = next++;
-				parent[label] = label;
-			}
-			labels[i] = label;
 		}
+		above = first;
 	}
 
-	// Second pass: provisional roots → consecutive labels in raster order.
-	const final = new Int32Array(next);
+	// Each run's root comes before it, so one pass in order flattens the sets and numbers the roots.
+	const parents = runParents;
 	let count = 0;
-	for (let label = 1; label < next; label++) {
-		const root = find(parent, label);
-		if (root === label) final[label] = ++count;
+	for (let run = 0; run < runs; run++) {
+		const parent = parents[run];
+		parents[run] = parent === run ? -++count : parents[parent];
 	}
-	for (let label = 1; label < next; label++) final[label] = final[find(parent, label)];
-
+	const labels = new Int32Array(width * height);
 	const sizes = new Int32Array(count + 1);
 	const touchesEdge = new Uint8Array(count + 1);
-	for (let y = 0; y < height; y++) {
-		const row = y * width;
-		const edgeRow = y === 0 || y === height - 1;
-		for (let x = 0; x < width; x++) {
-			const i = row + x;
-			if (labels[i] === 0) continue;
-			const label = final[labels[i]];
-			labels[i] = label;
-			sizes[label]++;
-			if (edgeRow || x === 0 || x === width - 1) touchesEdge[label] = 1;
-		}
+	const lastRow = (height - 1) * width;
+	for (let run = 0; run < runs; run++) {
+		const label = -parents[run];
+		const start = runStarts[run];
+		const end = runEnds[run];
+		labels.fill(label, start, end);
+		sizes[label] += end - start;
+		if (start < width || start >= lastRow || start % width === 0 || end % width === 0) touchesEdge[label] = 1;
+	}
+	if (runStarts.length > maxKeptRuns) {
+		runStarts = new Int32Array(1024);
+		runEnds = new Int32Array(1024);
+		runParents = new Int32Array(1024);
 	}
 	return {labels, count, sizes, touchesEdge};
 }
