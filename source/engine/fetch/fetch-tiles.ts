@@ -246,12 +246,39 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 	}
 }
 
+/**
+ * fetchTiles downloading from now on: a generator's body waits for the first time a tile is asked for, and a run
+ * asks only once its models are loaded. Until then the tiles wait in the fetch's bounded lookahead. `close` ends
+ * the downloads when `tiles` is never read to its end (its failures are for whoever reads `tiles`).
+ */
+export function fetchTilesNow(options: FetchOptions): {tiles: AsyncGenerator<FetchedTile>; close: () => Promise<void>} {
+	const generator = fetchTiles(options);
+	const first = generator.next();
+	first.catch(() => undefined);
+	async function* tiles(): AsyncGenerator<FetchedTile> {
+		try {
+			for (let next = await first; !next.done; next = await generator.next()) yield next.value;
+		} finally {
+			await generator.return(undefined);
+		}
+	}
+	return {
+		tiles: tiles(),
+		close: () =>
+			generator.return(undefined).then(
+				() => undefined,
+				() => undefined,
+			),
+	};
+}
+
 type ScheduleSettings = {inFlight: number; maxAhead: number; controller: AbortController; settle: () => Promise<void>};
 
 /**
- * Runs `work` over the items, at most `inFlight` at a time, starting new ones only while fewer than
- * `maxAhead` results wait for the consumer. The first failure (or the consumer leaving early) aborts the
- * rest; the generator returns or throws only once every started task has settled.
+ * Runs `work` over the items, at most `inFlight` at a time, starting new ones (as others finish or the consumer
+ * takes a result) only while fewer than `maxAhead` results wait for the consumer. The first failure (or the
+ * consumer leaving early) aborts the rest; the generator returns or throws only once every started task has
+ * settled.
  */
 async function* schedule<T, R>(
 	items: T[],
@@ -287,6 +314,8 @@ async function* schedule<T, R>(
 				)
 				.finally(() => {
 					running.delete(task);
+					// The lookahead fills while the consumer is busy, not only when it asks for the next tile.
+					start();
 					wake();
 				});
 			running.add(task);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import PQueue from 'p-queue';
 import type {LoadedPreset} from '../../config/presets.js';
 import {messageOf, UserError} from '../../errors.js';
-import {fetchTiles, type FetchEvent} from '../fetch/fetch-tiles.js';
+import {fetchTilesNow, type FetchEvent} from '../fetch/fetch-tiles.js';
 import {resolveThreshold, runClasses, thresholdText} from '../classes/threshold.js';
 import {makePlan, type Plan} from '../geo/plan.js';
 import {openEnsemble} from '../infer/ensemble.js';
@@ -138,6 +138,7 @@ export function startRun(options: RunOptions): RunHandle {
 		lifecycle.startStatus();
 		const services = await (options.connect ?? (async () => noServices))();
 		let ensemble: Ensemble | undefined;
+		let downloads: ReturnType<typeof fetchTilesNow> | undefined;
 		try {
 			lifecycle.emit({type: 'stage', stage: 'infer', state: 'start'});
 			const ensembleReady = openEnsemble({
@@ -150,7 +151,6 @@ export function startRun(options: RunOptions): RunHandle {
 				signal,
 				onEvent: onInferEvent,
 			});
-			// Until the models are loaded the fetcher runs ahead only as far as its bounded lookahead allows.
 			ensembleReady.catch(() => undefined);
 			// A shard's tiles reach into other shards' tiles in sliding mode: those come as context only, and which
 			// ones depends on the models' windows, so the shard's fetch waits for the models.
@@ -159,7 +159,8 @@ export function startRun(options: RunOptions): RunHandle {
 					? contextNeighbours(plan, tiles, (await ensembleReady).grids)
 					: undefined;
 			lifecycle.emit({type: 'stage', stage: 'fetch', state: 'start'});
-			const downloads = fetchTiles({
+			// The downloads start now, while the models load.
+			downloads = fetchTilesNow({
 				plan,
 				tiles,
 				contextOnly,
@@ -175,8 +176,8 @@ export function startRun(options: RunOptions): RunHandle {
 			const loaded = ensemble;
 			// Sliding windows on the area's grid reach into the neighbours: each tile waits for them.
 			const stream: AsyncIterable<TileToInfer> = sliding
-				? contextTiles(downloads, {plan, tiles, grids: loaded.grids})
-				: downloads;
+				? contextTiles(downloads.tiles, {plan, tiles, grids: loaded.grids})
+				: downloads.tiles;
 			if (loaded.needsDsm && !preset.layers.dsm) {
 				throw new UserError(
 					`the models ${loaded.models
@@ -267,6 +268,7 @@ export function startRun(options: RunOptions): RunHandle {
 			// Tiles still being inferred or written stop, and are waited for: the run ends with no write in flight.
 			if (!signal.aborted) lifecycle.abort(caught);
 			const error = lifecycle.causeOf(caught);
+			await downloads?.close();
 			inferQueue.start();
 			await inferQueue.onIdle();
 			await lifecycle.fail(error, messageOf(error));
