@@ -36,6 +36,14 @@ describe('binary scheme', () => {
 		const probability = Uint8Array.from([3, 200]);
 		expect(scheme.confidence(probability, 2)).toEqual(probability);
 	});
+
+	it('decides each byte as decide does, for byteClasses', () => {
+		const bytes = Uint8Array.from({length: 256}, (_, byte) => byte);
+		for (const threshold of [0, 0.3, 0.5, 127 / 255, 0.999, 1]) {
+			const rule = decisionRule(defaultClasses, threshold);
+			expect(scheme.byteClasses!(rule)).toEqual(scheme.decide(bytes, 256, rule));
+		}
+	});
 });
 
 describe('multiclass scheme', () => {

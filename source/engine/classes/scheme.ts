@@ -14,6 +14,11 @@ export type ClassScheme = {
 	/** Per pixel, the probability byte the threshold was applied to: the histogram and the uncertain pixels count it. */
 	confidence(probability: Uint8Array, pixels: number): Uint8Array;
 	/**
+	 * A scheme of one plane whose confidence is the probability byte itself: the class `decide` gives each byte
+	 * (256 entries), so a caller can decide several planes in one pass over the pixels.
+	 */
+	byteClasses?(rule: DecisionRule): Uint8Array;
+	/**
 	 * ORs `bit` into `pattern` where `decide` would decide a class other than `background`, without making that
 	 * mask (the members' agreement when their decisions are not needed otherwise).
 	 */
