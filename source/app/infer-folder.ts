@@ -3,7 +3,7 @@ import {probabilityBytes} from '../engine/classes/threshold-byte.js';
 import {decisionRule} from '../engine/classes/threshold.js';
 import type {ClassConfig} from '../engine/classes/class-config.js';
 import {schemeOf} from '../engine/classes/registry.js';
-import sharp from 'sharp';
+import sharp from '../engine/sharp.js';
 import {UserError} from '../errors.js';
 import {writeAtomic} from '../engine/fs/atomic.js';
 import {prepareRunFolder} from '../engine/fs/storage-errors.js';

@@ -1,7 +1,7 @@
 import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fromArrayBuffer} from 'geotiff';
-import sharp from 'sharp';
+import sharp from '../engine/sharp.js';
 import {messageOf, UserError} from '../errors.js';
 import {arrayBufferOf} from '../engine/geo/array-buffer.js';
 import {decodeGeoTiff, readSamples} from '../engine/geo/geotiff.js';

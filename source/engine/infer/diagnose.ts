@@ -4,7 +4,7 @@ import {createRequire} from 'node:module';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import ort from 'onnxruntime-node';
-import sharp from 'sharp';
+import sharp from '../sharp.js';
 import {packageRoot} from '../../package-info.js';
 import {loadModelSpec} from './metadata.js';
 import {encodeProbeModel} from './onnx-proto.js';

@@ -5,7 +5,7 @@
  * position in the grid (row × cols + col), as ArcGIS numbers chips of its stride grid.
  */
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp from '../../sharp.js';
 import {writeAtomic} from '../../fs/atomic.js';
 import {foregroundConnectivity, labelComponents} from '../../masks/components.js';
 import type {Tile} from '../../geo/plan.js';

@@ -4,7 +4,7 @@
  * the body itself: magic bytes, ArcGIS error JSON, HTML error pages, then the decoded size and bands.
  */
 import {fromArrayBuffer} from 'geotiff';
-import sharp from 'sharp';
+import sharp from '../../sharp.js';
 import type {HttpResponse} from '../transport.js';
 import {messageOf} from '../../../errors.js';
 import {geoTiffPlace, type GeoTiffPlace} from '../../geo/geotiff-place.js';

@@ -5,7 +5,7 @@
  * warps the mosaic onto the plan grid and CRS. Missing tiles (404, blank, fully transparent) are nodata.
  */
 import proj4 from 'proj4';
-import sharp from 'sharp';
+import sharp from '../../sharp.js';
 import {abortError, messageOf, RunError, UserError} from '../../../errors.js';
 import type {LayerName, TilesLayerConfig} from '../../../config/preset-schema.js';
 import {registerSecret} from '../../../secrets.js';
