@@ -23,8 +23,7 @@ const minimumNode = [20, 9];
 
 /** What `deepmask doctor` reports: every check really runs (a CPU, a CUDA and a WebGPU session on a one-node model). */
 export async function diagnose(): Promise<DoctorReport> {
-	ort.env.logLevel = 'fatal';
-	const checks = [nodeCheck(), await cpuCheck(), await cudaCheck(), webgpuCheck(), sharpCheck()];
+	const checks = [nodeCheck(), cpuCheck(), cudaCheck(), webgpuCheck(), sharpCheck()];
 	return {
 		checks,
 		models: await modelChecks(),
@@ -45,21 +44,48 @@ function nodeCheck(): Check {
 	};
 }
 
-async function probe(provider: 'cpu' | 'cuda'): Promise<void> {
-	const session = await ort.InferenceSession.create(encodeProbeModel(), {executionProviders: [provider]});
+/**
+ * The probe model (one node) run on the provider in a child process: a provider's native library may write to
+ * the terminal (Dawn, WebGPU's backend, when it finds no adapter) or fail to load, so the child's output is caught
+ * and only its verdict kept.
+ */
+const probeScript = `
+const [ortUrl, provider] = process.argv.slice(1);
+const ort = (await import(ortUrl)).default;
+ort.env.logLevel = 'fatal';
+const chunks = [];
+for await (const chunk of process.stdin) chunks.push(chunk);
+try {
+	const session = await ort.InferenceSession.create(Buffer.concat(chunks), {executionProviders: [provider]});
+	const output = await session.run({x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 4])});
+	if (output.y.data[3] !== 4) throw new Error('the probe model returned a wrong result');
+	await session.release();
+	process.stdout.write(JSON.stringify({ok: true}));
+} catch (error) {
+	process.stdout.write(JSON.stringify({ok: false, message: error.message}));
+}`;
+
+/** Returns when a session on the provider loads and runs the probe model; throws the provider's error if not. */
+function probe(provider: 'cpu' | 'cuda' | 'webgpu'): void {
+	const ortUrl = pathToFileURL(createRequire(import.meta.url).resolve('onnxruntime-node')).href;
+	const child = spawnSync(process.execPath, ['--input-type=module', '-e', probeScript, ortUrl, provider], {
+		input: encodeProbeModel(),
+		encoding: 'utf8',
+		timeout: 60_000,
+	});
+	let verdict: {ok: boolean; message?: string};
 	try {
-		const input = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 4]);
-		const output = await session.run({x: input});
-		if ((output.y.data as Float32Array)[3] !== 4) throw new Error('the probe model returned a wrong result');
-	} finally {
-		await session.release();
+		verdict = JSON.parse(child.stdout) as typeof verdict;
+	} catch {
+		throw new Error(`the probe ended without a verdict (${child.error?.message ?? `exit ${child.status}`})`);
 	}
+	if (!verdict.ok) throw new Error(verdict.message ?? 'the probe failed');
 }
 
-async function cpuCheck(): Promise<Check> {
+function cpuCheck(): Check {
 	const name = `onnxruntime-node ${ort.env.versions.node} · CPU`;
 	try {
-		await probe('cpu');
+		probe('cpu');
 		return {name, ok: true, required: true, detail: 'a CPU session loads and runs'};
 	} catch (error) {
 		return {
@@ -90,10 +116,10 @@ function loaderError(file: string): string | undefined {
 	return undefined;
 }
 
-async function cudaCheck(): Promise<Check> {
+function cudaCheck(): Check {
 	const name = 'CUDA execution provider';
 	try {
-		await probe('cuda');
+		probe('cuda');
 		return {name, ok: true, required: false, detail: 'a CUDA session loads and runs on GPU 0'};
 	} catch (error) {
 		const message = (error as Error).message;
@@ -131,49 +157,20 @@ async function cudaCheck(): Promise<Check> {
 	}
 }
 
-/**
- * The probe model run on WebGPU in a child process: Dawn, its backend, writes to the terminal natively when it
- * finds no adapter, so the child's output is caught and only its verdict shown.
- */
-const webgpuProbe = `
-const ort = (await import(process.argv[1])).default;
-const chunks = [];
-for await (const chunk of process.stdin) chunks.push(chunk);
-try {
-	const session = await ort.InferenceSession.create(Buffer.concat(chunks), {executionProviders: ['webgpu']});
-	const output = await session.run({x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 4])});
-	if (output.y.data[3] !== 4) throw new Error('the probe model returned a wrong result');
-	process.stdout.write(JSON.stringify({ok: true}));
-} catch (error) {
-	process.stdout.write(JSON.stringify({ok: false, message: error.message}));
-}`;
-
 function webgpuCheck(): Check {
 	const name = 'WebGPU execution provider';
-	const ortUrl = pathToFileURL(createRequire(import.meta.url).resolve('onnxruntime-node')).href;
-	const child = spawnSync(process.execPath, ['--input-type=module', '-e', webgpuProbe, ortUrl], {
-		input: encodeProbeModel(),
-		encoding: 'utf8',
-		timeout: 60_000,
-	});
-	let verdict: {ok: boolean; message?: string};
 	try {
-		verdict = JSON.parse(child.stdout) as typeof verdict;
-	} catch {
-		verdict = {
+		probe('webgpu');
+		return {name, ok: true, required: false, detail: 'a WebGPU session loads and runs (--provider webgpu)'};
+	} catch (error) {
+		return {
+			name,
 			ok: false,
-			message: `the probe ended without a verdict (${child.error?.message ?? `exit ${child.status}`})`,
+			required: false,
+			detail: ortReason((error as Error).message),
+			fix: `nothing to do for CPU inference; for --provider webgpu: ${webgpuNeeds}`,
 		};
 	}
-	if (verdict.ok)
-		return {name, ok: true, required: false, detail: 'a WebGPU session loads and runs (--provider webgpu)'};
-	return {
-		name,
-		ok: false,
-		required: false,
-		detail: ortReason(verdict.message ?? ''),
-		fix: `nothing to do for CPU inference; for --provider webgpu: ${webgpuNeeds}`,
-	};
 }
 
 function sharpCheck(): Check {
