@@ -246,6 +246,8 @@ export function startRun(options: RunOptions): RunHandle {
 			if (failures.length > 0) throw failures[0];
 			signal.throwIfAborted();
 			lifecycle.emit({type: 'stage', stage: 'infer', state: 'end'});
+			// The models' workers end while the review opens (awaited below, with the services).
+			void loaded.close();
 			lifecycle.emit({type: 'stage', stage: 'review', state: 'start'});
 			// The review opens with the whole mosaic's statistics: components and post-processing across tiles.
 			return await ReviewSession.open({
