@@ -37,11 +37,12 @@ describe('binary scheme', () => {
 		expect(scheme.confidence(probability, 2)).toEqual(probability);
 	});
 
-	it('decides each byte as decide does, for byteClasses', () => {
+	it('decides its class from the foreground cut on, as foregroundCut says', () => {
 		const bytes = Uint8Array.from({length: 256}, (_, byte) => byte);
 		for (const threshold of [0, 0.3, 0.5, 127 / 255, 0.999, 1]) {
 			const rule = decisionRule(defaultClasses, threshold);
-			expect(scheme.byteClasses!(rule)).toEqual(scheme.decide(bytes, 256, rule));
+			const cut = scheme.foregroundCut!(rule);
+			expect([...scheme.decide(bytes, 256, rule)]).toEqual([...bytes].map((byte) => (byte >= cut ? 1 : 0)));
 		}
 	});
 });

@@ -14,10 +14,11 @@ export type ClassScheme = {
 	/** Per pixel, the probability byte the threshold was applied to: the histogram and the uncertain pixels count it. */
 	confidence(probability: Uint8Array, pixels: number): Uint8Array;
 	/**
-	 * A scheme of one plane whose confidence is the probability byte itself: the class `decide` gives each byte
-	 * (256 entries), so a caller can decide several planes in one pass over the pixels.
+	 * A scheme of one plane that decides a class where the probability byte reaches a cut and the background
+	 * below it, and whose confidence is that byte: the cut (256 where no byte reaches it). Decisions at any
+	 * threshold can then be counted from histograms of the bytes.
 	 */
-	byteClasses?(rule: DecisionRule): Uint8Array;
+	foregroundCut?(rule: DecisionRule): number;
 	/**
 	 * ORs `bit` into `pattern` where `decide` would decide a class other than `background`, without making that
 	 * mask (the members' agreement when their decisions are not needed otherwise).

@@ -21,11 +21,7 @@ export const binaryScheme: ClassScheme = {
 	planes: () => 1,
 	decide: (probability, pixels, rule, nodata) => thresholdMask(probability, pixels, rule.thresholds[1], nodata),
 	confidence: (probability, pixels) => probability.subarray(0, pixels),
-	byteClasses(rule) {
-		const classes = new Uint8Array(256);
-		classes.fill(1, thresholdByte(rule.thresholds[1]));
-		return classes;
-	},
+	foregroundCut: (rule) => thresholdByte(rule.thresholds[1]),
 	markForeground(probability, pixels, rule, background, bit, pattern) {
 		const cut = thresholdByte(rule.thresholds[1]);
 		for (let i = 0; i < pixels; i++) if ((probability[i] >= cut ? 1 : 0) !== background) pattern[i] |= bit;
