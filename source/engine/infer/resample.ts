@@ -4,31 +4,36 @@
  * a triangle filter stretched by the reduction factor when down-sampling, plain half-pixel-centred
  * bilinear when up-sampling. The recipe uses that call, so deepmask resizes exactly as the models were checked.
  */
-type AxisWeights = {start: Int32Array; size: Int32Array; weights: Float32Array; taps: number};
+/**
+ * Output i takes size[i] samples from start[i] with weights[i × taps …]; taps, the stride, is the longest size
+ * rounded up to a multiple of 4, the weights past size[i] being 0 (see resizeAlong).
+ */
+type AxisWeights = {start: Int32Array; size: Int32Array; weights: Float64Array; taps: number};
 
 function axisWeights(inSize: number, outSize: number): AxisWeights {
 	const scale = inSize / outSize;
 	const support = scale >= 1 ? scale : 1;
 	const invScale = scale >= 1 ? 1 / scale : 1;
-	const taps = Math.ceil(support) * 2 + 1;
 	const start = new Int32Array(outSize);
 	const size = new Int32Array(outSize);
+	const centers = Array.from({length: outSize}, (_, i) => scale * (i + 0.5));
+	centers.forEach((center, i) => {
+		start[i] = Math.max(Math.trunc(center - support + 0.5), 0);
+		size[i] = Math.min(Math.trunc(center + support + 0.5), inSize) - start[i];
+	});
+	const taps = Math.ceil(Math.max(0, ...size) / 4) * 4;
 	const weights = new Float32Array(outSize * taps);
-	for (let i = 0; i < outSize; i++) {
-		const center = scale * (i + 0.5);
-		const lo = Math.max(Math.trunc(center - support + 0.5), 0);
-		const hi = Math.min(Math.trunc(center + support + 0.5), inSize);
-		start[i] = lo;
-		size[i] = hi - lo;
+	centers.forEach((center, i) => {
 		let total = 0;
-		for (let j = 0; j < hi - lo; j++) {
-			const w = Math.max(0, 1 - Math.abs((j + lo - center + 0.5) * invScale));
+		for (let j = 0; j < size[i]; j++) {
+			const w = Math.max(0, 1 - Math.abs((j + start[i] - center + 0.5) * invScale));
 			weights[i * taps + j] = w;
 			total += w;
 		}
-		if (total > 0) for (let j = 0; j < hi - lo; j++) weights[i * taps + j] /= total;
-	}
-	return {start, size, weights, taps};
+		if (total > 0) for (let j = 0; j < size[i]; j++) weights[i * taps + j] /= total;
+	});
+	// Rounded to float32 as PyTorch's are; held as float64, which the sums take without a conversion per tap.
+	return {start, size, weights: Float64Array.from(weights), taps};
 }
 
 /** Resize one row-major plane of width × height to toWidth × toHeight. */
@@ -47,7 +52,11 @@ export function resizePlane(
  * Resize `channels` planes of width × height, given a row at a time (`fillRow(y, row)` writes row y of plane c
  * at row[c × width …]), to toWidth × toHeight, plane-major. The same sums in the same order as resizePlane on
  * each plane, without the source planes ever being held whole. Into `into` when given (overwritten), else into
- * new planes.
+ * new planes. The samples must be finite (see resizeAlong).
+ *
+ * Each row is resized along x as it comes, into a ring of the last few such rows, and each output row is summed
+ * from the ring as soon as its last source row is in: the ring stays in the cache, where a whole toWidth × height
+ * plane per channel went through memory twice.
  */
 export function resizeRows(
 	fillRow: (y: number, row: Float32Array) => void,
@@ -58,55 +67,100 @@ export function resizeRows(
 	toHeight: number,
 	into?: Float32Array,
 ): Float32Array {
-	const row = new Float32Array(width * channels);
 	const toPlane = toWidth * toHeight;
-	const out = into ? into.fill(0) : new Float32Array(channels * toPlane);
+	const out = into ?? new Float32Array(channels * toPlane);
 	if (width === toWidth && height === toHeight) {
+		const row = new Float32Array(width * channels);
 		for (let y = 0; y < height; y++) {
 			fillRow(y, row);
 			for (let c = 0; c < channels; c++) out.set(row.subarray(c * width, (c + 1) * width), c * toPlane + y * width);
 		}
 		return out;
 	}
-	// The weights in locals: property reads in the inner loops cost more than the arithmetic (same sums, same order).
-	const {
-		start: columnStart,
-		size: columnTaps,
-		weights: columnWeights,
-		taps: columnStride,
-	} = axisWeights(width, toWidth);
-	const {start: rowStart, size: rowTaps, weights: rowWeights, taps: rowStride} = axisWeights(height, toHeight);
-	// Each plane resized along the rows first: toWidth × height per channel.
-	const rowsPlane = toWidth * height;
-	const rows = new Float32Array(channels * rowsPlane);
+	const columns = axisWeights(width, toWidth);
+	const rows = axisWeights(height, toHeight);
+	// Zeros after the last plane's samples, where the last windows' padding taps read.
+	const row = new Float32Array(width * channels + columns.taps);
+	const ringRows = Math.max(1, ...rows.size);
+	const ring = new Float32Array(ringRows * channels * toWidth);
+	let next = 0;
 	for (let y = 0; y < height; y++) {
 		fillRow(y, row);
-		for (let c = 0; c < channels; c++) {
-			const at = c * rowsPlane + y * toWidth;
-			for (let x = 0; x < toWidth; x++) {
-				const lo = c * width + columnStart[x];
-				const base = x * columnStride;
-				const taps = columnTaps[x];
-				let sum = 0;
-				for (let j = 0; j < taps; j++) sum += row[lo + j] * columnWeights[base + j];
-				rows[at + x] = sum;
-			}
-		}
+		for (let c = 0; c < channels; c++)
+			resizeAlong(columns, row, c * width, toWidth, ring, ((y % ringRows) * channels + c) * toWidth);
+		for (; next < toHeight && rows.start[next] + rows.size[next] <= y + 1; next++)
+			sumRows(rows, next, ring, ringRows, channels, toWidth, out, toPlane);
 	}
-	for (let c = 0; c < channels; c++) {
-		const from = c * rowsPlane;
-		for (let y = 0; y < toHeight; y++) {
-			const lo = rowStart[y];
-			const base = y * rowStride;
-			const at = c * toPlane + y * toWidth;
-			for (let j = 0; j < rowTaps[y]; j++) {
-				const w = rowWeights[base + j];
-				const source = from + (lo + j) * toWidth;
-				for (let x = 0; x < toWidth; x++) out[at + x] += rows[source + x] * w;
-			}
-		}
-	}
+	for (; next < toHeight; next++) sumRows(rows, next, ring, ringRows, channels, toWidth, out, toPlane);
 	return out;
+}
+
+/**
+ * One row resized along x: each output the float64 sum of its taps in order, stored as float32. Four taps a
+ * step, the weights padded with 0 to a multiple of 4: a padding tap reads the next samples (or the zeros after
+ * the row), and adds 0 × sample, ±0 for a finite sample, which leaves the running sum (0 or more, never −0) as
+ * it is. So the sums are those of the taps alone.
+ */
+function resizeAlong(
+	columns: AxisWeights,
+	row: Float32Array,
+	from: number,
+	toWidth: number,
+	ring: Float32Array,
+	at: number,
+): void {
+	// The weights in locals: property reads in the inner loop cost more than the arithmetic.
+	const {start, weights, taps} = columns;
+	for (let x = 0, w = 0; x < toWidth; x++, w += taps) {
+		const k = from + start[x];
+		let sum = 0;
+		for (let j = 0; j < taps; j += 4)
+			sum =
+				sum +
+				row[k + j] * weights[w + j] +
+				row[k + j + 1] * weights[w + j + 1] +
+				row[k + j + 2] * weights[w + j + 2] +
+				row[k + j + 3] * weights[w + j + 3];
+		ring[at + x] = sum;
+	}
+}
+
+/**
+ * Output row y of every channel from the ring: for each pixel, 0 plus each tap's product in order, rounded to
+ * float32 after each addition (as adding the taps one by one into float32 planes filled with 0 does).
+ */
+function sumRows(
+	rows: AxisWeights,
+	y: number,
+	ring: Float32Array,
+	ringRows: number,
+	channels: number,
+	toWidth: number,
+	out: Float32Array,
+	toPlane: number,
+): void {
+	const lo = rows.start[y];
+	const taps = rows.size[y];
+	const base = y * rows.taps;
+	for (let c = 0; c < channels; c++) {
+		const at = c * toPlane + y * toWidth;
+		out.fill(0, at, at + toWidth);
+		let j = 0;
+		// Two taps a pass: half the reads and writes of the output row.
+		for (; j + 1 < taps; j += 2) {
+			const w = rows.weights[base + j];
+			const v = rows.weights[base + j + 1];
+			const first = (((lo + j) % ringRows) * channels + c) * toWidth;
+			const second = (((lo + j + 1) % ringRows) * channels + c) * toWidth;
+			for (let x = 0; x < toWidth; x++)
+				out[at + x] = Math.fround(out[at + x] + ring[first + x] * w) + ring[second + x] * v;
+		}
+		if (j < taps) {
+			const w = rows.weights[base + j];
+			const source = (((lo + j) % ringRows) * channels + c) * toWidth;
+			for (let x = 0; x < toWidth; x++) out[at + x] += ring[source + x] * w;
+		}
+	}
 }
 
 /** Resize each of `planes` planes (plane-major) of width × height to toWidth × toHeight. */
