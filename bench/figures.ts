@@ -21,6 +21,7 @@ import {eventLoopDelayDuring, median, timed} from './measure.js';
 import {prerenderedService, servedBy} from './prerendered-service.js';
 import {slidingCost, type SlidingCostFigure} from './sliding-cost.js';
 import {demoPreset} from './scenes.js';
+import type {Preset} from '../source/config/preset-schema.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -58,18 +59,7 @@ export async function pipelineFigures(
 	const preset = servedBy(demo, service);
 	const runDir = tempDir('pipeline');
 	try {
-		// Every answer the run will ask for, recorded before the timing starts.
-		const warmDir = tempDir('pipeline-warm-up');
-		try {
-			await fetchAll({
-				plan: makePlan(preset.preset),
-				layers: service.layers,
-				runDir: warmDir,
-				concurrency: preset.preset.concurrency,
-			});
-		} finally {
-			rmSync(warmDir, {recursive: true, force: true});
-		}
+		await recordAnswers(makePlan(preset.preset), service.layers, preset.preset.concurrency);
 		const run = startRun({preset, runDir, writeAsYouGo: true});
 		const {result: review, ms: pipelineMs} = await timed(async () => {
 			const session = await run.review;
@@ -176,8 +166,24 @@ async function thresholdChange(review: ReviewSession, tileId: string): Promise<n
 	return median(presses);
 }
 
+/** Every answer a download of the plan asks a replaying service for, recorded before a figure's timing starts. */
+async function recordAnswers(
+	plan: Plan,
+	layers: Preset['layers'],
+	concurrency: Parameters<typeof fetchAll>[0]['concurrency'],
+): Promise<void> {
+	const runDir = tempDir('warm-up');
+	try {
+		await fetchAll({plan, layers, runDir, concurrency});
+	} finally {
+		rmSync(runDir, {recursive: true, force: true});
+	}
+}
+
 /**
- * Tiles per second fetched from the pre-rendered local service with `latencyMs` added to every answer, per concurrency.
+ * Tiles per second fetched from the pre-rendered local service with `latencyMs` added to every answer, per
+ * concurrency. The answers are recorded beforehand, so the service's own resampling is not on this machine's
+ * cores while the downloads are timed (a remote service does it on its own machine).
  */
 export async function downloadScaling(
 	tiles: number,
@@ -187,9 +193,10 @@ export async function downloadScaling(
 ): Promise<Array<{concurrency: number; tilesPerSecond: number}>> {
 	const preset = demoPreset(tiles, tileSize).preset;
 	const plan = makePlan(preset);
-	const service = await prerenderedService(plan, preset, {latencyMs});
+	const service = await prerenderedService(plan, preset, {latencyMs, replay: true});
 	const {layers} = service;
 	try {
+		await recordAnswers(plan, layers, {downloads: Math.max(...concurrencies), perHost: Math.max(...concurrencies)});
 		const results: Array<{concurrency: number; tilesPerSecond: number}> = [];
 		for (const concurrency of concurrencies) {
 			const runDir = tempDir('download');

@@ -4,10 +4,9 @@
  * figure measures. The preset's rgb and dsm layers are pointed at it.
  */
 import {mkdtempSync, rmSync} from 'node:fs';
-import {createServer} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {Worker} from 'node:worker_threads';
 import type {ArcGisLayerConfig, Preset} from '../source/config/preset-schema.js';
 import type {LoadedPreset} from '../source/config/presets.js';
 import {writeGeoTiffFile} from '../source/engine/geo/geotiff.js';
@@ -21,14 +20,14 @@ export type PrerenderedService = {layers: Preset['layers']; close(): Promise<voi
  * With `replay`, the layers point at a recorder in front of the service: each GET's answer is kept the first time
  * and served as kept bytes after that, so a download done before a figure is timed leaves the service's
  * resampling (the export of each tile from the rendered town, work a remote service does on its own machine)
- * off this machine's CPU while the figure runs.
+ * off this machine's CPU while the figure runs. `latencyMs` delays every answer (the recorder's too).
  */
 export type ServiceOptions = {latencyMs?: number; replay?: boolean};
 
 export async function prerenderedService(
 	plan: Plan,
 	preset: Preset,
-	{replay, ...faults}: ServiceOptions = {},
+	{replay, latencyMs}: ServiceOptions = {},
 ): Promise<PrerenderedService> {
 	const folder = mkdtempSync(path.join(os.tmpdir(), 'deepmask-bench-source-'));
 	const size = {
@@ -55,9 +54,9 @@ export async function prerenderedService(
 		port: 0,
 		demo: false,
 		rasters: ['rgb', 'dsm'].map((layer) => path.join(folder, `bench-${layer}.tif`)),
-		faults,
+		faults: {latencyMs: replay ? undefined : latencyMs},
 	});
-	const recorder = replay ? await recording(service.url) : undefined;
+	const recorder = replay ? await recording(service.url, latencyMs ?? 0) : undefined;
 	const url = recorder?.url ?? service.url;
 	return {
 		layers: {
@@ -81,35 +80,20 @@ export async function prerenderedService(
 	};
 }
 
-/** An HTTP server on a free loopback port that answers each GET as `upstream` did the first time it was asked. */
-async function recording(upstream: string): Promise<{url: string; close(): Promise<void>}> {
-	const origin = new URL(upstream).origin;
-	const kept = new Map<string, {status: number; type: string | null; body: Buffer}>();
-	const server = createServer((request, response) => {
-		const key = request.url ?? '/';
-		const answer = kept.get(key);
-		const reply = (status: number, type: string | null, body: Buffer) => {
-			response.writeHead(status, type ? {'content-type': type} : {});
-			response.end(body);
-		};
-		if (answer) return reply(answer.status, answer.type, answer.body);
-		fetch(origin + key, {method: request.method})
-			.then(async (from) => {
-				const fresh = {
-					status: from.status,
-					type: from.headers.get('content-type'),
-					body: Buffer.from(await from.arrayBuffer()),
-				};
-				if (request.method === 'GET' && from.ok) kept.set(key, fresh);
-				reply(fresh.status, fresh.type, fresh.body);
-			})
-			.catch((error: unknown) => reply(502, 'text/plain', Buffer.from(String(error))));
+/** The recorder (replay-recorder.mjs) in a worker thread in front of `upstream`. */
+async function recording(upstream: string, latencyMs: number): Promise<{url: string; close(): Promise<void>}> {
+	const worker = new Worker(new URL('replay-recorder.mjs', import.meta.url), {workerData: {upstream, latencyMs}});
+	const url = await new Promise<string>((resolve, reject) => {
+		worker.once('message', resolve);
+		worker.once('error', reject);
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const {port} = server.address() as AddressInfo;
 	return {
-		url: `http://127.0.0.1:${port}${new URL(upstream).pathname.replace(/\/$/, '')}`,
-		close: () => new Promise((resolve) => server.close(() => resolve())),
+		url,
+		close: async () => {
+			const exited = new Promise((resolve) => worker.once('exit', resolve));
+			worker.postMessage('close');
+			await exited;
+		},
 	};
 }
 
