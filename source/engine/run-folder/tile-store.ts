@@ -76,6 +76,17 @@ export async function storedTile(runDir: string, layer: LayerName, tileId: strin
 	return decodeGeoTiff(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
+/** The GeoTIFF bytes storeTile wrote for a raster (which is not changed once stored), while the raster lives. */
+const storedBytes = new WeakMap<GeoRaster, Uint8Array>();
+
+/**
+ * The GeoTIFF bytes of `raster` as this process stored it, so that a raster written again unchanged (the RGB
+ * tile as a training image) is not encoded twice; undefined when it was not stored here.
+ */
+export function storedEncoding(raster: GeoRaster): Uint8Array | undefined {
+	return storedBytes.get(raster);
+}
+
 /** Write the tile's GeoTIFF atomically and return its manifest entry (without the caller's extras). */
 export async function storeTile(
 	runDir: string,
@@ -86,5 +97,6 @@ export async function storeTile(
 	const relative = tileFile(layer, tileId);
 	const bytes = await encodeGeoTiff(raster);
 	await writeAtomic(path.join(runDir, relative), bytes);
+	storedBytes.set(raster, bytes);
 	return {file: relative, bytes: bytes.byteLength, sha256: sha256(bytes)};
 }

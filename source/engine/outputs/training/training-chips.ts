@@ -12,6 +12,7 @@ import type {Tile} from '../../geo/plan.js';
 import type {GeoRaster} from '../../geo/georaster.js';
 import {readGeoTiffFile, writeGeoTiffFile} from '../../geo/geotiff.js';
 import {bandStatsOf, type BandStats} from './band-stats.js';
+import {storedEncoding} from '../../run-folder/tile-store.js';
 import {exists} from '../../fs/exists.js';
 import type {Size} from '../../geo/resize-nearest.js';
 
@@ -77,14 +78,10 @@ export async function writeTrainingChip(trainingDir: string, input: TrainingChip
 	const world = worldFile(tile.bbox, size);
 	const imagePath = path.join(trainingDir, trainingFolders.images, name);
 	const labelPath = path.join(trainingDir, trainingFolders.labels, name);
-	await writeGeoTiffFile(`${imagePath}.tif`, {
-		width: size.width,
-		height: size.height,
-		bands: 3,
-		data: rgb,
-		bbox: tile.bbox,
-		epsg,
-	});
+	const image: GeoRaster = {width: size.width, height: size.height, bands: 3, data: rgb, bbox: tile.bbox, epsg};
+	const stored = storedEncoding(input.rgb);
+	if (stored && sameRaster(image, input.rgb)) await writeAtomic(`${imagePath}.tif`, stored);
+	else await writeGeoTiffFile(`${imagePath}.tif`, image);
 	await writeAtomic(`${imagePath}.tfw`, world);
 	await writeGeoTiffFile(`${labelPath}.tif`, {
 		width: size.width,
@@ -164,6 +161,21 @@ export async function readChipSummary(
 		);
 	}
 	return chipSummary(tile, index, image.data, label.data, {width: image.width, height: image.height}, classValues);
+}
+
+/** Whether the two rasters are one GeoTIFF: the same samples (the same array), size, place and no-data. */
+function sameRaster(a: GeoRaster, b: GeoRaster): boolean {
+	return (
+		a.data === b.data &&
+		a.width === b.width &&
+		a.height === b.height &&
+		a.bands === b.bands &&
+		a.epsg === b.epsg &&
+		a.nodata === b.nodata &&
+		a.nodataMask === b.nodataMask &&
+		a.colorMap === b.colorMap &&
+		(['xmin', 'ymin', 'xmax', 'ymax'] as const).every((side) => a.bbox[side] === b.bbox[side])
+	);
 }
 
 async function rgbAt(raster: GeoRaster, size: Size): Promise<Uint8Array> {
