@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {dsmNormaliser, groundLevel} from '../../source/engine/infer/dsm.js';
+import {dsmChannel, dsmScaling, groundLevel} from '../../source/engine/infer/dsm.js';
 import {resizePlane} from '../../source/engine/infer/resample.js';
 import {resizeNearest} from '../../source/engine/geo/resize-nearest.js';
 import {
@@ -87,14 +87,18 @@ describe('DSM normalisation', () => {
 		dsm[1] = Number.NaN;
 		// 99 valid samples 102..200: rank floor(0.02 × 98) = 1 → 103.
 		expect(groundLevel(dsm, -9999, 2)).toBe(103);
-		const out = Array.from(dsm, dsmNormaliser(dsm, -9999, {mode: 'ndsm', scale: 0.1, clip: [0, 30], percentile: 2}));
+		const scaling = dsmScaling(dsm, -9999, {mode: 'ndsm', scale: 0.1, clip: [0, 30], percentile: 2});
+		const out = new Float32Array(dsm.length);
+		dsmChannel(dsm, 0, dsm.length, -9999, scaling, out, 0);
 		expect(out[0]).toBeNaN();
 		expect(out[1]).toBeNaN();
 		expect(out[2]).toBe(0);
 		expect(out[13]).toBeCloseTo(1.0, 5);
 		expect(out[100]).toBeCloseTo(3.0, 5);
-		const raw = dsmNormaliser(Float32Array.from([10, 20]), undefined, {mode: 'raw', scale: 0.5, percentile: 2});
-		expect([raw(10), raw(20)]).toEqual([5, 10]);
+		const raw = dsmScaling(Float32Array.from([10, 20]), undefined, {mode: 'raw', scale: 0.5, percentile: 2});
+		const channel = new Float32Array(2);
+		dsmChannel(Float32Array.from([10, 20]), 0, 2, undefined, raw, channel, 0);
+		expect(Array.from(channel)).toEqual([5, 10]);
 	});
 });
 

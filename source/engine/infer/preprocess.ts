@@ -1,4 +1,4 @@
-import {dsmNormaliser, isNodata} from './dsm.js';
+import {dsmChannel, dsmScaling, isNodata} from './dsm.js';
 import type {InputSpec} from './protocol.js';
 import {resizeRows} from './resample.js';
 
@@ -49,12 +49,12 @@ function bandRows(spec: InputSpec, rgb: RgbImage, dsm?: DsmImage): RowFill[] {
 		const std = spec.std[c];
 		if (band === 'DSM') {
 			if (!dsm || !spec.dsm) throw new Error('a DSM band needs a DSM raster and deepmask_dsm');
-			const normalise = dsmNormaliser(dsm.data, dsm.nodata, spec.dsm);
-			const heights = dsm.data;
+			const scaling = dsmScaling(dsm.data, dsm.nodata, spec.dsm);
 			return (y, into, offset) => {
-				for (let x = 0, i = y * width; x < width; x++, i++) {
-					const value = normalise(heights[i]);
-					into[offset + x] = Number.isNaN(value) ? 0 : (value - mean) / std;
+				dsmChannel(dsm.data, y * width, width, dsm.nodata, scaling, into, offset);
+				for (let x = offset; x < offset + width; x++) {
+					const value = into[x];
+					into[x] = Number.isNaN(value) ? 0 : (value - mean) / std;
 				}
 			};
 		}
