@@ -3,7 +3,7 @@ import {memberTile, type MemberTile} from '../../source/engine/infer/member-tile
 import {inputPlanes} from '../../source/engine/infer/preprocess.js';
 import type {InputSpec} from '../../source/engine/infer/protocol.js';
 import {resizePlane} from '../../source/engine/infer/resample.js';
-import {shareTile, tileImages} from '../../source/engine/infer/shared-tile.js';
+import {shareTile, TileBuffers, tileImages} from '../../source/engine/infer/shared-tile.js';
 
 const width = 75;
 const height = 53;
@@ -43,6 +43,25 @@ describe("a member's share of a tile (in its worker)", () => {
 		expect(images.dsm).toEqual(input.dsm);
 		const rgbOnly = shareTile({...input, dsm: undefined});
 		expect(tileImages(rgbOnly.tile, rgbOnly.layout)).toEqual({rgb: input.rgb});
+	});
+
+	it('shares the pixels where the RGB or the DSM has no data, found once, in a buffer another tile filled before', () => {
+		const dsmMissing = Uint8Array.from({length: width * height}, (_, p) => (p === 0 || p === width * 20 + 30 ? 1 : 0));
+		const buffers = new TileBuffers(1);
+		const used = shareTile(input);
+		new Uint8Array(used.tile).fill(255);
+		buffers.give(used.tile);
+		const again = shareTile(input, buffers);
+		expect(again.tile).toBe(used.tile);
+		expect(tileImages(again.tile, again.layout).missing).toEqual(dsmMissing);
+		const rgbNodata = Uint8Array.from({length: width * height}, (_, p) => (p % width >= 60 ? 1 : 0));
+		const withRgbNodata = shareTile({...input, rgbNodata});
+		const both = tileImages(withRgbNodata.tile, withRgbNodata.layout);
+		expect(both.missing).toEqual(rgbNodata.map((missing, p) => missing | dsmMissing[p]));
+		expect(both.rgb.nodata).toEqual(rgbNodata);
+		const heights = dsm.map((value) => (Number.isFinite(value) && value !== nodata ? value : 1));
+		const complete = shareTile({...input, dsm: {...input.dsm, data: heights}});
+		expect(tileImages(complete.tile, complete.layout).missing).toBeUndefined();
 	});
 
 	it('resizes the input planes to the model size and its probabilities to the output size, 0 where the DSM is missing', () => {

@@ -2,7 +2,7 @@
  * One model's share of a tile, done in that model's worker: the model-size inputs made from the tile, and
  * the class probability planes at the output size made from the model's outputs for them.
  */
-import {eitherNodata, inputPlanes, nodataMask, resizedInputPlanes, type DsmImage, type RgbImage} from './preprocess.js';
+import {inputPlanes, resizedInputPlanes, type DsmImage, type RgbImage} from './preprocess.js';
 import type {InputSpec, TileRequest} from './protocol.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
 import {resizePlanes} from './resample.js';
@@ -23,7 +23,7 @@ export type MemberTile = {
 	finish(): Float32Array;
 };
 
-type Images = {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array};
+type Images = {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array; missing?: Uint8Array};
 
 export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): MemberTile {
 	const {width, height, size, outWidth, outHeight, overlap} = request;
@@ -116,8 +116,7 @@ function zeroNodata(
 	outWidth: number,
 	outHeight: number,
 ): Float32Array {
-	const {rgb, dsm} = images;
-	const missing = eitherNodata(rgb.nodata, dsm && nodataMask(dsm));
+	const {rgb, missing} = images;
 	if (missing) {
 		const atOutput = resizeNearest(crop(missing, rgb.width, tile), tile, {width: outWidth, height: outHeight});
 		for (let offset = 0; offset < probability.length; offset += atOutput.length) {

@@ -25,7 +25,7 @@ export type WorkerInit = {
 /**
  * Where a tile's rasters lie in the buffer it is shared in: the DSM's float32 samples first (when there is one),
  * then the RGB bytes, then the RGB's nodata mask (when it has one), then the mask of pixels outside the area (when
- * some are).
+ * some are), then the mask of pixels where the RGB or the DSM has no data (when some have none).
  */
 export type TileLayout = {
 	width: number;
@@ -34,6 +34,7 @@ export type TileLayout = {
 	nodata?: number;
 	hasRgbNodata?: boolean;
 	hasOutside?: boolean;
+	hasMissing?: boolean;
 };
 
 /** One tile for one model: cut or resize it to the model's size, run it, and return its class planes at outWidth × outHeight. */

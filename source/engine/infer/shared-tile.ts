@@ -1,3 +1,4 @@
+import {isNodata} from './dsm.js';
 import type {DsmImage, RgbImage} from './preprocess.js';
 import type {TileLayout} from './protocol.js';
 import type {PredictInput} from './types.js';
@@ -26,8 +27,10 @@ export class TileBuffers {
 
 /**
  * Copy a tile's rasters once into memory that every worker of the ensemble reads (none writes it), instead
- * of one copy per worker. The DSM comes first so that its float32 samples are aligned. Every byte of the buffer
- * is written, so a buffer from `buffers` holds nothing of its last tile.
+ * of one copy per worker, with the tile's missing pixels (where the RGB or the DSM has no data, where every
+ * member's probability is 0) found once here rather than by every worker. The DSM comes first so that its
+ * float32 samples are aligned. Every byte of the buffer is written, so a buffer from `buffers` holds nothing of
+ * its last tile.
  */
 export function shareTile(
 	input: PredictInput,
@@ -35,15 +38,32 @@ export function shareTile(
 ): {tile: SharedArrayBuffer; layout: TileLayout} {
 	const {rgb, dsm, rgbNodata} = input;
 	const outside = input.context?.outside;
+	const pixels = rgb.width * rgb.height;
+	const firstMissingHeight = dsm ? firstNodata(dsm.data, dsm.nodata) : -1;
+	const hasMissing = rgbNodata !== undefined || firstMissingHeight >= 0;
 	const dsmBytes = dsm ? dsm.data.length * Float32Array.BYTES_PER_ELEMENT : 0;
-	const tile = buffers.take(dsmBytes + rgb.data.length + (rgbNodata?.length ?? 0) + (outside?.length ?? 0));
+	const maskBytes = [rgbNodata, outside, hasMissing].filter(Boolean).length * pixels;
+	const tile = buffers.take(dsmBytes + rgb.data.length + maskBytes);
 	if (dsm) new Float32Array(tile, 0, dsm.data.length).set(dsm.data);
 	new Uint8Array(tile, dsmBytes).set(rgb.data);
-	if (rgbNodata) new Uint8Array(tile, dsmBytes + rgb.data.length).set(rgbNodata);
-	if (outside) new Uint8Array(tile, dsmBytes + rgb.data.length + (rgbNodata?.length ?? 0)).set(outside);
+	let at = dsmBytes + rgb.data.length;
+	const nextMask = () => {
+		at += pixels;
+		return new Uint8Array(tile, at - pixels, pixels);
+	};
+	if (rgbNodata) nextMask().set(rgbNodata);
+	if (outside) nextMask().set(outside);
+	if (hasMissing) {
+		const missing = nextMask();
+		if (rgbNodata) missing.set(rgbNodata);
+		else missing.fill(0);
+		for (let i = Math.max(0, firstMissingHeight); dsm && i < pixels; i++)
+			if (isNodata(dsm.data[i], dsm.nodata)) missing[i] = 1;
+	}
 	const layout: TileLayout = {width: rgb.width, height: rgb.height, hasDsm: dsm !== undefined, nodata: dsm?.nodata};
 	if (rgbNodata) layout.hasRgbNodata = true;
 	if (outside) layout.hasOutside = true;
+	if (hasMissing) layout.hasMissing = true;
 	return {tile, layout};
 }
 
@@ -51,14 +71,26 @@ export function shareTile(
 export function tileImages(
 	tile: SharedArrayBuffer,
 	layout: TileLayout,
-): {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array} {
-	const {width, height, hasDsm, nodata, hasRgbNodata, hasOutside} = layout;
+): {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array; missing?: Uint8Array} {
+	const {width, height, hasDsm, nodata, hasRgbNodata, hasOutside, hasMissing} = layout;
 	const pixels = width * height;
 	const dsmBytes = hasDsm ? pixels * Float32Array.BYTES_PER_ELEMENT : 0;
 	const rgb: RgbImage = {data: new Uint8Array(tile, dsmBytes, pixels * 3), width, height};
-	if (hasRgbNodata) rgb.nodata = new Uint8Array(tile, dsmBytes + pixels * 3, pixels);
-	const images: {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array} = {rgb};
+	let at = dsmBytes + pixels * 3;
+	const nextMask = () => {
+		at += pixels;
+		return new Uint8Array(tile, at - pixels, pixels);
+	};
+	if (hasRgbNodata) rgb.nodata = nextMask();
+	const images: {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array; missing?: Uint8Array} = {rgb};
 	if (hasDsm) images.dsm = {data: new Float32Array(tile, 0, pixels), width, height, nodata};
-	if (hasOutside) images.outside = new Uint8Array(tile, dsmBytes + pixels * (hasRgbNodata ? 4 : 3), pixels);
+	if (hasOutside) images.outside = nextMask();
+	if (hasMissing) images.missing = nextMask();
 	return images;
+}
+
+/** The index of the first missing sample, -1 when none is. */
+function firstNodata(heights: Float32Array, nodata: number | undefined): number {
+	for (let i = 0; i < heights.length; i++) if (isNodata(heights[i], nodata)) return i;
+	return -1;
 }
