@@ -25,11 +25,15 @@ export function groundLevel(dsm: Float32Array, nodata: number | undefined, perce
 	let rank = Math.floor((percentile / 100) * (count - 1));
 	let top = 0;
 	while (rank >= high[top]) rank -= high[top++];
+	// The keys of that top are the samples whose upper 16 bits are `upper` (no infinity or NaN: their keys lie beyond
+	// every finite sample's), so the second pass tests the bits alone, and only those samples against `nodata`.
+	const negative = top < 0x8000;
+	const upper = negative ? ~top & 0xffff : top & 0x7fff;
+	const flip = negative ? 0xffff : 0;
 	const low = new Uint32Array(1 << 16);
 	for (let i = 0; i < dsm.length; i++) {
-		if (isNodata(dsm[i], nodata)) continue;
-		const key = orderKey(bits[i]);
-		if (key >>> 16 === top) low[key & 0xffff]++;
+		const sample = bits[i];
+		if (sample >>> 16 === upper && dsm[i] !== nodata) low[(sample ^ flip) & 0xffff]++;
 	}
 	let bottom = 0;
 	while (rank >= low[bottom]) rank -= low[bottom++];
