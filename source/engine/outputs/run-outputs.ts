@@ -1,6 +1,6 @@
 /**
  * The formats of output.formats for one run, run as a list: every finished tile goes through each
- * format's per-tile step, then each format writes its run-wide files, in the order of the list.
+ * format's per-tile step, in the order of the list, then the formats write their run-wide files.
  */
 import type {StatsDocument} from '../masks/stats-types.js';
 import type {OutputCounts, OutputFormat, OutputRun, TileOutput, WrittenFiles} from './output-writer.js';
@@ -36,10 +36,16 @@ export function openOutputs(settings: OutputSettings): RunOutputs {
 			return files;
 		},
 		async finalise(stats) {
+			// Side by side: each format's files are its own, and one deflates on libuv's pool (masks.tif) while
+			// another polygonises on the main thread (masks.geojson). The first failure in the list's order wins.
+			const settled = await Promise.allSettled(
+				formats.map(({writer, state}) => writer.finalise?.({...settings, stats}, state)),
+			);
 			const written: WrittenFiles = {files: []};
-			for (const {writer, state} of formats) {
-				if (!writer.finalise) continue;
-				const {files, features} = await writer.finalise({...settings, stats}, state);
+			for (const outcome of settled) {
+				if (outcome.status === 'rejected') throw outcome.reason;
+				if (!outcome.value) continue;
+				const {files, features} = outcome.value;
 				written.files.push(...files);
 				if (features !== undefined) written.features = features;
 			}
