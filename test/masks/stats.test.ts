@@ -3,6 +3,7 @@ import {compareStrips, unpackStrip, borderStrips} from '../../source/engine/mask
 import {mergeStats} from '../../source/engine/masks/run-stats.js';
 import {summariseTile} from '../../source/engine/masks/tile-stats.js';
 import {thresholdByte} from '../../source/engine/classes/threshold-byte.js';
+import {overlap} from '../../source/engine/masks/stats-types.js';
 import type {Tile} from '../../source/engine/geo/plan.js';
 import {grid} from './grid.js';
 
@@ -98,6 +99,61 @@ describe('summariseTile', () => {
 		expect(result.stats.members[0].foregroundPixels).toBe(15);
 		expect(result.stats.foregroundPixels).toBe(15);
 		expect(result.mask[15]).toBe(0);
+	});
+});
+
+describe('summariseTile at another threshold from the counts of a summary before', () => {
+	// 13 × 11 pixels (not a multiple of four), three members, a few pixels without data.
+	const width = 13;
+	const height = 11;
+	let state = 7;
+	const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) >>> 24;
+	const planes = [0, 1, 2, 3].map(() => Uint8Array.from({length: width * height}, random));
+	const nodata = Uint8Array.from({length: width * height}, () => (random() < 20 ? 1 : 0));
+	const summarise = (threshold: number, counts?: ReturnType<typeof summariseTile>['counts']) =>
+		summariseTile({
+			tile: tile(0, 0, width),
+			probability: planes[0],
+			members: planes.slice(1),
+			models: ['a', 'b', 'c'],
+			nodata,
+			width,
+			height,
+			threshold,
+			postprocess: noPostprocess,
+			counts,
+		});
+	const first = summarise(0.5);
+
+	it('counts the members and their agreement as pixel by pixel', () => {
+		for (const threshold of [0.2, 0.5, 0.81]) {
+			const {stats, counts} = summarise(threshold, first.counts);
+			expect(counts).toBe(first.counts);
+			const cut = thresholdByte(threshold);
+			const where = (test: (i: number) => boolean) =>
+				nodata.reduce((total, none, i) => total + (!none && test(i) ? 1 : 0), 0);
+			const on = (plane: number, i: number) => planes[plane][i] >= cut;
+			expect(stats.members.map((member) => member.foregroundPixels)).toEqual(
+				[1, 2, 3].map((plane) => where((i) => on(plane, i))),
+			);
+			expect(stats.members.map((member) => member.vsEnsemble)).toEqual(
+				[1, 2, 3].map((plane) =>
+					overlap(
+						where((i) => on(0, i) && on(plane, i)),
+						where((i) => on(0, i) || on(plane, i)),
+					),
+				),
+			);
+			expect(stats.pairs.map(({intersection, union}) => [intersection, union])).toEqual(
+				[
+					[1, 2],
+					[1, 3],
+					[2, 3],
+				].map(([a, b]) => [where((i) => on(a, i) && on(b, i)), where((i) => on(a, i) || on(b, i))]),
+			);
+			expect(stats.histogram.reduce((total, count) => total + count, 0)).toBe(where(() => true));
+			expect(stats).toEqual(summarise(threshold).stats);
+		}
 	});
 });
 

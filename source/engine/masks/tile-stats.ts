@@ -2,7 +2,8 @@ import {defaultClasses, foregroundClasses, type ClassConfig} from '../classes/cl
 import {outsideAreaValue} from '../geo/area-clip.js';
 import {eitherNodata} from '../infer/preprocess.js';
 import {schemeOf} from '../classes/registry.js';
-import {decisionRule, type Threshold} from '../classes/threshold.js';
+import {decisionRule, type DecisionRule, type Threshold} from '../classes/threshold.js';
+import type {ClassScheme} from '../classes/scheme.js';
 import type {Tile} from '../geo/plan.js';
 import {borderStrips} from './borders.js';
 import {tileClassStats} from './class-stats.js';
@@ -37,6 +38,8 @@ export type TileSummaryInput = {
 	postprocessTile?: TilePostprocess;
 	/** The run's classes; a binary model's when not given. */
 	classes?: ClassConfig;
+	/** `counts` of an earlier summary of the same probabilities, members, nodata and area: not counted again. */
+	counts?: TileCounts;
 };
 
 export type TileSummary = {
@@ -47,7 +50,17 @@ export type TileSummary = {
 	components: Components;
 	/** A multi-class run's components of each class id in the final mask (8-connected). */
 	classComponents?: Components[];
+	/** What the statistics counted that holds at any threshold (a one-plane scheme's), for the next summary. */
+	counts?: TileCounts;
 };
+
+/**
+ * A one-plane scheme's counts for any threshold (ClassScheme.foregroundCut): over the pixels with data, for each
+ * two planes j ≤ l (0 the ensemble, k + 1 member k) the pixels by the smaller of their two bytes, at
+ * `(j × planes + l) × 256 + byte`. Planes j and l both decide foreground where that byte reaches the cut; j = l
+ * counts plane j's own bytes.
+ */
+export type TileCounts = {planes: number; byMinimum: Int32Array; nodataPixels: number};
 
 export type TileDecisionInput = Pick<TileSummaryInput, 'probability' | 'width' | 'height' | 'threshold' | 'classes'> & {
 	/** 1 for pixels without a decision (no source data, outside the area). */
@@ -76,7 +89,7 @@ export function tileMask(input: TileDecisionInput & {outside?: Uint8Array}): Uin
 	return mask;
 }
 
-// Member agreement is counted per pixel as a bit pattern (bit 0 the ensemble, bit k + 1 member k).
+// Member agreement is counted per pixel as a bit pattern, a bit per member and the ensemble's.
 const maxMembers = 16;
 
 export function summariseTile(input: TileSummaryInput): TileSummary {
@@ -100,45 +113,31 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 		}
 	}
 
-	// Agreement on foreground (any class but the background) as bit patterns, one member at a time.
 	const {background} = classes;
 	const multiclass = classes.classes.length > 2;
 	const mask = decideTile({probability, width, height, threshold, classes, nodata});
-	// Multi-class statistics compare these decisions class by class; post-processing changes the mask below.
+	// Multi-class statistics compare the decisions class by class; post-processing changes the mask below.
 	const decisions = multiclass ? {ensemble: mask.slice(), members: [] as Uint8Array[]} : undefined;
-	const pattern = members.length < 7 ? new Uint8Array(pixels) : new Uint32Array(pixels);
-	for (let i = 0; i < pixels; i++) pattern[i] = mask[i] !== background ? 1 : 0;
-	for (let k = 0; k < members.length; k++) {
-		const bit = 2 << k;
-		if (!decisions && scheme.markForeground) {
-			scheme.markForeground(members[k], pixels, rule, background, bit, pattern);
-			continue;
-		}
-		const member = scheme.decide(members[k], pixels, rule);
-		decisions?.members.push(member);
-		for (let i = 0; i < pixels; i++) if (member[i] !== background) pattern[i] |= bit;
-	}
-	const confidence = slotsOf(scheme.confidence(probability, pixels), groups, () =>
-		scheme.decide(probability, pixels, {thresholds: rule.thresholds.map(() => 0), below: background}),
-	);
-	const byteCounts = new Float64Array(256 * groups);
-	const patterns = new Float64Array(1 << (members.length + 1));
-	let nodataPixels = 0;
-	if (nodata) {
-		for (let i = 0; i < pixels; i++) {
-			if (nodata[i]) {
-				nodataPixels++;
-				continue;
-			}
-			byteCounts[confidence[i]]++;
-			patterns[pattern[i]]++;
-		}
+	const cut = multiclass ? undefined : scheme.foregroundCut?.(rule);
+	let counts: TileCounts | undefined;
+	let agreement: Agreement;
+	if (cut === undefined) {
+		agreement = countDecisions({
+			probability,
+			ensemble: mask,
+			members,
+			nodata,
+			scheme,
+			rule,
+			groups,
+			background,
+			decisions,
+		});
 	} else {
-		for (let i = 0; i < pixels; i++) {
-			byteCounts[confidence[i]]++;
-			patterns[pattern[i]]++;
-		}
+		counts = input.counts ?? countOnePlane(probability, members, nodata, pixels);
+		agreement = agreementAt(counts, cut);
 	}
+	const {byteCounts, nodataPixels, both} = agreement;
 	const histogram = new Array<number>(histogramBins).fill(0);
 	let uncertainPixels = 0;
 	for (let slot = 0; slot < byteCounts.length; slot++) {
@@ -158,35 +157,24 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	let foregroundPixels = 0;
 	for (let label = 1; label <= count; label++) foregroundPixels += sizes[label];
 
-	const countWhere = (test: (pattern: number) => boolean) => {
-		let total = 0;
-		for (let pattern = 0; pattern < patterns.length; pattern++) if (test(pattern)) total += patterns[pattern];
-		return total;
-	};
 	const memberStats = members.map((_, k) => {
-		const bit = 2 << k;
-		const foreground = countWhere((pattern) => (pattern & bit) !== 0);
+		const foreground = both(k + 1, k + 1);
+		const withEnsemble = both(0, k + 1);
 		return {
 			model: models[k],
 			foregroundPixels: foreground,
 			foregroundFraction: fraction(foreground, validPixels),
-			vsEnsemble: overlap(
-				countWhere((pattern) => (pattern & bit) !== 0 && (pattern & 1) !== 0),
-				countWhere((pattern) => (pattern & (bit | 1)) !== 0),
-			),
+			vsEnsemble: overlap(withEnsemble, foreground + both(0, 0) - withEnsemble),
 		};
 	});
 	const pairs: PairStats[] = [];
-	for (let a = 0; a < members.length; a++) {
-		for (let b = a + 1; b < members.length; b++) {
-			const both = (2 << a) | (2 << b);
+	for (let a = 1; a <= members.length; a++) {
+		for (let b = a + 1; b <= members.length; b++) {
+			const agreeing = both(a, b);
 			pairs.push({
-				a: models[a],
-				b: models[b],
-				...overlap(
-					countWhere((pattern) => (pattern & both) === both),
-					countWhere((pattern) => (pattern & both) !== 0),
-				),
+				a: models[a - 1],
+				b: models[b - 1],
+				...overlap(agreeing, both(a, a) + both(b, b) - agreeing),
 			});
 		}
 	}
@@ -238,7 +226,150 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 		);
 	}
 	if (outside) for (let i = 0; i < pixels; i++) if (outside[i]) mask[i] = outsideAreaValue;
-	return {mask, stats, components, ...(classComponents && {classComponents})};
+	return {mask, stats, components, ...(classComponents && {classComponents}), ...(counts && {counts})};
+}
+
+/** Pixels with data by byte (the confidence's, per group), those without, and where two planes agree on foreground. */
+type Agreement = {
+	byteCounts: Int32Array;
+	nodataPixels: number;
+	/** Pixels with data where planes j and l (0 the ensemble, k + 1 member k) both decide foreground; j = l: where j does. */
+	both: (j: number, l: number) => number;
+};
+
+/** TileCounts of the ensemble and its members: a pass over the pixels per two planes, for any threshold. */
+function countOnePlane(
+	probability: Uint8Array,
+	members: Uint8Array[],
+	nodata: Uint8Array | undefined,
+	pixels: number,
+): TileCounts {
+	const planes = [probability, ...members];
+	const count = planes.length;
+	const byMinimum = new Int32Array(count * count * 256);
+	const offset = (j: number, l: number) => (j * count + l) << 8;
+	for (let j = 0; j < count; j++) {
+		countBytes(planes[j], pixels, byMinimum.subarray(offset(j, j), offset(j, j) + 256));
+		for (let l = j + 1; l < count; l++)
+			countMinima(planes[j], planes[l], pixels, byMinimum.subarray(offset(j, l), offset(j, l) + 256));
+	}
+	// Counted over every pixel (loops without a branch): the pixels without data are taken out again.
+	let nodataPixels = 0;
+	for (let i = 0; nodata && i < pixels; i++) {
+		if (!nodata[i]) continue;
+		nodataPixels++;
+		for (let j = 0; j < count; j++)
+			for (let l = j; l < count; l++) byMinimum[offset(j, l) + Math.min(planes[j][i], planes[l][i])]--;
+	}
+	return {planes: count, byMinimum, nodataPixels};
+}
+
+/**
+ * Three more sets of 256 counts: pixels are counted in four interleaved lanes, so that the increments of a run of
+ * equal bytes need not wait on each other. Zero between calls.
+ */
+const laneCounts = new Int32Array(3 * 256);
+
+function countBytes(plane: Uint8Array, pixels: number, counts: Int32Array): void {
+	const lanes = laneCounts;
+	const whole = pixels & ~3;
+	let i = 0;
+	for (; i < whole; i += 4) {
+		counts[plane[i]]++;
+		lanes[plane[i + 1]]++;
+		lanes[256 + plane[i + 2]]++;
+		lanes[512 + plane[i + 3]]++;
+	}
+	for (; i < pixels; i++) counts[plane[i]]++;
+	addLanes(counts);
+}
+
+function countMinima(a: Uint8Array, b: Uint8Array, pixels: number, counts: Int32Array): void {
+	const lanes = laneCounts;
+	const whole = pixels & ~3;
+	let i = 0;
+	for (; i < whole; i += 4) {
+		counts[Math.min(a[i], b[i])]++;
+		lanes[Math.min(a[i + 1], b[i + 1])]++;
+		lanes[256 + Math.min(a[i + 2], b[i + 2])]++;
+		lanes[512 + Math.min(a[i + 3], b[i + 3])]++;
+	}
+	for (; i < pixels; i++) counts[Math.min(a[i], b[i])]++;
+	addLanes(counts);
+}
+
+function addLanes(counts: Int32Array): void {
+	for (let byte = 0; byte < 256; byte++)
+		counts[byte] += laneCounts[byte] + laneCounts[256 + byte] + laneCounts[512 + byte];
+	laneCounts.fill(0);
+}
+
+/** The agreement at a cut from TileCounts: the bytes from the cut on. */
+function agreementAt(counts: TileCounts, cut: number): Agreement {
+	const {planes, byMinimum, nodataPixels} = counts;
+	return {
+		byteCounts: byMinimum.subarray(0, 256),
+		nodataPixels,
+		both: (j, l) => {
+			const offset = (Math.min(j, l) * planes + Math.max(j, l)) << 8;
+			let total = 0;
+			for (let byte = cut; byte < 256; byte++) total += byMinimum[offset + byte];
+			return total;
+		},
+	};
+}
+
+/**
+ * The agreement from each member's decisions (kept in `decisions` for a multi-class run's statistics), counted
+ * per pixel as a bit pattern: bit 0 the ensemble's foreground, bit k + 1 member k's.
+ */
+function countDecisions(input: {
+	probability: Uint8Array;
+	/** The ensemble's decisions. */
+	ensemble: Uint8Array;
+	members: Uint8Array[];
+	nodata: Uint8Array | undefined;
+	scheme: ClassScheme;
+	rule: DecisionRule;
+	groups: number;
+	background: number;
+	decisions: {ensemble: Uint8Array; members: Uint8Array[]} | undefined;
+}): Agreement {
+	const {probability, ensemble, members, nodata, scheme, rule, groups, background, decisions} = input;
+	const pixels = ensemble.length;
+	const pattern = members.length < 7 ? new Uint8Array(pixels) : new Uint32Array(pixels);
+	for (let i = 0; i < pixels; i++) pattern[i] = ensemble[i] !== background ? 1 : 0;
+	for (let k = 0; k < members.length; k++) {
+		const bit = 2 << k;
+		const member = scheme.decide(members[k], pixels, rule);
+		decisions?.members.push(member);
+		for (let i = 0; i < pixels; i++) if (member[i] !== background) pattern[i] |= bit;
+	}
+	const confidence = slotsOf(scheme.confidence(probability, pixels), groups, () =>
+		scheme.decide(probability, pixels, {thresholds: rule.thresholds.map(() => 0), below: background}),
+	);
+	const byteCounts = new Int32Array(256 * groups);
+	const patterns = new Int32Array(1 << (members.length + 1));
+	let nodataPixels = 0;
+	for (let i = 0; i < pixels; i++) {
+		if (nodata?.[i]) {
+			nodataPixels++;
+			continue;
+		}
+		byteCounts[confidence[i]]++;
+		patterns[pattern[i]]++;
+	}
+	return {
+		byteCounts,
+		nodataPixels,
+		both: (j, l) => {
+			const bits = (1 << j) | (1 << l);
+			let total = 0;
+			for (let bitsSet = 0; bitsSet < patterns.length; bitsSet++)
+				if ((bitsSet & bits) === bits) total += patterns[bitsSet];
+			return total;
+		},
+	};
 }
 
 /** The confidence bytes, or with `groups` > 1 each pixel's winner (by `winners`) × 256 + its byte. */

@@ -11,7 +11,7 @@ import type {Probability, ProbabilityCache} from './probability-cache.js';
 import {mergeStats} from '../masks/run-stats.js';
 import type {RunStats, TileStats} from '../masks/stats-types.js';
 import {separatePlanes} from '../masks/planes.js';
-import {summariseTile, tileForeground, type TileSummary} from '../masks/tile-stats.js';
+import {summariseTile, tileForeground, type TileCounts, type TileSummary} from '../masks/tile-stats.js';
 
 export type RestatOptions = {
 	threshold: Threshold;
@@ -69,6 +69,26 @@ export async function readTileProbabilities(
 	return {ensemble, members};
 }
 
+/**
+ * A tile's counts that hold at any threshold (tile-stats.ts), kept beside its cached ensemble probabilities with
+ * what they were counted from, so that a new threshold counts them again only where that changed.
+ */
+type KeptCounts = {members: WeakRef<Probability>[]; nodata?: Uint8Array; outside?: Uint8Array; counts: TileCounts};
+const keptCounts = new WeakMap<Probability, KeptCounts>();
+
+function countedFrom(kept: KeptCounts, members: Probability[], nodata?: Uint8Array, outside?: Uint8Array): boolean {
+	return (
+		kept.members.length === members.length &&
+		kept.members.every((member, k) => member.deref() === members[k]) &&
+		sameMask(kept.nodata, nodata) &&
+		sameMask(kept.outside, outside)
+	);
+}
+
+function sameMask(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+	return a && b ? Buffer.compare(a, b) === 0 : a === b;
+}
+
 /** Mask and statistics of one tile for a new threshold and post-processing, from the stored probabilities. */
 export async function restatTile(
 	runDir: string,
@@ -76,25 +96,33 @@ export async function restatTile(
 	models: string[],
 	options: RestatOptions,
 ): Promise<TileSummary> {
-	const {classes = defaultClasses} = options;
+	const {classes = defaultClasses, cache} = options;
 	const [{ensemble, members}, nodata] = await Promise.all([
-		readTileProbabilities(runDir, tile, models, classes, options.cache),
+		readTileProbabilities(runDir, tile, models, classes, cache),
 		options.nodata?.(tile),
 	]);
-	return summariseTile({
+	const outside = options.outside?.(tile);
+	const kept = cache && keptCounts.get(ensemble);
+	const summary = summariseTile({
 		tile,
 		probability: ensemble.data,
 		members: members.map((member) => member.data),
 		models,
 		nodata,
-		outside: options.outside?.(tile),
+		outside,
 		width: ensemble.width,
 		height: ensemble.height,
 		threshold: options.threshold,
 		postprocess: options.postprocess,
 		postprocessTile: options.postprocessTile,
 		classes,
+		counts: kept && countedFrom(kept, members, nodata, outside) ? kept.counts : undefined,
 	});
+	if (cache && summary.counts && summary.counts !== kept?.counts) {
+		const counted = members.map((member) => new WeakRef(member));
+		keptCounts.set(ensemble, {members: counted, nodata, outside, counts: summary.counts});
+	}
+	return summary;
 }
 
 /** A tile's foreground at the threshold before post-processing, from the ensemble's probabilities alone. */
