@@ -19,16 +19,4 @@ export type ClassScheme = {
 	 * threshold can then be counted from histograms of the bytes.
 	 */
 	foregroundCut?(rule: DecisionRule): number;
-	/**
-	 * ORs `bit` into `pattern` where `decide` would decide a class other than `background`, without making that
-	 * mask (the members' agreement when their decisions are not needed otherwise).
-	 */
-	markForeground?(
-		probability: Uint8Array,
-		pixels: number,
-		rule: DecisionRule,
-		background: number,
-		bit: number,
-		pattern: Uint8Array | Uint32Array,
-	): void;
 };

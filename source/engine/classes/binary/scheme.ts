@@ -22,8 +22,4 @@ export const binaryScheme: ClassScheme = {
 	decide: (probability, pixels, rule, nodata) => thresholdMask(probability, pixels, rule.thresholds[1], nodata),
 	confidence: (probability, pixels) => probability.subarray(0, pixels),
 	foregroundCut: (rule) => thresholdByte(rule.thresholds[1]),
-	markForeground(probability, pixels, rule, background, bit, pattern) {
-		const cut = thresholdByte(rule.thresholds[1]);
-		for (let i = 0; i < pixels; i++) if ((probability[i] >= cut ? 1 : 0) !== background) pattern[i] |= bit;
-	},
 };
