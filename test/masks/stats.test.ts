@@ -83,6 +83,22 @@ describe('summariseTile', () => {
 		expect(stats.pairs).toEqual([{a: 'a', b: 'b', intersection: 4, union: 12, iou: 1 / 3}]);
 	});
 
+	it("counts the same uncertain pixels when a binary run's threshold names its class", () => {
+		const named = summariseTile({
+			tile: tile(0, 0, 4),
+			probability: ensemble,
+			members: [memberA, memberB],
+			models: ['a', 'b'],
+			nodata,
+			width: 4,
+			height: 4,
+			threshold: {foreground: 0.5},
+			postprocess: noPostprocess,
+		});
+		expect([...named.mask]).toEqual([...mask]);
+		expect(named.stats.uncertainPixels).toBe(stats.uncertainPixels);
+	});
+
 	it('excludes nodata pixels from the member counts', () => {
 		const everywhere = new Uint8Array(16).fill(255);
 		const result = summariseTile({

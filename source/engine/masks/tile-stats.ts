@@ -101,14 +101,16 @@ export function summariseTile(input: TileSummaryInput): TileSummary {
 	const cellArea = ((tile.bbox.xmax - tile.bbox.xmin) / width) * ((tile.bbox.ymax - tile.bbox.ymin) / height);
 	const rule = decisionRule(classes, threshold);
 	// With a threshold per class, whether a pixel is uncertain depends on its winning class: bytes are counted
-	// per winner (slot = winner × 256 + byte), else all in one group.
+	// per winner (slot = winner × 256 + byte), else all in one group. A one-plane scheme's plane is its one
+	// class's probability, so that class's threshold is the group's.
 	const groups = typeof threshold === 'number' ? 1 : classes.planes;
+	const onePlaneClass = classes.planes === 1 ? foregroundClasses(classes)[0].id : undefined;
 	const binOf = new Uint8Array(256);
 	const uncertain = new Uint8Array(256 * groups);
 	for (let b = 0; b < 256; b++) {
 		binOf[b] = Math.min(histogramBins - 1, Math.floor((b / 255) * histogramBins));
 		for (let group = 0; group < groups; group++) {
-			const cut = typeof threshold === 'number' ? threshold : rule.thresholds[group];
+			const cut = typeof threshold === 'number' ? threshold : rule.thresholds[onePlaneClass ?? group];
 			uncertain[group * 256 + b] = Math.abs(b / 255 - cut) < uncertainMargin ? 1 : 0;
 		}
 	}
