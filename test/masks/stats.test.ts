@@ -43,17 +43,19 @@ describe('thresholdByte', () => {
 });
 
 describe('summariseTile', () => {
-	const {mask, stats} = summariseTile({
-		tile: tile(0, 0, 4),
-		probability: ensemble,
-		members: [memberA, memberB],
-		models: ['a', 'b'],
-		nodata,
-		width: 4,
-		height: 4,
-		threshold: 0.5,
-		postprocess: noPostprocess,
-	});
+	const summarise = (threshold: Parameters<typeof summariseTile>[0]['threshold']) =>
+		summariseTile({
+			tile: tile(0, 0, 4),
+			probability: ensemble,
+			members: [memberA, memberB],
+			models: ['a', 'b'],
+			nodata,
+			width: 4,
+			height: 4,
+			threshold,
+			postprocess: noPostprocess,
+		});
+	const {mask, stats} = summarise(0.5);
 
 	it('thresholds the ensemble into the final mask', () => {
 		expect([...mask]).toEqual([...grid('##.. ##.. .... ....').mask]);
@@ -84,17 +86,7 @@ describe('summariseTile', () => {
 	});
 
 	it("counts the same uncertain pixels when a binary run's threshold names its class", () => {
-		const named = summariseTile({
-			tile: tile(0, 0, 4),
-			probability: ensemble,
-			members: [memberA, memberB],
-			models: ['a', 'b'],
-			nodata,
-			width: 4,
-			height: 4,
-			threshold: {foreground: 0.5},
-			postprocess: noPostprocess,
-		});
+		const named = summarise({foreground: 0.5});
 		expect([...named.mask]).toEqual([...mask]);
 		expect(named.stats.uncertainPixels).toBe(stats.uncertainPixels);
 	});
