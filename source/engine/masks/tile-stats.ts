@@ -251,8 +251,7 @@ function countOnePlane(
 	const byMinimum = new Int32Array(count * count * 256);
 	const offset = (j: number, l: number) => (j * count + l) << 8;
 	for (let j = 0; j < count; j++) {
-		countBytes(planes[j], pixels, byMinimum.subarray(offset(j, j), offset(j, j) + 256));
-		for (let l = j + 1; l < count; l++)
+		for (let l = j; l < count; l++)
 			countMinima(planes[j], planes[l], pixels, byMinimum.subarray(offset(j, l), offset(j, l) + 256));
 	}
 	// Counted over every pixel (loops without a branch): the pixels without data are taken out again.
@@ -271,20 +270,6 @@ function countOnePlane(
  * equal bytes need not wait on each other. Zero between calls.
  */
 const laneCounts = new Int32Array(3 * 256);
-
-function countBytes(plane: Uint8Array, pixels: number, counts: Int32Array): void {
-	const lanes = laneCounts;
-	const whole = pixels & ~3;
-	let i = 0;
-	for (; i < whole; i += 4) {
-		counts[plane[i]]++;
-		lanes[plane[i + 1]]++;
-		lanes[256 + plane[i + 2]]++;
-		lanes[512 + plane[i + 3]]++;
-	}
-	for (; i < pixels; i++) counts[plane[i]]++;
-	addLanes(counts);
-}
 
 function countMinima(a: Uint8Array, b: Uint8Array, pixels: number, counts: Int32Array): void {
 	const lanes = laneCounts;
