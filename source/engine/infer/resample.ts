@@ -8,7 +8,7 @@
  * Output i takes size[i] samples from start[i] with weights[i × taps …]; taps, the stride, is the longest size
  * rounded up to a multiple of 4, the weights past size[i] being 0 (see resizeAlong).
  */
-type AxisWeights = {start: Int32Array; size: Int32Array; weights: Float64Array; taps: number};
+type AxisWeights = {start: Int32Array; size: Int32Array; weights: Float32Array; taps: number};
 
 function axisWeights(inSize: number, outSize: number): AxisWeights {
 	const scale = inSize / outSize;
@@ -32,8 +32,8 @@ function axisWeights(inSize: number, outSize: number): AxisWeights {
 		}
 		if (total > 0) for (let j = 0; j < size[i]; j++) weights[i * taps + j] /= total;
 	});
-	// Rounded to float32 as PyTorch's are; held as float64, which the sums take without a conversion per tap.
-	return {start, size, weights: Float64Array.from(weights), taps};
+	// Rounded to float32 as PyTorch's are.
+	return {start, size, weights, taps};
 }
 
 /** Resize one row-major plane of width × height to toWidth × toHeight. */
@@ -111,6 +111,19 @@ function resizeAlong(
 ): void {
 	// The weights in locals: property reads in the inner loop cost more than the arithmetic.
 	const {start, weights, taps} = columns;
+	if (taps === 4) {
+		// Halving and doubling, the usual resizes, take four taps: without the loop over them, twice as fast.
+		for (let x = 0, w = 0; x < toWidth; x++, w += 4) {
+			const k = from + start[x];
+			ring[at + x] =
+				0 +
+				row[k] * weights[w] +
+				row[k + 1] * weights[w + 1] +
+				row[k + 2] * weights[w + 2] +
+				row[k + 3] * weights[w + 3];
+		}
+		return;
+	}
 	for (let x = 0, w = 0; x < toWidth; x++, w += taps) {
 		const k = from + start[x];
 		let sum = 0;
@@ -142,6 +155,21 @@ function sumRows(
 	const lo = rows.start[y];
 	const taps = rows.size[y];
 	const base = y * rows.taps;
+	if (rows.taps === 4) {
+		sumFourRows(
+			rows.weights.subarray(base, base + 4),
+			lo,
+			taps,
+			ring,
+			ringRows,
+			channels,
+			toWidth,
+			out,
+			y * toWidth,
+			toPlane,
+		);
+		return;
+	}
 	for (let c = 0; c < channels; c++) {
 		const at = c * toPlane + y * toWidth;
 		out.fill(0, at, at + toWidth);
@@ -159,6 +187,41 @@ function sumRows(
 			const w = rows.weights[base + j];
 			const source = (((lo + j) % ringRows) * channels + c) * toWidth;
 			for (let x = 0; x < toWidth; x++) out[at + x] += ring[source + x] * w;
+		}
+	}
+}
+
+/**
+ * sumRows for at most four taps (halving and doubling), each pixel's sum kept in a local rather than added into the
+ * output row tap by tap: the same roundings in the same order. Past the row's taps a weight is 0 and its row the
+ * last tap's, so it adds 0 × a finite sample (±0), which leaves the sum (never −0, as it starts from 0 + …) as it is.
+ */
+function sumFourRows(
+	weights: Float32Array,
+	lo: number,
+	taps: number,
+	ring: Float32Array,
+	ringRows: number,
+	channels: number,
+	toWidth: number,
+	out: Float32Array,
+	outRow: number,
+	toPlane: number,
+): void {
+	const [w0, w1, w2, w3] = weights;
+	const ringRow = (j: number) => ((lo + Math.min(j, taps - 1)) % ringRows) * channels * toWidth;
+	const [r0, r1, r2, r3] = [ringRow(0), ringRow(1), ringRow(2), ringRow(3)];
+	for (let c = 0, channel = 0; c < channels; c++, channel += toWidth) {
+		const at = c * toPlane + outRow;
+		const a = r0 + channel;
+		const b = r1 + channel;
+		const d = r2 + channel;
+		const e = r3 + channel;
+		for (let x = 0; x < toWidth; x++) {
+			let sum = Math.fround(0 + ring[a + x] * w0);
+			sum = Math.fround(sum + ring[b + x] * w1);
+			sum = Math.fround(sum + ring[d + x] * w2);
+			out[at + x] = sum + ring[e + x] * w3;
 		}
 	}
 }
