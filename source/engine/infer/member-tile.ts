@@ -7,11 +7,14 @@ import type {InputSpec, TileRequest} from './protocol.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
 import {resizePlanes} from './resample.js';
 import {tileImages} from './shared-tile.js';
+import type {WindowCache} from './window-cache.js';
 import {Blender, gridWindows, windowGrid, type Rect, type Window} from './windows.js';
 
 export type MemberTile = {
 	/** How many model-size inputs the tile makes. */
 	inputs: number;
+	/** Sliding mode: the windows the tile infers itself (not those other tiles of the area inferred for it); else 0. */
+	windows: number;
 	/**
 	 * Writes input `index` (C × size × size) into `into`: made when its batch is taken, into the worker's batch
 	 * buffer, so that a tile leaves no input-sized garbage behind.
@@ -19,13 +22,24 @@ export type MemberTile = {
 	input(index: number, into: Float32Array): void;
 	/** Takes the model's planes × size × size probabilities for input `index`, in index order; `planes` may be reused after. */
 	output(index: number, planes: Float32Array): void;
+	/**
+	 * Blends the windows that have come in (its own, and those other tiles inferred for it), in window order; true once
+	 * every output is in. Throws the error of a window that failed in another tile.
+	 */
+	advance(): boolean;
+	/** The tile gives up (it failed, or the run stops): the windows it was to infer fail for the tiles waiting for them. */
+	abandon(error: Error): void;
 	/** The tile's planes × outHeight × outWidth probabilities, once every output is in. */
 	finish(): Float32Array;
 };
 
 type Images = {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array; missing?: Uint8Array};
 
-export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): MemberTile {
+/**
+ * `cache`: the worker's windows, shared by the tiles of one area (used only for a tile with an area context: a
+ * tile without one is an image of its own).
+ */
+export function memberTile(spec: InputSpec, request: TileRequest, planes = 1, cache?: WindowCache): MemberTile {
 	const {width, height, size, outWidth, outHeight, overlap} = request;
 	const images = tileImages(request.tile, request);
 
@@ -35,11 +49,14 @@ export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): M
 		let probability: Float32Array | undefined;
 		return {
 			inputs: 1,
+			windows: 0,
 			input: (_, into) => resizedInputPlanes(spec, images.rgb, images.dsm, size, into),
 			output: (_, output) => {
 				const resized = resizePlanes(output, planes, size, size, outWidth, outHeight);
 				probability = zeroNodata(resized === output ? output.slice() : resized, images, whole, outWidth, outHeight);
 			},
+			advance: () => probability !== undefined,
+			abandon: () => {},
 			finish: () => probability!,
 		};
 	}
@@ -48,21 +65,85 @@ export function memberTile(spec: InputSpec, request: TileRequest, planes = 1): M
 	const tile = request.context?.tile ?? {x: 0, y: 0, width, height};
 	const origin = request.context?.origin ?? {x: 0, y: 0};
 	const onGrid = {x: origin.x + tile.x, y: origin.y + tile.y, width: tile.width, height: tile.height};
-	const windows = gridWindows(windowGrid(size, overlap), onGrid).map((window) => ({
-		x: window.x - origin.x,
-		y: window.y - origin.y,
-	}));
+	const onArea = gridWindows(windowGrid(size, overlap), onGrid);
+	const windows = onArea.map((window) => ({x: window.x - origin.x, y: window.y - origin.y}));
 	const blender = new Blender(tile.width, tile.height, size, planes);
-	return {
-		inputs: windows.length,
-		input: (index, into) => inputPlanes(spec, ...windowImages(images, windows[index], size), into),
-		// In index order, so that the blended sums are added in the same order whatever the batches.
-		output: (index, output) => blender.add({x: windows[index].x - tile.x, y: windows[index].y - tile.y}, output),
-		finish: () => {
-			const probability = resizePlanes(blender.result(), planes, tile.width, tile.height, outWidth, outHeight);
-			return zeroNodata(probability, images, tile, outWidth, outHeight);
-		},
+	// In window order, so that the blended sums are added in the same order whatever the batches.
+	let next = 0;
+	const blend = (output: Float32Array) => {
+		blender.add({x: windows[next].x - tile.x, y: windows[next].y - tile.y}, output);
+		next++;
 	};
+	const finish = () => {
+		const probability = resizePlanes(blender.result(), planes, tile.width, tile.height, outWidth, outHeight);
+		return zeroNodata(probability, images, tile, outWidth, outHeight);
+	};
+	const inputOf = (window: Window, into: Float32Array) =>
+		inputPlanes(spec, ...windowImages(images, window, size), into);
+
+	if (!cache || !request.context) {
+		return {
+			inputs: windows.length,
+			windows: windows.length,
+			input: (index, into) => inputOf(windows[index], into),
+			output: (_, output) => blend(output),
+			advance: () => next === windows.length,
+			abandon: () => {},
+			finish,
+		};
+	}
+	// Each window of the area once: the tile infers those no tile took before and waits for the others.
+	const tileKey = `${onGrid.x},${onGrid.y}`;
+	const taken = windows.map((window, index) =>
+		cache.take(
+			`${size}/${overlap}/${onArea[index].x},${onArea[index].y}`,
+			tileKey,
+			overlapArea(window, size, tile),
+			() => insidePixels(images, window, size),
+		),
+	);
+	const shared = taken.map(({window}) => window);
+	const own = taken.flatMap(({infer}, index) => (infer ? [index] : []));
+	return {
+		inputs: own.length,
+		windows: own.length,
+		input: (index, into) => inputOf(windows[own[index]], into),
+		output: (index, output) => cache.store(shared[own[index]], output),
+		advance: () => {
+			for (; next < shared.length;) {
+				const window = shared[next];
+				if (window.failed) throw window.failed;
+				if (!window.output) return false;
+				blend(window.output);
+				cache.release(window);
+			}
+			return true;
+		},
+		abandon: (error) => {
+			for (const index of own) if (index >= next && !shared[index].output) cache.fail(shared[index], error);
+			for (; next < shared.length; next++) cache.release(shared[next]);
+		},
+		finish,
+	};
+}
+
+/** The pixels a size × size window at `window` shares with the rectangle. */
+function overlapArea(window: Window, size: number, rect: Rect): number {
+	const across = Math.min(window.x + size, rect.x + rect.width) - Math.max(window.x, rect.x);
+	const down = Math.min(window.y + size, rect.y + rect.height) - Math.max(window.y, rect.y);
+	return Math.max(0, across) * Math.max(0, down);
+}
+
+/** The window's pixels inside the area: in the image, and not outside the area. */
+function insidePixels(images: Images, window: Window, size: number): number {
+	const {rgb, outside} = images;
+	const whole = {x: 0, y: 0, width: rgb.width, height: rgb.height};
+	if (!outside) return overlapArea(window, size, whole);
+	let inside = 0;
+	for (let y = Math.max(0, window.y); y < Math.min(rgb.height, window.y + size); y++)
+		for (let x = Math.max(0, window.x); x < Math.min(rgb.width, window.x + size); x++)
+			if (!outside[y * rgb.width + x]) inside++;
+	return inside;
 }
 
 /**

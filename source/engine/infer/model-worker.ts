@@ -3,7 +3,8 @@ import {RunError} from '../../errors.js';
 import {startWorker} from '../threads/start-worker.js';
 import type {FromWorker, TileRequest, ToWorker, WorkerInit} from './protocol.js';
 
-export type RunResult = {probability: Float32Array; ms: number; batch: number};
+/** windows: the sliding windows inferred for this tile (those other tiles of the area inferred first not counted). */
+export type RunResult = {probability: Float32Array; ms: number; batch: number; windows: number};
 type Pending = {resolve: (result: RunResult) => void; reject: (error: Error) => void};
 type Ready = Extract<FromWorker, {type: 'ready'}>;
 type InitError = Extract<FromWorker, {type: 'init-error'}>;
@@ -90,7 +91,12 @@ export class ModelWorker {
 		if (message.type === 'result') {
 			const pending = this.pending.get(message.id);
 			this.pending.delete(message.id);
-			pending?.resolve({probability: new Float32Array(message.data), ms: message.ms, batch: message.batch});
+			pending?.resolve({
+				probability: new Float32Array(message.data),
+				ms: message.ms,
+				batch: message.batch,
+				windows: message.windows,
+			});
 		} else if (message.type === 'run-error') {
 			for (const id of message.ids) {
 				this.pending.get(id)?.reject(new RunError(`model ${this.name}: inference failed (${message.message}).`));

@@ -69,8 +69,9 @@ export type FromWorker =
 	| {type: 'init-error'; failures: Array<{provider: string; message: string}>}
 	/**
 	 * One tile's class probabilities (planes × outHeight × outWidth float32, plane-major, 0 where the RGB or the DSM has no data); ms is
-	 * its share of the run time of the batches its inputs ran in, batch the largest of those batches.
+	 * its share of the run time of the batches its inputs ran in, batch the largest of those batches; windows the sliding
+	 * windows it inferred itself (a window of the area's grid is inferred for the first tile that reaches it only).
 	 */
-	| {type: 'result'; id: number; data: ArrayBuffer; ms: number; batch: number}
+	| {type: 'result'; id: number; data: ArrayBuffer; ms: number; batch: number; windows: number}
 	| {type: 'run-error'; ids: number[]; message: string}
 	| {type: 'closed'};

@@ -8,6 +8,7 @@ import {parentPort, workerData} from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import {classPlanes} from './class-planes.js';
 import {memberTile, type MemberTile} from './member-tile.js';
+import {WindowCache} from './window-cache.js';
 import type {FromWorker, ToWorker, WorkerInit} from './protocol.js';
 import {messageOf} from '../../errors.js';
 import {inTurn} from './turn.js';
@@ -23,8 +24,8 @@ type Input = {tile: number; index: number; channels: number; size: number};
 /** Set once the session exists: the default depends on the provider it got. */
 let batchSize = 1;
 
-/** A tile whose inputs are queued or running: the outputs still to come and the time they took. */
-type Tile = {work: MemberTile; remaining: number; ms: number; batch: number};
+/** A tile whose inputs are queued or running, or whose windows other tiles are inferring: the time its inputs took. */
+type Tile = {work: MemberTile; ms: number; batch: number};
 
 /**
  * The batch inputs and the class planes, reused from batch to batch (one buffer per length, kept by purpose): made
@@ -86,24 +87,53 @@ function serve(session: ort.InferenceSession): void {
 	const outputName = session.outputNames[0];
 	const queue: Input[] = [];
 	const tiles = new Map<number, Tile>();
+	const windows = new WindowCache();
 	let running = false;
 	let closing = false;
 
 	const fail = (ids: number[], error: unknown) => {
-		for (const id of ids) tiles.delete(id);
+		const failed = error instanceof Error ? error : new Error(messageOf(error));
+		for (const id of ids) {
+			tiles.get(id)?.work.abandon(failed);
+			tiles.delete(id);
+		}
 		for (let i = queue.length - 1; i >= 0; i--) if (ids.includes(queue[i].tile)) queue.splice(i, 1);
 		post({type: 'run-error', ids, message: messageOf(error)});
+		// Tiles waiting for a window those tiles were to infer fail with them.
+		settle();
 	};
 
 	const finishTile = (id: number, tile: Tile) => {
 		tiles.delete(id);
 		try {
 			const probability = tile.work.finish();
-			post({type: 'result', id, data: probability.buffer as ArrayBuffer, ms: tile.ms, batch: tile.batch}, [
-				probability.buffer as ArrayBuffer,
-			]);
+			post(
+				{
+					type: 'result',
+					id,
+					data: probability.buffer as ArrayBuffer,
+					ms: tile.ms,
+					batch: tile.batch,
+					windows: tile.work.windows,
+				},
+				[probability.buffer as ArrayBuffer],
+			);
 		} catch (error) {
 			fail([id], error);
+		}
+	};
+
+	/** Finishes the tiles whose outputs are all in now (their own, and the windows other tiles inferred for them). */
+	const settle = () => {
+		for (const [id, tile] of tiles) {
+			let done: boolean;
+			try {
+				done = tile.work.advance();
+			} catch (error) {
+				fail([id], error);
+				return;
+			}
+			if (done) finishTile(id, tile);
 		}
 	};
 
@@ -116,16 +146,16 @@ function serve(session: ort.InferenceSession): void {
 			try {
 				const works = batch.map((input) => tiles.get(input.tile)!.work);
 				const ms = await runBatch(session, inputName, outputName, batch, works);
-				batch.forEach((input) => {
+				for (const input of batch) {
 					const tile = tiles.get(input.tile);
-					if (!tile) return;
+					if (!tile) continue;
 					tile.ms += ms;
 					tile.batch = Math.max(tile.batch, batch.length);
-					if (--tile.remaining === 0) finishTile(input.tile, tile);
-				});
+				}
 			} catch (error) {
 				fail([...new Set(batch.map((input) => input.tile))], error);
 			}
+			settle();
 			// Let messages that arrived during the run join the queue before the next batch is taken.
 			await new Promise((resolve) => setImmediate(resolve));
 		}
@@ -145,15 +175,17 @@ function serve(session: ort.InferenceSession): void {
 		}
 		let work: MemberTile;
 		try {
-			work = memberTile(init.input, message, init.planes);
+			work = memberTile(init.input, message, init.planes, windows);
 		} catch (error) {
 			fail([message.id], error);
 			return;
 		}
 		const channels = init.input.bands.length;
-		tiles.set(message.id, {work, remaining: work.inputs, ms: 0, batch: 0});
+		tiles.set(message.id, {work, ms: 0, batch: 0});
 		for (let index = 0; index < work.inputs; index++)
 			queue.push({tile: message.id, index, channels, size: message.size});
+		// A tile whose windows other tiles inferred already is done now.
+		if (work.inputs === 0) settle();
 		void drain();
 	});
 }
