@@ -190,10 +190,14 @@ describe("sliding windows shared by an area's tiles (each inferred once)", () =>
 	});
 
 	it('keeps past its bound only windows a tile still waits for', () => {
-		const cache = new WindowCache(0);
-		const {inputs} = runTiles(requests, cache, false);
-		expect(inputs).toBe(keys.flat().length);
-		expect(cache.size).toBe(0);
+		// Each tile done before the next comes: nothing is kept for the next, every window is inferred per tile.
+		const one = new WindowCache(0);
+		expect(runTiles(requests, one, false).inputs).toBe(keys.flat().length);
+		expect(one.size).toBe(0);
+		// Every tile taken first: each waits for the windows the others infer, which stay until it has them.
+		const all = new WindowCache(0);
+		expect(runTiles(requests, all, true).inputs).toBe(distinct);
+		expect(all.size).toBe(0);
 	});
 
 	it('fails the tiles waiting for a window whose tile failed', () => {
@@ -234,8 +238,9 @@ describe("sliding windows shared by an area's tiles (each inferred once)", () =>
 		};
 		const together = await predict(tinyRequests);
 		expect(together.reduce((sum, result) => sum + result.windows, 0)).toBe(new Set(tinyKeys.flat()).size);
-		for (const [index, tile] of tinyRequests.entries()) {
-			const [alone] = await predict([tile]);
+		// The last tiles, whose windows the first inferred for them, each alone in a worker of its own.
+		for (const index of [2, 3]) {
+			const [alone] = await predict([tinyRequests[index]]);
 			expect(alone.windows).toBe(tinyKeys[index].length);
 			expect(Buffer.from(together[index].probability.buffer)).toEqual(Buffer.from(alone.probability.buffer));
 		}
