@@ -194,7 +194,7 @@ async function readTiffDsm(
 ): Promise<{data: Float32Array; width: number; height: number; nodata?: number}> {
 	try {
 		const image = await (await fromArrayBuffer(arrayBufferOf(bytes))).getImage();
-		const samples = await readSamples(image);
+		const samples = await readSamples(image, bytes);
 		const bands = image.getSamplesPerPixel();
 		const nodata = image.getGDALNoData();
 		return {

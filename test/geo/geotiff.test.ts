@@ -232,6 +232,9 @@ describe('GeoTIFF codec', () => {
 			['-ot', 'Byte', '-scale', '-b', '1', '-b', '1', '-b', '1', '-co', 'COMPRESS=DEFLATE', '-co', 'PREDICTOR=2'],
 			['-ot', 'Byte', '-scale', '-b', '1', '-b', '1', '-b', '1', '-co', 'INTERLEAVE=BAND'],
 			['-co', 'BLOCKYSIZE=1000', '-co', 'COMPRESS=DEFLATE'],
+			// Deflate without a predictor, inflated where it lies in the file: whole strips and a short last one, tiles.
+			['-co', 'BLOCKYSIZE=30', '-co', 'COMPRESS=DEFLATE'],
+			['-ot', 'UInt16', '-co', 'TILED=YES', '-co', 'BLOCKXSIZE=64', '-co', 'BLOCKYSIZE=32', '-co', 'COMPRESS=DEFLATE'],
 		];
 		for (const [index, options] of layouts.entries()) {
 			const file = path.join(dir, `layout-${index}.tif`);
@@ -241,10 +244,11 @@ describe('GeoTIFF codec', () => {
 				await fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))
 			).getImage();
 			const expected = await image.readRasters({interleave: true});
-			const samples = await readSamples(image);
-			expect(samples.constructor, options.join(' ')).toBe(expected.constructor);
-			const bytesOf = (array: typeof samples) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-			expect(bytesOf(samples).equals(bytesOf(expected)), options.join(' ')).toBe(true);
+			const bytesOf = (array: typeof expected) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+			for (const samples of [await readSamples(image), await readSamples(image, bytes)]) {
+				expect(samples.constructor, options.join(' ')).toBe(expected.constructor);
+				expect(bytesOf(samples).equals(bytesOf(expected)), options.join(' ')).toBe(true);
+			}
 		}
 	});
 });
