@@ -84,6 +84,7 @@ export async function inferFolder(
 					dsm,
 					outWidth: width,
 					outHeight: height,
+					keepMembers: false,
 				});
 				const result = await (ensemble.classes.classes.length > 2
 					? writeClassOutputs(options, image, probability, width, height, threshold, ensemble.classes)

@@ -41,6 +41,32 @@ describe('ensemble', () => {
 		}
 	});
 
+	it('means its members as float32 sums in member order, then divided, to the bit, with or without them kept', async () => {
+		const dir = await tempDir();
+		const second = await tinyCopy(dir, 'tiny-second', {standardization_mean: [0.6], standardization_std: [0.3]});
+		const third = await tinyCopy(dir, 'tiny-third', {standardization_mean: [0.3], standardization_std: [0.4]});
+		const {images} = await fixtureImages();
+		const image = images[0];
+		const input = {
+			id: 'a',
+			rgb: {data: image.rgb, width: image.width, height: image.height},
+			outWidth: 100,
+			outHeight: 90,
+		};
+		const three = await openEnsemble({models: [tinyModel, second, third], provider: 'cpu'});
+		try {
+			const kept = await three.predict(input);
+			const sum = Float32Array.from(kept.members[0]);
+			for (const member of kept.members.slice(1)) member.forEach((value, i) => (sum[i] += value));
+			expect(kept.probability).toEqual(sum.map((value) => value / 3));
+			const meanOnly = await three.predict({...input, keepMembers: false});
+			expect(meanOnly.members).toEqual([]);
+			expect(meanOnly.probability).toEqual(kept.probability);
+		} finally {
+			await three.close();
+		}
+	});
+
 	it('sliding windows over a translation-equivariant model equal whole-image inference (no seams)', async () => {
 		const {images} = await fixtureImages();
 		const image = images[0];

@@ -145,9 +145,11 @@ class RunningEnsemble implements Ensemble {
 		);
 		this.tileBuffers.give(tile);
 		const {planes} = this.classes;
-		const probability = meanOf(members);
+		// The members' buffers are the workers' answers, this tile's alone: the mean may take the first's place.
+		const keep = input.keepMembers ?? true;
+		const probability = meanOf(members, keep ? new Float32Array(members[0].length) : members[0]);
 		this.onEvent?.({type: 'ensemble-tile', tileId: input.id, ms: performance.now() - started});
-		return {planes, probability, members, windows};
+		return {planes, probability, members: keep ? members : [], windows};
 	}
 
 	/** The member's sliding-window overlap in percent; undefined in resize mode. */
@@ -169,14 +171,24 @@ class RunningEnsemble implements Ensemble {
 }
 
 /**
- * The members' mean, summed in float32 in member order, then divided: the first member copied and the others
- * added in one pass each (a fresh sum from zero took a pass more).
+ * The members' mean into `mean` (which may be the first member), summed in float32 in member order, then divided:
+ * the last member's sum and the division in one pass, so two members take one pass over the planes.
  */
-function meanOf(members: Float32Array[]): Float32Array {
-	const mean = members[0].slice();
+function meanOf(members: Float32Array[], mean: Float32Array): Float32Array {
+	const count = members.length;
 	const {length} = mean;
-	for (const member of members.slice(1)) for (let i = 0; i < length; i++) mean[i] += member[i];
-	if (members.length > 1) for (let i = 0; i < length; i++) mean[i] /= members.length;
+	let sum = members[0];
+	if (count === 1) {
+		if (mean !== sum) mean.set(sum);
+		return mean;
+	}
+	for (let m = 1; m < count - 1; m++) {
+		const member = members[m];
+		for (let i = 0; i < length; i++) mean[i] = sum[i] + member[i];
+		sum = mean;
+	}
+	const last = members[count - 1];
+	for (let i = 0; i < length; i++) mean[i] = Math.fround(sum[i] + last[i]) / count;
 	return mean;
 }
 
@@ -217,6 +229,10 @@ function checkInput(input: PredictInput, needsDsm: boolean, mode: 'resize' | 'sl
 			`tile ${input.id}: the DSM is ${dsm.width}×${dsm.height} but the RGB image is ${rgb.width}×${rgb.height}; they must cover the same pixels.`,
 		);
 	}
+	if (input.missing && input.missing.length !== rgb.width * rgb.height)
+		throw new Error(
+			`tile ${input.id}: its missing pixels' mask holds ${input.missing.length} values, not ${rgb.width}×${rgb.height}`,
+		);
 	if (dsm && dsm.data.length !== dsm.width * dsm.height)
 		throw new UserError(
 			`tile ${input.id}: the DSM data holds ${dsm.data.length} values, not ${dsm.width}×${dsm.height}.`,

@@ -28,19 +28,19 @@ export class TileBuffers {
 /**
  * Copy a tile's rasters once into memory that every worker of the ensemble reads (none writes it), instead
  * of one copy per worker, with the tile's missing pixels (where the RGB or the DSM has no data, where every
- * member's probability is 0) found once here rather than by every worker. The DSM comes first so that its
- * float32 samples are aligned. Every byte of the buffer is written, so a buffer from `buffers` holds nothing of
- * its last tile.
+ * member's probability is 0) found once here rather than by every worker, unless the input brings them. The
+ * DSM comes first so that its float32 samples are aligned. Every byte of the buffer is written, so a buffer
+ * from `buffers` holds nothing of its last tile.
  */
 export function shareTile(
 	input: PredictInput,
 	buffers = new TileBuffers(0),
 ): {tile: SharedArrayBuffer; layout: TileLayout} {
-	const {rgb, dsm, rgbNodata} = input;
+	const {rgb, dsm, rgbNodata, missing: found} = input;
 	const outside = input.context?.outside;
 	const pixels = rgb.width * rgb.height;
-	const firstMissingHeight = dsm ? firstNodata(dsm.data, dsm.nodata) : -1;
-	const hasMissing = rgbNodata !== undefined || firstMissingHeight >= 0;
+	const firstMissingHeight = dsm && found === undefined ? firstNodata(dsm.data, dsm.nodata) : -1;
+	const hasMissing = found === undefined ? rgbNodata !== undefined || firstMissingHeight >= 0 : found !== null;
 	const dsmBytes = dsm ? dsm.data.length * Float32Array.BYTES_PER_ELEMENT : 0;
 	const maskBytes = [rgbNodata, outside, hasMissing].filter(Boolean).length * pixels;
 	const tile = buffers.take(dsmBytes + rgb.data.length + maskBytes);
@@ -55,10 +55,13 @@ export function shareTile(
 	if (outside) nextMask().set(outside);
 	if (hasMissing) {
 		const missing = nextMask();
-		if (rgbNodata) missing.set(rgbNodata);
-		else missing.fill(0);
-		for (let i = Math.max(0, firstMissingHeight); dsm && i < pixels; i++)
-			if (isNodata(dsm.data[i], dsm.nodata)) missing[i] = 1;
+		if (found) missing.set(found);
+		else {
+			if (rgbNodata) missing.set(rgbNodata);
+			else missing.fill(0);
+			for (let i = Math.max(0, firstMissingHeight); dsm && i < pixels; i++)
+				if (isNodata(dsm.data[i], dsm.nodata)) missing[i] = 1;
+		}
 	}
 	const layout: TileLayout = {width: rgb.width, height: rgb.height, hasDsm: dsm !== undefined, nodata: dsm?.nodata};
 	if (rgbNodata) layout.hasRgbNodata = true;

@@ -59,6 +59,13 @@ export type PredictInput = {
 	outHeight: number;
 	/** Sliding mode: the image is a tile with its context; without it the image is a whole area of its own. */
 	context?: TileContext;
+	/**
+	 * 1 where the RGB or the DSM has no data, null where neither lacks any, when the caller found it already (as the
+	 * ensemble would, at the image's size); found by the ensemble when left out.
+	 */
+	missing?: Uint8Array | null;
+	/** Whether the prediction holds each member's probabilities (default true); without them `members` is empty. */
+	keepMembers?: boolean;
 };
 
 /** A tile within an image of the tile and its neighbours' pixels, for sliding windows on the area's grid. */
@@ -83,7 +90,7 @@ export type Prediction = {
 	planes: number;
 	/** Mean of the members' probabilities: planes × outHeight × outWidth, plane-major, each plane row-major. */
 	probability: Float32Array;
-	/** Each model's probabilities at the output size, laid out the same, in the order of `models`. */
+	/** Each model's probabilities at the output size, laid out the same, in the order of `models` (see keepMembers). */
 	members: Float32Array[];
 	windows: WindowCount;
 };

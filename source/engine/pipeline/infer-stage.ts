@@ -114,7 +114,14 @@ export async function inferTile(fetched: TileToInfer, context: InferStageContext
 			: undefined,
 		...(fetched.rgb.nodataMask && {rgbNodata: fetched.rgb.nodataMask}),
 	};
-	const prediction = await ensemble.predict({id: tile.id, ...image, outWidth: size.width, outHeight: size.height});
+	const prediction = await ensemble.predict({
+		id: tile.id,
+		...image,
+		outWidth: size.width,
+		outHeight: size.height,
+		// The tile's own nodata is the ensemble's missing pixels; a tile with its context's pixels has more.
+		...(!fetched.withContext && {missing: nodata ?? null}),
+	});
 	const sliding: SlidingCost | undefined = fetched.withContext && {
 		windows: prediction.windows.inferred,
 		extraWindows: prediction.windows.inferred - prediction.windows.withoutContext,
