@@ -1,8 +1,9 @@
+import {mkdirSync} from 'node:fs';
 import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import {afterEach, describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it, vi} from 'vitest';
 import {Manifest} from '../../source/engine/run-folder/manifest.js';
 import {fingerprintChanges, tileFingerprint} from '../../source/engine/run-folder/tile-fingerprint.js';
 import {arcGisFingerprint} from '../../source/engine/sources/arcgis/arcgis-layer.js';
@@ -251,6 +252,40 @@ describe('manifest', () => {
 		expect(reopened.get('rgb', 'r000_c019')).toEqual({state: 'done', bytes: 19});
 		expect(reopened.get('prob', 'r000_c000')?.file).toBe('prob/r000_c000.tif');
 		expect(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')).version).toBe(1);
+	});
+
+	it('saves soon: the first burst of tiles at once, later ones a second apart, and a save writes at once', async () => {
+		dir = await mkdtemp(path.join(os.tmpdir(), 'deepmask-manifest-soon-'));
+		const reopened = () => Manifest.open(dir!);
+		const manifest = await Manifest.open(dir);
+		const burst = (from: number) => {
+			for (let i = from; i < from + 50; i++) {
+				manifest.set('rgb', `r000_c${String(i).padStart(3, '0')}`, {state: 'done', bytes: i});
+				manifest.saveSoon();
+			}
+		};
+		burst(0);
+		await vi.waitFor(async () => expect((await reopened()).entries('rgb')).toHaveLength(50), {timeout: 5000});
+		burst(50);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		// Within a second of the last write: not written yet.
+		expect((await reopened()).entries('rgb')).toHaveLength(50);
+		await vi.waitFor(async () => expect((await reopened()).entries('rgb')).toHaveLength(100), {timeout: 5000});
+		manifest.set('prob', 'r000_c000', {state: 'done'});
+		manifest.saveSoon();
+		await manifest.save();
+		expect((await reopened()).get('prob', 'r000_c000')).toEqual({state: 'done'});
+	});
+
+	it('reports a failed save soon at the next save', async () => {
+		dir = await mkdtemp(path.join(os.tmpdir(), 'deepmask-manifest-fail-'));
+		const manifest = await Manifest.open(dir);
+		// A folder where the file should be: every write of it fails.
+		mkdirSync(path.join(dir, 'manifest.json'));
+		manifest.set('rgb', 'r000_c000', {state: 'done'});
+		manifest.saveSoon();
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		await expect(manifest.save()).rejects.toThrow(/manifest\.json/);
 	});
 
 	it('names what changed in a fingerprint in preset terms', () => {

@@ -172,7 +172,7 @@ export async function* fetchTiles(options: FetchOptions): AsyncGenerator<Fetched
 					startedAt,
 					ms,
 				});
-				await manifest.save();
+				manifest.saveSoon();
 				emit({type: 'tile-done', layer: role, tileId: tile.id, bytes: stored.bytes!, skipped: false, ms});
 				return {raster: fetched.raster, skipped: false};
 			} catch (error) {

@@ -245,6 +245,7 @@ export function startRun(options: RunOptions): RunHandle {
 			await inferQueue.onIdle();
 			if (failures.length > 0) throw failures[0];
 			signal.throwIfAborted();
+			await folder.manifest.save();
 			lifecycle.emit({type: 'stage', stage: 'infer', state: 'end'});
 			// The models' workers end while the review opens (awaited below, with the services).
 			void loaded.close();
@@ -273,6 +274,8 @@ export function startRun(options: RunOptions): RunHandle {
 			await downloads?.close();
 			inferQueue.start();
 			await inferQueue.onIdle();
+			// What was done before the failure, for the resume (a failure to save it is the failure's to report).
+			await folder?.manifest.save().catch(() => undefined);
 			await lifecycle.fail(error, messageOf(error));
 			throw error;
 		} finally {

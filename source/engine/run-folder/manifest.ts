@@ -1,8 +1,8 @@
 /**
  * manifest.json of a run folder: per stage (rgb, dsm, and whatever later stages add: prob, mask...) and
  * tile, what was made, from where, its size and checksum, timings, and what it depended on. Saved
- * atomically; saves are coalesced (one write at a time, the latest state wins), so callers may save
- * after every tile.
+ * atomically; saves are coalesced (one write at a time, the latest state wins). After each tile, callers
+ * ask for a save soon (saveSoon) rather than wait for one.
  */
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
@@ -42,9 +42,15 @@ const manifestSchema = z.object({
 
 type ManifestFile = {version: 1; updatedAt: string; stages: Record<string, Record<string, ManifestEntry>>};
 
+/** The least time between two saves asked for by saveSoon. */
+const soonestMs = 1000;
+
 export class Manifest {
 	private writing: Promise<void> | undefined;
 	private queued: Promise<void> | undefined;
+	private soon: NodeJS.Timeout | undefined;
+	private failure: unknown;
+	private lastWrite = {endedAt: 0, ms: 0};
 
 	private constructor(
 		readonly file: string,
@@ -99,8 +105,37 @@ export class Manifest {
 		return Object.entries(this.stages[stage] ?? {});
 	}
 
-	/** Write the current state atomically. Calls during a write share the one write that follows it. */
+	/**
+	 * Save a little later, without waiting for it. The manifest holds a few KB a tile and is written whole and
+	 * synced: written and waited for after every tile, its writing grew with the square of the run's tiles and held
+	 * every download behind it. So saves asked for this way are spaced: at least a second apart, and ten times as
+	 * long as the last write took, so writing takes at most a tenth of the time. A kill loses at most that much of
+	 * the manifest: those tiles are made again on resume. A failed save is thrown by the next call of either kind.
+	 */
+	saveSoon(): void {
+		this.throwFailure();
+		if (this.soon || this.queued) return;
+		const spacing = Math.max(soonestMs, 10 * this.lastWrite.ms);
+		this.soon = setTimeout(
+			() => {
+				this.soon = undefined;
+				this.save().catch((error: unknown) => {
+					this.failure ??= error;
+				});
+			},
+			Math.max(0, this.lastWrite.endedAt + spacing - Date.now()),
+		);
+	}
+
+	/** Write the current state atomically now. Calls during a write share the one write that follows it. */
 	save(): Promise<void> {
+		clearTimeout(this.soon);
+		this.soon = undefined;
+		try {
+			this.throwFailure();
+		} catch (error) {
+			return Promise.reject(error);
+		}
 		if (this.queued) return this.queued;
 		if (this.writing) {
 			this.queued = this.writing.then(
@@ -112,11 +147,19 @@ export class Manifest {
 		return this.startWrite();
 	}
 
+	private throwFailure(): void {
+		const {failure} = this;
+		this.failure = undefined;
+		if (failure !== undefined) throw failure;
+	}
+
 	private startWrite(): Promise<void> {
 		this.queued = undefined;
 		// writeJsonAtomic serialises synchronously: later set() calls do not leak into this write.
 		const snapshot: ManifestFile = {version: 1, updatedAt: new Date().toISOString(), stages: this.stages};
+		const started = Date.now();
 		const write = writeJsonAtomic(this.file, snapshot).finally(() => {
+			this.lastWrite = {endedAt: Date.now(), ms: Date.now() - started};
 			if (this.writing === write) this.writing = undefined;
 		});
 		this.writing = write;
