@@ -279,9 +279,12 @@ class ArcGisLayer implements OpenedSource {
 		const marks = [image.nodata, this.info.noDataValue]
 			.filter((value): value is number => value !== undefined && value !== nodata)
 			.map(Math.fround);
+		// Two marks at most, NaN standing in for a missing one (NaN equals nothing): no array search per sample.
+		const [first = Number.NaN, second = Number.NaN] = marks;
 		const data = image.data;
 		for (let k = 0; k < data.length; k++) {
-			if (Number.isNaN(data[k]) || marks.includes(data[k])) data[k] = nodata;
+			const value = data[k];
+			if (Number.isNaN(value) || value === first || value === second) data[k] = nodata;
 		}
 	}
 
