@@ -244,7 +244,7 @@ describe('GeoTIFF codec', () => {
 				await fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))
 			).getImage();
 			const expected = await image.readRasters({interleave: true});
-			const bytesOf = (array: typeof expected) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+			const bytesOf = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 			for (const samples of [await readSamples(image), await readSamples(image, bytes)]) {
 				expect(samples.constructor, options.join(' ')).toBe(expected.constructor);
 				expect(bytesOf(samples).equals(bytesOf(expected)), options.join(' ')).toBe(true);
