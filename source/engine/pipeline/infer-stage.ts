@@ -145,7 +145,7 @@ export async function inferTile(fetched: TileToInfer, context: InferStageContext
 		ms: Date.now() - started,
 		...(sliding && {sliding}),
 	});
-	await manifest.save();
+	manifest.saveSoon();
 	lifecycle.emit({type: 'tile-inferred', tileId: tile.id, skipped: false, ...(sliding && {sliding})});
 	return {mask: maskOf(probability), hasNodata};
 }
