@@ -159,10 +159,22 @@ function histogramMark(threshold: Threshold, shown?: string): number {
 	return shownThreshold(threshold, shown) ?? Math.min(...Object.values(threshold));
 }
 
+/** The footer while the masks are written: the one part of the review that follows the run's progress. */
+function WritingProgress({handle, note}: {handle: RunHandle; note?: string}) {
+	const theme = useTheme();
+	const {snapshot} = useRunSnapshot(handle);
+	return (
+		<Text>
+			writing <ProgressBar fraction={snapshot.tiles ? snapshot.written / snapshot.tiles : 0} width={20} />{' '}
+			{snapshot.written}/{snapshot.tiles}
+			{note ? <Text color={theme.warn}>{` ${note}`}</Text> : null}
+		</Text>
+	);
+}
+
 export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewScreenProps) {
 	const {size, screenActive} = useAppContext();
 	const theme = useTheme();
-	const {snapshot} = useRunSnapshot(handle);
 	const [stats, setStats] = useState<StatsDocument>(() => session.stats());
 	const [sort, latestSort, setSort] = useKeyState<TileSort>('foreground');
 	const [measure, latestMeasure, setMeasure] = useKeyState<MinimapMeasure>('foreground');
@@ -290,13 +302,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 		</Text>
 	);
 	if (phase === 'writing') {
-		footer = (
-			<Text>
-				writing <ProgressBar fraction={snapshot.tiles ? snapshot.written / snapshot.tiles : 0} width={20} />{' '}
-				{snapshot.written}/{snapshot.tiles}
-				{writingNote ? <Text color={theme.warn}>{` ${writingNote}`}</Text> : null}
-			</Text>
-		);
+		footer = <WritingProgress handle={handle} note={writingNote} />;
 	} else if (phase === 'discarding') footer = <Text>discarding…</Text>;
 	else if (phase === 'ask-discard') {
 		footer = (
