@@ -23,7 +23,7 @@ import {areaUnit} from '../geo/crs.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
 import type {GeoRaster} from '../geo/georaster.js';
 import {messageOf} from '../../errors.js';
-import {nodataOf} from './infer-stage.js';
+import {readTileNodata} from './tile-nodata.js';
 import type {RunLifecycle} from './lifecycle.js';
 import type {MaskWriter} from './mask-writer.js';
 
@@ -209,15 +209,10 @@ function modelNames(context: ReviewContext): string[] {
 	return context.models.map((model) => model.name);
 }
 
-/** The tile's nodata mask, read again from its RGB and DSM when it has nodata pixels (so memory stays flat). */
+/** The tile's nodata mask when it has nodata pixels. */
 async function tileNodata(context: ReviewContext, tile: Tile): Promise<Uint8Array | undefined> {
 	if (!context.tilesWithNodata.has(tile.id)) return undefined;
-	const {runDir, hasDsm} = context;
-	const [rgb, dsm] = await Promise.all([
-		readGeoTiffFile(path.join(runDir, tileFile('rgb', tile.id))),
-		hasDsm ? readGeoTiffFile(path.join(runDir, tileFile('dsm', tile.id))) : undefined,
-	]);
-	return nodataOf(rgb, dsm);
+	return readTileNodata(context.runDir, tile.id, context.hasDsm);
 }
 
 function restatOptions(context: ReviewContext, cache: ProbabilityCache, threshold: Threshold) {

@@ -11,7 +11,7 @@ import {writeJsonAtomic} from '../fs/atomic.js';
 import {mergeStats} from '../masks/run-stats.js';
 import {tileOutsideArea} from '../geo/area-clip.js';
 import {readGeoTiffFile} from '../geo/geotiff.js';
-import {nodataOf} from '../pipeline/infer-stage.js';
+import {readTileNodata} from '../pipeline/tile-nodata.js';
 import {summariseMosaic} from '../pipeline/mosaic-summary.js';
 import {ProbabilityCache} from '../pipeline/probability-cache.js';
 import {fromProbabilities} from '../pipeline/restat.js';
@@ -61,16 +61,6 @@ function tileFiles(plan: Plan, tile: Tile, models: string[]): string[] {
 
 async function sameFolder(a: string, b: string): Promise<boolean> {
 	return (await realpath(a).catch(() => path.resolve(a))) === (await realpath(b).catch(() => path.resolve(b)));
-}
-
-/** The tile's nodata mask from its RGB and DSM, as inference saw it. */
-async function tileNodata(runDir: string, tile: Tile): Promise<Uint8Array | undefined> {
-	const dsmFile = pathInside(runDir, tileFile('dsm', tile.id));
-	const [rgb, dsm] = await Promise.all([
-		readGeoTiffFile(pathInside(runDir, tileFile('rgb', tile.id))),
-		(await exists(dsmFile)) ? readGeoTiffFile(dsmFile) : undefined,
-	]);
-	return nodataOf(rgb, dsm);
 }
 
 /** Bring the tiles (and the shard folders) of shards in other run folders into `runDir`. Returns the number of files copied. */
@@ -146,7 +136,10 @@ async function writeRunWide(runDir: string, collected: CollectedShards, by: stri
 			threshold,
 			postprocess,
 			classes,
-			nodata: async (t) => (withNodata.has(t.id) ? tileNodata(runDir, t) : undefined),
+			nodata: async (t) =>
+				withNodata.has(t.id)
+					? readTileNodata(runDir, t.id, await exists(pathInside(runDir, tileFile('dsm', t.id))))
+					: undefined,
 			outside: (t) => tileOutsideArea(plan, t),
 			cache,
 		}),
