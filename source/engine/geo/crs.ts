@@ -113,13 +113,6 @@ export function areaUnit(crs: string, definition?: string): string {
 	return `${linearUnit(crs, definition)}²`;
 }
 
-/** Whether the CRS of `code` counts in degrees, from the registry: the same answer whatever proj4 has loaded. */
-export function isGeographicCode(code: number): boolean {
-	if (code === 4326) return true;
-	if (code === 3857) return false;
-	return lookupCrs(code)?.wkt.startsWith('GEOGCS') ?? false;
-}
-
 /**
  * Bounding box of an extent after transformation: edges are densified because straight lines in one CRS
  * are curves in another.

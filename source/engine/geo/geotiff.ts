@@ -11,9 +11,8 @@ import {deflateCompressions, inflateBlock} from './native-inflate.js';
 import {arrayBufferOf} from './array-buffer.js';
 import {writeAtomic} from '../fs/atomic.js';
 import type {GeoRaster, PaletteEntry} from './georaster.js';
-import {lookupCrs} from './crs-registry.js';
+import {isGeographicCode, lookupCrs} from './crs-registry.js';
 import {crsCodeOfGeoKeys} from './geotiff-crs.js';
-import {isGeographicCode} from './crs.js';
 import {encodeTiff, TiffType, type TiffTag} from './tiff-writer.js';
 import {messageOf} from '../../errors.js';
 
