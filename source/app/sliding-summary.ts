@@ -9,8 +9,12 @@ import type {RunSnapshot} from '../engine/pipeline/snapshot.js';
 export function formatSlidingCost(cost: SlidingCost, shardContext?: RunSnapshot['shardContext']): string {
 	const share = (part: number, whole: number) => (whole > 0 ? `${((part / whole) * 100).toFixed(0)}%` : '–');
 	const count = (value: number) => value.toLocaleString('en');
+	const extra = cost.extraWindows;
+	const alone = cost.windows - extra;
 	const lines = [
-		`windows   ${cost.windows} inferred, ${cost.extraWindows} of them for the context across tiles (+${share(cost.extraWindows, cost.windows - cost.extraWindows)} over each tile alone)`,
+		extra >= 0
+			? `windows   ${cost.windows} inferred, ${extra} of them for the context across tiles (+${share(extra, alone)} over each tile alone)`
+			: `windows   ${cost.windows} inferred, ${-extra} fewer than each tile alone would take (−${share(-extra, alone)}: neighbouring tiles share windows)`,
 		`context   ${count(cost.marginPixels)} pixels beside the tiles' own ${count(cost.tilePixels)} (${share(cost.marginPixels, cost.tilePixels)})`,
 	];
 	if (shardContext)

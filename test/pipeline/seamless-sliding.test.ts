@@ -148,15 +148,22 @@ describe('sliding mode over tiles', () => {
 			// 1e-4 apart can still round to neighbouring bytes.
 			expect(off).toBeLessThanOrEqual(1);
 		}
-		// Each member's windows on the area grid that reach into each tile, against the tile inferred alone.
+		// Each member infers each window of the area grid that reaches into a tile once, however many tiles it reaches
+		// into; against each tile inferred alone.
 		const count = (of: (rect: Rect, grid: WindowGrid) => number) =>
 			plan.tiles.reduce(
 				(sum, tile) => sum + ensemble.grids.reduce((inner, grid) => inner + of(tileRect(plan, tile), grid), 0),
 				0,
 			);
-		const windows = count((rect, grid) => gridWindows(grid, rect).length);
+		const windows = ensemble.grids.reduce((sum, grid) => {
+			const distinct = new Set(
+				plan.tiles.flatMap((tile) => gridWindows(grid, tileRect(plan, tile)).map(({x, y}) => `${x},${y}`)),
+			);
+			return sum + distinct.size;
+		}, 0);
 		const alone = count((rect, grid) => windowsWithoutContext(rect.width, rect.height, grid));
 		expect(alone).toBe(9 * 3);
+		expect(windows).toBeLessThan(count((rect, grid) => gridWindows(grid, rect).length));
 		expect(run.snapshot().sliding).toEqual({
 			windows,
 			extraWindows: windows - alone,

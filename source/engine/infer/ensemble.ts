@@ -8,7 +8,7 @@ import {ModelWorker} from './model-worker.js';
 import {providerAttempts, providerFailure} from './providers.js';
 import {shareTile, TileBuffers} from './shared-tile.js';
 import type {Ensemble, EnsembleOptions, InferEvent, ModelInfo, PredictInput, Prediction, WindowCount} from './types.js';
-import {gridWindows, windowGrid, windowsWithoutContext, type WindowGrid} from './windows.js';
+import {windowGrid, windowsWithoutContext, type WindowGrid} from './windows.js';
 
 type Member = {info: ModelInfo; worker: ModelWorker};
 
@@ -129,8 +129,13 @@ class RunningEnsemble implements Ensemble {
 		const members = await Promise.all(
 			this.members.map(async ({info, worker}) => {
 				const overlap = this.overlapOf(info);
-				if (overlap !== undefined) countWindows(windows, input, windowGrid(info.tileSize, overlap));
-				const {probability, ms, batch} = await worker.predict({
+				if (overlap !== undefined) windows.withoutContext += windowsAlone(input, windowGrid(info.tileSize, overlap));
+				const {
+					probability,
+					ms,
+					batch,
+					windows: inferred,
+				} = await worker.predict({
 					tile,
 					...layout,
 					outWidth: input.outWidth,
@@ -139,6 +144,8 @@ class RunningEnsemble implements Ensemble {
 					overlap,
 					...(input.context && {context: {tile: input.context.tile, origin: input.context.origin}}),
 				});
+				// The windows the worker inferred for this tile: those of the area's grid no tile before it reached.
+				windows.inferred += inferred;
 				this.onEvent?.({type: 'model-tile', model: info.name, tileId: input.id, ms, batch});
 				return probability;
 			}),
@@ -192,13 +199,10 @@ function meanOf(members: Float32Array[], mean: Float32Array): Float32Array {
 	return mean;
 }
 
-/** Adds the windows a member takes for the input, and what it would take for the tile alone. */
-function countWindows(count: WindowCount, input: PredictInput, grid: WindowGrid): void {
-	const {rgb, context} = input;
-	const tile = context?.tile ?? {x: 0, y: 0, width: rgb.width, height: rgb.height};
-	const origin = context?.origin ?? {x: 0, y: 0};
-	count.inferred += gridWindows(grid, {...tile, x: origin.x + tile.x, y: origin.y + tile.y}).length;
-	count.withoutContext += windowsWithoutContext(tile.width, tile.height, grid);
+/** The windows a member would take for the tile inferred alone (no context). */
+function windowsAlone(input: PredictInput, grid: WindowGrid): number {
+	const tile = input.context?.tile ?? {x: 0, y: 0, width: input.rgb.width, height: input.rgb.height};
+	return windowsWithoutContext(tile.width, tile.height, grid);
 }
 
 function checkInput(input: PredictInput, needsDsm: boolean, mode: 'resize' | 'sliding'): void {

@@ -80,6 +80,11 @@ export type TileContext = {
 
 /** The sliding windows one tile took, over all members; resize mode takes none. */
 export type WindowCount = {
+	/**
+	 * Inferred for this tile: the windows of the area's grid reaching into it that no earlier tile inferred (a window
+	 * shared by tiles is inferred once, for the first), so a tile's count depends on the order the tiles come in;
+	 * the run's sum is exact.
+	 */
 	inferred: number;
 	/** What the same tile inferred alone would have taken (windows flush with its edges, no context). */
 	withoutContext: number;

@@ -48,7 +48,11 @@ export type RunEvent = {at: number} & (
 export type SlidingCost = {
 	/** Windows inferred, over all members. */
 	windows: number;
-	/** Of them, the extra that the context costs: windows beyond those of each tile inferred alone. */
+	/**
+	 * Of them, the extra that the context costs: windows beyond those of each tile inferred alone. Negative where
+	 * sharing the windows between neighbouring tiles saves more than the context costs (and per tile, for a tile
+	 * whose windows its neighbours inferred).
+	 */
 	extraWindows: number;
 	/** The tiles' own pixels. */
 	tilePixels: number;
