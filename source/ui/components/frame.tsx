@@ -15,7 +15,8 @@ export function tooSmall(size: TerminalSize): boolean {
  * The whole screen: title line, body, key hint bar. One row shorter than the terminal:
  * Ink 6 clears the whole terminal on every frame as tall as the terminal (flicker).
  * Below 80×24 it says so on one line instead of dropping rows that stay selectable; the
- * screens stay mounted (hidden), so a run and its review go on and come back on enlarging.
+ * screens stay mounted (hidden, in the same place of the tree, so that React keeps their
+ * state), so a run and its review go on and come back as they were on enlarging.
  */
 export function Frame({
 	size,
@@ -33,23 +34,22 @@ export function Frame({
 	prompt?: ReactNode;
 	children: ReactNode;
 }) {
-	if (tooSmall(size)) {
-		return (
-			<Box flexDirection="column" width={size.columns} height={Math.max(1, size.rows - 1)} overflow="hidden">
-				<Text bold wrap="wrap">
-					{`deepmask: enlarge the terminal to ${MIN_SIZE.columns}×${MIN_SIZE.rows}; now ${size.columns}×${size.rows}`}
-				</Text>
-				<Text dimColor wrap="wrap">
-					q quit · Ctrl-C quit now
-				</Text>
-				{prompt}
-				<Box display="none">{children}</Box>
-			</Box>
-		);
-	}
+	const small = tooSmall(size);
+	const shown = small ? 'none' : 'flex';
 	return (
 		<Box flexDirection="column" width={size.columns} height={Math.max(1, size.rows - 1)} overflow="hidden">
-			<Box flexShrink={0}>
+			{small ? (
+				<Box key="too-small" flexDirection="column">
+					<Text bold wrap="wrap">
+						{`deepmask: enlarge the terminal to ${MIN_SIZE.columns}×${MIN_SIZE.rows}; now ${size.columns}×${size.rows}`}
+					</Text>
+					<Text dimColor wrap="wrap">
+						q quit · Ctrl-C quit now
+					</Text>
+					{prompt}
+				</Box>
+			) : null}
+			<Box key="title" display={shown} flexShrink={0}>
 				<Text inverse bold>
 					{' deepmask '}
 				</Text>
@@ -57,11 +57,11 @@ export function Frame({
 				<Spacer />
 				{status}
 			</Box>
-			<Box flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
+			<Box key="body" display={shown} flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
 				{children}
-				{prompt}
+				{small ? null : prompt}
 			</Box>
-			<Box flexShrink={0}>
+			<Box key="hints" display={shown} flexShrink={0}>
 				<HintBar keys={keys} width={size.columns} />
 			</Box>
 		</Box>
