@@ -172,6 +172,22 @@ function WritingProgress({handle, note}: {handle: RunHandle; note?: string}) {
 	);
 }
 
+/** A preview with what it shows: the tile, its size and the threshold of its mask. */
+type ShownPreview = PreviewImage & {tileId: string; threshold: Threshold};
+
+function sameKey(
+	preview: ShownPreview,
+	key: {tileId?: string; width: number; height: number},
+	threshold: Threshold,
+): boolean {
+	return (
+		preview.tileId === key.tileId &&
+		preview.width === key.width &&
+		preview.height === key.height &&
+		sameThreshold(preview.threshold, threshold)
+	);
+}
+
 export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewScreenProps) {
 	const {size, screenActive} = useAppContext();
 	const theme = useTheme();
@@ -179,7 +195,7 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 	const [sort, latestSort, setSort] = useKeyState<TileSort>('foreground');
 	const [measure, latestMeasure, setMeasure] = useKeyState<MinimapMeasure>('foreground');
 	const [index, latestIndex, setIndex] = useKeyState(0);
-	const [preview, setPreview] = useState<PreviewImage>();
+	const [preview, setPreview] = useState<ShownPreview>();
 	const [view, latestView, setView] = useKeyState<PreviewView>('image | mask');
 	const [enlarged, latestEnlarged, setEnlarged] = useKeyState(false);
 	const [phase, setPhase] = useState<'review' | 'ask-discard' | 'writing' | 'discarding'>('review');
@@ -219,17 +235,19 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 
 	const tileId = tile?.id;
 	const threshold = stats.overall.threshold;
+	const previewKey = useRef({tileId, width: previewWidth, height: previewHeight});
 	useEffect(() => {
-		if (!tileId) return;
+		previewKey.current = {tileId, width: previewWidth, height: previewHeight};
+		if (!tileId || (preview && sameKey(preview, previewKey.current, threshold))) return;
 		let live = true;
 		session.preview(tileId, previewWidth, previewHeight).then(
-			(image) => live && setPreview({...image, width: previewWidth, height: previewHeight}),
+			(image) => live && setPreview({...image, width: previewWidth, height: previewHeight, tileId, threshold}),
 			(failure: Error) => live && setError(`preview: ${failure.message}`),
 		);
 		return () => {
 			live = false;
 		};
-	}, [session, tileId, previewWidth, previewHeight, threshold]);
+	}, [session, tileId, previewWidth, previewHeight, threshold, preview]);
 
 	// Keys move the target at once; the session recomputes one threshold at a time (its statistics are
 	// rebuilt tile by tile), and catches up with the latest target when it is done.
@@ -242,9 +260,17 @@ export function ReviewScreen({handle, session, onWritten, onDiscarded}: ReviewSc
 		if (busy.current || sameThreshold(target, threshold)) return;
 		busy.current = true;
 		session.setThreshold(target).then(
-			(updated) => {
+			async (updated) => {
+				// The new figures and the preview under the new threshold in one frame, not one after the other:
+				// every frame is the whole screen for Ink.
+				const key = previewKey.current;
+				const image = key.tileId
+					? await session.preview(key.tileId, key.width, key.height).catch(() => undefined)
+					: undefined;
 				busy.current = false;
 				setStats(updated);
+				if (image && key.tileId)
+					setPreview({...image, ...key, tileId: key.tileId, threshold: updated.overall.threshold});
 			},
 			(failure: Error) => {
 				busy.current = false;
