@@ -6,6 +6,7 @@ import {resolveModelPaths} from './discover.js';
 import {loadModelSpec} from './metadata.js';
 import {ModelWorker} from './model-worker.js';
 import {providerAttempts, providerFailure} from './providers.js';
+import {clearSharedPlanes, rgbPlaneSlots} from './shared-planes.js';
 import {shareTile, TileBuffers} from './shared-tile.js';
 import type {Ensemble, EnsembleOptions, InferEvent, ModelInfo, PredictInput, Prediction, WindowCount} from './types.js';
 import {windowGrid, windowsWithoutContext, type WindowGrid} from './windows.js';
@@ -89,7 +90,11 @@ export async function openEnsemble(options: EnsembleOptions): Promise<Ensemble> 
 	}
 	for (const {info} of members)
 		onEvent?.({type: 'model-ready', model: info.name, provider: info.provider, reason: info.providerReason});
-	return new RunningEnsemble(members, classes, mode, options.overlap, signal, onEvent);
+	const rgbSlots =
+		mode === 'resize'
+			? rgbPlaneSlots(specs.map((spec, index) => ({input: spec, size: members[index].info.tileSize})))
+			: {offsets: [], bytes: 0};
+	return new RunningEnsemble(members, classes, mode, options.overlap, signal, onEvent, rgbSlots);
 }
 
 class RunningEnsemble implements Ensemble {
@@ -100,6 +105,7 @@ class RunningEnsemble implements Ensemble {
 	private closed = false;
 	private readonly onAbort: () => void;
 	private readonly tileBuffers = new TileBuffers(4);
+	private readonly planeBuffers = new TileBuffers(4);
 
 	constructor(
 		private readonly members: Member[],
@@ -108,6 +114,8 @@ class RunningEnsemble implements Ensemble {
 		private readonly overlap: number | undefined,
 		private readonly signal: AbortSignal | undefined,
 		private readonly onEvent: ((event: InferEvent) => void) | undefined,
+		/** Resize mode: each member's slot in a tile's shared RGB planes (see shared-planes.ts). */
+		private readonly rgbSlots: ReturnType<typeof rgbPlaneSlots>,
 	) {
 		this.models = members.map((member) => member.info);
 		this.needsDsm = this.models.some((model) => model.needsDsm);
@@ -126,8 +134,9 @@ class RunningEnsemble implements Ensemble {
 		const windows: WindowCount = {inferred: 0, withoutContext: 0};
 		// Each member's worker makes its inputs from the tile, runs them and returns its class planes at the output size.
 		const {tile, layout} = shareTile(input, this.tileBuffers);
+		const rgbPlanes = this.sharedRgbPlanes();
 		const members = await Promise.all(
-			this.members.map(async ({info, worker}) => {
+			this.members.map(async ({info, worker}, index) => {
 				const overlap = this.overlapOf(info);
 				if (overlap !== undefined) windows.withoutContext += windowsAlone(input, windowGrid(info.tileSize, overlap));
 				const {
@@ -143,6 +152,10 @@ class RunningEnsemble implements Ensemble {
 					size: info.tileSize,
 					overlap,
 					...(input.context && {context: {tile: input.context.tile, origin: input.context.origin}}),
+					...(rgbPlanes &&
+						this.rgbSlots.offsets[index] !== undefined && {
+							rgbPlanes: {buffer: rgbPlanes, offset: this.rgbSlots.offsets[index]},
+						}),
 				});
 				// The windows the worker inferred for this tile: those of the area's grid no tile before it reached.
 				windows.inferred += inferred;
@@ -151,12 +164,22 @@ class RunningEnsemble implements Ensemble {
 			}),
 		);
 		this.tileBuffers.give(tile);
+		if (rgbPlanes) this.planeBuffers.give(rgbPlanes);
 		const {planes} = this.classes;
 		// The members' buffers are the workers' answers, this tile's alone: the mean may take the first's place.
 		const keep = input.keepMembers ?? true;
 		const probability = meanOf(members, keep ? new Float32Array(members[0].length) : members[0]);
 		this.onEvent?.({type: 'ensemble-tile', tileId: input.id, ms: performance.now() - started});
 		return {planes, probability, members: keep ? members : [], windows};
+	}
+
+	/** A buffer for the tile's shared RGB planes, every slot free; undefined when no members share them. */
+	private sharedRgbPlanes(): SharedArrayBuffer | undefined {
+		const {offsets, bytes} = this.rgbSlots;
+		if (bytes === 0) return undefined;
+		const buffer = this.planeBuffers.take(bytes);
+		for (const offset of new Set(offsets)) if (offset !== undefined) clearSharedPlanes(buffer, offset);
+		return buffer;
 	}
 
 	/** The member's sliding-window overlap in percent; undefined in resize mode. */

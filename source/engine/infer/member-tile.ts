@@ -2,10 +2,11 @@
  * One model's share of a tile, done in that model's worker: the model-size inputs made from the tile, and
  * the class probability planes at the output size made from the model's outputs for them.
  */
-import {inputPlanes, resizedInputPlanes, type DsmImage, type RgbImage} from './preprocess.js';
+import {inputPlanes, resizedInputPlanes, rgbInputSpec, type DsmImage, type RgbImage} from './preprocess.js';
 import type {InputSpec, TileRequest} from './protocol.js';
 import {resizeNearest} from '../geo/resize-nearest.js';
 import {resizePlanes} from './resample.js';
+import {sharedPlanes} from './shared-planes.js';
 import {tileImages} from './shared-tile.js';
 import type {WindowCache} from './window-cache.js';
 import {Blender, gridWindows, windowGrid, type Rect, type Window} from './windows.js';
@@ -36,6 +37,21 @@ export type MemberTile = {
 type Images = {rgb: RgbImage; dsm?: DsmImage; outside?: Uint8Array; missing?: Uint8Array};
 
 /**
+ * The tile's R, G and B planes at the model size from the slot the ensemble gave the members that make them alike
+ * (made by the first of them to ask, see shared-planes.ts); undefined without one.
+ */
+function rgbPlanesOf(request: TileRequest, spec: InputSpec, images: Images): (() => Float32Array) | undefined {
+	const slot = request.rgbPlanes;
+	const rgbSpec = rgbInputSpec(spec);
+	if (!slot || !rgbSpec) return undefined;
+	const {size} = request;
+	return () =>
+		sharedPlanes(slot.buffer, slot.offset, 3 * size * size, (planes) =>
+			resizedInputPlanes(rgbSpec, images.rgb, undefined, size, planes),
+		);
+}
+
+/**
  * `cache`: the worker's windows, shared by the tiles of one area (used only for a tile with an area context: a
  * tile without one is an image of its own).
  */
@@ -50,7 +66,8 @@ export function memberTile(spec: InputSpec, request: TileRequest, planes = 1, ca
 		return {
 			inputs: 1,
 			windows: 0,
-			input: (_, into) => resizedInputPlanes(spec, images.rgb, images.dsm, size, into),
+			input: (_, into) =>
+				resizedInputPlanes(spec, images.rgb, images.dsm, size, into, rgbPlanesOf(request, spec, images)),
 			output: (_, output) => {
 				const resized = resizePlanes(output, planes, size, size, outWidth, outHeight);
 				probability = zeroNodata(resized === output ? output.slice() : resized, images, whole, outWidth, outHeight);

@@ -25,6 +25,8 @@ export function inputPlanes(spec: InputSpec, rgb: RgbImage, dsm?: DsmImage, into
 /**
  * The input planes resized to size × size (resample.ts), as resizing each plane of inputPlanes() gives them to
  * the last bit, but made a row at a time: the planes at the image's size are never held. Into `into` when given.
+ * `rgbPlanes`, when given, returns the R, G and B planes made alike by rgbInputSpec (resized planes do not depend
+ * on each other), which are then copied rather than made.
  */
 export function resizedInputPlanes(
 	spec: InputSpec,
@@ -32,11 +34,34 @@ export function resizedInputPlanes(
 	dsm: DsmImage | undefined,
 	size: number,
 	into?: Float32Array,
+	rgbPlanes?: () => Float32Array,
 ): Float32Array {
-	const fills = bandRows(spec, rgb, dsm);
 	const {width, height} = rgb;
-	const fillRow = (y: number, row: Float32Array) => fills.forEach((fill, c) => fill(y, row, c * width));
-	return resizeRows(fillRow, fills.length, width, height, size, size, into);
+	if (!rgbPlanes) {
+		const fills = bandRows(spec, rgb, dsm);
+		const fillRow = (y: number, row: Float32Array) => fills.forEach((fill, c) => fill(y, row, c * width));
+		return resizeRows(fillRow, fills.length, width, height, size, size, into);
+	}
+	const plane = size * size;
+	const planes = into ?? new Float32Array(spec.bands.length * plane);
+	const shared = rgbPlanes();
+	bandRows(spec, rgb, dsm).forEach((fill, c) => {
+		const into = planes.subarray(c * plane, (c + 1) * plane);
+		const channel = 'RGB'.indexOf(spec.bands[c]);
+		if (channel >= 0) into.set(shared.subarray(channel * plane, (channel + 1) * plane));
+		else resizeRows((y, row) => fill(y, row, 0), 1, width, height, size, size, into);
+	});
+	return planes;
+}
+
+/**
+ * The spec of the R, G and B planes as `spec` makes them, in that order; undefined when it lacks one of them. Two
+ * members whose RGB specs are equal (and whose model sizes are) make the same RGB planes of a tile.
+ */
+export function rgbInputSpec(spec: InputSpec): InputSpec | undefined {
+	const at = ['R', 'G', 'B'].map((band) => spec.bands.indexOf(band as InputSpec['bands'][number]));
+	if (at.some((index) => index < 0)) return undefined;
+	return {bands: ['R', 'G', 'B'], mean: at.map((c) => spec.mean[c]), std: at.map((c) => spec.std[c])};
 }
 
 /** Writes row y of a band's input plane into `into` from `offset`. */

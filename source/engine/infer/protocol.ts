@@ -51,6 +51,11 @@ export type TileRequest = TileLayout & {
 	overlap?: number;
 	/** Sliding mode: the part of the image to predict and where the image's origin lies on the area's window grid. */
 	context?: {tile: Rect; origin: Window};
+	/**
+	 * Resize mode: where the tile's R, G and B planes at `size` are shared by the members that make them alike (see
+	 * shared-planes.ts), when more than one does.
+	 */
+	rgbPlanes?: {buffer: SharedArrayBuffer; offset: number};
 };
 
 export type ToWorker =
