@@ -67,7 +67,13 @@ export async function encodeTiff(image: TiffImage): Promise<Uint8Array> {
 		strips.push(strip);
 	}
 	const stored = useDeflate
-		? await Promise.all(strips.map(async (s) => new Uint8Array(await deflateAsync(s))))
+		? // One output chunk a strip (deflate never grows data by more than a few bytes per 16 KB): with zlib's 16 KB
+			// default a 64 KB strip took several round trips to the thread pool and a joining copy.
+			await Promise.all(
+				strips.map(
+					async (s) => new Uint8Array(await deflateAsync(s, {chunkSize: Math.max(16 * 1024, s.length + 1024)})),
+				),
+			)
 		: strips;
 
 	const tags: TiffTag[] = [
