@@ -169,7 +169,7 @@ async function decodeTiff(body: Uint8Array, bands: number): Promise<DecodedImage
 	const asRgb =
 		bands === 3 &&
 		(photometric === Photometric.palette || photometric === Photometric.yCbCr || image.getSamplesPerPixel() === 1);
-	const raw = asRgb ? await image.readRGB({interleave: true}) : await readSamples(image);
+	const raw = asRgb ? await image.readRGB({interleave: true}) : await readSamples(image, body);
 	const data =
 		raw instanceof Uint8Array
 			? new Uint8Array(raw.buffer, raw.byteOffset, raw.length)
