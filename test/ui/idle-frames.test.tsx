@@ -1,10 +1,6 @@
-import {mkdtempSync} from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
-import type {AppServices} from '../../source/ui/app.js';
-import {isolateSettings, keys, realServices, renderApp, type AppUnderTest} from './harness.js';
-import {scriptedRun, type ScriptOptions} from './scripted-run.js';
+import {isolateSettings, keys, renderApp, type AppUnderTest} from './harness.js';
+import {scriptedServices, type ScriptOptions} from './scripted-run.js';
 
 /**
  * Every frame is a whole screen for Ink, the colour preview included: a screen on which nothing moves
@@ -22,10 +18,7 @@ afterEach(() => {
 	app = undefined;
 });
 
-async function servicesWith(options: Omit<ScriptOptions, 'runDir'>): Promise<AppServices> {
-	const runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-idle-'));
-	return realServices(({preset}) => scriptedRun(preset, {...options, runDir}));
-}
+const servicesWith = async (options: Omit<ScriptOptions, 'runDir'>) => (await scriptedServices(options)).services;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

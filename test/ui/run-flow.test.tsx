@@ -1,10 +1,9 @@
-import {existsSync, mkdtempSync} from 'node:fs';
-import os from 'node:os';
+import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {AppServices} from '../../source/ui/app.js';
-import {isolateSettings, keys, realServices, renderApp, until, type AppUnderTest} from './harness.js';
-import {scriptedRun, type ScriptOptions} from './scripted-run.js';
+import {isolateSettings, keys, renderApp, until, type AppUnderTest} from './harness.js';
+import {scriptedServices, type ScriptOptions} from './scripted-run.js';
 
 let app: AppUnderTest | undefined;
 let runDir: string;
@@ -19,8 +18,9 @@ afterEach(() => {
 });
 
 async function servicesWith(options: Omit<ScriptOptions, 'runDir'>): Promise<AppServices> {
-	runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-run-'));
-	return realServices(({preset}) => scriptedRun(preset, {...options, runDir}));
+	const scripted = await scriptedServices(options);
+	runDir = scripted.runDir;
+	return scripted.services;
 }
 
 describe('run dashboard (scripted events)', () => {

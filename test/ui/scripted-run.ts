@@ -1,4 +1,5 @@
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type {LoadedPreset} from '../../source/config/presets.js';
 import {mergeStats} from '../../source/engine/masks/run-stats.js';
@@ -7,7 +8,9 @@ import {summariseTile} from '../../source/engine/masks/tile-stats.js';
 import {makePlan, type Tile} from '../../source/engine/geo/plan.js';
 import type {RunEvent} from '../../source/engine/pipeline/events.js';
 import {applyEvent, emptySnapshot} from '../../source/engine/pipeline/snapshot.js';
+import type {AppServices} from '../../source/ui/app.js';
 import type {ReviewSession, RunHandle} from '../../source/ui/engine-api.js';
+import {realServices} from './harness.js';
 
 /**
  * A run driven by a scripted sequence of RunEvents (for the dashboard and review screens
@@ -221,4 +224,12 @@ export function scriptedRun(preset: LoadedPreset, options: ScriptOptions): Scrip
 			}, options.cancelTakesMs ?? 0);
 		},
 	};
+}
+
+/** The app's real services with runs scripted (scriptedRun) into a fresh temporary folder, and that folder. */
+export async function scriptedServices(
+	options: Omit<ScriptOptions, 'runDir'>,
+): Promise<{services: AppServices; runDir: string}> {
+	const runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-run-'));
+	return {services: await realServices(({preset}) => scriptedRun(preset, {...options, runDir})), runDir};
 }

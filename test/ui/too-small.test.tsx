@@ -1,11 +1,8 @@
-import {mkdtempSync} from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterEach, beforeAll, expect, it} from 'vitest';
 import {App} from '../../source/ui/app.js';
 import type {TerminalSize} from '../../source/ui/hooks/use-terminal-size.js';
-import {isolateSettings, keys, realServices, renderApp, type AppUnderTest} from './harness.js';
-import {scriptedRun} from './scripted-run.js';
+import {isolateSettings, keys, renderApp, type AppUnderTest} from './harness.js';
+import {scriptedServices} from './scripted-run.js';
 
 let app: AppUnderTest | undefined;
 
@@ -19,8 +16,7 @@ afterEach(() => {
 });
 
 it('keeps the review as it was while the terminal is too small, and shows it again on enlarging', async () => {
-	const runDir = mkdtempSync(path.join(os.tmpdir(), 'deepmask-ui-small-'));
-	const services = await realServices(({preset}) => scriptedRun(preset, {runDir, stepMs: 0}));
+	const {services} = await scriptedServices({stepMs: 0});
 	const sized = (size: TerminalSize) => <App services={services} size={size} color={false} onOutcome={() => {}} />;
 	app = await renderApp({services});
 	await app.press(keys.enter);
