@@ -335,19 +335,21 @@ export function App({services, initialPreset, size: fixedSize, color, quitReques
 					status={status}
 					keys={hints ?? screenKeys[screen]}
 					prompt={
-						<>
-							{askQuit ? (
-								<Confirm
-									question={quitQuestion(route, drafts)}
-									onYes={() => {
-										setAskQuit(false);
-										void finish(0);
-									}}
-									onNo={() => setAskQuit(false)}
-								/>
-							) : null}
-							{closing ? <Text color={theme.warn}>{closing}</Text> : null}
-						</>
+						askQuit || closing ? (
+							<>
+								{askQuit ? (
+									<Confirm
+										question={quitQuestion(route, drafts)}
+										onYes={() => {
+											setAskQuit(false);
+											void finish(0);
+										}}
+										onNo={() => setAskQuit(false)}
+									/>
+								) : null}
+								{closing ? <Text color={theme.warn}>{closing}</Text> : null}
+							</>
+						) : undefined
 					}
 				>
 					{help ? <HelpOverlay screenTitle={titles[screen]} keys={screenKeys[screen]} /> : body}

@@ -312,6 +312,21 @@ describe('review screen (scripted run, real statistics)', () => {
 		expect(outcome).toEqual({code: 0, summary: [`demo: wrote masks of 6 tiles to ${runDir}: stats.json`]});
 	});
 
+	it('asks before quitting the review in place of the hint bar, every pane whole at 80×24', async () => {
+		app = await renderApp({services: await servicesWith({stepMs: 0})});
+		await app.press(keys.enter);
+		const before = await app.waitFor((text) => text.includes('Tiles by'), 'the review');
+		await app.press('q');
+		const asking = await app.waitFor((text) => text.includes('Quit without writing?'), 'the question');
+		// The panes keep their first lines (a prompt row more squeezed each by one) and the screen its height.
+		for (const line of ['threshold  0.50', 'tile        fg%', 'Probability histogram'])
+			expect(asking, line).toContain(line);
+		expect(asking.split('\n')).toHaveLength(before.split('\n').length);
+		expect(asking).not.toContain('s sort');
+		await app.press('n');
+		await app.waitFor((text) => text.includes('s sort') && !text.includes('Quit without'), 'the hints again');
+	});
+
 	it('draws the preview with half blocks in colour, and discards after asking', async () => {
 		app = await renderApp({services: await servicesWith({stepMs: 0}), color: true});
 		await app.press(keys.enter);

@@ -30,7 +30,7 @@ export function Frame({
 	title: string;
 	status?: ReactNode;
 	keys: KeyHelp[];
-	/** A question or message of the app's own (quit?), shown whatever the size. */
+	/** A question or message of the app's own (quit?), one line, shown whatever the size: in the hint bar's place. */
 	prompt?: ReactNode;
 	children: ReactNode;
 }) {
@@ -59,10 +59,10 @@ export function Frame({
 			</Box>
 			<Box key="body" display={shown} flexDirection="column" flexGrow={1} flexShrink={1} overflow="hidden">
 				{children}
-				{small ? null : prompt}
 			</Box>
+			{/* A question takes the hint bar's row (its own keys are in it): a row more would squeeze every pane. */}
 			<Box key="hints" display={shown} flexShrink={0}>
-				<HintBar keys={keys} width={size.columns} />
+				{prompt && !small ? prompt : <HintBar keys={keys} width={size.columns} />}
 			</Box>
 		</Box>
 	);
