@@ -8,6 +8,7 @@ export {
 	emptySnapshot,
 	etaMs,
 	fetchEtaMs,
+	isFinished,
 	layerRate,
 	LOG_LINES_KEPT,
 	modelRate,

@@ -49,6 +49,11 @@ export type RunSnapshot = {
 	message?: string;
 };
 
+/** Whether the run has ended (done, failed or cancelled): nothing of it moves any more. */
+export function isFinished(snapshot: Pick<RunSnapshot, 'state'>): boolean {
+	return snapshot.state === 'done' || snapshot.state === 'failed' || snapshot.state === 'cancelled';
+}
+
 export const LOG_LINES_KEPT = 200;
 
 export function emptySnapshot(now = Date.now()): RunSnapshot {

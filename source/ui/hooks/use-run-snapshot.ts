@@ -1,5 +1,5 @@
 import {useCallback, useEffect, useState} from 'react';
-import type {RunSnapshot} from '../../engine/index.js';
+import {isFinished, type RunSnapshot} from '../../engine/status.js';
 import type {RunHandle} from '../engine-api.js';
 
 type TimedSnapshot = {snapshot: RunSnapshot; now: number};
@@ -12,8 +12,7 @@ const CLOCK_MS = 1000;
  * (whose clock stops at the review's start), show nothing that moves: only their events redraw them.
  */
 function clockMoves(snapshot: RunSnapshot): boolean {
-	const ended = snapshot.state === 'done' || snapshot.state === 'failed' || snapshot.state === 'cancelled';
-	return !ended && snapshot.stage !== 'review';
+	return !isFinished(snapshot) && snapshot.stage !== 'review';
 }
 
 function timedSnapshot(handle: RunHandle): TimedSnapshot {

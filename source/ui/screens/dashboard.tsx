@@ -3,7 +3,15 @@ import {Box, Text} from 'ink';
 import {useKeyState} from '../hooks/use-key-state.js';
 import {useKeys} from '../hooks/use-keys.js';
 import type {LayerName} from '../../config/preset-schema.js';
-import {etaMs, fetchEtaMs, layerRate, modelRate, overallProgress, type RunSnapshot} from '../../engine/status.js';
+import {
+	etaMs,
+	fetchEtaMs,
+	isFinished,
+	layerRate,
+	modelRate,
+	overallProgress,
+	type RunSnapshot,
+} from '../../engine/status.js';
 import {useAppContext, useHints} from '../app-context.js';
 import type {KeyHelp} from '../keys.js';
 import {Pane} from '../components/pane.js';
@@ -27,10 +35,6 @@ type DashboardProps = {
 
 const panes = ['downloads', 'inference', 'log'] as const;
 type PaneName = (typeof panes)[number];
-
-export function isFinished(snapshot: RunSnapshot): boolean {
-	return snapshot.state === 'done' || snapshot.state === 'failed' || snapshot.state === 'cancelled';
-}
 
 function DownloadsPane({
 	snapshot,

@@ -1,6 +1,7 @@
 /** One snapshot for the whole run from the snapshots of its shards, so the run dashboard can draw it. */
 import type {LayerName} from '../../config/preset-schema.js';
 import {
+	isFinished,
 	LOG_LINES_KEPT,
 	type LayerProgress,
 	type ModelProgress,
@@ -56,9 +57,7 @@ export function aggregateSnapshots(shards: Array<{label: string; snapshot: RunSn
 	const layerNames = [...new Set(snapshots.flatMap((snapshot) => Object.keys(snapshot.downloads) as LayerName[]))];
 	const modelNames = [...new Set(snapshots.flatMap((snapshot) => snapshot.models.map((model) => model.name)))];
 	const state = stateOf(snapshots.map((snapshot) => snapshot.state));
-	const unfinished = snapshots.find(
-		(snapshot) => snapshot.state !== 'done' && snapshot.state !== 'failed' && snapshot.state !== 'cancelled',
-	);
+	const unfinished = snapshots.find((snapshot) => !isFinished(snapshot));
 	const log = shards
 		.flatMap(({label, snapshot}) => snapshot.log.map((line) => ({...line, message: `[${label}] ${line.message}`})))
 		.sort((a, b) => a.at - b.at)
