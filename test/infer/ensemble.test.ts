@@ -3,6 +3,12 @@ import {openEnsemble} from '../../source/engine/infer/ensemble.js';
 import type {InferEvent} from '../../source/engine/infer/types.js';
 import {fixtureImages, tempDir, tinyCopy, tinyModel} from './helpers.js';
 
+/** The first fixture image as a tile `id` to predict at outWidth × outHeight. */
+async function firstImageInput(id: string, outWidth: number, outHeight: number) {
+	const image = (await fixtureImages()).images[0];
+	return {id, rgb: {data: image.rgb, width: image.width, height: image.height}, outWidth, outHeight};
+}
+
 const maxAbsDiff = (a: Float32Array, b: Float32Array) =>
 	a.reduce((max, value, i) => Math.max(max, Math.abs(value - b[i])), 0);
 
@@ -10,14 +16,7 @@ describe('ensemble', () => {
 	it('averages its members, each equal to the model run alone, and reports the provider', async () => {
 		const dir = await tempDir();
 		const second = await tinyCopy(dir, 'tiny-shifted', {standardization_mean: [0.6], standardization_std: [0.3]});
-		const {images} = await fixtureImages();
-		const image = images[0];
-		const input = {
-			id: 'a',
-			rgb: {data: image.rgb, width: image.width, height: image.height},
-			outWidth: 100,
-			outHeight: 90,
-		};
+		const input = await firstImageInput('a', 100, 90);
 		const events: InferEvent[] = [];
 		const pair = await openEnsemble({
 			models: [tinyModel, second],
@@ -45,14 +44,7 @@ describe('ensemble', () => {
 		const dir = await tempDir();
 		const second = await tinyCopy(dir, 'tiny-second', {standardization_mean: [0.6], standardization_std: [0.3]});
 		const third = await tinyCopy(dir, 'tiny-third', {standardization_mean: [0.3], standardization_std: [0.4]});
-		const {images} = await fixtureImages();
-		const image = images[0];
-		const input = {
-			id: 'a',
-			rgb: {data: image.rgb, width: image.width, height: image.height},
-			outWidth: 100,
-			outHeight: 90,
-		};
+		const input = await firstImageInput('a', 100, 90);
 		const three = await openEnsemble({models: [tinyModel, second, third], provider: 'cpu'});
 		try {
 			const kept = await three.predict(input);
@@ -155,14 +147,7 @@ describe('ensemble', () => {
 			mode: 'sliding',
 			signal: controller.signal,
 		});
-		const {images} = await fixtureImages();
-		const image = images[0];
-		const input = {
-			id: 'x',
-			rgb: {data: image.rgb, width: image.width, height: image.height},
-			outWidth: 64,
-			outHeight: 64,
-		};
+		const input = await firstImageInput('x', 64, 64);
 		const pending = Array.from({length: 6}, (_, i) => ensemble.predict({...input, id: `x${i}`}));
 		controller.abort();
 		const results = await Promise.allSettled(pending);

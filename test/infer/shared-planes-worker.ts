@@ -1,5 +1,6 @@
 import {parentPort, workerData} from 'node:worker_threads';
 import {sharedPlanes} from '../../source/engine/infer/shared-planes.js';
+import {waitForAllThreads} from './threads-up.js';
 
 /**
  * Once all `workers` are up, asks for the slot's planes; the maker counts itself in counter[0], takes a while, and
@@ -12,9 +13,7 @@ const {slot, counter, workers, fail} = workerData as {
 	fail: boolean;
 };
 const count = new Int32Array(counter);
-Atomics.add(count, 1, 1);
-Atomics.notify(count, 1);
-for (let up = Atomics.load(count, 1); up < workers; up = Atomics.load(count, 1)) Atomics.wait(count, 1, up);
+waitForAllThreads(count, 1, workers);
 let planes: Float32Array | undefined;
 try {
 	planes = sharedPlanes(slot, 0, 1000, (into) => {

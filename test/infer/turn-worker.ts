@@ -1,5 +1,6 @@
 import {parentPort, workerData} from 'node:worker_threads';
 import {inTurn} from '../../source/engine/infer/turn.js';
+import {waitForAllThreads} from './threads-up.js';
 
 /**
  * Once all `workers` are up, adds one to a shared counter `rounds` times, reading it, waiting a little, then
@@ -12,9 +13,7 @@ const {turn, counter, rounds, workers} = workerData as {
 	workers: number;
 };
 const count = new Int32Array(counter);
-Atomics.add(count, 1, 1);
-Atomics.notify(count, 1);
-for (let up = Atomics.load(count, 1); up < workers; up = Atomics.load(count, 1)) Atomics.wait(count, 1, up);
+waitForAllThreads(count, 1, workers);
 for (let round = 0; round < rounds; round++) {
 	await inTurn(turn, async () => {
 		const seen = Atomics.load(count, 0);
