@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import type {GeoRaster} from '../../source/engine/geo/georaster.js';
+import {isNodata} from '../../source/engine/infer/dsm.js';
 import {shareTile, TileBuffers, tileImages} from '../../source/engine/infer/shared-tile.js';
 import {nodataOf} from '../../source/engine/pipeline/infer-stage.js';
 
@@ -49,5 +50,21 @@ describe('a shared tile', () => {
 		expect(tileImages(given.tile, given.layout).missing).toEqual(brought);
 		const none = shareTile({...input, rgbNodata: undefined, missing: null});
 		expect(tileImages(none.tile, none.layout).missing).toBeUndefined();
+	});
+
+	it('finds a missing sample by its bits as isNodata does: infinities, NaNs, either zero, float32 neighbours', () => {
+		const samples = [0, -0, -9999, Math.fround(-9999.001), Infinity, -Infinity, NaN, 0.1, Math.fround(0.1), 1e-45, 7];
+		const data = Float32Array.from({length: pixels}, (_, p) => samples[p % samples.length]);
+		// A NaN with other payload bits and sign than the NaN literal's.
+		new Uint32Array(data.buffer)[3] = 0xffc00123;
+		for (const value of [undefined, 0, -0, -9999, 0.1, Math.fround(0.1), NaN, Infinity, 1e-45]) {
+			const shared = shareTile({...input, rgbNodata: undefined, dsm: {data, width, height, nodata: value}});
+			const expected = Uint8Array.from(data, (sample) => (isNodata(sample, value) ? 1 : 0));
+			expect(tileImages(shared.tile, shared.layout).missing, `nodata ${value}`).toEqual(expected);
+		}
+		// No missing sample: no mask.
+		const whole = Float32Array.from({length: pixels}, (_, p) => p + 0.5);
+		const shared = shareTile({...input, rgbNodata: undefined, dsm: {data: whole, width, height, nodata: -9999}});
+		expect(shared.layout.hasMissing).toBeUndefined();
 	});
 });

