@@ -90,8 +90,8 @@ describe('DSM normalisation', () => {
 		const scaling = dsmScaling(dsm, -9999, {mode: 'ndsm', scale: 0.1, clip: [0, 30], percentile: 2});
 		const out = new Float32Array(dsm.length);
 		dsmChannel(dsm, 0, dsm.length, -9999, scaling, out, 0);
-		expect(out[0]).toBeNaN();
-		expect(out[1]).toBeNaN();
+		expect(out[0]).toBe(0);
+		expect(out[1]).toBe(0);
 		expect(out[2]).toBe(0);
 		expect(out[13]).toBeCloseTo(1.0, 5);
 		expect(out[100]).toBeCloseTo(3.0, 5);
@@ -99,6 +99,10 @@ describe('DSM normalisation', () => {
 		const channel = new Float32Array(2);
 		dsmChannel(Float32Array.from([10, 20]), 0, 2, undefined, raw, channel, 0);
 		expect(Array.from(channel)).toEqual([5, 10]);
+		// Then standardised, missing samples at the mean.
+		const standardised = dsmScaling(dsm, -9999, {mode: 'raw', scale: 1, percentile: 2}, {mean: 150, std: 50});
+		dsmChannel(dsm, 0, dsm.length, -9999, standardised, out, 0);
+		expect([out[0], out[1], out[50], out[100]]).toEqual([0, 0, 0, 1]);
 	});
 });
 
@@ -112,11 +116,13 @@ describe('DSM ground level', () => {
 			fc.property(
 				fc.array(sample, {maxLength: 300}),
 				fc.double({min: 0, max: 100, noNaN: true}),
-				(values, percentile) => {
+				// 0 stands for both zeros; 0.1 and 1e40 are no float32's value, so nothing is missing.
+				fc.constantFrom(-9999, 0, 1.5, 0.1, 1e40, Number.NaN, undefined),
+				(values, percentile, nodata) => {
 					const dsm = Float32Array.from(values);
-					const sorted = dsm.filter((value) => Number.isFinite(value) && value !== -9999).sort();
+					const sorted = dsm.filter((value) => Number.isFinite(value) && value !== nodata).sort();
 					const expected = sorted.length === 0 ? 0 : sorted[Math.floor((percentile / 100) * (sorted.length - 1))];
-					expect(Object.is(groundLevel(dsm, -9999, percentile), expected)).toBe(true);
+					expect(Object.is(groundLevel(dsm, nodata, percentile), expected)).toBe(true);
 				},
 			),
 			{numRuns: 500},

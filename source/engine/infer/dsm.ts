@@ -12,21 +12,29 @@ export function isNodata(value: number, nodata: number | undefined): boolean {
  */
 export function groundLevel(dsm: Float32Array, nodata: number | undefined, percentile: number): number {
 	// Radix select on the samples' bits in number order, 16 bits a pass: two passes over the tile, nothing copied
-	// (every model worker does this for every tile, and quickselect on a copy took most of its time on a DSM).
+	// (every model worker does this for every tile, and quickselect on a copy took most of its time on a DSM). The
+	// first pass counts every sample; the missing ones are taken out of the counts after.
 	const bits = new Uint32Array(dsm.buffer, dsm.byteOffset, dsm.length);
 	const high = new Uint32Array(1 << 16);
-	let count = 0;
-	for (let i = 0; i < dsm.length; i++) {
-		if (isNodata(dsm[i], nodata)) continue;
-		high[orderKey(bits[i]) >>> 16]++;
-		count++;
+	for (let i = 0; i < bits.length; i++) high[orderKey(bits[i]) >>> 16]++;
+	// Infinities and NaNs: their keys lie above every finite sample's (upper bits ≥ 0xff80) or below them (≤ 0x007f).
+	high.fill(0, 0, 0x80);
+	high.fill(0, 0xff80);
+	for (const key of nodataKeys(nodata)) {
+		if (high[key >>> 16] === 0) continue;
+		const missing = valueBits(key);
+		let equal = 0;
+		for (let i = 0; i < bits.length; i++) if (bits[i] === missing) equal++;
+		high[key >>> 16] -= equal;
 	}
+	let count = 0;
+	for (let top = 0; top < high.length; top++) count += high[top];
 	if (count === 0) return 0;
 	let rank = Math.floor((percentile / 100) * (count - 1));
 	let top = 0;
 	while (rank >= high[top]) rank -= high[top++];
-	// The keys of that top are the samples whose upper 16 bits are `upper` (no infinity or NaN: their keys lie beyond
-	// every finite sample's), so the second pass tests the bits alone, and only those samples against `nodata`.
+	// The keys of that top are the samples whose upper 16 bits are `upper` (finite: see above), so the second pass
+	// tests the bits alone, and only those samples against `nodata`.
 	const negative = top < 0x8000;
 	const upper = negative ? ~top & 0xffff : top & 0x7fff;
 	const flip = negative ? 0xffff : 0;
@@ -40,31 +48,47 @@ export function groundLevel(dsm: Float32Array, nodata: number | undefined, perce
 	return valueOfKey(((top << 16) | bottom) >>> 0);
 }
 
+/** The keys of the float32 samples equal to `nodata` (none when no float32 is; both zeros for 0). */
+function nodataKeys(nodata: number | undefined): number[] {
+	if (nodata === undefined || !Number.isFinite(nodata) || Math.fround(nodata) !== nodata) return [];
+	const [key] = new Uint32Array(Float32Array.of(nodata).buffer);
+	return nodata === 0 ? [orderKey(0), orderKey(0x80000000)] : [orderKey(key)];
+}
+
 /** A float32's bits as an unsigned key that sorts as Float32Array.sort orders the numbers (−0 before +0). */
 function orderKey(bits: number): number {
 	return (bits & 0x80000000 ? ~bits : bits | 0x80000000) >>> 0;
 }
 
-function valueOfKey(key: number): number {
-	const bits = new Uint32Array([key & 0x80000000 ? key & 0x7fffffff : ~key]);
-	return new Float32Array(bits.buffer)[0];
+/** The float32 bits of a key. */
+function valueBits(key: number): number {
+	return (key & 0x80000000 ? key & 0x7fffffff : ~key) >>> 0;
 }
 
-/** How a tile's DSM samples become the DSM channel (see normalisedDsm). */
-export type DsmScaling = {offset: number; lo: number; hi: number; scale: number};
+function valueOfKey(key: number): number {
+	return new Float32Array(Uint32Array.of(valueBits(key)).buffer)[0];
+}
 
-export function dsmScaling(dsm: Float32Array, nodata: number | undefined, norm: DsmNorm): DsmScaling {
+/** How a tile's DSM samples become the DSM channel (see dsmChannel). */
+export type DsmScaling = {offset: number; lo: number; hi: number; scale: number; mean: number; std: number};
+
+/** `mean` and `std`: the band's standardisation. */
+export function dsmScaling(
+	dsm: Float32Array,
+	nodata: number | undefined,
+	norm: DsmNorm,
+	{mean, std} = {mean: 0, std: 1},
+): DsmScaling {
 	const offset = norm.mode === 'ndsm' ? groundLevel(dsm, nodata, norm.percentile) : 0;
 	const [lo, hi] = norm.clip ?? [-Infinity, Infinity];
-	return {offset, lo, hi, scale: norm.scale};
+	return {offset, lo, hi, scale: norm.scale, mean, std};
 }
 
 /**
- * The DSM channel before standardisation (`(x - mean) / std` follows, with the band's mean and std) for `count`
- * samples of the tile `scaling` was made for, from heights[from], into into[at …] (float32):
+ * The DSM channel for `count` samples of the tile `scaling` was made for, from heights[from], into into[at …]:
  *   ndsm: clip(dsm − ground, clip) × scale
  *   raw:  clip(dsm, clip) × scale
- * A missing sample becomes NaN here; the caller sets its standardised value to 0.
+ * rounded to float32, then standardised, (x − mean) / std. A missing sample gets 0 (the band's mean).
  */
 export function dsmChannel(
 	heights: Float32Array,
@@ -76,9 +100,11 @@ export function dsmChannel(
 	at: number,
 ): void {
 	// In locals, and a loop rather than a function per sample: this runs for every sample of every DSM tile.
-	const {offset, lo, hi, scale} = scaling;
+	const {offset, lo, hi, scale, mean, std} = scaling;
 	for (let i = 0; i < count; i++) {
 		const value = heights[from + i];
-		into[at + i] = isNodata(value, nodata) ? Number.NaN : Math.min(hi, Math.max(lo, value - offset)) * scale;
+		into[at + i] = isNodata(value, nodata)
+			? 0
+			: (Math.fround(Math.min(hi, Math.max(lo, value - offset)) * scale) - mean) / std;
 	}
 }

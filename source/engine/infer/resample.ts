@@ -8,7 +8,15 @@
  * Output i takes size[i] samples from start[i] with weights[i × taps …]; taps, the stride, is the longest size
  * rounded up to a multiple of 4, the weights past size[i] being 0 (see resizeAlong).
  */
-type AxisWeights = {start: Int32Array; size: Int32Array; weights: Float32Array; taps: number};
+type AxisWeights = {start: Int32Array; size: Int32Array; weights: Float32Array; taps: number; run?: Run};
+
+/**
+ * Outputs first … end − 1 repeat the weights of the first `period` of them, each one's first tap `stride` samples
+ * after that of the output `period` before it: a resize by ½ (period 1, four taps) or by 2 (period 2, two taps)
+ * everywhere but at the axis's ends. resizeAlong takes such a run with the weights in locals, twice as fast as
+ * reading them per output.
+ */
+type Run = {first: number; end: number; period: number; stride: number};
 
 function axisWeights(inSize: number, outSize: number): AxisWeights {
 	const scale = inSize / outSize;
@@ -33,7 +41,35 @@ function axisWeights(inSize: number, outSize: number): AxisWeights {
 		if (total > 0) for (let j = 0; j < size[i]; j++) weights[i * taps + j] /= total;
 	});
 	// Rounded to float32 as PyTorch's are.
-	return {start, size, weights, taps};
+	return {start, size, weights, taps, run: halvingRun(start, weights, taps) ?? doublingRun(start, size, weights, taps)};
+}
+
+/** The outputs around the middle whose weights and first taps repeat with `period` (see Run); undefined if too few. */
+function repeatingRun(start: Int32Array, weights: Float32Array, taps: number, period: number): Run | undefined {
+	const outputs = start.length;
+	const middle = Math.floor(outputs / 2);
+	if (middle < period * 2) return undefined;
+	const stride = start[middle] - start[middle - period];
+	const repeats = (x: number) => {
+		if (start[x] - start[x - period] !== stride) return false;
+		for (let j = 0; j < taps; j++) if (weights[x * taps + j] !== weights[(x - period) * taps + j]) return false;
+		return true;
+	};
+	let first = middle - period;
+	while (first >= 1 && repeats(first - 1 + period)) first--;
+	let end = middle;
+	while (end < outputs && repeats(end)) end++;
+	return end - first >= period * 4 ? {first, end, period, stride} : undefined;
+}
+
+function halvingRun(start: Int32Array, weights: Float32Array, taps: number): Run | undefined {
+	return taps === 4 ? repeatingRun(start, weights, taps, 1) : undefined;
+}
+
+/** Only where each output of the run has at most two taps (the others' weights are 0). */
+function doublingRun(start: Int32Array, size: Int32Array, weights: Float32Array, taps: number): Run | undefined {
+	const run = taps === 4 ? repeatingRun(start, weights, taps, 2) : undefined;
+	return run && size.subarray(run.first, run.first + 2).every((taps) => taps <= 2) ? run : undefined;
 }
 
 /** Resize one row-major plane of width × height to toWidth × toHeight. */
@@ -109,22 +145,30 @@ function resizeAlong(
 	ring: Float32Array,
 	at: number,
 ): void {
-	// The weights in locals: property reads in the inner loop cost more than the arithmetic.
-	const {start, weights, taps} = columns;
-	if (taps === 4) {
-		// Halving and doubling, the usual resizes, take four taps: without the loop over them, twice as fast.
-		for (let x = 0, w = 0; x < toWidth; x++, w += 4) {
-			const k = from + start[x];
-			ring[at + x] =
-				0 +
-				row[k] * weights[w] +
-				row[k + 1] * weights[w + 1] +
-				row[k + 2] * weights[w + 2] +
-				row[k + 3] * weights[w + 3];
-		}
+	const {run} = columns;
+	if (!run) {
+		alongTaps(columns, row, from, 0, toWidth, ring, at);
 		return;
 	}
-	for (let x = 0, w = 0; x < toWidth; x++, w += taps) {
+	alongTaps(columns, row, from, 0, run.first, ring, at);
+	if (run.period === 1) alongHalving(columns, run, row, from, ring, at);
+	else alongDoubling(columns, run, row, from, ring, at);
+	alongTaps(columns, row, from, run.end, toWidth, ring, at);
+}
+
+/** Outputs x0 … x1 − 1 of the row, any taps. */
+function alongTaps(
+	columns: AxisWeights,
+	row: Float32Array,
+	from: number,
+	x0: number,
+	x1: number,
+	ring: Float32Array,
+	at: number,
+): void {
+	// The weights in locals: property reads in the inner loop cost more than the arithmetic.
+	const {start, weights, taps} = columns;
+	for (let x = x0, w = x0 * taps; x < x1; x++, w += taps) {
 		const k = from + start[x];
 		let sum = 0;
 		for (let j = 0; j < taps; j += 4)
@@ -136,6 +180,40 @@ function resizeAlong(
 				row[k + j + 3] * weights[w + j + 3];
 		ring[at + x] = sum;
 	}
+}
+
+/** A period-1 run of four taps. */
+function alongHalving(
+	{start, weights}: AxisWeights,
+	{first, end, stride}: Run,
+	row: Float32Array,
+	from: number,
+	ring: Float32Array,
+	at: number,
+): void {
+	const w = first * 4;
+	const [w0, w1, w2, w3] = [weights[w], weights[w + 1], weights[w + 2], weights[w + 3]];
+	for (let x = first, k = from + start[first]; x < end; x++, k += stride)
+		ring[at + x] = 0 + row[k] * w0 + row[k + 1] * w1 + row[k + 2] * w2 + row[k + 3] * w3;
+}
+
+/** A period-2 run of two taps (the other two weights 0, whose products would add ±0). */
+function alongDoubling(
+	{start, weights}: AxisWeights,
+	{first, end, stride}: Run,
+	row: Float32Array,
+	from: number,
+	ring: Float32Array,
+	at: number,
+): void {
+	const w = first * 4;
+	const [a0, a1, b0, b1] = [weights[w], weights[w + 1], weights[w + 4], weights[w + 5]];
+	let x = first;
+	for (let j = from + start[first], k = from + start[first + 1]; x + 1 < end; x += 2, j += stride, k += stride) {
+		ring[at + x] = 0 + row[j] * a0 + row[j + 1] * a1;
+		ring[at + x + 1] = 0 + row[k] * b0 + row[k + 1] * b1;
+	}
+	if (x < end) ring[at + x] = 0 + row[from + start[x]] * a0 + row[from + start[x] + 1] * a1;
 }
 
 /**
@@ -217,6 +295,11 @@ function sumFourRows(
 		const b = r1 + channel;
 		const d = r2 + channel;
 		const e = r3 + channel;
+		if (taps <= 2) {
+			// Doubling: the last two products are ±0.
+			for (let x = 0; x < toWidth; x++) out[at + x] = Math.fround(0 + ring[a + x] * w0) + ring[b + x] * w1;
+			continue;
+		}
 		for (let x = 0; x < toWidth; x++) {
 			let sum = Math.fround(0 + ring[a + x] * w0);
 			sum = Math.fround(sum + ring[b + x] * w1);
