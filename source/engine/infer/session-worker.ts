@@ -206,7 +206,8 @@ function takeBatch(queue: Input[], first: Input): Input[] {
 
 function nonFiniteCount(values: Float32Array): number {
 	let count = 0;
-	for (const value of values) if (!Number.isFinite(value)) count++;
+	// Indexed: for…of went through the array iterator for every value of every output.
+	for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) count++;
 	return count;
 }
 
