@@ -20,6 +20,11 @@ export type OutputRun = {
 	maskSize?: Size;
 	/** GeoJSON simplification tolerance in mask pixels (default 1). */
 	tolerance?: number;
+	/**
+	 * Every tile of the plan is written once, as it is inferred, and this run writes its own run-wide files after
+	 * them (not a shard): a format may do its run-wide work as the tiles come.
+	 */
+	asYouGo?: boolean;
 };
 
 /** One finished tile. */
@@ -52,6 +57,8 @@ export type OutputWriter<State = undefined> = {
 	start?(run: OutputRun): State;
 	/** Writes the tile's files; returns their paths. */
 	perTile?(tile: TileOutput, run: OutputRun, state: State): Promise<string[]>;
+	/** Sees each tile once every format wrote its files, for run-wide work done as the tiles come; writes nothing. */
+	tileWritten?(tile: TileOutput, run: OutputRun, state: State): void;
 	/** Writes the run-wide files (a sharded run leaves this to its merge, with a fresh state). */
 	finalise?(run: FinishedRun, state: State): Promise<WrittenFiles>;
 };

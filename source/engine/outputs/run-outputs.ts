@@ -33,6 +33,7 @@ export function openOutputs(settings: OutputSettings): RunOutputs {
 			const files: string[] = [];
 			for (const {writer, state} of formats)
 				if (writer.perTile) files.push(...(await writer.perTile(tile, settings, state)));
+			for (const {writer, state} of formats) writer.tileWritten?.(tile, settings, state);
 			return files;
 		},
 		async finalise(stats) {

@@ -219,6 +219,7 @@ export function startRun(options: RunOptions): RunHandle {
 				classes,
 				maskSize: preset.output.maskSize,
 				formats: preset.output.formats,
+				asYouGo: writeAsYouGo && !options.tileIds && !options.finalise,
 			});
 			const writer = new MaskWriter({outputs, lifecycle});
 

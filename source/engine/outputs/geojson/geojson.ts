@@ -25,64 +25,43 @@ export type GeoJsonOptions = {
 	tolerance?: number;
 };
 
-type MaskRow = {values: Uint8Array; width: number; tileHeight: number};
+export type MaskRow = {values: Uint8Array; width: number; tileHeight: number};
 
 /**
  * Vectorises the mask tiles present in the run folder (a missing tile counts as background) into
- * masks.geojson. Every feature has its class, `area` (its pixels' area in map units²) and `tiles` (how
- * many tiles it has pixels in). Returns the file's path and the feature count.
+ * masks.geojson, or writes the features polygonised beforehand from the same tiles (as-you-go.ts). Every
+ * feature has its class, `area` (its pixels' area in map units²) and `tiles` (how many tiles it has pixels
+ * in). Returns the file's path and the feature count.
  */
 export async function writeMasksGeoJson(
 	runDir: string,
 	plan: MosaicPlan,
 	options: GeoJsonOptions,
+	polygonised?: {text: string[]; features: number},
 ): Promise<{file: string; features: number}> {
 	const file = path.join(runDir, runFiles.geojson);
 	const {temporary, handle} = await openTemporary(file);
-	let features = 0;
-	const ids = options.classes.map((info) => info.id);
-	const names = new Map(options.classes.map((info) => [info.id, info.name]));
-	const classProperties = (id: number) =>
-		ids.length === 1 ? {class: names.get(id)} : {class: names.get(id), classId: id};
+	let features = polygonised?.features ?? 0;
 	try {
 		const {authority, code} = authorityCode(plan.epsg);
 		const crs = {type: 'name', properties: {name: `urn:ogc:def:crs:${authority}::${code}`}};
 		await handle.write(`{"type":"FeatureCollection","crs":${JSON.stringify(crs)},"features":[`);
-		const rows = maskRows(runDir, plan);
-		const first = await rows.next();
-		if (!first.done) {
-			const {width, tileHeight} = first.value;
-			const height = tileHeight * plan.rows;
-			const tileWidth = width / plan.cols;
-			const bbox = plan.adjusted;
-			const cellArea = ((bbox.xmax - bbox.xmin) / width) * ((bbox.ymax - bbox.ymin) / height);
-			const tolerance = options.tolerance ?? 1;
-			const mosaics = ids.map(() => new MosaicPolygons(width, height, {tolerance, tileWidth}));
-			let current: MaskRow = first.value;
-			for (let tileRow = 0; ; tileRow++) {
-				const next = await rows.next();
-				const below = next.done ? undefined : next.value.values.subarray(0, width);
-				let chunk = '';
-				for (const [k, classId] of ids.entries()) {
-					const ofClass = (values: Uint8Array) => values.map((value) => (value === classId ? 1 : 0));
-					const done = mosaics[k].addBand(ofClass(current.values), tileHeight, below && ofClass(below), tileRow);
-					for (const component of done) {
-						const feature = {
-							type: 'Feature',
-							properties: {
-								area: component.pixels * cellArea,
-								tiles: component.tiles,
-								...classProperties(classId),
-							},
-							geometry: maskGeometry(component.parts, bbox, width, height),
-						};
-						chunk += `${features === 0 ? '\n' : ',\n'}${JSON.stringify(feature)}`;
-						features++;
-					}
+		if (polygonised) {
+			for (const text of polygonised.text) await handle.write(text);
+		} else {
+			const rows = maskRows(runDir, plan);
+			const first = await rows.next();
+			if (!first.done) {
+				const mask = new MaskFeatures(plan, first.value, options);
+				let current: MaskRow = first.value;
+				for (;;) {
+					const next = await rows.next();
+					const text = mask.row(current, next.done ? undefined : next.value.values.subarray(0, current.width));
+					if (text) await handle.write(text);
+					if (next.done) break;
+					current = next.value;
 				}
-				if (chunk) await handle.write(chunk);
-				if (next.done) break;
-				current = next.value;
+				features = mask.count;
 			}
 		}
 		await handle.write('\n]}\n');
@@ -97,7 +76,59 @@ export async function writeMasksGeoJson(
 	return {file, features};
 }
 
-type MosaicPlan = Pick<Plan, 'epsg' | 'tiles' | 'rows' | 'cols' | 'adjusted'>;
+/** The features of masks.geojson as text, one row of tiles at a time, in plan order (the file's order). */
+export class MaskFeatures {
+	/** Features so far. */
+	count = 0;
+	private tileRow = 0;
+	private readonly mosaics: MosaicPolygons[];
+	private readonly cellArea: number;
+	private readonly height: number;
+
+	/** `first`: the mosaic's first row of tiles, which sizes it. */
+	constructor(
+		private readonly plan: MosaicPlan,
+		first: Pick<MaskRow, 'width' | 'tileHeight'>,
+		private readonly options: GeoJsonOptions,
+	) {
+		const {width, tileHeight} = first;
+		this.height = tileHeight * plan.rows;
+		const bbox = plan.adjusted;
+		this.cellArea = ((bbox.xmax - bbox.xmin) / width) * ((bbox.ymax - bbox.ymin) / this.height);
+		const tolerance = options.tolerance ?? 1;
+		this.mosaics = options.classes.map(
+			() => new MosaicPolygons(width, this.height, {tolerance, tileWidth: width / plan.cols}),
+		);
+	}
+
+	/** The next row of tiles, with the first pixel row of the one below it (none for the last): its finished features. */
+	row(current: MaskRow, below: Uint8Array | undefined): string {
+		const {width, tileHeight} = current;
+		const ids = this.options.classes.map((info) => info.id);
+		let text = '';
+		for (const [k, info] of this.options.classes.entries()) {
+			const ofClass = (values: Uint8Array) => values.map((value) => (value === info.id ? 1 : 0));
+			const done = this.mosaics[k].addBand(ofClass(current.values), tileHeight, below && ofClass(below), this.tileRow);
+			for (const component of done) {
+				const feature = {
+					type: 'Feature',
+					properties: {
+						area: component.pixels * this.cellArea,
+						tiles: component.tiles,
+						...(ids.length === 1 ? {class: info.name} : {class: info.name, classId: info.id}),
+					},
+					geometry: maskGeometry(component.parts, this.plan.adjusted, width, this.height),
+				};
+				text += `${this.count === 0 ? '\n' : ',\n'}${JSON.stringify(feature)}`;
+				this.count++;
+			}
+		}
+		this.tileRow++;
+		return text;
+	}
+}
+
+export type MosaicPlan = Pick<Plan, 'epsg' | 'tiles' | 'rows' | 'cols' | 'adjusted'>;
 
 /**
  * The mask tiles as rows of the mosaic: class ids, nodata (outside a clipping area) as 0. Yields nothing
@@ -129,7 +160,12 @@ async function* maskRows(runDir: string, {tiles, rows, cols}: MosaicPlan): Async
 	}
 }
 
-function assemble(rasters: Map<number, Uint8Array>, cols: number, size: {width: number; height: number}): MaskRow {
+/** A row of tiles as one raster: each tile's values at its column, a missing tile background (0). */
+export function assemble(
+	rasters: Map<number, Uint8Array>,
+	cols: number,
+	size: {width: number; height: number},
+): MaskRow {
 	const width = cols * size.width;
 	const values = new Uint8Array(width * size.height);
 	for (const [col, raster] of rasters) {
