@@ -99,22 +99,19 @@ export class MosaicPolygons {
 
 		// Context rows: 0 is the row above the band, 1..rows the band, rows + 1 the row below it.
 		const contextRows = rows + 2;
-		const pixel = (x: number, r: number): number => {
-			if (x < 0 || x >= width) return 0;
-			if (r === 0) return this.lastRow && this.lastRow.component[x] ? 1 : 0;
-			if (r <= rows) return band[(r - 1) * width + x];
-			return below && r === rows + 1 ? below[x] : 0;
-		};
 		const stride = this.stride;
+		const context = this.contextOf(band, rows, below);
 		// Every edge at the vertices (decides the turns); `remaining` loses the edges already walked.
 		const edges = new Uint8Array(stride * (contextRows + 1));
 		for (let r = 0; r < contextRows; r++) {
+			// The context has a column of background on each side: x's pixel is at `at + x`.
+			const at = r * stride + 1;
 			for (let x = 0; x < width; x++) {
-				if (!pixel(x, r)) continue;
-				if (r > 0 && !pixel(x, r - 1)) edges[r * stride + x + 1] |= 1 << 2;
-				if (r < contextRows - 1 && !pixel(x, r + 1)) edges[(r + 1) * stride + x] |= 1 << 0;
-				if (!pixel(x - 1, r)) edges[r * stride + x] |= 1 << 1;
-				if (!pixel(x + 1, r)) edges[(r + 1) * stride + x + 1] |= 1 << 3;
+				if (!context[at + x]) continue;
+				if (r > 0 && !context[at - stride + x]) edges[r * stride + x + 1] |= 1 << 2;
+				if (r < contextRows - 1 && !context[at + stride + x]) edges[(r + 1) * stride + x] |= 1 << 0;
+				if (!context[at + x - 1]) edges[r * stride + x] |= 1 << 1;
+				if (!context[at + x + 1]) edges[(r + 1) * stride + x + 1] |= 1 << 3;
 			}
 		}
 		const remaining = edges.slice();
@@ -178,6 +175,22 @@ export class MosaicPolygons {
 		return this.finishBand(component, part, rows, last);
 	}
 
+	/**
+	 * The band's pixels (0/1) with the row above it (the last band's foreground) and the row below it, each row
+	 * `stride + 1` long: a column of background before the row's pixels and one after (shared with the next row's).
+	 */
+	private contextOf(band: Uint8Array, rows: number, below: Uint8Array | undefined): Uint8Array {
+		const {width, stride} = this;
+		const context = new Uint8Array(stride * (rows + 2) + 1);
+		if (this.lastRow) {
+			const above = this.lastRow.component;
+			for (let x = 0; x < width; x++) if (above[x]) context[1 + x] = 1;
+		}
+		for (let r = 0; r < rows; r++) context.set(band.subarray(r * width, (r + 1) * width), (r + 1) * stride + 1);
+		if (below) context.set(below.subarray(0, width), (rows + 1) * stride + 1);
+		return context;
+	}
+
 	/** Global labels of the band's pixels, joined with those of the row above. */
 	private labelBand(band: Uint8Array, rows: number, y0: number, tileRow: number) {
 		const {width} = this;
@@ -186,7 +199,8 @@ export class MosaicPolygons {
 			const local = labelComponents(band, width, rows, {value: 1, connectivity});
 			const global = new Int32Array(local.count + 1);
 			for (let label = 1; label <= local.count; label++) global[label] = sets.add();
-			const labels = local.labels.map((label) => global[label]);
+			const labels = new Int32Array(local.labels.length);
+			for (let i = 0; i < labels.length; i++) labels[i] = global[local.labels[i]];
 			return {labels, sizes: local.sizes, global};
 		};
 		const components = labelled(foregroundConnectivity, this.components);
@@ -199,12 +213,19 @@ export class MosaicPolygons {
 				rings: [],
 			});
 		}
+		// A pixel of the label and tile of the last one looked up adds nothing: skipped (most of a component's pixels).
+		let lastLabel = 0;
+		let lastTile = -1;
 		for (let i = 0; i < band.length; i++) {
 			const label = components.labels[i];
 			if (!label) continue;
+			const tile = tileRow * tilesAcross + Math.floor((i % width) / this.options.tileWidth);
+			if (label === lastLabel && tile === lastTile) continue;
+			lastLabel = label;
+			lastTile = tile;
 			const open = this.open.get(label)!;
 			if (open.first === Infinity) open.first = y0 * width + i;
-			open.tiles.add(tileRow * tilesAcross + Math.floor((i % width) / this.options.tileWidth));
+			open.tiles.add(tile);
 		}
 		if (this.lastRow) {
 			const above = this.lastRow;
