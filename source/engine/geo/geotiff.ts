@@ -188,7 +188,7 @@ export async function readSamples(image: GeoTIFFImage, file?: Uint8Array): Promi
 	const tileHeight = image.getTileHeight();
 	const predictor = Number(await directory.loadValue('Predictor')) || 1;
 	// The parameters geotiff.js's readRasters gives these decoders.
-	const decoder = await getDecoder(compression, {
+	const parameters = {
 		tileWidth: image.isTiled ? Number(await directory.loadValue('TileWidth')) : width,
 		tileHeight: image.isTiled
 			? Number(await directory.loadValue('TileLength'))
@@ -196,7 +196,8 @@ export async function readSamples(image: GeoTIFFImage, file?: Uint8Array): Promi
 		planarConfiguration: 1,
 		bitsPerSample: (await directory.loadValue('BitsPerSample'))!,
 		predictor,
-	});
+	};
+	let decoder: Promise<Decoder> | undefined;
 	const out = image.getArrayForSample(0, width * height * bands);
 	const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 	const pixelBytes = image.getBytesPerPixel();
@@ -214,7 +215,9 @@ export async function readSamples(image: GeoTIFFImage, file?: Uint8Array): Promi
 		// An empty block (a sparse file's) is geotiff.js's to fill with the nodata value.
 		if (inPlace && count > 0)
 			return inflateBlock(inPlace.subarray(offset, offset + count), tileWidth * tileHeight * pixelBytes);
-		return new Uint8Array((await image.getTileOrStrip(x, y, 0, decoder)).data);
+		return new Uint8Array(
+			(await image.getTileOrStrip(x, y, 0, await (decoder ??= decoderFor(compression, parameters)))).data,
+		);
 	};
 	const blocks = [];
 	for (let y = 0; y < Math.ceil(height / tileHeight); y++)
@@ -233,6 +236,24 @@ export async function readSamples(image: GeoTIFFImage, file?: Uint8Array): Promi
 			);
 	await Promise.all(blocks);
 	return out;
+}
+
+type Decoder = Awaited<ReturnType<typeof getDecoder>>;
+type DecoderParameters = Parameters<typeof getDecoder>[1];
+
+/**
+ * geotiff.js's decoder classes by compression, kept: its getDecoder imports the decoder's module again on every
+ * call, a module resolution per image, and under a module loader's hooks (tsx, which runs the benchmark) a
+ * round trip to the hooks' thread, about a millisecond a tile.
+ */
+const decoderClasses = new Map<number, new (parameters: DecoderParameters) => Decoder>();
+
+async function decoderFor(compression: number, parameters: DecoderParameters): Promise<Decoder> {
+	const Known = decoderClasses.get(compression);
+	if (Known) return new Known(parameters);
+	const decoder = await getDecoder(compression, parameters);
+	decoderClasses.set(compression, decoder.constructor as new (parameters: DecoderParameters) => Decoder);
+	return decoder;
 }
 
 export async function readGeoTiffFile(file: string): Promise<GeoRaster> {
