@@ -11,7 +11,6 @@ import {isInside, resolvedPath} from '../engine/fs/contained.js';
 import {encodeGeoTiff} from '../engine/geo/geotiff.js';
 import {openEnsemble} from '../engine/infer/ensemble.js';
 import {companion, listImages, readDsm, readImage, type InputImage} from './input-images.js';
-import {MaskBuffers} from './mask-buffers.js';
 import type {EnsembleOptions} from '../engine/infer/types.js';
 
 export type InferFolderOptions = Omit<EnsembleOptions, 'models'> & {
@@ -64,8 +63,6 @@ export async function inferFolder(
 		}
 		const threshold = options.threshold ?? ensemble.threshold;
 		const results: FileResult[] = [];
-		const concurrency = Math.min(options.concurrency ?? 4, files.length);
-		const masks = new MaskBuffers(concurrency);
 		let next = 0;
 		const worker = async () => {
 			while (next < files.length) {
@@ -91,12 +88,12 @@ export async function inferFolder(
 				});
 				const result = await (ensemble.classes.classes.length > 2
 					? writeClassOutputs(options, image, probability, width, height, threshold, ensemble.classes)
-					: writeOutputs(options, image, probability, width, height, threshold, masks));
+					: writeOutputs(options, image, probability, width, height, threshold));
 				results.push(result);
 				options.onFile?.(result);
 			}
 		};
-		await Promise.all(Array.from({length: concurrency}, worker));
+		await Promise.all(Array.from({length: Math.min(options.concurrency ?? 4, files.length)}, worker));
 		results.sort((a, b) => a.input.localeCompare(b.input));
 		return {models: ensemble.models, files: results, threshold};
 	} finally {
@@ -130,17 +127,16 @@ async function writeOutputs(
 	width: number,
 	height: number,
 	threshold: number,
-	masks: MaskBuffers,
 ): Promise<FileResult> {
 	// GeoTIFF masks hold 0/1, PNG masks 0/255 (visible in an image viewer).
 	const value = image.geo ? 1 : 255;
-	const mask = masks.take(width * height);
+	const mask = new Uint8Array(width * height);
 	let foreground = 0;
 	for (let i = 0; i < mask.length; i++) {
 		if (probability[i] >= threshold) {
 			mask[i] = value;
 			foreground++;
-		} else mask[i] = 0;
+		}
 	}
 	const result: FileResult = {input: image.file, mask: '', width, height, foreground: foreground / mask.length};
 	result.mask = await writeRaster(path.join(options.out, outputFolders.masks, image.stem), image, mask, width, height);
@@ -154,7 +150,6 @@ async function writeOutputs(
 			height,
 		);
 	}
-	masks.give(mask);
 	return result;
 }
 

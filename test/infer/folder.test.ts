@@ -78,33 +78,6 @@ describe('infer on a folder of images', () => {
 		expect((await readGeoTiffFile(path.join(dir, 'sized/masks/geo.tif'))).bbox).toEqual(bbox);
 	});
 
-	it("writes each image's own mask into a mask array an image before used: none of its foreground left", async () => {
-		const {a} = await imageFolder();
-		const dir = await tempDir();
-		const raw = {raw: {width: a.width, height: a.height, channels: 3 as const}};
-		const pngs = {'1-first.png': sharp(a.rgb, raw), '2-turned.png': sharp(a.rgb, raw).rotate(180)};
-		for (const [folder, names] of [
-			['both', ['1-first.png', '2-turned.png']],
-			['alone', ['2-turned.png']],
-		] as const) {
-			await mkdir(path.join(dir, folder));
-			for (const name of names)
-				await pngs[name]
-					.clone()
-					.png()
-					.toFile(path.join(dir, folder, name));
-		}
-		const options = {models: [tinyModel], provider: 'cpu' as const, threshold: 0.5, concurrency: 1};
-		await inferFolder({...options, input: path.join(dir, 'both'), out: path.join(dir, 'both-out')});
-		await inferFolder({...options, input: path.join(dir, 'alone'), out: path.join(dir, 'alone-out')});
-		const mask = async (file: string) => sharp(path.join(dir, file)).extractChannel(0).raw().toBuffer();
-		const first = await mask('both-out/masks/1-first.png');
-		const turned = await mask('alone-out/masks/2-turned.png');
-		// The first image's foreground covers pixels the second leaves background: a leak would show there.
-		expect(first.some((value, i) => value === 255 && turned[i] === 0)).toBe(true);
-		expect(await mask('both-out/masks/2-turned.png')).toEqual(turned);
-	});
-
 	it('stops with a UserError naming the file for an empty folder and a truncated image', async () => {
 		const dir = await tempDir();
 		const empty = path.join(dir, 'empty');
