@@ -168,6 +168,20 @@ function alongTaps(
 ): void {
 	// The weights in locals: property reads in the inner loop cost more than the arithmetic.
 	const {start, weights, taps} = columns;
+	if (taps === 4) {
+		// Resizes by less than 2 (and the ends of halving and doubling) take four taps: without the loop over them,
+		// twice as fast.
+		for (let x = x0, w = x0 * 4; x < x1; x++, w += 4) {
+			const k = from + start[x];
+			ring[at + x] =
+				0 +
+				row[k] * weights[w] +
+				row[k + 1] * weights[w + 1] +
+				row[k + 2] * weights[w + 2] +
+				row[k + 3] * weights[w + 3];
+		}
+		return;
+	}
 	for (let x = x0, w = x0 * taps; x < x1; x++, w += taps) {
 		const k = from + start[x];
 		let sum = 0;
