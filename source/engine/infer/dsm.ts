@@ -20,12 +20,12 @@ export function groundLevel(dsm: Float32Array, nodata: number | undefined, perce
 	// Infinities and NaNs: their keys lie above every finite sample's (upper bits ≥ 0xff80) or below them (≤ 0x007f).
 	high.fill(0, 0, 0x80);
 	high.fill(0, 0xff80);
-	for (const key of nodataKeys(nodata)) {
-		if (high[key >>> 16] === 0) continue;
-		const missing = valueBits(key);
+	for (const missing of nodataSampleBits(nodata)) {
+		const top = orderKey(missing) >>> 16;
+		if (high[top] === 0) continue;
 		let equal = 0;
 		for (let i = 0; i < bits.length; i++) if (bits[i] === missing) equal++;
-		high[key >>> 16] -= equal;
+		high[top] -= equal;
 	}
 	let count = 0;
 	for (let top = 0; top < high.length; top++) count += high[top];
@@ -48,11 +48,13 @@ export function groundLevel(dsm: Float32Array, nodata: number | undefined, perce
 	return valueOfKey(((top << 16) | bottom) >>> 0);
 }
 
-/** The keys of the float32 samples equal to `nodata` (none when no float32 is; both zeros for 0). */
-function nodataKeys(nodata: number | undefined): number[] {
+/**
+ * The bits of the finite float32 samples equal to `nodata`, as unsigned integers: none when no finite float32 is
+ * (no nodata, a NaN or infinite one, one that needs a double), both zeros' for 0 (−0 === 0).
+ */
+export function nodataSampleBits(nodata: number | undefined): number[] {
 	if (nodata === undefined || !Number.isFinite(nodata) || Math.fround(nodata) !== nodata) return [];
-	const [key] = new Uint32Array(Float32Array.of(nodata).buffer);
-	return nodata === 0 ? [orderKey(0), orderKey(0x80000000)] : [orderKey(key)];
+	return nodata === 0 ? [0, 0x80000000] : [...new Uint32Array(Float32Array.of(nodata).buffer)];
 }
 
 /** A float32's bits as an unsigned key that sorts as Float32Array.sort orders the numbers (−0 before +0). */
@@ -60,13 +62,8 @@ function orderKey(bits: number): number {
 	return (bits & 0x80000000 ? ~bits : bits | 0x80000000) >>> 0;
 }
 
-/** The float32 bits of a key. */
-function valueBits(key: number): number {
-	return (key & 0x80000000 ? key & 0x7fffffff : ~key) >>> 0;
-}
-
 function valueOfKey(key: number): number {
-	return new Float32Array(Uint32Array.of(valueBits(key)).buffer)[0];
+	return new Float32Array(Uint32Array.of((key & 0x80000000 ? key & 0x7fffffff : ~key) >>> 0).buffer)[0];
 }
 
 /** How a tile's DSM samples become the DSM channel (see dsmChannel). */

@@ -1,3 +1,4 @@
+import {nodataSampleBits} from './dsm.js';
 import type {DsmImage, RgbImage} from './preprocess.js';
 import type {TileLayout} from './protocol.js';
 import type {PredictInput} from './types.js';
@@ -97,9 +98,10 @@ export function tileImages(
  * test already takes.
  */
 function nodataBits(nodata: number | undefined): {mask: number; bits: number} {
-	if (nodata === 0) return {mask: 0x7fffffff, bits: 0};
-	if (nodata === undefined || Math.fround(nodata) !== nodata) return {mask: -1, bits: exponentBits};
-	return {mask: -1, bits: new Int32Array(Float32Array.of(nodata).buffer)[0]};
+	const missing = nodataSampleBits(nodata);
+	if (missing.length === 0) return {mask: -1, bits: exponentBits};
+	// Both zeros: the bits but the sign's.
+	return missing.length === 2 ? {mask: 0x7fffffff, bits: 0} : {mask: -1, bits: missing[0] | 0};
 }
 
 const exponentBits = 0x7f800000;
