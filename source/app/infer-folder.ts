@@ -65,6 +65,8 @@ export async function inferFolder(
 		const results: FileResult[] = [];
 		let next = 0;
 		const worker = async () => {
+			// The mean's planes, used again for this loop's next image of the same size (shared memory: see `into`).
+			let mean: Float32Array<ArrayBufferLike> = new Float32Array(0);
 			while (next < files.length) {
 				const file = files[next++];
 				options.signal?.throwIfAborted();
@@ -78,6 +80,9 @@ export async function inferFolder(
 				}
 				const width = options.size?.width ?? image.width;
 				const height = options.size?.height ?? image.height;
+				const values = ensemble.classes.planes * width * height;
+				if (mean.length !== values)
+					mean = new Float32Array(new SharedArrayBuffer(values * Float32Array.BYTES_PER_ELEMENT));
 				const {probability} = await ensemble.predict({
 					id: image.stem,
 					rgb: {data: image.rgb, width: image.width, height: image.height},
@@ -85,6 +90,7 @@ export async function inferFolder(
 					outWidth: width,
 					outHeight: height,
 					keepMembers: false,
+					into: mean,
 				});
 				const result = await (ensemble.classes.classes.length > 2
 					? writeClassOutputs(options, image, probability, width, height, threshold, ensemble.classes)

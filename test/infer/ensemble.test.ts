@@ -54,6 +54,32 @@ describe('ensemble', () => {
 			const meanOnly = await three.predict({...input, keepMembers: false});
 			expect(meanOnly.members).toEqual([]);
 			expect(meanOnly.probability).toEqual(kept.probability);
+			// Without members kept, the members' buffers are lent and used again: tiles in flight together and one after
+			// the other keep apart, into the caller's buffer when given (shared memory or not).
+			const inverted = {
+				...input,
+				id: 'inverted',
+				rgb: {...input.rgb, data: input.rgb.data.map((value) => 255 - value)},
+			};
+			const invertedKept = await three.predict(inverted);
+			const bytes = kept.probability.byteLength;
+			for (let round = 0; round < 2; round++) {
+				const shared = new Float32Array(new SharedArrayBuffer(bytes)).fill(9);
+				const plain = new Float32Array(kept.probability.length).fill(9);
+				const [intoShared, intoPlain, other] = await Promise.all([
+					three.predict({...input, keepMembers: false, into: shared}),
+					three.predict({...input, keepMembers: false, into: plain}),
+					three.predict({...inverted, keepMembers: false}),
+				]);
+				expect(intoShared.probability).toBe(shared);
+				expect(intoPlain.probability).toBe(plain);
+				expect(Array.from(shared)).toEqual(Array.from(kept.probability));
+				expect(plain).toEqual(kept.probability);
+				expect(other.probability).toEqual(invertedKept.probability);
+			}
+			await expect(three.predict({...input, keepMembers: false, into: new Float32Array(10)})).rejects.toThrow(
+				/buffer for the mean holds 10 values/,
+			);
 		} finally {
 			await three.close();
 		}

@@ -87,6 +87,18 @@ describe("a member's share of a tile (in its worker)", () => {
 		work.output(0, output);
 		output.fill(Number.NaN);
 		expect(work.finish()).toEqual(expected);
+		// Into the buffer the request lends: the same values there, whatever it held.
+		const into = new SharedArrayBuffer(40 * 30 * Float32Array.BYTES_PER_ELEMENT);
+		new Float32Array(into).fill(7);
+		const lent = memberTile(spec, {type: 'predict', id: 1, tile, ...layout, outWidth: 40, outHeight: 30, size, into});
+		inputsOf(lent, 4 * size * size);
+		lent.output(
+			0,
+			Float32Array.from({length: size * size}, (_, i) => 0.1 + (0.8 * (i % size)) / size),
+		);
+		const result = lent.finish();
+		expect(result.buffer).toBe(into);
+		expect(Array.from(result)).toEqual(Array.from(expected));
 	});
 
 	it('cuts windows at the tile resolution and blends their probabilities back', () => {
@@ -107,5 +119,14 @@ describe("a member's share of a tile (in its worker)", () => {
 		const probability = work.finish();
 		const first = inputPlanes(spec, input.rgb, input.dsm).subarray(0, width * height);
 		for (let i = 0; i < first.length; i++) expect(probability[i]).toBeCloseTo(first[i], 4);
+		const into = new SharedArrayBuffer(probability.byteLength);
+		const lent = memberTile(
+			{...spec, bands: ['R', 'G', 'B'], dsm: undefined},
+			{type: 'predict', id: 1, tile, ...layout, outWidth: width, outHeight: height, size, overlap: 25, into},
+		);
+		inputsOf(lent, 3 * size * size).forEach((window, index) => lent.output(index, window.slice(0, size * size)));
+		const blended = lent.finish();
+		expect(blended.buffer).toBe(into);
+		expect(Array.from(blended)).toEqual(Array.from(probability));
 	});
 });

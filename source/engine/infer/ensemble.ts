@@ -106,6 +106,8 @@ class RunningEnsemble implements Ensemble {
 	private readonly onAbort: () => void;
 	private readonly tileBuffers = new TileBuffers(4);
 	private readonly planeBuffers = new TileBuffers(4);
+	/** The members' planes for a tile whose caller keeps none (see predict). */
+	private readonly memberBuffers: TileBuffers;
 
 	constructor(
 		private readonly members: Member[],
@@ -117,6 +119,7 @@ class RunningEnsemble implements Ensemble {
 		/** Resize mode: each member's slot in a tile's shared RGB planes (see shared-planes.ts). */
 		private readonly rgbSlots: ReturnType<typeof rgbPlaneSlots>,
 	) {
+		this.memberBuffers = new TileBuffers(4 * members.length);
 		this.models = members.map((member) => member.info);
 		this.needsDsm = this.models.some((model) => model.needsDsm);
 		this.threshold = this.models.reduce((sum, model) => sum + model.threshold, 0) / this.models.length;
@@ -130,11 +133,21 @@ class RunningEnsemble implements Ensemble {
 		if (this.signal?.aborted) throw abortReason(this.signal);
 		if (this.closed) throw new RunError('the ensemble is closed');
 		const started = performance.now();
-		checkInput(input, this.needsDsm, this.mode);
+		const {planes} = this.classes;
+		checkInput(input, this.needsDsm, this.mode, planes);
 		const windows: WindowCount = {inferred: 0, withoutContext: 0};
 		// Each member's worker makes its inputs from the tile, runs them and returns its class planes at the output size.
 		const {tile, layout} = shareTile(input, this.tileBuffers);
 		const rgbPlanes = this.sharedRgbPlanes();
+		// Members the caller does not keep write their planes into buffers used again for later tiles (a new buffer per
+		// member and tile was most of the main thread's garbage, and V8 counts such buffers against its heap: they set
+		// off a full collection about every tile), the first member into the caller's buffer for the mean when that is
+		// shared memory: the mean then takes its place.
+		const keep = input.keepMembers ?? true;
+		const bytes = planes * input.outWidth * input.outHeight * Float32Array.BYTES_PER_ELEMENT;
+		const callers =
+			input.into?.buffer instanceof SharedArrayBuffer && input.into.byteOffset === 0 ? input.into.buffer : undefined;
+		const lent = keep ? [] : this.members.map((_, index) => (index === 0 && callers) || this.memberBuffers.take(bytes));
 		const members = await Promise.all(
 			this.members.map(async ({info, worker}, index) => {
 				const overlap = this.overlapOf(info);
@@ -156,6 +169,7 @@ class RunningEnsemble implements Ensemble {
 						this.rgbSlots.offsets[index] !== undefined && {
 							rgbPlanes: {buffer: rgbPlanes, offset: this.rgbSlots.offsets[index]},
 						}),
+					...(lent[index] && {into: lent[index]}),
 				});
 				// The windows the worker inferred for this tile: those of the area's grid no tile before it reached.
 				windows.inferred += inferred;
@@ -165,10 +179,8 @@ class RunningEnsemble implements Ensemble {
 		);
 		this.tileBuffers.give(tile);
 		if (rgbPlanes) this.planeBuffers.give(rgbPlanes);
-		const {planes} = this.classes;
-		// The members' buffers are the workers' answers, this tile's alone: the mean may take the first's place.
-		const keep = input.keepMembers ?? true;
-		const probability = meanOf(members, keep ? new Float32Array(members[0].length) : members[0]);
+		const probability = meanOf(members, input.into ?? new Float32Array(members[0].length));
+		for (const buffer of lent) if (buffer !== callers) this.memberBuffers.give(buffer);
 		this.onEvent?.({type: 'ensemble-tile', tileId: input.id, ms: performance.now() - started});
 		return {planes, probability, members: keep ? members : [], windows};
 	}
@@ -228,8 +240,12 @@ function windowsAlone(input: PredictInput, grid: WindowGrid): number {
 	return windowsWithoutContext(tile.width, tile.height, grid);
 }
 
-function checkInput(input: PredictInput, needsDsm: boolean, mode: 'resize' | 'sliding'): void {
-	const {rgb, dsm, context} = input;
+function checkInput(input: PredictInput, needsDsm: boolean, mode: 'resize' | 'sliding', planes: number): void {
+	const {rgb, dsm, context, into} = input;
+	if (into && into.length !== planes * input.outWidth * input.outHeight)
+		throw new Error(
+			`tile ${input.id}: the buffer for the mean holds ${into.length} values, not ${planes}×${input.outWidth}×${input.outHeight}`,
+		);
 	if (context && mode !== 'sliding') throw new Error(`tile ${input.id}: a tile's context is for sliding mode only`);
 	if (
 		context &&

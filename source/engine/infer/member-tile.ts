@@ -30,7 +30,7 @@ export type MemberTile = {
 	advance(): boolean;
 	/** The tile gives up (it failed, or the run stops): the windows it was to infer fail for the tiles waiting for them. */
 	abandon(error: Error): void;
-	/** The tile's planes × outHeight × outWidth probabilities, once every output is in. */
+	/** The tile's planes × outHeight × outWidth probabilities (in the request's `into` when it has one), once every output is in. */
 	finish(): Float32Array;
 };
 
@@ -58,6 +58,7 @@ function rgbPlanesOf(request: TileRequest, spec: InputSpec, images: Images): (()
 export function memberTile(spec: InputSpec, request: TileRequest, planes = 1, cache?: WindowCache): MemberTile {
 	const {width, height, size, outWidth, outHeight, overlap} = request;
 	const images = tileImages(request.tile, request);
+	const lent = request.into && new Float32Array(request.into);
 
 	if (overlap === undefined) {
 		// The whole tile resized to the model's tile size; the probabilities resized back to the output size.
@@ -69,7 +70,8 @@ export function memberTile(spec: InputSpec, request: TileRequest, planes = 1, ca
 			input: (_, into) =>
 				resizedInputPlanes(spec, images.rgb, images.dsm, size, into, rgbPlanesOf(request, spec, images)),
 			output: (_, output) => {
-				const resized = resizePlanes(output, planes, size, size, outWidth, outHeight);
+				// `output` is the worker's buffer, used again for the next batch: the planes must not stay in it.
+				const resized = resizePlanes(output, planes, size, size, outWidth, outHeight, lent);
 				probability = zeroNodata(resized === output ? output.slice() : resized, images, whole, outWidth, outHeight);
 			},
 			advance: () => probability !== undefined,
@@ -92,7 +94,7 @@ export function memberTile(spec: InputSpec, request: TileRequest, planes = 1, ca
 		next++;
 	};
 	const finish = () => {
-		const probability = resizePlanes(blender.result(), planes, tile.width, tile.height, outWidth, outHeight);
+		const probability = resizePlanes(blender.result(), planes, tile.width, tile.height, outWidth, outHeight, lent);
 		return zeroNodata(probability, images, tile, outWidth, outHeight);
 	};
 	const inputOf = (window: Window, into: Float32Array) =>

@@ -5,7 +5,7 @@ import type {FromWorker, TileRequest, ToWorker, WorkerInit} from './protocol.js'
 
 /** windows: the sliding windows inferred for this tile (those other tiles of the area inferred first not counted). */
 export type RunResult = {probability: Float32Array; ms: number; batch: number; windows: number};
-type Pending = {resolve: (result: RunResult) => void; reject: (error: Error) => void};
+type Pending = {resolve: (result: RunResult) => void; reject: (error: Error) => void; into?: SharedArrayBuffer};
 type Ready = Extract<FromWorker, {type: 'ready'}>;
 type InitError = Extract<FromWorker, {type: 'init-error'}>;
 
@@ -55,12 +55,15 @@ export class ModelWorker {
 		});
 	}
 
-	/** One tile at the output size, made from the shared tile by the worker (`tile` is only read there). */
+	/**
+	 * One tile at the output size, made from the shared tile by the worker (`tile` is only read there), in `into` when
+	 * the request lends one.
+	 */
 	predict(request: Omit<TileRequest, 'type' | 'id'>): Promise<RunResult> {
 		if (this.stopped) return Promise.reject(this.stopped);
 		const id = this.nextId++;
 		return new Promise((resolve, reject) => {
-			this.pending.set(id, {resolve, reject});
+			this.pending.set(id, {resolve, reject, into: request.into});
 			this.worker.postMessage({...request, type: 'predict', id} satisfies ToWorker);
 		});
 	}
@@ -91,8 +94,9 @@ export class ModelWorker {
 		if (message.type === 'result') {
 			const pending = this.pending.get(message.id);
 			this.pending.delete(message.id);
-			pending?.resolve({
-				probability: new Float32Array(message.data),
+			if (!pending) return;
+			pending.resolve({
+				probability: new Float32Array(message.data ?? pending.into!),
 				ms: message.ms,
 				batch: message.batch,
 				windows: message.windows,

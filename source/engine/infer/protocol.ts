@@ -56,6 +56,11 @@ export type TileRequest = TileLayout & {
 	 * shared-planes.ts), when more than one does.
 	 */
 	rgbPlanes?: {buffer: SharedArrayBuffer; offset: number};
+	/**
+	 * Where to write the class planes (planes × outHeight × outWidth float32), lent by the ensemble for this tile; the
+	 * result then carries no data. Without it they come back as a new buffer, transferred.
+	 */
+	into?: SharedArrayBuffer;
 };
 
 export type ToWorker =
@@ -76,7 +81,8 @@ export type FromWorker =
 	 * One tile's class probabilities (planes × outHeight × outWidth float32, plane-major, 0 where the RGB or the DSM has no data); ms is
 	 * its share of the run time of the batches its inputs ran in, batch the largest of those batches; windows the sliding
 	 * windows it inferred itself (a window of the area's grid is inferred for the first tile that reaches it only).
+	 * No data when they were written into the request's `into`.
 	 */
-	| {type: 'result'; id: number; data: ArrayBuffer; ms: number; batch: number; windows: number}
+	| {type: 'result'; id: number; data?: ArrayBuffer; ms: number; batch: number; windows: number}
 	| {type: 'run-error'; ids: number[]; message: string}
 	| {type: 'closed'};

@@ -81,7 +81,12 @@ export function resizePlane(
 	toHeight: number,
 ): Float32Array {
 	if (width === toWidth && height === toHeight) return src;
-	return resizeRows((y, row) => row.set(src.subarray(y * width, (y + 1) * width)), 1, width, height, toWidth, toHeight);
+	return resizeRows(rowsOf(src, width), 1, width, height, toWidth, toHeight);
+}
+
+/** A plane's rows for resizeRows. */
+function rowsOf(plane: Float32Array, width: number): (y: number, row: Float32Array) => void {
+	return (y, row) => row.set(plane.subarray(y * width, (y + 1) * width));
 }
 
 /**
@@ -323,7 +328,7 @@ function sumFourRows(
 	}
 }
 
-/** Resize each of `planes` planes (plane-major) of width × height to toWidth × toHeight. */
+/** Resize each of `planes` planes (plane-major) of width × height to toWidth × toHeight; into `into` when given (overwritten). */
 export function resizePlanes(
 	src: Float32Array,
 	planes: number,
@@ -331,14 +336,16 @@ export function resizePlanes(
 	height: number,
 	toWidth: number,
 	toHeight: number,
+	into?: Float32Array,
 ): Float32Array {
-	if (planes === 1) return resizePlane(src, width, height, toWidth, toHeight);
-	const out = new Float32Array(planes * toWidth * toHeight);
+	if (planes === 1 && !into) return resizePlane(src, width, height, toWidth, toHeight);
+	const out = into ?? new Float32Array(planes * toWidth * toHeight);
+	const [plane, toPlane] = [width * height, toWidth * toHeight];
 	for (let p = 0; p < planes; p++) {
-		out.set(
-			resizePlane(src.subarray(p * width * height, (p + 1) * width * height), width, height, toWidth, toHeight),
-			p * toWidth * toHeight,
-		);
+		const from = src.subarray(p * plane, (p + 1) * plane);
+		const to = out.subarray(p * toPlane, (p + 1) * toPlane);
+		if (width === toWidth && height === toHeight) to.set(from);
+		else resizeRows(rowsOf(from, width), 1, width, height, toWidth, toHeight, to);
 	}
 	return out;
 }

@@ -107,17 +107,10 @@ function serve(session: ort.InferenceSession): void {
 		tiles.delete(id);
 		try {
 			const probability = tile.work.finish();
-			post(
-				{
-					type: 'result',
-					id,
-					data: probability.buffer as ArrayBuffer,
-					ms: tile.ms,
-					batch: tile.batch,
-					windows: tile.work.windows,
-				},
-				[probability.buffer as ArrayBuffer],
-			);
+			const result = {type: 'result', id, ms: tile.ms, batch: tile.batch, windows: tile.work.windows} as const;
+			const {buffer} = probability;
+			if (buffer instanceof SharedArrayBuffer) post(result);
+			else post({...result, data: buffer}, [buffer]);
 		} catch (error) {
 			fail([id], error);
 		}

@@ -66,6 +66,11 @@ export type PredictInput = {
 	missing?: Uint8Array | null;
 	/** Whether the prediction holds each member's probabilities (default true); without them `members` is empty. */
 	keepMembers?: boolean;
+	/**
+	 * Where to write the mean (planes × outHeight × outWidth): a buffer the caller uses again; a new one when left out.
+	 * Over a SharedArrayBuffer of its own, without members kept, the first member writes its planes there too.
+	 */
+	into?: Float32Array;
 };
 
 /** A tile within an image of the tile and its neighbours' pixels, for sliding windows on the area's grid. */
@@ -93,7 +98,7 @@ export type WindowCount = {
 export type Prediction = {
 	/** Class probability planes per pixel (the ensemble's `classes.planes`: 1 for a binary model, the foreground's). */
 	planes: number;
-	/** Mean of the members' probabilities: planes × outHeight × outWidth, plane-major, each plane row-major. */
+	/** Mean of the members' probabilities: planes × outHeight × outWidth, plane-major, each plane row-major (in `into`). */
 	probability: Float32Array;
 	/** Each model's probabilities at the output size, laid out the same, in the order of `models` (see keepMembers). */
 	members: Float32Array[];
