@@ -16,10 +16,10 @@ import {renderScene} from '../source/demo/scene.js';
 import {loadModelSpec, sidecarPath} from '../source/engine/infer/metadata.js';
 import {timed} from './measure.js';
 import {benchProvider} from './provider.js';
+import {cli, productFlags} from './product-node.js';
 
 const execFileAsync = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.resolve(here, '../bin/deepmask.js');
 /** One RGB and one RGB + DSM demo model: the two smallest. */
 const inferModels = ['unet-rgb-small', 'linknet-rgbd'].map((name) => path.resolve(here, `../models/demo/${name}.onnx`));
 
@@ -114,6 +114,7 @@ async function inferFigure(
 			'-f',
 			'%M',
 			process.execPath,
+			...productFlags,
 			cli,
 			'infer',
 			'--provider',

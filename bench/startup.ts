@@ -1,10 +1,7 @@
 /** Start-up: `deepmask --help` against `node -e 0`, whole processes, medians of alternating runs. */
 import {spawnSync} from 'node:child_process';
-import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {median} from './measure.js';
-
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/deepmask.js');
+import {cli, productFlags} from './product-node.js';
 
 function secondsOf(args: string[]): number {
 	const start = process.hrtime.bigint();
@@ -19,7 +16,7 @@ export function startupFigure(runs: number): {helpSeconds: number; nodeSeconds: 
 	const node: number[] = [];
 	for (let run = 0; run < runs; run++) {
 		node.push(secondsOf(['-e', '0']));
-		help.push(secondsOf([cli, '--help']));
+		help.push(secondsOf([...productFlags, cli, '--help']));
 	}
 	const helpSeconds = median(help);
 	const nodeSeconds = median(node);
