@@ -9,6 +9,14 @@ type Pending = {resolve: (result: RunResult) => void; reject: (error: Error) => 
 type Ready = Extract<FromWorker, {type: 'ready'}>;
 type InitError = Extract<FromWorker, {type: 'init-error'}>;
 
+/**
+ * A model worker's JavaScript allocates little (its planes are typed arrays, outside V8's heap), yet V8 grows a
+ * thread's young generation up to 48 MB while objects survive its collections, and keeps it: each worker's memory
+ * grew with the length of a run. 6 MB (semi-spaces of 2 MB, as bin/deepmask.js sets for the process) levels it off,
+ * no slower, also where the engine runs in a process without that flag.
+ */
+const modelWorkerLimits = {maxYoungGenerationSizeMb: 6};
+
 /** The main thread's handle on one model's session worker. */
 export class ModelWorker {
 	private nextId = 0;
@@ -36,7 +44,7 @@ export class ModelWorker {
 		name: string,
 		init: WorkerInit,
 	): Promise<{worker: ModelWorker; ready: Ready} | {worker?: undefined; failed: InitError}> {
-		const thread = startWorker(import.meta.url, './session-worker', init);
+		const thread = startWorker(import.meta.url, './session-worker', init, modelWorkerLimits);
 		const handle = new ModelWorker(name, thread);
 		return new Promise((resolve, reject) => {
 			const onExit = (code: number) =>
