@@ -8,6 +8,7 @@ import {writeGeoTiffFile} from '../source/engine/geo/geotiff.js';
 import {makePlan} from '../source/engine/geo/plan.js';
 import {writeMasksCog} from '../source/engine/outputs/cog/masks-cog.js';
 import {maskFile} from '../source/engine/run-folder/paths.js';
+import {peakRssMb} from './peak-rss.mjs';
 
 const [step, runDir, ...numbers] = process.argv.slice(2);
 const [rows, cols, tileSize] = numbers.map(Number);
@@ -51,7 +52,7 @@ if (step === 'tiles') {
 		tiles: plan.tiles.length,
 		width: cols * tileSize,
 		height: rows * tileSize,
-		peakRssMb: process.resourceUsage().maxRSS / 1024,
+		peakRssMb: peakRssMb(),
 		seconds: (performance.now() - started) / 1000,
 	};
 	process.stdout.write(`${JSON.stringify(report)}\n`);

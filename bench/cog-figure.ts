@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
+import {productFlags} from './product-node.js';
 
 const execFileAsync = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,7 +19,7 @@ export async function cogMemory(grids: Array<{rows: number; cols: number}>, tile
 		try {
 			const child = (step: string) =>
 				execFileAsync(process.execPath, [
-					...['--import', 'tsx', path.join(here, 'cog-child.ts')],
+					...[...productFlags, '--import', 'tsx', path.join(here, 'cog-child.ts')],
 					...[step, runDir, String(rows), String(cols), String(tileSize)],
 				]);
 			await child('tiles');

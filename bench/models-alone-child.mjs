@@ -15,6 +15,7 @@ import {URL} from 'node:url';
 import {Worker, isMainThread, parentPort, workerData} from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import {inTurn} from '../dist/engine/infer/turn.js';
+import {peakRssMb} from './peak-rss.mjs';
 
 const provider = process.env.DEEPMASK_BENCH_PROVIDER ?? 'cpu';
 
@@ -34,9 +35,7 @@ if (isMainThread) {
 				}),
 		),
 	);
-	process.stdout.write(
-		`${JSON.stringify({seconds: performance.now() / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024})}\n`,
-	);
+	process.stdout.write(`${JSON.stringify({seconds: performance.now() / 1000, peakRssMb: peakRssMb()})}\n`);
 } else {
 	const {model, count, threads, turn} = workerData;
 	const [file, channels, size] = model.split(':');

@@ -24,6 +24,7 @@ import {loadModelSpec} from '../dist/engine/infer/metadata.js';
 import {windowGrid} from '../dist/engine/infer/windows.js';
 import {ContextAssembler} from '../dist/engine/pipeline/context-tiles.js';
 import {tileFile} from '../dist/engine/run-folder/paths.js';
+import {peakRssMb} from './peak-rss.mjs';
 
 const [side, presetFile, runDir, review] = process.argv.slice(2);
 const preset = JSON.parse(readFileSync(presetFile, 'utf8'));
@@ -35,12 +36,11 @@ if (side === 'run') {
 	const session = await run.review;
 	await session.write();
 	const ms = performance.now() - started;
-	const peakRssMb = process.resourceUsage().maxRSS / 1024;
 	const {tiles} = makePlan(preset.preset);
 	print({
 		ms,
 		tiles: tiles.length,
-		peakRssMb,
+		peakRssMb: peakRssMb(),
 		sliding: run.snapshot().sliding,
 		...(review === 'review' && {thresholdChangeMs: await thresholdChange(session, tiles[0].id)}),
 	});
