@@ -72,21 +72,31 @@ function doublingRun(start: Int32Array, size: Int32Array, weights: Float32Array,
 	return run && size.subarray(run.first, run.first + 2).every((taps) => taps <= 2) ? run : undefined;
 }
 
-/** Resize one row-major plane of width × height to toWidth × toHeight. */
+/**
+ * Resize one row-major plane of width × height to toWidth × toHeight: into `into` when given (overwritten), else
+ * into a new plane, or `src` itself when the size is the same.
+ */
 export function resizePlane(
 	src: Float32Array,
 	width: number,
 	height: number,
 	toWidth: number,
 	toHeight: number,
+	into?: Float32Array,
 ): Float32Array {
-	if (width === toWidth && height === toHeight) return src;
-	return resizeRows(rowsOf(src, width), 1, width, height, toWidth, toHeight);
-}
-
-/** A plane's rows for resizeRows. */
-function rowsOf(plane: Float32Array, width: number): (y: number, row: Float32Array) => void {
-	return (y, row) => row.set(plane.subarray(y * width, (y + 1) * width));
+	if (width !== toWidth || height !== toHeight)
+		return resizeRows(
+			(y, row) => row.set(src.subarray(y * width, (y + 1) * width)),
+			1,
+			width,
+			height,
+			toWidth,
+			toHeight,
+			into,
+		);
+	if (!into) return src;
+	into.set(src);
+	return into;
 }
 
 /**
@@ -338,14 +348,17 @@ export function resizePlanes(
 	toHeight: number,
 	into?: Float32Array,
 ): Float32Array {
-	if (planes === 1 && !into) return resizePlane(src, width, height, toWidth, toHeight);
+	if (planes === 1) return resizePlane(src, width, height, toWidth, toHeight, into);
 	const out = into ?? new Float32Array(planes * toWidth * toHeight);
 	const [plane, toPlane] = [width * height, toWidth * toHeight];
-	for (let p = 0; p < planes; p++) {
-		const from = src.subarray(p * plane, (p + 1) * plane);
-		const to = out.subarray(p * toPlane, (p + 1) * toPlane);
-		if (width === toWidth && height === toHeight) to.set(from);
-		else resizeRows(rowsOf(from, width), 1, width, height, toWidth, toHeight, to);
-	}
+	for (let p = 0; p < planes; p++)
+		resizePlane(
+			src.subarray(p * plane, (p + 1) * plane),
+			width,
+			height,
+			toWidth,
+			toHeight,
+			out.subarray(p * toPlane, (p + 1) * toPlane),
+		);
 	return out;
 }
